@@ -1,0 +1,48 @@
+# OpenMASH: the README's two commands are `make demo` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/openmash_ci
+export DJANGO_ALLOW_ASYNC_UNSAFE := true
+
+.PHONY: install demo serve test lint typecheck test-sqlite test-postgres test-e2e bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@PYBIN=$$(scripts/find-python.sh) || exit 1; \
+	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$PYBIN"; $$PYBIN -m venv $(VENV) || exit 1; fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+demo: install
+	DJANGO_SETTINGS_MODULE=openmash.config.settings.dev $(PY) manage.py migrate --no-input
+	DJANGO_SETTINGS_MODULE=openmash.config.settings.dev $(PY) manage.py demo_load
+	DJANGO_SETTINGS_MODULE=openmash.config.settings.dev $(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy openmash
+
+test-sqlite: install
+	$(VENV)/bin/pytest -q -m "not e2e"
+
+test-postgres: install
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -m "not e2e" --create-db
+
+test-e2e: install
+	$(VENV)/bin/pytest -q -m e2e tests/e2e
+
+test: lint typecheck test-sqlite test-postgres test-e2e
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3*

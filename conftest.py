@@ -1,0 +1,33 @@
+"""Fixtures shared by every test: a configured hub, and people in each role and agency."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def hub(db: None) -> object:
+    from openmash.core.actor import Actor
+    from openmash.hub.services import hub_apply_preset
+
+    return hub_apply_preset(actor=Actor.system("tests"), preset_slug="front-door")
+
+
+@pytest.fixture
+def make_user(hub: object) -> Callable[..., Any]:
+    from openmash.accounts.tests.factories import UserFactory
+    from openmash.hub.models import Agency
+
+    def make(role: object, kind: str = "childrens_social_care", **kwargs: object) -> Any:
+        agency = Agency.objects.filter(kind=kind).order_by("created_at").first()
+        if agency is None:
+            agency = Agency.objects.create(name=f"Test agency ({kind})", kind=kind)
+        return UserFactory(agency=agency, roles=[role], **kwargs)
+
+    return make

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from openmash.accounts.roles import Role
+from openmash.core.forms import GdsForm, GdsFormMixin
+from openmash.hub.models import Agency
+
+SIGN_IN_INVALID = "Enter a correct username and password. Both are case-sensitive."
+SIGN_IN_INACTIVE = "This account has been closed. Ask your hub administrator."
+
+
+class SignInForm(GdsFormMixin, AuthenticationForm):
+    error_messages = {"invalid_login": SIGN_IN_INVALID, "inactive": SIGN_IN_INACTIVE}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Username"
+        self.fields["password"].label = "Password"
+        self.setup_gds()
+        self.fields["username"].error_messages["required"] = "Enter your username"
+        self.fields["password"].error_messages["required"] = "Enter your password"
+        self.fields["username"].widget.attrs.update({"autocomplete": "username", "spellcheck": "false"})
+
+
+class RoleSwitchForm(GdsForm):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class UserCreateForm(GdsForm):
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150)
+    username = forms.CharField(label="Username", max_length=150)
+    email = forms.EmailField(label="Email address")
+    job_title = forms.CharField(label="Job title", max_length=200, required=False)
+    agency = forms.ModelChoiceField(label="Agency", queryset=Agency.objects.filter(is_active=True))
+    roles = forms.MultipleChoiceField(
+        label="Roles", choices=Role.choices, widget=forms.CheckboxSelectMultiple
+    )
+    password = forms.CharField(
+        label="Temporary password",
+        widget=forms.PasswordInput,
+        required=False,
+        help_text="At least 12 characters. Leave blank to create the account without a password.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].error_messages["invalid"] = (
+            "Enter an email address in the correct format, like name@example.org"
+        )
+        self.fields["roles"].error_messages["required"] = "Select at least one role"
+
+
+class UserRolesForm(GdsForm):
+    roles = forms.MultipleChoiceField(
+        label="Roles", choices=Role.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].error_messages["required"] = "Select at least one role"

@@ -1,0 +1,55 @@
+"""People who use OpenMASH: each belongs to one agency and holds one or more roles."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from openmash.accounts.roles import Role, role_allowed_in
+from openmash.hub.models import Agency
+
+
+class User(AbstractUser):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="users")
+    job_title = models.CharField(max_length=200, blank=True, default="")
+    phone = models.CharField(max_length=40, blank=True, default="")
+
+    REQUIRED_FIELDS = ["email", "agency"]
+    _held_roles: list[Role] | None = None
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def held_roles(self) -> list[Role]:
+        """The roles this person holds that are valid in their agency, in catalogue order."""
+        if not self.is_active:
+            return []
+        cache = self._held_roles
+        if cache is None:
+            granted = set(self.role_grants.values_list("role", flat=True))
+            cache = [r for r in Role if r.value in granted and role_allowed_in(r, self.agency.kind)]
+            self._held_roles = cache
+        return list(cache)
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.held_roles()
+
+
+class RoleGrant(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(max_length=40, choices=Role.choices)
+    granted_at = models.DateTimeField(auto_now_add=True)
+    granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="one_grant_per_role")]
+        ordering = ["role"]
+
+    def __str__(self) -> str:
+        return f"{self.user} as {self.get_role_display()}"

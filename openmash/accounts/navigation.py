@@ -1,0 +1,35 @@
+"""Navigation per role: what each role's service navigation shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from openmash.accounts.roles import Role
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    label: str
+    url_name: str
+
+
+HOME = NavItem("Home", "accounts:home")
+HUB_ITEMS = [
+    NavItem("Hub settings", "hub:overview"),
+    NavItem("Agencies", "hub:agencies"),
+    NavItem("Response times", "hub:response-times"),
+    NavItem("Thresholds", "hub:thresholds"),
+    NavItem("Calendar", "hub:calendar"),
+    NavItem("Users", "accounts:users"),
+]
+
+NAVIGATION: dict[Role, list[NavItem]] = {
+    Role.REFERRER: [HOME],
+    Role.SCREENING_MANAGER: [HOME, NavItem("Thresholds", "hub:thresholds")],
+    Role.AGENCY_RESEARCHER: [HOME],
+    Role.DECISION_MAKER: [HOME, NavItem("Thresholds", "hub:thresholds")],
+    Role.MEETING_CHAIR: [HOME],
+    Role.IG_OFFICER: [HOME, NavItem("Audit trail", "audit:events")],
+    Role.PERFORMANCE_MANAGER: [HOME, NavItem("Response times", "hub:response-times")],
+    Role.HUB_ADMINISTRATOR: [HOME, *HUB_ITEMS],
+}

@@ -1,0 +1,95 @@
+"""State changes for people who use OpenMASH; each writes its audit event in the same transaction."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from openmash.accounts.models import RoleGrant, User
+from openmash.accounts.roles import Role, role_allowed_in
+from openmash.audit.catalogue import AuditAction
+from openmash.audit.services import audit_record
+from openmash.core.actor import Actor
+from openmash.core.errors import DomainError
+from openmash.hub.models import Agency
+
+ROLE_NOT_IN_AGENCY = "{role} can only be held by someone in {kinds}."
+USERNAME_TAKEN = "A user with this username already exists."
+
+
+def user_create(
+    *,
+    actor: Actor,
+    username: str,
+    email: str,
+    first_name: str,
+    last_name: str,
+    agency: Agency,
+    roles: list[Role],
+    password: str | None,
+    job_title: str = "",
+) -> User:
+    if User.objects.filter(username__iexact=username).exists():
+        raise DomainError(USERNAME_TAKEN)
+    _check_roles(roles, agency)
+    with transaction.atomic(durable=True):
+        user = User(
+            username=username,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            agency=agency,
+            job_title=job_title,
+        )
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+        RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r, granted_by=actor.user) for r in roles])
+        audit_record(
+            actor=actor,
+            action=AuditAction.USER_CREATED,
+            obj=user,
+            detail={"username": username, "agency": agency.name, "roles": [r.value for r in roles]},
+        )
+    return user
+
+
+def user_set_roles(*, actor: Actor, user: User, roles: list[Role]) -> None:
+    _check_roles(roles, user.agency)
+    with transaction.atomic(durable=True):
+        held = set(user.role_grants.values_list("role", flat=True))
+        wanted = {r.value for r in roles}
+        for role in sorted(wanted - held):
+            RoleGrant.objects.create(user=user, role=role, granted_by=actor.user)
+            audit_record(actor=actor, action=AuditAction.ROLE_GRANTED, obj=user, detail={"role": role})
+        for role in sorted(held - wanted):
+            RoleGrant.objects.filter(user=user, role=role).delete()
+            audit_record(actor=actor, action=AuditAction.ROLE_REVOKED, obj=user, detail={"role": role})
+    user._held_roles = None
+
+
+def _check_roles(roles: list[Role], agency: Agency) -> None:
+    from openmash.accounts.roles import ROLE_AGENCY_KINDS
+    from openmash.hub.models import AgencyKind
+
+    for role in roles:
+        if not role_allowed_in(role, agency.kind):
+            kinds = ", ".join(AgencyKind(k).label.lower() for k in sorted(ROLE_AGENCY_KINDS[role] or ()))
+            raise DomainError(ROLE_NOT_IN_AGENCY.format(role=role.label, kinds=kinds))
+
+
+def sign_in_recorded(*, actor: Actor) -> None:
+    audit_record(actor=actor, action=AuditAction.SIGNED_IN, obj=actor.user)
+
+
+def sign_in_failed_recorded(*, actor: Actor, username: str) -> None:
+    audit_record(actor=actor, action=AuditAction.SIGN_IN_FAILED, detail={"username": username[:150]})
+
+
+def sign_out_recorded(*, actor: Actor) -> None:
+    audit_record(actor=actor, action=AuditAction.SIGNED_OUT, obj=actor.user)
+
+
+def role_switch(*, actor: Actor, role: Role) -> None:
+    audit_record(actor=actor, action=AuditAction.ROLE_SWITCHED, obj=actor.user, detail={"role": role.value})

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from openmash.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sign-in/", views.sign_in, name="sign-in"),
+    path("sign-out/", views.sign_out, name="sign-out"),
+    path("home/<slug:role_slug>/", views.role_home, name="role-home"),
+    path("role/", views.switch_role, name="switch-role"),
+    path("users/", views.users, name="users"),
+    path("users/new/", views.user_create, name="user-create"),
+    path("users/<uuid:user_id>/roles/", views.user_roles, name="user-roles"),
+]

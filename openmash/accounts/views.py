@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from openmash.accounts import services
+from openmash.accounts.forms import RoleSwitchForm, SignInForm, UserCreateForm, UserRolesForm
+from openmash.accounts.middleware import ACTIVE_ROLE_KEY
+from openmash.accounts.models import User
+from openmash.accounts.permissions import Perm, require, signed_in
+from openmash.accounts.roles import ROLE_SLUGS, SLUG_ROLES, Role
+from openmash.accounts.selectors import users_for
+from openmash.core.actor import Actor
+from openmash.core.errors import DomainError
+
+
+def sign_in(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("accounts:home")
+    form = SignInForm(request, data=request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            login(request, form.get_user())
+            services.sign_in_recorded(actor=Actor.from_request(request))
+            target = request.POST.get("next") or request.GET.get("next") or ""
+            if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+                return redirect(target)
+            return redirect("accounts:home")
+        services.sign_in_failed_recorded(
+            actor=Actor.from_request(request), username=request.POST.get("username", "")
+        )
+    return render(request, "accounts/sign_in.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        services.sign_out_recorded(actor=Actor.from_request(request))
+    logout(request)
+    messages.success(request, "You have signed out.")
+    return redirect("accounts:sign-in")
+
+
+@signed_in
+def home(request: HttpRequest) -> HttpResponse:
+    role: Role = request.active_role  # type: ignore[attr-defined]
+    return redirect("accounts:role-home", role_slug=ROLE_SLUGS[role])
+
+
+@signed_in
+def role_home(request: HttpRequest, role_slug: str) -> HttpResponse:
+    role = SLUG_ROLES.get(role_slug)
+    if role is None:
+        raise Http404("No such role")
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - guaranteed by @signed_in
+    if not user.has_role(role):
+        raise PermissionDenied("role not held")
+    if request.session.get(ACTIVE_ROLE_KEY) != role.value:
+        request.session[ACTIVE_ROLE_KEY] = role.value
+        request.active_role = role  # type: ignore[attr-defined]
+    from openmash.accounts.homes import home_context
+
+    context = home_context(role=role, request=request)
+    return render(request, f"accounts/home/{role.value}.html", {"role": role, **context})
+
+
+@signed_in
+@require_POST
+def switch_role(request: HttpRequest) -> HttpResponse:
+    form = RoleSwitchForm(request.POST)
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101
+    if not form.is_valid() or not user.has_role(Role(form.cleaned_data["role"])):
+        raise PermissionDenied("role not held")
+    role = Role(form.cleaned_data["role"])
+    request.session[ACTIVE_ROLE_KEY] = role.value
+    request.active_role = role  # type: ignore[attr-defined]
+    services.role_switch(actor=Actor.from_request(request), role=role)
+    return redirect("accounts:role-home", role_slug=ROLE_SLUGS[role])
+
+
+@require(Perm.USERS_MANAGE)
+def users(request: HttpRequest) -> HttpResponse:
+    people = users_for(actor=Actor.from_request(request))
+    return render(request, "accounts/users.html", {"people": people})
+
+
+@require(Perm.USERS_MANAGE)
+def user_create(request: HttpRequest) -> HttpResponse:
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            person = services.user_create(
+                actor=Actor.from_request(request),
+                username=data["username"],
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                agency=data["agency"],
+                roles=[Role(r) for r in data["roles"]],
+                password=data["password"] or None,
+                job_title=data["job_title"],
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{person} can now sign in as {person.username}.")
+            return redirect("accounts:users")
+    return render(request, "accounts/user_form.html", {"form": form})
+
+
+@require(Perm.USERS_MANAGE)
+def user_roles(request: HttpRequest, user_id: str) -> HttpResponse:
+    person = get_object_or_404(User.objects.select_related("agency"), pk=user_id)
+    initial = {"roles": list(person.role_grants.values_list("role", flat=True))}
+    form = UserRolesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_set_roles(
+                actor=Actor.from_request(request),
+                user=person,
+                roles=[Role(r) for r in form.cleaned_data["roles"]],
+            )
+        except DomainError as error:
+            form.add_error("roles", str(error))
+        else:
+            messages.success(request, f"Roles saved for {person}.")
+            return redirect("accounts:users")
+    return render(request, "accounts/user_roles.html", {"form": form, "person": person})

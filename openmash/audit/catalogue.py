@@ -1,0 +1,33 @@
+"""The typed catalogue of audited actions. Code names actions from here, never with string literals."""
+
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    # Sign-in and sessions
+    SIGNED_IN = "accounts.signed_in", "Signed in"
+    SIGN_IN_FAILED = "accounts.sign_in_failed", "Sign-in failed"
+    SIGNED_OUT = "accounts.signed_out", "Signed out"
+    ROLE_SWITCHED = "accounts.role_switched", "Changed working role"
+    # People who use the product
+    USER_CREATED = "accounts.user_created", "User created"
+    USER_CHANGED = "accounts.user_changed", "User changed"
+    USERS_VIEWED = "accounts.users_viewed", "Users list viewed"
+    ROLE_GRANTED = "accounts.role_granted", "Role granted"
+    ROLE_REVOKED = "accounts.role_revoked", "Role revoked"
+    # Hub configuration
+    HUB_PRESET_APPLIED = "hub.preset_applied", "Hub model preset applied"
+    HUB_SETTINGS_CHANGED = "hub.settings_changed", "Hub settings changed"
+    AGENCY_CREATED = "hub.agency_created", "Agency created"
+    AGENCY_CHANGED = "hub.agency_changed", "Agency changed"
+    RAG_RESPONSE_TIME_CHANGED = "hub.rag_response_time_changed", "RAG response time changed"
+    THRESHOLD_LEVEL_CHANGED = "hub.threshold_level_changed", "Threshold level changed"
+    THRESHOLD_INDICATOR_ADDED = "hub.threshold_indicator_added", "Threshold indicator added"
+    THRESHOLD_INDICATOR_REMOVED = "hub.threshold_indicator_removed", "Threshold indicator removed"
+    CLOSURE_DAY_ADDED = "hub.closure_day_added", "Closure day added"
+    CLOSURE_DAY_REMOVED = "hub.closure_day_removed", "Closure day removed"
+    # The audit trail itself
+    AUDIT_VIEWED = "audit.viewed", "Audit trail viewed"
+    AUDIT_VERIFIED = "audit.verified", "Audit chain verified"
+    # Synthetic data
+    DEMO_LOADED = "synth.demo_loaded", "Synthetic demo area loaded"

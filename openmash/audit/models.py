@@ -1,0 +1,57 @@
+"""The append-only, hash-chained audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from openmash.audit.catalogue import AuditAction
+
+APPEND_ONLY = "Audit events are append-only: they cannot be changed or deleted."
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError(APPEND_ONLY)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError(APPEND_ONLY)
+
+
+class AuditEvent(models.Model):
+    """One thing that happened. `hash` covers every field and the hash of the event before it."""
+
+    sequence = models.BigAutoField(primary_key=True)
+    occurred_at = models.DateTimeField(db_index=True)
+    actor_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    actor_label = models.CharField(max_length=200)
+    actor_role = models.CharField(max_length=60, blank=True, default="")
+    agency_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    agency_name = models.CharField(max_length=200, blank=True, default="")
+    action = models.CharField(max_length=80, choices=AuditAction.choices, db_index=True)
+    object_type = models.CharField(max_length=80, blank=True, default="")
+    object_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    persons = models.JSONField(default=list, blank=True)
+    justification = models.TextField(blank=True, default="")
+    ip_address = models.CharField(max_length=45, blank=True, default="")
+    user_agent = models.CharField(max_length=500, blank=True, default="")
+    detail = models.JSONField(default=dict, blank=True)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sequence"]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action} by {self.actor_label}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError(APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError(APPEND_ONLY)

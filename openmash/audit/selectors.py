@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from openmash.accounts.permissions import Perm, can
+from openmash.audit.catalogue import AuditAction
+from openmash.audit.models import AuditEvent
+from openmash.audit.services import audit_record
+from openmash.core.actor import Actor
+
+
+def audit_events_for(
+    *, actor: Actor, action: str = "", actor_label: str = "", object_id: str = ""
+) -> QuerySet[AuditEvent]:
+    """The audit trail, newest first, for information governance; looking at it is itself audited."""
+    if not can(actor.user, Perm.AUDIT_VIEW):
+        return AuditEvent.objects.none()
+    events = AuditEvent.objects.order_by("-sequence")
+    if action:
+        events = events.filter(action=action)
+    if actor_label:
+        events = events.filter(actor_label__icontains=actor_label)
+    if object_id:
+        events = events.filter(object_id=object_id)
+    audit_record(
+        actor=actor,
+        action=AuditAction.AUDIT_VIEWED,
+        object_type="audit.auditevent",
+        detail={"filters": {"action": action, "actor": actor_label, "object_id": object_id}},
+    )
+    return events

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from openmash.accounts.permissions import Perm, require
+from openmash.audit.catalogue import AuditAction
+from openmash.audit.selectors import audit_events_for
+from openmash.audit.services import audit_record, audit_verify_chain
+from openmash.core.actor import Actor
+
+
+@require(Perm.AUDIT_VIEW)
+def events(request: HttpRequest) -> HttpResponse:
+    action = request.GET.get("action", "")
+    if action not in AuditAction.values:
+        action = ""
+    who = request.GET.get("actor", "").strip()[:150]
+    object_id = request.GET.get("object", "").strip()[:64]
+    rows = audit_events_for(
+        actor=Actor.from_request(request), action=action, actor_label=who, object_id=object_id
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "audit/events.html",
+        {"page": page, "actions": AuditAction.choices, "action": action, "who": who, "object_id": object_id},
+    )
+
+
+@require(Perm.AUDIT_VIEW)
+@require_POST
+def verify(request: HttpRequest) -> HttpResponse:
+    report = audit_verify_chain()
+    audit_record(
+        actor=Actor.from_request(request),
+        action=AuditAction.AUDIT_VERIFIED,
+        detail={"checked": report.checked, "broken_at": report.broken_at},
+    )
+    return render(request, "audit/verify.html", {"report": report})

@@ -1,0 +1,8 @@
+"""Local development and the demo: DEBUG on, a fixed key that is useless anywhere else."""
+
+from .base import *  # noqa: F403
+from .base import os
+
+DEBUG = os.environ.get("DEBUG", "1") == "1"
+SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-not-for-any-real-hub"  # noqa: S105
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,173 @@
+"""The hub's configuration, held as data so that a new hub is set up without code."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from django.db import models
+
+from openmash.core.models import BaseModel, VersionedModel
+
+
+class AgencyKind(models.TextChoices):
+    CHILDRENS_SOCIAL_CARE = "childrens_social_care", "Children's social care"
+    POLICE = "police", "Police"
+    HEALTH = "health", "Health"
+    EDUCATION = "education", "Education"
+    PROBATION = "probation", "Probation"
+    HOUSING = "housing", "Housing"
+    YOUTH_OFFENDING = "youth_offending", "Youth offending"
+    ADULT_SOCIAL_CARE = "adult_social_care", "Adult social care"
+    EARLY_HELP = "early_help", "Early help"
+    CHILDRENS_CENTRES = "childrens_centres", "Children's centres"
+    DISTRICT_COUNCIL = "district_council", "District council"
+    OTHER = "other", "Other"
+
+
+class Location(models.TextChoices):
+    CO_LOCATED = "co_located", "Co-located in the hub"
+    VIRTUAL = "virtual", "Virtual partner"
+
+
+class Agency(BaseModel):
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=40, choices=AgencyKind.choices)
+    location = models.CharField(max_length=20, choices=Location.choices, default=Location.VIRTUAL)
+    duty_of_confidentiality = models.BooleanField(
+        default=False,
+        help_text="Bound by a health-style common-law duty of confidentiality: its information needs "
+        "specific consent or a recorded override before it is searched or shared.",
+    )
+    contact_email = models.EmailField(blank=True, default="")
+    lead_email = models.EmailField(
+        blank=True, default="", help_text="Who is told when this agency's requests become overdue."
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HubModel(models.TextChoices):
+    FRONT_DOOR = "front_door", "Front door"
+    CHILDREN_IN_NEED = "children_in_need", "Children in need"
+    EARLY_HELP = "early_help", "Early help"
+
+
+class HubConfiguration(VersionedModel):
+    """The hub's model and rules, in one row: set by `hub_setup` from a preset, then edited in the product."""
+
+    name = models.CharField(max_length=200, default="Multi-Agency Safeguarding Hub")
+    hub_model = models.CharField(max_length=30, choices=HubModel.choices, default=HubModel.FRONT_DOOR)
+    consent_before_search = models.BooleanField(
+        default=False, help_text="No information request and no search before consent (early help hubs)."
+    )
+    decision_in_hub = models.BooleanField(
+        default=True, help_text="The hub records a decision; off for intelligence-gathering hubs."
+    )
+    screen_all_referrals = models.BooleanField(
+        default=True, help_text="Every referral to children's services is screened here (front door)."
+    )
+    destroy_record_on_keyworker = models.BooleanField(
+        default=False, help_text="Destroy the collated record once a keyworker is appointed."
+    )
+    core_agencies = models.ManyToManyField(Agency, blank=True, related_name="+")
+    threshold_document_title = models.CharField(max_length=200, default="Continuum of need")
+    threshold_document_version = models.CharField(max_length=40, default="1.0")
+    time_zone = models.CharField(max_length=60, default="Europe/London", editable=False)
+    day_start = models.TimeField(default=time(9, 0))
+    day_end = models.TimeField(default=time(17, 0))
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(day_end__gt=models.F("day_start")), name="hub_day_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RagRating(models.TextChoices):
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+
+
+class TimeUnit(models.TextChoices):
+    WORKING_HOURS = "working_hours", "working hours"
+    WORKING_DAYS = "working_days", "working days"
+
+
+class RagResponseTime(VersionedModel):
+    rating = models.CharField(max_length=10, choices=RagRating.choices, unique=True)
+    amount = models.PositiveIntegerField()
+    unit = models.CharField(max_length=20, choices=TimeUnit.choices)
+    runs_out_of_hours = models.BooleanField(
+        default=False, help_text="Count the clock through evenings, weekends and bank holidays."
+    )
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="rag_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.get_rating_display()}: {self.describe()}"
+
+    def describe(self) -> str:
+        unit = self.get_unit_display()
+        if self.amount == 1:
+            unit = unit.removesuffix("s")
+        if self.runs_out_of_hours:
+            unit = unit.replace("working ", "") + ", including out of hours"
+        return f"{self.amount} {unit}"
+
+
+class ThresholdLevel(BaseModel):
+    number = models.PositiveSmallIntegerField(unique=True)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True, default="")
+    typical_response = models.CharField(max_length=300, blank=True, default="")
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"Level {self.number}: {self.name}"
+
+
+class AssessmentDomain(models.TextChoices):
+    """The three sides of the Assessment Framework triangle."""
+
+    CHILD = "child", "Child's developmental needs"
+    PARENTING = "parenting", "Parenting capacity"
+    FAMILY = "family", "Family and environmental factors"
+
+
+class ThresholdIndicator(BaseModel):
+    level = models.ForeignKey(ThresholdLevel, on_delete=models.CASCADE, related_name="indicators")
+    domain = models.CharField(max_length=20, choices=AssessmentDomain.choices)
+    text = models.CharField(max_length=400)
+
+    class Meta:
+        ordering = ["level__number", "domain", "text"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ClosureDay(BaseModel):
+    """A day the hub is closed besides weekends and England and Wales bank holidays."""
+
+    date = models.DateField(unique=True)
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d %B %Y}: {self.reason}"
