@@ -21,3 +21,18 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Outcome notifications and overdue alerts go by SMTP.
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": os.environ.get("EMAIL_HOST", "localhost"),
+            "port": int(os.environ.get("EMAIL_PORT", "587")),
+            "username": os.environ.get("EMAIL_HOST_USER") or None,
+            "password": os.environ.get("EMAIL_HOST_PASSWORD") or None,
+            "use_tls": os.environ.get("EMAIL_USE_TLS", "1") == "1",
+            "timeout": 20,
+        },
+    },
+}
