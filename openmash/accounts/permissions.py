@@ -21,14 +21,19 @@ class Perm(StrEnum):
     USERS_MANAGE = "accounts.manage_users"
     AUDIT_VIEW = "audit.view"
     PERFORMANCE_VIEW = "reporting.view"
+    REFERRAL_CREATE = "referrals.create"
+    CASE_SCREEN = "cases.screen"
+    CASE_VIEW_ALL = "cases.view_all"
+    REQUEST_RESPOND = "enquiries.respond"
+    DECISION_RECORD = "decisions.record"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
-    Role.REFERRER: frozenset(),
-    Role.SCREENING_MANAGER: frozenset({Perm.HUB_VIEW_CONFIGURATION}),
-    Role.AGENCY_RESEARCHER: frozenset(),
-    Role.DECISION_MAKER: frozenset({Perm.HUB_VIEW_CONFIGURATION}),
-    Role.MEETING_CHAIR: frozenset(),
+    Role.REFERRER: frozenset({Perm.REFERRAL_CREATE}),
+    Role.SCREENING_MANAGER: frozenset({Perm.HUB_VIEW_CONFIGURATION, Perm.CASE_SCREEN, Perm.CASE_VIEW_ALL}),
+    Role.AGENCY_RESEARCHER: frozenset({Perm.REQUEST_RESPOND}),
+    Role.DECISION_MAKER: frozenset({Perm.HUB_VIEW_CONFIGURATION, Perm.DECISION_RECORD, Perm.CASE_VIEW_ALL}),
+    Role.MEETING_CHAIR: frozenset({Perm.CASE_VIEW_ALL}),
     Role.IG_OFFICER: frozenset({Perm.AUDIT_VIEW, Perm.HUB_VIEW_CONFIGURATION}),
     Role.PERFORMANCE_MANAGER: frozenset({Perm.PERFORMANCE_VIEW, Perm.HUB_VIEW_CONFIGURATION}),
     Role.HUB_ADMINISTRATOR: frozenset({Perm.HUB_CONFIGURE, Perm.HUB_VIEW_CONFIGURATION, Perm.USERS_MANAGE}),

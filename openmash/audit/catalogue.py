@@ -29,5 +29,28 @@ class AuditAction(models.TextChoices):
     # The audit trail itself
     AUDIT_VIEWED = "audit.viewed", "Audit trail viewed"
     AUDIT_VERIFIED = "audit.verified", "Audit chain verified"
+    # Referrals and cases
+    REFERRAL_RECEIVED = "referrals.received", "Referral received"
+    REFERRAL_VIEWED = "referrals.viewed", "Referral viewed"
+    CASE_VIEWED = "cases.viewed", "Case viewed"
+    CASE_SCREENED = "cases.screened", "Case screened"
+    CASE_STATUS_CHANGED = "cases.status_changed", "Case status changed"
+    CASE_RERATED = "cases.rerated", "Case RAG rating changed"
+    QUEUE_VIEWED = "cases.queue_viewed", "Work queue viewed"
+    # Information requests
+    REQUEST_SENT = "enquiries.sent", "Information request sent"
+    REQUEST_TAKEN = "enquiries.taken", "Information request taken"
+    REQUEST_VIEWED = "enquiries.viewed", "Information request viewed"
+    RETURN_SAVED = "enquiries.return_saved", "Return saved as draft"
+    RETURN_SUBMITTED = "enquiries.returned", "Information returned"
+    NIL_RETURN = "enquiries.nil_return", "Nil return: not known to this agency"
+    REQUEST_OVERDUE = "enquiries.overdue", "Information request overdue"
+    # Decisions and feedback
+    DECISION_RECORDED = "decisions.recorded", "Decision recorded"
+    DECISION_VIEWED = "decisions.viewed", "Decision viewed"
+    OUTCOME_SENT = "feedback.sent", "Outcome sent"
+    OUTCOME_SEND_FAILED = "feedback.failed", "Outcome could not be sent"
+    OUTCOME_NOTE_DOWNLOADED = "feedback.note_downloaded", "Outcome note downloaded"
+    OUTCOME_VIEWED = "feedback.viewed", "Outcome viewed"
     # Synthetic data
     DEMO_LOADED = "synth.demo_loaded", "Synthetic demo area loaded"

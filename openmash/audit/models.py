@@ -29,7 +29,7 @@ class AuditEvent(models.Model):
     actor_role = models.CharField(max_length=60, blank=True, default="")
     agency_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
     agency_name = models.CharField(max_length=200, blank=True, default="")
-    action = models.CharField(max_length=80, choices=AuditAction.choices, db_index=True)
+    action = models.CharField(max_length=80, db_index=True)  # an AuditAction value
     object_type = models.CharField(max_length=80, blank=True, default="")
     object_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
     persons = models.JSONField(default=list, blank=True)
@@ -55,3 +55,10 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError(APPEND_ONLY)
+
+    def get_action_display(self) -> str:
+        """The catalogue's label; an action no longer in the catalogue shows as stored."""
+        try:
+            return str(AuditAction(self.action).label)
+        except ValueError:
+            return self.action

@@ -30,3 +30,22 @@ class VersionedModel(BaseModel):
 
     class Meta:
         abstract = True
+
+
+class Counter(models.Model):
+    """Numbered references (R-2026-00042): one row per series, incremented under a row lock."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
+
+
+def next_number(series: str) -> int:
+    """The next number in a series; call inside the transaction that uses it."""
+    Counter.objects.get_or_create(name=series)
+    counter = Counter.objects.select_for_update().get(name=series)
+    counter.value += 1
+    counter.save(update_fields=["value"])
+    return counter.value

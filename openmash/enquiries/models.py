@@ -1,0 +1,91 @@
+"""Information requests to partner agencies, and their returns."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from openmash.cases.models import Case
+from openmash.core.models import BaseModel, VersionedModel
+from openmash.hub.models import Agency
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    RETURNED = "returned", "Returned"
+    NIL_RETURN = "nil_return", "Not known to this agency"
+    WITHDRAWN = "withdrawn", "No longer needed"
+
+
+OPEN_STATUSES = frozenset({RequestStatus.OPEN, RequestStatus.IN_PROGRESS})
+DONE_STATUSES = frozenset({RequestStatus.RETURNED, RequestStatus.NIL_RETURN})
+
+
+class InformationRequest(VersionedModel):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="requests")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="requests")
+    status = models.CharField(max_length=20, choices=RequestStatus.choices, default=RequestStatus.OPEN)
+    sent_at = models.DateTimeField()
+    due_at = models.DateTimeField(db_index=True)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    taken_at = models.DateTimeField(null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    returned_at = models.DateTimeField(null=True, blank=True)
+    overdue_since = models.DateTimeField(null=True, blank=True)
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)
+    summary = models.TextField(blank=True, default="")
+    risk_factors = models.TextField(blank=True, default="")
+    protective_factors = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [models.UniqueConstraint(fields=["case", "agency"], name="one_request_per_case_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.case} to {self.agency}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class Significance(models.TextChoices):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+class HistoryType(models.TextChoices):
+    INCIDENT = "incident", "Incident"
+    CRIME = "crime", "Crime or offence"
+    DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse incident"
+    MISSING = "missing", "Missing episode"
+    HEALTH_ATTENDANCE = "health_attendance", "Health attendance"
+    MISSED_APPOINTMENT = "missed_appointment", "Missed appointment"
+    SCHOOL_ATTENDANCE = "school_attendance", "School attendance"
+    EXCLUSION = "exclusion", "Exclusion"
+    HOUSING = "housing", "Housing"
+    ASSESSMENT = "assessment", "Assessment or plan"
+    OTHER = "other", "Other"
+
+
+class HistoryItem(BaseModel):
+    """One relevant event an agency returns; it feeds the multi-agency chronology."""
+
+    request = models.ForeignKey(InformationRequest, on_delete=models.CASCADE, related_name="history")
+    occurred_on = models.DateField()
+    kind = models.CharField(max_length=30, choices=HistoryType.choices)
+    description = models.TextField()
+    significance = models.CharField(max_length=10, choices=Significance.choices)
+    source_reference = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["occurred_on", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on}: {self.get_kind_display()}"

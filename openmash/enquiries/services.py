@@ -1,0 +1,284 @@
+"""Information requests: sending, taking, returning, nil returns and the overdue sweep."""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from openmash.accounts.models import User
+from openmash.accounts.roles import Role
+from openmash.audit.catalogue import AuditAction
+from openmash.audit.services import audit_record
+from openmash.cases.models import Case, CaseStatus
+from openmash.core.actor import Actor
+from openmash.core.concurrency import save_versioned
+from openmash.core.errors import DomainError
+from openmash.enquiries.deadlines import due_at
+from openmash.enquiries.models import (
+    DONE_STATUSES,
+    OPEN_STATUSES,
+    HistoryItem,
+    HistoryType,
+    InformationRequest,
+    RequestStatus,
+    Significance,
+)
+from openmash.hub.calendar_format import format_deadline
+from openmash.hub.models import Agency
+
+log = logging.getLogger(__name__)
+NOT_YOUR_AGENCY = "This request is addressed to {agency}, not to your agency."
+NOT_OPEN = "This request has already been answered."
+NO_SUMMARY = "Enter a summary of what your agency knows"
+HISTORY_INCOMPLETE = (
+    "Each history item needs a date, a type, a description, a significance and a source reference"
+)
+HISTORY_IN_FUTURE = "A history item's date must be in the past"
+
+
+@dataclass
+class HistoryData:
+    occurred_on: date
+    kind: str
+    description: str
+    significance: str
+    source_reference: str
+
+
+def requests_send(
+    *, actor: Actor, case: Case, agencies: list[Agency], sent_at: datetime
+) -> list[InformationRequest]:
+    requests = []
+    for agency in agencies:
+        request = InformationRequest.objects.create(
+            case=case,
+            agency=agency,
+            sent_at=sent_at,
+            due_at=due_at(sent_at=sent_at, rag=case.rag),
+            created_by=actor.user,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.REQUEST_SENT,
+            obj=request,
+            detail={"case": case.reference, "agency": agency.name, "due_at": request.due_at.isoformat()},
+        )
+        requests.append(request)
+    return requests
+
+
+def requests_recompute_deadlines(*, case: Case) -> dict[str, list[str]]:
+    """New due times for the case's open requests after a re-rating; returns agency -> [before, after]."""
+    changed: dict[str, list[str]] = {}
+    for request in case.requests.filter(status__in=OPEN_STATUSES).select_related("agency"):
+        new_due = due_at(sent_at=request.sent_at, rag=case.rag)
+        if new_due != request.due_at:
+            changed[request.agency.name] = [request.due_at.isoformat(), new_due.isoformat()]
+            overdue_since = request.overdue_since if new_due <= timezone.now() else None
+            InformationRequest.objects.filter(pk=request.pk).update(
+                due_at=new_due, overdue_since=overdue_since
+            )
+    return changed
+
+
+def _check_agency(actor: Actor, request: InformationRequest) -> None:
+    user = actor.user
+    if not isinstance(user, User) or user.agency_id != request.agency_id:
+        raise DomainError(NOT_YOUR_AGENCY.format(agency=request.agency.name))
+    if not user.has_role(Role.AGENCY_RESEARCHER):
+        raise DomainError(NOT_YOUR_AGENCY.format(agency=request.agency.name))
+
+
+def request_take(*, actor: Actor, request: InformationRequest) -> InformationRequest:
+    _check_agency(actor, request)
+    if request.status != RequestStatus.OPEN:
+        raise DomainError(
+            NOT_OPEN if request.status in DONE_STATUSES else "Someone is already working on this."
+        )
+    with transaction.atomic(durable=True):
+        save_versioned(
+            request,
+            expected_version=request.version,
+            values={"status": RequestStatus.IN_PROGRESS, "taken_by": actor.user, "taken_at": timezone.now()},
+            actor_user=actor.user,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.REQUEST_TAKEN,
+            obj=request,
+            detail={"case": request.case.reference},
+        )
+    return request
+
+
+def request_save_return(
+    *,
+    actor: Actor,
+    request: InformationRequest,
+    expected_version: int,
+    summary: str,
+    risk_factors: str,
+    protective_factors: str,
+    history: list[HistoryData],
+    submit: bool,
+) -> InformationRequest:
+    """Save the agency's return as a draft, or submit it; refuses if someone else saved in between."""
+    _check_agency(actor, request)
+    if not request.is_open:
+        raise DomainError(NOT_OPEN)
+    if submit and not summary.strip():
+        raise DomainError(NO_SUMMARY)
+    today = timezone.localdate()
+    for item in history:
+        complete = item.description.strip() and item.source_reference.strip()
+        if (
+            not complete
+            or item.kind not in HistoryType.values
+            or item.significance not in Significance.values
+        ):
+            raise DomainError(HISTORY_INCOMPLETE)
+        if item.occurred_on > today:
+            raise DomainError(HISTORY_IN_FUTURE)
+    now = timezone.now()
+    values: dict[str, object] = {
+        "summary": summary,
+        "risk_factors": risk_factors,
+        "protective_factors": protective_factors,
+        "status": RequestStatus.RETURNED if submit else RequestStatus.IN_PROGRESS,
+    }
+    if request.taken_by_id is None:
+        values.update(taken_by=actor.user, taken_at=now)
+    if submit:
+        values.update(returned_by=actor.user, returned_at=now)
+    with transaction.atomic(durable=True):
+        save_versioned(request, expected_version=expected_version, values=values, actor_user=actor.user)
+        request.history.all().delete()
+        HistoryItem.objects.bulk_create(
+            [
+                HistoryItem(
+                    request=request,
+                    occurred_on=h.occurred_on,
+                    kind=h.kind,
+                    description=h.description.strip(),
+                    significance=h.significance,
+                    source_reference=h.source_reference.strip(),
+                    created_by=actor.user,
+                )
+                for h in history
+            ]
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.RETURN_SUBMITTED if submit else AuditAction.RETURN_SAVED,
+            obj=request,
+            persons=_persons(request.case),
+            detail={"case": request.case.reference, "history_items": len(history)},
+        )
+        if submit:
+            _ready_if_all_returned(actor=actor, case=request.case)
+    return request
+
+
+def request_nil_return(
+    *, actor: Actor, request: InformationRequest, expected_version: int
+) -> InformationRequest:
+    _check_agency(actor, request)
+    if not request.is_open:
+        raise DomainError(NOT_OPEN)
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        save_versioned(
+            request,
+            expected_version=expected_version,
+            values={
+                "status": RequestStatus.NIL_RETURN,
+                "summary": "",
+                "risk_factors": "",
+                "protective_factors": "",
+                "returned_by": actor.user,
+                "returned_at": now,
+                "taken_by": request.taken_by or actor.user,
+                "taken_at": request.taken_at or now,
+            },
+            actor_user=actor.user,
+        )
+        request.history.all().delete()
+        audit_record(
+            actor=actor, action=AuditAction.NIL_RETURN, obj=request, detail={"case": request.case.reference}
+        )
+        _ready_if_all_returned(actor=actor, case=request.case)
+    return request
+
+
+def _ready_if_all_returned(*, actor: Actor, case: Case) -> None:
+    from openmash.cases.services import case_transition
+
+    case.refresh_from_db()
+    if case.status != CaseStatus.INFORMATION_GATHERING:
+        return
+    if not case.requests.filter(status__in=OPEN_STATUSES).exists():
+        case_transition(
+            actor=actor, case=case, target=CaseStatus.READY_FOR_DECISION, reason="Every agency has returned"
+        )
+
+
+def requests_mark_overdue(*, now: datetime | None = None) -> list[InformationRequest]:
+    """Mark open requests past their due time as overdue and tell each agency's lead once. Idempotent."""
+    now = now or timezone.now()
+    actor = Actor.system("overdue_sweep")
+    marked: list[InformationRequest] = []
+    due = InformationRequest.objects.filter(
+        status__in=OPEN_STATUSES, due_at__lt=now, overdue_since__isnull=True
+    )
+    for request in due.select_related("agency", "case"):
+        with transaction.atomic():
+            updated = InformationRequest.objects.filter(pk=request.pk, overdue_since__isnull=True).update(
+                overdue_since=now, overdue_notified_at=now if request.agency.lead_email else None
+            )
+            if not updated:
+                continue
+            audit_record(
+                actor=actor,
+                action=AuditAction.REQUEST_OVERDUE,
+                obj=request,
+                detail={
+                    "case": request.case.reference,
+                    "agency": request.agency.name,
+                    "due_at": request.due_at.isoformat(),
+                },
+            )
+            if request.agency.lead_email:
+                transaction.on_commit(partial(_tell_lead, request))
+            marked.append(request)
+    return marked
+
+
+def _tell_lead(request: InformationRequest) -> None:
+    try:
+        _send_overdue(request)
+    except Exception:  # noqa: BLE001 - the request is marked overdue whether or not the e-mail goes
+        log.exception("could not tell %s that a request is overdue", request.agency.lead_email)
+
+
+def _send_overdue(request: InformationRequest) -> None:
+    send_mail(
+        subject=f"Overdue: information request for case {request.case.reference}",
+        message=(
+            f"The information request to {request.agency.name} for case {request.case.reference} "
+            f"({request.case.get_rag_display()}) was due {format_deadline(request.due_at)} "
+            "and has not been returned.\n"
+            "Sign in to OpenMASH to see your agency's open requests."
+        ),
+        from_email=None,
+        recipient_list=[request.agency.lead_email],
+    )
+
+
+def _persons(case: Case) -> list[str]:
+    return [str(pk) for pk in case.referral.people.values_list("pk", flat=True)]

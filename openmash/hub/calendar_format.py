@@ -1,0 +1,14 @@
+"""Deadlines as people read them: local time, day and date."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def format_deadline(when: datetime) -> str:
+    local = when.astimezone(LONDON)
+    hour = local.strftime("%I:%M%p").lstrip("0").lower().replace(":00", "")
+    return f"{hour} on {local:%A} {local.day} {local:%B %Y}"

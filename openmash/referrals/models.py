@@ -1,0 +1,109 @@
+"""Referrals (contacts) about children, from the form or from an agency system."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from openmash.core.codes import ReferralSource, Sex
+from openmash.core.models import BaseModel
+from openmash.hub.models import Agency
+
+
+class ConcernCategory(models.TextChoices):
+    NEGLECT = "neglect", "Neglect"
+    PHYSICAL_ABUSE = "physical_abuse", "Physical abuse"
+    SEXUAL_ABUSE = "sexual_abuse", "Sexual abuse"
+    EMOTIONAL_ABUSE = "emotional_abuse", "Emotional abuse"
+    DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse"
+    CSE = "cse", "Child sexual exploitation"
+    CCE = "cce", "Child criminal exploitation"
+    MISSING = "missing", "Missing"
+    FGM = "fgm", "Female genital mutilation"
+    RADICALISATION = "radicalisation", "Radicalisation"
+    PARENTAL_MENTAL_HEALTH = "parental_mental_health", "Parental mental health"
+    SUBSTANCE_MISUSE = "substance_misuse", "Substance misuse"
+    OTHER = "other", "Other"
+
+
+class Channel(models.TextChoices):
+    FORM = "form", "Referral form"
+    API = "api", "Agency system (API)"
+
+
+class FamilyConsent(models.TextChoices):
+    AWARE_AGREES = "aware_agrees", "The family knows and agrees"
+    AWARE_DISAGREES = "aware_disagrees", "The family knows but does not agree"
+    NOT_AWARE = "not_aware", "The family does not know"
+
+
+class Referral(BaseModel):
+    reference = models.CharField(max_length=20, unique=True)
+    received_at = models.DateTimeField(db_index=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals_made",
+    )
+    referrer_name = models.CharField(max_length=200)
+    referrer_agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    referrer_organisation = models.CharField(max_length=200)
+    referrer_job_title = models.CharField(max_length=200, blank=True, default="")
+    referrer_email = models.EmailField(blank=True, default="")
+    referrer_phone = models.CharField(max_length=40, blank=True, default="")
+    source = models.CharField(max_length=3, choices=ReferralSource.choices)
+    concerns = models.TextField()
+    concern_categories = models.JSONField(default=list)
+    referrer_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    family_consent = models.CharField(max_length=20, choices=FamilyConsent.choices)
+    earlier_referrals = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="later_referrals"
+    )
+
+    class Meta:
+        ordering = ["received_at"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def concern_labels(self) -> list[str]:
+        return [ConcernCategory(c).label for c in self.concern_categories]
+
+
+class Relationship(models.TextChoices):
+    SUBJECT = "subject", "Child referred"
+    MOTHER = "mother", "Mother"
+    FATHER = "father", "Father"
+    STEP_PARENT = "step_parent", "Step-parent"
+    PARTNER = "partner", "Parent's partner"
+    SIBLING = "sibling", "Sibling"
+    GRANDPARENT = "grandparent", "Grandparent"
+    CARER = "carer", "Carer"
+    OTHER_ADULT = "other_adult", "Other adult in the household"
+    OTHER = "other", "Other"
+
+
+class ReferralPerson(BaseModel):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="people")
+    is_subject = models.BooleanField(default=False)
+    relationship = models.CharField(max_length=20, choices=Relationship.choices)
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    address = models.CharField(max_length=300, blank=True, default="")
+    postcode = models.CharField(max_length=10, blank=True, default="")
+    nhs_number = models.CharField(max_length=10, blank=True, default="", db_index=True)
+    school = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        ordering = ["-is_subject", "family_name", "given_name"]
+        indexes = [models.Index(fields=["family_name", "date_of_birth"])]
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}"
