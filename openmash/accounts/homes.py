@@ -1,6 +1,9 @@
-"""What each role's home page shows. Queues fill as the case workflow arrives."""
+"""What each role's home page shows: each domain app provides the context for the roles it serves."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import import_module
 
 from django.http import HttpRequest
 
@@ -8,6 +11,15 @@ from openmash.accounts.roles import Role
 from openmash.audit.models import AuditEvent
 from openmash.hub.models import Agency, RagResponseTime
 from openmash.hub.selectors import hub_configuration
+
+# role -> "module:function" returning that role's home context for the request.
+HOME_PROVIDERS: dict[Role, str] = {
+    Role.REFERRER: "openmash.referrals.homes:referrer_home",
+    Role.SCREENING_MANAGER: "openmash.cases.homes:screening_home",
+    Role.MEETING_CHAIR: "openmash.cases.homes:chair_home",
+    Role.AGENCY_RESEARCHER: "openmash.enquiries.homes:researcher_home",
+    Role.DECISION_MAKER: "openmash.decisions.homes:decision_maker_home",
+}
 
 
 def home_context(*, role: Role, request: HttpRequest) -> dict[str, object]:
@@ -19,4 +31,9 @@ def home_context(*, role: Role, request: HttpRequest) -> dict[str, object]:
         }
     if role is Role.IG_OFFICER:
         return {"event_count": AuditEvent.objects.count()}
-    return {}
+    provider = HOME_PROVIDERS.get(role)
+    if provider is None:
+        return {}
+    module, name = provider.split(":")
+    function: Callable[[HttpRequest], dict[str, object]] = getattr(import_module(module), name)
+    return function(request)

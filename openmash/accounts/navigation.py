@@ -24,11 +24,29 @@ HUB_ITEMS = [
 ]
 
 NAVIGATION: dict[Role, list[NavItem]] = {
-    Role.REFERRER: [HOME],
-    Role.SCREENING_MANAGER: [HOME, NavItem("Thresholds", "hub:thresholds")],
-    Role.AGENCY_RESEARCHER: [HOME],
-    Role.DECISION_MAKER: [HOME, NavItem("Thresholds", "hub:thresholds")],
-    Role.MEETING_CHAIR: [HOME],
+    Role.REFERRER: [
+        HOME,
+        NavItem("Make a referral", "referrals:create"),
+        NavItem("Outcomes", "feedback:outcomes"),
+    ],
+    Role.SCREENING_MANAGER: [
+        HOME,
+        NavItem("Screening queue", "cases:queue"),
+        NavItem("Cases", "cases:list"),
+        NavItem("Thresholds", "hub:thresholds"),
+    ],
+    Role.AGENCY_RESEARCHER: [
+        HOME,
+        NavItem("Requests", "enquiries:queue"),
+        NavItem("Outcomes", "feedback:outcomes"),
+    ],
+    Role.DECISION_MAKER: [
+        HOME,
+        NavItem("Ready for decision", "decisions:queue"),
+        NavItem("Cases", "cases:list"),
+        NavItem("Thresholds", "hub:thresholds"),
+    ],
+    Role.MEETING_CHAIR: [HOME, NavItem("Cases", "cases:list")],
     Role.IG_OFFICER: [HOME, NavItem("Audit trail", "audit:events")],
     Role.PERFORMANCE_MANAGER: [HOME, NavItem("Response times", "hub:response-times")],
     Role.HUB_ADMINISTRATOR: [HOME, *HUB_ITEMS],

@@ -4,6 +4,12 @@ urlpatterns = [
     path("", include("openmash.accounts.urls")),
     path("hub/", include("openmash.hub.urls")),
     path("audit/", include("openmash.audit.urls")),
+    path("referrals/", include("openmash.referrals.urls")),
+    path("cases/", include("openmash.cases.urls")),
+    path("requests/", include("openmash.enquiries.urls")),
+    path("decisions/", include("openmash.decisions.urls")),
+    path("outcomes/", include("openmash.feedback.urls")),
+    path("api/v1/", include("openmash.referrals.api_urls")),
 ]
 
 handler403 = "openmash.core.views.forbidden"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from functools import partial
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 
 from django.core.mail import send_mail
 from django.db import transaction
