@@ -6,11 +6,13 @@ from django.urls import reverse
 from openmash.accounts.models import User
 from openmash.accounts.navigation import NAVIGATION
 from openmash.accounts.roles import ROLE_SLUGS
+from openmash.hub.selectors import hub_configuration
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
+    """The active role's navigation; only the link that best matches the page is marked current."""
     role = getattr(request, "active_role", None)
-    user = request.user
+    user = getattr(request, "user", None)
     if role is None or not isinstance(user, User):
         return {"nav_items": [], "active_role": None, "held_roles": [], "hub_name": ""}
     path = request.path
@@ -18,13 +20,13 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     for item in NAVIGATION[role]:
         if item.url_name == "accounts:home":
             url = reverse("accounts:role-home", args=[ROLE_SLUGS[role]])
-            current = path == url
         else:
             url = reverse(item.url_name)
-            current = path.startswith(url)
-        items.append({"label": item.label, "url": url, "current": current})
-    from openmash.hub.selectors import hub_configuration
-
+        items.append({"label": item.label, "url": url, "current": False})
+    matches = [i for i in items if path == i["url"] or (path.startswith(str(i["url"])) and i["url"] != "/")]
+    if matches:
+        best = max(matches, key=lambda i: len(str(i["url"])))
+        best["current"] = True
     return {
         "nav_items": items,
         "active_role": role,

@@ -24,6 +24,8 @@ class SignInForm(GdsFormMixin, AuthenticationForm):
         self.fields["username"].error_messages["required"] = "Enter your username"
         self.fields["password"].error_messages["required"] = "Enter your password"
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "spellcheck": "false"})
+        # GOV.UK advises against autofocus: the first Tab must reach "Skip to main content".
+        self.fields["username"].widget.attrs.pop("autofocus", None)
 
 
 class RoleSwitchForm(GdsForm):

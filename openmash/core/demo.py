@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from openmash.accounts.models import RoleGrant, User
 from openmash.accounts.roles import Role
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.core.actor import Actor
+from openmash.core.demo_cases import load_demo_cases
 from openmash.hub.models import Agency, AgencyKind
 from openmash.hub.services import hub_apply_preset
 from openmash.synth import generate_area, write_area
@@ -70,6 +72,7 @@ class DemoResult:
     people: int
     households: int
     referrals: int
+    cases: int
 
 
 def load_demo(*, seed: int, households: int, area_dir: Path, preset: str = "front-door") -> DemoResult:
@@ -95,13 +98,15 @@ def load_demo(*, seed: int, households: int, area_dir: Path, preset: str = "fron
                 user.save(update_fields=["password"])
                 RoleGrant.objects.create(user=user, role=spec.role)
             listed.append(ListedUser(user.username, spec.role.label, user.agency.name))
-        area = generate_area(seed, households=households)
-        write_area(area, area_dir)
-        audit_record(
-            actor=actor,
-            action=AuditAction.DEMO_LOADED,
-            detail={"seed": seed, "households": households, "users": len(listed)},
-        )
+    # The area is drawn as of today, so referrals fall in the twelve months before now.
+    area = generate_area(seed, households=households, reference_date=timezone.localdate())
+    write_area(area, area_dir)
+    cases = load_demo_cases(area=area, seed=seed)
+    audit_record(
+        actor=actor,
+        action=AuditAction.DEMO_LOADED,
+        detail={"seed": seed, "households": households, "users": len(listed), "cases": cases},
+    )
     return DemoResult(
         hub_name=config.name,
         hub_model=config.get_hub_model_display(),
@@ -109,4 +114,5 @@ def load_demo(*, seed: int, households: int, area_dir: Path, preset: str = "fron
         people=len(area.people),
         households=len(area.households),
         referrals=len(area.referrals),
+        cases=cases,
     )

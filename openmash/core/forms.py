@@ -18,6 +18,7 @@ class GdsFormMixin:
     def setup_gds(self) -> None:
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's <form> carries the token
         self.helper.attrs = {"novalidate": ""}
         for name, field in self.fields.items():
             label = str(field.label or name.replace("_", " ")).lower()

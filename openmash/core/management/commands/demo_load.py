@@ -24,7 +24,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(ready))
         self.stdout.write(
             f"Synthetic area (seed {options['seed']}): {result.people} people in "
-            f"{result.households} households, {result.referrals} referral texts, written to {area_dir}."
+            f"{result.households} households, {result.referrals} referral texts, written to {area_dir}; "
+            f"{result.cases} cases in the hub."
         )
         self.stdout.write("")
         self.stdout.write("Demo sign-ins at http://127.0.0.1:8000 (every password is the same):")

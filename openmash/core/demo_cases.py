@@ -1,0 +1,329 @@
+"""About 200 synthetic cases, spread over every status, made through the real services.
+
+The synthetic area's referral texts become referrals; each is then taken as far along the workflow as
+its place in the spread says: screened, asked of agencies, answered, decided, fed back, closed. Times
+are then moved back to when the synthetic referral arrived, so queues show realistic ages and some
+requests are overdue. Only synthetic data is used.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import F
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from openmash.accounts.models import User
+from openmash.cases.models import Case, CaseEvent, CaseStatus, ConsentPosition, Route
+from openmash.cases.services import case_screen
+from openmash.core.actor import Actor
+from openmash.decisions.models import Outcome
+from openmash.decisions.services import ViewData, decision_record
+from openmash.enquiries.models import InformationRequest
+from openmash.enquiries.services import (
+    HistoryData,
+    request_nil_return,
+    request_save_return,
+    request_take,
+    requests_mark_overdue,
+)
+from openmash.hub.models import Agency, AgencyKind, RagRating, ThresholdLevel
+from openmash.referrals.models import Channel, Referral, Relationship
+from openmash.referrals.services import PersonData, ReferralData, referral_create
+from openmash.synth import Area
+from openmash.synth.area import Person
+
+LONDON = ZoneInfo("Europe/London")
+SOURCE_CODES = {
+    "police": "6",
+    "school": "2A",
+    "gp": "3A",
+    "health_visitor": "3B",
+    "midwife": "3D",
+    "hospital": "3E",
+    "ambulance": "3F",
+    "school_nurse": "3C",
+    "housing": "4",
+    "probation": "7",
+    "early_help": "5D",
+    "youth_service": "5B",
+    "family_member": "1A",
+    "public": "1D",
+    "anonymous": "9",
+}
+REFERRER_AGENCY = {
+    "police": AgencyKind.POLICE,
+    "school": AgencyKind.EDUCATION,
+    "gp": AgencyKind.HEALTH,
+    "health_visitor": AgencyKind.HEALTH,
+    "midwife": AgencyKind.HEALTH,
+    "hospital": AgencyKind.HEALTH,
+    "school_nurse": AgencyKind.HEALTH,
+}
+SEX = {"male": "M", "female": "F", "unknown": "U"}
+# The spread of statuses for the most recent referrals; older ones are all closed.
+OPEN_SPREAD = (
+    [CaseStatus.READY_FOR_DECISION] * 14 + [CaseStatus.INFORMATION_GATHERING] * 30 + [CaseStatus.NEW] * 24
+)
+FAILED_FEEDBACK = 4  # decided cases whose e-mail could not be sent stay "decided"
+RETURN_TEXT: dict[str, tuple[str, str, str]] = {
+    AgencyKind.POLICE: (
+        "Known to police: {n} incidents at the address in the last two years.",
+        "Domestic abuse incidents with children present",
+        "incident",
+    ),
+    AgencyKind.HEALTH: (
+        "Registered with the GP; {n} missed appointments this year.",
+        "Missed health appointments",
+        "missed_appointment",
+    ),
+    AgencyKind.EDUCATION: (
+        "Attendance {pct}% this term; pastoral concerns logged.",
+        "Falling attendance",
+        "school_attendance",
+    ),
+    AgencyKind.HOUSING: ("Tenancy with rent arrears; {n} reports of noise.", "Rent arrears", "housing"),
+    AgencyKind.PROBATION: (
+        "An adult in the household is supervised on licence.",
+        "Violent offending history",
+        "crime",
+    ),
+    AgencyKind.YOUTH_OFFENDING: ("Known: an out-of-court disposal last year.", "Anti-social peers", "crime"),
+    AgencyKind.EARLY_HELP: (
+        "A previous early help plan closed {n} months ago.",
+        "Plan closed with needs unmet",
+        "assessment",
+    ),
+    AgencyKind.ADULT_SOCIAL_CARE: ("A parent receives a care package.", "Parental illness", "assessment"),
+}
+
+
+def load_demo_cases(*, area: Area, count: int = 200, seed: int = 2026) -> int:
+    """Create the demo cases once (skipped when cases exist already); returns how many exist."""
+    if Case.objects.exists():
+        return Case.objects.count()
+    rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
+    users = {u.username: u for u in User.objects.select_related("agency")}
+    people = {p.id: p for p in area.people}
+    referrals = sorted(area.referrals, key=lambda r: r.received_on)[-count:]
+    statuses = [CaseStatus.CLOSED] * (len(referrals) - len(OPEN_SPREAD) - FAILED_FEEDBACK)
+    statuses += [CaseStatus.DECIDED] * FAILED_FEEDBACK + OPEN_SPREAD
+    now = timezone.now()
+    open_days = _recent_working_days(now.date(), len(OPEN_SPREAD) + FAILED_FEEDBACK)
+    for index, (synthetic, status) in enumerate(zip(referrals, statuses, strict=True)):
+        if status == CaseStatus.CLOSED:
+            received = datetime.combine(synthetic.received_on, time(9, 30), LONDON) + timedelta(
+                minutes=7 * index
+            )
+        else:
+            day = open_days[index - (len(referrals) - len(open_days))]
+            received = datetime.combine(day, time(9, 0), LONDON) + timedelta(minutes=rng.randint(0, 420))
+        received = min(received, now - timedelta(minutes=30))
+        referral = _make_referral(synthetic, people, users, received)
+        _advance(referral.case, status, users, rng)
+        _backdate(referral.case, received, now)
+    requests_mark_overdue()
+    return Case.objects.count()
+
+
+def _recent_working_days(today: date, n: int, *, over: int = 6) -> list[date]:
+    """n dates on the last `over` weekdays, oldest first, so the newest referrals arrived most recently."""
+    days: list[date] = []
+    day = today
+    while len(days) < over:
+        if day.weekday() < 5:
+            days.append(day)
+        day -= timedelta(days=1)
+    days.sort()
+    return [days[i * over // n] for i in range(n)]
+
+
+def _make_referral(
+    synthetic: object, people: dict[str, Person], users: dict[str, User], received: datetime
+) -> Referral:
+    from openmash.synth.area import Referral as SyntheticReferral
+
+    assert isinstance(synthetic, SyntheticReferral)  # noqa: S101
+    children = [people[c] for c in synthetic.child_ids]
+    kind = REFERRER_AGENCY.get(synthetic.referrer_agency_kind)
+    referrer = (
+        {
+            AgencyKind.POLICE: users.get("referrer.police"),
+            AgencyKind.EDUCATION: users.get("referrer.school"),
+            AgencyKind.HEALTH: users.get("referrer.gp"),
+        }.get(kind)
+        if kind
+        else None
+    )
+    agency = referrer.agency if referrer else None
+    person_rows = [
+        PersonData(
+            given_name=c.given_name,
+            family_name=c.family_name,
+            relationship=Relationship.SUBJECT,
+            date_of_birth=c.date_of_birth,
+            sex=SEX[c.sex],
+            nhs_number=c.nhs_number or "",
+            school=c.school or "",
+        )
+        for c in children
+    ]
+    data = ReferralData(
+        referrer_name=synthetic.referrer_name,
+        referrer_organisation=agency.name
+        if agency
+        else synthetic.referrer_agency_kind.replace("_", " ").title(),
+        source=SOURCE_CODES.get(synthetic.referrer_agency_kind, "10"),
+        concerns=synthetic.text,
+        concern_categories=list(synthetic.concern_categories),
+        family_consent="aware_agrees" if len(synthetic.text) % 3 else "not_aware",
+        people=person_rows,
+        referrer_agency=agency,
+        referrer_email=f"{referrer.username}@openmash.invalid" if referrer else "",
+        referrer_level=2 + len(synthetic.text) % 3,
+    )
+    actor = Actor(user=referrer) if referrer else Actor.system("demo_load")
+    return referral_create(actor=actor, data=data, channel=Channel.FORM, received_at=received)
+
+
+def _advance(case: Case, target: CaseStatus, users: dict[str, User], rng: random.Random) -> None:
+    if target == CaseStatus.NEW:
+        return
+    screener = Actor(user=users["screening.manager"])
+    decider = Actor(user=users["decision.maker"])
+    enquiry = target != CaseStatus.CLOSED or rng.random() < 0.7
+    route = (
+        (Route.MASH_ENQUIRY if rng.random() < 0.85 else Route.STRATEGY_DISCUSSION)
+        if enquiry
+        else rng.choice([Route.NFA, Route.EARLY_HELP, Route.DOMESTIC_ABUSE, Route.MISSING])
+    )
+    kinds = [AgencyKind.POLICE, AgencyKind.HEALTH, AgencyKind.EDUCATION]
+    kinds += rng.sample(
+        [AgencyKind.HOUSING, AgencyKind.PROBATION, AgencyKind.YOUTH_OFFENDING], k=rng.randint(0, 2)
+    )
+    agencies = list(Agency.objects.filter(kind__in=kinds)) if enquiry else []
+    rag = rng.choices([RagRating.RED, RagRating.AMBER, RagRating.GREEN], weights=[2, 5, 3])[0]
+    level = ThresholdLevel.objects.get(number=rng.choice([2, 3, 3, 4]))
+    case_screen(
+        actor=screener,
+        case=case,
+        expected_version=case.version,
+        level=level,
+        indicators=list(level.indicators.all()[:2]),
+        rag=rag,
+        rag_reason=f"{rag.label}: concerns in the referral need a response within the agreed time",
+        consent_position=rng.choice(list(ConsentPosition)),
+        route=route,
+        agencies=agencies,
+    )
+    if not enquiry:
+        return
+    requests = list(case.requests.select_related("agency"))
+    answered = (
+        len(requests) if target != CaseStatus.INFORMATION_GATHERING else rng.randint(0, len(requests) - 1)
+    )
+    for request in requests[:answered]:
+        _answer(request, users, rng)
+    if target == CaseStatus.INFORMATION_GATHERING:
+        for request in requests[answered : answered + 1]:
+            researcher = _researcher(request.agency, users)
+            if researcher is not None:
+                request_take(actor=Actor(user=researcher), request=request)
+        return
+    if target == CaseStatus.READY_FOR_DECISION:
+        return
+    case.refresh_from_db()
+    outcome = rng.choice(list(Outcome))
+    failing = target == CaseStatus.DECIDED
+    mailer = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 1},
+        }
+    }
+    with override_settings(**({"MAILERS": mailer} if failing else {})):
+        decision_record(
+            actor=decider,
+            case=case,
+            expected_version=case.version,
+            outcome=outcome,
+            level=level,
+            rationale="The agencies' information shows the needs described; this response is proportionate.",
+            information_considered="The referral and every agency's return",
+            participants="Decision maker, police, health and education researchers",
+            lead_agency=Agency.objects.filter(kind=AgencyKind.EARLY_HELP).first()
+            if outcome == Outcome.EARLY_HELP
+            else None,
+            other_service="MARAC" if outcome == Outcome.OTHER_SERVICE else "",
+            views=[ViewData(r.agency, "agree" if rng.random() < 0.9 else "disagree") for r in requests],
+        )
+
+
+def _researcher(agency: Agency, users: dict[str, User]) -> User | None:
+    return next(
+        (u for u in users.values() if u.agency_id == agency.pk and u.username.endswith(".researcher")), None
+    )
+
+
+def _answer(request: InformationRequest, users: dict[str, User], rng: random.Random) -> None:
+    researcher = _researcher(request.agency, users)
+    if researcher is None:
+        return
+    actor = Actor(user=researcher)
+    if rng.random() < 0.25:
+        request_nil_return(actor=actor, request=request, expected_version=request.version)
+        return
+    summary, risk, kind = RETURN_TEXT.get(
+        request.agency.kind, ("Known to this agency.", "Concerns noted", "other")
+    )
+    received = request.case.referral.received_at.date()
+    history = [
+        HistoryData(
+            occurred_on=received - timedelta(days=rng.randint(20, 700)),
+            kind=kind,
+            description=f"{risk} recorded by {request.agency.name}",
+            significance=rng.choice(["high", "medium", "low"]),
+            source_reference=f"{request.agency.kind[:3].upper()}-{rng.randint(10000, 99999)}",
+        )
+        for _ in range(rng.randint(1, 3))
+    ]
+    request_save_return(
+        actor=actor,
+        request=request,
+        expected_version=request.version,
+        summary=summary.format(n=rng.randint(1, 6), pct=rng.randint(62, 94)),
+        risk_factors=risk,
+        protective_factors="Extended family nearby and engaged with school",
+        history=history,
+        submit=True,
+    )
+
+
+def _backdate(case: Case, received: datetime, now: datetime) -> None:
+    """Move the case's own timestamps back by the time between its referral and now (audit is untouched)."""
+    shift = now - received - timedelta(minutes=20)
+    if shift <= timedelta(0):
+        return
+    Case.objects.filter(pk=case.pk).update(
+        status_changed_at=F("status_changed_at") - shift,
+        screened_at=F("screened_at") - shift,
+        closed_at=F("closed_at") - shift,
+    )
+    CaseEvent.objects.filter(case=case).update(at=F("at") - shift)
+    from openmash.enquiries.deadlines import due_at
+
+    case.refresh_from_db()
+    for request in InformationRequest.objects.filter(case=case):
+        sent = request.sent_at - shift
+        InformationRequest.objects.filter(pk=request.pk).update(
+            sent_at=sent,
+            due_at=due_at(sent_at=sent, rag=case.rag),
+            taken_at=F("taken_at") - shift,
+            returned_at=F("returned_at") - shift,
+        )
+    from openmash.decisions.models import Decision
+
+    Decision.objects.filter(case=case).update(decided_at=F("decided_at") - shift)

@@ -1,0 +1,137 @@
+"""Browser fixtures: one shared headless Debian Chromium, a live server, and a guard that fails the
+test on any console error, uncaught script error, CSP violation or failed (4xx/5xx) response."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, Response, expect
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
+
+PASSWORD = "a-long-test-password"  # openmash.accounts.tests.factories.PASSWORD
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+expect.set_options(timeout=5_000)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.fail("Debian chromium is not on PATH; e2e tests never download a browser")
+    return {**browser_type_launch_args, "executable_path": chromium, "headless": True, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any], live_server: Any) -> dict[str, Any]:
+    return {
+        **browser_context_args,
+        "base_url": live_server.url,
+        "locale": "en-GB",
+        "timezone_id": "Europe/London",
+    }
+
+
+@dataclass
+class BrowserProblems:
+    """Everything that went wrong in the browser while a test ran."""
+
+    items: list[str] = field(default_factory=list)
+
+    def watch(self, context: BrowserContext) -> BrowserContext:
+        context.on("console", self._console)
+        context.on("weberror", lambda error: self.items.append(f"uncaught script error: {error.error}"))
+        context.on("response", self._response)
+        context.on("requestfailed", self._request_failed)
+        return context
+
+    def _console(self, message: ConsoleMessage) -> None:
+        # Chromium reports CSP violations and failed resource loads as console errors too.
+        if message.type == "error":
+            self.items.append(f"console error on {message.page.url if message.page else '?'}: {message.text}")
+
+    def _response(self, response: Response) -> None:
+        if response.status >= 400:
+            self.items.append(f"HTTP {response.status} for {response.request.method} {response.url}")
+
+    def _request_failed(self, request: Request) -> None:
+        if request.failure == "net::ERR_ABORTED":
+            return  # cancelled by the browser, e.g. a favicon still loading when the page navigates away
+        self.items.append(f"request failed: {request.method} {request.url} ({request.failure})")
+
+    def assert_none(self) -> None:
+        problems, self.items = self.items, []
+        assert not problems, "Problems in the browser:\n" + "\n".join(problems)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Report browser problems as a failure of the test itself, not only as an error at teardown."""
+    result = yield
+    problems = getattr(item, "funcargs", {}).get("browser_problems")
+    if isinstance(problems, BrowserProblems):
+        problems.assert_none()
+    return result
+
+
+@pytest.fixture
+def browser_problems() -> Iterator[BrowserProblems]:
+    problems = BrowserProblems()
+    yield problems
+    problems.assert_none()
+
+
+@pytest.fixture
+def new_page(
+    new_context: Callable[..., BrowserContext], browser_problems: BrowserProblems
+) -> Callable[[], Page]:
+    """A page in a fresh browser context (its own cookies), watched for problems."""
+
+    def make() -> Page:
+        context = browser_problems.watch(new_context())
+        context.set_default_timeout(10_000)
+        return context.new_page()
+
+    return make
+
+
+@pytest.fixture
+def page(new_page: Callable[[], Page]) -> Page:
+    return new_page()
+
+
+def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the real sign-in form."""
+    page.goto("/sign-in/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to OpenMASH")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+def service_navigation(page: Page) -> Any:
+    return page.get_by_role("navigation", name="Menu")
+
+
+def nav_link_texts(page: Page) -> list[str]:
+    return [text.strip() for text in service_navigation(page).get_by_role("link").all_inner_texts()]
+
+
+def nav_links(page: Page) -> list[tuple[str, str | None]]:
+    """(text, href) of every link in the service navigation, in order."""
+    links = service_navigation(page).get_by_role("link")
+    return [(link.inner_text().strip(), link.get_attribute("href")) for link in links.all()]
