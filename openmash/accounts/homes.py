@@ -9,8 +9,8 @@ from django.http import HttpRequest
 
 from openmash.accounts.roles import Role
 from openmash.audit.models import AuditEvent
-from openmash.hub.models import Agency, RagResponseTime
-from openmash.hub.selectors import hub_configuration
+from openmash.hub.models import Agency
+from openmash.hub.selectors import hub_configuration, response_times_in_order
 
 # role -> "module:function" returning that role's home context for the request.
 HOME_PROVIDERS: dict[Role, str] = {
@@ -27,7 +27,7 @@ def home_context(*, role: Role, request: HttpRequest) -> dict[str, object]:
         return {
             "hub": hub_configuration(),
             "agency_count": Agency.objects.filter(is_active=True).count(),
-            "response_times": list(RagResponseTime.objects.order_by("rating")),
+            "response_times": response_times_in_order(),
         }
     if role is Role.IG_OFFICER:
         return {"event_count": AuditEvent.objects.count()}

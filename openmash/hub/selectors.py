@@ -27,3 +27,9 @@ def hub_calendar() -> WorkingCalendar:
 
 def response_time(rating: RagRating) -> RagResponseTime:
     return RagResponseTime.objects.get(rating=rating)
+
+
+def response_times_in_order() -> list[RagResponseTime]:
+    """Red, amber, green: the order people read them in."""
+    order = {rating.value: index for index, rating in enumerate(RagRating)}
+    return sorted(RagResponseTime.objects.all(), key=lambda r: order[r.rating])

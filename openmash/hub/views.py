@@ -24,13 +24,12 @@ from openmash.hub.models import (
     Agency,
     AssessmentDomain,
     ClosureDay,
-    RagRating,
     RagResponseTime,
     ThresholdIndicator,
     ThresholdLevel,
     TimeUnit,
 )
-from openmash.hub.selectors import hub_calendar, hub_configuration
+from openmash.hub.selectors import hub_calendar, hub_configuration, response_times_in_order
 
 
 def _may_configure(request: HttpRequest) -> bool:
@@ -46,7 +45,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         {
             "hub": config,
             "core_agencies": config.core_agencies.all(),
-            "response_times": RagResponseTime.objects.order_by("rating"),
+            "response_times": response_times_in_order(),
             "may_configure": _may_configure(request),
         },
     )
@@ -126,11 +125,10 @@ def agency_edit(request: HttpRequest, agency_id: str) -> HttpResponse:
 
 @require(Perm.HUB_VIEW_CONFIGURATION)
 def response_times(request: HttpRequest) -> HttpResponse:
-    rows = RagResponseTime.objects.order_by("rating")
-    order = {r.value: i for i, r in enumerate(RagRating)}
-    ordered = sorted(rows, key=lambda r: order[r.rating])
     return render(
-        request, "hub/response_times.html", {"rows": ordered, "may_configure": _may_configure(request)}
+        request,
+        "hub/response_times.html",
+        {"rows": response_times_in_order(), "may_configure": _may_configure(request)},
     )
 
 
