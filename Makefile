@@ -5,9 +5,8 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/openmash_ci
-export DJANGO_ALLOW_ASYNC_UNSAFE := true
 
-.PHONY: install demo serve test lint typecheck test-sqlite test-postgres test-e2e bench clean
+.PHONY: install demo test lint typecheck test-sqlite test-postgres test-e2e clean
 
 install: $(VENV)/.installed
 
@@ -18,10 +17,18 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+DJ := DJANGO_SETTINGS_MODULE=openmash.config.settings.dev $(PY) manage.py
+
+# Set up and serve the synthetic demo hub; the background worker (overdue sweeps, e-mails) runs beside
+# the web server and stops with it.
 demo: install
-	DJANGO_SETTINGS_MODULE=openmash.config.settings.dev $(PY) manage.py migrate --no-input
-	DJANGO_SETTINGS_MODULE=openmash.config.settings.dev $(PY) manage.py demo_load
-	DJANGO_SETTINGS_MODULE=openmash.config.settings.dev $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DJ) migrate --no-input
+	$(DJ) demo_load
+	$(DJ) schedule_sweeps
+	@$(DJ) db_worker --no-reload --interval 5 > var/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	echo "Background worker running (log: var/worker.log). Serving http://$(HOST):$(PORT) - Ctrl+C stops both."; \
+	$(DJ) runserver --noreload $(HOST):$(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -40,9 +47,6 @@ test-e2e: install
 	$(VENV)/bin/pytest -q -m e2e tests/e2e
 
 test: lint typecheck test-sqlite test-postgres test-e2e
-
-bench: install
-	$(PY) -m bench
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*
