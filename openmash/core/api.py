@@ -7,6 +7,7 @@ from typing import Any
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
 from openmash.core.errors import DomainError
@@ -28,7 +29,10 @@ def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
     errors: list[dict[str, str]] = []
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = "" if key == "non_field_errors" else f"{prefix}/{key}"
+            if key == api_settings.NON_FIELD_ERRORS_KEY:
+                name = prefix
+            else:
+                name = f"{prefix}/{str(key).replace('~', '~0').replace('/', '~1')}"
             errors.extend(_flatten(value, name))
     elif isinstance(detail, list):
         if all(isinstance(item, (str, exceptions.ErrorDetail)) for item in detail):

@@ -27,7 +27,7 @@ from openmash.referrals.models import (
     ReferralPerson,
     Relationship,
 )
-from openmash.synth.nhs import is_valid_nhs_number
+from openmash.synth.nhs import is_valid_nhs_number, normalise_nhs_number
 
 NO_CHILD = "Add at least one child"
 CHILD_TOO_OLD = "A child must be under 18 on the day of the referral"
@@ -162,7 +162,7 @@ def referral_create(
                     sex=p.sex,
                     address=p.address,
                     postcode=p.postcode.upper().strip(),
-                    nhs_number=p.nhs_number.replace(" ", ""),
+                    nhs_number=normalise_nhs_number(p.nhs_number) if p.nhs_number else "",
                     school=p.school,
                 )
                 for p in data.people
