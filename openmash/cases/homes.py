@@ -1,13 +1,74 @@
-"""Home page context for the roles this app serves."""
+"""Home page context for the roles this app serves: the screening manager and the meeting chair."""
 
 from __future__ import annotations
 
+from django.db.models import Case as SqlCase
+from django.db.models import F, IntegerField, Value, When
 from django.http import HttpRequest
+from django.utils import timezone
+
+from openmash.accounts.permissions import Perm, can
+from openmash.cases.models import CaseStatus
+from openmash.cases.selectors import cases_visible_to
+from openmash.cases.views import audit_list, case_rows, with_list_data, with_next_deadline
+from openmash.core.actor import Actor
+from openmash.hub.calendar_format import format_deadline
+from openmash.hub.models import RagRating
+
+OLDEST_SHOWN = 5
+GATHERING_SHOWN = 10
 
 
 def screening_home(request: HttpRequest) -> dict[str, object]:
-    return {}
+    """How many contacts wait, the oldest few, and the cases waiting on agencies by nearest deadline."""
+    user = request.user
+    if not can(user, Perm.CASE_SCREEN):
+        return {}
+    visible = cases_visible_to(user)
+    new = visible.filter(status=CaseStatus.NEW)
+    oldest = list(with_list_data(new).order_by("referral__received_at", "created_at")[:OLDEST_SHOWN])
+    gathering_all = visible.filter(status=CaseStatus.INFORMATION_GATHERING)
+    gathering = list(
+        with_next_deadline(with_list_data(gathering_all)).order_by(
+            F("next_due").asc(nulls_last=True), "referral__received_at"
+        )[:GATHERING_SHOWN]
+    )
+    now = timezone.now()
+    next_due = {c.pk: getattr(c, "next_due", None) for c in gathering}
+    audit_list(Actor.from_request(request), queue="screening home", cases=[*oldest, *gathering])
+    return {
+        "new_count": new.count(),
+        "oldest": case_rows(oldest, now=now),
+        "gathering_count": gathering_all.count(),
+        "gathering": [
+            {
+                "row": row,
+                "next_due": format_deadline(due) if due else "",
+                "next_overdue": bool(due and due < now),
+            }
+            for row in case_rows(gathering, now=now)
+            for due in [next_due[row.case.pk]]
+        ],
+    }
 
 
 def chair_home(request: HttpRequest) -> dict[str, object]:
-    return {}
+    """Cases ready for a decision are the ones the multi-agency meeting discusses: red first."""
+    user = request.user
+    if not can(user, Perm.CASE_VIEW_ALL):
+        return {}
+    severity = SqlCase(
+        *(When(rag=rating.value, then=Value(i)) for i, rating in enumerate(RagRating)),
+        default=Value(len(RagRating)),
+        output_field=IntegerField(),
+    )
+    ready = list(
+        with_list_data(cases_visible_to(user).filter(status=CaseStatus.READY_FOR_DECISION))
+        .annotate(severity=severity)
+        .order_by("severity", "decision_due_at")
+    )
+    audit_list(Actor.from_request(request), queue="ready for discussion", cases=ready)
+    rows = case_rows(ready)
+    return {
+        "ready": [{"row": row, "ready_since": format_deadline(row.case.status_changed_at)} for row in rows]
+    }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -31,7 +33,7 @@ def cases_visible_to(user: object) -> QuerySet[Case]:
     return base.filter(scope).distinct()
 
 
-def case_for(*, actor: Actor, pk: object, purpose: str = "view") -> Case:
+def case_for(*, actor: Actor, pk: UUID | str, purpose: str = "view") -> Case:
     """One case the actor may see, or 404 (not 403: a case's existence is itself personal data)."""
     case = cases_visible_to(actor.user).filter(pk=pk).first()
     if case is None:
@@ -70,7 +72,7 @@ def requests_for_agency(user: object) -> QuerySet[InformationRequest]:
     )
 
 
-def request_for(*, actor: Actor, pk: object) -> InformationRequest:
+def request_for(*, actor: Actor, pk: UUID | str) -> InformationRequest:
     request = requests_for_agency(actor.user).filter(pk=pk).first()
     if request is None:
         raise Http404("No such request")

@@ -1,34 +1,519 @@
-"""Views: placeholders until the pages are built."""
+"""Screening queue, case list, case page, screening and re-rating."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils import timezone
 
-from openmash.accounts.permissions import signed_in
+from openmash.accounts.models import User
+from openmash.accounts.permissions import Perm, can, require, signed_in
+from openmash.audit.catalogue import AuditAction
+from openmash.audit.services import audit_record
+from openmash.cases.forms import (
+    RERATE_ERROR_FIELDS,
+    SCREEN_ERROR_FIELDS,
+    RerateForm,
+    ScreeningForm,
+)
+from openmash.cases.models import ENQUIRY_ROUTES, Case, CaseEvent, CaseStatus, ConsentPosition, Route
+from openmash.cases.selectors import case_for, cases_visible_to, sees_whole_case
+from openmash.cases.services import case_rerate, case_screen
+from openmash.core.actor import Actor
+from openmash.core.errors import ConcurrentEditError, DomainError
+from openmash.core.worktime import WorkingCalendar
+from openmash.enquiries.models import OPEN_STATUSES, InformationRequest
+from openmash.hub.calendar_format import format_deadline
+from openmash.hub.models import RagRating, ThresholdLevel
+from openmash.hub.selectors import hub_calendar, hub_configuration
+from openmash.referrals.models import Referral, ReferralPerson
+
+PAGE_SIZE = 50
+RERATABLE = frozenset({CaseStatus.INFORMATION_GATHERING, CaseStatus.READY_FOR_DECISION})
+DECIDABLE = RERATABLE
+REREFERRAL_WARNING = "referrals/_rereferral_warning.html"
+STATUS_TAGS = {
+    CaseStatus.NEW: "govuk-tag--blue",
+    CaseStatus.INFORMATION_GATHERING: "govuk-tag--yellow",
+    CaseStatus.READY_FOR_DECISION: "govuk-tag--turquoise",
+    CaseStatus.DECIDED: "govuk-tag--green",
+    CaseStatus.CLOSED: "govuk-tag--grey",
+}
+
+
+# Working time in plain words ------------------------------------------------------------------
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def describe_working_time(elapsed: timedelta, day_length: timedelta) -> str:
+    """'25 minutes', '3 hours', '1 day 2 hours': a working day is the hub's day, not 24 hours."""
+    minutes = int(elapsed.total_seconds() // 60)
+    if minutes <= 0:
+        return "No working time yet"
+    if minutes < 60:
+        return _plural(minutes, "minute")
+    days, rest = divmod(minutes, int(day_length.total_seconds() // 60))
+    parts = []
+    if days:
+        parts.append(_plural(days, "day"))
+    if rest // 60:
+        parts.append(_plural(rest // 60, "hour"))
+    return " ".join(parts)
+
+
+def waiting_for(received_at: datetime, now: datetime, calendar: WorkingCalendar) -> str:
+    return describe_working_time(
+        calendar.working_time_between(received_at, now), calendar.working_day_length()
+    )
+
+
+# Rows for queues and lists ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    case: Case
+    children: str
+    received: str
+    waiting: str
+    decision_due: str
+    overdue: bool
+    rereferral: bool
+    status_tag: str
+
+
+def with_list_data(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """The children's names and whether the referral repeats an earlier one, in two queries."""
+    earlier = Referral.earlier_referrals.through.objects.filter(from_referral=OuterRef("referral_id"))
+    return (
+        cases.select_related("referral", "level")
+        .prefetch_related(
+            Prefetch(
+                "referral__people",
+                queryset=ReferralPerson.objects.filter(is_subject=True),
+                to_attr="subjects",
+            )
+        )
+        .annotate(is_rereferral=Exists(earlier))
+    )
+
+
+def children_of(case: Case) -> str:
+    subjects = getattr(case.referral, "subjects", None)
+    if subjects is None:
+        subjects = list(case.referral.people.filter(is_subject=True))
+    return ", ".join(str(p) for p in subjects) or "No child named"
+
+
+def case_rows(cases: Iterable[Case], *, now: datetime | None = None) -> list[CaseRow]:
+    now = now or timezone.now()
+    calendar = hub_calendar()
+    rows = []
+    for case in cases:
+        open_ = case.status in (CaseStatus.NEW, *RERATABLE)
+        rows.append(
+            CaseRow(
+                case=case,
+                children=children_of(case),
+                received=format_deadline(case.referral.received_at),
+                waiting=waiting_for(case.referral.received_at, now, calendar),
+                decision_due=format_deadline(case.decision_due_at),
+                overdue=open_ and case.decision_due_at < now,
+                rereferral=bool(getattr(case, "is_rereferral", False)),
+                status_tag=STATUS_TAGS[CaseStatus(case.status)],
+            )
+        )
+    return rows
+
+
+def audit_list(actor: Actor, *, queue: str, cases: Sequence[Case], **detail: object) -> None:
+    """Lists name children: who saw which, on which list, is recorded like any other read."""
+    persons = [str(p.pk) for c in cases for p in getattr(c.referral, "subjects", [])]
+    audit_record(
+        actor=actor,
+        action=AuditAction.QUEUE_VIEWED,
+        object_type="cases.case",
+        persons=persons,
+        detail={"queue": queue, "cases": [c.reference for c in cases], **detail},
+    )
+
+
+def _page(request: HttpRequest, items: QuerySet[Case]) -> Page[Case]:
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _with_query(path: str, params: dict[str, str]) -> str:
+    query = urlencode({k: v for k, v in params.items() if v})
+    return f"{path}?{query}" if query else path
+
+
+def _page_links(page: Page[Case], params: dict[str, str]) -> dict[str, Any]:
+    """Previous, next and numbered links for the GOV.UK pagination component, keeping the filters."""
+
+    def href(number: int) -> str:
+        return "?" + urlencode({**params, "page": number})
+
+    numbers: list[dict[str, object]] = []
+    for number in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1):
+        if number == Paginator.ELLIPSIS:
+            numbers.append({"ellipsis": True})
+        else:
+            numbers.append({"number": number, "href": href(int(number)), "current": number == page.number})
+    return {
+        "previous": href(page.previous_page_number()) if page.has_previous() else "",
+        "next": href(page.next_page_number()) if page.has_next() else "",
+        "numbers": numbers if page.paginator.num_pages > 1 else [],
+    }
+
+
+# Screening queue and case list ---------------------------------------------------------------
+
+
+@require(Perm.CASE_SCREEN)
+def queue(request: HttpRequest) -> HttpResponse:
+    """New contacts, oldest first: the front door works the queue from the top."""
+    waiting = with_list_data(cases_visible_to(request.user).filter(status=CaseStatus.NEW)).order_by(
+        "referral__received_at", "created_at"
+    )
+    page = _page(request, waiting)
+    cases = list(page.object_list)
+    audit_list(Actor.from_request(request), queue="screening", cases=cases, page=page.number)
+    return render(
+        request,
+        "cases/queue.html",
+        {
+            "rows": case_rows(cases),
+            "page": page,
+            "pagination": _page_links(page, {}),
+            "day_length": _hours(hub_calendar().working_day_length()),
+        },
+    )
+
+
+def _hours(length: timedelta) -> str:
+    hours = length.total_seconds() / 3600
+    return _plural(int(hours), "hour") if hours.is_integer() else f"{hours:g} hours"
+
+
+@require(Perm.CASE_VIEW_ALL)
+def case_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    status = status if status in CaseStatus.values else ""
+    rag = request.GET.get("rag", "")
+    rag = rag if rag in RagRating.values else ""
+    visible = cases_visible_to(request.user)
+    if rag:
+        visible = visible.filter(rag=rag)
+    counts = dict(visible.values_list("status").annotate(n=Count("pk")).order_by())
+    chosen = visible.filter(status=status) if status else visible
+    page = _page(request, with_list_data(chosen).order_by("-referral__received_at", "-created_at"))
+    cases = list(page.object_list)
+    audit_list(
+        Actor.from_request(request),
+        queue="cases",
+        cases=cases,
+        page=page.number,
+        status=status or "all",
+        rag=rag or "all",
+    )
+    tabs = [
+        {
+            "label": label,
+            "count": sum(counts.values()) if not value else counts.get(value, 0),
+            "href": _with_query(request.path, {"status": value, "rag": rag}),
+            "current": value == status,
+        }
+        for value, label in [("", "All cases"), *CaseStatus.choices]
+    ]
+    params = {k: v for k, v in (("status", status), ("rag", rag)) if v}
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "rows": case_rows(cases),
+            "page": page,
+            "pagination": _page_links(page, params),
+            "tabs": tabs,
+            "status": status,
+            "rag": rag,
+            "rag_choices": RagRating.choices,
+            "status_label": CaseStatus(status).label if status else "",
+        },
+    )
+
+
+# The case page --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    at: datetime
+    when: str
+    title: str
+    by: str
+    reason: str
+
+
+def _event_entry(event: CaseEvent) -> HistoryEntry:
+    if event.kind == CaseEvent.Kind.RERATED:
+        title = (
+            f"RAG rating changed from {_label(RagRating, event.from_value)} "
+            f"to {_label(RagRating, event.to_value)}"
+        )
+    else:
+        title = f"{_label(CaseStatus, event.to_value)}"
+        if event.from_value:
+            title = f"{_label(CaseStatus, event.from_value)} to {title.lower()}"
+    return HistoryEntry(
+        at=event.at,
+        when=format_deadline(event.at),
+        title=title,
+        by=_person(event.created_by),
+        reason=event.reason,
+    )
+
+
+def _label(choices: Any, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def _person(user: User | None) -> str:
+    if user is None:
+        return "OpenMASH (automatic)"
+    return f"{user.get_full_name() or user.username}, {user.agency.name}"
+
+
+def case_history(case: Case) -> list[HistoryEntry]:
+    """The case's own history, newest first: received, screened, each status change and re-rating."""
+    referral = case.referral
+    entries = [
+        HistoryEntry(
+            at=referral.received_at,
+            when=format_deadline(referral.received_at),
+            title="Contact received",
+            by=f"{referral.referrer_name}, {referral.referrer_organisation}",
+            reason=referral.get_channel_display(),
+        )
+    ]
+    events = list(case.events.select_related("created_by__agency"))
+    if case.screened_at is not None:
+        # The rating given at screening: the first re-rating started from it, if there was one.
+        rerated = [e for e in events if e.kind == CaseEvent.Kind.RERATED]
+        rated = rerated[0].from_value if rerated else case.rag
+        level = f"level {case.level.number} ({case.level.name.lower()}), " if case.level else ""
+        entries.append(
+            HistoryEntry(
+                at=case.screened_at,
+                when=format_deadline(case.screened_at),
+                title=f"Screened: {level}rated {_label(RagRating, rated).lower()}",
+                by=_person(case.screened_by),
+                reason=case.rag_reason,
+            )
+        )
+    entries.extend(_event_entry(e) for e in events)
+    return sorted(entries, key=lambda e: e.at, reverse=True)
+
+
+def referral_context(referral: Referral, user: object) -> dict[str, Any]:
+    """What the referral panel shows, on the case page and beside the screening form."""
+    referrer_level = None
+    if referral.referrer_level is not None:
+        referrer_level = ThresholdLevel.objects.filter(number=referral.referrer_level).first()
+    return {
+        "referral": referral,
+        "people": list(referral.people.all()),
+        "received": format_deadline(referral.received_at),
+        "referrer_level": referrer_level,
+        "earlier_referrals": list(referral.earlier_referrals.select_related("case").order_by("-received_at")),
+        "rereferral_warning": _template_exists(REREFERRAL_WARNING),
+        "may_view_all": can(user, Perm.CASE_VIEW_ALL),
+    }
+
+
+def _template_exists(name: str) -> bool:
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return False
+    return True
 
 
 @signed_in
-def case_list(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("Not built yet", status=501)
+def detail(request: HttpRequest, case_id: str) -> HttpResponse:
+    user = request.user
+    scoped = cases_visible_to(user).filter(pk=case_id).first()
+    if scoped is None:
+        raise Http404("No such case")
+    if not sees_whole_case(user, scoped):
+        # A referrer sees the referral they sent and its outcome, on the referral's own page.
+        return redirect("referrals:detail", referral_id=scoped.referral_id)
+    case = case_for(actor=Actor.from_request(request), pk=case_id)
+    now = timezone.now()
+    open_ = case.status in (CaseStatus.NEW, *RERATABLE)
+    context = {
+        "case": case,
+        "status_tag": STATUS_TAGS[CaseStatus(case.status)],
+        "children": children_of(case),
+        "decision_due": format_deadline(case.decision_due_at),
+        "decision_overdue": open_ and case.decision_due_at < now,
+        "is_open": open_,
+        "indicators": list(case.indicators.select_related("level")),
+        "agencies_asked": [a.agency for a in case.agencies_asked.select_related("agency")],
+        "screened_by": _person(case.screened_by) if case.screened_by else "",
+        "screened_when": format_deadline(case.screened_at) if case.screened_at else "",
+        "history": case_history(case),
+        "may_screen": case.status == CaseStatus.NEW and can(user, Perm.CASE_SCREEN),
+        "may_rerate": case.status in RERATABLE and can(user, Perm.CASE_SCREEN),
+        "may_decide": case.status in DECIDABLE and can(user, Perm.DECISION_RECORD),
+        **referral_context(case.referral, request.user),
+    }
+    return render(request, "cases/detail.html", context)
 
 
-@signed_in
-def queue(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("Not built yet", status=501)
+# Screening -------------------------------------------------------------------------------------
 
 
-@signed_in
-def detail(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("Not built yet", status=501)
+@require(Perm.CASE_SCREEN)
+def screen(request: HttpRequest, case_id: str) -> HttpResponse:
+    actor = Actor.from_request(request)
+    case = case_for(actor=actor, pk=case_id, purpose="screen")
+    if request.method != "POST" and case.status != CaseStatus.NEW:
+        return redirect("cases:detail", case_id=case.pk)
+    core = hub_configuration().core_agencies.filter(is_active=True).values_list("pk", flat=True)
+    form = ScreeningForm(
+        request.POST if request.method == "POST" else None,
+        initial={"version": case.version, "agencies": [str(pk) for pk in core]},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        route = Route(data["route"])
+        try:
+            case_screen(
+                actor=actor,
+                case=case,
+                expected_version=data["version"],
+                level=data["level"],
+                indicators=data["indicators"],
+                rag=RagRating(data["rag"]),
+                rag_reason=data["rag_reason"],
+                consent_position=ConsentPosition(data["consent_position"]),
+                route=route,
+                agencies=data["agencies"] if route in ENQUIRY_ROUTES else [],
+                notes=data["notes"],
+            )
+        except ConcurrentEditError as error:
+            form.add_error(None, str(error))
+        except DomainError as error:
+            form.add_error(SCREEN_ERROR_FIELDS.get(str(error)), str(error))
+        else:
+            messages.success(request, screened_banner(case, route))
+            return redirect("cases:detail", case_id=case.pk)
+    return render(
+        request,
+        "cases/screen.html",
+        {
+            "case": case,
+            "form": form,
+            "children": children_of(case),
+            **referral_context(case.referral, request.user),
+        },
+    )
 
 
-@signed_in
-def screen(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("Not built yet", status=501)
+def screened_banner(case: Case, route: Route) -> str:
+    if route not in ENQUIRY_ROUTES:
+        return (
+            f"{case.reference} screened and routed: {route.label}. "
+            "The screening is recorded as the decision and the outcome goes to the referrer."
+        )
+    requests = case.requests.select_related("agency").order_by("due_at", "agency__name")
+    return (
+        f"{case.reference} screened: {route.label}, rated {case.get_rag_display().lower()}. "
+        f"Information requested from {_deadlines(requests)}."
+    )
 
 
-@signed_in
-def rerate(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("Not built yet", status=501)
+def _deadlines(requests: Iterable[InformationRequest]) -> str:
+    """'Health and Police by 2pm on Tuesday 24 November 2026', grouping agencies due at the same time."""
+    groups: dict[datetime, list[str]] = {}
+    for request in requests:
+        groups.setdefault(request.due_at, []).append(request.agency.name)
+    return "; ".join(f"{_and(names)} by {format_deadline(due)}" for due, names in groups.items())
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+# Re-rating -------------------------------------------------------------------------------------
+
+
+@require(Perm.CASE_SCREEN)
+def rerate(request: HttpRequest, case_id: str) -> HttpResponse:
+    actor = Actor.from_request(request)
+    case = case_for(actor=actor, pk=case_id, purpose="rerate")
+    if request.method != "POST" and case.status not in RERATABLE:
+        return redirect("cases:detail", case_id=case.pk)
+    current = case.rag
+    form = RerateForm(
+        request.POST if request.method == "POST" else None, current=current, initial={"version": case.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case_rerate(
+                actor=actor,
+                case=case,
+                expected_version=data["version"],
+                rag=data["rag"],
+                reason=data["reason"],
+            )
+        except ConcurrentEditError as error:
+            form.add_error(None, str(error))
+        except DomainError as error:
+            form.add_error(RERATE_ERROR_FIELDS.get(str(error)), str(error))
+        else:
+            messages.success(request, rerated_banner(case))
+            return redirect("cases:detail", case_id=case.pk)
+    open_requests = case.requests.filter(status__in=OPEN_STATUSES).select_related("agency")
+    return render(
+        request,
+        "cases/rerate.html",
+        {
+            "case": case,
+            "form": form,
+            "children": children_of(case),
+            "current_rag": RagRating(current) if current else None,
+            "open_requests": [(r, format_deadline(r.due_at)) for r in open_requests],
+        },
+    )
+
+
+def rerated_banner(case: Case) -> str:
+    open_requests = case.requests.filter(status__in=OPEN_STATUSES).select_related("agency")
+    head = f"{case.reference} is now rated {case.get_rag_display().lower()}."
+    if not open_requests:
+        return f"{head} No information requests are open, so no deadlines changed."
+    return f"{head} New deadlines: {_deadlines(open_requests.order_by('due_at', 'agency__name'))}."
+
+
+def with_next_deadline(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Each case's nearest due time among its open information requests."""
+    return cases.annotate(next_due=Min("requests__due_at", filter=Q(requests__status__in=OPEN_STATUSES)))

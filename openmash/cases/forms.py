@@ -1,0 +1,256 @@
+"""Forms for screening a contact and changing a case's RAG rating (GOV.UK pattern, crispy-forms-gds)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from crispy_forms.layout import HTML, Layout
+from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.layout import Field
+from django import forms
+
+from openmash.cases.models import ENQUIRY_ROUTES, ConsentPosition, Route
+from openmash.cases.services import NO_AGENCIES, NO_REASON, RERATE_NO_REASON, RERATE_SAME
+from openmash.core.errors import CONCURRENT_EDIT
+from openmash.core.forms import GdsForm, VersionField
+from openmash.hub.models import (
+    Agency,
+    RagRating,
+    RagResponseTime,
+    ThresholdIndicator,
+    ThresholdLevel,
+)
+
+SELECT_LEVEL = "Select the level of need"
+SELECT_RAG = "Select a RAG rating"
+SELECT_NEW_RAG = "Select the new RAG rating"
+SELECT_CONSENT = "Select the consent position"
+SELECT_ROUTE = "Select a route"
+UNKNOWN_INDICATOR = "Select indicators from the threshold document"
+UNKNOWN_AGENCY = "Select agencies from the list"
+PAGE_OUT_OF_DATE = "This page is out of date. Reload it and make your changes again"
+
+# Which field a service's refusal belongs to; anything else goes at the top of the error summary.
+SCREEN_ERROR_FIELDS = {NO_REASON: "rag_reason", NO_AGENCIES: "agencies"}
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorLink:
+    """One line of the GOV.UK error summary: the message and the control it links to."""
+
+    href: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorBox:
+    value: str
+    text: str
+    hint: str
+    checked: bool
+    input_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorGroup:
+    level: ThresholdLevel
+    boxes: list[IndicatorBox]
+
+
+def rag_choices(exclude: str = "") -> list[tuple[str, str]]:
+    """Red, amber, green (in that order), each with the response time it sets for agencies."""
+    times = {rt.rating: rt for rt in RagResponseTime.objects.all()}
+    choices = []
+    for rating in RagRating:
+        if rating.value == exclude:
+            continue
+        rule = times.get(rating.value)
+        choices.append((rating.value, f"{rating.label}: {rule.describe()}" if rule else rating.label))
+    return choices
+
+
+class CaseFormMixin:
+    """GOV.UK error summary links that land on the first radio or checkbox of a group."""
+
+    fields: dict[str, forms.Field]
+
+    def setup_version(self) -> None:
+        version = self.fields["version"]
+        version.error_messages.update(required=PAGE_OUT_OF_DATE, invalid=PAGE_OUT_OF_DATE)
+        version.error_messages["min_value"] = PAGE_OUT_OF_DATE
+
+    def error_links(self) -> list[ErrorLink]:
+        form: Any = self
+        top = self._anchor(self._first_visible())
+        links = [ErrorLink(top, str(e)) for e in form.non_field_errors()]
+        for name, field in self.fields.items():
+            hidden = isinstance(field.widget, forms.HiddenInput)
+            for error in form.errors.get(name, []):
+                links.append(ErrorLink(top if hidden else self._anchor(name), str(error)))
+        return links
+
+    def has_concurrent_edit(self) -> bool:
+        form: Any = self
+        return CONCURRENT_EDIT in form.non_field_errors()
+
+    def _first_visible(self) -> str:
+        return next(n for n, f in self.fields.items() if not isinstance(f.widget, forms.HiddenInput))
+
+    def _anchor(self, name: str) -> str:
+        widget = self.fields[name].widget
+        if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+            return f"#id_{name}_1"
+        return f"#id_{name}"
+
+
+class ScreeningForm(CaseFormMixin, GdsForm):
+    version = VersionField()
+    level = forms.ChoiceField(label="Level of need", widget=forms.RadioSelect)
+    indicators = forms.MultipleChoiceField(
+        label="Threshold indicators that apply",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply, at any level.",
+    )
+    rag = forms.ChoiceField(
+        label="RAG rating",
+        widget=forms.RadioSelect,
+        help_text="The rating sets how quickly each agency asked must return its information.",
+    )
+    rag_reason = forms.CharField(
+        label="Reason for the rating",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Agencies see this with the request, and it is kept on the case record.",
+    )
+    consent_position = forms.ChoiceField(
+        label="Consent position", choices=ConsentPosition.choices, widget=forms.RadioSelect
+    )
+    route = forms.ChoiceField(label="Route", choices=Route.choices, widget=forms.RadioSelect)
+    agencies = forms.MultipleChoiceField(
+        label="Agencies to ask for information",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Needed for a MASH enquiry or an immediate strategy discussion. "
+        "The hub's core agencies are selected to start with.",
+    )
+    notes = forms.CharField(
+        label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.setup_version()
+        self._levels = {str(lv.pk): lv for lv in ThresholdLevel.objects.all()}
+        self._indicators = {str(ind.pk): ind for ind in ThresholdIndicator.objects.select_related("level")}
+        self._agencies = {str(a.pk): a for a in Agency.objects.filter(is_active=True)}
+        fields = self.fields
+        _set_choices(
+            fields["level"],
+            [Choice(pk, str(lv), hint=lv.typical_response) for pk, lv in self._levels.items()],
+        )
+        _set_choices(fields["indicators"], [(pk, ind.text) for pk, ind in self._indicators.items()])
+        _set_choices(fields["rag"], rag_choices())
+        _set_choices(
+            fields["agencies"], [Choice(pk, a.name, hint=_agency_hint(a)) for pk, a in self._agencies.items()]
+        )
+        messages = {
+            "level": SELECT_LEVEL,
+            "rag": SELECT_RAG,
+            "rag_reason": NO_REASON,
+            "consent_position": SELECT_CONSENT,
+            "route": SELECT_ROUTE,
+        }
+        for name, message in messages.items():
+            fields[name].error_messages["required"] = message
+            fields[name].error_messages["invalid_choice"] = message
+        fields["indicators"].error_messages["invalid_choice"] = UNKNOWN_INDICATOR
+        fields["agencies"].error_messages["invalid_choice"] = UNKNOWN_AGENCY
+        self.helper.layout = Layout(
+            "version",
+            Field.radios("level", legend_size="m"),
+            HTML('{% include "cases/_indicator_checkboxes.html" %}'),
+            Field.radios("rag", legend_size="m"),
+            Field.textarea("rag_reason", label_size="s", rows=4),
+            Field.radios("consent_position", legend_size="m"),
+            Field.radios("route", legend_size="m"),
+            Field.checkboxes("agencies", legend_size="m"),
+            Field.textarea("notes", label_size="s", rows=3),
+        )
+
+    def indicator_groups(self) -> list[IndicatorGroup]:
+        """The indicators under their level, so the manager reads the threshold document as written."""
+        chosen = {str(v) for v in (self["indicators"].value() or [])}
+        groups: dict[str, IndicatorGroup] = {}
+        for position, (pk, ind) in enumerate(self._indicators.items(), start=1):
+            group = groups.setdefault(str(ind.level_id), IndicatorGroup(level=ind.level, boxes=[]))
+            group.boxes.append(
+                IndicatorBox(
+                    value=pk,
+                    text=ind.text,
+                    hint=ind.get_domain_display(),
+                    checked=pk in chosen,
+                    input_id=f"id_indicators_{position}",
+                )
+            )
+        return list(groups.values())
+
+    def clean_level(self) -> ThresholdLevel:
+        return self._levels[self.cleaned_data["level"]]
+
+    def clean_indicators(self) -> list[ThresholdIndicator]:
+        return [self._indicators[pk] for pk in self.cleaned_data["indicators"]]
+
+    def clean_agencies(self) -> list[Agency]:
+        return [self._agencies[pk] for pk in self.cleaned_data["agencies"]]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # The service refuses this too; checked here so every problem shows on one submission.
+        route = data.get("route")
+        if route in ENQUIRY_ROUTES and not data.get("agencies") and "agencies" not in self.errors:
+            self.add_error("agencies", NO_AGENCIES)
+        return data
+
+
+def _set_choices(field: forms.Field, choices: list[Any]) -> None:
+    assert isinstance(field, forms.ChoiceField)  # noqa: S101 - the fields are declared above
+    field.choices = choices
+
+
+def _agency_hint(agency: Agency) -> str:
+    hint = agency.get_location_display()
+    if agency.duty_of_confidentiality:
+        hint += ". Its information needs specific consent or a recorded override"
+    return hint
+
+
+class RerateForm(CaseFormMixin, GdsForm):
+    version = VersionField()
+    rag = forms.ChoiceField(label="New RAG rating", widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label="Reason for the change",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example, what new information changed the level of risk.",
+    )
+
+    def __init__(self, *args: Any, current: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.setup_version()
+        _set_choices(self.fields["rag"], rag_choices(exclude=current))
+        self.fields["rag"].error_messages["required"] = SELECT_NEW_RAG
+        self.fields["rag"].error_messages["invalid_choice"] = (
+            RERATE_SAME.format(rag=RagRating(current).label.lower()) if current else SELECT_NEW_RAG
+        )
+        self.fields["reason"].error_messages["required"] = RERATE_NO_REASON
+        self.helper.layout = Layout(
+            "version",
+            Field.radios("rag", legend_size="m"),
+            Field.textarea("reason", label_size="s", rows=4),
+        )
+
+    def clean_rag(self) -> RagRating:
+        return RagRating(self.cleaned_data["rag"])
+
+
+RERATE_ERROR_FIELDS = {RERATE_NO_REASON: "reason"}
