@@ -1,29 +1,295 @@
-"""Views: placeholders until the pages are built."""
+"""An agency's queue of information requests, the return form, nil returns and taking a request."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from django import forms
+from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.timesince import timesince
+from django.views.decorators.http import require_POST
 
-from openmash.accounts.permissions import signed_in
+from openmash.accounts.models import User
+from openmash.accounts.permissions import Perm, require
+from openmash.audit.catalogue import AuditAction
+from openmash.audit.services import audit_record
+from openmash.cases.selectors import request_for, requests_for_agency
+from openmash.core.actor import Actor
+from openmash.core.errors import DomainError
+from openmash.enquiries.forms import (
+    DATE_NO_DAY,
+    DATE_NO_MONTH,
+    DATE_NO_YEAR,
+    HistoryFormSet,
+    NilReturnForm,
+    ReturnForm,
+)
+from openmash.enquiries.models import DONE_STATUSES, OPEN_STATUSES, InformationRequest, RequestStatus
+from openmash.enquiries.services import (
+    HistoryData,
+    request_nil_return,
+    request_save_return,
+    request_take,
+)
+from openmash.hub.calendar_format import format_deadline
+from openmash.referrals.models import ReferralPerson
+
+RECENTLY_RETURNED = timedelta(days=30)
+HISTORY_PREFIX = "history"
+TAB_OPEN = "open"
+TAB_RETURNED = "returned"
+DATE_PART = {DATE_NO_DAY: 0, DATE_NO_MONTH: 1, DATE_NO_YEAR: 2}
 
 
-@signed_in
-def queue(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("Not built yet", status=501)
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """One request as a queue lists it: who it is about, when it is due, and whether it is late."""
+
+    request: InformationRequest
+    child: ReferralPerson | None
+    due: str
+    overdue: bool
+    overdue_by: str
+    returned_late: bool
 
 
-@signed_in
-def detail(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("Not built yet", status=501)
+def with_people(requests: QuerySet[InformationRequest]) -> QuerySet[InformationRequest]:
+    return requests.select_related("taken_by", "returned_by").prefetch_related("case__referral__people")
 
 
-@signed_in
-def take(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("Not built yet", status=501)
+def subject_of(request: InformationRequest) -> ReferralPerson | None:
+    """The child referred (read from the prefetched people)."""
+    people = list(request.case.referral.people.all())
+    return next((p for p in people if p.is_subject), people[0] if people else None)
 
 
-@signed_in
-def nil_return(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("Not built yet", status=501)
+def queue_rows(requests: Iterable[InformationRequest], now: datetime) -> list[QueueRow]:
+    rows = []
+    for request in requests:
+        overdue = request.is_open and request.due_at < now
+        rows.append(
+            QueueRow(
+                request=request,
+                child=subject_of(request),
+                due=format_deadline(request.due_at),
+                overdue=overdue,
+                overdue_by=timesince(request.due_at, now, depth=2) if overdue else "",
+                returned_late=bool(request.returned_at and request.returned_at > request.due_at),
+            )
+        )
+    return rows
+
+
+def audit_queue(*, actor: Actor, rows: Sequence[QueueRow], queue: str, tab: str) -> None:
+    """A list of children's names is personal data: record who saw which."""
+    user = actor.user
+    audit_record(
+        actor=actor,
+        action=AuditAction.QUEUE_VIEWED,
+        object_type=InformationRequest._meta.label_lower,
+        persons=[str(row.child.pk) for row in rows if row.child is not None],
+        detail={
+            "queue": queue,
+            "tab": tab,
+            "agency": str(user.agency) if isinstance(user, User) else "",
+            "count": len(rows),
+        },
+    )
+
+
+@require(Perm.REQUEST_RESPOND)
+def queue(request: HttpRequest) -> HttpResponse:
+    actor = Actor.from_request(request)
+    now = timezone.now()
+    tab = TAB_RETURNED if request.GET.get("show") == TAB_RETURNED else TAB_OPEN
+    mine = requests_for_agency(request.user)
+    open_requests = mine.filter(status__in=OPEN_STATUSES).order_by("due_at", "sent_at")
+    returned = mine.filter(status__in=DONE_STATUSES, returned_at__gte=now - RECENTLY_RETURNED).order_by(
+        "-returned_at"
+    )
+    shown = open_requests if tab == TAB_OPEN else returned
+    rows = queue_rows(with_people(shown), now)
+    audit_queue(actor=actor, rows=rows, queue="agency_requests", tab=tab)
+    return render(
+        request,
+        "enquiries/queue.html",
+        {
+            "tab": tab,
+            "rows": rows,
+            "open_count": len(rows) if tab == TAB_OPEN else open_requests.count(),
+            "returned_count": len(rows) if tab == TAB_RETURNED else returned.count(),
+            "overdue_count": sum(row.overdue for row in rows)
+            if tab == TAB_OPEN
+            else open_requests.filter(due_at__lt=now).count(),
+            "recent_days": RECENTLY_RETURNED.days,
+        },
+    )
+
+
+def _return_initial(info: InformationRequest) -> dict[str, Any]:
+    return {
+        "version": info.version,
+        "summary": info.summary,
+        "risk_factors": info.risk_factors,
+        "protective_factors": info.protective_factors,
+    }
+
+
+def _history_initial(info: InformationRequest) -> list[dict[str, Any]]:
+    return [
+        {
+            "occurred_on": item.occurred_on,
+            "kind": item.kind,
+            "description": item.description,
+            "significance": item.significance,
+            "source_reference": item.source_reference,
+        }
+        for item in info.history.all()
+    ]
+
+
+def _anchor(bound: forms.BoundField, error: str = "") -> str:
+    """Where an error summary link should land: the date part that is missing, or the first radio."""
+    if isinstance(bound.field.widget, forms.MultiWidget):
+        return f"{bound.auto_id}_{DATE_PART.get(error, 0)}"
+    if isinstance(bound.field.widget, forms.RadioSelect):
+        return f"{bound.auto_id}_1"  # crispy-forms-gds numbers the radios from 1
+    return str(bound.auto_id)
+
+
+def _form_errors(form: forms.Form | None, label: str = "") -> list[tuple[str, str]]:
+    if form is None or not form.is_bound or not form.errors:
+        return []
+    prefix = f"{label}: " if label else ""
+    visible = form.visible_fields()
+    first = _anchor(visible[0]) if visible else ""
+    errors = [(f"#{first}", f"{prefix}{error}") for error in form.non_field_errors()]
+    for bound in visible:
+        errors.extend((f"#{_anchor(bound, str(error))}", f"{prefix}{error}") for error in bound.errors)
+    return errors
+
+
+def _render_detail(
+    request: HttpRequest,
+    info: InformationRequest,
+    *,
+    form: ReturnForm | None = None,
+    formset: Any = None,
+    nil_form: NilReturnForm | None = None,
+    page_errors: Sequence[str] = (),
+) -> HttpResponse:
+    now = timezone.now()
+    if form is None:
+        form = ReturnForm(initial=_return_initial(info))
+    if formset is None:
+        formset = HistoryFormSet(prefix=HISTORY_PREFIX, initial=_history_initial(info))
+    if nil_form is None:
+        nil_form = NilReturnForm(initial={"version": info.version})
+    errors: list[tuple[str, str]] = [("#main-content", message) for message in page_errors]
+    errors += _form_errors(form)
+    if formset.is_bound:
+        errors += [("#history", str(error)) for error in formset.non_form_errors()]
+        for number, row in enumerate(formset.forms, start=1):
+            errors += _form_errors(row, f"History item {number}")
+    errors += _form_errors(nil_form)
+    referral = info.case.referral
+    people = list(referral.people.all())
+    return render(
+        request,
+        "enquiries/detail.html",
+        {
+            "info": info,
+            "case": info.case,
+            "referral": referral,
+            "children": [p for p in people if p.is_subject],
+            "household": [p for p in people if not p.is_subject],
+            "due": format_deadline(info.due_at),
+            "overdue": info.is_open and info.due_at < now,
+            "overdue_by": timesince(info.due_at, now, depth=2) if info.due_at < now else "",
+            "may_take": info.status == RequestStatus.OPEN,
+            "show_form": info.is_open or form.is_bound,
+            "form": form,
+            "formset": formset,
+            "nil_form": nil_form,
+            "has_draft": bool(info.summary or info.risk_factors or info.protective_factors)
+            or info.history.exists(),
+            "errors": errors,
+        },
+    )
+
+
+@require(Perm.REQUEST_RESPOND)
+def detail(request: HttpRequest, request_id: str) -> HttpResponse:
+    actor = Actor.from_request(request)
+    info = request_for(actor=actor, pk=request_id)
+    if request.method != "POST":
+        return _render_detail(request, info)
+    submitting = request.POST.get("action") == "submit"
+    form = ReturnForm(request.POST, submitting=submitting)
+    formset = HistoryFormSet(request.POST, prefix=HISTORY_PREFIX)
+    if form.is_valid() and formset.is_valid():
+        history = [HistoryData(**row.cleaned_data) for row in formset.forms if row.cleaned_data]
+        try:
+            request_save_return(
+                actor=actor,
+                request=info,
+                expected_version=form.cleaned_data["version"],
+                summary=form.cleaned_data["summary"],
+                risk_factors=form.cleaned_data["risk_factors"],
+                protective_factors=form.cleaned_data["protective_factors"],
+                history=history,
+                submit=submitting,
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            reference = info.case.reference
+            if submitting:
+                messages.success(request, f"Return sent to the hub for case {reference}.")
+                return redirect("enquiries:queue")
+            messages.success(
+                request, f"Draft saved for case {reference}. It has not been sent to the hub yet."
+            )
+            return redirect("enquiries:detail", request_id=info.pk)
+    return _render_detail(request, info, form=form, formset=formset)
+
+
+@require(Perm.REQUEST_RESPOND)
+@require_POST
+def take(request: HttpRequest, request_id: str) -> HttpResponse:
+    actor = Actor.from_request(request)
+    info = request_for(actor=actor, pk=request_id)
+    try:
+        request_take(actor=actor, request=info)
+    except DomainError as error:
+        info.refresh_from_db()
+        return _render_detail(request, info, page_errors=[str(error)])
+    messages.success(request, f"You have taken the request for case {info.case.reference}.")
+    return redirect(reverse("enquiries:detail", args=[info.pk]) + "#return")
+
+
+@require(Perm.REQUEST_RESPOND)
+@require_POST
+def nil_return(request: HttpRequest, request_id: str) -> HttpResponse:
+    actor = Actor.from_request(request)
+    info = request_for(actor=actor, pk=request_id)
+    nil_form = NilReturnForm(request.POST)
+    if nil_form.is_valid():
+        try:
+            request_nil_return(actor=actor, request=info, expected_version=nil_form.cleaned_data["version"])
+        except DomainError as error:
+            nil_form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, f"Nil return sent for case {info.case.reference}: not known to {info.agency.name}."
+            )
+            return redirect("enquiries:queue")
+    return _render_detail(request, info, nil_form=nil_form)

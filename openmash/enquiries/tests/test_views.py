@@ -1,0 +1,577 @@
+"""The agency's pages: queue, home, taking a request, the return form, nil returns, the case-page include.
+
+The helpers at the top are shared with test_permissions.py and test_tasks.py.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from openmash.accounts.roles import Role
+from openmash.audit.catalogue import AuditAction
+from openmash.audit.models import AuditEvent
+from openmash.cases.models import Case, CaseStatus
+from openmash.cases.tests.helpers import make_referral, screen
+from openmash.core.actor import Actor
+from openmash.core.errors import CONCURRENT_EDIT
+from openmash.enquiries.forms import (
+    DATE_IN_FUTURE,
+    DATE_NO_MONTH,
+    DESCRIPTION_REQUIRED,
+    NIL_CONFIRM_REQUIRED,
+    SIGNIFICANCE_REQUIRED,
+    SOURCE_REQUIRED,
+)
+from openmash.enquiries.models import HistoryItem, InformationRequest, RequestStatus
+from openmash.enquiries.services import NO_SUMMARY, request_nil_return, request_save_return, request_take
+from openmash.hub.models import Agency, AgencyKind, RagRating
+from openmash.referrals.services import PersonData
+
+POLICE_LEAD = "lead@police.invalid"
+
+# Helpers -----------------------------------------------------------------------------------------
+
+
+def make_people(make_user: Any) -> dict[str, Any]:
+    Agency.objects.filter(kind=AgencyKind.POLICE).update(lead_email=POLICE_LEAD)
+    return {
+        "referrer": make_user(Role.REFERRER, AgencyKind.EDUCATION),
+        "screener": make_user(Role.SCREENING_MANAGER),
+        "police": make_user(Role.AGENCY_RESEARCHER, AgencyKind.POLICE, first_name="Priya", last_name="Shah"),
+        "police2": make_user(Role.AGENCY_RESEARCHER, AgencyKind.POLICE, first_name="Tom", last_name="Reed"),
+        "health": make_user(Role.AGENCY_RESEARCHER, AgencyKind.HEALTH),
+    }
+
+
+def make_case(
+    people: dict[str, Any],
+    *,
+    kinds: tuple[str, ...] = (AgencyKind.POLICE, AgencyKind.HEALTH),
+    rag: RagRating = RagRating.AMBER,
+    child: str = "Jayden",
+) -> Case:
+    subject = PersonData(
+        given_name=child,
+        family_name="Whitmore",
+        date_of_birth=date(2018, 5, 4),
+        sex="M",
+        address="1 Elm Road, Northtown",
+        postcode="NT1 1AA",
+    )
+    mother = PersonData(given_name="Kerry", family_name="Whitmore", relationship="mother", sex="F")
+    case = make_referral(people["referrer"], people=[subject, mother]).case
+    screen(case, people["screener"], kinds=kinds, rag=rag)
+    case.refresh_from_db()
+    return case
+
+
+def request_to(case: Case, kind: str) -> InformationRequest:
+    return InformationRequest.objects.get(case=case, agency__kind=kind)
+
+
+def set_due(info: InformationRequest, delta: timedelta) -> None:
+    InformationRequest.objects.filter(pk=info.pk).update(due_at=timezone.now() + delta)
+
+
+def history_row(
+    *,
+    on: date | None = date(2026, 9, 1),
+    kind: str = "domestic_abuse",
+    description: str = "Officers attended a report of shouting",
+    significance: str = "high",
+    source_reference: str = "INC-2026-0001",
+) -> dict[str, str]:
+    row = {"kind": kind, "description": description, "significance": significance}
+    row["source_reference"] = source_reference
+    if on is not None:
+        row.update(occurred_on_0=str(on.day), occurred_on_1=str(on.month), occurred_on_2=str(on.year))
+    return row
+
+
+def return_post(
+    info: InformationRequest,
+    *,
+    action: str = "draft",
+    summary: str = "",
+    risk_factors: str = "",
+    protective_factors: str = "",
+    rows: list[dict[str, str]] | None = None,
+    version: int | None = None,
+    total: int = 3,
+) -> dict[str, str]:
+    rows = rows or []
+    data = {
+        "version": str(info.version if version is None else version),
+        "summary": summary,
+        "risk_factors": risk_factors,
+        "protective_factors": protective_factors,
+        "action": action,
+        "history-TOTAL_FORMS": str(max(total, len(rows))),
+        "history-INITIAL_FORMS": "0",
+        "history-MIN_NUM_FORMS": "0",
+        "history-MAX_NUM_FORMS": "60",
+    }
+    for number, row in enumerate(rows):
+        data.update({f"history-{number}-{name}": value for name, value in row.items()})
+    return data
+
+
+def error_summary(response: HttpResponse) -> list[str]:
+    """The messages in the page's GOV.UK error summary, in order."""
+    match = re.search(
+        r'class="govuk-list govuk-error-summary__list">(.*?)</ul>', response.content.decode(), re.S
+    )
+    if not match:
+        return []
+    return [html.unescape(m.strip()) for m in re.findall(r"<a [^>]*>(.*?)</a>", match.group(1), re.S)]
+
+
+def assert_links_land(response: HttpResponse) -> None:
+    """Every link in the error summary points at an element on the page."""
+    body = response.content.decode()
+    summary = re.search(r'class="govuk-list govuk-error-summary__list">(.*?)</ul>', body, re.S)
+    assert summary is not None
+    for target in re.findall(r'href="#([^"]+)"', summary.group(1)):
+        assert f'id="{target}"' in body, target
+
+
+def text(response: HttpResponse) -> str:
+    return html.unescape(response.content.decode())
+
+
+def title(response: HttpResponse) -> str:
+    match = re.search(r"<title>(.*?)</title>", response.content.decode(), re.S)
+    return match.group(1).strip() if match else ""
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def detail_url(info: InformationRequest) -> str:
+    return reverse("enquiries:detail", args=[info.pk])
+
+
+# Fixtures ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def people(make_user: Any) -> dict[str, Any]:
+    return make_people(make_user)
+
+
+@pytest.fixture
+def case(people: dict[str, Any]) -> Case:
+    return make_case(people)
+
+
+@pytest.fixture
+def police_request(case: Case) -> InformationRequest:
+    return request_to(case, AgencyKind.POLICE)
+
+
+@pytest.fixture
+def police(people: dict[str, Any]) -> Client:
+    return client_for(people["police"])
+
+
+# The queue ---------------------------------------------------------------------------------------
+
+
+def test_queue_lists_only_own_agency_soonest_due_first_with_overdue_highlighted(
+    people: dict[str, Any], police: Client
+) -> None:
+    later = make_case(people, child="Later")
+    overdue = make_case(people, child="Overdue", rag=RagRating.RED)
+    sooner = make_case(people, child="Sooner")
+    health_only = make_case(people, kinds=(AgencyKind.HEALTH,), child="Healthonly")
+    set_due(request_to(later, AgencyKind.POLICE), timedelta(days=2))
+    set_due(request_to(sooner, AgencyKind.POLICE), timedelta(hours=2))
+    set_due(request_to(overdue, AgencyKind.POLICE), -timedelta(hours=3, minutes=10))
+    request_take(actor=Actor(user=people["police2"]), request=request_to(sooner, AgencyKind.POLICE))
+
+    response = police.get(reverse("enquiries:queue"))
+
+    assert response.status_code == 200
+    body = text(response)
+    rows = re.findall(r'<tr class="govuk-table__row[^"]*" data-testid="request-row">.*?</tr>', body, re.S)
+    assert [re.search(r"(Later|Overdue|Sooner) Whitmore", r).group(1) for r in rows] == [  # type: ignore[union-attr]
+        "Overdue",
+        "Sooner",
+        "Later",
+    ]
+    assert health_only.reference not in body and "Healthonly" not in body
+    assert (
+        "enquiries-row--overdue" in rows[0]
+        and "Overdue" in rows[0]
+        and "by 3\xa0hours, 10\xa0minutes" in rows[0]
+    )
+    assert "openmash-rag--red" in rows[0]
+    assert all("enquiries-row--overdue" not in row and "overdue-tag" not in row for row in rows[1:])
+    assert "Tom Reed" in rows[1] and "In progress" in rows[1]
+    assert "Nobody yet" in rows[2] and "Not started" in rows[2]
+    assert "1 request is overdue" in body
+    event = AuditEvent.objects.filter(action=AuditAction.QUEUE_VIEWED).latest("sequence")
+    assert event.detail["count"] == 3 and event.detail["tab"] == "open"
+    assert len(event.persons) == 3
+
+
+def test_returned_tab_lists_recent_returns_and_not_open_ones(
+    people: dict[str, Any], police: Client, case: Case
+) -> None:
+    open_case = make_case(people, child="Stillopen")
+    info = request_to(case, AgencyKind.POLICE)
+    request_nil_return(actor=Actor(user=people["police"]), request=info, expected_version=info.version)
+
+    response = police.get(reverse("enquiries:queue") + "?show=returned")
+
+    body = text(response)
+    assert case.reference in body and "Not known to this agency" in body and "On time" in body
+    assert open_case.reference not in body
+    assert 'aria-current="page">Returned in the last 30 days (1)' in body
+    open_tab = text(police.get(reverse("enquiries:queue")))
+    assert open_case.reference in open_tab and case.reference not in open_tab
+
+
+def test_home_counts_overdue_due_today_and_open(people: dict[str, Any], police: Client) -> None:
+    overdue = make_case(people, child="Overdue")
+    today = make_case(people, child="Today")
+    make_case(people, child="Nextweek")
+    set_due(request_to(overdue, AgencyKind.POLICE), -timedelta(minutes=5))
+    now = timezone.localtime()
+    end_of_day = now.replace(hour=23, minute=59, second=0)
+    InformationRequest.objects.filter(case=today, agency__kind=AgencyKind.POLICE).update(
+        due_at=end_of_day if end_of_day > now else now + timedelta(seconds=30)
+    )
+    InformationRequest.objects.filter(case__referral__people__given_name="Nextweek").update(
+        due_at=timezone.now() + timedelta(days=7)
+    )
+
+    response = police.get(reverse("accounts:role-home", args=["agency-researcher"]))
+
+    body = text(response)
+    counts = {
+        name: re.search(rf'data-testid="{name}-count">(\d+)<', body).group(1)  # type: ignore[union-attr]
+        for name in ("overdue", "due-today", "open")
+    }
+    assert counts == {"overdue": "1", "due-today": "1", "open": "3"}
+    assert body.index("Overdue Whitmore") < body.index("Today Whitmore") < body.index("Nextweek Whitmore")
+    assert AuditEvent.objects.filter(action=AuditAction.QUEUE_VIEWED, detail__tab="home").exists()
+
+
+def test_home_with_nothing_open_says_so(people: dict[str, Any], police: Client) -> None:
+    response = police.get(reverse("accounts:role-home", args=["agency-researcher"]))
+    assert "There are no open requests for Police." in text(response)
+
+
+# The request page --------------------------------------------------------------------------------
+
+
+def test_request_page_shows_what_the_agency_needs(police: Client, police_request: InformationRequest) -> None:
+    response = police.get(detail_url(police_request))
+
+    body = text(response)
+    assert response.status_code == 200
+    assert "Information request about Jayden Whitmore" in body
+    assert "4 May 2018" in body and "1 Elm Road, Northtown, NT1 1AA" in body and "Kerry Whitmore" in body
+    assert "arrived hungry" in body and "Neglect" in body
+    assert "openmash-rag--amber" in body and "Repeated neglect concerns" in body
+    assert "Take this request" in body and "Submit return" in body and "Save draft" in body
+    assert "I have searched our systems and this family is not known" in body
+    assert body.count('data-testid="history-row"') == 3
+    viewed = AuditEvent.objects.get(action=AuditAction.REQUEST_VIEWED)
+    assert viewed.object_id == str(police_request.pk) and len(viewed.persons) == 2
+
+
+def test_take_a_request(people: dict[str, Any], police: Client, police_request: InformationRequest) -> None:
+    response = police.post(reverse("enquiries:take", args=[police_request.pk]), follow=True)
+
+    police_request.refresh_from_db()
+    assert police_request.status == RequestStatus.IN_PROGRESS
+    assert police_request.taken_by == people["police"]
+    body = text(response)
+    assert f"You have taken the request for case {police_request.case.reference}." in body
+    assert "Take this request" not in body
+
+    colleague = client_for(people["police2"])
+    refused = colleague.post(reverse("enquiries:take", args=[police_request.pk]))
+    assert refused.status_code == 200
+    assert error_summary(refused) == ["Someone is already working on this."]
+    assert_links_land(refused)
+    police_request.refresh_from_db()
+    assert police_request.taken_by == people["police"]
+    assert "Priya Shah is working on this request" in text(colleague.get(detail_url(police_request)))
+
+
+def test_take_needs_post(police: Client, police_request: InformationRequest) -> None:
+    assert police.get(reverse("enquiries:take", args=[police_request.pk])).status_code == 405
+    police_request.refresh_from_db()
+    assert police_request.status == RequestStatus.OPEN
+
+
+def test_save_draft_keeps_the_request_in_progress_and_ignores_blank_rows(
+    people: dict[str, Any], police: Client, police_request: InformationRequest
+) -> None:
+    data = return_post(
+        police_request,
+        summary="Two call-outs this year",
+        risk_factors="Violence in the home",
+        rows=[history_row()],
+        total=4,
+    )
+
+    response = police.post(detail_url(police_request), data)
+
+    assert response.status_code == 302 and response["Location"] == detail_url(police_request)
+    police_request.refresh_from_db()
+    assert police_request.status == RequestStatus.IN_PROGRESS
+    assert police_request.summary == "Two call-outs this year"
+    assert police_request.taken_by == people["police"] and police_request.returned_at is None
+    assert list(police_request.history.values_list("source_reference", flat=True)) == ["INC-2026-0001"]
+    assert police_request.case.status == CaseStatus.INFORMATION_GATHERING
+
+    page = text(police.get(detail_url(police_request)))
+    assert "Draft saved for case" in page
+    assert "Two call-outs this year</textarea>" in page
+    assert 'value="INC-2026-0001"' in page
+    assert page.count('data-testid="history-row"') == 4  # the saved item and three blank rows
+    assert "Sending a nil return discards the draft" in page
+
+
+def test_submitting_the_last_return_makes_the_case_ready_for_decision(
+    people: dict[str, Any], police: Client, case: Case, police_request: InformationRequest
+) -> None:
+    health = request_to(case, AgencyKind.HEALTH)
+    request_nil_return(actor=Actor(user=people["health"]), request=health, expected_version=health.version)
+    rows = [
+        history_row(),
+        history_row(
+            on=date(2025, 1, 14),
+            kind="crime",
+            description="Father arrested for assault",
+            significance="medium",
+            source_reference="CR-25-77",
+        ),
+    ]
+    data = return_post(police_request, action="submit", summary="Known to police", rows=rows, total=5)
+
+    response = police.post(detail_url(police_request), data, follow=True)
+
+    assert response.redirect_chain == [(reverse("enquiries:queue"), 302)]
+    assert f"Return sent to the hub for case {case.reference}." in text(response)
+    police_request.refresh_from_db()
+    assert police_request.status == RequestStatus.RETURNED
+    assert police_request.returned_by == people["police"]
+    items = HistoryItem.objects.filter(request=police_request)
+    assert [(i.occurred_on, i.kind, i.significance, i.source_reference) for i in items] == [
+        (date(2025, 1, 14), "crime", "medium", "CR-25-77"),
+        (date(2026, 9, 1), "domestic_abuse", "high", "INC-2026-0001"),
+    ]
+    case.refresh_from_db()
+    assert case.status == CaseStatus.READY_FOR_DECISION
+    assert AuditEvent.objects.filter(
+        action=AuditAction.RETURN_SUBMITTED, object_id=str(police_request.pk)
+    ).exists()
+
+    returned_page = text(police.get(detail_url(police_request)))
+    assert "What Police returned" in returned_page and "Father arrested for assault" in returned_page
+    assert "Submit return" not in returned_page and "Send nil return" not in returned_page
+
+
+def test_submitting_while_another_agency_is_still_out_keeps_gathering(
+    police: Client, case: Case, police_request: InformationRequest
+) -> None:
+    police.post(detail_url(police_request), return_post(police_request, action="submit", summary="Known"))
+    case.refresh_from_db()
+    assert case.status == CaseStatus.INFORMATION_GATHERING
+
+
+def test_nil_return(people: dict[str, Any], police: Client, police_request: InformationRequest) -> None:
+    url = reverse("enquiries:nil-return", args=[police_request.pk])
+
+    unconfirmed = police.post(url, {"nil-version": police_request.version})
+    assert unconfirmed.status_code == 200
+    assert error_summary(unconfirmed) == [NIL_CONFIRM_REQUIRED]
+    assert_links_land(unconfirmed)
+    police_request.refresh_from_db()
+    assert police_request.status == RequestStatus.OPEN
+
+    response = police.post(url, {"nil-version": police_request.version, "nil-confirm": "on"}, follow=True)
+
+    assert response.redirect_chain == [(reverse("enquiries:queue"), 302)]
+    assert "not known to Police" in text(response)
+    police_request.refresh_from_db()
+    assert police_request.status == RequestStatus.NIL_RETURN
+    assert police_request.returned_by == people["police"]
+    again = police.post(url, {"nil-version": police_request.version, "nil-confirm": "on"})
+    assert error_summary(again) == ["This request has already been answered."]
+
+
+FUTURE = timezone.localdate() + timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("action", "summary", "row", "expected"),
+    [
+        ("submit", "  ", None, [NO_SUMMARY]),
+        (
+            "draft",
+            "Draft",
+            history_row(source_reference="", significance=""),
+            [f"History item 1: {SIGNIFICANCE_REQUIRED}", f"History item 1: {SOURCE_REQUIRED}"],
+        ),
+        ("draft", "Draft", history_row(description=" "), [f"History item 1: {DESCRIPTION_REQUIRED}"]),
+        ("submit", "Known", {**history_row(), "occurred_on_1": ""}, [f"History item 1: {DATE_NO_MONTH}"]),
+        ("submit", "Known", history_row(on=FUTURE), [f"History item 1: {DATE_IN_FUTURE}"]),
+    ],
+    ids=["no-summary-on-submit", "incomplete-row", "blank-description", "date-without-month", "future-date"],
+)
+def test_invalid_return_is_explained_and_nothing_is_saved(
+    police: Client,
+    police_request: InformationRequest,
+    action: str,
+    summary: str,
+    row: dict[str, str] | None,
+    expected: list[str],
+) -> None:
+    before = police_request.version
+    data = return_post(
+        police_request, action=action, summary=summary, risk_factors="Kept text", rows=[row] if row else []
+    )
+
+    response = police.post(detail_url(police_request), data)
+
+    assert response.status_code == 200
+    assert error_summary(response) == expected
+    assert_links_land(response)
+    assert title(response).startswith("Error: ")
+    assert "Kept text</textarea>" in text(response)
+    police_request.refresh_from_db()
+    assert police_request.version == before
+    assert police_request.status == RequestStatus.OPEN
+    assert police_request.risk_factors == ""
+    assert not HistoryItem.objects.exists()
+
+
+def test_a_row_error_links_to_its_field(police: Client, police_request: InformationRequest) -> None:
+    no_month = {**history_row(), "occurred_on_1": ""}
+    data = return_post(police_request, rows=[no_month, history_row(significance="")])
+    response = police.post(detail_url(police_request), data)
+    assert (
+        f'<a href="#id_history-0-occurred_on_1">History item 1: {DATE_NO_MONTH}</a>'
+        in response.content.decode()
+    )
+    assert f'<a href="#id_history-1-significance_1">History item 2: {SIGNIFICANCE_REQUIRED}</a>' in (
+        response.content.decode()
+    )
+    assert_links_land(response)
+
+
+def test_someone_else_saving_first_keeps_my_text_and_says_so(
+    people: dict[str, Any], police: Client, police_request: InformationRequest
+) -> None:
+    opened = police_request.version
+    request_save_return(
+        actor=Actor(user=people["police2"]),
+        request=police_request,
+        expected_version=opened,
+        summary="Tom's version",
+        risk_factors="",
+        protective_factors="",
+        history=[],
+        submit=False,
+    )
+    data = return_post(police_request, action="submit", summary="Priya's careful summary", version=opened)
+
+    response = police.post(detail_url(police_request), data)
+
+    assert response.status_code == 200
+    assert error_summary(response) == [CONCURRENT_EDIT]
+    assert_links_land(response)
+    assert "Priya's careful summary</textarea>" in text(response)
+    police_request.refresh_from_db()
+    assert police_request.summary == "Tom's version"
+    assert police_request.status == RequestStatus.IN_PROGRESS
+
+
+def test_answered_while_i_was_typing_keeps_my_text(
+    people: dict[str, Any], police: Client, police_request: InformationRequest
+) -> None:
+    opened = police_request.version
+    request_nil_return(actor=Actor(user=people["police2"]), request=police_request, expected_version=opened)
+    data = return_post(police_request, action="submit", summary="Late summary", version=opened)
+
+    response = police.post(detail_url(police_request), data)
+
+    assert error_summary(response) == ["This request has already been answered."]
+    assert "Late summary</textarea>" in text(response)
+
+
+# The include on the case page ------------------------------------------------------------------
+
+
+def test_case_page_include_shows_returns_only_to_those_who_see_the_whole_case(
+    people: dict[str, Any], case: Case, police_request: InformationRequest
+) -> None:
+    request_save_return(
+        actor=Actor(user=people["police"]),
+        request=police_request,
+        expected_version=police_request.version,
+        summary="Known to police",
+        risk_factors="Violence",
+        protective_factors="Grandmother nearby",
+        history=[],
+        submit=True,
+    )
+    health = request_to(case, AgencyKind.HEALTH)
+    InformationRequest.objects.filter(pk=health.pk).update(due_at=timezone.now() - timedelta(hours=2))
+    police_request.history.create(
+        occurred_on=date(2026, 3, 2),
+        kind="missing",
+        description="Reported missing overnight",
+        significance="high",
+        source_reference="MIS-9",
+    )
+
+    whole = render_to_string("enquiries/_case_requests.html", {"case": case, "sees_whole_case": True})
+    partial = render_to_string("enquiries/_case_requests.html", {"case": case})
+
+    assert whole.count('data-testid="case-request"') == 2
+    assert "Known to police" in whole and "Grandmother nearby" in whole
+    assert (
+        "2 Mar 2026" in whole
+        and "Missing episode" in whole
+        and "MIS-9" in whole
+        and "govuk-tag--red" in whole
+    )
+    assert whole.count('data-testid="overdue-tag"') == 1  # Health is late; Police has returned
+    assert "Known to police" not in partial and "Reported missing" not in partial
+    assert "Returned" in partial and partial.count('data-testid="overdue-tag"') == 1
+
+
+def test_case_page_include_never_shows_a_draft(people: dict[str, Any], case: Case) -> None:
+    info = request_to(case, AgencyKind.POLICE)
+    request_save_return(
+        actor=Actor(user=people["police"]),
+        request=info,
+        expected_version=info.version,
+        summary="Unfinished thoughts",
+        risk_factors="",
+        protective_factors="",
+        history=[],
+        submit=False,
+    )
+    html_ = render_to_string("enquiries/_case_requests.html", {"case": case, "sees_whole_case": True})
+    assert "Unfinished thoughts" not in html_ and "In progress" in html_
