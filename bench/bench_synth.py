@@ -1,6 +1,6 @@
 """How long the synthetic area takes to generate; prints a table (not part of the test run).
 
-    .venv/bin/python bench/bench_synth.py
+.venv/bin/python bench/bench_synth.py
 """
 
 from __future__ import annotations
