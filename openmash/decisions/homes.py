@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from openmash.core.actor import Actor
+from openmash.decisions.selectors import decision_counts, decision_queue
+
+HOME_QUEUE_LENGTH = 5
+
 
 def decision_maker_home(request: HttpRequest) -> dict[str, object]:
-    return {}
+    """How many cases are ready and how many are late, and the top of the decision queue."""
+    return {
+        "counts": decision_counts(request.user),
+        "top": decision_queue(actor=Actor.from_request(request), limit=HOME_QUEUE_LENGTH, purpose="home"),
+    }

@@ -1,19 +1,117 @@
-"""Views: placeholders until the pages are built."""
+"""The decision queue and the decision form."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
-from openmash.accounts.permissions import signed_in
+from openmash.accounts.permissions import Perm, require
+from openmash.cases.models import Case, CaseStatus
+from openmash.cases.selectors import case_for
+from openmash.core.actor import Actor
+from openmash.core.errors import DomainError
+from openmash.decisions.forms import DecisionForm, OutstandingRequest
+from openmash.decisions.selectors import (
+    DECIDABLE,
+    agencies_asked,
+    agencies_told,
+    decision_of,
+    decision_queue,
+    requests_of,
+)
+from openmash.decisions.services import NOT_READY, decision_record
+from openmash.enquiries.models import InformationRequest
+from openmash.hub.calendar_format import format_deadline
+from openmash.hub.models import ThresholdLevel
+
+RECORDED = "Decision recorded. The outcome has been sent to the referrer{agencies}."
+ALREADY_DECIDED = (
+    "{who} recorded a decision on this case at {when}, while you were working on yours. "
+    "Your decision has not been saved: read theirs on the case page."
+)
 
 
-@signed_in
-def queue(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("Not built yet", status=501)
+@dataclass(frozen=True, slots=True)
+class ReturnSummary:
+    request: InformationRequest
+    due: str
+    overdue: bool
 
 
-@signed_in
-def record(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("Not built yet", status=501)
+@require(Perm.DECISION_RECORD)
+def queue(request: HttpRequest) -> HttpResponse:
+    rows = decision_queue(actor=Actor.from_request(request))
+    return render(
+        request,
+        "decisions/queue.html",
+        {"ready": [r for r in rows if r.ready], "gathering": [r for r in rows if not r.ready]},
+    )
+
+
+@require(Perm.DECISION_RECORD)
+def record(request: HttpRequest, case_id: str) -> HttpResponse:
+    actor = Actor.from_request(request)
+    case = case_for(actor=actor, pk=case_id, purpose="decide")
+    decidable = case.status in DECIDABLE
+    if not decidable and request.method != "POST":
+        return render(request, "decisions/not_decidable.html", {"case": case, "decision": decision_of(case)})
+    now = timezone.now()
+    returns = [
+        ReturnSummary(request=r, due=format_deadline(r.due_at), overdue=r.is_open and r.due_at <= now)
+        for r in requests_of(case)
+    ]
+    outstanding = [
+        OutstandingRequest(agency=item.request.agency.name, due=item.due, overdue=item.overdue)
+        for item in returns
+        if item.request.is_open
+    ]
+    form = DecisionForm(
+        request.POST or None,
+        initial={"version": case.version},
+        agencies=agencies_asked(case),
+        levels=list(ThresholdLevel.objects.order_by("number")),
+        referrer_level=case.referral.referrer_level,
+        screened_level=case.level,
+        outstanding=outstanding if decidable else [],
+    )
+    if request.method == "POST":
+        valid = form.is_valid()
+        if not decidable:
+            form.add_error(None, _refusal(case))
+        elif valid:
+            try:
+                decision_record(actor=actor, case=case, **form.service_kwargs())
+            except DomainError as error:
+                form.add_service_error(error)
+            else:
+                told = agencies_told(case)
+                agencies = f" and {told} {'agency' if told == 1 else 'agencies'}" if told else ""
+                messages.success(request, RECORDED.format(agencies=agencies))
+                return redirect("cases:detail", case_id=case.pk)
+    return render(
+        request,
+        "decisions/record.html",
+        {
+            "case": case,
+            "form": form,
+            "returns": returns,
+            "people": list(case.referral.people.all()),
+            "decision_due": format_deadline(case.decision_due_at),
+            "decision_overdue": case.decision_due_at <= now,
+        },
+    )
+
+
+def _refusal(case: Case) -> str:
+    """Why a case that can no longer be decided was refused: usually someone decided it first."""
+    decision = decision_of(case)
+    if decision is None:
+        return NOT_READY.format(status=CaseStatus(case.status).label.lower())
+    when = date_format(localtime(decision.decided_at), "j F Y, H:i")
+    return ALREADY_DECIDED.format(who=decision.decided_by, when=when)

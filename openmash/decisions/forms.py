@@ -1,0 +1,482 @@
+"""The decision form: outcome, level, rationale, each agency's view, challenges and actions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, cast
+
+from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.layout import (
+    HTML,
+    ConditionalQuestion,
+    ConditionalRadios,
+    Field,
+    Fieldset,
+    Layout,
+)
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.html import escape, format_html, format_html_join
+
+from openmash.core.errors import DomainError
+from openmash.core.forms import GdsForm, VersionField
+from openmash.decisions.models import AgencyView, Outcome
+from openmash.decisions.services import (
+    LEAD_AGENCY_NEEDED,
+    NO_RATIONALE,
+    OTHER_SERVICE_NEEDED,
+    ActionData,
+    ChallengeData,
+    ViewData,
+)
+from openmash.hub.models import Agency, ThresholdLevel
+
+CHALLENGE_ROWS = 2
+ACTION_ROWS = 3
+
+OUTCOME_REQUIRED = "Select the outcome"
+LEAD_AGENCY_REQUIRED = "Select the lead agency for early help"
+OTHER_SERVICE_REQUIRED = "Enter the name of the other service"
+LEVEL_REQUIRED = "Select the level of need decided"
+RATIONALE_REQUIRED = "Enter the reasons for the decision"
+PROCEED_REASON_REQUIRED = "Enter the reason for going ahead without {agencies}"
+VIEW_REQUIRED = "Select whether {agency} agrees or disagrees, or delete the comment"
+CHALLENGE_RAISED_BY_REQUIRED = "Enter who raised challenge {n}"
+CHALLENGE_TEXT_REQUIRED = "Enter what was challenged in challenge {n}"
+ACTION_DESCRIPTION_REQUIRED = "Enter what action {n} is"
+ACTION_OWNER_REQUIRED = "Enter who owns action {n}"
+ACTION_DUE_REQUIRED = "Enter the due date for action {n}"
+ACTION_DUE_PART_MISSING = "The due date for action {n} must include a {parts}"
+ACTION_DUE_NOT_REAL = "The due date for action {n} must be a real date"
+ACTION_DUE_PAST = "The due date for action {n} must be today or in the future"
+
+# Messages the service may raise, and the field each belongs to.
+SERVICE_ERROR_FIELDS = {
+    NO_RATIONALE: "rationale",
+    LEAD_AGENCY_NEEDED: "lead_agency",
+    OTHER_SERVICE_NEEDED: "other_service",
+}
+DATE_PARTS = ("day", "month", "year")
+
+
+def join_names(names: list[str]) -> str:
+    """ "Health", "Health and Police", "Education, Health and Police"."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+class DueDateField(DateInputField):
+    """A GOV.UK date input for an action's due date, optional, with messages naming the action."""
+
+    def __init__(self, *, row: int, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+        self.row = row
+        for widget in self.widget.widgets:
+            widget.attrs["inputmode"] = "numeric"
+
+    def clean(self, value: Any) -> date | None:
+        parts = [str(p or "").strip() for p in (list(value or []) + ["", "", ""])[:3]]
+        for subfield in self.fields:
+            subfield.widget.errors = []
+        if not any(parts):
+            return None
+        missing = [name for name, part in zip(DATE_PARTS, parts, strict=True) if not part]
+        if missing:
+            message = ACTION_DUE_PART_MISSING.format(n=self.row, parts=" and ".join(missing))
+            for name in missing:
+                self.fields[DATE_PARTS.index(name)].widget.errors = [message]
+            raise ValidationError(message, code="incomplete")
+        day, month, year = parts
+        try:
+            if len(year) != 4:
+                raise ValueError(year)
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValidationError(ACTION_DUE_NOT_REAL.format(n=self.row), code="invalid") from None
+
+
+class Question(ConditionalQuestion):
+    """An outcome radio; aria-controls only where it reveals a further question."""
+
+    template = "decisions/gds/conditional_question.html"
+
+
+@dataclass(frozen=True, slots=True)
+class OutstandingRequest:
+    agency: str
+    due: str
+    overdue: bool
+
+
+class DecisionForm(GdsForm):
+    version = VersionField()
+    outcome = forms.ChoiceField(label="Outcome", choices=Outcome.choices, widget=forms.RadioSelect)
+    lead_agency = forms.ModelChoiceField(
+        label="Lead agency for early help",
+        queryset=Agency.objects.filter(is_active=True),
+        required=False,
+        empty_label="Select an agency",
+        help_text="Only needed when the outcome is early help.",
+    )
+    other_service = forms.CharField(
+        label="Which other service",
+        max_length=200,
+        required=False,
+        help_text="Only needed when the outcome is another service, for example MARAC.",
+    )
+    level = forms.ChoiceField(label="Level of need decided", widget=forms.RadioSelect)
+    rationale = forms.CharField(label="Reasons for the decision", widget=forms.Textarea)
+    information_considered = forms.CharField(
+        label="Information considered (optional)",
+        required=False,
+        widget=forms.Textarea,
+        help_text="For example, the referral, each agency's return, earlier referrals about the family.",
+    )
+    participants = forms.CharField(
+        label="Who took part (optional)",
+        required=False,
+        widget=forms.Textarea,
+        help_text="The name and agency of each person who discussed the case.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        agencies: list[Agency],
+        levels: list[ThresholdLevel],
+        referrer_level: int | None,
+        screened_level: ThresholdLevel | None,
+        outstanding: list[OutstandingRequest],
+        **kwargs: Any,
+    ) -> None:
+        self.agencies = agencies
+        self.levels = {str(level.pk): level for level in levels}
+        self.outstanding = outstanding
+        super().__init__(*args, **kwargs)
+        level_field = cast(forms.ChoiceField, self.fields["level"])
+        level_field.choices = [
+            Choice(str(level.pk), str(level), **_level_hint(level, referrer_level, screened_level))
+            for level in levels
+        ]
+        level_field.help_text = (
+            f"The referrer's view was level {referrer_level}."
+            if referrer_level is not None
+            else "The referrer did not give a view of the level of need."
+        )
+        if outstanding:
+            self.fields["proceed_reason"] = forms.CharField(
+                label="Reason for going ahead without them",
+                widget=forms.Textarea,
+                help_text="For example, the risk to the child means the decision cannot wait.",
+            )
+        for i, agency in enumerate(agencies, start=1):
+            self.fields[f"view_{i}"] = forms.ChoiceField(
+                label=escape(f"{agency.name}'s view"),
+                choices=AgencyView.View.choices,
+                widget=forms.RadioSelect,
+                required=False,
+            )
+            self.fields[f"view_{i}_comment"] = forms.CharField(
+                label=escape(f"Comment from {agency.name} (optional)"), required=False, widget=forms.Textarea
+            )
+        for n in range(1, CHALLENGE_ROWS + 1):
+            p = f"challenge_{n}"
+            self.fields[f"{p}_raised_by"] = forms.CharField(label="Raised by", max_length=200, required=False)
+            self.fields[f"{p}_agency"] = _agency_select("Their agency (optional)")
+            self.fields[f"{p}_challenge"] = forms.CharField(
+                label="What they challenged", required=False, widget=forms.Textarea
+            )
+            self.fields[f"{p}_resolution"] = forms.CharField(
+                label="How it was resolved (optional)", required=False, widget=forms.Textarea
+            )
+            self.fields[f"{p}_escalated_to"] = forms.CharField(
+                label="Escalated to (optional)",
+                max_length=200,
+                required=False,
+                help_text="If it was not resolved in the hub: who it was escalated to.",
+            )
+        for n in range(1, ACTION_ROWS + 1):
+            p = f"action_{n}"
+            self.fields[f"{p}_description"] = forms.CharField(
+                label="Action", required=False, widget=forms.Textarea
+            )
+            self.fields[f"{p}_owner"] = forms.CharField(label="Owner", max_length=200, required=False)
+            self.fields[f"{p}_owner_agency"] = _agency_select("Owner's agency (optional)")
+            self.fields[f"{p}_due_on"] = DueDateField(
+                row=n, label="Due date", help_text=f"For example, 27 3 {timezone.localdate().year + 1}"
+            )
+        self.setup_gds()
+        self.fields["outcome"].error_messages["required"] = OUTCOME_REQUIRED
+        self.fields["level"].error_messages["required"] = LEVEL_REQUIRED
+        self.fields["level"].error_messages["invalid_choice"] = LEVEL_REQUIRED
+        self.fields["rationale"].error_messages["required"] = RATIONALE_REQUIRED
+        if outstanding:
+            names = join_names([o.agency for o in outstanding])
+            self.fields["proceed_reason"].error_messages["required"] = PROCEED_REASON_REQUIRED.format(
+                agencies=names
+            )
+        self.helper.layout = self._layout()
+
+    # Layout -----------------------------------------------------------------------------------------
+
+    def _layout(self) -> Layout:
+        fields: list[Any] = [
+            "version",
+            ConditionalRadios(
+                "outcome",
+                *[
+                    Question(label, Field.select("lead_agency"))
+                    if value == Outcome.EARLY_HELP
+                    else Question(label, Field.text("other_service"))
+                    if value == Outcome.OTHER_SERVICE
+                    else Question(label)
+                    for value, label in Outcome.choices
+                ],
+            ),
+            Field.radios("level"),
+            Field.textarea("rationale", rows=6),
+            Field.textarea("information_considered", rows=3),
+            Field.textarea("participants", rows=3),
+        ]
+        if self.outstanding:
+            items = format_html_join(
+                "",
+                "<li>{} (due {}{})</li>",
+                ((o.agency, o.due, ", overdue" if o.overdue else "") for o in self.outstanding),
+            )
+            fields.append(
+                HTML(
+                    format_html(
+                        '<div class="govuk-warning-text" data-testid="outstanding">'
+                        '<span class="govuk-warning-text__icon" aria-hidden="true">!</span>'
+                        '<div class="govuk-warning-text__text">'
+                        '<span class="govuk-visually-hidden">Warning</span>'
+                        "These agencies have not returned their information yet:"
+                        '<ul class="govuk-list govuk-list--bullet">{}</ul></div></div>',
+                        items,
+                    )
+                )
+            )
+            fields.append(Field.textarea("proceed_reason", rows=3))
+        if self.agencies:
+            fields.append(
+                HTML(
+                    '<h2 class="govuk-heading-m">Each agency\'s view</h2>'
+                    '<p class="govuk-body">Record whether each agency asked agrees with the decision. '
+                    "Leave an agency blank if it gave no view.</p>"
+                )
+            )
+            for i, _agency in enumerate(self.agencies, start=1):
+                fields.append(Field.radios(f"view_{i}", legend_size="s", small=True))
+                fields.append(Field.textarea(f"view_{i}_comment", rows=2))
+        fields.append(
+            HTML(
+                '<h2 class="govuk-heading-m">Challenges</h2>'
+                '<p class="govuk-body">Record any challenge or dissent, and how it was resolved. '
+                "Leave these blank if there was none.</p>"
+            )
+        )
+        for n in range(1, CHALLENGE_ROWS + 1):
+            p = f"challenge_{n}"
+            fields.append(
+                Fieldset(
+                    Field.text(f"{p}_raised_by", field_width="two-thirds"),
+                    Field.select(f"{p}_agency"),
+                    Field.textarea(f"{p}_challenge", rows=3),
+                    Field.textarea(f"{p}_resolution", rows=3),
+                    Field.text(f"{p}_escalated_to", field_width="two-thirds"),
+                    legend=f"Challenge {n}",
+                    legend_size="s",
+                )
+            )
+        fields.append(
+            HTML(
+                '<h2 class="govuk-heading-m">Actions</h2>'
+                '<p class="govuk-body">Up to three actions agreed, each with an owner and a due date. '
+                "Leave a row blank if it is not needed.</p>"
+            )
+        )
+        for n in range(1, ACTION_ROWS + 1):
+            p = f"action_{n}"
+            fields.append(
+                Fieldset(
+                    Field.textarea(f"{p}_description", rows=2),
+                    Field.text(f"{p}_owner", field_width="two-thirds"),
+                    Field.select(f"{p}_owner_agency"),
+                    Field(f"{p}_due_on"),
+                    legend=f"Action {n}",
+                    legend_size="s",
+                )
+            )
+        return Layout(*fields)
+
+    # Validation -------------------------------------------------------------------------------------
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        outcome = data.get("outcome")
+        if outcome == Outcome.EARLY_HELP and not data.get("lead_agency"):
+            self.add_error("lead_agency", LEAD_AGENCY_REQUIRED)
+        if outcome == Outcome.OTHER_SERVICE and not data.get("other_service"):
+            self.add_error("other_service", OTHER_SERVICE_REQUIRED)
+        level = data.get("level")
+        if level:
+            data["level"] = self.levels[level]
+        for i, agency in enumerate(self.agencies, start=1):
+            if data.get(f"view_{i}_comment") and not data.get(f"view_{i}"):
+                self.add_error(f"view_{i}", VIEW_REQUIRED.format(agency=agency.name))
+        for n in range(1, CHALLENGE_ROWS + 1):
+            self._clean_challenge(n, data)
+        for n in range(1, ACTION_ROWS + 1):
+            self._clean_action(n, data)
+        return data
+
+    def clean_level(self) -> str:
+        value: str = self.cleaned_data["level"]
+        if value not in self.levels:
+            raise ValidationError(LEVEL_REQUIRED)
+        return value
+
+    def _clean_challenge(self, n: int, data: dict[str, Any]) -> None:
+        p = f"challenge_{n}"
+        names = ("raised_by", "agency", "challenge", "resolution", "escalated_to")
+        if not any(data.get(f"{p}_{name}") for name in names):
+            return
+        if not data.get(f"{p}_raised_by"):
+            self.add_error(f"{p}_raised_by", CHALLENGE_RAISED_BY_REQUIRED.format(n=n))
+        if not data.get(f"{p}_challenge"):
+            self.add_error(f"{p}_challenge", CHALLENGE_TEXT_REQUIRED.format(n=n))
+
+    def _clean_action(self, n: int, data: dict[str, Any]) -> None:
+        p = f"action_{n}"
+        date_typed = any(str(self.data.get(f"{p}_due_on_{k}", "")).strip() for k in range(3))
+        texts = ("description", "owner", "owner_agency")
+        if not date_typed and not any(data.get(f"{p}_{name}") for name in texts):
+            return
+        if not data.get(f"{p}_description"):
+            self.add_error(f"{p}_description", ACTION_DESCRIPTION_REQUIRED.format(n=n))
+        if not data.get(f"{p}_owner"):
+            self.add_error(f"{p}_owner", ACTION_OWNER_REQUIRED.format(n=n))
+        due = data.get(f"{p}_due_on")
+        if not date_typed:
+            self.add_error(f"{p}_due_on", ACTION_DUE_REQUIRED.format(n=n))
+        elif due is not None and due < timezone.localdate():
+            self.add_error(f"{p}_due_on", ACTION_DUE_PAST.format(n=n))
+
+    def add_service_error(self, error: DomainError) -> None:
+        """Show the service's refusal by the field it concerns, or at the top when it concerns the whole."""
+        message = str(error)
+        field = SERVICE_ERROR_FIELDS.get(message)
+        if field is None and message.startswith("Give a reason for going ahead") and self.outstanding:
+            field = "proceed_reason"
+        self.add_error(field, message)
+
+    # What the service needs -------------------------------------------------------------------------
+
+    def views_data(self) -> list[ViewData]:
+        data = self.cleaned_data
+        return [
+            ViewData(agency=agency, view=data[f"view_{i}"], comment=data[f"view_{i}_comment"])
+            for i, agency in enumerate(self.agencies, start=1)
+            if data.get(f"view_{i}")
+        ]
+
+    def challenges_data(self) -> list[ChallengeData]:
+        data = self.cleaned_data
+        rows = []
+        for n in range(1, CHALLENGE_ROWS + 1):
+            p = f"challenge_{n}"
+            if data.get(f"{p}_raised_by") and data.get(f"{p}_challenge"):
+                rows.append(
+                    ChallengeData(
+                        raised_by=data[f"{p}_raised_by"],
+                        challenge=data[f"{p}_challenge"],
+                        agency=data.get(f"{p}_agency"),
+                        resolution=data.get(f"{p}_resolution", ""),
+                        escalated_to=data.get(f"{p}_escalated_to", ""),
+                    )
+                )
+        return rows
+
+    def actions_data(self) -> list[ActionData]:
+        data = self.cleaned_data
+        rows = []
+        for n in range(1, ACTION_ROWS + 1):
+            p = f"action_{n}"
+            if data.get(f"{p}_description") and data.get(f"{p}_owner") and data.get(f"{p}_due_on"):
+                rows.append(
+                    ActionData(
+                        description=data[f"{p}_description"],
+                        owner=data[f"{p}_owner"],
+                        due_on=data[f"{p}_due_on"],
+                        owner_agency=data.get(f"{p}_owner_agency"),
+                    )
+                )
+        return rows
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        outcome = Outcome(data["outcome"])
+        return {
+            "expected_version": data["version"],
+            "outcome": outcome,
+            "level": data["level"],
+            "rationale": data["rationale"],
+            "information_considered": data["information_considered"],
+            "participants": data["participants"],
+            "lead_agency": data["lead_agency"] if outcome == Outcome.EARLY_HELP else None,
+            "other_service": data["other_service"] if outcome == Outcome.OTHER_SERVICE else "",
+            "proceed_reason": data.get("proceed_reason", ""),
+            "views": self.views_data(),
+            "challenges": self.challenges_data(),
+            "actions": self.actions_data(),
+        }
+
+    # The error summary ------------------------------------------------------------------------------
+
+    def error_links(self) -> list[tuple[str, str]]:
+        """(anchor, message) for each error, in page order, each linking to the input it concerns."""
+        links = [("", str(message)) for message in self.non_field_errors()]
+        for name, field in self.fields.items():
+            for message in self.errors.get(name, []):
+                links.append((self._anchor(name, field), str(message)))
+        return links
+
+    def _anchor(self, name: str, field: forms.Field) -> str:
+        auto_id = self[name].auto_id
+        if name == "outcome":  # conditional radios number their inputs from 0
+            return f"{auto_id}_0"
+        if isinstance(field.widget, forms.RadioSelect):
+            return f"{auto_id}_1"
+        if isinstance(field, DueDateField):
+            for index, subfield in enumerate(field.fields):
+                if getattr(subfield.widget, "errors", None):
+                    return f"{auto_id}_{index}"
+            return f"{auto_id}_0"
+        return str(auto_id)
+
+
+def _agency_select(label: str) -> forms.ModelChoiceField[Agency]:
+    return forms.ModelChoiceField(
+        label=label,
+        queryset=Agency.objects.filter(is_active=True),
+        required=False,
+        empty_label="Select an agency",
+    )
+
+
+def _level_hint(
+    level: ThresholdLevel, referrer_level: int | None, screened_level: ThresholdLevel | None
+) -> dict[str, str]:
+    notes = []
+    if referrer_level == level.number:
+        notes.append("The referrer's view")
+    if screened_level is not None and screened_level.pk == level.pk:
+        notes.append("The level at screening")
+    if level.typical_response:
+        notes.append(f"Typical response: {level.typical_response}")
+    return {"hint": ". ".join(notes)} if notes else {}
