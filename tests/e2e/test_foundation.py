@@ -54,7 +54,19 @@ NAV_HREFS = {
 }
 # Case-workflow pages are still placeholders (HTTP 501 "Not built yet"), so the tests check their links
 # but only open the built pages.
-BUILT_PAGES = {"Hub settings", "Agencies", "Response times", "Thresholds", "Calendar", "Users", "Audit trail"}
+BUILT_PAGES = {
+    "Hub settings",
+    "Agencies",
+    "Response times",
+    "Thresholds",
+    "Calendar",
+    "Users",
+    "Audit trail",
+    "Screening queue",
+    "Cases",
+    "Requests",
+    "Ready for decision",
+}
 
 # role, agency kind, home page heading ({agency} is the user's agency name), service navigation links
 ROLE_CASES: list[tuple[Role, str, str, list[str]]] = [
@@ -77,7 +89,7 @@ ROLE_CASES: list[tuple[Role, str, str, list[str]]] = [
         "Cases ready for a decision",
         ["Home", "Ready for decision", "Cases", "Thresholds"],
     ),
-    (Role.MEETING_CHAIR, CSC, "Multi-agency meetings", ["Home", "Cases"]),
+    (Role.MEETING_CHAIR, CSC, "Ready for discussion", ["Home", "Cases"]),
     (Role.IG_OFFICER, CSC, "Information governance", IG_NAV),
     (Role.PERFORMANCE_MANAGER, CSC, "Partnership performance", ["Home", "Response times"]),
     (Role.HUB_ADMINISTRATOR, CSC, "Hub administration", HUB_ADMIN_NAV),
@@ -329,7 +341,7 @@ def test_first_tab_reaches_skip_link_which_moves_focus_to_main_content(
 ) -> None:
     person = make_user(Role.MEETING_CHAIR)
     sign_in(page, person.username)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Multi-agency meetings")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ready for discussion")
     page.reload()  # start from a fresh page load, focus on the document
     skip = page.get_by_role("link", name="Skip to main content")
     page.keyboard.press("Tab")
