@@ -96,3 +96,50 @@ def feedback_deliver(*, case_id: UUID) -> None:
             case_transition(
                 actor=actor, case=case, target=CaseStatus.CLOSED, reason="Outcome fed back to all"
             )
+
+
+def _people_of(notices: list[OutcomeNotification]) -> list[str]:
+    from openmash.referrals.models import ReferralPerson
+
+    case_ids = {n.case_id for n in notices}
+    people = ReferralPerson.objects.filter(referral__case__in=case_ids).values_list("pk", flat=True)
+    return sorted(str(pk) for pk in people)
+
+
+def outcome_notices_read(*, actor: Actor, notices: list[OutcomeNotification]) -> int:
+    """Record that a person saw these outcome notices; the first sight of each marks it read."""
+    if not notices:
+        return 0
+    with transaction.atomic(durable=True):
+        newly_read = OutcomeNotification.objects.filter(
+            pk__in=[n.pk for n in notices], read_at__isnull=True
+        ).update(read_at=timezone.now())
+        audit_record(
+            actor=actor,
+            action=AuditAction.OUTCOME_VIEWED,
+            object_type=OutcomeNotification._meta.label_lower,
+            object_id=str(notices[0].pk) if len(notices) == 1 else "",
+            persons=_people_of(notices),
+            detail={
+                "notices": [str(n.pk) for n in notices],
+                "cases": sorted({n.case.reference for n in notices}),
+                "newly_read": newly_read,
+            },
+        )
+    return newly_read
+
+
+def outcome_note_downloaded(*, actor: Actor, notice: OutcomeNotification) -> None:
+    """Record the download of an outcome note, which also counts as reading the notice."""
+    with transaction.atomic(durable=True):
+        OutcomeNotification.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=timezone.now())
+        audit_record(
+            actor=actor,
+            action=AuditAction.OUTCOME_NOTE_DOWNLOADED,
+            obj=notice,
+            persons=_people_of([notice]),
+            detail={
+                "case": notice.case.reference,
+                "for": notice.agency.name if notice.agency else "referrer",
+            },
+        )

@@ -1,19 +1,74 @@
-"""Views: placeholders until the pages are built."""
+"""Outcomes for referrers and partner agencies, and the outcome note an agency files in its own system."""
 
 from __future__ import annotations
 
-from typing import Any
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import slugify
 
-from django.http import HttpRequest, HttpResponse
-
+from openmash.accounts.models import User
 from openmash.accounts.permissions import signed_in
+from openmash.accounts.roles import Role
+from openmash.core.actor import Actor
+from openmash.feedback.models import OutcomeNotification
+from openmash.feedback.selectors import outcome_notice_for, outcome_notices_for, reads_outcomes
+from openmash.feedback.services import outcome_note_downloaded, outcome_notices_read
+from openmash.hub.selectors import hub_configuration
+
+PAGE_SIZE = 50
+NO_OUTCOMES_ROLE = "Outcomes are for referrers and agency researchers"
 
 
 @signed_in
-def outcomes(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("Not built yet", status=501)
+def outcomes(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not reads_outcomes(user):
+        raise PermissionDenied(NO_OUTCOMES_ROLE)
+    assert isinstance(user, User)  # noqa: S101 - reads_outcomes() checked it
+    page = Paginator(outcome_notices_for(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    notices: list[OutcomeNotification] = list(page.object_list)
+    unread = {n.pk for n in notices if n.read_at is None}
+    outcome_notices_read(actor=Actor.from_request(request), notices=notices)
+    return render(
+        request,
+        "feedback/outcomes.html",
+        {
+            "page": page,
+            "rows": [{"notice": n, "new": n.pk in unread} for n in notices],
+            "as_referrer": user.has_role(Role.REFERRER),
+            "as_researcher": user.has_role(Role.AGENCY_RESEARCHER),
+        },
+    )
 
 
 @signed_in
-def outcome_note(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("Not built yet", status=501)
+def outcome_note(request: HttpRequest, notice_id: str) -> HttpResponse:
+    if not reads_outcomes(request.user):
+        raise PermissionDenied(NO_OUTCOMES_ROLE)
+    notice = outcome_notice_for(user=request.user, pk=notice_id)
+    decision = getattr(notice.case, "decision", None)
+    if decision is None:
+        raise Http404("Not decided")
+    outcome_note_downloaded(actor=Actor.from_request(request), notice=notice)
+    body = render_to_string(
+        "feedback/outcome_note.txt",
+        {
+            "notice": notice,
+            "case": notice.case,
+            "decision": decision,
+            "hub": hub_configuration(),
+            "downloaded_by": request.user,
+            "downloaded_at": timezone.now(),
+        },
+    )
+    addressee = slugify(notice.agency.name) if notice.agency else "referrer"
+    response = HttpResponse(body, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="outcome-note-{notice.case.reference}-{addressee}.txt"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -81,9 +81,7 @@ class StrictSerializer(serializers.Serializer):
         unknown: dict[str, list[str]] = {}
         if isinstance(data, Mapping):
             unknown = {
-                str(name): [UNKNOWN_FIELD.format(name=name)]
-                for name in data
-                if name not in self.fields
+                str(name): [UNKNOWN_FIELD.format(name=name)] for name in data if name not in self.fields
             }
         try:
             value = super().to_internal_value(data)
