@@ -12,7 +12,6 @@ from django import forms
 
 from openmash.cases.models import ENQUIRY_ROUTES, ConsentPosition, Route
 from openmash.cases.services import NO_AGENCIES, NO_REASON, RERATE_NO_REASON, RERATE_SAME
-from openmash.core.errors import CONCURRENT_EDIT
 from openmash.core.forms import GdsForm, VersionField
 from openmash.hub.models import (
     Agency,
@@ -33,14 +32,6 @@ PAGE_OUT_OF_DATE = "This page is out of date. Reload it and make your changes ag
 
 # Which field a service's refusal belongs to; anything else goes at the top of the error summary.
 SCREEN_ERROR_FIELDS = {NO_REASON: "rag_reason", NO_AGENCIES: "agencies"}
-
-
-@dataclass(frozen=True, slots=True)
-class ErrorLink:
-    """One line of the GOV.UK error summary: the message and the control it links to."""
-
-    href: str
-    message: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +62,7 @@ def rag_choices(exclude: str = "") -> list[tuple[str, str]]:
 
 
 class CaseFormMixin:
-    """GOV.UK error summary links that land on the first radio or checkbox of a group."""
+    """The version field's messages: a stale page is told to reload."""
 
     fields: dict[str, forms.Field]
 
@@ -79,29 +70,6 @@ class CaseFormMixin:
         version = self.fields["version"]
         version.error_messages.update(required=PAGE_OUT_OF_DATE, invalid=PAGE_OUT_OF_DATE)
         version.error_messages["min_value"] = PAGE_OUT_OF_DATE
-
-    def error_links(self) -> list[ErrorLink]:
-        form: Any = self
-        top = self._anchor(self._first_visible())
-        links = [ErrorLink(top, str(e)) for e in form.non_field_errors()]
-        for name, field in self.fields.items():
-            hidden = isinstance(field.widget, forms.HiddenInput)
-            for error in form.errors.get(name, []):
-                links.append(ErrorLink(top if hidden else self._anchor(name), str(error)))
-        return links
-
-    def has_concurrent_edit(self) -> bool:
-        form: Any = self
-        return CONCURRENT_EDIT in form.non_field_errors()
-
-    def _first_visible(self) -> str:
-        return next(n for n, f in self.fields.items() if not isinstance(f.widget, forms.HiddenInput))
-
-    def _anchor(self, name: str) -> str:
-        widget = self.fields[name].widget
-        if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
-            return f"#id_{name}_1"
-        return f"#id_{name}"
 
 
 class ScreeningForm(CaseFormMixin, GdsForm):

@@ -79,11 +79,11 @@ class DemoResult:
 def load_demo(*, seed: int, households: int, area_dir: Path, preset: str = "front-door") -> DemoResult:
     actor = Actor.system("demo_load")
     config = hub_apply_preset(actor=actor, preset_slug=preset)
-    for agency in Agency.objects.filter(contact_email=""):
-        mailbox = slugify(agency.name)
-        agency.contact_email = f"mash.{mailbox}@openmash.invalid"
-        agency.lead_email = agency.lead_email or f"lead.{mailbox}@openmash.invalid"
-        agency.save(update_fields=["contact_email", "lead_email"])
+    for partner in Agency.objects.filter(contact_email=""):
+        mailbox = slugify(partner.name)
+        partner.contact_email = f"mash.{mailbox}@openmash.invalid"
+        partner.lead_email = partner.lead_email or f"lead.{mailbox}@openmash.invalid"
+        partner.save(update_fields=["contact_email", "lead_email"])
     listed: list[ListedUser] = []
     with transaction.atomic():
         for spec in DEMO_USERS:

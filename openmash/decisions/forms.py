@@ -438,26 +438,18 @@ class DecisionForm(GdsForm):
 
     # The error summary ------------------------------------------------------------------------------
 
-    def error_links(self) -> list[tuple[str, str]]:
-        """(anchor, message) for each error, in page order, each linking to the input it concerns."""
-        links = [("", str(message)) for message in self.non_field_errors()]
-        for name, field in self.fields.items():
-            for message in self.errors.get(name, []):
-                links.append((self._anchor(name, field), str(message)))
-        return links
-
-    def _anchor(self, name: str, field: forms.Field) -> str:
+    def error_anchor(self, name: str) -> str:
+        """Conditional radios number their inputs from 0; a date links to its part that is wrong."""
         auto_id = self[name].auto_id
-        if name == "outcome":  # conditional radios number their inputs from 0
-            return f"{auto_id}_0"
-        if isinstance(field.widget, forms.RadioSelect):
-            return f"{auto_id}_1"
+        field = self.fields[name]
+        if name == "outcome":
+            return f"#{auto_id}_0"
         if isinstance(field, DueDateField):
             for index, subfield in enumerate(field.fields):
                 if getattr(subfield.widget, "errors", None):
-                    return f"{auto_id}_{index}"
-            return f"{auto_id}_0"
-        return str(auto_id)
+                    return f"#{auto_id}_{index}"
+            return f"#{auto_id}_0"
+        return super().error_anchor(name)
 
 
 def _agency_select(label: str) -> forms.ModelChoiceField[Agency]:
