@@ -106,6 +106,7 @@ class AgencyAsked(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        ordering = ["agency__name"]
         constraints = [models.UniqueConstraint(fields=["case", "agency"], name="agency_asked_once")]
 
     def __str__(self) -> str:

@@ -72,6 +72,7 @@ class AgencyView(BaseModel):
     comment = models.TextField(blank=True, default="")
 
     class Meta:
+        ordering = ["agency__name"]
         constraints = [models.UniqueConstraint(fields=["decision", "agency"], name="one_view_per_agency")]
 
     def __str__(self) -> str:
