@@ -52,5 +52,16 @@ class AuditAction(models.TextChoices):
     OUTCOME_SEND_FAILED = "feedback.failed", "Outcome could not be sent"
     OUTCOME_NOTE_DOWNLOADED = "feedback.note_downloaded", "Outcome note downloaded"
     OUTCOME_VIEWED = "feedback.viewed", "Outcome viewed"
+    # Consent, lawful basis and disclosure
+    CONSENT_RECORDED = "consent.recorded", "Consent recorded"
+    CONSENT_WITHDRAWN = "consent.withdrawn", "Consent withdrawn"
+    LAWFUL_BASIS_RECORDED = "consent.lawful_basis", "Lawful basis to proceed without consent recorded"
+    GATE_ALLOWED = "consent.gate_allowed", "Sharing gate allowed"
+    GATE_REFUSED = "consent.gate_refused", "Sharing gate refused"
+    REQUEST_BLOCKED = "enquiries.blocked", "Information request blocked by the sharing gate"
+    REQUEST_UNBLOCKED = "enquiries.unblocked", "Information request unblocked"
+    WITHHELD = "consent.withheld", "Decision not to share recorded"
+    TRANSPARENCY_REPORT = "consent.transparency_report", "Transparency report produced"
+    DISCLOSURES_VIEWED = "consent.disclosures_viewed", "Disclosure log viewed"
     # Synthetic data
     DEMO_LOADED = "synth.demo_loaded", "Synthetic demo area loaded"

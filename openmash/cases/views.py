@@ -443,18 +443,23 @@ def screened_banner(case: Case, route: Route) -> str:
             f"{case.reference} screened and routed: {route.label}. "
             "The screening is recorded as the decision and the outcome goes to the referrer."
         )
-    requests = case.requests.select_related("agency").order_by("due_at", "agency__name")
-    return (
-        f"{case.reference} screened: {route.label}, rated {case.get_rag_display().lower()}. "
-        f"Information requested from {_deadlines(requests)}."
-    )
+    requests = list(case.requests.select_related("agency").order_by("due_at", "agency__name"))
+    sent = [r for r in requests if r.due_at is not None]
+    waiting = [r.agency.name for r in requests if r.due_at is None]
+    text = f"{case.reference} screened: {route.label}, rated {case.get_rag_display().lower()}."
+    if sent:
+        text += f" Information requested from {_deadlines(sent)}."
+    if waiting:
+        text += f" Waiting for consent or a lawful basis before asking {_and(sorted(waiting))}."
+    return text
 
 
 def _deadlines(requests: Iterable[InformationRequest]) -> str:
     """'Health and Police by 2pm on Tuesday 24 November 2026', grouping agencies due at the same time."""
     groups: dict[datetime, list[str]] = {}
     for request in requests:
-        groups.setdefault(request.due_at, []).append(request.agency.name)
+        if request.due_at is not None:
+            groups.setdefault(request.due_at, []).append(request.agency.name)
     return "; ".join(f"{_and(names)} by {format_deadline(due)}" for due, names in groups.items())
 
 

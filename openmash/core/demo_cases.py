@@ -19,10 +19,12 @@ from django.utils import timezone
 from openmash.accounts.models import User
 from openmash.cases.models import Case, CaseEvent, CaseStatus, ConsentPosition, Route
 from openmash.cases.services import case_screen
+from openmash.consent.models import ConsentDecision, ForWhom, InformedHow
+from openmash.consent.services import consent_record, lawful_basis_record
 from openmash.core.actor import Actor
 from openmash.decisions.models import Outcome
 from openmash.decisions.services import ViewData, decision_record
-from openmash.enquiries.models import InformationRequest
+from openmash.enquiries.models import InformationRequest, RequestStatus
 from openmash.enquiries.services import (
     HistoryData,
     request_nil_return,
@@ -108,6 +110,7 @@ def load_demo_cases(*, area: Area, count: int = 200, seed: int = 2026) -> int:
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
     users = {u.username: u for u in User.objects.select_related("agency")}
     people = {p.id: p for p in area.people}
+    households = {h.id: h for h in area.households}
     referrals = sorted(area.referrals, key=lambda r: r.received_on)[-count:]
     statuses = [CaseStatus.CLOSED] * (len(referrals) - len(OPEN_SPREAD) - FAILED_FEEDBACK)
     statuses += [CaseStatus.DECIDED] * FAILED_FEEDBACK + OPEN_SPREAD
@@ -115,14 +118,19 @@ def load_demo_cases(*, area: Area, count: int = 200, seed: int = 2026) -> int:
     open_days = _recent_working_days(now.date(), len(OPEN_SPREAD) + FAILED_FEEDBACK)
     for index, (synthetic, status) in enumerate(zip(referrals, statuses, strict=True)):
         if status == CaseStatus.CLOSED:
-            received = datetime.combine(synthetic.received_on, time(9, 30), LONDON) + timedelta(
-                minutes=7 * index
+            received = datetime.combine(synthetic.received_on, time(9, 5), LONDON) + timedelta(
+                minutes=7 * (index % 60)
             )
         else:
             day = open_days[index - (len(referrals) - len(open_days))]
             received = datetime.combine(day, time(9, 0), LONDON) + timedelta(minutes=rng.randint(0, 420))
         received = min(received, now - timedelta(minutes=30))
-        referral = _make_referral(synthetic, people, users, received)
+        adults = [
+            people[m]
+            for m in households[synthetic.household_id].member_ids
+            if m in people and people[m].age_on(received.date()) >= 18
+        ]
+        referral = _make_referral(synthetic, people, users, received, adults[:2])
         _advance(referral.case, status, users, rng)
         _backdate(referral.case, received, now)
     requests_mark_overdue()
@@ -142,7 +150,11 @@ def _recent_working_days(today: date, n: int, *, over: int = 6) -> list[date]:
 
 
 def _make_referral(
-    synthetic: object, people: dict[str, Person], users: dict[str, User], received: datetime
+    synthetic: object,
+    people: dict[str, Person],
+    users: dict[str, User],
+    received: datetime,
+    adults: list[Person],
 ) -> Referral:
     from openmash.synth.area import Referral as SyntheticReferral
 
@@ -170,6 +182,16 @@ def _make_referral(
             school=c.school or "",
         )
         for c in children
+    ] + [
+        PersonData(
+            given_name=a.given_name,
+            family_name=a.family_name,
+            relationship=Relationship.MOTHER if a.sex == "female" else Relationship.FATHER,
+            date_of_birth=a.date_of_birth,
+            sex=SEX[a.sex],
+            nhs_number=a.nhs_number or "",
+        )
+        for a in adults
     ]
     data = ReferralData(
         referrer_name=synthetic.referrer_name,
@@ -207,6 +229,9 @@ def _advance(case: Case, target: CaseStatus, users: dict[str, User], rng: random
     agencies = list(Agency.objects.filter(kind__in=kinds)) if enquiry else []
     rag = rng.choices([RagRating.RED, RagRating.AMBER, RagRating.GREEN], weights=[2, 5, 3])[0]
     level = ThresholdLevel.objects.get(number=rng.choice([2, 3, 3, 4]))
+    consent_position = _consent_or_basis(
+        case, screener, level, rng, complete=target != CaseStatus.INFORMATION_GATHERING
+    )
     case_screen(
         actor=screener,
         case=case,
@@ -215,13 +240,13 @@ def _advance(case: Case, target: CaseStatus, users: dict[str, User], rng: random
         indicators=list(level.indicators.all()[:2]),
         rag=rag,
         rag_reason=f"{rag.label}: concerns in the referral need a response within the agreed time",
-        consent_position=rng.choice(list(ConsentPosition)),
+        consent_position=consent_position,
         route=route,
         agencies=agencies,
     )
     if not enquiry:
         return
-    requests = list(case.requests.select_related("agency"))
+    requests = list(case.requests.exclude(status=RequestStatus.BLOCKED).select_related("agency"))
     answered = (
         len(requests) if target != CaseStatus.INFORMATION_GATHERING else rng.randint(0, len(requests) - 1)
     )
@@ -260,6 +285,33 @@ def _advance(case: Case, target: CaseStatus, users: dict[str, User], rng: random
             other_service="MARAC" if outcome == Outcome.OTHER_SERVICE else "",
             views=[ViewData(r.agency, "agree" if rng.random() < 0.9 else "disagree") for r in requests],
         )
+
+
+def _consent_or_basis(
+    case: Case, screener: Actor, level: ThresholdLevel, rng: random.Random, *, complete: bool
+) -> ConsentPosition:
+    """Child protection goes ahead on a lawful basis; otherwise consent, sometimes not naming health."""
+    if level.number >= 4 or rng.random() < 0.3:
+        lawful_basis_record(
+            actor=screener,
+            case=case,
+            health_override=True,
+            reason="Seeking consent would place the child at risk of significant harm",
+        )
+        return ConsentPosition.NOT_SOUGHT_RISK
+    adult = case.referral.people.filter(is_subject=False).first() or case.referral.people.first()
+    assert adult is not None  # noqa: S101
+    consent_record(
+        actor=screener,
+        case=case,
+        given_by=adult,
+        for_whom=ForWhom.HOUSEHOLD,
+        decision=ConsentDecision.GIVEN,
+        informed_how=InformedHow.VERBAL,
+        privacy_notice_version="2026-04",
+        includes_health=complete or rng.random() < 0.5,
+    )
+    return ConsentPosition.GIVEN
 
 
 def _researcher(agency: Agency, users: dict[str, User]) -> User | None:

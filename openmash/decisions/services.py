@@ -23,7 +23,7 @@ from openmash.decisions.models import (
     LevelChange,
     Outcome,
 )
-from openmash.enquiries.models import OPEN_STATUSES
+from openmash.enquiries.models import OUTSTANDING_STATUSES
 from openmash.hub.models import Agency, ThresholdLevel
 
 NOT_READY = "A case that is {status} cannot be decided."
@@ -107,7 +107,7 @@ def decision_record(
     if outcome == Outcome.OTHER_SERVICE and not other_service.strip():
         raise DomainError(OTHER_SERVICE_NEEDED)
     outstanding = sorted(
-        case.requests.filter(status__in=OPEN_STATUSES).values_list("agency__name", flat=True)
+        case.requests.filter(status__in=OUTSTANDING_STATUSES).values_list("agency__name", flat=True)
     )
     if outstanding and not proceed_reason.strip():
         raise DomainError(OUTSTANDING_NEED_REASON.format(agencies=", ".join(outstanding)))

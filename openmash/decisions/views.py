@@ -63,7 +63,7 @@ def record(request: HttpRequest, case_id: str) -> HttpResponse:
         return render(request, "decisions/not_decidable.html", {"case": case, "decision": decision_of(case)})
     now = timezone.now()
     returns = [
-        ReturnSummary(request=r, due=format_deadline(r.due_at), overdue=r.is_open and r.due_at <= now)
+        ReturnSummary(request=r, due=format_deadline(r.due_at), overdue=r.is_overdue(now))
         for r in requests_of(case)
     ]
     outstanding = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 
@@ -11,6 +13,7 @@ from openmash.hub.models import Agency
 
 
 class RequestStatus(models.TextChoices):
+    BLOCKED = "blocked", "Waiting for consent or a lawful basis"
     OPEN = "open", "Not started"
     IN_PROGRESS = "in_progress", "In progress"
     RETURNED = "returned", "Returned"
@@ -19,6 +22,8 @@ class RequestStatus(models.TextChoices):
 
 
 OPEN_STATUSES = frozenset({RequestStatus.OPEN, RequestStatus.IN_PROGRESS})
+# Not yet answered: the case cannot be decided without them unless the decision maker goes ahead.
+OUTSTANDING_STATUSES = OPEN_STATUSES | {RequestStatus.BLOCKED}
 DONE_STATUSES = frozenset({RequestStatus.RETURNED, RequestStatus.NIL_RETURN})
 
 
@@ -27,7 +32,9 @@ class InformationRequest(VersionedModel):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="requests")
     status = models.CharField(max_length=20, choices=RequestStatus.choices, default=RequestStatus.OPEN)
     sent_at = models.DateTimeField()
-    due_at = models.DateTimeField(db_index=True)
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True, help_text="None while blocked.")
+    blocked_reason = models.TextField(blank=True, default="")
+    unblock_hint = models.TextField(blank=True, default="")
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -52,6 +59,9 @@ class InformationRequest(VersionedModel):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.is_open and self.due_at is not None and self.due_at < now
 
 
 class Significance(models.TextChoices):

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.core.mail import send_mail
 from django.db import transaction
@@ -23,6 +24,7 @@ from openmash.enquiries.deadlines import due_at
 from openmash.enquiries.models import (
     DONE_STATUSES,
     OPEN_STATUSES,
+    OUTSTANDING_STATUSES,
     HistoryItem,
     HistoryType,
     InformationRequest,
@@ -31,6 +33,10 @@ from openmash.enquiries.models import (
 )
 from openmash.hub.calendar_format import format_deadline
 from openmash.hub.models import Agency
+from openmash.referrals.models import ReferralPerson
+
+if TYPE_CHECKING:
+    from openmash.consent.gate import GateDecision
 
 log = logging.getLogger(__name__)
 NOT_YOUR_AGENCY = "This request is addressed to {agency}, not to your agency."
@@ -54,23 +60,83 @@ class HistoryData:
 def requests_send(
     *, actor: Actor, case: Case, agencies: list[Agency], sent_at: datetime
 ) -> list[InformationRequest]:
+    """One request per agency; the sharing gate decides whether each can go now or waits, and why."""
+    from openmash.consent.gate import Purpose
+    from openmash.consent.services import gate_check
+
     requests = []
     for agency in agencies:
+        decision = gate_check(actor=actor, case=case, agency=agency, purpose=Purpose.SEARCH)
         request = InformationRequest.objects.create(
             case=case,
             agency=agency,
             sent_at=sent_at,
-            due_at=due_at(sent_at=sent_at, rag=case.rag),
+            status=RequestStatus.OPEN if decision.allowed else RequestStatus.BLOCKED,
+            due_at=due_at(sent_at=sent_at, rag=case.rag) if decision.allowed else None,
+            blocked_reason="" if decision.allowed else decision.reason,
+            unblock_hint="" if decision.allowed else decision.unblock,
             created_by=actor.user,
         )
         audit_record(
             actor=actor,
-            action=AuditAction.REQUEST_SENT,
+            action=AuditAction.REQUEST_SENT if decision.allowed else AuditAction.REQUEST_BLOCKED,
             obj=request,
-            detail={"case": case.reference, "agency": agency.name, "due_at": request.due_at.isoformat()},
+            justification=decision.reason,
+            detail={
+                "case": case.reference,
+                "agency": agency.name,
+                "due_at": request.due_at.isoformat() if request.due_at else None,
+                "basis": decision.basis_text,
+            },
         )
         requests.append(request)
     return requests
+
+
+def requests_recheck(*, actor: Actor, case: Case) -> list[InformationRequest]:
+    """Ask the gate again for every unanswered request: consent or a basis arrived, or consent was withdrawn.
+
+    Blocked requests the gate now allows go to the agency, due from now; open ones it now refuses are
+    blocked with the reason. Returns the requests whose state changed.
+    """
+    from openmash.consent.gate import Purpose
+    from openmash.consent.services import gate_check
+
+    changed = []
+    now = timezone.now()
+    case.refresh_from_db()
+    for request in case.requests.filter(status__in=OUTSTANDING_STATUSES).select_related("agency"):
+        decision = gate_check(actor=actor, case=case, agency=request.agency, purpose=Purpose.SEARCH)
+        if request.status == RequestStatus.BLOCKED and decision.allowed:
+            values: dict[str, object] = {
+                "status": RequestStatus.OPEN,
+                "sent_at": now,
+                "due_at": due_at(sent_at=now, rag=case.rag),
+                "blocked_reason": "",
+                "unblock_hint": "",
+            }
+            action = AuditAction.REQUEST_UNBLOCKED
+        elif request.status != RequestStatus.BLOCKED and not decision.allowed:
+            values = {
+                "status": RequestStatus.BLOCKED,
+                "due_at": None,
+                "overdue_since": None,
+                "blocked_reason": decision.reason,
+                "unblock_hint": decision.unblock,
+            }
+            action = AuditAction.REQUEST_BLOCKED
+        else:
+            continue
+        save_versioned(request, expected_version=request.version, values=values, actor_user=actor.user)
+        audit_record(
+            actor=actor,
+            action=action,
+            obj=request,
+            justification=decision.reason,
+            detail={"case": case.reference, "agency": request.agency.name, "basis": decision.basis_text},
+        )
+        changed.append(request)
+    return changed
 
 
 def requests_recompute_deadlines(*, case: Case) -> dict[str, list[str]]:
@@ -79,7 +145,8 @@ def requests_recompute_deadlines(*, case: Case) -> dict[str, list[str]]:
     for request in case.requests.filter(status__in=OPEN_STATUSES).select_related("agency"):
         new_due = due_at(sent_at=request.sent_at, rag=case.rag)
         if new_due != request.due_at:
-            changed[request.agency.name] = [request.due_at.isoformat(), new_due.isoformat()]
+            before = request.due_at.isoformat() if request.due_at else ""
+            changed[request.agency.name] = [before, new_due.isoformat()]
             overdue_since = request.overdue_since if new_due <= timezone.now() else None
             InformationRequest.objects.filter(pk=request.pk).update(
                 due_at=new_due, overdue_since=overdue_since
@@ -130,10 +197,13 @@ def request_save_return(
 ) -> InformationRequest:
     """Save the agency's return as a draft, or submit it; refuses if someone else saved in between."""
     _check_agency(actor, request)
+    if request.status == RequestStatus.BLOCKED:
+        raise DomainError(f"{request.blocked_reason} {request.unblock_hint}".strip())
     if not request.is_open:
         raise DomainError(NOT_OPEN)
     if submit and not summary.strip():
         raise DomainError(NO_SUMMARY)
+    decision = _share_gate(actor, request) if submit else None
     today = timezone.localdate()
     for item in history:
         complete = item.description.strip() and item.source_reference.strip()
@@ -173,6 +243,8 @@ def request_save_return(
                 for h in history
             ]
         )
+        if decision is not None:
+            _log_shared(actor, request, decision)
         audit_record(
             actor=actor,
             action=AuditAction.RETURN_SUBMITTED if submit else AuditAction.RETURN_SAVED,
@@ -216,13 +288,93 @@ def request_nil_return(
     return request
 
 
+def _share_gate(actor: Actor, request: InformationRequest) -> GateDecision:
+    from openmash.consent.gate import Purpose
+    from openmash.consent.services import gate_check
+
+    decision = gate_check(actor=actor, case=request.case, agency=request.agency, purpose=Purpose.SHARE)
+    if not decision.allowed:
+        raise DomainError(f"{decision.reason} {decision.unblock}")
+    return decision
+
+
+def _log_shared(actor: Actor, request: InformationRequest, decision: GateDecision) -> None:
+    """Every item an agency returns goes into the disclosure log with the basis it was shared under."""
+    from openmash.consent.models import DisclosureKind
+    from openmash.consent.services import disclosure_log, hub_recipient
+
+    people = _people(request.case)
+    to = hub_recipient(request.case)
+    agency = request.agency
+    disclosure_log(
+        kind=DisclosureKind.SHARED,
+        case=request.case,
+        from_agency=agency,
+        to_description=to,
+        by_user=actor.user,
+        about=people,
+        item_type="return",
+        item_id=str(request.pk),
+        item_summary=f"{agency.name}'s summary, risk and protective factors",
+        decision=decision,
+    )
+    for item in request.history.all():
+        disclosure_log(
+            kind=DisclosureKind.SHARED,
+            case=request.case,
+            from_agency=agency,
+            to_description=to,
+            by_user=actor.user,
+            about=people,
+            item_type="history_item",
+            item_id=str(item.pk),
+            item_summary=f"{item.occurred_on:%d %b %Y} {item.get_kind_display()} ({item.source_reference})",
+            decision=decision,
+        )
+
+
+def request_withhold(*, actor: Actor, request: InformationRequest, what: str, reason: str) -> None:
+    """Record a decision not to share something the agency holds, and why (it stays in the log)."""
+    from openmash.consent.models import DisclosureKind
+    from openmash.consent.services import NO_WITHHOLD_REASON, disclosure_log, hub_recipient
+
+    _check_agency(actor, request)
+    if not reason.strip() or not what.strip():
+        raise DomainError(NO_WITHHOLD_REASON)
+    with transaction.atomic(durable=True):
+        disclosure_log(
+            kind=DisclosureKind.WITHHELD,
+            case=request.case,
+            from_agency=request.agency,
+            to_description=hub_recipient(request.case),
+            by_user=actor.user,
+            about=_people(request.case),
+            item_type="withheld",
+            item_id=str(request.pk),
+            item_summary=what,
+            reason=reason,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.WITHHELD,
+            obj=request,
+            justification=reason,
+            persons=_persons(request.case),
+            detail={"case": request.case.reference, "what": what},
+        )
+
+
+def _people(case: Case) -> list[ReferralPerson]:
+    return list(case.referral.people.all())
+
+
 def _ready_if_all_returned(*, actor: Actor, case: Case) -> None:
     from openmash.cases.services import case_transition
 
     case.refresh_from_db()
     if case.status != CaseStatus.INFORMATION_GATHERING:
         return
-    if not case.requests.filter(status__in=OPEN_STATUSES).exists():
+    if not case.requests.filter(status__in=OUTSTANDING_STATUSES).exists():
         case_transition(
             actor=actor, case=case, target=CaseStatus.READY_FOR_DECISION, reason="Every agency has returned"
         )
@@ -250,7 +402,7 @@ def requests_mark_overdue(*, now: datetime | None = None) -> list[InformationReq
                 detail={
                     "case": request.case.reference,
                     "agency": request.agency.name,
-                    "due_at": request.due_at.isoformat(),
+                    "due_at": request.due_at.isoformat() if request.due_at else None,
                 },
             )
             if request.agency.lead_email:

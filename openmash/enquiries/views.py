@@ -74,15 +74,17 @@ def subject_of(request: InformationRequest) -> ReferralPerson | None:
 def queue_rows(requests: Iterable[InformationRequest], now: datetime) -> list[QueueRow]:
     rows = []
     for request in requests:
-        overdue = request.is_open and request.due_at < now
+        overdue = request.is_overdue(now)
         rows.append(
             QueueRow(
                 request=request,
                 child=subject_of(request),
                 due=format_deadline(request.due_at),
                 overdue=overdue,
-                overdue_by=timesince(request.due_at, now, depth=2) if overdue else "",
-                returned_late=bool(request.returned_at and request.returned_at > request.due_at),
+                overdue_by=timesince(request.due_at, now, depth=2) if overdue and request.due_at else "",
+                returned_late=bool(
+                    request.returned_at and request.due_at and request.returned_at > request.due_at
+                ),
             )
         )
     return rows
@@ -212,8 +214,8 @@ def _render_detail(
             "children": [p for p in people if p.is_subject],
             "household": [p for p in people if not p.is_subject],
             "due": format_deadline(info.due_at),
-            "overdue": info.is_open and info.due_at < now,
-            "overdue_by": timesince(info.due_at, now, depth=2) if info.due_at < now else "",
+            "overdue": info.is_overdue(now),
+            "overdue_by": timesince(info.due_at, now, depth=2) if info.due_at and info.due_at < now else "",
             "may_take": info.status == RequestStatus.OPEN,
             "show_form": info.is_open or form.is_bound,
             "form": form,

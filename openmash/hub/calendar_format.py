@@ -8,7 +8,12 @@ from zoneinfo import ZoneInfo
 LONDON = ZoneInfo("Europe/London")
 
 
-def format_deadline(when: datetime) -> str:
+NOT_YET_DUE = "when consent or a lawful basis allows the request to go"
+
+
+def format_deadline(when: datetime | None) -> str:
+    if when is None:
+        return NOT_YET_DUE
     local = when.astimezone(LONDON)
     hour = local.strftime("%I:%M%p").lstrip("0").lower().replace(":00", "")
     return f"{hour} on {local:%A} {local.day} {local:%B %Y}"

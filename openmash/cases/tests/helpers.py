@@ -60,8 +60,20 @@ def screen(
     rag: RagRating = RagRating.AMBER,
     route: Route = Route.MASH_ENQUIRY,
     kinds: tuple[str, ...] = (AgencyKind.POLICE, AgencyKind.HEALTH),
+    lawful_basis: bool = True,
 ) -> Case:
+    """Screen the case; by default first record a lawful basis (with the health override) so requests go."""
     agencies = [Agency.objects.get(kind=k) for k in kinds]
+    if lawful_basis:
+        from openmash.consent.services import lawful_basis_record
+
+        lawful_basis_record(
+            actor=Actor(user=screener),
+            case=case,
+            reason="Risk of significant harm: consent would place the child at risk",
+            health_override=True,
+        )
+        case.refresh_from_db()
     return case_screen(
         actor=Actor(user=screener),
         case=case,

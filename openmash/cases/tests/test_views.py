@@ -22,6 +22,7 @@ from openmash.cases.models import Case, CaseEvent, CaseStatus, Route
 from openmash.cases.services import NO_AGENCIES, NO_REASON, RERATE_NO_REASON
 from openmash.cases.tests.helpers import make_referral, screen
 from openmash.cases.views import describe_working_time
+from openmash.core.actor import Actor
 from openmash.core.errors import CONCURRENT_EDIT
 from openmash.enquiries.deadlines import due_at
 from openmash.enquiries.models import InformationRequest
@@ -197,6 +198,12 @@ def test_screening_form_shows_the_referral_and_defaults_to_the_core_agencies(peo
 def test_screening_sends_requests_and_says_when_they_are_due(people: dict[str, Any]) -> None:
     case = referral_about("Amir")
     client = client_for(people["screener"])
+    from openmash.consent.services import lawful_basis_record
+
+    lawful_basis_record(
+        actor=Actor(user=people["screener"]), case=case, reason="Risk of harm", health_override=True
+    )
+    case.refresh_from_db()
 
     response = client.post(reverse("cases:screen", args=[case.pk]), screening_post(case), follow=True)
 

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "openmash.enquiries",
     "openmash.decisions",
     "openmash.feedback",
+    "openmash.consent",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
