@@ -47,7 +47,11 @@ NAVIGATION: dict[Role, list[NavItem]] = {
         NavItem("Thresholds", "hub:thresholds"),
     ],
     Role.MEETING_CHAIR: [HOME, NavItem("Cases", "cases:list")],
-    Role.IG_OFFICER: [HOME, NavItem("Audit trail", "audit:events")],
+    Role.IG_OFFICER: [
+        HOME,
+        NavItem("Audit trail", "audit:events"),
+        NavItem("Disclosures", "consent:disclosures"),
+    ],
     Role.PERFORMANCE_MANAGER: [HOME, NavItem("Response times", "hub:response-times")],
     Role.HUB_ADMINISTRATOR: [HOME, *HUB_ITEMS],
 }

@@ -26,15 +26,21 @@ class Perm(StrEnum):
     CASE_VIEW_ALL = "cases.view_all"
     REQUEST_RESPOND = "enquiries.respond"
     DECISION_RECORD = "decisions.record"
+    CONSENT_RECORD = "consent.record"
+    TRANSPARENCY_REPORT = "consent.transparency_report"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.REFERRER: frozenset({Perm.REFERRAL_CREATE}),
-    Role.SCREENING_MANAGER: frozenset({Perm.HUB_VIEW_CONFIGURATION, Perm.CASE_SCREEN, Perm.CASE_VIEW_ALL}),
+    Role.SCREENING_MANAGER: frozenset(
+        {Perm.HUB_VIEW_CONFIGURATION, Perm.CASE_SCREEN, Perm.CASE_VIEW_ALL, Perm.CONSENT_RECORD}
+    ),
     Role.AGENCY_RESEARCHER: frozenset({Perm.REQUEST_RESPOND}),
-    Role.DECISION_MAKER: frozenset({Perm.HUB_VIEW_CONFIGURATION, Perm.DECISION_RECORD, Perm.CASE_VIEW_ALL}),
+    Role.DECISION_MAKER: frozenset(
+        {Perm.HUB_VIEW_CONFIGURATION, Perm.DECISION_RECORD, Perm.CASE_VIEW_ALL, Perm.CONSENT_RECORD}
+    ),
     Role.MEETING_CHAIR: frozenset({Perm.CASE_VIEW_ALL}),
-    Role.IG_OFFICER: frozenset({Perm.AUDIT_VIEW, Perm.HUB_VIEW_CONFIGURATION}),
+    Role.IG_OFFICER: frozenset({Perm.AUDIT_VIEW, Perm.HUB_VIEW_CONFIGURATION, Perm.TRANSPARENCY_REPORT}),
     Role.PERFORMANCE_MANAGER: frozenset({Perm.PERFORMANCE_VIEW, Perm.HUB_VIEW_CONFIGURATION}),
     Role.HUB_ADMINISTRATOR: frozenset({Perm.HUB_CONFIGURE, Perm.HUB_VIEW_CONFIGURATION, Perm.USERS_MANAGE}),
 }

@@ -9,6 +9,7 @@ urlpatterns = [
     path("requests/", include("openmash.enquiries.urls")),
     path("decisions/", include("openmash.decisions.urls")),
     path("outcomes/", include("openmash.feedback.urls")),
+    path("consent/", include("openmash.consent.urls")),
     path("api/v1/", include("openmash.referrals.api_urls")),
 ]
 
