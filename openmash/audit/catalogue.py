@@ -63,5 +63,8 @@ class AuditAction(models.TextChoices):
     WITHHELD = "consent.withheld", "Decision not to share recorded"
     TRANSPARENCY_REPORT = "consent.transparency_report", "Transparency report produced"
     DISCLOSURES_VIEWED = "consent.disclosures_viewed", "Disclosure log viewed"
+    # The collated picture
+    CHRONOLOGY_VIEWED = "chronology.viewed", "Chronology viewed"
+    CHRONOLOGY_EXPORTED = "chronology.exported", "Chronology exported"
     # Synthetic data
     DEMO_LOADED = "synth.demo_loaded", "Synthetic demo area loaded"

@@ -10,6 +10,7 @@ urlpatterns = [
     path("decisions/", include("openmash.decisions.urls")),
     path("outcomes/", include("openmash.feedback.urls")),
     path("consent/", include("openmash.consent.urls")),
+    path("chronology/", include("openmash.chronology.urls")),
     path("api/v1/", include("openmash.referrals.api_urls")),
 ]
 

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "openmash.decisions",
     "openmash.feedback",
     "openmash.consent",
+    "openmash.chronology",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",

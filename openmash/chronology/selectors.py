@@ -1,0 +1,133 @@
+"""The multi-agency chronology: every event from every return and from the case's own history, merged.
+
+Built on read from the records it summarises (history items returned by agencies, the referral, the
+case's status changes and re-ratings), so it can never drift from them. Only information an agency has
+actually returned appears: drafts and blocked requests contribute nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from openmash.cases.models import Case, CaseEvent, CaseStatus
+from openmash.enquiries.models import HistoryItem, HistoryType, RequestStatus, Significance
+
+LONDON = ZoneInfo("Europe/London")
+HUB = "The hub"
+SIGNIFICANCE_ORDER = {Significance.HIGH: 0, Significance.MEDIUM: 1, Significance.LOW: 2, "": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    on: date
+    at: datetime | None
+    agency: str
+    category: str
+    category_label: str
+    significance: str
+    description: str
+    source_reference: str
+    people: tuple[str, ...]
+
+    @property
+    def significant(self) -> bool:
+        return self.significance == Significance.HIGH
+
+    @property
+    def significance_label(self) -> str:
+        return Significance(self.significance).label if self.significance else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    agency: str = ""
+    person: str = ""
+    category: str = ""
+    significance: str = ""
+
+    def keep(self, entry: Entry) -> bool:
+        return (
+            (not self.agency or entry.agency == self.agency)
+            and (not self.person or self.person in entry.people)
+            and (not self.category or entry.category == self.category)
+            and (not self.significance or entry.significance == self.significance)
+        )
+
+
+def chronology(case: Case, filters: Filters | None = None) -> list[Entry]:
+    """Entries oldest first; on the same day, returned events before the hub's own, then by agency."""
+    filters = filters or Filters()
+    people = tuple(str(p) for p in case.referral.people.all())
+    entries: list[Entry] = []
+    items = HistoryItem.objects.filter(
+        request__case=case, request__status=RequestStatus.RETURNED
+    ).select_related("request__agency")
+    for item in items:
+        entries.append(
+            Entry(
+                on=item.occurred_on,
+                at=None,
+                agency=item.request.agency.name,
+                category=item.kind,
+                category_label=HistoryType(item.kind).label,
+                significance=item.significance,
+                description=item.description,
+                source_reference=item.source_reference,
+                people=people,
+            )
+        )
+    received = case.referral.received_at
+    concerns = ", ".join(case.referral.concern_labels())
+    entries.append(
+        Entry(
+            on=received.astimezone(LONDON).date(),
+            at=received,
+            agency=HUB,
+            category="referral",
+            category_label="Referral received",
+            significance=Significance.HIGH,
+            description=f"Referral from {case.referral.referrer_organisation}: {concerns}",
+            source_reference=case.referral.reference,
+            people=people,
+        )
+    )
+    for event in case.events.all():
+        entries.append(_hub_entry(case, event, people))
+    entries.sort(key=lambda e: (e.on, e.agency == HUB, e.at or datetime.min.replace(tzinfo=LONDON), e.agency))
+    return [e for e in entries if filters.keep(e)]
+
+
+def _hub_entry(case: Case, event: CaseEvent, people: tuple[str, ...]) -> Entry:
+    if event.kind == CaseEvent.Kind.RERATED:
+        label, text = (
+            "RAG rating changed",
+            f"Re-rated from {event.from_value} to {event.to_value}: {event.reason}",
+        )
+        significance = Significance.MEDIUM
+    else:
+        label = "Case status"
+        text = f"{CaseStatus(event.to_value).label}" + (f": {event.reason}" if event.reason else "")
+        significance = Significance.MEDIUM if event.to_value == CaseStatus.DECIDED else Significance.LOW
+    return Entry(
+        on=event.at.astimezone(LONDON).date(),
+        at=event.at,
+        agency=HUB,
+        category=f"case_{event.kind}",
+        category_label=label,
+        significance=significance,
+        description=text,
+        source_reference=case.reference,
+        people=people,
+    )
+
+
+def filter_choices(entries: list[Entry]) -> dict[str, list[tuple[str, str]]]:
+    agencies = sorted({e.agency for e in entries})
+    categories = sorted({(e.category, e.category_label) for e in entries}, key=lambda c: c[1])
+    return {
+        "agencies": [(a, a) for a in agencies],
+        "categories": categories,
+        "significance": [(s.value, s.label) for s in Significance],
+    }

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import csv
+import dataclasses
+
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from openmash.accounts.permissions import signed_in
+from openmash.audit.catalogue import AuditAction
+from openmash.audit.services import audit_record
+from openmash.cases.models import Case
+from openmash.cases.selectors import case_for, sees_whole_case
+from openmash.chronology.selectors import Filters, chronology, filter_choices
+from openmash.core.actor import Actor
+from openmash.enquiries.models import RequestStatus
+
+
+def _case(request: HttpRequest, case_id: str, purpose: str) -> tuple[Actor, Case]:
+    actor = Actor.from_request(request)
+    case = case_for(actor=actor, pk=case_id, purpose=purpose)
+    if not sees_whole_case(request.user, case):
+        raise Http404("No such case")
+    return actor, case
+
+
+def _filters(request: HttpRequest) -> Filters:
+    return Filters(
+        agency=request.GET.get("agency", "")[:200],
+        person=request.GET.get("person", "")[:200],
+        category=request.GET.get("category", "")[:60],
+        significance=request.GET.get("significance", "")[:10],
+    )
+
+
+@signed_in
+def case_chronology(request: HttpRequest, case_id: str) -> HttpResponse:
+    actor, case = _case(request, case_id, "chronology")
+    filters = _filters(request)
+    everything = chronology(case)
+    entries = [e for e in everything if filters.keep(e)]
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHRONOLOGY_VIEWED,
+        obj=case,
+        detail={"filters": dataclasses.asdict(filters), "entries": len(entries)},
+    )
+    _log_use(actor, case, viewed=True)
+    return render(
+        request,
+        "chronology/case.html",
+        {
+            "case": case,
+            "entries": entries,
+            "total": len(everything),
+            "filters": filters,
+            "choices": filter_choices(everything),
+            "people": [str(p) for p in case.referral.people.all()],
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@signed_in
+def case_chronology_csv(request: HttpRequest, case_id: str) -> HttpResponse:
+    actor, case = _case(request, case_id, "chronology export")
+    filters = _filters(request)
+    entries = chronology(case, filters)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="chronology-{case.reference}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["date", "agency", "category", "significance", "description", "source_reference"])
+    for e in entries:
+        writer.writerow(
+            [
+                e.on.isoformat(),
+                e.agency,
+                e.category_label,
+                e.significance_label,
+                e.description,
+                e.source_reference,
+            ]
+        )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHRONOLOGY_EXPORTED,
+        obj=case,
+        persons=[str(p) for p in case.referral.people.values_list("pk", flat=True)],
+        detail={"entries": len(entries), "format": "csv"},
+    )
+    _log_use(actor, case, viewed=False)
+    return response
+
+
+def _log_use(actor: Actor, case: Case, *, viewed: bool) -> None:
+    """Each agency's returned information that the chronology shows or exports goes in the disclosure log."""
+    from openmash.consent.models import Disclosure, DisclosureKind
+    from openmash.consent.services import disclosure_log
+
+    user = actor.user
+    who = (
+        f"{user.get_full_name() or user.get_username()}, {user.agency.name}"
+        if user is not None
+        else actor.label
+    )
+    with transaction.atomic():
+        for returned in case.requests.filter(status=RequestStatus.RETURNED).select_related("agency"):
+            shared = Disclosure.objects.filter(
+                kind=DisclosureKind.SHARED, item_type="return", item_id=str(returned.pk)
+            )
+            original = shared.first()
+            entry = disclosure_log(
+                kind=DisclosureKind.VIEWED if viewed else DisclosureKind.EXPORTED,
+                case=case,
+                from_agency=returned.agency,
+                to_description=who,
+                by_user=user,
+                about=case.referral.people.all(),
+                item_type="chronology",
+                item_id=str(returned.pk),
+                item_summary=f"{returned.agency.name}'s history items in the chronology",
+            )
+            if original is not None:
+                Disclosure.objects.filter(pk=entry.pk).update(
+                    consent=original.consent,
+                    lawful_basis=original.lawful_basis,
+                    basis_text=original.basis_text,
+                )
