@@ -9,7 +9,8 @@ once serialised with :func:`area_to_json` or :func:`write_area`.
 NHS numbers are drawn from the reserved 999 test range (see :mod:`.nhs`), so
 no generated record can match a real patient.
 
-Command line: ``python -m openmash.synth --seed 42 --households 150 --out DIR``.
+Command line: ``python -m openmash.synth --seed 42 --households 150 --out DIR``
+(add ``--extracts`` for the synthetic agency extracts of :mod:`.extracts`).
 """
 
 from openmash.synth.area import (
@@ -37,6 +38,20 @@ from openmash.synth.area import (
     re_referral_ids,
 )
 from openmash.synth.export import area_to_dict, area_to_json, write_area
+from openmash.synth.extracts import (
+    AGENCIES,
+    AGENCY_NAMES,
+    DEFAULT_NOISE,
+    AgencyEvent,
+    AgencyExtract,
+    AgencyKey,
+    Extracts,
+    IdentityRecord,
+    NoiseRates,
+    TruthRow,
+    generate_extracts,
+    write_extracts,
+)
 from openmash.synth.nhs import is_valid_nhs_number, nhs_check_digit, synthetic_nhs_number
 
 __all__ = [
@@ -68,4 +83,16 @@ __all__ = [
     "re_referral_ids",
     "synthetic_nhs_number",
     "write_area",
+    "AGENCIES",
+    "AGENCY_NAMES",
+    "DEFAULT_NOISE",
+    "AgencyEvent",
+    "AgencyExtract",
+    "AgencyKey",
+    "Extracts",
+    "IdentityRecord",
+    "NoiseRates",
+    "TruthRow",
+    "generate_extracts",
+    "write_extracts",
 ]

@@ -1,4 +1,8 @@
-"""``python -m openmash.synth --seed 42 --households 150 --out DIR``: write a synthetic area as CSV."""
+"""``python -m openmash.synth --seed 42 --households 150 --out DIR``: write a synthetic area as CSV.
+
+With ``--extracts`` it also writes each agency's synthetic extract (identities and
+events, with the true person ids apart in ``truth/``) into ``DIR/extracts``.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from pathlib import Path
 
 from openmash.synth.area import DEFAULT_REFERENCE_DATE, generate_area
 from openmash.synth.export import area_to_json, write_area
+from openmash.synth.extracts import generate_extracts, write_extracts
 
 
 def _positive(value: str) -> int:
@@ -47,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--out", type=Path, required=True, help="directory to write the CSV files into")
     parser.add_argument("--json", action="store_true", help="also write area.json")
+    parser.add_argument(
+        "--extracts",
+        action="store_true",
+        help="also write synthetic agency extracts (identities, events, truth) into OUT/extracts",
+    )
     return parser
 
 
@@ -59,11 +69,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     written = write_area(area, args.out)
     if args.json:
         (args.out / "area.json").write_text(area_to_json(area) + "\n", encoding="utf-8")
+    extract_files = 0
+    extract_counts: dict[str, dict[str, int]] = {}
+    if args.extracts:
+        extracts = generate_extracts(area, args.seed)
+        extract_files = len(write_extracts(extracts, args.out / "extracts"))
+        extract_counts = {str(agency): numbers for agency, numbers in extracts.counts().items()}
     elapsed = time.perf_counter() - started
     print(f"Synthetic area: seed {args.seed}, reference date {area.reference_date.isoformat()}")
     for name, count in area.counts().items():
         print(f"  {name:<14}{count:>8}")
-    print(f"Wrote {len(written) + int(args.json)} files to {args.out} in {elapsed:.2f}s")
+    if extract_counts:
+        print(f"Agency extracts ({args.out / 'extracts'}):")
+        print(f"  {'agency':<22}{'records':>8}{'people':>8}{'events':>8}")
+        for agency, numbers in extract_counts.items():
+            print(f"  {agency:<22}{numbers['records']:>8}{numbers['people']:>8}{numbers['events']:>8}")
+    print(f"Wrote {len(written) + int(args.json) + extract_files} files to {args.out} in {elapsed:.2f}s")
     return 0
 
 
