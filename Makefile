@@ -44,7 +44,7 @@ test-postgres: install
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -m "not e2e" --create-db
 
 test-e2e: install
-	$(VENV)/bin/pytest -q -m e2e tests/e2e
+	$(VENV)/bin/pytest -q -m e2e
 
 test: lint typecheck test-sqlite test-postgres test-e2e
 

@@ -63,6 +63,16 @@ class AuditAction(models.TextChoices):
     WITHHELD = "consent.withheld", "Decision not to share recorded"
     TRANSPARENCY_REPORT = "consent.transparency_report", "Transparency report produced"
     DISCLOSURES_VIEWED = "consent.disclosures_viewed", "Disclosure log viewed"
+    # People on a case
+    PERSON_ADDED = "people.person_added", "Person added to a case"
+    PERSON_CHANGED = "people.person_changed", "Person's details changed"
+    RELATIONSHIP_ADDED = "people.relationship_added", "Relationship recorded"
+    RELATIONSHIP_REMOVED = "people.relationship_removed", "Relationship removed"
+    HOUSEHOLD_SAVED = "people.household_saved", "Household recorded"
+    IDENTIFIER_ADDED = "people.identifier_added", "Identifier recorded"
+    ADDRESS_ADDED = "people.address_added", "Address recorded"
+    PEOPLE_VIEWED = "people.viewed", "People and relationships viewed"
+    GENOGRAM_VIEWED = "people.genogram_viewed", "Genogram viewed"
     # The collated picture
     CHRONOLOGY_VIEWED = "chronology.viewed", "Chronology viewed"
     CHRONOLOGY_EXPORTED = "chronology.exported", "Chronology exported"

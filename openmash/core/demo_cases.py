@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import F
@@ -22,6 +23,7 @@ from openmash.cases.services import case_screen
 from openmash.consent.models import ConsentDecision, ForWhom, InformedHow
 from openmash.consent.services import consent_record, lawful_basis_record
 from openmash.core.actor import Actor
+from openmash.core.codes import Sex
 from openmash.decisions.models import Outcome
 from openmash.decisions.services import ViewData, decision_record
 from openmash.enquiries.models import InformationRequest, RequestStatus
@@ -33,6 +35,8 @@ from openmash.enquiries.services import (
     requests_mark_overdue,
 )
 from openmash.hub.models import Agency, AgencyKind, RagRating, ThresholdLevel
+from openmash.people.models import RelationshipKind
+from openmash.people.services import household_save, person_add, relationship_add
 from openmash.referrals.models import Channel, Referral, Relationship
 from openmash.referrals.services import PersonData, ReferralData, referral_create
 from openmash.synth import Area
@@ -111,6 +115,10 @@ def load_demo_cases(*, area: Area, count: int = 200, seed: int = 2026) -> int:
     users = {u.username: u for u in User.objects.select_related("agency")}
     people = {p.id: p for p in area.people}
     households = {h.id: h for h in area.households}
+    family_index: dict[str, list[Any]] = {}
+    for rel in area.relationships:
+        family_index.setdefault(rel.from_id, []).append(rel)
+        family_index.setdefault(rel.to_id, []).append(rel)
     referrals = sorted(area.referrals, key=lambda r: r.received_on)[-count:]
     statuses = [CaseStatus.CLOSED] * (len(referrals) - len(OPEN_SPREAD) - FAILED_FEEDBACK)
     statuses += [CaseStatus.DECIDED] * FAILED_FEEDBACK + OPEN_SPREAD
@@ -131,6 +139,9 @@ def load_demo_cases(*, area: Area, count: int = 200, seed: int = 2026) -> int:
             if m in people and people[m].age_on(received.date()) >= 18
         ]
         referral = _make_referral(synthetic, people, users, received, adults[:2])
+        if status != CaseStatus.CLOSED:
+            known = [people[c] for c in synthetic.child_ids] + adults[:2]
+            _add_family(referral.case, known, people, family_index, households, users)
         _advance(referral.case, status, users, rng)
         _backdate(referral.case, received, now)
     requests_mark_overdue()
@@ -285,6 +296,74 @@ def _advance(case: Case, target: CaseStatus, users: dict[str, User], rng: random
             other_service="MARAC" if outcome == Outcome.OTHER_SERVICE else "",
             views=[ViewData(r.agency, "agree" if rng.random() < 0.9 else "disagree") for r in requests],
         )
+
+
+def _add_family(
+    case: Case,
+    known: list[Person],
+    people: dict[str, Person],
+    family_index: dict[str, list[Any]],
+    households: dict[str, Any],
+    users: dict[str, User],
+) -> None:
+    """Bring the children's wider family from the synthetic area onto the case, for the genogram."""
+    actor = Actor(user=users["screening.manager"])
+    on_case = {p.id: rp for p, rp in zip(known, _referral_people(case, known), strict=True) if rp is not None}
+    wanted = set(on_case)
+    frontier = set(on_case)
+    for _hop in range(2):  # parents, siblings, grandparents, step-family: two steps from the children
+        nxt = set()
+        for pid in frontier:
+            for rel in family_index.get(pid, []):
+                other = rel.to_id if rel.from_id == pid else rel.from_id
+                if other not in wanted and other in people:
+                    nxt.add(other)
+        wanted |= nxt
+        frontier = nxt
+    for pid in sorted(wanted - set(on_case))[:14]:
+        p = people[pid]
+        on_case[pid] = person_add(
+            actor=actor,
+            case=case,
+            given_name=p.given_name,
+            family_name=p.family_name,
+            sex=Sex(SEX[p.sex]),
+            date_of_birth=p.date_of_birth,
+            date_of_death=p.date_of_death,
+        )
+    seen = set()
+    for pid in sorted(on_case):
+        for rel in family_index.get(pid, []):
+            key = (rel.from_id, rel.to_id, rel.kind)
+            if key in seen or rel.from_id not in on_case or rel.to_id not in on_case:
+                continue
+            seen.add(key)
+            relationship_add(
+                actor=actor,
+                case=case,
+                from_person=on_case[rel.from_id],
+                to_person=on_case[rel.to_id],
+                kind=RelationshipKind(rel.kind),
+                status=rel.status or "",
+            )
+    for household in households.values():
+        members = [on_case[m] for m in household.member_ids if m in on_case]
+        if members:
+            household_save(
+                actor=actor, case=case, label=f"Household at {household.address_id}", members=members
+            )
+
+
+def _referral_people(case: Case, known: list[Person]) -> list[Any]:
+    rows = list(case.referral.people.all())
+    found = []
+    for person in known:
+        match = next(
+            (r for r in rows if r.given_name == person.given_name and r.family_name == person.family_name),
+            None,
+        )
+        found.append(match)
+    return found
 
 
 def _consent_or_basis(

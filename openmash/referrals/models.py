@@ -95,6 +95,7 @@ class ReferralPerson(BaseModel):
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
     date_of_birth = models.DateField(null=True, blank=True)
+    date_of_death = models.DateField(null=True, blank=True)
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     address = models.CharField(max_length=300, blank=True, default="")
     postcode = models.CharField(max_length=10, blank=True, default="")

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "openmash.feedback",
     "openmash.consent",
     "openmash.chronology",
+    "openmash.people",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",

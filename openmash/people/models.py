@@ -1,0 +1,119 @@
+"""The people on a case beyond what the referral said: identifiers, addresses, relationships, households.
+
+A person on a case is a `referrals.ReferralPerson` (the referral's people, plus anyone the hub adds).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from openmash.cases.models import Case
+from openmash.core.models import BaseModel
+from openmash.referrals.models import ReferralPerson
+
+
+class RelationshipKind(models.TextChoices):
+    PARENT = "parent", "Parent"
+    STEP_PARENT = "step_parent", "Step-parent"
+    PARTNER = "partner", "Partner"
+    SPOUSE = "spouse", "Spouse or civil partner"
+    EX_PARTNER = "ex_partner", "Ex-partner"
+    SIBLING = "sibling", "Sibling"
+    HALF_SIBLING = "half_sibling", "Half-sibling"
+    GRANDPARENT = "grandparent", "Grandparent"
+    CARER = "carer", "Carer"
+    HOUSEHOLD_MEMBER = "household_member", "Household member"
+    OTHER_SIGNIFICANT_ADULT = "other_significant_adult", "Other significant adult"
+
+
+# "from is the <kind> of to": these point from the older person to the younger.
+DIRECTED_KINDS = frozenset(
+    {
+        RelationshipKind.PARENT,
+        RelationshipKind.STEP_PARENT,
+        RelationshipKind.GRANDPARENT,
+        RelationshipKind.CARER,
+    }
+)
+PARTNERSHIP_KINDS = frozenset(
+    {RelationshipKind.PARTNER, RelationshipKind.SPOUSE, RelationshipKind.EX_PARTNER}
+)
+
+
+class PartnershipStatus(models.TextChoices):
+    CURRENT = "current", "Together"
+    SEPARATED = "separated", "Separated"
+    DIVORCED = "divorced", "Divorced"
+    WIDOWED = "widowed", "Widowed"
+
+
+class PersonRelationship(BaseModel):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="relationships")
+    from_person = models.ForeignKey(
+        ReferralPerson, on_delete=models.CASCADE, related_name="relationships_from"
+    )
+    to_person = models.ForeignKey(ReferralPerson, on_delete=models.CASCADE, related_name="relationships_to")
+    kind = models.CharField(max_length=30, choices=RelationshipKind.choices)
+    status = models.CharField(max_length=12, choices=PartnershipStatus.choices, blank=True, default="")
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "from_person", "to_person", "kind"], name="relationship_once"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_person=models.F("to_person")), name="relationship_not_to_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_person} is the {self.get_kind_display().lower()} of {self.to_person}"
+
+
+class IdentifierScheme(models.TextChoices):
+    NHS = "nhs", "NHS number"
+    UPN = "upn", "Unique pupil number"
+    POLICE = "police", "Police national computer ID"
+    SOCIAL_CARE = "social_care", "Social care ID"
+    OTHER = "other", "Other"
+
+
+class PersonIdentifier(BaseModel):
+    person = models.ForeignKey(ReferralPerson, on_delete=models.CASCADE, related_name="identifiers")
+    scheme = models.CharField(max_length=20, choices=IdentifierScheme.choices)
+    value = models.CharField(max_length=40)
+    issued_by = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "scheme", "value"], name="identifier_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_scheme_display()} {self.value}"
+
+
+class PersonAddress(BaseModel):
+    person = models.ForeignKey(ReferralPerson, on_delete=models.CASCADE, related_name="addresses")
+    address = models.CharField(max_length=300)
+    postcode = models.CharField(max_length=10, blank=True, default="")
+    from_date = models.DateField(null=True, blank=True)
+    to_date = models.DateField(null=True, blank=True, help_text="Empty while they live there.")
+
+    class Meta:
+        ordering = ["-from_date"]
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class Household(BaseModel):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="households")
+    label = models.CharField(max_length=200)
+    address = models.CharField(max_length=300, blank=True, default="")
+    members = models.ManyToManyField(ReferralPerson, related_name="households")
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.label

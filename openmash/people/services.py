@@ -1,0 +1,208 @@
+"""Changes to the people on a case; each audited in the same transaction, naming the people concerned."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db import IntegrityError, transaction
+
+from openmash.audit.catalogue import AuditAction
+from openmash.audit.services import audit_record
+from openmash.cases.models import Case
+from openmash.core.actor import Actor
+from openmash.core.codes import Sex
+from openmash.core.errors import DomainError
+from openmash.people.models import (
+    PARTNERSHIP_KINDS,
+    Household,
+    IdentifierScheme,
+    PartnershipStatus,
+    PersonAddress,
+    PersonIdentifier,
+    PersonRelationship,
+    RelationshipKind,
+)
+from openmash.referrals.models import ReferralPerson, Relationship
+from openmash.synth.nhs import is_valid_nhs_number, normalise_nhs_number
+
+NOT_ON_CASE = "{person} is not on this case"
+SAME_PERSON = "A relationship needs two different people"
+ALREADY_RECORDED = "This relationship is already recorded"
+STATUS_ONLY_FOR_PARTNERS = "Only partnerships have a status (together, separated, divorced, widowed)"
+DIED_BEFORE_BORN = "Date of death must be after date of birth"
+BAD_NHS = "Enter a valid 10-digit NHS number"
+NO_MEMBERS = "Choose at least one person in the household"
+ADDRESS_DATES = "The date they moved out must be after the date they moved in"
+
+
+def _check_on_case(case: Case, *people: ReferralPerson) -> None:
+    for person in people:
+        if person.referral_id != case.referral_id:
+            raise DomainError(NOT_ON_CASE.format(person=person))
+
+
+def person_add(
+    *,
+    actor: Actor,
+    case: Case,
+    given_name: str,
+    family_name: str,
+    sex: Sex = Sex.UNKNOWN,
+    date_of_birth: date | None = None,
+    date_of_death: date | None = None,
+    relationship: Relationship = Relationship.OTHER,
+) -> ReferralPerson:
+    """Add someone the referral did not name (a grandparent, an ex-partner) to the case."""
+    if date_of_birth and date_of_death and date_of_death < date_of_birth:
+        raise DomainError(DIED_BEFORE_BORN)
+    with transaction.atomic(durable=True):
+        person = ReferralPerson.objects.create(
+            referral=case.referral,
+            is_subject=False,
+            relationship=relationship,
+            given_name=given_name.strip(),
+            family_name=family_name.strip(),
+            sex=sex,
+            date_of_birth=date_of_birth,
+            date_of_death=date_of_death,
+            created_by=actor.user,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.PERSON_ADDED,
+            obj=person,
+            persons=[person.pk],
+            detail={"case": case.reference},
+        )
+    return person
+
+
+def relationship_add(
+    *,
+    actor: Actor,
+    case: Case,
+    from_person: ReferralPerson,
+    to_person: ReferralPerson,
+    kind: RelationshipKind,
+    status: PartnershipStatus | str = "",
+) -> PersonRelationship:
+    _check_on_case(case, from_person, to_person)
+    if from_person.pk == to_person.pk:
+        raise DomainError(SAME_PERSON)
+    if status and kind not in PARTNERSHIP_KINDS:
+        raise DomainError(STATUS_ONLY_FOR_PARTNERS)
+    if kind in PARTNERSHIP_KINDS and not status:
+        status = (
+            PartnershipStatus.SEPARATED if kind == RelationshipKind.EX_PARTNER else PartnershipStatus.CURRENT
+        )
+    try:
+        with transaction.atomic(durable=True):
+            relationship = PersonRelationship.objects.create(
+                case=case,
+                from_person=from_person,
+                to_person=to_person,
+                kind=kind,
+                status=status,
+                created_by=actor.user,
+            )
+            audit_record(
+                actor=actor,
+                action=AuditAction.RELATIONSHIP_ADDED,
+                obj=relationship,
+                persons=[from_person.pk, to_person.pk],
+                detail={"case": case.reference, "relationship": str(relationship)},
+            )
+    except IntegrityError as error:
+        raise DomainError(ALREADY_RECORDED) from error
+    return relationship
+
+
+def relationship_remove(*, actor: Actor, relationship: PersonRelationship) -> None:
+    with transaction.atomic(durable=True):
+        audit_record(
+            actor=actor,
+            action=AuditAction.RELATIONSHIP_REMOVED,
+            obj=relationship,
+            persons=[relationship.from_person_id, relationship.to_person_id],
+            detail={"case": relationship.case.reference, "relationship": str(relationship)},
+        )
+        relationship.delete()
+
+
+def household_save(
+    *,
+    actor: Actor,
+    case: Case,
+    label: str,
+    members: Iterable[ReferralPerson],
+    address: str = "",
+    household: Household | None = None,
+) -> Household:
+    members = list(members)
+    if not members:
+        raise DomainError(NO_MEMBERS)
+    _check_on_case(case, *members)
+    with transaction.atomic(durable=True):
+        if household is None:
+            household = Household.objects.create(
+                case=case, label=label, address=address, created_by=actor.user
+            )
+        else:
+            household.label, household.address, household.modified_by = label, address, actor.user
+            household.save()
+        household.members.set(members)
+        audit_record(
+            actor=actor,
+            action=AuditAction.HOUSEHOLD_SAVED,
+            obj=household,
+            persons=[m.pk for m in members],
+            detail={"case": case.reference, "label": label, "members": [str(m) for m in members]},
+        )
+    return household
+
+
+def identifier_add(
+    *, actor: Actor, person: ReferralPerson, scheme: IdentifierScheme, value: str
+) -> PersonIdentifier:
+    value = value.strip()
+    if scheme == IdentifierScheme.NHS:
+        if not is_valid_nhs_number(value):
+            raise DomainError(BAD_NHS)
+        value = normalise_nhs_number(value)
+    with transaction.atomic(durable=True):
+        identifier, _ = PersonIdentifier.objects.get_or_create(
+            person=person, scheme=scheme, value=value, defaults={"created_by": actor.user}
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.IDENTIFIER_ADDED,
+            obj=identifier,
+            persons=[person.pk],
+            detail={"scheme": scheme.value},
+        )
+    return identifier
+
+
+def address_add(
+    *,
+    actor: Actor,
+    person: ReferralPerson,
+    address: str,
+    postcode: str = "",
+    from_date: date | None = None,
+    to_date: date | None = None,
+) -> PersonAddress:
+    if from_date and to_date and to_date < from_date:
+        raise DomainError(ADDRESS_DATES)
+    with transaction.atomic(durable=True):
+        entry = PersonAddress.objects.create(
+            person=person,
+            address=address,
+            postcode=postcode.upper().strip(),
+            from_date=from_date,
+            to_date=to_date,
+            created_by=actor.user,
+        )
+        audit_record(actor=actor, action=AuditAction.ADDRESS_ADDED, obj=entry, persons=[person.pk])
+    return entry
