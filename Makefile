@@ -43,8 +43,10 @@ test-sqlite: install
 test-postgres: install
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -m "not e2e" --create-db
 
+# The genogram's own browser checks start their own Playwright, so they run in a separate process.
 test-e2e: install
-	$(VENV)/bin/pytest -q -m e2e
+	$(VENV)/bin/pytest -q -m e2e tests/e2e
+	$(VENV)/bin/pytest -q -m e2e openmash/genogram
 
 test: lint typecheck test-sqlite test-postgres test-e2e
 

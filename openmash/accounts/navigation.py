@@ -46,7 +46,7 @@ NAVIGATION: dict[Role, list[NavItem]] = {
         NavItem("Cases", "cases:list"),
         NavItem("Thresholds", "hub:thresholds"),
     ],
-    Role.MEETING_CHAIR: [HOME, NavItem("Cases", "cases:list")],
+    Role.MEETING_CHAIR: [HOME, NavItem("Meetings", "meetings:list"), NavItem("Cases", "cases:list")],
     Role.IG_OFFICER: [
         HOME,
         NavItem("Audit trail", "audit:events"),

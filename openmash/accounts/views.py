@@ -22,7 +22,7 @@ from openmash.core.errors import DomainError
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:home")
-    form = SignInForm(request, data=request.POST or None)
+    form = SignInForm(request, data=request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             login(request, form.get_user())
@@ -93,7 +93,7 @@ def users(request: HttpRequest) -> HttpResponse:
 
 @require(Perm.USERS_MANAGE)
 def user_create(request: HttpRequest) -> HttpResponse:
-    form = UserCreateForm(request.POST or None)
+    form = UserCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -120,7 +120,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 def user_roles(request: HttpRequest, user_id: str) -> HttpResponse:
     person = get_object_or_404(User.objects.select_related("agency"), pk=user_id)
     initial = {"roles": list(person.role_grants.values_list("role", flat=True))}
-    form = UserRolesForm(request.POST or None, initial=initial)
+    form = UserRolesForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.user_set_roles(

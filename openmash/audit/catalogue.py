@@ -76,5 +76,18 @@ class AuditAction(models.TextChoices):
     # The collated picture
     CHRONOLOGY_VIEWED = "chronology.viewed", "Chronology viewed"
     CHRONOLOGY_EXPORTED = "chronology.exported", "Chronology exported"
+    CASE_PRODUCT_VIEWED = "product.viewed", "Case product viewed"
+    CASE_PACK_DOWNLOADED = "product.pack_downloaded", "Case pack (PDF) downloaded"
+    GENOGRAM_DOWNLOADED = "people.genogram_downloaded", "Genogram downloaded"
+    # Multi-agency meetings
+    MEETING_SCHEDULED = "meetings.scheduled", "Meeting scheduled"
+    MEETING_AGENDA_BUILT = "meetings.agenda_built", "Meeting agenda built"
+    MEETING_ATTENDANCE_RECORDED = "meetings.attendance_recorded", "Meeting attendance recorded"
+    MEETING_STARTED = "meetings.started", "Meeting started"
+    MEETING_ITEM_DISCUSSED = "meetings.item_discussed", "Agenda item discussed"
+    MEETING_CLOSED = "meetings.closed", "Meeting closed"
+    MEETING_VIEWED = "meetings.viewed", "Meeting viewed"
+    MEETING_SCREEN_VIEWED = "meetings.screen_viewed", "Case shown on the meeting screen"
+    MEETING_MINUTES_VIEWED = "meetings.minutes_viewed", "Meeting minutes viewed"
     # Synthetic data
     DEMO_LOADED = "synth.demo_loaded", "Synthetic demo area loaded"

@@ -12,6 +12,21 @@ from django import forms
 
 from openmash.cases.models import ENQUIRY_ROUTES, ConsentPosition, Route
 from openmash.cases.services import NO_AGENCIES, NO_REASON, RERATE_NO_REASON, RERATE_SAME
+from openmash.consent.forms import (
+    SELECT_ASKED_FOR,
+    SELECT_GIVEN_BY,
+    SELECT_REFUSED_BY,
+    WITHOUT_BASIS_WARNING,
+    RevealRadios,
+    basis_fields,
+    basis_layout,
+    consent_fields,
+    consent_layout,
+    inset,
+    read_basis,
+    read_consent,
+    warning,
+)
 from openmash.core.forms import GdsForm, VersionField
 from openmash.hub.models import (
     Agency,
@@ -20,6 +35,7 @@ from openmash.hub.models import (
     ThresholdIndicator,
     ThresholdLevel,
 )
+from openmash.referrals.models import ReferralPerson
 
 SELECT_LEVEL = "Select the level of need"
 SELECT_RAG = "Select a RAG rating"
@@ -29,6 +45,11 @@ SELECT_ROUTE = "Select a route"
 UNKNOWN_INDICATOR = "Select indicators from the threshold document"
 UNKNOWN_AGENCY = "Select agencies from the list"
 PAGE_OUT_OF_DATE = "This page is out of date. Reload it and make your changes again"
+
+NOT_YET_SOUGHT_NOTE = (
+    "No agency is asked until consent is given or a lawful basis is recorded: record either on the "
+    "case's consent page when you have it."
+)
 
 # Which field a service's refusal belongs to; anything else goes at the top of the error summary.
 SCREEN_ERROR_FIELDS = {NO_REASON: "rag_reason", NO_AGENCIES: "agencies"}
@@ -106,9 +127,11 @@ class ScreeningForm(CaseFormMixin, GdsForm):
         label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: list[ReferralPerson], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.setup_version()
+        self.people = people
+        self._add_consent_fields()
         self._levels = {str(lv.pk): lv for lv in ThresholdLevel.objects.all()}
         self._indicators = {str(ind.pk): ind for ind in ThresholdIndicator.objects.select_related("level")}
         self._agencies = {str(a.pk): a for a in Agency.objects.filter(is_active=True)}
@@ -140,10 +163,66 @@ class ScreeningForm(CaseFormMixin, GdsForm):
             HTML('{% include "cases/_indicator_checkboxes.html" %}'),
             Field.radios("rag", legend_size="m"),
             Field.textarea("rag_reason", label_size="s", rows=4),
-            Field.radios("consent_position", legend_size="m"),
+            self._consent_layout(),
             Field.radios("route", legend_size="m"),
             Field.checkboxes("agencies", legend_size="m"),
             Field.textarea("notes", label_size="s", rows=3),
+        )
+
+    def _add_consent_fields(self) -> None:
+        """The questions each consent position asks, placed straight after the position itself."""
+        extra = {
+            **consent_fields(
+                self.people,
+                prefix="given_",
+                by_label="Who gave consent?",
+                by_message=SELECT_GIVEN_BY,
+                required=False,
+            ),
+            **consent_fields(
+                self.people,
+                prefix="refused_",
+                by_label="Who refused consent?",
+                by_message=SELECT_REFUSED_BY,
+                for_label="Who was consent asked for?",
+                for_message=SELECT_ASKED_FOR,
+                required=False,
+                health=False,
+            ),
+            **basis_fields(
+                prefix="refused_",
+                reason_label="Reason to share without consent (optional)",
+                reason_hint="Give a reason only if information must be shared although consent was refused, "
+                "for example because of a risk of significant harm to the child.",
+                required=False,
+            ),
+            **basis_fields(
+                prefix="risk_",
+                reason_label="Why would seeking consent place the child at risk?",
+                reason_hint="This is recorded as the reason for sharing without consent.",
+                required=False,
+            ),
+        }
+        fields: dict[str, forms.Field] = {}
+        for name, field in self.fields.items():
+            fields[name] = field
+            if name == "consent_position":
+                fields.update(extra)
+        self.fields = fields
+
+    def _consent_layout(self) -> RevealRadios:
+        return RevealRadios(
+            "consent_position",
+            {
+                ConsentPosition.GIVEN.value: consent_layout("given_"),
+                ConsentPosition.REFUSED.value: [
+                    *consent_layout("refused_", health=False),
+                    warning(WITHOUT_BASIS_WARNING),
+                    *basis_layout("refused_"),
+                ],
+                ConsentPosition.NOT_SOUGHT_RISK.value: basis_layout("risk_"),
+                ConsentPosition.TO_BE_SOUGHT.value: [inset(NOT_YET_SOUGHT_NOTE)],
+            },
         )
 
     def indicator_groups(self) -> list[IndicatorGroup]:
@@ -178,6 +257,26 @@ class ScreeningForm(CaseFormMixin, GdsForm):
         route = data.get("route")
         if route in ENQUIRY_ROUTES and not data.get("agencies") and "agencies" not in self.errors:
             self.add_error("agencies", NO_AGENCIES)
+        # What the consent position records: checked here, before anything is saved.
+        position = data.get("consent_position")
+        data["consent"] = data["basis"] = None
+        if position == ConsentPosition.GIVEN:
+            data["consent"] = read_consent(
+                self, data, self.people, prefix="given_", by_message=SELECT_GIVEN_BY, check_required=True
+            )
+        elif position == ConsentPosition.REFUSED:
+            data["consent"] = read_consent(
+                self,
+                data,
+                self.people,
+                prefix="refused_",
+                by_message=SELECT_REFUSED_BY,
+                for_message=SELECT_ASKED_FOR,
+                check_required=True,
+            )
+            data["basis"] = read_basis(self, data, prefix="refused_", required=False)
+        elif position == ConsentPosition.NOT_SOUGHT_RISK:
+            data["basis"] = read_basis(self, data, prefix="risk_", required=True)
         return data
 
 

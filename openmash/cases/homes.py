@@ -69,6 +69,13 @@ def chair_home(request: HttpRequest) -> dict[str, object]:
     )
     audit_list(Actor.from_request(request), queue="ready for discussion", cases=ready)
     rows = case_rows(ready)
+    from openmash.meetings.selectors import upcoming_meetings
+
+    meetings = [
+        {"meeting": m, "when": format_deadline(m.scheduled_for)}
+        for m in upcoming_meetings(user).order_by("scheduled_for")[:5]
+    ]
     return {
-        "ready": [{"row": row, "ready_since": format_deadline(row.case.status_changed_at)} for row in rows]
+        "ready": [{"row": row, "ready_since": format_deadline(row.case.status_changed_at)} for row in rows],
+        "meetings": meetings,
     }

@@ -29,11 +29,14 @@ from openmash.cases.forms import (
 )
 from openmash.cases.models import ENQUIRY_ROUTES, Case, CaseEvent, CaseStatus, ConsentPosition, Route
 from openmash.cases.selectors import case_for, cases_visible_to, sees_whole_case
-from openmash.cases.services import case_rerate, case_screen
+from openmash.cases.services import NOT_NEW, case_rerate, case_screen
+from openmash.consent.forms import BasisEntry, ConsentEntry
+from openmash.consent.models import ConsentDecision
+from openmash.consent.services import consent_record, lawful_basis_record, returns_viewed
 from openmash.core.actor import Actor
-from openmash.core.errors import ConcurrentEditError, DomainError
+from openmash.core.errors import CONCURRENT_EDIT, ConcurrentEditError, DomainError
 from openmash.core.worktime import WorkingCalendar
-from openmash.enquiries.models import OPEN_STATUSES, InformationRequest
+from openmash.enquiries.models import OPEN_STATUSES, InformationRequest, RequestStatus
 from openmash.hub.calendar_format import format_deadline
 from openmash.hub.models import RagRating, ThresholdLevel
 from openmash.hub.selectors import hub_calendar, hub_configuration
@@ -364,7 +367,13 @@ def detail(request: HttpRequest, case_id: str) -> HttpResponse:
     if not sees_whole_case(user, scoped):
         # A referrer sees the referral they sent and its outcome, on the referral's own page.
         return redirect("referrals:detail", referral_id=scoped.referral_id)
+    waiting = _own_request_waiting(user, scoped)
+    if waiting is not None:
+        # An agency whose request waits at the sharing gate may not see the family yet: its request page
+        # says why, and what would let the request go.
+        return redirect("enquiries:detail", request_id=waiting.pk)
     case = case_for(actor=Actor.from_request(request), pk=case_id)
+    returns_viewed(actor=Actor.from_request(request), case=case, where="Case page")
     now = timezone.now()
     open_ = case.status in (CaseStatus.NEW, *RERATABLE)
     context = {
@@ -382,9 +391,23 @@ def detail(request: HttpRequest, case_id: str) -> HttpResponse:
         "may_screen": case.status == CaseStatus.NEW and can(user, Perm.CASE_SCREEN),
         "may_rerate": case.status in RERATABLE and can(user, Perm.CASE_SCREEN),
         "may_decide": case.status in DECIDABLE and can(user, Perm.DECISION_RECORD),
+        "may_see_consent": can(user, Perm.CONSENT_RECORD) or can(user, Perm.CASE_VIEW_ALL),
+        "may_record_consent": can(user, Perm.CONSENT_RECORD),
+        "waiting": list(
+            case.requests.filter(status=RequestStatus.BLOCKED)
+            .select_related("agency")
+            .order_by("agency__name")
+        ),
         **referral_context(case.referral, request.user),
     }
     return render(request, "cases/detail.html", context)
+
+
+def _own_request_waiting(user: object, case: Case) -> InformationRequest | None:
+    """The researcher's own agency's request on this case, if it is waiting for consent or a basis."""
+    if not isinstance(user, User) or can(user, Perm.CASE_VIEW_ALL):
+        return None
+    return case.requests.filter(agency_id=user.agency_id, status=RequestStatus.BLOCKED).first()
 
 
 # Screening -------------------------------------------------------------------------------------
@@ -400,11 +423,19 @@ def screen(request: HttpRequest, case_id: str) -> HttpResponse:
     form = ScreeningForm(
         request.POST if request.method == "POST" else None,
         initial={"version": case.version, "agencies": [str(pk) for pk in core]},
+        people=list(case.referral.people.all()),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         route = Route(data["route"])
         try:
+            # Everything the form says is valid; refuse a stale page before recording consent, so a
+            # refusal saves nothing at all.
+            if case.status != CaseStatus.NEW:
+                raise DomainError(NOT_NEW)
+            if data["version"] != case.version:
+                raise ConcurrentEditError(CONCURRENT_EDIT)
+            _record_consent_position(actor, case, data)
             case_screen(
                 actor=actor,
                 case=case,
@@ -432,9 +463,41 @@ def screen(request: HttpRequest, case_id: str) -> HttpResponse:
             "case": case,
             "form": form,
             "children": children_of(case),
+            "already_recorded": [str(c) for c in case.consents.select_related("given_by")]
+            + [f"Lawful basis: {b.get_art6_display()}" for b in case.lawful_bases.all()],
             **referral_context(case.referral, request.user),
         },
     )
+
+
+def _record_consent_position(actor: Actor, case: Case, data: dict[str, Any]) -> None:
+    """Consent given or refused, and any decision to share without consent, before the requests go out
+    (so the sharing gate sees them when each request is sent)."""
+    entry: ConsentEntry | None = data["consent"]
+    if entry is not None:
+        consent_record(
+            actor=actor,
+            case=case,
+            given_by=entry.given_by,
+            for_whom=entry.for_whom,
+            child=entry.child,
+            decision=ConsentDecision.GIVEN
+            if data["consent_position"] == ConsentPosition.GIVEN
+            else ConsentDecision.REFUSED,
+            informed_how=entry.informed_how,
+            privacy_notice_version=entry.privacy_notice_version,
+            includes_health=entry.includes_health,
+        )
+    basis: BasisEntry | None = data["basis"]
+    if basis is not None:
+        lawful_basis_record(
+            actor=actor,
+            case=case,
+            reason=basis.reason,
+            art6=basis.art6,
+            special_category=basis.special_category,
+            health_override=basis.health_override,
+        )
 
 
 def screened_banner(case: Case, route: Route) -> str:
@@ -444,13 +507,17 @@ def screened_banner(case: Case, route: Route) -> str:
             "The screening is recorded as the decision and the outcome goes to the referrer."
         )
     requests = list(case.requests.select_related("agency").order_by("due_at", "agency__name"))
-    sent = [r for r in requests if r.due_at is not None]
-    waiting = [r.agency.name for r in requests if r.due_at is None]
+    sent = [r for r in requests if r.status != RequestStatus.BLOCKED]
+    waiting = sorted((r for r in requests if r.status == RequestStatus.BLOCKED), key=lambda r: r.agency.name)
     text = f"{case.reference} screened: {route.label}, rated {case.get_rag_display().lower()}."
     if sent:
         text += f" Information requested from {_deadlines(sent)}."
     if waiting:
-        text += f" Waiting for consent or a lawful basis before asking {_and(sorted(waiting))}."
+        reasons = " ".join(dict.fromkeys(r.blocked_reason for r in waiting if r.blocked_reason))
+        text += (
+            f" Waiting for consent or a lawful basis before asking {_and([r.agency.name for r in waiting])}"
+            f"{': ' + reasons if reasons else '.'}"
+        )
     return text
 
 

@@ -11,6 +11,9 @@ urlpatterns = [
     path("outcomes/", include("openmash.feedback.urls")),
     path("consent/", include("openmash.consent.urls")),
     path("chronology/", include("openmash.chronology.urls")),
+    path("people/", include("openmash.people.urls")),
+    path("product/", include("openmash.product.urls")),
+    path("meetings/", include("openmash.meetings.urls")),
     path("api/v1/", include("openmash.referrals.api_urls")),
 ]
 

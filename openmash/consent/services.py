@@ -250,3 +250,67 @@ def disclosure_log(
 
 def hub_recipient(case: Case) -> str:
     return f"{hub_configuration().name}, case {case.reference}"
+
+
+def viewer_description(actor: Actor) -> str:
+    """'Sam Patel, Decision maker, Children's Social Care': who saw or exported agency information."""
+    from openmash.accounts.roles import Role
+
+    user = actor.user
+    if not isinstance(user, User):
+        return actor.label
+    parts = [user.get_full_name() or user.get_username()]
+    if actor.role in Role.values:
+        parts.append(str(Role(actor.role).label))
+    parts.append(user.agency.name)
+    return ", ".join(parts)
+
+
+def _log_returns_seen(*, kind: DisclosureKind, actor: Actor, case: Case, where: str) -> list[Disclosure]:
+    """One line per returned request the person saw or exported, under the basis it was shared on."""
+    from openmash.enquiries.models import RequestStatus
+
+    returned = list(case.requests.filter(status=RequestStatus.RETURNED).select_related("agency"))
+    if not returned:
+        return []
+    shared = {
+        d.item_id: d
+        for d in Disclosure.objects.filter(case=case, kind=DisclosureKind.SHARED, item_type="return")
+        .select_related("consent", "lawful_basis")
+        .order_by("at", "id")
+    }
+    people = list(case.referral.people.all())
+    to = viewer_description(actor)
+    user = actor.user if isinstance(actor.user, User) else None
+    entries = []
+    with transaction.atomic():
+        for request in returned:
+            original = shared.get(str(request.pk))
+            entry = Disclosure.objects.create(
+                at=timezone.now(),
+                kind=kind,
+                case=case,
+                from_agency=request.agency,
+                to_description=to[:300],
+                by_user=user,
+                item_type="return",
+                item_id=str(request.pk),
+                item_summary=f"{request.agency.name}'s return"[:300],
+                consent=original.consent if original else None,
+                lawful_basis=original.lawful_basis if original else None,
+                basis_text=original.basis_text if original else "",
+                reason=where,
+            )
+            entry.about.set(people)
+            entries.append(entry)
+    return entries
+
+
+def returns_viewed(*, actor: Actor, case: Case, where: str = "") -> list[Disclosure]:
+    """Log each agency return shown to this person (case page, decision page), with its original basis."""
+    return _log_returns_seen(kind=DisclosureKind.VIEWED, actor=actor, case=case, where=where)
+
+
+def returns_exported(*, actor: Actor, case: Case, where: str) -> list[Disclosure]:
+    """Log each agency return included in a download (a meeting pack, an export), with its original basis."""
+    return _log_returns_seen(kind=DisclosureKind.EXPORTED, actor=actor, case=case, where=where)

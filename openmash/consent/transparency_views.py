@@ -1,24 +1,241 @@
-"""Views: placeholders until the pages are built."""
+"""The disclosure log and transparency reports, for information governance officers."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.layout import Field, Layout
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.core.validators import RegexValidator
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
 
-from openmash.accounts.permissions import signed_in
+from openmash.accounts.permissions import Perm, require
+from openmash.cases.models import Case
+from openmash.consent.models import Disclosure, DisclosureKind
+from openmash.consent.selectors import (
+    DisclosureFilter,
+    TransparencyReport,
+    case_by_reference,
+    disclosure_log_viewed,
+    disclosures_filtered,
+    people_on,
+    person_for_report,
+    transparency_report_for,
+)
+from openmash.core.actor import Actor
+from openmash.core.forms import GdsForm
+from openmash.hub.models import Agency
+from openmash.hub.selectors import hub_configuration
+
+PAGE_SIZE = 50
+NO_SUCH_CASE = "There is no case with the reference {reference}"
+CASE_TOO_LONG = "Case reference must be 20 characters or fewer"
+TO_BEFORE_FROM = "To date must be the same as or after the from date"
 
 
-@signed_in
-def disclosures(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("Not built yet", status=501)
+class FilterDateField(DateInputField):
+    """A GOV.UK date input whose messages name the field and the part that is wrong."""
+
+    def __init__(self, *, label: str, **kwargs: Any) -> None:
+        not_real = f"{label} must be a real date"
+        digits = RegexValidator(r"^\s*[0-9]{1,2}\s*$", not_real)
+        year = RegexValidator(r"^\s*[0-9]{4}\s*$", not_real)
+        fields = (
+            forms.CharField(
+                label="Day", error_messages={"incomplete": f"{label} must include a day"}, validators=[digits]
+            ),
+            forms.CharField(
+                label="Month",
+                error_messages={"incomplete": f"{label} must include a month"},
+                validators=[digits],
+            ),
+            forms.CharField(
+                label="Year", error_messages={"incomplete": f"{label} must include a year"}, validators=[year]
+            ),
+        )
+        self.not_real = not_real
+        forms.MultiValueField.__init__(
+            self,
+            error_messages={
+                "required": f"Enter the {label.lower()}",
+                "incomplete": f"Enter the {label.lower()}",
+            },
+            fields=fields,
+            require_all_fields=False,
+            required=False,
+            label=label,
+            **kwargs,
+        )
+
+    def compress(self, data_list: Any) -> date | None:
+        if not data_list:
+            return None
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError as error:
+            raise ValidationError(self.not_real, code="invalid") from error
 
 
-@signed_in
-def transparency_report(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("Not built yet", status=501)
+class DisclosureFilterForm(GdsForm):
+    case = forms.CharField(label="Case reference", required=False, help_text="For example, C-2026-00012")
+    agency = forms.ModelChoiceField(
+        label="Agency that shared",
+        queryset=Agency.objects.order_by("name"),
+        required=False,
+        empty_label="All agencies",
+    )
+    kind = forms.ChoiceField(
+        label="What happened", choices=[("", "Everything"), *DisclosureKind.choices], required=False
+    )
+    date_from = FilterDateField(label="From date", help_text="For example, 1 11 2026")
+    date_to = FilterDateField(label="To date", help_text="For example, 30 11 2026")
+
+    def __init__(self, *args: Any, user: object, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.found_case: Case | None = None
+        self.fields["agency"].error_messages["invalid_choice"] = "Select an agency from the list"
+        self.fields["kind"].error_messages["invalid_choice"] = "Select what happened from the list"
+        self.helper.layout = Layout(
+            Field.text("case", field_width=10),
+            Field.select("agency"),
+            Field.select("kind"),
+            Field("date_from"),
+            Field("date_to"),
+        )
+
+    def clean_case(self) -> str:
+        reference: str = self.cleaned_data.get("case", "").strip()
+        if len(reference) > 20:
+            raise ValidationError(CASE_TOO_LONG)
+        if reference:
+            self.found_case = case_by_reference(self.user, reference)
+            if self.found_case is None:
+                raise ValidationError(NO_SUCH_CASE.format(reference=reference))
+        return reference
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", TO_BEFORE_FROM)
+        return data
+
+    def chosen(self) -> DisclosureFilter:
+        data = self.cleaned_data
+        return DisclosureFilter(
+            case=self.found_case,
+            agency=data.get("agency"),
+            kind=data.get("kind", ""),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+        )
 
 
-@signed_in
-def transparency_report_pdf(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("Not built yet", status=501)
+FILTER_KEYS = (
+    "case",
+    "agency",
+    "kind",
+    "date_from_0",
+    "date_from_1",
+    "date_from_2",
+    "date_to_0",
+    "date_to_1",
+    "date_to_2",
+)
+
+
+def _page_links(page: Page[Disclosure], params: dict[str, str]) -> dict[str, Any]:
+    """Previous, next and numbered links for the GOV.UK pagination component, keeping the filters."""
+
+    def href(number: int) -> str:
+        return "?" + urlencode({**params, "page": number})
+
+    numbers: list[dict[str, object]] = []
+    if page.paginator.num_pages > 1:
+        for number in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1):
+            if number == Paginator.ELLIPSIS:
+                numbers.append({"ellipsis": True})
+            else:
+                numbers.append(
+                    {"number": number, "href": href(int(number)), "current": number == page.number}
+                )
+    return {
+        "previous": href(page.previous_page_number()) if page.has_previous() else "",
+        "next": href(page.next_page_number()) if page.has_next() else "",
+        "numbers": numbers,
+    }
+
+
+@require(Perm.TRANSPARENCY_REPORT)
+def disclosures(request: HttpRequest) -> HttpResponse:
+    """The disclosure log, newest first; filtering by case lists that case's people and their reports."""
+    filtering = any(request.GET.get(key, "").strip() for key in FILTER_KEYS)
+    form = DisclosureFilterForm(request.GET if filtering else None, user=request.user)
+    context: dict[str, Any] = {"form": form, "filtering": filtering}
+    if filtering and not form.is_valid():
+        return render(request, "consent/disclosures.html", context)
+    chosen = form.chosen() if filtering else DisclosureFilter()
+    paginator = Paginator(disclosures_filtered(request.user, chosen), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    people = people_on(chosen.case) if chosen.case else []
+    disclosure_log_viewed(
+        actor=Actor.from_request(request), shown=shown, people=people, chosen=chosen, page=page.number
+    )
+    params = {key: request.GET[key].strip() for key in FILTER_KEYS if request.GET.get(key, "").strip()}
+    context.update(
+        {
+            "page": page,
+            "rows": shown,
+            "pagination": _page_links(page, params),
+            "chosen": chosen,
+            "people": people,
+        }
+    )
+    return render(request, "consent/disclosures.html", context)
+
+
+def _report_context(report: TransparencyReport) -> dict[str, Any]:
+    return {"report": report, "hub": hub_configuration()}
+
+
+@require(Perm.TRANSPARENCY_REPORT)
+def transparency_report(request: HttpRequest, person_id: str) -> HttpResponse:
+    person = person_for_report(user=request.user, pk=person_id)
+    report = transparency_report_for(actor=Actor.from_request(request), person=person, output="html")
+    return render(request, "consent/transparency.html", _report_context(report))
+
+
+@require(Perm.TRANSPARENCY_REPORT)
+def transparency_report_pdf(request: HttpRequest, person_id: str) -> HttpResponse:
+    """The same report as a PDF for a subject access request; it fetches nothing from anywhere."""
+    from weasyprint import HTML, URLFetcher  # loaded when a PDF is asked for, not at start-up
+
+    person = person_for_report(user=request.user, pk=person_id)
+    report = transparency_report_for(actor=Actor.from_request(request), person=person, output="pdf")
+    html = render_to_string(
+        "consent/transparency_pdf.html",
+        {**_report_context(report), "produced_by": request.user, "produced_at": timezone.now()},
+    )
+    pdf = HTML(
+        string=html, base_url=str(settings.BASE_DIR), url_fetcher=URLFetcher(allowed_protocols=("data",))
+    ).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="transparency-report-{report.case.reference}-{str(person.pk)[:8]}.pdf"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response

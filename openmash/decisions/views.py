@@ -9,11 +9,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timezone import localtime
 
 from openmash.accounts.permissions import Perm, require
 from openmash.cases.models import Case, CaseStatus
 from openmash.cases.selectors import case_for
+from openmash.consent.services import returns_viewed
 from openmash.core.actor import Actor
 from openmash.core.errors import DomainError
 from openmash.decisions.forms import DecisionForm, OutstandingRequest
@@ -72,7 +74,7 @@ def record(request: HttpRequest, case_id: str) -> HttpResponse:
         if item.request.is_open
     ]
     form = DecisionForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={"version": case.version},
         agencies=agencies_asked(case),
         levels=list(ThresholdLevel.objects.order_by("number")),
@@ -93,7 +95,13 @@ def record(request: HttpRequest, case_id: str) -> HttpResponse:
                 told = agencies_told(case)
                 agencies = f" and {told} {'agency' if told == 1 else 'agencies'}" if told else ""
                 messages.success(request, RECORDED.format(agencies=agencies))
+                back = request.GET.get("next", "")
+                if back and url_has_allowed_host_and_scheme(
+                    back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+                ):
+                    return redirect(back)  # e.g. back to the meeting screen
                 return redirect("cases:detail", case_id=case.pk)
+    returns_viewed(actor=actor, case=case, where="Decision page")
     return render(
         request,
         "decisions/record.html",

@@ -166,3 +166,37 @@ class NilReturnForm(GdsForm):
             "version",
             Fieldset(Field.checkbox("confirm"), legend="Confirm your search", legend_size=Size.SMALL),
         )
+
+
+WITHHOLD_WHAT_REQUIRED = "Enter what your agency is not sharing"
+WITHHOLD_REASON_REQUIRED = "Enter why it is not being shared"
+
+
+class WithholdForm(GdsForm):
+    """A decision not to share something the agency holds, and why: it stays in the disclosure log."""
+
+    what = forms.CharField(
+        label="What are you not sharing?",
+        max_length=300,
+        help_text="Describe it without the detail itself, for example "
+        "\u201cA 2019 counselling referral for the mother\u201d.",
+    )
+    reason = forms.CharField(
+        label="Why is it not being shared?",
+        widget=forms.Textarea,
+        help_text="For example, it is not relevant to the concerns, or sharing it would not be "
+        "proportionate.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "withhold")
+        super().__init__(*args, **kwargs)
+        self.fields["what"].error_messages["required"] = WITHHOLD_WHAT_REQUIRED
+        self.fields["what"].error_messages["max_length"] = (
+            "Describe what is not shared in 300 characters or fewer"
+        )
+        self.fields["reason"].error_messages["required"] = WITHHOLD_REASON_REQUIRED
+        self.helper.layout = Layout(
+            Field.text("what", label_size=Size.SMALL),
+            Field.textarea("reason", rows=3, label_size=Size.SMALL),
+        )

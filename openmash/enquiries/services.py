@@ -99,6 +99,12 @@ def requests_recheck(*, actor: Actor, case: Case) -> list[InformationRequest]:
     Blocked requests the gate now allows go to the agency, due from now; open ones it now refuses are
     blocked with the reason. Returns the requests whose state changed.
     """
+
+    with transaction.atomic():
+        return _recheck(actor, case)
+
+
+def _recheck(actor: Actor, case: Case) -> list[InformationRequest]:
     from openmash.consent.gate import Purpose
     from openmash.consent.services import gate_check
 
@@ -116,6 +122,12 @@ def requests_recheck(*, actor: Actor, case: Case) -> list[InformationRequest]:
                 "unblock_hint": "",
             }
             action = AuditAction.REQUEST_UNBLOCKED
+        elif request.status == RequestStatus.BLOCKED and not decision.allowed:
+            if (request.blocked_reason, request.unblock_hint) == (decision.reason, decision.unblock):
+                continue
+            values = {"blocked_reason": decision.reason, "unblock_hint": decision.unblock}
+            save_versioned(request, expected_version=request.version, values=values, actor_user=actor.user)
+            continue
         elif request.status != RequestStatus.BLOCKED and not decision.allowed:
             values = {
                 "status": RequestStatus.BLOCKED,
@@ -164,6 +176,8 @@ def _check_agency(actor: Actor, request: InformationRequest) -> None:
 
 def request_take(*, actor: Actor, request: InformationRequest) -> InformationRequest:
     _check_agency(actor, request)
+    if request.status == RequestStatus.BLOCKED:
+        raise DomainError(f"{request.blocked_reason} {request.unblock_hint}".strip())
     if request.status != RequestStatus.OPEN:
         raise DomainError(
             NOT_OPEN if request.status in DONE_STATUSES else "Someone is already working on this."

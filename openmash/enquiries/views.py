@@ -22,6 +22,7 @@ from openmash.accounts.permissions import Perm, require
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.cases.selectors import request_for, requests_for_agency
+from openmash.consent.models import Disclosure, DisclosureKind
 from openmash.core.actor import Actor
 from openmash.core.errors import DomainError
 from openmash.enquiries.forms import (
@@ -31,6 +32,7 @@ from openmash.enquiries.forms import (
     HistoryFormSet,
     NilReturnForm,
     ReturnForm,
+    WithholdForm,
 )
 from openmash.enquiries.models import DONE_STATUSES, OPEN_STATUSES, InformationRequest, RequestStatus
 from openmash.enquiries.services import (
@@ -38,11 +40,13 @@ from openmash.enquiries.services import (
     request_nil_return,
     request_save_return,
     request_take,
+    request_withhold,
 )
 from openmash.hub.calendar_format import format_deadline
 from openmash.referrals.models import ReferralPerson
 
 RECENTLY_RETURNED = timedelta(days=30)
+WITHHOLD_FORM = "withhold"  # the value of the hidden "form" field that posts a decision not to share
 HISTORY_PREFIX = "history"
 TAB_OPEN = "open"
 TAB_RETURNED = "returned"
@@ -120,12 +124,16 @@ def queue(request: HttpRequest) -> HttpResponse:
     shown = open_requests if tab == TAB_OPEN else returned
     rows = queue_rows(with_people(shown), now)
     audit_queue(actor=actor, rows=rows, queue="agency_requests", tab=tab)
+    # Waiting at the sharing gate: listed with the reason, but without the family's names, which this
+    # agency may not see until consent or a lawful basis covers it.
+    waiting = list(mine.filter(status=RequestStatus.BLOCKED).order_by("sent_at")) if tab == TAB_OPEN else []
     return render(
         request,
         "enquiries/queue.html",
         {
             "tab": tab,
             "rows": rows,
+            "waiting": waiting,
             "open_count": len(rows) if tab == TAB_OPEN else open_requests.count(),
             "returned_count": len(rows) if tab == TAB_RETURNED else returned.count(),
             "overdue_count": sum(row.overdue for row in rows)
@@ -186,9 +194,12 @@ def _render_detail(
     form: ReturnForm | None = None,
     formset: Any = None,
     nil_form: NilReturnForm | None = None,
+    withhold_form: WithholdForm | None = None,
     page_errors: Sequence[str] = (),
 ) -> HttpResponse:
     now = timezone.now()
+    if withhold_form is None:
+        withhold_form = WithholdForm()
     if form is None:
         form = ReturnForm(initial=_return_initial(info))
     if formset is None:
@@ -202,12 +213,18 @@ def _render_detail(
         for number, row in enumerate(formset.forms, start=1):
             errors += _form_errors(row, f"History item {number}")
     errors += _form_errors(nil_form)
+    errors += _form_errors(withhold_form)
     referral = info.case.referral
-    people = list(referral.people.all())
+    blocked = info.status == RequestStatus.BLOCKED
+    # While the request waits at the sharing gate the agency sees why, but not who the family are.
+    people = [] if blocked else list(referral.people.all())
     return render(
         request,
         "enquiries/detail.html",
         {
+            "blocked": blocked,
+            "withhold_form": withhold_form,
+            "withheld": withheld_by_request(info),
             "info": info,
             "case": info.case,
             "referral": referral,
@@ -217,7 +234,7 @@ def _render_detail(
             "overdue": info.is_overdue(now),
             "overdue_by": timesince(info.due_at, now, depth=2) if info.due_at and info.due_at < now else "",
             "may_take": info.status == RequestStatus.OPEN,
-            "show_form": info.is_open or form.is_bound,
+            "show_form": not blocked and (info.is_open or form.is_bound),
             "form": form,
             "formset": formset,
             "nil_form": nil_form,
@@ -228,12 +245,27 @@ def _render_detail(
     )
 
 
+def withheld_by_request(info: InformationRequest) -> list[Disclosure]:
+    """The agency's recorded decisions not to share, for this request, oldest first."""
+    return list(
+        Disclosure.objects.filter(
+            kind=DisclosureKind.WITHHELD, case=info.case, from_agency=info.agency, item_id=str(info.pk)
+        )
+        .select_related("by_user")
+        .order_by("at", "id")
+    )
+
+
 @require(Perm.REQUEST_RESPOND)
 def detail(request: HttpRequest, request_id: str) -> HttpResponse:
     actor = Actor.from_request(request)
     info = request_for(actor=actor, pk=request_id)
     if request.method != "POST":
         return _render_detail(request, info)
+    if request.POST.get("form") == WITHHOLD_FORM:
+        return _withhold(request, actor, info)
+    if info.status == RequestStatus.BLOCKED:
+        return _render_detail(request, info, page_errors=[blocked_message(info)])
     submitting = request.POST.get("action") == "submit"
     form = ReturnForm(request.POST, submitting=submitting)
     formset = HistoryFormSet(request.POST, prefix=HISTORY_PREFIX)
@@ -264,11 +296,38 @@ def detail(request: HttpRequest, request_id: str) -> HttpResponse:
     return _render_detail(request, info, form=form, formset=formset)
 
 
+def blocked_message(info: InformationRequest) -> str:
+    """Why a waiting request cannot be worked on yet, and what would let it go."""
+    return f"{info.blocked_reason} {info.unblock_hint}".strip() or str(RequestStatus.BLOCKED.label)
+
+
+def _withhold(request: HttpRequest, actor: Actor, info: InformationRequest) -> HttpResponse:
+    if info.status == RequestStatus.BLOCKED:
+        return _render_detail(request, info, page_errors=[blocked_message(info)])
+    form = WithholdForm(request.POST)
+    if form.is_valid():
+        try:
+            request_withhold(
+                actor=actor, request=info, what=form.cleaned_data["what"], reason=form.cleaned_data["reason"]
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"Decision not to share recorded for case {info.case.reference}: {form.cleaned_data['what']}",
+            )
+            return redirect(reverse("enquiries:detail", args=[info.pk]) + "#withheld")
+    return _render_detail(request, info, withhold_form=form)
+
+
 @require(Perm.REQUEST_RESPOND)
 @require_POST
 def take(request: HttpRequest, request_id: str) -> HttpResponse:
     actor = Actor.from_request(request)
     info = request_for(actor=actor, pk=request_id)
+    if info.status == RequestStatus.BLOCKED:
+        return _render_detail(request, info, page_errors=[blocked_message(info)])
     try:
         request_take(actor=actor, request=info)
     except DomainError as error:
@@ -283,6 +342,8 @@ def take(request: HttpRequest, request_id: str) -> HttpResponse:
 def nil_return(request: HttpRequest, request_id: str) -> HttpResponse:
     actor = Actor.from_request(request)
     info = request_for(actor=actor, pk=request_id)
+    if info.status == RequestStatus.BLOCKED:
+        return _render_detail(request, info, page_errors=[blocked_message(info)])
     nil_form = NilReturnForm(request.POST)
     if nil_form.is_valid():
         try:

@@ -65,7 +65,7 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
         "threshold_document_version": config.threshold_document_version,
         **{name: yes_no_initial(getattr(config, name)) for name in HubSettingsForm.BOOLEAN_FIELDS},
     }
-    form = HubSettingsForm(request.POST or None, initial=initial)
+    form = HubSettingsForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
@@ -96,7 +96,7 @@ def agencies(request: HttpRequest) -> HttpResponse:
 
 @require(Perm.HUB_CONFIGURE)
 def agency_create(request: HttpRequest) -> HttpResponse:
-    form = AgencyForm(request.POST or None, initial={"is_active": True})
+    form = AgencyForm(request.POST if request.method == "POST" else None, initial={"is_active": True})
     if request.method == "POST" and form.is_valid():
         try:
             agency = services.agency_create(actor=Actor.from_request(request), values=form.cleaned_data)
@@ -111,7 +111,7 @@ def agency_create(request: HttpRequest) -> HttpResponse:
 @require(Perm.HUB_CONFIGURE)
 def agency_edit(request: HttpRequest, agency_id: str) -> HttpResponse:
     agency = get_object_or_404(Agency, pk=agency_id)
-    form = AgencyForm(request.POST or None, instance=agency)
+    form = AgencyForm(request.POST if request.method == "POST" else None, instance=agency)
     if request.method == "POST" and form.is_valid():
         try:
             services.agency_update(actor=Actor.from_request(request), agency=agency, values=form.cleaned_data)
@@ -141,7 +141,7 @@ def response_time_edit(request: HttpRequest, rating: str) -> HttpResponse:
         "unit": row.unit,
         "runs_out_of_hours": yes_no_initial(row.runs_out_of_hours),
     }
-    form = RagResponseTimeForm(request.POST or None, initial=initial)
+    form = RagResponseTimeForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -24,6 +24,7 @@ from playwright.sync_api import Locator, Page, expect
 from openmash.accounts.roles import Role
 from openmash.cases.models import Case, CaseStatus
 from openmash.cases.tests.helpers import make_referral, screen
+from openmash.consent.models import ConsentRecord
 from openmash.enquiries.models import HistoryItem, InformationRequest, RequestStatus
 from openmash.hub.calendar_format import format_deadline
 from openmash.hub.models import AgencyKind
@@ -85,6 +86,15 @@ def signed_in_page(new_page: Callable[[], Page], user: Any, home_heading: str) -
     sign_in(page, user.username)
     expect(h1(page)).to_have_text(home_heading)
     return page
+
+
+def give_consent(page: Page) -> None:
+    """In the screening form's "Consent given" reveal: the mother, for the household, naming health."""
+    page.get_by_role("group", name="Who gave consent?").get_by_label(f"{MOTHER} (mother)").check()
+    page.get_by_role("group", name="Who is the consent for?").get_by_label("The whole household").check()
+    page.get_by_label("Health information was named specifically").check()
+    how = page.get_by_role("group", name="How was the person told how their information will be used?")
+    how.get_by_label("Verbally").check()  # the same question under "Consent refused" is hidden
 
 
 def download_note(page: Page, case_reference: str) -> tuple[str, str]:
@@ -170,7 +180,9 @@ def test_referral_to_closure_with_five_people(
     sm_page.get_by_label("Domestic abuse in the household", exact=True).check()
     sm_page.get_by_role("group", name="RAG rating").get_by_label(re.compile(r"\bAmber: ")).check()
     sm_page.get_by_label("Reason for the rating").fill(RAG_REASON)
+    # The mother consents for the household, naming health information, so health may be asked too.
     sm_page.get_by_label("Consent given", exact=True).check()
+    give_consent(sm_page)
     sm_page.get_by_role("group", name="Route").get_by_label("MASH enquiry", exact=True).check()
     agencies = sm_page.get_by_role("group", name="Agencies to ask for information")
     # The hub's core agencies start ticked: untick all but police and health.
@@ -193,6 +205,10 @@ def test_referral_to_closure_with_five_people(
         f"Information requested from Health and Police by {due}."
     )
     expect(sm_page.get_by_test_id("status")).to_have_text("Gathering information")
+    expect(sm_page.get_by_test_id("waiting-warning")).to_have_count(0)
+    consent = ConsentRecord.objects.get(case__reference=case_ref)
+    assert (str(consent.given_by), consent.for_whom, consent.includes_health) == (MOTHER, "household", True)
+    assert (consent.informed_how, consent.privacy_notice_version) == ("verbal", "2026-04")
     # No order is set for the agencies asked (see the report): accept either.
     expect(summary_value(sm_page.get_by_test_id("screening"), "Agencies asked")).to_have_text(
         re.compile(r"^(Health, Police|Police, Health)$")
@@ -362,6 +378,7 @@ def test_screening_form_shows_errors_and_keeps_input(page: Page, make_user: Call
     page.get_by_role("group", name="Level of need").get_by_label(LEVEL_3).check()
     page.get_by_role("group", name="RAG rating").get_by_label(re.compile(r"\bAmber: ")).check()
     page.get_by_label("Consent given", exact=True).check()
+    give_consent(page)
     page.get_by_role("group", name="Route").get_by_label("MASH enquiry", exact=True).check()
     agencies = page.get_by_role("group", name="Agencies to ask for information")
     for box in agencies.get_by_role("checkbox").all():
@@ -392,6 +409,12 @@ def test_screening_form_shows_errors_and_keeps_input(page: Page, make_user: Call
     expect(page.get_by_role("group", name="Route").get_by_label("MASH enquiry", exact=True)).to_be_checked()
     for box in agencies.get_by_role("checkbox").all():
         expect(box).not_to_be_checked()
+    # The consent answers are kept too, and still revealed under the chosen position.
+    expect(page.get_by_label("Consent given", exact=True)).to_be_checked()
+    expect(
+        page.get_by_role("group", name="Who gave consent?").get_by_label(f"{MOTHER} (mother)")
+    ).to_be_checked()
+    expect(page.get_by_label("Health information was named specifically")).to_be_checked()
     # Each link moves focus to its field.
     expect(error_summary(page)).to_be_focused()
     links.nth(0).click()
@@ -407,6 +430,7 @@ def test_screening_form_shows_errors_and_keeps_input(page: Page, make_user: Call
     case.refresh_from_db()
     assert case.status == CaseStatus.NEW
     assert not InformationRequest.objects.filter(case=case).exists()
+    assert not ConsentRecord.objects.filter(case=case).exists()  # nothing half-saved
 
 
 # 3. Two researchers editing one return -------------------------------------------------------------

@@ -35,7 +35,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 CSC = AgencyKind.CHILDRENS_SOCIAL_CARE
 HUB_NAME = "Front Door MASH"  # applied by the `hub` fixture's front-door preset
 HUB_ADMIN_NAV = ["Home", "Hub settings", "Agencies", "Response times", "Thresholds", "Calendar", "Users"]
-IG_NAV = ["Home", "Audit trail"]
+IG_NAV = ["Home", "Audit trail", "Disclosures"]
 # Where each navigation link goes (Home goes to the role's own home page).
 NAV_HREFS = {
     "Hub settings": "/hub/",
@@ -45,12 +45,14 @@ NAV_HREFS = {
     "Calendar": "/hub/calendar/",
     "Users": "/users/",
     "Audit trail": "/audit/",
+    "Disclosures": "/consent/disclosures/",
     "Make a referral": "/referrals/new/",
     "Outcomes": "/outcomes/",
     "Screening queue": "/cases/screening/",
     "Cases": "/cases/",
     "Requests": "/requests/",
     "Ready for decision": "/decisions/",
+    "Meetings": "/meetings/",
 }
 # Case-workflow pages are still placeholders (HTTP 501 "Not built yet"), so the tests check their links
 # but only open the built pages.
@@ -62,10 +64,12 @@ BUILT_PAGES = {
     "Calendar",
     "Users",
     "Audit trail",
+    "Disclosures",
     "Screening queue",
     "Cases",
     "Requests",
     "Ready for decision",
+    "Meetings",
 }
 
 # role, agency kind, home page heading ({agency} is the user's agency name), service navigation links
@@ -89,7 +93,7 @@ ROLE_CASES: list[tuple[Role, str, str, list[str]]] = [
         "Cases ready for a decision",
         ["Home", "Ready for decision", "Cases", "Thresholds"],
     ),
-    (Role.MEETING_CHAIR, CSC, "Ready for discussion", ["Home", "Cases"]),
+    (Role.MEETING_CHAIR, CSC, "Ready for discussion", ["Home", "Meetings", "Cases"]),
     (Role.IG_OFFICER, CSC, "Information governance", IG_NAV),
     (Role.PERFORMANCE_MANAGER, CSC, "Partnership performance", ["Home", "Response times"]),
     (Role.HUB_ADMINISTRATOR, CSC, "Hub administration", HUB_ADMIN_NAV),

@@ -22,10 +22,28 @@ from openmash.cases.models import Case, CaseEvent, CaseStatus, Route
 from openmash.cases.services import NO_AGENCIES, NO_REASON, RERATE_NO_REASON
 from openmash.cases.tests.helpers import make_referral, screen
 from openmash.cases.views import describe_working_time
+from openmash.consent.forms import (
+    ENTER_NOTICE,
+    SELECT_ART6,
+    SELECT_ASKED_FOR,
+    SELECT_FOR_WHOM,
+    SELECT_GIVEN_BY,
+    SELECT_INFORMED,
+    SELECT_REFUSED_BY,
+)
+from openmash.consent.models import (
+    Art6Basis,
+    ConsentDecision,
+    ConsentRecord,
+    ForWhom,
+    InformedHow,
+    LawfulBasisDecision,
+)
+from openmash.consent.services import NO_BASIS_REASON, consent_record
 from openmash.core.actor import Actor
 from openmash.core.errors import CONCURRENT_EDIT
 from openmash.enquiries.deadlines import due_at
-from openmash.enquiries.models import InformationRequest
+from openmash.enquiries.models import InformationRequest, RequestStatus
 from openmash.hub.calendar_format import format_deadline
 from openmash.hub.models import Agency, AgencyKind, RagRating, ThresholdIndicator, ThresholdLevel
 from openmash.hub.selectors import hub_configuration
@@ -76,6 +94,10 @@ def screening_post(case: Case, **overrides: Any) -> dict[str, Any]:
         "rag": "red",
         "rag_reason": "Bruising seen by the school nurse on two occasions",
         "consent_position": "not_sought_risk",
+        "risk_reason": "Asking the parents would warn the person who hurt the child",
+        "risk_art6": "6(1)(e)",
+        "risk_special": "on",
+        "risk_health_override": "on",
         "route": "mash_enquiry",
         "agencies": [str(Agency.objects.get(kind=k).pk) for k in (AgencyKind.POLICE, AgencyKind.HEALTH)],
         "notes": "",
@@ -198,12 +220,6 @@ def test_screening_form_shows_the_referral_and_defaults_to_the_core_agencies(peo
 def test_screening_sends_requests_and_says_when_they_are_due(people: dict[str, Any]) -> None:
     case = referral_about("Amir")
     client = client_for(people["screener"])
-    from openmash.consent.services import lawful_basis_record
-
-    lawful_basis_record(
-        actor=Actor(user=people["screener"]), case=case, reason="Risk of harm", health_override=True
-    )
-    case.refresh_from_db()
 
     response = client.post(reverse("cases:screen", args=[case.pk]), screening_post(case), follow=True)
 
@@ -301,6 +317,340 @@ def test_a_screened_case_cannot_be_screened_again(people: dict[str, Any]) -> Non
     assert "This case has already been screened." in text(response)
     case.refresh_from_db()
     assert case.rag == "amber"
+
+
+# Screening: the consent position and what it records --------------------------------------------
+
+
+def family_case() -> Case:
+    """Jayden (the child referred) and Kerry, his mother."""
+    return make_referral().case
+
+
+def consent_given(case: Case, **overrides: Any) -> dict[str, Any]:
+    mother = case.referral.people.get(is_subject=False)
+    values: dict[str, Any] = {
+        "consent_position": "given",
+        "given_by": str(mother.pk),
+        "given_for": "household",
+        "given_informed": "verbal",
+        "given_notice": "2026-04",
+        "risk_reason": None,
+        "risk_art6": None,
+        "risk_special": None,
+        "risk_health_override": None,
+    }
+    values.update(overrides)
+    return screening_post(case, **values)
+
+
+def test_screening_form_asks_who_gave_consent_adults_first(people: dict[str, Any]) -> None:
+    case = family_case()
+
+    response = client_for(people["screener"]).get(reverse("cases:screen", args=[case.pk]))
+
+    html = response.content.decode()
+    reveal = html.split('data-testid="reveal-given"')[1].split('data-testid="reveal-refused"')[0]
+    page = text_of(reveal)
+    assert page.index("Kerry Whitmore (mother)") < page.index("Jayden Whitmore (child referred)")
+    assert "The whole household" in page and "A named child: Jayden Whitmore" in page
+    assert "Health information was named specifically" in page
+    assert 'name="given_notice" value="2026-04"' in reveal  # the current privacy notice
+    risk = html.split('data-testid="reveal-not_sought_risk"')[1]
+    assert 'name="risk_art6" class="govuk-radios__input" id="id_risk_art6_1" value="6(1)(e)" checked' in (
+        re.sub(r"\s+", " ", risk)
+    )
+    assert re.search(r'name="risk_special"[^>]*checked', risk)  # special category data by default
+    assert not re.search(r'name="risk_health_override"[^>]*checked', risk)
+
+
+def test_screening_form_lists_consent_already_recorded(people: dict[str, Any]) -> None:
+    case = family_case()
+    url = reverse("cases:screen", args=[case.pk])
+    assert 'data-testid="already-recorded"' not in client_for(people["screener"]).get(url).content.decode()
+    consent_record(
+        actor=Actor(user=people["screener"]),
+        case=case,
+        given_by=case.referral.people.get(is_subject=False),
+        for_whom=ForWhom.HOUSEHOLD,
+        decision=ConsentDecision.GIVEN,
+        informed_how=InformedHow.VERBAL,
+        privacy_notice_version="2026-04",
+    )
+
+    page = text(client_for(people["screener"]).get(url))
+
+    assert "Already recorded on this case's consent page" in page
+    assert "used when the requests are sent: Consent given by Kerry Whitmore for the whole household" in page
+
+
+def test_consent_given_without_health_sends_police_and_says_why_health_waits(people: dict[str, Any]) -> None:
+    case = family_case()
+
+    response = client_for(people["screener"]).post(
+        reverse("cases:screen", args=[case.pk]), consent_given(case, given_informed="written"), follow=True
+    )
+
+    case.refresh_from_db()
+    assert case.status == CaseStatus.INFORMATION_GATHERING and case.consent_position == "given"
+    consent = ConsentRecord.objects.get(case=case)
+    assert (consent.decision, consent.for_whom, consent.child, consent.includes_health) == (
+        ConsentDecision.GIVEN,
+        ForWhom.HOUSEHOLD,
+        None,
+        False,
+    )
+    assert consent.given_by.given_name == "Kerry" and consent.informed_how == InformedHow.WRITTEN
+    assert consent.privacy_notice_version == "2026-04" and consent.recorded_by == people["screener"]
+    assert not LawfulBasisDecision.objects.exists()
+    police = case.requests.get(agency__kind=AgencyKind.POLICE)
+    health = case.requests.get(agency__kind=AgencyKind.HEALTH)
+    assert police.status == RequestStatus.OPEN and health.status == RequestStatus.BLOCKED
+    assert health.due_at is None
+    assert (
+        f"{case.reference} screened: MASH enquiry, rated red. Information requested from Police by "
+        f"{format_deadline(police.due_at)}. Waiting for consent or a lawful basis before asking Health: "
+        "Health is bound by a duty of confidentiality: its information needs consent that names health "
+        "information, or a recorded decision to set the duty aside."
+    ) in text(response)
+    # The case page says what waits, and links to the consent page.
+    page = text(response)
+    assert "Waiting for consent or a lawful basis before asking Health." in page
+    assert reverse("consent:case", args=[case.pk]) in response.content.decode()
+
+
+def test_consent_naming_health_sends_every_request(people: dict[str, Any]) -> None:
+    case = family_case()
+
+    response = client_for(people["screener"]).post(
+        reverse("cases:screen", args=[case.pk]), consent_given(case, given_health="on"), follow=True
+    )
+
+    case.refresh_from_db()
+    assert ConsentRecord.objects.get(case=case).includes_health
+    assert set(case.requests.values_list("status", flat=True)) == {RequestStatus.OPEN}
+    due = format_deadline(case.requests.first().due_at)  # type: ignore[union-attr]
+    assert f"Information requested from Health and Police by {due}." in text(response)
+    assert "Waiting for consent" not in text(response)
+
+
+def test_consent_for_a_named_child_given_by_the_child(people: dict[str, Any]) -> None:
+    case = family_case()
+    child = case.referral.people.get(is_subject=True)
+
+    client_for(people["screener"]).post(
+        reverse("cases:screen", args=[case.pk]),
+        consent_given(
+            case, given_by=str(child.pk), given_for=f"child:{child.pk}", given_informed="electronic"
+        ),
+    )
+
+    consent = ConsentRecord.objects.get(case=case)
+    assert (consent.given_by, consent.for_whom, consent.child) == (child, ForWhom.CHILD, child)
+    assert consent.informed_how == InformedHow.ELECTRONIC
+
+
+def test_consent_refused_without_a_reason_records_the_refusal_and_every_request_waits(
+    people: dict[str, Any],
+) -> None:
+    case = family_case()
+    mother = case.referral.people.get(is_subject=False)
+    data = consent_given(
+        case,
+        consent_position="refused",
+        given_by=None,
+        given_for=None,
+        refused_by=str(mother.pk),
+        refused_for="household",
+        refused_informed="verbal",
+        refused_notice="2026-04",
+        refused_art6="6(1)(e)",
+        refused_special="on",
+    )
+
+    response = client_for(people["screener"]).post(reverse("cases:screen", args=[case.pk]), data, follow=True)
+
+    case.refresh_from_db()
+    assert case.status == CaseStatus.INFORMATION_GATHERING and case.consent_position == "refused"
+    consent = ConsentRecord.objects.get(case=case)
+    assert consent.decision == ConsentDecision.REFUSED and consent.given_by == mother
+    assert not LawfulBasisDecision.objects.exists()
+    requests = list(case.requests.all())
+    assert {r.status for r in requests} == {RequestStatus.BLOCKED}
+    assert all("Consent was asked for and refused on" in r.blocked_reason for r in requests)
+    page = text(response)
+    assert "Waiting for consent or a lawful basis before asking Health and Police:" in page
+    assert "Information requested from" not in page
+
+
+def test_consent_refused_with_a_reason_records_both_and_sends_the_requests(people: dict[str, Any]) -> None:
+    case = family_case()
+    mother = case.referral.people.get(is_subject=False)
+    data = consent_given(
+        case,
+        consent_position="refused",
+        given_by=None,
+        given_for=None,
+        refused_by=str(mother.pk),
+        refused_for="household",
+        refused_informed="written",
+        refused_notice="2025-09",
+        refused_reason="Bruising on a non-mobile baby: risk of significant harm",
+        refused_art6="6(1)(c)",
+        refused_special="on",
+        refused_health_override="on",
+    )
+
+    client_for(people["screener"]).post(reverse("cases:screen", args=[case.pk]), data)
+
+    consent = ConsentRecord.objects.get(case=case)
+    assert consent.decision == ConsentDecision.REFUSED and consent.privacy_notice_version == "2025-09"
+    basis = LawfulBasisDecision.objects.get(case=case)
+    assert (basis.art6, basis.special_category, basis.health_override) == (
+        Art6Basis.LEGAL_OBLIGATION,
+        True,
+        True,
+    )
+    assert basis.reason == "Bruising on a non-mobile baby: risk of significant harm"
+    assert basis.decided_by == people["screener"]
+    assert set(case.requests.values_list("status", flat=True)) == {RequestStatus.OPEN}
+
+
+def test_not_sought_because_of_risk_records_the_lawful_basis(people: dict[str, Any]) -> None:
+    case = family_case()
+
+    client_for(people["screener"]).post(
+        reverse("cases:screen", args=[case.pk]), screening_post(case, risk_health_override=None)
+    )
+
+    basis = LawfulBasisDecision.objects.get(case=case)
+    assert basis.reason == "Asking the parents would warn the person who hurt the child"
+    assert (basis.art6, basis.special_category, basis.health_override) == (Art6Basis.PUBLIC_TASK, True, False)
+    assert not ConsentRecord.objects.exists()
+    assert dict(case.requests.values_list("agency__kind", "status")) == {
+        AgencyKind.POLICE: RequestStatus.OPEN,
+        AgencyKind.HEALTH: RequestStatus.BLOCKED,
+    }
+    audit = AuditEvent.objects.get(action=AuditAction.LAWFUL_BASIS_RECORDED)
+    assert audit.justification == basis.reason
+
+
+def test_not_yet_sought_records_nothing_and_every_request_waits(people: dict[str, Any]) -> None:
+    case = family_case()
+
+    response = client_for(people["screener"]).post(
+        reverse("cases:screen", args=[case.pk]),
+        screening_post(case, consent_position="to_be_sought", risk_reason=None, risk_health_override=None),
+        follow=True,
+    )
+
+    case.refresh_from_db()
+    assert case.status == CaseStatus.INFORMATION_GATHERING and case.consent_position == "to_be_sought"
+    assert not ConsentRecord.objects.exists() and not LawfulBasisDecision.objects.exists()
+    assert set(case.requests.values_list("status", flat=True)) == {RequestStatus.BLOCKED}
+    page = text(response)
+    assert (
+        "Waiting for consent or a lawful basis before asking Health and Police: Health is bound by a duty "
+        "of confidentiality" in page
+    )
+    assert "No consent or lawful basis to proceed without consent covers Police." in page
+
+
+def test_consent_given_on_a_route_without_an_enquiry_is_still_recorded(people: dict[str, Any]) -> None:
+    case = family_case()
+
+    client_for(people["screener"]).post(
+        reverse("cases:screen", args=[case.pk]),
+        consent_given(case, route="early_help", rag="green", agencies=[]),
+    )
+
+    assert ConsentRecord.objects.filter(case=case).count() == 1
+    assert not InformationRequest.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message", "anchor"),
+    [
+        ({"given_by": None}, SELECT_GIVEN_BY, "#id_given_by_1"),
+        ({"given_by": "someone-else"}, SELECT_GIVEN_BY, "#id_given_by_1"),
+        ({"given_for": None}, SELECT_FOR_WHOM, "#id_given_for_1"),
+        ({"given_informed": None}, SELECT_INFORMED, "#id_given_informed_1"),
+        ({"given_notice": " "}, ENTER_NOTICE, "#id_given_notice"),
+        ({"consent_position": "refused", "given_by": None}, SELECT_REFUSED_BY, "#id_refused_by_1"),
+        ({"consent_position": "refused"}, SELECT_ASKED_FOR, "#id_refused_for_1"),
+        (
+            {"consent_position": "refused", "refused_health_override": "on"},
+            NO_BASIS_REASON,
+            "#id_refused_reason",
+        ),
+        ({"consent_position": "not_sought_risk"}, NO_BASIS_REASON, "#id_risk_reason"),
+        (
+            {"consent_position": "not_sought_risk", "risk_reason": "Risk", "risk_art6": None},
+            SELECT_ART6,
+            "#id_risk_art6_1",
+        ),
+    ],
+)
+def test_consent_errors_are_summarised_and_nothing_is_saved(
+    people: dict[str, Any], overrides: dict[str, Any], message: str, anchor: str
+) -> None:
+    case = family_case()
+    version = case.version
+
+    response = client_for(people["screener"]).post(
+        reverse("cases:screen", args=[case.pk]), consent_given(case, notes="Spoke to the DSL", **overrides)
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<title>Error: " in html
+    summary = html.split('class="govuk-error-summary"')[1].split("</ul>")[0]
+    assert f'<a href="{anchor}">{message}</a>' in summary
+    assert f'id="{anchor[1:]}"' in html
+    assert "Spoke to the DSL" in html
+    case.refresh_from_db()
+    assert (case.status, case.version) == (CaseStatus.NEW, version)
+    assert not ConsentRecord.objects.exists() and not LawfulBasisDecision.objects.exists()
+    assert not InformationRequest.objects.exists()
+
+
+def test_every_missing_consent_answer_is_listed_at_once(people: dict[str, Any]) -> None:
+    case = family_case()
+    data = consent_given(
+        case, given_by=None, given_for=None, given_informed=None, given_notice="", rag_reason=""
+    )
+
+    response = client_for(people["screener"]).post(reverse("cases:screen", args=[case.pk]), data)
+
+    summary = response.content.decode().split('class="govuk-error-summary"')[1].split("</ul>")[0]
+    messages = re.findall(r'<a href="[^"]+">([^<]+)</a>', summary)
+    assert messages == [NO_REASON, SELECT_GIVEN_BY, SELECT_FOR_WHOM, SELECT_INFORMED, ENTER_NOTICE]
+    # The reveal stays open with the chosen position still selected.
+    assert re.search(r'value="given"[^>]*checked', response.content.decode())
+
+
+def test_a_stale_screening_page_records_no_consent(people: dict[str, Any]) -> None:
+    case = family_case()
+    opened = consent_given(case, given_health="on")
+    Case.objects.filter(pk=case.pk).update(version=F("version") + 1)  # someone else saved meanwhile
+
+    response = client_for(people["screener"]).post(reverse("cases:screen", args=[case.pk]), opened)
+
+    assert CONCURRENT_EDIT in text(response)
+    assert not ConsentRecord.objects.exists() and not InformationRequest.objects.exists()
+
+
+def test_screening_a_screened_case_records_no_consent(people: dict[str, Any]) -> None:
+    case = family_case()
+    screen(case, people["screener"])
+    case.refresh_from_db()
+
+    response = client_for(people["screener"]).post(
+        reverse("cases:screen", args=[case.pk]), consent_given(case)
+    )
+
+    assert "This case has already been screened." in text(response)
+    assert not ConsentRecord.objects.exists()
 
 
 # Re-rating -------------------------------------------------------------------------------------
@@ -408,6 +758,27 @@ def test_police_see_a_case_police_were_asked_about_and_no_other(people: dict[str
     assert client.get(reverse("cases:detail", args=[not_asked.pk])).status_code == 404
     assert client.get(reverse("cases:detail", args=[new.pk])).status_code == 404
     assert not AuditEvent.objects.filter(action=AuditAction.CASE_VIEWED, object_id=str(not_asked.pk)).exists()
+
+
+def test_an_agency_whose_request_waits_is_sent_to_its_request_page(people: dict[str, Any]) -> None:
+    case = family_case()
+    client_for(people["screener"]).post(reverse("cases:screen", args=[case.pk]), consent_given(case))
+    waiting = case.requests.get(agency__kind=AgencyKind.HEALTH)
+    assert waiting.status == RequestStatus.BLOCKED
+
+    health = client_for(people["health"]).get(reverse("cases:detail", args=[case.pk]))
+    police = client_for(people["police"]).get(reverse("cases:detail", args=[case.pk]))
+
+    assert health.status_code == 302
+    assert health["Location"] == reverse("enquiries:detail", args=[waiting.pk])
+    assert not AuditEvent.objects.filter(
+        action=AuditAction.CASE_VIEWED, object_id=str(case.pk), actor_id=str(people["health"].pk)
+    ).exists()
+    assert police.status_code == 200 and "Kerry Whitmore" in text(police)
+    assert AuditEvent.objects.filter(
+        action=AuditAction.CASE_VIEWED, object_id=str(case.pk), actor_id=str(people["police"].pk)
+    ).exists()
+    assert "Waiting for consent or a lawful basis before asking Health." in text(police)
 
 
 def test_a_referrer_is_sent_to_the_referral_they_made(people: dict[str, Any], make_user: Any) -> None:

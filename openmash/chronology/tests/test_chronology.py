@@ -126,7 +126,7 @@ def test_page_shows_source_and_significance(case: Case, people: dict[str, Any]) 
     assert "Officers attended a domestic incident" in page
     assert 'Source: Police, reference <span class="openmash-mono">INC-1</span>' in page
     assert "Significant" in page
-    assert "<h2 class=\"moj-timeline__title\">Referral received" not in page  # filtered to Police
+    assert '<h2 class="moj-timeline__title">Referral received' not in page  # filtered to Police
     assert AuditEvent.objects.filter(action=AuditAction.CHRONOLOGY_VIEWED).exists()
     assert Disclosure.objects.filter(kind=DisclosureKind.VIEWED, item_type="chronology").exists()
 

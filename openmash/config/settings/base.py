@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "openmash.consent",
     "openmash.chronology",
     "openmash.people",
+    "openmash.product",
+    "openmash.meetings",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",

@@ -22,6 +22,14 @@ from openmash.audit.catalogue import AuditAction
 from openmash.audit.models import AuditEvent
 from openmash.cases.models import Case, CaseStatus
 from openmash.cases.tests.helpers import make_referral, screen
+from openmash.consent.models import (
+    ConsentDecision,
+    Disclosure,
+    DisclosureKind,
+    ForWhom,
+    InformedHow,
+)
+from openmash.consent.services import consent_record
 from openmash.core.actor import Actor
 from openmash.core.errors import CONCURRENT_EDIT
 from openmash.enquiries.forms import (
@@ -31,9 +39,12 @@ from openmash.enquiries.forms import (
     NIL_CONFIRM_REQUIRED,
     SIGNIFICANCE_REQUIRED,
     SOURCE_REQUIRED,
+    WITHHOLD_REASON_REQUIRED,
+    WITHHOLD_WHAT_REQUIRED,
 )
 from openmash.enquiries.models import HistoryItem, InformationRequest, RequestStatus
 from openmash.enquiries.services import NO_SUMMARY, request_nil_return, request_save_return, request_take
+from openmash.hub.calendar_format import format_deadline
 from openmash.hub.models import Agency, AgencyKind, RagRating
 from openmash.referrals.services import PersonData
 
@@ -575,3 +586,253 @@ def test_case_page_include_never_shows_a_draft(people: dict[str, Any], case: Cas
     )
     html_ = render_to_string("enquiries/_case_requests.html", {"case": case, "sees_whole_case": True})
     assert "Unfinished thoughts" not in html_ and "In progress" in html_
+
+
+# Requests waiting at the sharing gate -------------------------------------------------------------
+
+
+HEALTH_WAITS = (
+    "Health is bound by a duty of confidentiality: its information needs consent that names health "
+    "information, or a recorded decision to set the duty aside."
+)
+HEALTH_UNBLOCK = (
+    "Record consent that names health information, or a lawful-basis decision that sets aside the duty "
+    "of confidentiality because of a risk of significant harm."
+)
+
+
+def consent_from_mother(case: Case, user: Any, *, health: bool) -> None:
+    consent_record(
+        actor=Actor(user=user),
+        case=case,
+        given_by=case.referral.people.get(is_subject=False),
+        for_whom=ForWhom.HOUSEHOLD,
+        decision=ConsentDecision.GIVEN,
+        informed_how=InformedHow.VERBAL,
+        privacy_notice_version="2026-04",
+        includes_health=health,
+    )
+
+
+@pytest.fixture
+def waiting_case(people: dict[str, Any]) -> Case:
+    """Consent from the mother that does not name health: police asked, health waiting."""
+    subject = PersonData(
+        given_name="Jayden",
+        family_name="Whitmore",
+        date_of_birth=date(2018, 5, 4),
+        sex="M",
+        address="1 Elm Road, Northtown",
+        postcode="NT1 1AA",
+        nhs_number="9990000018",
+    )
+    mother = PersonData(given_name="Kerry", family_name="Whitmore", relationship="mother", sex="F")
+    case = make_referral(people["referrer"], people=[subject, mother]).case
+    consent_from_mother(case, people["screener"], health=False)
+    case.refresh_from_db()
+    screen(case, people["screener"], lawful_basis=False)
+    case.refresh_from_db()
+    return case
+
+
+@pytest.fixture
+def health(people: dict[str, Any]) -> Client:
+    return client_for(people["health"])
+
+
+def test_queue_lists_waiting_requests_apart_with_the_reason_and_no_names(
+    waiting_case: Case, health: Client
+) -> None:
+    response = health.get(reverse("enquiries:queue"))
+
+    body = text(response)
+    assert "There are no open requests for Health." in body
+    assert "Open (0)" in body
+    waiting = body.split('data-testid="waiting-requests"')[1].split("</table>")[0]
+    rows = re.findall(r'data-testid="waiting-row">(.*?)</tr>', waiting, re.S)
+    assert len(rows) == 1
+    assert waiting_case.reference in rows[0] and HEALTH_WAITS in rows[0]
+    assert "openmash-rag--amber" in rows[0]
+    assert "Waiting for consent or a lawful basis</h2>" in body
+    assert "Jayden" not in body and "Whitmore" not in body  # the family is not named to health yet
+    event = AuditEvent.objects.filter(action=AuditAction.QUEUE_VIEWED).latest("sequence")
+    assert event.persons == []
+
+
+def test_returned_tab_does_not_list_waiting_requests(waiting_case: Case, health: Client) -> None:
+    body = text(health.get(reverse("enquiries:queue") + "?show=returned"))
+    assert waiting_case.reference not in body
+
+
+def test_a_waiting_request_shows_why_and_what_would_unblock_it_but_not_the_family(
+    waiting_case: Case, health: Client
+) -> None:
+    info = request_to(waiting_case, AgencyKind.HEALTH)
+
+    response = health.get(detail_url(info))
+
+    assert response.status_code == 200
+    body = text(response)
+    assert title(response).startswith(f"Information request for case {waiting_case.reference}")
+    assert f"Information request for case {waiting_case.reference}</h1>" in body
+    assert "This request is waiting for consent or a lawful basis." in body
+    assert HEALTH_WAITS in body and HEALTH_UNBLOCK in body
+    assert "No due time until the request can go to Health" in body
+    assert "Waiting for consent or a lawful basis</strong>" in body  # the status tag
+    for hidden in ("Jayden", "Kerry", "9990000018", "1 Elm Road", "arrived hungry", "Repeated neglect"):
+        assert hidden not in body, hidden
+    for form_part in (
+        "Submit return",
+        "Save draft",
+        "Take this request",
+        "Send nil return",
+        "Record decision",
+    ):
+        assert form_part not in body, form_part
+
+
+def test_a_waiting_request_cannot_be_taken_returned_or_withheld(
+    people: dict[str, Any], waiting_case: Case, health: Client
+) -> None:
+    info = request_to(waiting_case, AgencyKind.HEALTH)
+    reason = f"{HEALTH_WAITS} {HEALTH_UNBLOCK}"
+    posts = [
+        (reverse("enquiries:take", args=[info.pk]), {}),
+        (detail_url(info), return_post(info, action="submit", summary="Known to health")),
+        (
+            reverse("enquiries:nil-return", args=[info.pk]),
+            {"nil-version": str(info.version), "nil-confirm": "on"},
+        ),
+        (
+            detail_url(info),
+            {"form": "withhold", "withhold-what": "GP notes", "withhold-reason": "Not relevant"},
+        ),
+    ]
+    for url, data in posts:
+        response = health.post(url, data)
+        assert response.status_code == 200, url
+        assert error_summary(response) == [reason], url
+        assert_links_land(response)
+    info.refresh_from_db()
+    assert (info.status, info.taken_by_id, info.summary, info.due_at) == (
+        RequestStatus.BLOCKED,
+        None,
+        "",
+        None,
+    )
+    assert not Disclosure.objects.filter(case=waiting_case).exists()
+
+
+def test_once_consent_names_health_the_request_opens_with_a_due_time(
+    people: dict[str, Any], waiting_case: Case, health: Client
+) -> None:
+    consent_from_mother(waiting_case, people["screener"], health=True)
+    info = request_to(waiting_case, AgencyKind.HEALTH)
+    assert info.status == RequestStatus.OPEN and info.due_at is not None
+
+    body = text(health.get(detail_url(info)))
+
+    assert "Information request about Jayden Whitmore" in body
+    assert format_deadline(info.due_at) in body
+    assert "Submit return" in body and "Take this request" in body and "9990000018" in body
+    assert "waiting for consent" not in body
+    queue = text(health.get(reverse("enquiries:queue")))
+    assert "Open (1)" in queue and 'data-testid="waiting-requests"' not in queue
+
+
+def test_case_page_include_shows_why_a_request_waits(waiting_case: Case) -> None:
+    html_ = render_to_string("enquiries/_case_requests.html", {"case": waiting_case, "sees_whole_case": True})
+    page = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", html_)))
+
+    assert f"Health Waiting for consent or a lawful basis Why it is waiting {HEALTH_WAITS}" in page
+    assert f"What would unblock it {HEALTH_UNBLOCK}" in page
+    assert page.count("Due ") == 1  # police only: a waiting request has no due time
+
+
+# Decisions not to share ---------------------------------------------------------------------------
+
+
+def withhold_post(
+    what: str = "A 2019 counselling referral for the mother", reason: str = ""
+) -> dict[str, str]:
+    return {
+        "form": "withhold",
+        "withhold-what": what,
+        "withhold-reason": reason or "Not relevant to the concerns about Jayden",
+    }
+
+
+def test_record_a_decision_not_to_share(
+    people: dict[str, Any], police: Client, police_request: InformationRequest
+) -> None:
+    response = police.post(detail_url(police_request), withhold_post(), follow=True)
+
+    assert response.redirect_chain[-1][0] == detail_url(police_request) + "#withheld"
+    entry = Disclosure.objects.get(kind=DisclosureKind.WITHHELD)
+    assert entry.item_summary == "A 2019 counselling referral for the mother"
+    assert entry.reason == "Not relevant to the concerns about Jayden"
+    assert (entry.from_agency.kind, entry.by_user, entry.item_id) == (
+        AgencyKind.POLICE,
+        people["police"],
+        str(police_request.pk),
+    )
+    assert entry.about.count() == 2
+    body = text(response)
+    assert (
+        f"Decision not to share recorded for case {police_request.case.reference}: "
+        "A 2019 counselling referral for the mother" in body
+    )
+    rows = re.findall(r'data-testid="withheld-row">(.*?)</tr>', body, re.S)
+    assert len(rows) == 1
+    assert "A 2019 counselling referral for the mother" in rows[0]
+    assert "Not relevant to the concerns about Jayden" in rows[0] and "Priya Shah" in rows[0]
+    assert AuditEvent.objects.filter(action=AuditAction.WITHHELD, object_id=str(police_request.pk)).exists()
+    police_request.refresh_from_db()
+    assert police_request.status == RequestStatus.OPEN  # the request itself is still to be answered
+
+
+def test_decisions_not_to_share_are_listed_after_the_return(
+    people: dict[str, Any], police: Client, police_request: InformationRequest
+) -> None:
+    police.post(detail_url(police_request), withhold_post(what="First item"))
+    request_nil_return(
+        actor=Actor(user=people["police"]), request=police_request, expected_version=police_request.version
+    )
+    police.post(detail_url(police_request), withhold_post(what="Second item"))
+
+    body = text(police.get(detail_url(police_request)))
+
+    rows = re.findall(r'data-testid="withheld-row">(.*?)</tr>', body, re.S)
+    assert ["First item" in rows[0], "Second item" in rows[1]] == [True, True]
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (withhold_post(what=" "), [WITHHOLD_WHAT_REQUIRED]),
+        (
+            {"form": "withhold", "withhold-what": "GP notes", "withhold-reason": " "},
+            [WITHHOLD_REASON_REQUIRED],
+        ),
+        ({"form": "withhold"}, [WITHHOLD_WHAT_REQUIRED, WITHHOLD_REASON_REQUIRED]),
+    ],
+)
+def test_a_decision_not_to_share_needs_what_and_why(
+    police: Client, police_request: InformationRequest, data: dict[str, str], expected: list[str]
+) -> None:
+    response = police.post(detail_url(police_request), data)
+
+    assert response.status_code == 200
+    assert error_summary(response) == expected
+    assert_links_land(response)
+    assert not Disclosure.objects.exists()
+    police_request.refresh_from_db()
+    assert police_request.status == RequestStatus.OPEN and police_request.summary == ""
+
+
+def test_only_the_agency_asked_records_a_decision_not_to_share(
+    people: dict[str, Any], case: Case, police_request: InformationRequest
+) -> None:
+    assert client_for(people["health"]).post(detail_url(police_request), withhold_post()).status_code == 404
+    assert client_for(people["screener"]).post(detail_url(police_request), withhold_post()).status_code == 403
+    assert not Disclosure.objects.filter(kind=DisclosureKind.WITHHELD).exists()

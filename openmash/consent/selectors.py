@@ -1,0 +1,287 @@
+"""Reads of the disclosure log: the information governance officer's log and a person's transparency report.
+
+Both are reads of personal data about families, so both are audited. Only people who may produce
+transparency reports (information governance officers) see anything here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from openmash.accounts.permissions import Perm, can
+from openmash.audit.catalogue import AuditAction
+from openmash.audit.services import audit_record
+from openmash.cases.models import Case
+from openmash.consent.models import (
+    ConsentRecord,
+    Disclosure,
+    DisclosureKind,
+    ForWhom,
+    LawfulBasisDecision,
+)
+from openmash.core.actor import Actor
+from openmash.hub.models import Agency
+from openmash.hub.selectors import hub_configuration
+from openmash.referrals.models import ReferralPerson
+
+THIRD_PARTY_FLAG = "Contains information about {count} other {people}: review before release"
+
+
+# The disclosure log ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DisclosureFilter:
+    case: Case | None = None
+    agency: Agency | None = None
+    kind: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def disclosures_visible_to(user: object) -> QuerySet[Disclosure]:
+    """The whole disclosure log for information governance officers; nothing for anyone else."""
+    if not can(user, Perm.TRANSPARENCY_REPORT):
+        return Disclosure.objects.none()
+    return Disclosure.objects.select_related(
+        "case", "from_agency", "by_user", "consent", "lawful_basis"
+    ).prefetch_related(Prefetch("about", queryset=ReferralPerson.objects.order_by("-is_subject", "pk")))
+
+
+def _hub_midnight(day: date) -> datetime:
+    """The start of a calendar day in the hub's time zone: dates in filters are the hub's dates."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(hub_configuration().time_zone))
+
+
+def disclosures_filtered(user: object, chosen: DisclosureFilter) -> QuerySet[Disclosure]:
+    """The log, filtered, newest first."""
+    rows = disclosures_visible_to(user)
+    if chosen.case is not None:
+        rows = rows.filter(case=chosen.case)
+    if chosen.agency is not None:
+        rows = rows.filter(from_agency=chosen.agency)
+    if chosen.kind:
+        rows = rows.filter(kind=chosen.kind)
+    if chosen.date_from is not None:
+        rows = rows.filter(at__gte=_hub_midnight(chosen.date_from))
+    if chosen.date_to is not None:
+        rows = rows.filter(at__lt=_hub_midnight(chosen.date_to + timedelta(days=1)))
+    return rows.order_by("-at", "-id")
+
+
+def case_by_reference(user: object, reference: str) -> Case | None:
+    """A case found by its reference, for someone who may look up disclosures about any case."""
+    reference = reference.strip()
+    if not reference or not can(user, Perm.TRANSPARENCY_REPORT):
+        return None
+    return Case.objects.select_related("referral").filter(reference__iexact=reference).first()
+
+
+def people_on(case: Case) -> list[ReferralPerson]:
+    """The people named on the case's referral: children first, then by name."""
+    return list(case.referral.people.all())
+
+
+def disclosure_log_viewed(
+    *,
+    actor: Actor,
+    shown: list[Disclosure],
+    people: list[ReferralPerson],
+    chosen: DisclosureFilter,
+    page: int,
+) -> None:
+    """The log names people: who looked at which part of it is recorded like any other read."""
+    persons = {str(p.pk) for d in shown for p in d.about.all()} | {str(p.pk) for p in people}
+    audit_record(
+        actor=actor,
+        action=AuditAction.DISCLOSURES_VIEWED,
+        object_type="consent.disclosure",
+        persons=sorted(persons),
+        detail={
+            "case": chosen.case.reference if chosen.case else "",
+            "agency": chosen.agency.name if chosen.agency else "",
+            "kind": chosen.kind,
+            "from": chosen.date_from.isoformat() if chosen.date_from else "",
+            "to": chosen.date_to.isoformat() if chosen.date_to else "",
+            "page": page,
+            "disclosures": [d.pk for d in shown],
+        },
+    )
+
+
+# The transparency report -------------------------------------------------------------------------------
+
+
+def person_for_report(*, user: object, pk: UUID | str) -> ReferralPerson:
+    """The person a transparency report is about, or 404."""
+    if not can(user, Perm.TRANSPARENCY_REPORT):
+        raise Http404("No such person")
+    person = ReferralPerson.objects.select_related("referral", "referral__case").filter(pk=pk).first()
+    if person is None or not hasattr(person.referral, "case"):
+        raise Http404("No such person")
+    return person
+
+
+@dataclass(frozen=True, slots=True)
+class ReportItem:
+    """One line of the report: one disclosure about the person, with why it happened."""
+
+    entry: Disclosure
+    basis_kind: str
+    basis_text: str
+    basis_reason: str
+    basis_decided: str
+    others: int
+    other_roles: list[str]
+
+    @property
+    def third_party_flag(self) -> str:
+        if not self.others:
+            return ""
+        return THIRD_PARTY_FLAG.format(count=self.others, people="person" if self.others == 1 else "people")
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentLine:
+    record: ConsentRecord
+    scope: str
+
+
+@dataclass(frozen=True, slots=True)
+class BasisLine:
+    record: LawfulBasisDecision
+    scope: str
+    grounds: list[str]
+
+
+@dataclass
+class TransparencyReport:
+    person: ReferralPerson
+    case: Case
+    generated_at: datetime
+    shared: list[ReportItem] = field(default_factory=list)
+    seen: list[ReportItem] = field(default_factory=list)
+    withheld: list[ReportItem] = field(default_factory=list)
+    consents: list[ConsentLine] = field(default_factory=list)
+    bases: list[BasisLine] = field(default_factory=list)
+
+    @property
+    def agencies(self) -> list[str]:
+        return sorted({item.entry.from_agency.name for item in self.shared})
+
+    @property
+    def viewed_count(self) -> int:
+        return sum(1 for item in self.seen if item.entry.kind == DisclosureKind.VIEWED)
+
+    @property
+    def exported_count(self) -> int:
+        return sum(1 for item in self.seen if item.entry.kind == DisclosureKind.EXPORTED)
+
+    @property
+    def flagged_count(self) -> int:
+        return sum(1 for item in [*self.shared, *self.withheld] if item.others)
+
+
+def _role_of(person: ReferralPerson) -> str:
+    return "child referred" if person.is_subject else str(person.get_relationship_display()).lower()
+
+
+def _item(entry: Disclosure, person: ReferralPerson) -> ReportItem:
+    others = [p for p in entry.about.all() if p.pk != person.pk]
+    roles = Counter(_role_of(p) for p in others)
+    basis = entry.lawful_basis
+    if entry.consent_id is not None:
+        kind, reason, decided = "Consent", "", ""
+    elif basis is not None:
+        kind, reason = "Lawful basis without consent", basis.reason
+        decided = f"{basis.decided_by.get_full_name() or basis.decided_by}, {basis.decided_at:%d %B %Y}"
+    else:
+        kind, reason, decided = "", "", ""
+    return ReportItem(
+        entry=entry,
+        basis_kind=kind,
+        basis_text=entry.basis_text,
+        basis_reason=reason,
+        basis_decided=decided,
+        others=len(others),
+        other_roles=[role if n == 1 else f"{role} ({n})" for role, n in sorted(roles.items())],
+    )
+
+
+def _agency_scope(record: ConsentRecord | LawfulBasisDecision) -> str:
+    if record.all_agencies:
+        return "All agencies"
+    return ", ".join(sorted(a.name for a in record.agencies.all()))
+
+
+def _consents_about(case: Case, person: ReferralPerson) -> list[ConsentLine]:
+    records = (
+        case.consents.filter(Q(given_by=person) | Q(child=person) | Q(for_whom=ForWhom.HOUSEHOLD))
+        .select_related("given_by", "child", "recorded_by", "withdrawn_by")
+        .prefetch_related("agencies")
+        .order_by("given_at", "created_at")
+    )
+    return [ConsentLine(record=r, scope=_agency_scope(r)) for r in records]
+
+
+def _bases_on(case: Case) -> list[BasisLine]:
+    from openmash.consent.models import HEALTH_OVERRIDE_TEXT, SPECIAL_CATEGORY_BASIS
+
+    lines = []
+    for record in case.lawful_bases.select_related("decided_by").prefetch_related("agencies"):
+        grounds = [str(record.get_art6_display())]
+        if record.special_category:
+            grounds.append(SPECIAL_CATEGORY_BASIS)
+        if record.health_override:
+            grounds.append(HEALTH_OVERRIDE_TEXT)
+        lines.append(BasisLine(record=record, scope=_agency_scope(record), grounds=grounds))
+    return lines
+
+
+def transparency_report_for(*, actor: Actor, person: ReferralPerson, output: str) -> TransparencyReport:
+    """Everything shared about the person, by whom, with whom, when and why; views, exports and refusals.
+
+    Ready for a subject access request: items that also concern other people are flagged for review
+    before release. Producing the report is audited (`output` is "html" or "pdf").
+    """
+    case = person.referral.case
+    entries = (
+        Disclosure.objects.filter(about=person)
+        .select_related("from_agency", "by_user", "consent", "lawful_basis", "lawful_basis__decided_by")
+        .prefetch_related("about")
+        .order_by("at", "id")
+    )
+    report = TransparencyReport(person=person, case=case, generated_at=timezone.now())
+    for entry in entries:
+        item = _item(entry, person)
+        if entry.kind == DisclosureKind.SHARED:
+            report.shared.append(item)
+        elif entry.kind == DisclosureKind.WITHHELD:
+            report.withheld.append(item)
+        else:
+            report.seen.append(item)
+    report.consents = _consents_about(case, person)
+    report.bases = _bases_on(case)
+    audit_record(
+        actor=actor,
+        action=AuditAction.TRANSPARENCY_REPORT,
+        obj=person,
+        persons=[str(person.pk)],
+        detail={
+            "case": case.reference,
+            "output": output,
+            "shared": len(report.shared),
+            "seen": len(report.seen),
+            "withheld": len(report.withheld),
+            "flagged": report.flagged_count,
+        },
+    )
+    return report

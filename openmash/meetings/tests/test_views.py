@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from openmash.accounts.roles import Role
+from openmash.audit.catalogue import AuditAction
+from openmash.audit.models import AuditEvent
+from openmash.cases.models import Case
+from openmash.core.actor import Actor
+from openmash.decisions.models import Outcome
+from openmash.decisions.services import ActionData, ChallengeData, ViewData, decision_record
+from openmash.hub.models import Agency, AgencyKind, RagRating, ThresholdLevel
+from openmash.meetings.models import Meeting, MeetingStatus
+from openmash.meetings.services import agenda_build_from_ready, meeting_start
+from openmash.meetings.tests.helpers import ready_case, schedule
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def chair(make_user: Any) -> Any:
+    return make_user(Role.MEETING_CHAIR)
+
+
+@pytest.fixture
+def client_for(chair: Any) -> Client:
+    client = Client()
+    client.force_login(chair)
+    return client
+
+
+def started(chair: Any, *cases: Case) -> Meeting:
+    meeting = schedule(chair)
+    agenda_build_from_ready(actor=Actor(user=chair), meeting=meeting, expected_version=meeting.version)
+    meeting_start(actor=Actor(user=chair), meeting=meeting, expected_version=meeting.version)
+    return meeting
+
+
+def test_schedule_form_errors_then_success(client_for: Client) -> None:
+    url = reverse("meetings:schedule")
+    response = client_for.post(url, {"title": "", "on_0": "31", "on_1": "2", "on_2": "2030", "at": "9"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Error: " in body
+    assert "Enter a title for the meeting" in body
+    assert "Date of the meeting must be a real date" in body
+    assert "Start time must be a time, like 09:30" in body
+    response = client_for.post(
+        url, {"title": "Daily", "on_0": "1", "on_1": "1", "on_2": "2020", "at": "09:30"}
+    )
+    assert "The meeting must be today or in the future" in response.content.decode()
+    response = client_for.post(
+        url, {"title": "Daily", "on_0": "1", "on_1": "1", "on_2": "2030", "at": "09:30"}
+    )
+    meeting = Meeting.objects.get()
+    assert response["Location"] == reverse("meetings:detail", args=[meeting.pk])
+    assert meeting.scheduled_for.hour == 9 and meeting.scheduled_for.minute == 30
+
+
+def test_meeting_page_builds_agenda_records_attendance_starts_and_closes(
+    client_for: Client, chair: Any, make_user: Any
+) -> None:
+    case = ready_case(make_user, rag=RagRating.RED)
+    meeting = schedule(chair)
+    detail = reverse("meetings:detail", args=[meeting.pk])
+    body = client_for.get(detail).content.decode()
+    assert "1 case ready for decision is not yet on the agenda" in body
+
+    client_for.post(reverse("meetings:agenda", args=[meeting.pk]), {"version": meeting.version})
+    body = client_for.get(detail).content.decode()
+    assert case.reference in body
+    assert "J.W. (8 years)" in body or "J.W. (" in body
+    assert "Jayden" not in body  # initials on the agenda
+    assert "2 of 2 agencies" in body
+
+    police = Agency.objects.get(kind=AgencyKind.POLICE)
+    response = client_for.post(reverse("meetings:attendance", args=[meeting.pk]), {"status": "present"})
+    assert response.status_code == 400
+    assert "Select the agency" in response.content.decode()
+    client_for.post(
+        reverse("meetings:attendance", args=[meeting.pk]),
+        {"agency": police.pk, "name": "DS Patel", "role": "Detective sergeant", "status": "present"},
+    )
+    assert "DS Patel" in client_for.get(detail).content.decode()
+
+    meeting.refresh_from_db()
+    client_for.post(reverse("meetings:start", args=[meeting.pk]), {"version": meeting.version})
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.IN_PROGRESS
+    # Minutes only once closed.
+    assert client_for.get(reverse("meetings:minutes", args=[meeting.pk]))["Location"] == detail
+    stale = client_for.post(reverse("meetings:close", args=[meeting.pk]), {"version": meeting.version - 1})
+    assert stale.status_code == 400 and "Someone else changed this record" in stale.content.decode()
+    response = client_for.post(reverse("meetings:close", args=[meeting.pk]), {"version": meeting.version})
+    assert response["Location"] == reverse("meetings:minutes", args=[meeting.pk])
+    assert AuditEvent.objects.filter(action=AuditAction.MEETING_VIEWED, object_id=str(meeting.pk)).exists()
+
+
+def test_screen_shows_one_case_without_full_names_or_addresses(
+    client_for: Client, chair: Any, make_user: Any
+) -> None:
+    first = ready_case(make_user, given="Rory", family="Cole", rag=RagRating.RED)
+    second = ready_case(make_user, given="Amy", family="Brook", rag=RagRating.AMBER)
+    meeting = started(chair)
+    agenda = client_for.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+    assert agenda.index(first.reference) < agenda.index(second.reference)  # red first, in agenda order
+    url = reverse("meetings:screen", args=[meeting.pk])
+    body = client_for.get(url, {"item": 1}).content.decode()
+    assert first.reference in body and second.reference not in body
+    assert "R.C., " in body and "Case 1 of 2" in body
+    assert "Neglect" in body  # concern category
+    assert "Violence in the home" in body and "Grandmother nearby" in body
+    assert "Officers attended R.C.&#x27;s home at [address], [address] twice." in body
+    assert "incident at [address]" in body  # significant chronology entry
+    for secret in ("Rory", "Cole", "Elm Road", "Northtown", "NT1 1AA"):
+        assert secret not in body, secret
+    assert 'id="next-case"' in body and 'id="previous-case"' not in body
+    assert "meetings/screen.js" in body
+    # The chair is not a decision maker: no link to record a decision.
+    assert reverse("decisions:record", args=[first.pk]) not in body
+
+    body = client_for.get(url, {"item": 99}).content.decode()
+    assert second.reference in body and "Case 2 of 2" in body and 'id="next-case"' not in body
+    assert AuditEvent.objects.filter(action=AuditAction.MEETING_SCREEN_VIEWED).count() == 2
+
+
+def test_decision_link_returns_to_the_screen(make_user: Any, chair: Any) -> None:
+    case = ready_case(make_user)
+    meeting = started(chair)
+    decider = make_user(Role.DECISION_MAKER)
+    client = Client()
+    client.force_login(decider)
+    screen = reverse("meetings:screen", args=[meeting.pk]) + "?item=1"
+    body = client.get(screen).content.decode()
+    record = reverse("decisions:record", args=[case.pk]) + "?next=%2Fmeetings%2F"
+    assert record in body.replace("&amp;", "&")
+    police, health = (Agency.objects.get(kind=k) for k in (AgencyKind.POLICE, AgencyKind.HEALTH))
+    response = client.post(
+        reverse("decisions:record", args=[case.pk])
+        + "?next="
+        + screen.replace("?", "%3F").replace("=", "%3D"),
+        {
+            "version": case.version,
+            "outcome": "nfa",
+            "level": ThresholdLevel.objects.get(number=1).pk,
+            "rationale": "No role for services",
+            f"view_{police.pk}": "agree",
+            f"view_{health.pk}": "agree",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == screen
+
+    other = ready_case(make_user, given="Amy", family="Brook")
+    evil = client.post(
+        reverse("decisions:record", args=[other.pk]) + "?next=https://evil.example/",
+        {
+            "version": other.version,
+            "outcome": "nfa",
+            "level": ThresholdLevel.objects.get(number=1).pk,
+            "rationale": "No role for services",
+            f"view_{police.pk}": "agree",
+            f"view_{health.pk}": "agree",
+        },
+    )
+    assert evil["Location"] == reverse("cases:detail", args=[other.pk])  # no open redirect
+
+
+def test_minutes_list_decisions_with_views_challenges_actions_and_attendance(
+    client_for: Client, chair: Any, make_user: Any
+) -> None:
+    from datetime import date
+
+    from openmash.meetings.services import attendance_record, meeting_close
+
+    decided = ready_case(make_user, given="Rory", family="Cole")
+    undecided = ready_case(make_user, given="Amy", family="Brook")
+    meeting = started(chair)
+    police = Agency.objects.get(kind=AgencyKind.POLICE)
+    attendance_record(actor=Actor(user=chair), meeting=meeting, agency=police, name="DS Patel")
+    decision_record(
+        actor=Actor(user=make_user(Role.DECISION_MAKER)),
+        case=decided,
+        expected_version=decided.version,
+        outcome=Outcome.S47_STRATEGY,
+        level=ThresholdLevel.objects.get(number=4),
+        rationale="Rory Cole is at risk of significant harm",
+        views=[ViewData(police, "disagree", "Police would prefer s.17")],
+        challenges=[ChallengeData(raised_by="DS Patel", challenge="Threshold not met", agency=police)],
+        actions=[
+            ActionData(description="Hold strategy discussion", owner="Team manager", due_on=date(2030, 1, 2))
+        ],
+    )
+    meeting.refresh_from_db()
+    meeting_close(actor=Actor(user=chair), meeting=meeting, expected_version=meeting.version)
+    body = client_for.get(reverse("meetings:minutes", args=[meeting.pk])).content.decode()
+    assert "1 of 2 decided" in body
+    assert "Strategy discussion (s.47)" in body
+    assert "R.C. is at risk of significant harm" in body
+    assert "Police: disagrees – Police would prefer s.17" in body
+    assert "DS Patel (Police): Threshold not met" in body
+    assert "Hold strategy discussion – Team manager, by 2 January 2030" in body
+    assert "DS Patel" in body and "Present" in body
+    assert undecided.reference in body and "No decision recorded at this meeting" in body
+    assert "meetings/print.js" in body
+    assert AuditEvent.objects.filter(action=AuditAction.MEETING_MINUTES_VIEWED).exists()
+
+
+def test_closed_meeting_cannot_be_changed(client_for: Client, chair: Any, make_user: Any) -> None:
+    from openmash.meetings.services import meeting_close
+
+    ready_case(make_user)
+    meeting = started(chair)
+    meeting_close(actor=Actor(user=chair), meeting=meeting, expected_version=meeting.version)
+    body = client_for.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+    assert "Record attendance" not in body and "Read the minutes" in body
+    response = client_for.post(
+        reverse("meetings:attendance", args=[meeting.pk]),
+        {"agency": Agency.objects.get(kind=AgencyKind.POLICE).pk, "name": "X", "status": "present"},
+    )
+    assert response.status_code == 400
+    assert "This meeting is closed" in response.content.decode()

@@ -1,0 +1,319 @@
+"""The people on a case, their relationships and households, and the family's genogram.
+
+Who may see: hub staff who see every case, and researchers of agencies asked about this case; anyone
+else gets 404 (a case's existence is personal data). Who may change: screening managers and the
+researchers of agencies asked; other hub staff read only (403 on the forms).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from openmash.accounts.models import User
+from openmash.accounts.permissions import Perm, can, signed_in
+from openmash.accounts.roles import Role
+from openmash.audit.catalogue import AuditAction
+from openmash.audit.services import audit_record
+from openmash.cases.models import Case
+from openmash.cases.selectors import case_for, sees_whole_case
+from openmash.core.actor import Actor
+from openmash.core.errors import DomainError
+from openmash.genogram import relationship_list, render_svg
+from openmash.people import services
+from openmash.people.forms import (
+    AddressForm,
+    HouseholdForm,
+    IdentifierForm,
+    PersonForm,
+    RelationshipForm,
+    RemoveRelationshipForm,
+)
+from openmash.people.models import Household, IdentifierScheme, PersonRelationship, RelationshipKind
+from openmash.people.selectors import family_for, households_on, people_on, relationships_on
+from openmash.referrals.models import ReferralPerson
+
+
+def may_edit_people(user: object, case: Case) -> bool:
+    """Screening managers, and researchers of an agency asked about this case."""
+    if not isinstance(user, User):
+        return False
+    if can(user, Perm.CASE_SCREEN):
+        return True
+    return user.has_role(Role.AGENCY_RESEARCHER) and case.agencies_asked.filter(agency=user.agency).exists()
+
+
+def _case(request: HttpRequest, case_id: str, purpose: str, *, edit: bool = False) -> tuple[Actor, Case]:
+    actor = Actor.from_request(request)
+    case = case_for(actor=actor, pk=case_id, purpose=purpose)
+    if not sees_whole_case(request.user, case):
+        raise Http404("No such case")
+    if edit and not may_edit_people(request.user, case):
+        raise PermissionDenied("people.edit")
+    return actor, case
+
+
+def _person(case: Case, person_id: str) -> ReferralPerson:
+    return get_object_or_404(ReferralPerson, pk=person_id, referral_id=case.referral_id)
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The submitted data on a POST (even an empty one, so the form is bound and shows its errors)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _person_ids(case: Case) -> list[str]:
+    return [str(pk) for pk in case.referral.people.values_list("pk", flat=True)]
+
+
+@signed_in
+def case_people(request: HttpRequest, case_id: str) -> HttpResponse:
+    actor, case = _case(request, case_id, "people")
+    people = people_on(case)
+    today = timezone.localdate()
+    audit_record(
+        actor=actor,
+        action=AuditAction.PEOPLE_VIEWED,
+        obj=case,
+        persons=[str(p.pk) for p in people],
+        detail={"case": case.reference},
+    )
+    rows = []
+    for person in people:
+        rows.append(
+            {
+                "person": person,
+                "identifiers": list(person.identifiers.order_by("scheme", "value")),
+                "addresses": list(person.addresses.all()),
+            }
+        )
+    return render(
+        request,
+        "people/case.html",
+        {
+            "case": case,
+            "rows": rows,
+            "relationships": relationships_on(case),
+            "sentences": relationship_list(family_for(case), as_of=today),
+            "households": households_on(case),
+            "may_edit": may_edit_people(request.user, case),
+            "today": today,
+        },
+    )
+
+
+def _form_page(request: HttpRequest, case: Case, form: Any, **context: Any) -> HttpResponse:
+    return render(
+        request,
+        "people/form.html",
+        {"case": case, "form": form, "cancel": _back(case), **context},
+        status=200,
+    )
+
+
+def _back(case: Case) -> str:
+    from django.urls import reverse
+
+    return reverse("people:case", args=[case.pk])
+
+
+@signed_in
+def person_add(request: HttpRequest, case_id: str) -> HttpResponse:
+    actor, case = _case(request, case_id, "add a person", edit=True)
+    form = PersonForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.person_add(
+                actor=actor,
+                case=case,
+                given_name=data["given_name"],
+                family_name=data["family_name"],
+                sex=data["sex"],
+                date_of_birth=data["date_of_birth"],
+                date_of_death=data["date_of_death"],
+                relationship=data["relationship"],
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect(_back(case))
+    return _form_page(request, case, form, heading="Add a person", submit="Add person")
+
+
+@signed_in
+def relationship_add(request: HttpRequest, case_id: str) -> HttpResponse:
+    actor, case = _case(request, case_id, "add a relationship", edit=True)
+    form = RelationshipForm(_posted(request), people=people_on(case))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.relationship_add(
+                actor=actor,
+                case=case,
+                from_person=form.person("from_person"),
+                to_person=form.person("to_person"),
+                kind=RelationshipKind(form.cleaned_data["kind"]),
+                status=form.cleaned_data["status"],
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect(_back(case))
+    return _form_page(
+        request,
+        case,
+        form,
+        heading="Add a relationship",
+        lead="Read it as a sentence: the first person is the relationship of the second.",
+        submit="Add relationship",
+    )
+
+
+@signed_in
+def relationship_remove(request: HttpRequest, case_id: str, relationship_id: str) -> HttpResponse:
+    actor, case = _case(request, case_id, "remove a relationship", edit=True)
+    relationship = get_object_or_404(
+        PersonRelationship.objects.select_related("from_person", "to_person", "case"),
+        pk=relationship_id,
+        case=case,
+    )
+    form = RemoveRelationshipForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        services.relationship_remove(actor=actor, relationship=relationship)
+        return redirect(_back(case))
+    return _form_page(
+        request,
+        case,
+        form,
+        heading="Remove this relationship?",
+        lead=str(relationship),
+        submit="Remove relationship",
+        warning=True,
+    )
+
+
+@signed_in
+def household_save(request: HttpRequest, case_id: str, household_id: str | None = None) -> HttpResponse:
+    actor, case = _case(request, case_id, "save a household", edit=True)
+    household = get_object_or_404(Household, pk=household_id, case=case) if household_id else None
+    initial = (
+        {
+            "label": household.label,
+            "address": household.address,
+            "members": [str(pk) for pk in household.members.values_list("pk", flat=True)],
+        }
+        if household
+        else None
+    )
+    form = HouseholdForm(_posted(request), initial=initial, people=people_on(case))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_save(
+                actor=actor,
+                case=case,
+                label=form.cleaned_data["label"],
+                address=form.cleaned_data["address"],
+                members=form.chosen_members(),
+                household=household,
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect(_back(case))
+    heading = f"Change household: {household.label}" if household else "Add a household"
+    return _form_page(request, case, form, heading=heading, submit="Save household")
+
+
+@signed_in
+def identifier_add(request: HttpRequest, case_id: str, person_id: str) -> HttpResponse:
+    actor, case = _case(request, case_id, "add an identifier", edit=True)
+    person = _person(case, person_id)
+    form = IdentifierForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.identifier_add(
+                actor=actor,
+                person=person,
+                scheme=IdentifierScheme(form.cleaned_data["scheme"]),
+                value=form.cleaned_data["value"],
+            )
+        except DomainError as error:
+            form.add_error("value", str(error))
+        else:
+            return redirect(_back(case))
+    return _form_page(request, case, form, heading=f"Add an identifier for {person}", submit="Add identifier")
+
+
+@signed_in
+def address_add(request: HttpRequest, case_id: str, person_id: str) -> HttpResponse:
+    actor, case = _case(request, case_id, "add an address", edit=True)
+    person = _person(case, person_id)
+    form = AddressForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.address_add(
+                actor=actor,
+                person=person,
+                address=data["address"],
+                postcode=data["postcode"],
+                from_date=data["from_date"],
+                to_date=data["to_date"],
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect(_back(case))
+    return _form_page(request, case, form, heading=f"Add an address for {person}", submit="Add address")
+
+
+def genogram_svg(case: Case) -> str:
+    """The case's genogram as SVG text, drawn as of today."""
+    return render_svg(family_for(case), as_of=timezone.localdate(), id_prefix=f"genogram-{case.reference}")
+
+
+@signed_in
+def genogram(request: HttpRequest, case_id: str) -> HttpResponse:
+    actor, case = _case(request, case_id, "genogram")
+    family = family_for(case)
+    today = timezone.localdate()
+    audit_record(
+        actor=actor,
+        action=AuditAction.GENOGRAM_VIEWED,
+        obj=case,
+        persons=_person_ids(case),
+        detail={"case": case.reference, "people": len(family.people)},
+    )
+    svg = render_svg(family, as_of=today, id_prefix="genogram")
+    return render(
+        request,
+        "people/genogram.html",
+        {
+            "case": case,
+            # The renderer escapes every name and label it writes into the SVG.
+            "svg": mark_safe(svg),  # noqa: S308
+            "sentences": relationship_list(family, as_of=today),
+            "people": family.people,
+            "today": today,
+        },
+    )
+
+
+@signed_in
+def genogram_download(request: HttpRequest, case_id: str) -> HttpResponse:
+    actor, case = _case(request, case_id, "genogram download")
+    audit_record(
+        actor=actor,
+        action=AuditAction.GENOGRAM_DOWNLOADED,
+        obj=case,
+        persons=_person_ids(case),
+        detail={"case": case.reference, "format": "svg"},
+    )
+    response = HttpResponse(genogram_svg(case), content_type="image/svg+xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="genogram-{case.reference}.svg"'
+    return response
