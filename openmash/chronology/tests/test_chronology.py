@@ -159,3 +159,11 @@ def test_anonymous_is_sent_to_sign_in(case: Case) -> None:
     response = Client().get(reverse("chronology:case", args=[case.pk]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:sign-in"))
+
+
+def test_case_page_links_to_the_collated_picture(case: Case, people: dict[str, Any]) -> None:
+    client = Client()
+    client.force_login(people["screener"])
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    for name in ("chronology:case", "product:case", "product:pack", "people:case", "people:genogram"):
+        assert f'href="{reverse(name, args=[case.pk])}"' in page
