@@ -15,11 +15,9 @@ from typing import Any
 
 from crispy_forms.utils import TEMPLATE_PACK, render_field
 from crispy_forms_gds.choices import Choice
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import HTML, Field, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.template import Context
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -35,7 +33,7 @@ from openmash.consent.models import (
     InformedHow,
 )
 from openmash.consent.services import NO_BASIS_REASON
-from openmash.core.forms import GdsForm
+from openmash.core.forms import DateMessages, GdsDateField, GdsForm
 from openmash.hub.models import Agency
 from openmash.referrals.models import ReferralPerson
 
@@ -134,38 +132,12 @@ class RevealRadios:
 # Dates ---------------------------------------------------------------------------------------------
 
 
-class ConsentDateField(DateInputField):
-    """A GOV.UK date input (day, month, year) whose messages say which part is wrong."""
+class ConsentDateField(GdsDateField):
+    """The date consent was given or refused."""
 
     def __init__(self, **kwargs: Any) -> None:
-        digits = RegexValidator(r"^\s*[0-9]{1,2}\s*$", DATE_NOT_REAL)
-        year = RegexValidator(r"^\s*[0-9]{4}\s*$", DATE_NOT_REAL)
-        fields = (
-            forms.CharField(label="Day", error_messages={"incomplete": DATE_NO_DAY}, validators=[digits]),
-            forms.CharField(label="Month", error_messages={"incomplete": DATE_NO_MONTH}, validators=[digits]),
-            forms.CharField(label="Year", error_messages={"incomplete": DATE_NO_YEAR}, validators=[year]),
-        )
-        forms.MultiValueField.__init__(
-            self,
-            error_messages={"required": DATE_REQUIRED, "incomplete": DATE_REQUIRED},
-            fields=fields,
-            require_all_fields=False,
-            **kwargs,
-        )
-
-    def compress(self, data_list: Any) -> date | None:
-        if not data_list:
-            return None
-        day, month, year = data_list
-        if not (day and month and year):
-            return None
-        try:
-            return date(int(year), int(month), int(day))
-        except ValueError as error:
-            raise ValidationError(DATE_NOT_REAL, code="invalid") from error
-
-
-# People on the case ---------------------------------------------------------------------------------
+        messages = DateMessages(DATE_REQUIRED, DATE_NO_DAY, DATE_NO_MONTH, DATE_NO_YEAR, DATE_NOT_REAL)
+        super().__init__(messages=messages, **kwargs)
 
 
 def adults_first(people: Sequence[ReferralPerson]) -> list[ReferralPerson]:

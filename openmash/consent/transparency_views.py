@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Layout
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.core.validators import RegexValidator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -32,7 +29,7 @@ from openmash.consent.selectors import (
     transparency_report_for,
 )
 from openmash.core.actor import Actor
-from openmash.core.forms import GdsForm
+from openmash.core.forms import DateMessages, GdsDateField, GdsForm
 from openmash.hub.models import Agency
 from openmash.hub.selectors import hub_configuration
 
@@ -42,50 +39,11 @@ CASE_TOO_LONG = "Case reference must be 20 characters or fewer"
 TO_BEFORE_FROM = "To date must be the same as or after the from date"
 
 
-class FilterDateField(DateInputField):
-    """A GOV.UK date input whose messages name the field and the part that is wrong."""
+class FilterDateField(GdsDateField):
+    """An optional date filter whose messages name the field and the part that is wrong."""
 
     def __init__(self, *, label: str, **kwargs: Any) -> None:
-        not_real = f"{label} must be a real date"
-        digits = RegexValidator(r"^\s*[0-9]{1,2}\s*$", not_real)
-        year = RegexValidator(r"^\s*[0-9]{4}\s*$", not_real)
-        fields = (
-            forms.CharField(
-                label="Day", error_messages={"incomplete": f"{label} must include a day"}, validators=[digits]
-            ),
-            forms.CharField(
-                label="Month",
-                error_messages={"incomplete": f"{label} must include a month"},
-                validators=[digits],
-            ),
-            forms.CharField(
-                label="Year", error_messages={"incomplete": f"{label} must include a year"}, validators=[year]
-            ),
-        )
-        self.not_real = not_real
-        forms.MultiValueField.__init__(
-            self,
-            error_messages={
-                "required": f"Enter the {label.lower()}",
-                "incomplete": f"Enter the {label.lower()}",
-            },
-            fields=fields,
-            require_all_fields=False,
-            required=False,
-            label=label,
-            **kwargs,
-        )
-
-    def compress(self, data_list: Any) -> date | None:
-        if not data_list:
-            return None
-        day, month, year = data_list
-        if not (day and month and year):
-            return None
-        try:
-            return date(int(year), int(month), int(day))
-        except ValueError as error:
-            raise ValidationError(self.not_real, code="invalid") from error
+        super().__init__(messages=DateMessages.naming(label), required=False, label=label, **kwargs)
 
 
 class DisclosureFilterForm(GdsForm):

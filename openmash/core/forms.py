@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 
 from openmash.core.errors import CONCURRENT_EDIT
 
@@ -101,3 +105,59 @@ class VersionField(forms.IntegerField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
         super().__init__(**kwargs)
+
+
+@dataclass(frozen=True, slots=True)
+class DateMessages:
+    """What a GOV.UK date input says when it is empty, missing a part, or not a real date."""
+
+    required: str
+    no_day: str
+    no_month: str
+    no_year: str
+    not_real: str
+
+    @classmethod
+    def naming(cls, subject: str) -> DateMessages:
+        """Messages for a date called `subject`, e.g. "Date of the event"."""
+        return cls(
+            required=f"Enter the {subject[0].lower()}{subject[1:]}",
+            no_day=f"{subject} must include a day",
+            no_month=f"{subject} must include a month",
+            no_year=f"{subject} must include a year",
+            not_real=f"{subject} must be a real date",
+        )
+
+
+class GdsDateField(DateInputField):
+    """A GOV.UK date input (day, month, year) whose messages say which part is wrong."""
+
+    def __init__(self, *, messages: DateMessages, **kwargs: Any) -> None:
+        self.messages = messages
+        digits = RegexValidator(r"^\s*[0-9]{1,2}\s*$", messages.not_real)
+        year = RegexValidator(r"^\s*[0-9]{4}\s*$", messages.not_real)
+        fields = (
+            forms.CharField(label="Day", error_messages={"incomplete": messages.no_day}, validators=[digits]),
+            forms.CharField(
+                label="Month", error_messages={"incomplete": messages.no_month}, validators=[digits]
+            ),
+            forms.CharField(label="Year", error_messages={"incomplete": messages.no_year}, validators=[year]),
+        )
+        forms.MultiValueField.__init__(
+            self,
+            error_messages={"required": messages.required, "incomplete": messages.required},
+            fields=fields,
+            require_all_fields=False,
+            **kwargs,
+        )
+
+    def compress(self, data_list: Any) -> date | None:
+        if not data_list:
+            return None
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError as error:
+            raise ValidationError(self.messages.not_real, code="invalid") from error

@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.utils import timezone
 
-from openmash.core.forms import GdsForm, VersionField
+from openmash.core.forms import DateMessages, GdsDateField, GdsForm, VersionField
 from openmash.enquiries.models import HistoryType, Significance
 from openmash.enquiries.services import NO_SUMMARY
 
@@ -33,35 +31,12 @@ NIL_CONFIRM_REQUIRED = "Confirm that you have searched your systems and this fam
 TOO_MANY_ROWS = f"You can add up to {MAX_HISTORY_ROWS} history items"
 
 
-class EventDateField(DateInputField):
-    """A GOV.UK date input (day, month, year) with messages that say which part is wrong."""
+class EventDateField(GdsDateField):
+    """The date of an event in an agency's history."""
 
     def __init__(self, **kwargs: Any) -> None:
-        digits = RegexValidator(r"^\s*[0-9]{1,2}\s*$", DATE_NOT_REAL)
-        year = RegexValidator(r"^\s*[0-9]{4}\s*$", DATE_NOT_REAL)
-        fields = (
-            forms.CharField(label="Day", error_messages={"incomplete": DATE_NO_DAY}, validators=[digits]),
-            forms.CharField(label="Month", error_messages={"incomplete": DATE_NO_MONTH}, validators=[digits]),
-            forms.CharField(label="Year", error_messages={"incomplete": DATE_NO_YEAR}, validators=[year]),
-        )
-        forms.MultiValueField.__init__(
-            self,
-            error_messages={"required": DATE_REQUIRED, "incomplete": DATE_REQUIRED},
-            fields=fields,
-            require_all_fields=False,
-            **kwargs,
-        )
-
-    def compress(self, data_list: Any) -> date | None:
-        if not data_list:
-            return None
-        day, month, year = data_list
-        if not (day and month and year):
-            return None
-        try:
-            return date(int(year), int(month), int(day))
-        except ValueError as error:
-            raise ValidationError(DATE_NOT_REAL, code="invalid") from error
+        messages = DateMessages(DATE_REQUIRED, DATE_NO_DAY, DATE_NO_MONTH, DATE_NO_YEAR, DATE_NOT_REAL)
+        super().__init__(messages=messages, **kwargs)
 
 
 class ReturnForm(GdsForm):
