@@ -1,0 +1,196 @@
+"""A large noisy identity index for the search benchmark (100k to 1M records).
+
+``openmash.synth`` builds a realistic local area of a few thousand people; a regional index of a
+million records needs something cheaper. This draws people from Faker's name lists (en_GB first,
+with other locales' surnames for a realistic long tail), gives each one to three records with the
+synthetic extracts' own noise functions (typos, nicknames, day/month swaps, moves, surname
+changes, missing fields), and makes query records for people in the index (with fresh noise, as
+another agency would hold them) and for people absent from it. Deterministic for a seed.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import accumulate
+
+import pandas as pd
+from faker.providers.person.en_GB import Provider as GbPerson
+
+from openmash.synth._noise import dob_day_typo, nickname_for, shift_year, swap_day_month, typo
+from openmash.synth.nhs import synthetic_nhs_number
+
+REFERENCE = date(2026, 11, 2)
+_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+_AREAS = (
+    "AL B BA BB BD BH BL BN BR BS CA CB CF CH CM CO CR CT CV CW DA DE DH DL DN DT DY E EC EN EX FY GL GU HA "
+    "HD HG HP HR HU HX IG IP KT L LA LE LN LS LU M ME MK N NE NG NN NP NR NW OL OX PE PL PO PR RG RH RM S SE "
+    "SG SK SL SM SN SO SP SR SS ST SW SY TA TF TN TQ TR TS TW UB W WA WD WF WN WR WS WV YO"
+).split()
+
+
+def _surname_pool() -> tuple[list[str], list[float]]:
+    import importlib
+
+    names: dict[str, float] = {}
+    gb = dict(GbPerson.last_names)
+    total = sum(gb.values())
+    for name, weight in gb.items():
+        names[name] = 0.7 * weight / total
+    others: list[str] = []
+    for locale in ("en_US", "en_IE", "en_IN", "it_IT", "de_DE", "fr_FR", "es_ES", "yo_NG", "pt_PT", "lt_LT"):
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        others += [n for n in provider.last_names if n.isascii() and n.isalpha() and n not in names]
+    others = list(dict.fromkeys(others))
+    # A Zipf-like tail: the 30 % of people with less common surnames.
+    tail = [1.0 / (rank + 10) for rank in range(len(others))]
+    scale = 0.3 / sum(tail)
+    for name, weight in zip(others, tail, strict=True):
+        names[name] = weight * scale
+    return list(names), list(accumulate(names.values()))
+
+
+@dataclass
+class Person:
+    pid: int
+    given: str
+    surname: str
+    sex: str
+    dob: date
+    nhs: str | None
+    address: int
+
+
+class Generator:
+    def __init__(self, seed: int, people_hint: int) -> None:
+        self.rng = random.Random(seed)
+        self.surnames, self.surname_cum = _surname_pool()
+        self.female = list(GbPerson.first_names_female)
+        self.male = list(GbPerson.first_names_male)
+        streets = [
+            f"{n} {s}"
+            for n in list(dict(GbPerson.last_names))[:300]
+            for s in ("Road", "Street", "Lane", "Close", "Avenue", "Drive", "Gardens", "Way")
+        ]
+        towns = [
+            f"{p}{s}"
+            for p in ("North", "South", "East", "West", "Upper", "Lower", "Great", "Little")
+            for s in ("ton", "field", "bury", "ham", "ford", "wood")
+        ]
+        self.addresses: list[tuple[str, str]] = []
+        n_addresses = max(1000, int(people_hint / 2.3))
+        postcode = ""
+        for i in range(n_addresses):
+            if i % 15 == 0:
+                area = self.rng.choice(_AREAS)
+                unit = f"{self.rng.randint(0, 9)}{self.rng.choice(_LETTERS)}{self.rng.choice(_LETTERS)}"
+                postcode = f"{area}{self.rng.randint(1, 30)} {unit}"
+            line = f"{self.rng.randint(1, 200)} {self.rng.choice(streets)}, {self.rng.choice(towns)}"
+            self.addresses.append((line, postcode))
+        self.next_pid = 0
+
+    def person(self) -> Person:
+        rng = self.rng
+        sex = "F" if rng.random() < 0.51 else "M"
+        given = rng.choice(self.female if sex == "F" else self.male)
+        surname = rng.choices(self.surnames, cum_weights=self.surname_cum)[0]
+        if rng.random() < 0.03:
+            surname = f"{surname}-{rng.choices(self.surnames, cum_weights=self.surname_cum)[0]}"
+        age_days = int(rng.triangular(0, 95 * 365, 30 * 365))
+        dob = REFERENCE - timedelta(days=age_days)
+        nhs = synthetic_nhs_number(rng) if rng.random() < 0.9 else None
+        self.next_pid += 1
+        return Person(self.next_pid, given, surname, sex, dob, nhs, rng.randrange(len(self.addresses)))
+
+    def record(self, person: Person, record_id: str, *, nhs_share: float = 0.5) -> dict[str, str | None]:
+        """One agency's record of ``person`` with identity noise."""
+        rng = self.rng
+        given: str | None = person.given
+        surname: str | None = person.surname
+        if rng.random() < 0.08:
+            given = nickname_for(rng, person.given) or given
+        if rng.random() < 0.03 and given:
+            given = typo(rng, given)
+        if rng.random() < 0.04 and person.sex == "F":
+            surname = rng.choices(self.surnames, cum_weights=self.surname_cum)[0]  # married / changed name
+        elif "-" in person.surname and rng.random() < 0.35:
+            surname = rng.choice(person.surname.split("-"))
+        if rng.random() < 0.03 and surname:
+            surname = typo(rng, surname)
+        if rng.random() < 0.01:
+            given = None
+        if rng.random() < 0.01:
+            surname = None
+        dob: date | None = person.dob
+        roll = rng.random()
+        if roll < 0.02:
+            dob = swap_day_month(person.dob) or person.dob
+        elif roll < 0.03:
+            dob = dob_day_typo(rng, person.dob, REFERENCE)
+        elif roll < 0.04:
+            dob = shift_year(rng, person.dob, REFERENCE)
+        elif roll < 0.06:
+            dob = None
+        address = person.address if rng.random() > 0.15 else rng.randrange(len(self.addresses))  # moved
+        line, postcode = self.addresses[address]
+        pc: str | None = postcode
+        if rng.random() < 0.05:
+            pc = None
+        elif rng.random() < 0.08:
+            pc = postcode.replace(" ", "").lower()
+        nhs = person.nhs if person.nhs and rng.random() < nhs_share else None
+        return {
+            "record_id": record_id,
+            "given_name": given,
+            "surname": surname.upper() if surname and rng.random() < 0.2 else surname,
+            "date_of_birth": dob.isoformat() if dob else None,
+            "sex": None if rng.random() < 0.02 else person.sex,
+            "postcode": pc,
+            "address": None if rng.random() < 0.03 else line,
+            "nhs_number": nhs,
+        }
+
+
+@dataclass
+class SearchData:
+    index: pd.DataFrame
+    person_of: dict[str, int]
+    """index record_id -> person id"""
+    present: pd.DataFrame
+    """query records of people in the index; query_id -> person id in ``query_person``"""
+    absent: pd.DataFrame
+    query_person: dict[str, int]
+
+
+def make_search_data(records: int, *, queries: int, seed: int = 11) -> SearchData:
+    """An index of about ``records`` records (1-3 per person) plus ``queries`` present and absent queries."""
+    gen = Generator(seed, people_hint=int(records / 1.6))
+    rng = gen.rng
+    rows: list[dict[str, str | None]] = []
+    person_of: dict[str, int] = {}
+    people: list[Person] = []
+    while len(rows) < records:
+        person = gen.person()
+        people.append(person)
+        for _ in range(rng.choices((1, 2, 3), weights=(0.55, 0.3, 0.15))[0]):
+            record_id = f"R{len(rows):07d}"
+            rows.append(gen.record(person, record_id))
+            person_of[record_id] = person.pid
+            if len(rows) >= records:
+                break
+    query_person: dict[str, int] = {}
+    present = []
+    for i, person in enumerate(rng.sample(people, queries)):
+        qid = f"QP{i:05d}"
+        present.append(gen.record(person, qid, nhs_share=0.3))
+        query_person[qid] = person.pid
+    absent = []
+    for i in range(queries):
+        person = gen.person()
+        qid = f"QA{i:05d}"
+        absent.append(gen.record(person, qid, nhs_share=0.3))
+        query_person[qid] = person.pid
+    return SearchData(
+        pd.DataFrame(rows), person_of, pd.DataFrame(present), pd.DataFrame(absent), query_person
+    )

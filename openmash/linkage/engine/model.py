@@ -1,0 +1,400 @@
+"""The linkage model: comparison definitions plus the m and u trained for one source.
+
+:class:`LinkageModel` is a value object. Its comparisons and blocking rules are code (the
+default set in :mod:`.comparisons` and :mod:`.blocking`); what is trained and stored with an
+agency's source is the prior (lambda, "probability two random records match") and each level's
+m and u. ``to_json``/``from_json`` round-trip exactly that, so a model saved from DuckDB can be
+rebuilt for Spark (the SQL is regenerated for the dialect; lambda and every m/u are copied).
+
+Training runs Splink (:meth:`LinkageModel.train`): lambda from deterministic rules, u by random
+sampling, m by expectation maximisation on two blocking rules (date of birth; surname), then
+lambda refined by EM over the prediction blocks with m and u held fixed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Final, Literal
+
+import numpy as np
+
+from openmash.linkage.engine.backends import Backend, DuckDBBackend
+from openmash.linkage.engine.blocking import (
+    DEFAULT_BLOCKING_RULES,
+    BlockingRule,
+    deterministic_rules,
+    splink_blocking_rules,
+)
+from openmash.linkage.engine.comparisons import DEFAULT_COMPARISONS, Comparison, Dialect
+from openmash.linkage.engine.features import FeatureTable, feature_frame
+from openmash.linkage.engine.records import Records
+
+__all__ = [
+    "MODEL_FORMAT",
+    "LinkType",
+    "LinkageModel",
+    "ModelFormatError",
+    "match_probability",
+    "prob_to_weight",
+]
+
+MODEL_FORMAT: Final = "openmash.linkage.model"
+MODEL_VERSION: Final = 1
+M_U_CLAMP_MIN: Final = 1e-300  # Splink clamps m and u to this before taking log2(m / u)
+#: The least m a trained level keeps: at least one true match in a thousand disagrees on any field.
+M_FLOOR: Final = 1e-3
+
+LinkType = Literal["dedupe_only", "link_only"]
+#: Blocking rules for the EM sessions. Splink leaves untrained every comparison that reads a
+#: column the rule uses. The second rule blocks on the surname's parts, which only the surname
+#: comparison reads, so given name and date of birth are estimated together there. (Blocking on
+#: given name and surname would leave date of birth the only free field in a names-and-DOB
+#: source, and EM cannot tell "a match with a wrong date" from "a non-match" with one field;
+#: blocking on ``surname`` itself would also freeze the given name, whose "swapped" level reads it.)
+EM_BLOCKING_RULES: Final[tuple[tuple[str, frozenset[str]], ...]] = (
+    ("l.dob = r.dob", frozenset({"dob"})),
+    (
+        "l.surname_first = r.surname_first AND l.surname_last = r.surname_last",
+        frozenset({"surname_first", "surname_last"}),
+    ),
+)
+
+log = logging.getLogger(__name__)
+
+
+class ModelFormatError(ValueError):
+    """A stored model cannot be read as this version's model."""
+
+
+def prob_to_weight(probability: float) -> float:
+    """log2 of the odds, as Splink turns lambda into the prior match weight."""
+    return math.log2(probability / (1.0 - probability))
+
+
+def match_probability(weight: float) -> float:
+    """Splink's numerically stable 2^w / (1 + 2^w)."""
+    if weight >= 0:
+        return 1.0 / (1.0 + 2.0 ** (-weight))
+    bf = 2.0**weight
+    return bf / (1.0 + bf)
+
+
+@dataclass(frozen=True)
+class LinkageModel:
+    """Comparisons, blocking rules, lambda and every level's (m, u) for one source."""
+
+    probability_two_random_records_match: float
+    parameters: dict[str, tuple[tuple[float, float], ...]]
+    """Per comparison name, (m, u) for each level (the null level's entry is unused)."""
+    comparisons: tuple[Comparison, ...] = DEFAULT_COMPARISONS
+    blocking_rules: tuple[BlockingRule, ...] = DEFAULT_BLOCKING_RULES
+    link_type: LinkType = "dedupe_only"
+    training: dict[str, Any] = field(default_factory=dict)
+
+    # --- construction -----------------------------------------------------------------------
+
+    @classmethod
+    def default(cls, *, probability_two_random_records_match: float = 1e-4) -> LinkageModel:
+        """The untrained model: each level's prior m and u."""
+        return cls(
+            probability_two_random_records_match=probability_two_random_records_match,
+            parameters={
+                c.name: tuple((0.0, 0.0) if level.is_null else (level.m, level.u) for level in c.levels)
+                for c in DEFAULT_COMPARISONS
+            },
+        )
+
+    def with_prior(self, probability_two_random_records_match: float) -> LinkageModel:
+        return replace(self, probability_two_random_records_match=probability_two_random_records_match)
+
+    # --- weights ------------------------------------------------------------------------------
+
+    @property
+    def prior_weight(self) -> float:
+        return prob_to_weight(self.probability_two_random_records_match)
+
+    def level_weights(self, comparison: Comparison) -> list[float]:
+        """Each level's match weight, log2(m / u); 0 for the null level."""
+        weights = []
+        for level, (m, u) in zip(comparison.levels, self.parameters[comparison.name], strict=True):
+            if level.is_null:
+                weights.append(0.0)
+            else:
+                weights.append(math.log2(max(m, M_U_CLAMP_MIN) / max(u, M_U_CLAMP_MIN)))
+        return weights
+
+    # --- Splink ---------------------------------------------------------------------------------
+
+    def splink_settings(self, dialect: Dialect, *, link_type: LinkType | None = None) -> dict[str, Any]:
+        """A Splink 5 settings dict for ``dialect`` with this model's lambda and m/u."""
+        return {
+            "link_type": link_type or self.link_type,
+            "unique_id_column_name": "record_id",
+            "probability_two_random_records_match": self.probability_two_random_records_match,
+            "blocking_rules_to_generate_predictions": splink_blocking_rules(self.blocking_rules),
+            "comparisons": [c.splink_dict(dialect, self.parameters[c.name]) for c in self.comparisons],
+            "max_iterations": 100,
+            "em_convergence": 1e-5,
+            "retain_matching_columns": False,
+            "retain_intermediate_calculation_columns": False,
+            "sql_dialect": dialect,
+        }
+
+    def train(
+        self,
+        records: Records | FeatureTable,
+        *,
+        other: Records | FeatureTable | None = None,
+        backend: Backend | None = None,
+        max_pairs: float = 1e6,
+        seed: int = 1,
+        deterministic_recall: float = 0.8,
+        refine_prior: bool = True,
+        min_em_matches: int = 200,
+    ) -> LinkageModel:
+        """Train lambda, u and m on ``records`` (dedupe) or ``records`` x ``other`` (link).
+
+        Returns a new model; this one is unchanged. A comparison that EM cannot estimate (for
+        example a field empty in this source) keeps its prior m, and a level never seen keeps
+        Splink's "not observed" value. A source with fewer than ``min_em_matches`` likely matching
+        pairs (a well-deduplicated register) keeps the prior m throughout: EM needs matches to
+        learn from. u is always estimated from the source.
+        """
+        from splink import Linker
+
+        backend = backend or DuckDBBackend()
+        left = records if isinstance(records, FeatureTable) else feature_frame(records)
+        right = None if other is None else other if isinstance(other, FeatureTable) else feature_frame(other)
+        link_type: LinkType = "dedupe_only" if right is None else "link_only"
+        tables = [backend.register(left.frame, "train")]
+        if right is not None:
+            tables.append(backend.register(right.frame, "train"))
+        inputs = tables if right is not None else tables[0]
+        n_left, n_right = len(left), len(right) if right is not None else 0
+        total_pairs = n_left * n_right if right is not None else n_left * (n_left - 1) / 2
+        notes: list[str] = []
+
+        # Lambda from deterministic rules, on its own linker so that a failure leaves the prior.
+        prior = self.probability_two_random_records_match
+        counting = Linker(
+            inputs, self.splink_settings(backend.dialect, link_type=link_type), log_level=logging.ERROR
+        )
+        rules: list[Any] = list(deterministic_rules())
+        counting.training.estimate_probability_two_random_records_match(rules, recall=deterministic_recall)
+        estimated = float(counting.misc.save_model_to_json()["probability_two_random_records_match"])
+        expected_matches = estimated * total_pairs * deterministic_recall
+        if estimated > 0 and math.isfinite(estimated):
+            prior = estimated
+        else:
+            notes.append("no deterministic matches: kept the prior lambda")
+
+        linker = Linker(
+            inputs,
+            self.with_prior(prior).splink_settings(backend.dialect, link_type=link_type),
+            log_level=logging.ERROR,
+        )
+        linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+        with_u = self._read_splink_parameters(linker.misc.save_model_to_json(), link_type)
+
+        # Each EM session runs on its own linker: Splink can fail part-way through a session (an m
+        # that underflows to zero), and a failed session must not leave half-updated parameters.
+        # As in Splink, a comparison's m is the mean over the sessions that could estimate it.
+        estimates: dict[str, list[tuple[tuple[float, float], ...]]] = {c.name: [] for c in self.comparisons}
+        if expected_matches >= min_em_matches:
+            for rule, blocked_columns in EM_BLOCKING_RULES:
+                session = Linker(
+                    inputs,
+                    with_u.splink_settings(backend.dialect, link_type=link_type),
+                    log_level=logging.ERROR,
+                )
+                try:
+                    session.training.estimate_parameters_using_expectation_maximisation(rule)
+                    result = with_u._read_splink_parameters(session.misc.save_model_to_json(), link_type)
+                except Exception as exc:  # noqa: BLE001 - Splink raises plain exceptions
+                    notes.append(f"EM on {rule!r} failed ({exc}); its estimates are not used")
+                    continue
+                for comparison in self.comparisons:
+                    if not comparison.columns() & blocked_columns:
+                        estimates[comparison.name].append(result.parameters[comparison.name])
+        else:
+            notes.append(
+                f"about {expected_matches:.0f} matching pairs: too few for EM (needs {min_em_matches});"
+                " kept the prior m"
+            )
+        parameters = {}
+        for comparison in self.comparisons:
+            runs = estimates[comparison.name]
+            base = with_u.parameters[comparison.name]
+            if not runs:
+                parameters[comparison.name] = base
+                continue
+            parameters[comparison.name] = tuple(
+                (sum(run[i][0] for run in runs) / len(runs), base[i][1]) for i in range(len(base))
+            )
+        trained = replace(with_u, parameters=parameters).regularised()
+
+        if refine_prior and expected_matches >= min_em_matches:
+            scorer = Linker(
+                inputs, trained.splink_settings(backend.dialect, link_type=link_type), log_level=logging.ERROR
+            )
+            predictions = backend.to_pandas(scorer.inference.predict())
+            weights = predictions["match_weight"].to_numpy(dtype=float) - trained.prior_weight
+            prior = refine_lambda(weights, total_pairs, trained.probability_two_random_records_match)
+            notes.append(
+                f"lambda refined from {trained.probability_two_random_records_match:.3g} to {prior:.3g}"
+                f" over {len(weights)} blocked pairs"
+            )
+            trained = trained.with_prior(prior)
+        info = {
+            "records": len(left) + (len(right) if right is not None else 0),
+            "link_type": link_type,
+            "backend": backend.name,
+            "u_max_pairs": max_pairs,
+            "em_blocking_rules": [rule for rule, _ in EM_BLOCKING_RULES],
+            "notes": notes,
+        }
+        return replace(trained, training=info)
+
+    def _read_splink_parameters(self, settings: dict[str, Any], link_type: LinkType) -> LinkageModel:
+        parameters: dict[str, tuple[tuple[float, float], ...]] = {}
+        by_name = {c["output_column_name"]: c for c in settings["comparisons"]}
+        for comparison in self.comparisons:
+            levels = by_name[comparison.name]["comparison_levels"]
+            values: list[tuple[float, float]] = []
+            for ours, theirs, old in zip(
+                comparison.levels, levels, self.parameters[comparison.name], strict=True
+            ):
+                if ours.is_null:
+                    values.append(old)
+                    continue
+                m = _probability(theirs.get("m_probability"), old[0])
+                u = _probability(theirs.get("u_probability"), old[1])
+                values.append((m, u))
+            parameters[comparison.name] = tuple(values)
+        return replace(
+            self,
+            parameters=parameters,
+            probability_two_random_records_match=float(settings["probability_two_random_records_match"]),
+            link_type=link_type,
+        )
+
+    def regularised(self) -> LinkageModel:
+        """Two guards against EM over-fitting a source, applied before the model is stored.
+
+        * m is at least :data:`M_FLOOR`: a source in which no true match ever disagrees on sex,
+          say, would otherwise learn m ~ 1e-17 and let a single keying error veto a match.
+        * Monotone weights: EM on a source where some partial agreement never occurs among
+          matches (the same postcode sector but not the same postcode) drives that level's
+          weight towards minus infinity, so one partly agreeing field would veto a match that
+          total disagreement would not. Partial agreement never counts against a match more than
+          no agreement: m is raised until log2(m/u) equals the "all other" level's weight.
+
+        Splink then scores with the same stored m and u, so both paths still agree exactly.
+        """
+        parameters = dict(self.parameters)
+        for comparison in self.comparisons:
+            values = [
+                value if level.is_null else (max(value[0], M_FLOOR), value[1])
+                for level, value in zip(comparison.levels, parameters[comparison.name], strict=True)
+            ]
+            m_else, u_else = values[-1]
+            floor = math.log2(max(m_else, M_U_CLAMP_MIN) / max(u_else, M_U_CLAMP_MIN))
+            for index, level in enumerate(comparison.levels[:-1]):
+                if level.is_null:
+                    continue
+                m, u = values[index]
+                if math.log2(max(m, M_U_CLAMP_MIN) / max(u, M_U_CLAMP_MIN)) < floor:
+                    values[index] = (u * 2.0**floor, u)
+            parameters[comparison.name] = tuple(values)
+        return replace(self, parameters=parameters)
+
+    # --- storage ------------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": MODEL_FORMAT,
+            "version": MODEL_VERSION,
+            "link_type": self.link_type,
+            "probability_two_random_records_match": self.probability_two_random_records_match,
+            "comparisons": [
+                {
+                    "name": c.name,
+                    "levels": [
+                        {"label": level.label, "m_probability": m, "u_probability": u}
+                        for level, (m, u) in zip(c.levels, self.parameters[c.name], strict=True)
+                        if not level.is_null
+                    ],
+                }
+                for c in self.comparisons
+            ],
+            "blocking_rules": [rule.name for rule in self.blocking_rules],
+            "training": self.training,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LinkageModel:
+        if data.get("format") != MODEL_FORMAT or data.get("version") != MODEL_VERSION:
+            raise ModelFormatError(
+                "not an OpenMASH linkage model"
+                f" (format {data.get('format')!r}, version {data.get('version')!r})"
+            )
+        stored = {c["name"]: c for c in data["comparisons"]}
+        parameters: dict[str, tuple[tuple[float, float], ...]] = {}
+        for comparison in DEFAULT_COMPARISONS:
+            if comparison.name not in stored:
+                raise ModelFormatError(f"stored model has no {comparison.name!r} comparison")
+            levels = stored[comparison.name]["levels"]
+            labels = [level["label"] for level in levels]
+            expected = [level.label for level in comparison.levels if not level.is_null]
+            if labels != expected:
+                raise ModelFormatError(
+                    f"{comparison.name}: stored levels {labels} differ from this version's {expected}"
+                )
+            values = iter((float(level["m_probability"]), float(level["u_probability"])) for level in levels)
+            parameters[comparison.name] = tuple(
+                (0.0, 0.0) if level.is_null else next(values) for level in comparison.levels
+            )
+        return cls(
+            probability_two_random_records_match=float(data["probability_two_random_records_match"]),
+            parameters=parameters,
+            link_type=data.get("link_type", "dedupe_only"),
+            training=dict(data.get("training", {})),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> LinkageModel:
+        return cls.from_dict(json.loads(text))
+
+
+def _probability(value: object, fallback: float) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return fallback
+
+
+def refine_lambda(evidence_weights: np.ndarray | Sequence[float], total_pairs: float, start: float) -> float:
+    """EM for lambda alone: iterate lambda = sum(P(match | pair)) / total pairs over the blocked pairs.
+
+    ``evidence_weights`` are each blocked pair's match weight without the prior. Pairs outside
+    the blocks count as non-matches; with high-recall blocking that costs little.
+    """
+    weights = np.asarray(evidence_weights, dtype=float)
+    if total_pairs <= 0 or weights.size == 0:
+        return start
+    prior = start
+    for _ in range(100):
+        w = weights + prob_to_weight(prior)
+        probabilities = 1.0 / (1.0 + np.exp2(-np.clip(w, -1000, 1000)))
+        updated = float(probabilities.sum() / total_pairs)
+        updated = min(max(updated, 1e-12), 0.5)
+        if abs(updated - prior) <= 1e-6 * prior:
+            return updated
+        prior = updated
+    return prior

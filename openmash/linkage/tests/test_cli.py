@@ -1,0 +1,148 @@
+"""The command line: happy paths and one-line errors with exit status 2."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from openmash.linkage.__main__ import EXIT_BAD_INPUT, main
+
+Pairs = tuple[pd.DataFrame, pd.DataFrame, set[tuple[str, str]]]
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory, pairs: Pairs) -> dict[str, Path]:
+    left, right, truth = pairs
+    folder = tmp_path_factory.mktemp("cli")
+    left.head(300).rename(columns={"record_id": "ID", "surname": "Family name"}).to_csv(
+        folder / "left.csv", index=False
+    )
+    kept = set(left.head(300)["record_id"])
+    right.to_parquet(folder / "right.parquet", index=False)
+    with (folder / "truth.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["left_id", "right_id"])
+        writer.writerows(sorted(pair for pair in truth if pair[0] in kept))
+    return {
+        "left": folder / "left.csv",
+        "right": folder / "right.parquet",
+        "truth": folder / "truth.csv",
+        "dir": folder,
+    }
+
+
+def test_link_writes_pairs_and_prints_precision_recall_f1(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = files["dir"] / "links.csv"
+    model = files["dir"] / "model.json"
+    status = main(
+        [
+            "link",
+            str(files["left"]),
+            str(files["right"]),
+            "--out",
+            str(out),
+            "--truth",
+            str(files["truth"]),
+            "--map",
+            "ID=record_id",
+            "--map",
+            "Family name=surname",
+            "--save-model",
+            str(model),
+            "--quiet",
+        ]
+    )
+    assert status == 0
+    links = pd.read_csv(out)
+    assert links.columns.tolist() == ["left_id", "right_id", "match_probability"]
+    assert (links["match_probability"] >= 0.5).all()
+    line = capsys.readouterr().out.strip()
+    f1 = float(line.split("F1 ")[1].split()[0])
+    assert line.startswith("precision ") and f1 >= 0.95
+    assert json.loads(model.read_text())["format"] == "openmash.linkage.model"
+
+
+def test_search_writes_ranked_candidates_with_evidence(files: dict[str, Path]) -> None:
+    out = files["dir"] / "matches.csv"
+    status = main(
+        [
+            "search",
+            str(files["right"]),
+            str(files["left"]),
+            "--out",
+            str(out),
+            "--top",
+            "3",
+            "--threshold",
+            "0.8",
+            "--map",
+            "ID=record_id",
+            "--map",
+            "Family name=surname",
+            "--evidence",
+            "--quiet",
+        ]
+    )
+    assert status == 0
+    matches = pd.read_csv(out)
+    assert matches.columns.tolist() == ["query_id", "record_id", "match_probability", "rank", "evidence"]
+    assert (matches["match_probability"] >= 0.8).all()
+    assert matches.groupby("query_id")["rank"].max().max() <= 3
+    assert matches["evidence"].str.contains("date_of_birth: ").all()
+    assert matches["query_id"].nunique() >= 270
+
+
+def test_missing_column_exits_2_with_one_line(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = main(["link", str(files["left"]), str(files["right"]), "--out", str(files["dir"] / "x.csv")])
+    assert status == EXIT_BAD_INPUT
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0
+    assert err.startswith(f"error: {files['left']}, column record_id: has no record_id column")
+
+
+def test_bad_encoding_and_duplicates_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("record_id,surname\n1,Brontë\n".encode("latin-1"))
+    dup = tmp_path / "dup.csv"
+    dup.write_text("record_id,surname\n1,Lee\n1,Lee\n")
+    assert main(["search", str(latin), str(dup), "--out", str(tmp_path / "o.csv")]) == EXIT_BAD_INPUT
+    assert "row 1, column surname: is not valid UTF-8" in capsys.readouterr().err
+    assert main(["search", str(dup), str(dup), "--out", str(tmp_path / "o.csv")]) == EXIT_BAD_INPUT
+    assert "row 2, column record_id: duplicate record_id '1'" in capsys.readouterr().err
+    assert (
+        main(["link", str(dup), str(dup), "--out", str(tmp_path / "o.csv"), "--map", "x=nope"])
+        == EXIT_BAD_INPUT
+    )
+    assert "not a standard column" in capsys.readouterr().err
+
+
+def test_module_runs_as_a_program(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.csv"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "openmash.linkage",
+            "search",
+            str(missing),
+            str(missing),
+            "--out",
+            str(tmp_path / "o.csv"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == EXIT_BAD_INPUT
+    assert result.stderr.strip() == f"error: {missing}: no such file"

@@ -1,0 +1,80 @@
+"""The model: training with Splink, storage with the source, and the rules on its weights."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from openmash.linkage.engine import LinkageModel, Linker, ModelFormatError
+from openmash.linkage.engine.comparisons import DEFAULT_COMPARISONS
+
+Pairs = tuple[pd.DataFrame, pd.DataFrame, set[tuple[str, str]]]
+
+
+def test_json_round_trip_keeps_every_parameter(trained: LinkageModel) -> None:
+    restored = LinkageModel.from_json(trained.to_json())
+    assert restored.parameters == trained.parameters
+    assert restored.probability_two_random_records_match == trained.probability_two_random_records_match
+    assert restored.link_type == trained.link_type
+    assert restored.splink_settings("duckdb") == trained.splink_settings("duckdb")
+    assert json.loads(restored.to_json()) == json.loads(trained.to_json())
+
+
+def test_a_stored_model_from_another_version_is_refused(trained: LinkageModel) -> None:
+    data = json.loads(trained.to_json())
+    data["comparisons"][0]["levels"][0]["label"] = "renamed"
+    with pytest.raises(ModelFormatError, match="given_name"):
+        LinkageModel.from_dict(data)
+    with pytest.raises(ModelFormatError, match="not an OpenMASH linkage model"):
+        LinkageModel.from_dict({"format": "something else"})
+
+
+def test_training_learns_that_agreement_is_evidence_of_a_match(trained: LinkageModel) -> None:
+    for comparison in DEFAULT_COMPARISONS:
+        if comparison.name in {"sex"}:
+            continue
+        weights = trained.level_weights(comparison)
+        assert weights[1] > 0 > weights[-1], comparison.name  # exact agreement for, disagreement against
+    assert 0 < trained.probability_two_random_records_match < 0.01
+    assert trained.training["records"] == 1200
+    assert trained.link_type == "link_only"
+
+
+def test_partial_agreement_never_counts_against_a_match_more_than_disagreement(trained: LinkageModel) -> None:
+    for comparison in trained.comparisons:
+        weights = trained.level_weights(comparison)
+        assert all(w >= weights[-1] - 1e-9 for w in weights[1:]), comparison.name
+
+
+def test_regularised_model_floors_m_and_raises_a_level_below_all_other() -> None:
+    model = LinkageModel.default()
+    params = dict(model.parameters)
+    levels = list(params["location"])
+    levels[7] = (1e-9, 0.01)  # "same postcode sector": EM found no matches there
+    params["location"] = tuple(levels)
+    fixed = LinkageModel(probability_two_random_records_match=1e-4, parameters=params).regularised()
+    location = next(c for c in fixed.comparisons if c.name == "location")
+    assert location.levels[7].label == "same postcode sector"
+    weights = fixed.level_weights(location)
+    assert weights[7] == pytest.approx(weights[-1])
+    assert all(
+        m >= 1e-3
+        for level, (m, _) in zip(location.levels, fixed.parameters["location"], strict=True)
+        if not level.is_null
+    )
+
+
+def test_linker_finds_the_true_pairs_with_evidence(pairs: Pairs, trained: LinkageModel) -> None:
+    left, right, truth = pairs
+    links = Linker(trained).link(left, right, threshold=0.5)
+    predicted = {(link.left_id, link.right_id) for link in links}
+    precision = len(predicted & truth) / len(predicted)
+    recall = len(predicted & truth) / len(truth)
+    assert precision >= 0.97 and recall >= 0.95, (precision, recall)
+    for link in links[:50]:
+        assert link.evidence and link.match_probability >= 0.5
+        assert link.match_weight == pytest.approx(
+            trained.prior_weight + sum(e.match_weight for e in link.evidence), abs=1e-6
+        )
