@@ -31,3 +31,12 @@ def make_user(hub: object) -> Callable[..., Any]:
         return UserFactory(agency=agency, roles=[role], **kwargs)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _sources_in_tmp(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Snapshots of loaded data sources go to a temporary folder, and no index outlives its test."""
+    settings.OPENMASH_SOURCES_DIR = tmp_path_factory.mktemp("sources")
+    from openmash.sources.index import clear_cache
+
+    clear_cache()

@@ -15,6 +15,7 @@ set -euo pipefail
 GOVUK_FRONTEND_VERSION="6.6.0"
 MOJ_FRONTEND_VERSION="11.1.0"
 SASS_VERSION="1.108.2"
+HTMX_VERSION="2.0.11"
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="$REPO_ROOT/openmash/static/vendor"
@@ -37,7 +38,7 @@ EOF
 npm install --no-audit --no-fund --ignore-scripts --save-exact \
   "govuk-frontend@$GOVUK_FRONTEND_VERSION" \
   "@ministryofjustice/frontend@$MOJ_FRONTEND_VERSION" \
-  "sass@$SASS_VERSION" >/dev/null
+  "sass@$SASS_VERSION" "htmx.org@$HTMX_VERSION" >/dev/null
 
 GOVUK="$WORK/node_modules/govuk-frontend"
 MOJ="$WORK/node_modules/@ministryofjustice/frontend"
@@ -114,6 +115,10 @@ cp "$WORK/openmash.css" "$OUT/openmash.css"
 strip_map() { sed -E 's@//# sourceMappingURL=[^[:space:]]*$@@' "$1" > "$2"; }
 strip_map "$GOVUK/dist/govuk/govuk-frontend.min.js" "$OUT/govuk/govuk-frontend.min.js"
 strip_map "$MOJ/moj/moj-frontend.min.js" "$OUT/moj/moj-frontend.min.js"
+# htmx (classic script, loaded with defer; partial page updates on the trawl and load pages).
+rm -rf "$OUT/htmx" && mkdir -p "$OUT/htmx"
+strip_map "$WORK/node_modules/htmx.org/dist/htmx.min.js" "$OUT/htmx/htmx.min.js"
+cp "$WORK/node_modules/htmx.org/LICENSE" "$OUT/htmx/LICENSE-htmx.txt"
 for js in "$OUT/govuk/govuk-frontend.min.js" "$OUT/moj/moj-frontend.min.js"; do
   grep -q 'export{[^}]*initAll' "$js" || die "$js does not export initAll"
   if grep -Eq '(^|[;}])[[:space:]]*import[[:space:]]*[{"*]|from[[:space:]]*"[^"./][^"]*"' "$js"; then

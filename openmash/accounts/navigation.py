@@ -20,6 +20,7 @@ HUB_ITEMS = [
     NavItem("Response times", "hub:response-times"),
     NavItem("Thresholds", "hub:thresholds"),
     NavItem("Calendar", "hub:calendar"),
+    NavItem("Data sources", "sources:list"),
     NavItem("Users", "accounts:users"),
 ]
 

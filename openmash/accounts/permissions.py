@@ -28,6 +28,7 @@ class Perm(StrEnum):
     DECISION_RECORD = "decisions.record"
     CONSENT_RECORD = "consent.record"
     TRANSPARENCY_REPORT = "consent.transparency_report"
+    SOURCES_MANAGE = "sources.manage"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
@@ -42,7 +43,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.MEETING_CHAIR: frozenset({Perm.CASE_VIEW_ALL}),
     Role.IG_OFFICER: frozenset({Perm.AUDIT_VIEW, Perm.HUB_VIEW_CONFIGURATION, Perm.TRANSPARENCY_REPORT}),
     Role.PERFORMANCE_MANAGER: frozenset({Perm.PERFORMANCE_VIEW, Perm.HUB_VIEW_CONFIGURATION}),
-    Role.HUB_ADMINISTRATOR: frozenset({Perm.HUB_CONFIGURE, Perm.HUB_VIEW_CONFIGURATION, Perm.USERS_MANAGE}),
+    Role.HUB_ADMINISTRATOR: frozenset(
+        {Perm.HUB_CONFIGURE, Perm.HUB_VIEW_CONFIGURATION, Perm.USERS_MANAGE, Perm.SOURCES_MANAGE}
+    ),
 }
 
 

@@ -30,6 +30,9 @@ class Entry:
     description: str
     source_reference: str
     people: tuple[str, ...]
+    source_system: str = ""
+    """The agency system an event was found in by the trawl (empty when typed by the researcher)."""
+    source_record: str = ""
 
     @property
     def significant(self) -> bool:
@@ -63,8 +66,9 @@ def chronology(case: Case, filters: Filters | None = None) -> list[Entry]:
     entries: list[Entry] = []
     items = HistoryItem.objects.filter(
         request__case=case, request__status=RequestStatus.RETURNED
-    ).select_related("request__agency")
+    ).select_related("request__agency", "trawl_candidate__person")
     for item in items:
+        candidate = item.trawl_candidate
         entries.append(
             Entry(
                 on=item.occurred_on,
@@ -75,7 +79,9 @@ def chronology(case: Case, filters: Filters | None = None) -> list[Entry]:
                 significance=item.significance,
                 description=item.description,
                 source_reference=item.source_reference,
-                people=people,
+                people=(str(candidate.person),) if candidate is not None else people,
+                source_system=item.source_system,
+                source_record=item.source_record_id,
             )
         )
     received = case.referral.received_at

@@ -70,7 +70,18 @@ def case_chronology_csv(request: HttpRequest, case_id: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="chronology-{case.reference}.csv"'
     writer = csv.writer(response)
-    writer.writerow(["date", "agency", "category", "significance", "description", "source_reference"])
+    writer.writerow(
+        [
+            "date",
+            "agency",
+            "category",
+            "significance",
+            "description",
+            "source_reference",
+            "source_system",
+            "source_record",
+        ]
+    )
     for e in entries:
         writer.writerow(
             [
@@ -80,6 +91,8 @@ def case_chronology_csv(request: HttpRequest, case_id: str) -> HttpResponse:
                 e.significance_label,
                 e.description,
                 e.source_reference,
+                e.source_system,
+                e.source_record,
             ]
         )
     audit_record(

@@ -7,6 +7,8 @@ urlpatterns = [
     path("referrals/", include("openmash.referrals.urls")),
     path("cases/", include("openmash.cases.urls")),
     path("requests/", include("openmash.enquiries.urls")),
+    path("requests/", include("openmash.trawl.urls")),
+    path("hub/sources/", include("openmash.sources.urls")),
     path("decisions/", include("openmash.decisions.urls")),
     path("outcomes/", include("openmash.feedback.urls")),
     path("consent/", include("openmash.consent.urls")),

@@ -17,7 +17,9 @@ from openmash.core.actor import Actor
 from openmash.core.demo_cases import load_demo_cases
 from openmash.hub.models import Agency, AgencyKind
 from openmash.hub.services import hub_apply_preset
+from openmash.sources.services import demo_sources
 from openmash.synth import generate_area, write_area
+from openmash.synth.extracts import generate_extracts
 
 DEMO_PASSWORD = "synthetic-demo-only"  # noqa: S105 - printed for the demo; never a real hub
 
@@ -74,6 +76,7 @@ class DemoResult:
     households: int
     referrals: int
     cases: int
+    sources: list[str]
 
 
 def load_demo(*, seed: int, households: int, area_dir: Path, preset: str = "front-door") -> DemoResult:
@@ -108,10 +111,17 @@ def load_demo(*, seed: int, households: int, area_dir: Path, preset: str = "fron
     area = generate_area(seed, households=households, reference_date=timezone.localdate())
     write_area(area, area_dir)
     cases = load_demo_cases(area=area, seed=seed)
+    loads = demo_sources(actor=actor, extracts=generate_extracts(area), directory=area_dir / "extracts")
     audit_record(
         actor=actor,
         action=AuditAction.DEMO_LOADED,
-        detail={"seed": seed, "households": households, "users": len(listed), "cases": cases},
+        detail={
+            "seed": seed,
+            "households": households,
+            "users": len(listed),
+            "cases": cases,
+            "sources": len(loads),
+        },
     )
     return DemoResult(
         hub_name=config.name,
@@ -121,4 +131,10 @@ def load_demo(*, seed: int, households: int, area_dir: Path, preset: str = "fron
         households=len(area.households),
         referrals=len(area.referrals),
         cases=cases,
+        sources=[
+            f"{load.source.agency.name}: {load.source.name} – {load.records} records, {load.events} events"
+            if load.records is not None
+            else f"{load.source.agency.name}: {load.source.name} – load failed: {load.error}"
+            for load in loads
+        ],
     )

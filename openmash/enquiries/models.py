@@ -93,9 +93,24 @@ class HistoryItem(BaseModel):
     description = models.TextField()
     significance = models.CharField(max_length=10, choices=Significance.choices)
     source_reference = models.CharField(max_length=100)
+    source_system = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        help_text="The agency system the event was found in, by trawl.",
+    )
+    source_record_id = models.CharField(max_length=200, blank=True, default="")
+    trawl_candidate = models.ForeignKey(
+        "trawl.TrawlCandidate", null=True, blank=True, on_delete=models.SET_NULL, related_name="history_items"
+    )
+    event_key = models.CharField(max_length=300, blank=True, default="")
 
     class Meta:
         ordering = ["occurred_on", "created_at"]
 
     def __str__(self) -> str:
         return f"{self.occurred_on}: {self.get_kind_display()}"
+
+    @property
+    def from_trawl(self) -> bool:
+        return bool(self.source_system)

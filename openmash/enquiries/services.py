@@ -166,7 +166,7 @@ def requests_recompute_deadlines(*, case: Case) -> dict[str, list[str]]:
     return changed
 
 
-def _check_agency(actor: Actor, request: InformationRequest) -> None:
+def check_researcher(actor: Actor, request: InformationRequest) -> None:
     user = actor.user
     if not isinstance(user, User) or user.agency_id != request.agency_id:
         raise DomainError(NOT_YOUR_AGENCY.format(agency=request.agency.name))
@@ -175,7 +175,7 @@ def _check_agency(actor: Actor, request: InformationRequest) -> None:
 
 
 def request_take(*, actor: Actor, request: InformationRequest) -> InformationRequest:
-    _check_agency(actor, request)
+    check_researcher(actor, request)
     if request.status == RequestStatus.BLOCKED:
         raise DomainError(f"{request.blocked_reason} {request.unblock_hint}".strip())
     if request.status != RequestStatus.OPEN:
@@ -210,7 +210,7 @@ def request_save_return(
     submit: bool,
 ) -> InformationRequest:
     """Save the agency's return as a draft, or submit it; refuses if someone else saved in between."""
-    _check_agency(actor, request)
+    check_researcher(actor, request)
     if request.status == RequestStatus.BLOCKED:
         raise DomainError(f"{request.blocked_reason} {request.unblock_hint}".strip())
     if not request.is_open:
@@ -242,7 +242,8 @@ def request_save_return(
         values.update(returned_by=actor.user, returned_at=now)
     with transaction.atomic(durable=True):
         save_versioned(request, expected_version=expected_version, values=values, actor_user=actor.user)
-        request.history.all().delete()
+        # Typed items are replaced by the form's; items added from the agency's records stay.
+        request.history.filter(source_system="").delete()
         HistoryItem.objects.bulk_create(
             [
                 HistoryItem(
@@ -264,7 +265,7 @@ def request_save_return(
             action=AuditAction.RETURN_SUBMITTED if submit else AuditAction.RETURN_SAVED,
             obj=request,
             persons=_persons(request.case),
-            detail={"case": request.case.reference, "history_items": len(history)},
+            detail={"case": request.case.reference, "history_items": request.history.count()},
         )
         if submit:
             _ready_if_all_returned(actor=actor, case=request.case)
@@ -274,7 +275,7 @@ def request_save_return(
 def request_nil_return(
     *, actor: Actor, request: InformationRequest, expected_version: int
 ) -> InformationRequest:
-    _check_agency(actor, request)
+    check_researcher(actor, request)
     if not request.is_open:
         raise DomainError(NOT_OPEN)
     now = timezone.now()
@@ -352,7 +353,7 @@ def request_withhold(*, actor: Actor, request: InformationRequest, what: str, re
     from openmash.consent.models import DisclosureKind
     from openmash.consent.services import NO_WITHHOLD_REASON, disclosure_log, hub_recipient
 
-    _check_agency(actor, request)
+    check_researcher(actor, request)
     if not reason.strip() or not what.strip():
         raise DomainError(NO_WITHHOLD_REASON)
     with transaction.atomic(durable=True):

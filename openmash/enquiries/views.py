@@ -162,7 +162,7 @@ def _history_initial(info: InformationRequest) -> list[dict[str, Any]]:
             "significance": item.significance,
             "source_reference": item.source_reference,
         }
-        for item in info.history.all()
+        for item in info.history.filter(source_system="")
     ]
 
 
@@ -240,6 +240,13 @@ def _render_detail(
             "nil_form": nil_form,
             "has_draft": bool(info.summary or info.risk_factors or info.protective_factors)
             or info.history.exists(),
+            "trawl_items": list(
+                info.history.exclude(source_system="").select_related("trawl_candidate__person")
+            ),
+            "has_sources": info.agency.data_sources.filter(
+                is_active=True, current_load__isnull=False
+            ).exists(),
+            "latest_trawl": info.trawls.first(),
             "errors": errors,
         },
     )

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "openmash.people",
     "openmash.product",
     "openmash.meetings",
+    "openmash.sources",
+    "openmash.trawl",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",

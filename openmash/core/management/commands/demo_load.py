@@ -27,6 +27,9 @@ class Command(BaseCommand):
             f"{result.households} households, {result.referrals} referral texts, written to {area_dir}; "
             f"{result.cases} cases in the hub."
         )
+        self.stdout.write("Agency data sources loaded for the trawl:")
+        for line in result.sources:
+            self.stdout.write(f"  {line}")
         self.stdout.write("")
         self.stdout.write("Demo sign-ins at http://127.0.0.1:8000 (every password is the same):")
         self.stdout.write(f"  password: {DEMO_PASSWORD}")

@@ -1,0 +1,236 @@
+"""Excel extracts (``.xlsx``): a sheet of identities and optionally a sheet of events.
+
+Read with openpyxl in read-only mode, cell values only, so a large workbook is streamed rather
+than held in memory. Each sheet is a table with its header in row 1; row numbers in a report are
+counted as for CSV (1 = the first row under the header, i.e. sheet row 2). Excel dates and
+date-times become ``YYYY-MM-DD`` (the time of day is dropped); numbers that are whole become
+integer text, so an NHS number typed into a number cell reads ``9990000018``, not
+``9990000018.0``. Completely empty rows are skipped. Formula cells give the value Excel last
+calculated and saved (empty when the workbook was never opened in a spreadsheet program).
+
+Validation and the report are exactly those of :class:`~.files.CsvConnector`: the rows are read
+into :class:`~.files.Rows` and checked by :func:`~.files.read_with_events`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator, Mapping
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, ClassVar
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from openmash.linkage.sources.base import BadRow, Connector, Extract, LoadFailed, Progress
+from openmash.linkage.sources.files import Rows, read_with_events
+
+__all__ = ["XlsxConnector", "read_sheet_rows"]
+
+_PROGRESS_EVERY = 5000
+
+
+def _cell_text(value: object) -> str:
+    """One cell value as text: ``""`` for an empty cell, dates as ``YYYY-MM-DD``, whole numbers
+    without a decimal point."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.isoformat()
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return str(int(value))
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value).strip()
+
+
+class _Workbook:
+    """An open read-only workbook, or the problem that stopped it opening."""
+
+    def __init__(self, path: Path, part: str) -> None:
+        self.path = path
+        self.book: Any = None
+        self.problem: BadRow | None = None
+        if not path.is_file():
+            self.problem = BadRow(f"no such file: {path.name}", part=part)
+            return
+        try:
+            self.book = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises zipfile, KeyError, XML errors... for a bad file
+            hint = (
+                " (the old .xls format: save it from Excel as .xlsx)"
+                if path.suffix.lower() == ".xls" or "xls file format" in str(exc)
+                else " (save it from Excel as .xlsx, or load it as CSV)"
+            )
+            self.problem = BadRow(f"{path.name} is not an Excel workbook{hint}", part=part)
+
+    def sheet(self, name: str | None, part: str) -> tuple[Any, BadRow | None]:
+        if self.problem is not None:
+            return None, self.problem
+        names = list(self.book.sheetnames)
+        if name is None:
+            if not names:
+                return None, BadRow(f"{self.path.name} has no sheets", part=part)
+            return self.book[names[0]], None
+        if name not in names:
+            return None, BadRow(
+                f"{self.path.name} has no sheet named {name!r} (sheets: {', '.join(names) or 'none'})",
+                part=part,
+            )
+        return self.book[name], None
+
+    def close(self) -> None:
+        if self.book is not None:
+            self.book.close()
+            self.book = None
+
+
+def _sheet_rows(sheet: Any) -> Generator[tuple[Any, ...]]:
+    # Some programs write a wrong sheet size, and read-only openpyxl would stop at it: read all.
+    sheet.reset_dimensions()
+    yield from sheet.iter_rows(min_row=1, values_only=True)
+
+
+def _read_table(sheet: Any, **options: Any) -> Rows:
+    rows = _sheet_rows(sheet)
+    try:
+        return _table_from(rows, sheet.title, **options)
+    finally:
+        rows.close()
+
+
+def _table_from(
+    rows: Iterator[tuple[Any, ...]],
+    title: str,
+    *,
+    part: str,
+    header_only: bool = False,
+    progress: Progress | None = None,
+    total: int | None = None,
+) -> Rows:
+    first = next(rows, None)
+    if first is None or not any(_cell_text(v) for v in first):
+        # A header row that is blank (or no rows at all).
+        if first is None or all(not any(_cell_text(v) for v in row) for row in rows):
+            return Rows(problems=[BadRow(f"the sheet {title!r} is empty", part=part)])
+        return Rows(problems=[BadRow(f"row 1 of the sheet {title!r} (the header) is empty", part=part)])
+    names = [_cell_text(v) for v in first]
+    while names and not names[-1]:
+        names.pop()
+    problems: list[BadRow] = []
+    named = [i for i, n in enumerate(names) if n]
+    seen: set[str] = set()
+    for name in names:
+        if name and name.lower() in seen:
+            problems.append(BadRow("the header names this column twice", column=name, part=part))
+        seen.add(name.lower())
+    header = [names[i] for i in named]
+    out = Rows(header=header, problems=problems)
+    if header_only:
+        return out
+    unnamed_with_values: set[int] = set()
+    for number, values in enumerate(rows, start=1):
+        texts = [_cell_text(v) for v in values]
+        if not any(texts):
+            continue
+        for i, text in enumerate(texts):
+            if text and (i >= len(names) or not names[i]):
+                unnamed_with_values.add(i)
+        texts += [""] * (len(names) - len(texts))
+        out.rows.append({names[i]: texts[i] for i in named})
+        out.numbers.append(number)
+        if progress is not None and number % _PROGRESS_EVERY == 0:
+            progress(number, total)
+    for i in sorted(unnamed_with_values):
+        problems.append(
+            BadRow("has values but no name in the header (row 1)", column=get_column_letter(i + 1), part=part)
+        )
+    if progress is not None:
+        progress(len(out.rows), len(out.rows))
+    return out
+
+
+def read_sheet_rows(
+    path: str | Path,
+    *,
+    sheet: str | None = None,
+    part: str = "identities",
+    progress: Progress | None = None,
+    header_only: bool = False,
+) -> Rows:
+    """The header and rows of one sheet (the first unless ``sheet`` names one), with every
+    structural problem as a :class:`BadRow` (not a workbook, no such sheet, an empty sheet, a
+    repeated header name, values in a column with no header)."""
+    book = _Workbook(Path(path), part)
+    try:
+        table, problem = book.sheet(sheet, part)
+        if problem is not None:
+            return Rows(problems=[problem])
+        total = table.max_row - 1 if isinstance(table.max_row, int) and table.max_row > 1 else None
+        return _read_table(table, part=part, header_only=header_only, progress=progress, total=total)
+    finally:
+        book.close()
+
+
+class XlsxConnector(Connector):
+    """An agency's extract as Excel workbooks: identities (required) and events (optional).
+
+    ``identities_sheet`` and ``events_sheet`` name the sheets (default: each workbook's first).
+    Events may be a sheet of the identities workbook: give ``events_sheet`` without ``events``.
+    """
+
+    kind: ClassVar[str] = "xlsx"
+    live: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        identities: str | Path,
+        events: str | Path | None = None,
+        *,
+        identities_sheet: str | None = None,
+        events_sheet: str | None = None,
+        event_mapping: Mapping[str, str] | None = None,
+    ) -> None:
+        self.identities_path = Path(identities)
+        self.events_path: Path | None = Path(events) if events else None
+        if self.events_path is None and events_sheet:
+            self.events_path = self.identities_path
+        self.identities_sheet = identities_sheet or None
+        self.events_sheet = events_sheet or None
+        self.event_mapping = dict(event_mapping or {})
+
+    def columns(self) -> list[str]:
+        table = read_sheet_rows(self.identities_path, sheet=self.identities_sheet, header_only=True)
+        if not table.header:
+            raise LoadFailed(table.problems)
+        return table.header
+
+    def event_columns(self) -> list[str]:
+        if self.events_path is None:
+            return []
+        table = read_sheet_rows(self.events_path, sheet=self.events_sheet, part="events", header_only=True)
+        if not table.header:
+            raise LoadFailed(table.problems)
+        return table.header
+
+    def read(self, *, mapping: Mapping[str, str] | None = None, progress: Progress | None = None) -> Extract:
+        identities = read_sheet_rows(self.identities_path, sheet=self.identities_sheet, progress=progress)
+        events = (
+            read_sheet_rows(self.events_path, sheet=self.events_sheet, part="events")
+            if self.events_path is not None
+            else None
+        )
+        return read_with_events(identities, events, mapping=mapping, event_mapping=self.event_mapping)

@@ -1,0 +1,65 @@
+"""Each loaded source's search index, built from its snapshot once per process and kept in memory.
+
+The index of a load never changes (a refresh is a new load), so a cache keyed by load is always
+right: web processes and the worker each build an index the first time they search a load, and a
+new load simply becomes a new key.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+
+from openmash.linkage.engine import LinkageModel, SearchIndex
+from openmash.linkage.sources import LoadFailed, Snapshot, SourceRecord
+from openmash.sources.models import DataSource, LoadStatus, SourceLoad
+
+#: Indexes kept per process; a hub has a few dozen sources at most.
+CACHE_SIZE = 32
+_cache: OrderedDict[str, SearchIndex] = OrderedDict()
+_lock = threading.Lock()
+
+
+class SourceUnavailable(Exception):  # noqa: N818
+    """The source has no usable load, or its records cannot be read now."""
+
+
+def index_for(load: SourceLoad) -> SearchIndex:
+    if load.status != LoadStatus.LOADED or not load.snapshot:
+        raise SourceUnavailable(f"{load.source.name} has no loaded index")
+    key = str(load.pk)
+    with _lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    index = SearchIndex.build(Snapshot(load.snapshot).identities(), LinkageModel.from_json(load.model_json))
+    with _lock:
+        _cache[key] = index
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return index
+
+
+def clear_cache() -> None:
+    with _lock:
+        _cache.clear()
+
+
+def fetch_records(source: DataSource, load: SourceLoad, record_ids: Sequence[str]) -> dict[str, SourceRecord]:
+    """Full records of ``record_ids``: asked of the source itself when it is live, else read from the
+    load's snapshot (or the source's current one, if that load's snapshot has been removed)."""
+    from openmash.sources.services import connector_of
+
+    if source.is_live:
+        try:
+            return connector_of(source).fetch(record_ids, mapping=source.column_mapping)
+        except LoadFailed as failed:
+            raise SourceUnavailable(f"{source.name} could not be read: {failed}") from None
+    for candidate in (load, source.current_load):
+        if candidate is not None and candidate.snapshot:
+            try:
+                return Snapshot(candidate.snapshot).fetch(record_ids)
+            except FileNotFoundError:
+                continue
+    raise SourceUnavailable(f"{source.name}'s extract is no longer held; load it again")

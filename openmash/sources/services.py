@@ -1,0 +1,326 @@
+"""Registering agency data sources and loading them into an identity index.
+
+A load reads the whole source through its connector, checks every row, trains the matching model on
+it and writes a snapshot; only then does the source switch to the new load, in one transaction. A
+load that fails at any step leaves the source on its previous load, with a row-level report.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from openmash.accounts.models import User
+from openmash.accounts.permissions import Perm, can
+from openmash.audit.catalogue import AuditAction
+from openmash.audit.services import audit_record
+from openmash.core.actor import Actor
+from openmash.core.concurrency import save_versioned
+from openmash.core.errors import DomainError
+from openmash.hub.models import Agency
+from openmash.linkage.engine import LinkageModel
+from openmash.linkage.engine.records import STANDARD_COLUMNS
+from openmash.linkage.sources import (
+    CONNECTOR_KINDS,
+    Connector,
+    ConnectorSettingsError,
+    LoadFailed,
+    Snapshot,
+    connector_for,
+)
+from openmash.sources.models import DataSource, LoadStage, LoadStatus, SourceKind, SourceLoad
+from openmash.synth.extracts import AGENCIES, Extracts, write_extracts
+
+log = logging.getLogger(__name__)
+NOT_ALLOWED = "Only a hub administrator can change data sources."
+#: Snapshots kept per source besides the current one (for a quick look back; older ones are removed).
+KEEP_PREVIOUS = 1
+#: The progress shown while loading is written at most this often (seconds).
+PROGRESS_INTERVAL = 0.5
+
+
+def sources_root() -> Path:
+    return Path(getattr(settings, "OPENMASH_SOURCES_DIR", settings.VAR_DIR / "sources"))
+
+
+def _check_admin(actor: Actor) -> None:
+    if actor.user is None and actor.system_name:
+        return  # OpenMASH itself (the demo loader, a scheduled refresh)
+    if not isinstance(actor.user, User) or not can(actor.user, Perm.SOURCES_MANAGE):
+        raise DomainError(NOT_ALLOWED)
+
+
+def clean_settings(kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings a connector of ``kind`` takes, blanks dropped; raises DomainError if incomplete."""
+    allowed = {name.rstrip("*") for name in CONNECTOR_KINDS.get(kind, ())}
+    cleaned = {k: v for k, v in values.items() if k in allowed and v not in (None, "", {})}
+    try:
+        connector_for(kind, cleaned)
+    except ConnectorSettingsError as error:
+        raise DomainError(str(error).capitalize()) from None
+    return cleaned
+
+
+def clean_mapping(mapping: Mapping[str, str]) -> dict[str, str]:
+    cleaned = {str(k).strip(): v for k, v in mapping.items() if v}
+    targets = list(cleaned.values())
+    for target in targets:
+        if target not in STANDARD_COLUMNS:
+            raise DomainError(f"{target} is not a standard column")
+        if targets.count(target) > 1:
+            raise DomainError(f"Only one column can hold {target.replace('_', ' ')}")
+    return cleaned
+
+
+def source_create(
+    *,
+    actor: Actor,
+    agency: Agency,
+    name: str,
+    kind: str,
+    settings_values: Mapping[str, Any],
+    column_mapping: Mapping[str, str] | None = None,
+    threshold: float = 0.3,
+) -> DataSource:
+    _check_admin(actor)
+    if kind not in SourceKind.values:
+        raise DomainError(f"Unknown kind of source {kind!r}")
+    if DataSource.objects.filter(agency=agency, name=name).exists():
+        raise DomainError(f"{agency.name} already has a source called {name}")
+    with transaction.atomic():
+        source = DataSource.objects.create(
+            agency=agency,
+            name=name,
+            kind=kind,
+            settings=clean_settings(kind, settings_values),
+            column_mapping=clean_mapping(column_mapping or {}),
+            threshold=threshold,
+            created_by=actor.user,
+            modified_by=actor.user,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.SOURCE_REGISTERED,
+            obj=source,
+            detail={"agency": agency.name, "name": name, "kind": kind},
+        )
+    return source
+
+
+def source_update(
+    *, actor: Actor, source: DataSource, expected_version: int, values: Mapping[str, Any]
+) -> DataSource:
+    """Change a source's name, settings, column mapping, threshold or whether it is searched."""
+    _check_admin(actor)
+    changes: dict[str, Any] = {}
+    for field in ("name", "threshold", "is_active"):
+        if field in values:
+            changes[field] = values[field]
+    if "settings" in values:
+        changes["settings"] = clean_settings(source.kind, values["settings"])
+    if "column_mapping" in values:
+        changes["column_mapping"] = clean_mapping(values["column_mapping"])
+    name = changes.get("name", source.name)
+    if DataSource.objects.filter(agency=source.agency, name=name).exclude(pk=source.pk).exists():
+        raise DomainError(f"{source.agency.name} already has a source called {name}")
+    with transaction.atomic():
+        save_versioned(source, expected_version=expected_version, values=changes, actor_user=actor.user)
+        audit_record(
+            actor=actor,
+            action=AuditAction.SOURCE_CHANGED,
+            obj=source,
+            detail={"changed": sorted(changes)},
+        )
+    return source
+
+
+def connector_of(source: DataSource) -> Connector:
+    return connector_for(source.kind, source.settings)
+
+
+def source_columns(source: DataSource) -> list[str]:
+    """The columns the source offers, for mapping; raises DomainError if it cannot be read."""
+    try:
+        return connector_of(source).columns()
+    except LoadFailed as failed:
+        raise DomainError(f"The source could not be read: {failed}") from None
+    except ConnectorSettingsError as error:
+        raise DomainError(str(error).capitalize()) from None
+
+
+def load_request(
+    *, actor: Actor, source: DataSource, uploads: Mapping[str, Path] | None = None
+) -> SourceLoad:
+    """Queue a load of ``source`` (read by the background worker). ``uploads`` replace the files a
+    file source reads, for this load and the ones after it."""
+    _check_admin(actor)
+    from openmash.sources.tasks import run_load
+
+    with transaction.atomic():
+        if uploads:
+            new_settings = {**source.settings, **{k: str(v) for k, v in uploads.items()}}
+            save_versioned(
+                source,
+                expected_version=source.version,
+                values={"settings": new_settings},
+                actor_user=actor.user,
+            )
+        load = SourceLoad.objects.create(
+            source=source,
+            requested_by=actor.user,
+            upload=", ".join(p.name for p in (uploads or {}).values()),
+            created_by=actor.user,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.SOURCE_LOAD_REQUESTED,
+            obj=source,
+            detail={"load": str(load.pk), "uploads": load.upload},
+        )
+        load_id = str(load.pk)
+        transaction.on_commit(lambda: run_load.enqueue(load_id))
+    return load
+
+
+def _set(load: SourceLoad, **values: Any) -> None:
+    for key, value in values.items():
+        setattr(load, key, value)
+    SourceLoad.objects.filter(pk=load.pk).update(**values)
+
+
+def load_run(load: SourceLoad, *, on_progress: Callable[[int, int | None], None] | None = None) -> SourceLoad:
+    """Do the load: read and check, train, snapshot, then switch the source over. Never raises for a
+    bad source: the load ends FAILED with its report and the source keeps its previous index."""
+    source = load.source
+    if load.is_finished:
+        return load
+    _set(load, status=LoadStatus.RUNNING, stage=LoadStage.READING, started_at=timezone.now())
+    last_write = 0.0
+
+    def progress(done: int, total: int | None) -> None:
+        nonlocal last_write
+        if on_progress is not None:
+            on_progress(done, total)
+        now = time.monotonic()
+        if now - last_write >= PROGRESS_INTERVAL or (total is not None and done >= total):
+            last_write = now
+            _set(load, rows_done=done, rows_total=total)
+
+    directory = sources_root() / str(source.pk) / str(load.pk)
+    try:
+        extract = connector_of(source).read(mapping=source.column_mapping, progress=progress)
+        _set(load, stage=LoadStage.TRAINING, rows_done=extract.records, rows_total=extract.records)
+        model = LinkageModel.default().train(extract.identities)
+        _set(load, stage=LoadStage.INDEXING)
+        Snapshot.write(extract, directory)
+    except LoadFailed as failed:
+        return _fail(
+            load, report=[b.as_dict() for b in failed.bad_rows], count=failed.total, error=str(failed)
+        )
+    except Exception as error:  # noqa: BLE001 - any failure must leave the previous index in place
+        log.exception("load of %s failed", source)
+        shutil.rmtree(directory, ignore_errors=True)
+        return _fail(load, report=[], count=0, error=f"{type(error).__name__}: {error}")
+
+    actor = Actor(user=load.requested_by) if load.requested_by else Actor.system("source loader")
+    with transaction.atomic():
+        _set(
+            load,
+            status=LoadStatus.LOADED,
+            stage=LoadStage.DONE,
+            finished_at=timezone.now(),
+            records=extract.records,
+            events=extract.event_count if extract.events is not None else None,
+            warnings=extract.warnings,
+            snapshot=str(directory),
+            model_json=model.to_json(),
+            training_notes=list(model.training.get("notes", [])) if model.training else [],
+        )
+        DataSource.objects.filter(pk=source.pk).update(current_load=load)
+        source.current_load = load
+        audit_record(
+            actor=actor,
+            action=AuditAction.SOURCE_LOADED,
+            obj=source,
+            detail={"load": str(load.pk), "records": extract.records, "events": load.events},
+        )
+    _prune(source)
+    return load
+
+
+def _fail(load: SourceLoad, *, report: list[dict[str, object]], count: int, error: str) -> SourceLoad:
+    actor = Actor(user=load.requested_by) if load.requested_by else Actor.system("source loader")
+    with transaction.atomic():
+        _set(
+            load,
+            status=LoadStatus.FAILED,
+            finished_at=timezone.now(),
+            report=report,
+            bad_row_count=count,
+            error=error[:2000],
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.SOURCE_LOAD_FAILED,
+            obj=load.source,
+            detail={"load": str(load.pk), "bad_rows": count, "error": error[:300]},
+        )
+    return load
+
+
+def _prune(source: DataSource) -> None:
+    """Remove snapshots older than the current load and the KEEP_PREVIOUS before it."""
+    loaded = list(
+        SourceLoad.objects.filter(source=source, status=LoadStatus.LOADED)
+        .exclude(snapshot="")
+        .order_by("-finished_at")
+    )
+    for old in loaded[1 + KEEP_PREVIOUS :]:
+        if old.pk == source.current_load_id:
+            continue
+        shutil.rmtree(old.snapshot, ignore_errors=True)
+        SourceLoad.objects.filter(pk=old.pk).update(snapshot="")
+
+
+#: Which hub agency holds each synthetic agency system, and what the demo calls the system.
+DEMO_SYSTEMS: dict[str, tuple[str, str]] = {
+    "police": ("police", "Police records system"),
+    "school": ("education", "School census and attendance"),
+    "gp": ("health", "GP practice records"),
+    "emergency_department": ("health", "Emergency department system"),
+    "housing": ("housing", "Housing management system"),
+    "probation": ("probation", "Probation case management"),
+    "youth_offending": ("youth_offending", "Youth justice case management"),
+    "adult_social_care": ("adult_social_care", "Adult social care records"),
+}
+
+
+def demo_sources(*, actor: Actor, extracts: Extracts, directory: Path) -> list[SourceLoad]:
+    """Write the synthetic area's agency extracts and register and load each as its agency's source."""
+    write_extracts(extracts, directory)
+    loads = []
+    for key in AGENCIES:
+        kind, name = DEMO_SYSTEMS[key]
+        agency = Agency.objects.filter(kind=kind, is_active=True).order_by("created_at").first()
+        if agency is None:
+            continue
+        source = DataSource.objects.filter(agency=agency, name=name).first() or source_create(
+            actor=actor,
+            agency=agency,
+            name=name,
+            kind=SourceKind.CSV,
+            settings_values={
+                "identities": str(directory / f"{key}_identities.csv"),
+                "events": str(directory / f"{key}_events.csv"),
+            },
+        )
+        loads.append(load_run(SourceLoad.objects.create(source=source)))
+    return loads

@@ -1,0 +1,225 @@
+"""Hub administrator pages: data sources, their column mapping, loads with progress and bad-row reports."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
+
+from openmash.accounts.permissions import Perm, can, require
+from openmash.core.actor import Actor
+from openmash.core.errors import DomainError
+from openmash.sources import services
+from openmash.sources.forms import SETTING_FIELDS, LoadForm, MappingForm, SourceForm
+from openmash.sources.models import DataSource, SourceLoad
+
+
+@require(Perm.HUB_VIEW_CONFIGURATION)
+def source_list(request: HttpRequest) -> HttpResponse:
+    sources = DataSource.objects.select_related("agency", "current_load").order_by("agency__name", "name")
+    latest: dict[Any, SourceLoad] = {}
+    for load in SourceLoad.objects.filter(source__in=sources).order_by("source_id", "-created_at"):
+        latest.setdefault(load.source_id, load)
+    rows = [(source, latest.get(source.pk)) for source in sources]
+    return render(
+        request,
+        "sources/list.html",
+        {"rows": rows, "may_manage": can(request.user, Perm.SOURCES_MANAGE)},
+    )
+
+
+def _source(source_id: str) -> DataSource:
+    return get_object_or_404(DataSource.objects.select_related("agency", "current_load"), pk=source_id)
+
+
+@require(Perm.SOURCES_MANAGE)
+def source_create(request: HttpRequest) -> HttpResponse:
+    form = SourceForm(
+        request.POST or None, initial={"threshold": 0.3, "is_active": True, "encoding": "utf-8"}
+    )
+    if request.method == "POST" and form.is_valid():
+        kind = form.cleaned_data["kind"]
+        try:
+            source = services.source_create(
+                actor=Actor.from_request(request),
+                agency=form.cleaned_data["agency"],
+                name=form.cleaned_data["name"],
+                kind=kind,
+                settings_values=form.settings_values(kind),
+                threshold=form.cleaned_data["threshold"],
+            )
+        except DomainError as error:
+            form.add_error("name", str(error))
+        else:
+            messages.success(
+                request,
+                f"{source.name} registered for {source.agency.name}. Check its columns, then load it.",
+            )
+            return redirect("sources:mapping", source_id=source.pk)
+    return render(request, "sources/form.html", {"form": form, "source": None})
+
+
+@require(Perm.SOURCES_MANAGE)
+def source_edit(request: HttpRequest, source_id: str) -> HttpResponse:
+    source = _source(source_id)
+    initial: dict[str, Any] = {
+        "version": source.version,
+        "name": source.name,
+        "kind": source.kind,
+        "threshold": source.threshold,
+        "is_active": source.is_active,
+        **source.settings,
+    }
+    form = SourceForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.source_update(
+                actor=Actor.from_request(request),
+                source=source,
+                expected_version=form.cleaned_data["version"] or source.version,
+                values={
+                    "name": form.cleaned_data["name"],
+                    "threshold": form.cleaned_data["threshold"],
+                    "is_active": form.cleaned_data["is_active"],
+                    "settings": {**source.settings, **form.settings_values(source.kind)},
+                },
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{source.name} saved.")
+            return redirect("sources:detail", source_id=source.pk)
+    return render(request, "sources/form.html", {"form": form, "source": source})
+
+
+@require(Perm.HUB_VIEW_CONFIGURATION)
+def source_detail(request: HttpRequest, source_id: str) -> HttpResponse:
+    source = _source(source_id)
+    loads = list(source.loads.select_related("requested_by")[:20])
+    may_manage = can(request.user, Perm.SOURCES_MANAGE)
+    return render(
+        request,
+        "sources/detail.html",
+        {
+            "source": source,
+            "loads": loads,
+            "running": next((load for load in loads if not load.is_finished), None),
+            "may_manage": may_manage,
+            "load_form": LoadForm(kind=source.kind) if may_manage else None,
+            "settings_shown": _settings_shown(source),
+        },
+    )
+
+
+def _settings_shown(source: DataSource) -> list[tuple[str, str]]:
+    labels = {name: SourceForm.base_fields[name].label or name for name in SETTING_FIELDS[source.kind]}
+    shown = []
+    for name, label in labels.items():
+        value = source.settings.get(name)
+        if value in (None, ""):
+            continue
+        text = str(value)
+        if name in {"url", "token"} and not text.startswith("env:"):
+            text = re.sub(r"://([^:/@]+):[^@]+@", r"://\1:***@", text) if name == "url" else "(set)"
+        shown.append((str(label), text))
+    return shown
+
+
+@require(Perm.SOURCES_MANAGE)
+def source_mapping(request: HttpRequest, source_id: str) -> HttpResponse:
+    source = _source(source_id)
+    try:
+        columns = services.source_columns(source)
+    except DomainError as error:
+        return render(
+            request, "sources/mapping.html", {"source": source, "read_error": str(error)}, status=200
+        )
+    form = MappingForm(
+        request.POST or None,
+        columns=columns,
+        mapping=source.column_mapping,
+        initial={"version": source.version},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.source_update(
+                actor=Actor.from_request(request),
+                source=source,
+                expected_version=form.cleaned_data["version"],
+                values={"column_mapping": form.mapping()},
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Columns of {source.name} saved.")
+            return redirect("sources:detail", source_id=source.pk)
+    return render(request, "sources/mapping.html", {"source": source, "form": form})
+
+
+def _store_upload(source: DataSource, upload: UploadedFile) -> Path:
+    directory = services.sources_root() / str(source.pk) / "uploads"
+    directory.mkdir(parents=True, exist_ok=True)
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", Path(upload.name or "extract").name)[-100:]
+    path = directory / f"{uuid.uuid4().hex[:8]}-{safe}"
+    with path.open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    return path
+
+
+@require(Perm.SOURCES_MANAGE)
+def source_load(request: HttpRequest, source_id: str) -> HttpResponse:
+    source = _source(source_id)
+    if request.method != "POST":
+        return redirect("sources:detail", source_id=source.pk)
+    form = LoadForm(request.POST, request.FILES, kind=source.kind)
+    if not form.is_valid():
+        loads = list(source.loads.all()[:20])
+        return render(
+            request,
+            "sources/detail.html",
+            {
+                "source": source,
+                "loads": loads,
+                "may_manage": True,
+                "load_form": form,
+                "settings_shown": _settings_shown(source),
+            },
+            status=400,
+        )
+    uploads = {}
+    for field, setting in (("identities_file", "identities"), ("events_file", "events")):
+        upload = form.cleaned_data.get(field)
+        if upload is not None:
+            uploads[setting] = _store_upload(source, upload)
+    try:
+        load = services.load_request(actor=Actor.from_request(request), source=source, uploads=uploads)
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect("sources:detail", source_id=source.pk)
+    return redirect("sources:load", source_id=source.pk, load_id=load.pk)
+
+
+@require(Perm.HUB_VIEW_CONFIGURATION)
+def load_detail(request: HttpRequest, source_id: str, load_id: str) -> HttpResponse:
+    source = _source(source_id)
+    load = get_object_or_404(SourceLoad, pk=load_id, source=source)
+    return render(request, "sources/load.html", {"source": source, "load": load})
+
+
+@require(Perm.HUB_VIEW_CONFIGURATION)
+@require_GET
+def load_progress(request: HttpRequest, source_id: str, load_id: str) -> HttpResponse:
+    source = _source(source_id)
+    load = get_object_or_404(SourceLoad, pk=load_id, source=source)
+    response = render(request, "sources/_load_progress.html", {"source": source, "load": load})
+    if load.is_finished:
+        response["HX-Refresh"] = "true"
+    return response

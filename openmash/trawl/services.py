@@ -1,0 +1,414 @@
+"""The trawl: search an agency's data sources for everyone on a case, through the gate, and turn the
+events of records a researcher confirms into history items of the agency's return.
+
+Every step is the researcher's: the search (allowed person by person by the sharing gate), each
+confirmation or rejection, each look at a confirmed record and each event added. All are audited.
+Nothing found is shared by the trawl itself; the return is shared when the researcher submits it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from openmash.accounts.roles import Role
+from openmash.audit.catalogue import AuditAction
+from openmash.audit.services import audit_record
+from openmash.consent.gate import Purpose
+from openmash.consent.services import gate_check
+from openmash.core.actor import Actor
+from openmash.core.errors import DomainError
+from openmash.enquiries.models import HistoryItem, HistoryType, InformationRequest, RequestStatus
+from openmash.enquiries.services import check_researcher, request_take
+from openmash.hub.models import AgencyKind
+from openmash.linkage.engine import Candidate
+from openmash.linkage.sources import SourceEvent, SourceRecord
+from openmash.referrals.models import ReferralPerson
+from openmash.sources.index import SourceUnavailable, fetch_records, index_for
+from openmash.sources.models import DataSource, LoadStatus
+from openmash.trawl.models import CandidateStatus, Trawl, TrawlCandidate, TrawlStatus
+
+log = logging.getLogger(__name__)
+NO_SOURCES = (
+    "Your agency has no data source loaded, so there is nothing to search. "
+    "A hub administrator can connect one under Data sources."
+)
+NOT_CONFIRMED = "Confirm that this record is the same person before looking at it or using it."
+ALREADY_DECIDED = "This candidate has already been {status}."
+#: Candidates proposed per person and source.
+TOP = 5
+
+
+def searchable_sources(request: InformationRequest) -> list[DataSource]:
+    return list(
+        DataSource.objects.filter(
+            agency=request.agency, is_active=True, current_load__status=LoadStatus.LOADED
+        ).select_related("current_load")
+    )
+
+
+def _check_request_open(request: InformationRequest) -> None:
+    request.refresh_from_db(fields=["status", "blocked_reason", "unblock_hint", "version"])
+    if request.status == RequestStatus.BLOCKED:
+        raise DomainError(f"{request.blocked_reason} {request.unblock_hint}".strip())
+    if not request.is_open:
+        raise DomainError("This request has already been answered.")
+
+
+def trawl_start(*, actor: Actor, request: InformationRequest) -> Trawl:
+    """Queue a trawl of the agency's sources for this request (the worker runs it)."""
+    check_researcher(actor, request)
+    _check_request_open(request)
+    running = request.trawls.filter(status__in=[TrawlStatus.QUEUED, TrawlStatus.RUNNING]).first()
+    if running is not None:
+        return running
+    if not searchable_sources(request):
+        raise DomainError(NO_SOURCES)
+    if request.status == RequestStatus.OPEN:
+        request_take(actor=actor, request=request)
+    from openmash.trawl.tasks import run_trawl
+
+    people = list(request.case.referral.people.all())
+    assert actor.user is not None  # noqa: S101 - check_researcher() passed
+    with transaction.atomic():
+        trawl = Trawl.objects.create(
+            request=request, started_by=actor.user, people_total=len(people), created_by=actor.user
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.TRAWL_STARTED,
+            obj=request,
+            persons=[p.pk for p in people],
+            detail={"case": request.case.reference, "trawl": str(trawl.pk)},
+        )
+        trawl_id = str(trawl.pk)
+        transaction.on_commit(lambda: run_trawl.enqueue(trawl_id))
+    return trawl
+
+
+def query_for(person: ReferralPerson) -> dict[str, object]:
+    """The person as the engine's query record."""
+    return {
+        "record_id": str(person.pk),
+        "given_name": person.given_name,
+        "surname": person.family_name,
+        "date_of_birth": person.date_of_birth,
+        "sex": {"M": "male", "F": "female"}.get(person.sex),
+        "postcode": person.postcode,
+        "address": person.address,
+        "nhs_number": person.nhs_number,
+    }
+
+
+def trawl_run(trawl: Trawl) -> Trawl:
+    """Search every source for every person the gate allows; record candidates and progress."""
+    if trawl.is_finished:
+        return trawl
+    request = trawl.request
+    actor = Actor(user=trawl.started_by, role=Role.AGENCY_RESEARCHER.value)
+    Trawl.objects.filter(pk=trawl.pk).update(status=TrawlStatus.RUNNING, started_at=timezone.now())
+    sources = searchable_sources(request)
+    people = list(request.case.referral.people.order_by("-is_subject", "family_name", "given_name"))
+    searched = [
+        {
+            "source": s.name,
+            "load": str(s.current_load_id),
+            "records": s.current_load.records if s.current_load else 0,
+        }
+        for s in sources
+    ]
+    refused: list[dict[str, str]] = []
+    try:
+        for done, person in enumerate(people, start=1):
+            decision = gate_check(
+                actor=actor, case=request.case, agency=request.agency, purpose=Purpose.SEARCH, person=person
+            )
+            if not decision.allowed:
+                refused.append({"person": str(person.pk), "name": str(person), "reason": decision.reason})
+            else:
+                _search_person(actor, trawl, person, sources)
+            Trawl.objects.filter(pk=trawl.pk).update(people_done=done, searched=searched, refused=refused)
+    except Exception as error:  # noqa: BLE001 - the researcher sees the trawl failed and can run it again
+        log.exception("trawl %s failed", trawl.pk)
+        Trawl.objects.filter(pk=trawl.pk).update(
+            status=TrawlStatus.FAILED,
+            finished_at=timezone.now(),
+            error=f"{type(error).__name__}: {error}"[:2000],
+        )
+    else:
+        Trawl.objects.filter(pk=trawl.pk).update(status=TrawlStatus.DONE, finished_at=timezone.now())
+    trawl.refresh_from_db()
+    return trawl
+
+
+def _search_person(actor: Actor, trawl: Trawl, person: ReferralPerson, sources: Sequence[DataSource]) -> None:
+    found = 0
+    with transaction.atomic():
+        for source in sources:
+            load = source.current_load
+            assert load is not None  # noqa: S101 - searchable_sources() keeps loaded sources only
+            try:
+                index = index_for(load)
+            except SourceUnavailable:
+                continue
+            (result,) = index.search([query_for(person)], top=TOP, threshold=source.threshold)
+            for candidate in result.candidates:
+                TrawlCandidate.objects.create(
+                    trawl=trawl,
+                    person=person,
+                    source=source,
+                    load=load,
+                    record_id=candidate.record_id,
+                    rank=candidate.rank,
+                    match_probability=candidate.match_probability,
+                    match_weight=candidate.match_weight,
+                    evidence=evidence_of(candidate),
+                    created_by=actor.user,
+                )
+                found += 1
+        audit_record(
+            actor=actor,
+            action=AuditAction.TRAWL_SEARCHED,
+            obj=trawl.request,
+            persons=[person.pk],
+            detail={
+                "case": trawl.request.case.reference,
+                "sources": [s.name for s in sources],
+                "candidates": found,
+            },
+        )
+
+
+COMPARISON_LABELS = {
+    "given_name": "Given name",
+    "surname": "Surname",
+    "date_of_birth": "Date of birth",
+    "location": "Address and postcode",
+    "sex": "Sex",
+    "nhs_number": "NHS number",
+    "other_id": "Other identifier",
+}
+
+
+def _level_text(level: str, index: int) -> str:
+    if index == 0:
+        return "Not recorded on one side"
+    if level == "all other":
+        return "Different"
+    if level == "exact":
+        return "Same"
+    level = _PLAIN_LEVELS.get(level, level)
+    return level[0].upper() + level[1:]
+
+
+#: Comparison levels in words a researcher reads without knowing string metrics.
+_PLAIN_LEVELS = {
+    "Jaro-Winkler >= 0.92": "very similar spelling",
+    "Jaro-Winkler >= 0.80": "similar spelling",
+}
+
+
+def evidence_of(candidate: Candidate) -> list[dict[str, object]]:
+    """The candidate's evidence as stored and shown: per field, what was compared and its weight."""
+    return [
+        {
+            "comparison": e.comparison,
+            "label": COMPARISON_LABELS.get(e.comparison, e.comparison.replace("_", " ").capitalize()),
+            "level_text": _level_text(e.level, e.level_index),
+            "direction": "for" if e.match_weight > 0.05 else "against" if e.match_weight < -0.05 else "none",
+            "level": e.level,
+            "level_index": e.level_index,
+            "weight": round(e.match_weight, 3),
+            "tf_adjustment": round(e.tf_adjustment, 3),
+            "query": e.query_value,
+            "record": e.record_value,
+        }
+        for e in candidate.evidence
+    ]
+
+
+def _decide(actor: Actor, candidate: TrawlCandidate, status: CandidateStatus, reason: str) -> TrawlCandidate:
+    request = candidate.trawl.request
+    check_researcher(actor, request)
+    _check_request_open(request)
+    if candidate.status != CandidateStatus.PROPOSED:
+        raise DomainError(ALREADY_DECIDED.format(status=candidate.get_status_display().split(":")[0].lower()))
+    with transaction.atomic():
+        updated = TrawlCandidate.objects.filter(pk=candidate.pk, status=CandidateStatus.PROPOSED).update(
+            status=status, decided_by=actor.user, decided_at=timezone.now(), reason=reason.strip()
+        )
+        if not updated:
+            raise DomainError("Someone else decided this candidate a moment ago.")
+        candidate.refresh_from_db()
+        audit_record(
+            actor=actor,
+            action=AuditAction.MATCH_CONFIRMED
+            if status == CandidateStatus.CONFIRMED
+            else AuditAction.MATCH_REJECTED,
+            obj=candidate,
+            persons=[candidate.person_id],
+            justification=reason.strip(),
+            detail={
+                "case": request.case.reference,
+                "source": candidate.source.name,
+                "record": candidate.record_id,
+                "probability": round(candidate.match_probability, 4),
+            },
+        )
+    return candidate
+
+
+def candidate_confirm(*, actor: Actor, candidate: TrawlCandidate, reason: str = "") -> TrawlCandidate:
+    return _decide(actor, candidate, CandidateStatus.CONFIRMED, reason)
+
+
+def candidate_reject(*, actor: Actor, candidate: TrawlCandidate, reason: str = "") -> TrawlCandidate:
+    return _decide(actor, candidate, CandidateStatus.REJECTED, reason)
+
+
+def candidate_record(*, actor: Actor, candidate: TrawlCandidate) -> SourceRecord | None:
+    """The full agency record of a confirmed match (``None`` if the source no longer holds it)."""
+    check_researcher(actor, candidate.trawl.request)
+    if candidate.status != CandidateStatus.CONFIRMED:
+        raise DomainError(NOT_CONFIRMED)
+    try:
+        record = fetch_records(candidate.source, candidate.load, [candidate.record_id]).get(
+            candidate.record_id
+        )
+    except SourceUnavailable as error:
+        raise DomainError(str(error)) from None
+    audit_record(
+        actor=actor,
+        action=AuditAction.SOURCE_RECORD_VIEWED,
+        obj=candidate,
+        persons=[candidate.person_id],
+        detail={"source": candidate.source.name, "record": candidate.record_id},
+    )
+    return record
+
+
+_KIND_RULES: tuple[tuple[str, HistoryType], ...] = (
+    (r"domestic", HistoryType.DOMESTIC_ABUSE),
+    (r"missing", HistoryType.MISSING),
+    (r"exclu|suspen", HistoryType.EXCLUSION),
+    (r"missed|did not attend|\bdna\b|was not brought", HistoryType.MISSED_APPOINTMENT),
+    (
+        r"crime|offence|offend|assault|arrest|convict|caution|licence|order|court|sentence|outcome",
+        HistoryType.CRIME,
+    ),
+    (r"tenan|arrears|homeless|evict|housing", HistoryType.HOUSING),
+    (r"assess|plan|package|safeguarding|review", HistoryType.ASSESSMENT),
+    (r"incident|anti.?social|asb|concern|warning", HistoryType.INCIDENT),
+)
+
+
+def history_type(event: SourceEvent, agency_kind: str) -> HistoryType:
+    """The chronology category of an agency event, from its kind and the agency it comes from."""
+    text = event.kind.replace("_", " ").lower()
+    for pattern, kind in _KIND_RULES:
+        if re.search(pattern, text):
+            return kind
+    if re.search(r"attend|appointment|registration|condition|admission|encounter|health", text):
+        if agency_kind == AgencyKind.EDUCATION:
+            return HistoryType.SCHOOL_ATTENDANCE
+        return HistoryType.HEALTH_ATTENDANCE
+    return HistoryType.OTHER
+
+
+def events_add(*, actor: Actor, candidate: TrawlCandidate, event_keys: Iterable[str]) -> list[HistoryItem]:
+    """Add the chosen events of a confirmed record to the agency's draft return, as history items
+    carrying the source system, the record and the agency's own reference. Events already in the
+    return are not added twice."""
+    request = candidate.trawl.request
+    check_researcher(actor, request)
+    _check_request_open(request)
+    if candidate.status != CandidateStatus.CONFIRMED:
+        raise DomainError(NOT_CONFIRMED)
+    keys = set(event_keys)
+    if not keys:
+        raise DomainError("Select at least one event to add to your return")
+    try:
+        record = fetch_records(candidate.source, candidate.load, [candidate.record_id]).get(
+            candidate.record_id
+        )
+    except SourceUnavailable as error:
+        raise DomainError(str(error)) from None
+    if record is None:
+        raise DomainError(f"{candidate.source.name} no longer holds record {candidate.record_id}")
+    chosen = [e for e in record.events if e.key in keys]
+    if len(chosen) != len(keys):
+        raise DomainError("Some of the selected events are no longer in the agency's record; look again")
+    already = set(
+        request.history.filter(
+            source_record_id=candidate.record_id, source_system=candidate.source.name
+        ).values_list("event_key", flat=True)
+    )
+    today = timezone.localdate()
+    with transaction.atomic():
+        items = [
+            HistoryItem.objects.create(
+                request=request,
+                occurred_on=min(event.occurred_on, today),
+                kind=history_type(event, request.agency.kind),
+                description=_description(event, candidate.person),
+                significance=event.significance,
+                source_reference=(event.source_reference or f"record {candidate.record_id}")[:100],
+                source_system=candidate.source.name,
+                source_record_id=candidate.record_id,
+                trawl_candidate=candidate,
+                event_key=event.key,
+                created_by=actor.user,
+            )
+            for event in chosen
+            if event.key not in already
+        ]
+        audit_record(
+            actor=actor,
+            action=AuditAction.TRAWL_EVENTS_ADDED,
+            obj=request,
+            persons=[candidate.person_id],
+            detail={
+                "case": request.case.reference,
+                "source": candidate.source.name,
+                "record": candidate.record_id,
+                "events": len(items),
+            },
+        )
+    return items
+
+
+def _description(event: SourceEvent, person: ReferralPerson) -> str:
+    role = dict(event.details).get("role")
+    about = f"{person.given_name} {person.family_name}".strip()
+    prefix = f"{about} ({role})" if role else about
+    return f"{prefix}: {event.description}"
+
+
+def trawl_item_remove(*, actor: Actor, item: HistoryItem) -> None:
+    """Take an event found by trawl out of a return that has not been submitted."""
+    request = item.request
+    check_researcher(actor, request)
+    _check_request_open(request)
+    if not item.from_trawl:
+        raise DomainError("Only events added from your agency's records are removed here")
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditAction.TRAWL_EVENT_REMOVED,
+            obj=request,
+            persons=[item.trawl_candidate.person_id] if item.trawl_candidate else [],
+            detail={
+                "case": request.case.reference,
+                "source": item.source_system,
+                "record": item.source_record_id,
+            },
+        )
+        item.delete()
+
+
+def latest_trawl(request: InformationRequest) -> Trawl | None:
+    return request.trawls.first()

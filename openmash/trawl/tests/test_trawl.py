@@ -1,0 +1,221 @@
+"""The trawl end to end through the services and pages: search through the gate, candidates with
+evidence, confirm/reject audited, events into the return with their source, and the chronology."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from openmash.audit.catalogue import AuditAction
+from openmash.audit.models import AuditEvent
+from openmash.chronology.selectors import chronology
+from openmash.core.actor import Actor
+from openmash.core.errors import DomainError
+from openmash.enquiries.models import HistoryType, InformationRequest, RequestStatus
+from openmash.enquiries.services import HistoryData, request_save_return
+from openmash.enquiries.tests.test_views import make_case, make_people, request_to
+from openmash.hub.models import AgencyKind
+from openmash.sources.tests.helpers import police_source
+from openmash.trawl.models import CandidateStatus, Trawl, TrawlCandidate, TrawlStatus
+from openmash.trawl.services import (
+    candidate_confirm,
+    candidate_record,
+    candidate_reject,
+    events_add,
+    trawl_item_remove,
+    trawl_run,
+    trawl_start,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(make_user: Any) -> dict[str, Any]:
+    return make_people(make_user)
+
+
+@pytest.fixture
+def police_request(people: dict[str, Any], tmp_path: Path) -> InformationRequest:
+    police_source(tmp_path)
+    return request_to(make_case(people), AgencyKind.POLICE)
+
+
+def run(actor: Actor, info: InformationRequest, capture: Any) -> Trawl:
+    with capture(execute=True):
+        trawl = trawl_start(actor=actor, request=info)
+    trawl.refresh_from_db()
+    return trawl
+
+
+def candidates(trawl: Trawl, given: str) -> list[TrawlCandidate]:
+    return list(trawl.candidates.filter(person__given_name=given).order_by("-match_probability"))
+
+
+def test_trawl_finds_the_family_with_evidence_and_nothing_is_shared_until_confirmed(
+    people: dict[str, Any], police_request: InformationRequest, django_capture_on_commit_callbacks: Any
+) -> None:
+    actor = Actor(user=people["police"])
+    trawl = run(actor, police_request, django_capture_on_commit_callbacks)
+    assert (trawl.status, trawl.people_done, trawl.people_total) == (TrawlStatus.DONE, 2, 2)
+    police_request.refresh_from_db()
+    assert police_request.status == RequestStatus.IN_PROGRESS  # running a trawl takes the request
+    jayden = candidates(trawl, "Jayden")
+    assert jayden[0].record_id == "POL-100" and jayden[0].match_probability > 0.95
+    labels = {e["comparison"]: e for e in jayden[0].evidence}
+    assert labels["given_name"]["level_text"] == "Similar spelling"
+    assert (labels["given_name"]["query"], labels["given_name"]["record"]) == ("jayden", "jay")
+    assert labels["date_of_birth"]["level_text"] == "Same" and labels["date_of_birth"]["weight"] > 0
+    # The other Jayden Whitmore (different date of birth and town) is at most a weaker candidate.
+    assert all(c.match_probability < jayden[0].match_probability for c in jayden if c.record_id == "POL-102")
+    assert candidates(trawl, "Kerry")[0].record_id == "POL-101"
+    # One search audited per person, naming them.
+    searched = AuditEvent.objects.filter(action=AuditAction.TRAWL_SEARCHED)
+    assert searched.count() == 2
+    # Nothing is in the return, and the record cannot be opened before confirmation.
+    assert not police_request.history.exists()
+    with pytest.raises(DomainError, match="Confirm that this record is the same person"):
+        candidate_record(actor=actor, candidate=jayden[0])
+    with pytest.raises(DomainError, match="Confirm that this record is the same person"):
+        events_add(actor=actor, candidate=jayden[0], event_keys=["x"])
+
+
+def test_confirm_reject_and_add_events_into_the_return_and_chronology(
+    people: dict[str, Any], police_request: InformationRequest, django_capture_on_commit_callbacks: Any
+) -> None:
+    actor = Actor(user=people["police"])
+    trawl = run(actor, police_request, django_capture_on_commit_callbacks)
+    jayden = candidates(trawl, "Jayden")[0]
+    kerry = candidates(trawl, "Kerry")[0]
+    candidate_confirm(actor=actor, candidate=jayden, reason="Nickname; same DOB and address")
+    candidate_reject(actor=actor, candidate=kerry, reason="Checked: different person")
+    with pytest.raises(DomainError, match="already been confirmed"):
+        candidate_reject(actor=actor, candidate=jayden)
+    record = candidate_record(actor=actor, candidate=jayden)
+    assert record is not None and len(record.events) == 3
+    chosen = [e.key for e in record.events if e.source_reference in {"INC-2026-000101", "INC-2026-000287"}]
+    items = events_add(actor=actor, candidate=jayden, event_keys=chosen)
+    assert sorted((i.kind, i.source_reference, i.source_system, i.source_record_id) for i in items) == [
+        (HistoryType.DOMESTIC_ABUSE, "INC-2026-000101", "Police records system", "POL-100"),
+        (HistoryType.MISSING, "INC-2026-000287", "Police records system", "POL-100"),
+    ]
+    assert events_add(actor=actor, candidate=jayden, event_keys=chosen) == []  # never twice
+    assert "Jayden Whitmore (person present): Child present" in items[0].description
+    # Saving the typed part of the return keeps the events from the trawl; submitting shares them.
+    police_request.refresh_from_db()
+    request_save_return(
+        actor=actor,
+        request=police_request,
+        expected_version=police_request.version,
+        summary="Known to police: domestic abuse at the home, one missing episode.",
+        risk_factors="",
+        protective_factors="",
+        history=[HistoryData(items[0].occurred_on, "incident", "Typed by hand", "low", "INC-HAND")],
+        submit=True,
+    )
+    assert police_request.history.count() == 3
+    entries = [e for e in chronology(police_request.case) if e.source_system]
+    assert [(e.source_system, e.source_record, e.source_reference) for e in entries] == [
+        ("Police records system", "POL-100", "INC-2026-000101"),
+        ("Police records system", "POL-100", "INC-2026-000287"),
+    ]
+    assert all(e.people == ("Jayden Whitmore",) for e in entries)
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="trawl.")
+        .order_by("sequence")
+        .values_list("action", flat=True)
+    )
+    for action in (
+        AuditAction.TRAWL_STARTED,
+        AuditAction.MATCH_CONFIRMED,
+        AuditAction.MATCH_REJECTED,
+        AuditAction.SOURCE_RECORD_VIEWED,
+        AuditAction.TRAWL_EVENTS_ADDED,
+    ):
+        assert action in actions
+    confirmed = AuditEvent.objects.get(action=AuditAction.MATCH_CONFIRMED)
+    assert confirmed.justification == "Nickname; same DOB and address"
+    assert str(jayden.person_id) in confirmed.persons
+    # A submitted return's events cannot be taken out.
+    with pytest.raises(DomainError):
+        trawl_item_remove(actor=actor, item=items[0])
+
+
+def test_the_gate_decides_who_may_be_searched(
+    people: dict[str, Any], make_user: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Health needs consent naming health or an override: without it, its request waits and no trawl runs."""
+    police_source(tmp_path)
+    from openmash.cases.tests.helpers import make_referral, screen
+    from openmash.referrals.services import PersonData
+
+    case = make_referral(people["referrer"], people=[PersonData(given_name="Mia", family_name="Lane")]).case
+    screen(case, people["screener"], lawful_basis=False)
+    health = request_to(case, AgencyKind.HEALTH)
+    assert health.status == RequestStatus.BLOCKED
+    with pytest.raises(DomainError):
+        trawl_start(actor=Actor(user=people["health"]), request=health)
+    assert not Trawl.objects.exists()
+
+
+def test_an_agency_with_no_source_is_told_so(
+    people: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    info = request_to(make_case(people), AgencyKind.HEALTH)
+    with pytest.raises(DomainError, match="no data source loaded"):
+        trawl_start(actor=Actor(user=people["health"]), request=info)
+
+
+def test_a_failing_source_fails_the_trawl_visibly(
+    people: dict[str, Any], police_request: InformationRequest
+) -> None:
+    trawl = Trawl.objects.create(request=police_request, started_by=people["police"], people_total=2)
+    from openmash.sources.models import SourceLoad
+
+    SourceLoad.objects.update(model_json="{not json")
+    trawl = trawl_run(trawl)
+    assert trawl.status == TrawlStatus.FAILED and trawl.error
+
+
+def test_pages_run_confirm_and_add_events(
+    people: dict[str, Any], police_request: InformationRequest, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = Client()
+    client.force_login(people["police"])
+    detail = client.get(reverse("enquiries:detail", args=[police_request.pk])).content.decode()
+    assert "Search your agency&#x27;s records" in detail or "Search your agency's records" in detail
+    page = reverse("trawl:page", args=[police_request.pk])
+    assert "Police records system (63 records" in client.get(page).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("trawl:run", args=[police_request.pk])).status_code == 302
+    body = client.get(page).content.decode()
+    assert "POL-100" in body and "Similar spelling" in body and "Match probability" in body
+    progress = client.get(reverse("trawl:progress", args=[police_request.pk]))
+    assert progress["HX-Refresh"] == "true"
+    jayden = TrawlCandidate.objects.get(record_id="POL-100")
+    response = client.post(
+        reverse("trawl:decide", args=[police_request.pk, jayden.pk]), {"decision": "confirm"}
+    )
+    assert response["Location"] == reverse("trawl:record", args=[police_request.pk, jayden.pk])
+    record_url = response["Location"]
+    record_page = client.get(record_url).content.decode()
+    assert "INC-2026-000287" in record_page and "Missing episode" in record_page
+    empty = client.post(record_url, {})
+    assert empty.status_code == 400 and "Select at least one event" in empty.content.decode()
+    jayden.refresh_from_db()
+    record = candidate_record(actor=Actor(user=people["police"]), candidate=jayden)
+    assert record is not None
+    keys = [e.key for e in record.events][:2]
+    assert client.post(record_url, {"event": keys}).status_code == 302
+    detail = client.get(reverse("enquiries:detail", args=[police_request.pk])).content.decode()
+    assert 'data-testid="trawl-item"' in detail and "Police records system, record" in detail
+    item = police_request.history.first()
+    assert item is not None
+    client.post(reverse("trawl:remove-item", args=[police_request.pk, item.pk]))
+    assert police_request.history.count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.TRAWL_EVENT_REMOVED).count() == 1
+    assert jayden.status == CandidateStatus.CONFIRMED

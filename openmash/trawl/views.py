@@ -1,0 +1,249 @@
+"""The trawl pages: run a search of the agency's records, review candidates, confirm or reject each,
+look at a confirmed record and add its events to the return."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from openmash.accounts.permissions import Perm, require
+from openmash.audit.catalogue import AuditAction
+from openmash.audit.services import audit_record
+from openmash.cases.selectors import request_for, requests_for_agency
+from openmash.core.actor import Actor
+from openmash.core.errors import DomainError
+from openmash.enquiries.models import HistoryItem, InformationRequest, RequestStatus
+from openmash.referrals.models import ReferralPerson
+from openmash.trawl import services
+from openmash.trawl.models import CandidateStatus, Trawl, TrawlCandidate
+
+REASON_MAX = 1000
+
+
+@dataclass
+class PersonCandidates:
+    person: ReferralPerson
+    candidates: list[TrawlCandidate] = field(default_factory=list)
+    refused: str = ""
+
+
+def _grouped(trawl: Trawl | None, people: Iterable[ReferralPerson]) -> list[PersonCandidates]:
+    groups = {p.pk: PersonCandidates(person=p) for p in people}
+    if trawl is None:
+        return list(groups.values())
+    for row in trawl.refused:
+        for pk, group in groups.items():
+            if str(pk) == row.get("person"):
+                group.refused = str(row.get("reason", ""))
+    for candidate in trawl.candidates.select_related("source", "decided_by").order_by(
+        "-match_probability", "source__name", "record_id"
+    ):
+        if candidate.person_id in groups:
+            groups[candidate.person_id].candidates.append(candidate)
+    return list(groups.values())
+
+
+def _request(request: HttpRequest, request_id: str, *, audit: bool = True) -> InformationRequest:
+    actor = Actor.from_request(request)
+    if audit:
+        return request_for(actor=actor, pk=request_id)
+    info = requests_for_agency(actor.user).filter(pk=request_id).first()
+    if info is None:
+        raise Http404("No such request")
+    return info
+
+
+def _candidate(info: InformationRequest, candidate_id: str) -> TrawlCandidate:
+    return get_object_or_404(
+        TrawlCandidate.objects.select_related("trawl__request", "source", "load", "person"),
+        pk=candidate_id,
+        trawl__request=info,
+    )
+
+
+@require(Perm.REQUEST_RESPOND)
+def trawl_page(request: HttpRequest, request_id: str) -> HttpResponse:
+    actor = Actor.from_request(request)
+    info = _request(request, request_id)
+    trawl = services.latest_trawl(info)
+    blocked = info.status == RequestStatus.BLOCKED
+    people = [] if blocked else list(info.case.referral.people.order_by("-is_subject", "family_name"))
+    groups = _grouped(trawl, people)
+    shown = [c.pk for g in groups for c in g.candidates]
+    if shown:
+        audit_record(
+            actor=actor,
+            action=AuditAction.TRAWL_VIEWED,
+            obj=info,
+            persons=[g.person.pk for g in groups if g.candidates],
+            detail={"case": info.case.reference, "candidates": len(shown)},
+        )
+    return render(
+        request,
+        "trawl/trawl.html",
+        {
+            "info": info,
+            "case": info.case,
+            "blocked": blocked,
+            "sources": services.searchable_sources(info),
+            "trawl": trawl,
+            "groups": groups,
+            "may_run": info.is_open and not blocked,
+            "added": _added_keys(info),
+        },
+    )
+
+
+def _added_keys(info: InformationRequest) -> set[tuple[str, str]]:
+    return {
+        (source, record)
+        for source, record in info.history.exclude(source_system="").values_list(
+            "source_system", "source_record_id"
+        )
+    }
+
+
+@require(Perm.REQUEST_RESPOND)
+@require_POST
+def trawl_run(request: HttpRequest, request_id: str) -> HttpResponse:
+    info = _request(request, request_id, audit=False)
+    try:
+        services.trawl_start(actor=Actor.from_request(request), request=info)
+    except DomainError as error:
+        messages.error(request, str(error))
+    return redirect("trawl:page", request_id=info.pk)
+
+
+@require(Perm.REQUEST_RESPOND)
+@require_GET
+def trawl_progress(request: HttpRequest, request_id: str) -> HttpResponse:
+    """The progress panel alone, polled by htmx; once the trawl has finished the page reloads."""
+    info = _request(request, request_id, audit=False)
+    trawl = services.latest_trawl(info)
+    response = render(request, "trawl/_progress.html", {"info": info, "trawl": trawl})
+    if trawl is None or trawl.is_finished:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@require(Perm.REQUEST_RESPOND)
+@require_POST
+def candidate_decide(request: HttpRequest, request_id: str, candidate_id: str) -> HttpResponse:
+    info = _request(request, request_id, audit=False)
+    candidate = _candidate(info, candidate_id)
+    decision = request.POST.get("decision")
+    reason = request.POST.get("reason", "")[:REASON_MAX]
+    actor = Actor.from_request(request)
+    try:
+        if decision == "confirm":
+            services.candidate_confirm(actor=actor, candidate=candidate, reason=reason)
+            messages.success(
+                request,
+                f"Confirmed: {candidate.source.name} record {candidate.record_id} is "
+                f"{candidate.person.given_name} {candidate.person.family_name}.",
+            )
+            return redirect("trawl:record", request_id=info.pk, candidate_id=candidate.pk)
+        if decision == "reject":
+            services.candidate_reject(actor=actor, candidate=candidate, reason=reason)
+            messages.success(
+                request,
+                f"Rejected: {candidate.source.name} record {candidate.record_id} is not "
+                f"{candidate.person.given_name} {candidate.person.family_name}.",
+            )
+        else:
+            messages.error(request, "Choose whether this record is the same person")
+    except DomainError as error:
+        messages.error(request, str(error))
+    return redirect(f"{_page_url(info)}#person-{candidate.person_id}")
+
+
+def _page_url(info: InformationRequest) -> str:
+    from django.urls import reverse
+
+    return reverse("trawl:page", kwargs={"request_id": info.pk})
+
+
+@require(Perm.REQUEST_RESPOND)
+def candidate_record(request: HttpRequest, request_id: str, candidate_id: str) -> HttpResponse:
+    info = _request(request, request_id, audit=False)
+    candidate = _candidate(info, candidate_id)
+    actor = Actor.from_request(request)
+    errors: list[tuple[str, str]] = []
+    if request.method == "POST":
+        keys = request.POST.getlist("event")
+        try:
+            items = services.events_add(actor=actor, candidate=candidate, event_keys=keys)
+        except DomainError as error:
+            errors.append(("#events", str(error)))
+        else:
+            count = len(items)
+            plural = "s" if count != 1 else ""
+            done = f"{count} event{plural} added to your return for case {info.case.reference}."
+            messages.success(request, done if count else "Those events were already in your return.")
+            return redirect("trawl:record", request_id=info.pk, candidate_id=candidate.pk)
+    try:
+        record = services.candidate_record(actor=actor, candidate=candidate)
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect(f"{_page_url(info)}#person-{candidate.person_id}")
+    added = set(
+        info.history.filter(
+            source_system=candidate.source.name, source_record_id=candidate.record_id
+        ).values_list("event_key", flat=True)
+    )
+    context: dict[str, Any] = {
+        "info": info,
+        "case": info.case,
+        "candidate": candidate,
+        "record": record,
+        "added": added,
+        "errors": errors,
+        "may_add": info.is_open and candidate.status == CandidateStatus.CONFIRMED,
+        "identity_rows": _identity_rows(record.identity if record else {}),
+    }
+    return render(request, "trawl/record.html", context, status=400 if errors else 200)
+
+
+_IDENTITY_LABELS = (
+    ("record_id", "Record"),
+    ("given_name", "Given name"),
+    ("surname", "Surname"),
+    ("date_of_birth", "Date of birth"),
+    ("sex", "Sex"),
+    ("address", "Address"),
+    ("postcode", "Postcode"),
+    ("nhs_number", "NHS number"),
+    ("other_id", "Other identifier"),
+)
+
+
+def _identity_rows(identity: Any) -> list[tuple[str, str]]:
+    return [
+        (label, identity.get(key) or "Not recorded") for key, label in _IDENTITY_LABELS if key in identity
+    ]
+
+
+@require(Perm.REQUEST_RESPOND)
+@require_POST
+def item_remove(request: HttpRequest, request_id: str, item_id: str) -> HttpResponse:
+    info = _request(request, request_id, audit=False)
+    item = get_object_or_404(HistoryItem, pk=item_id, request=info)
+    try:
+        services.trawl_item_remove(actor=Actor.from_request(request), item=item)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Removed the {item.occurred_on:%-d %B %Y} event from your return.")
+    return redirect(f"{_request_url(info)}#trawl-items")
+
+
+def _request_url(info: InformationRequest) -> str:
+    from django.urls import reverse
+
+    return reverse("enquiries:detail", kwargs={"request_id": info.pk})
