@@ -8,6 +8,7 @@ load that fails at any step leaves the source on its previous load, with a row-l
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 import shutil
 import time
 from collections.abc import Callable, Mapping
@@ -218,7 +219,7 @@ def load_run(load: SourceLoad, *, on_progress: Callable[[int, int | None], None]
     try:
         extract = connector_of(source).read(mapping=source.column_mapping, progress=progress)
         _set(load, stage=LoadStage.TRAINING, rows_done=extract.records, rows_total=extract.records)
-        model = LinkageModel.default().train(extract.identities)
+        model = _trained_model(extract.identities)
         _set(load, stage=LoadStage.INDEXING)
         Snapshot.write(extract, directory)
     except LoadFailed as failed:
@@ -254,6 +255,18 @@ def load_run(load: SourceLoad, *, on_progress: Callable[[int, int | None], None]
         )
     _prune(source)
     return load
+
+
+#: Fewer records than this cannot train a model: the default weights are used (and the notes say so).
+MIN_TRAINING_RECORDS = 20
+
+
+def _trained_model(identities: Any) -> LinkageModel:
+    if len(identities) < MIN_TRAINING_RECORDS:
+        model = LinkageModel.default()
+        note = f"only {len(identities)} records: too few to train, so the default weights are used"
+        return replace(model, training={"records": len(identities), "notes": [note]})
+    return LinkageModel.default().train(identities)
 
 
 def _fail(load: SourceLoad, *, report: list[dict[str, object]], count: int, error: str) -> SourceLoad:

@@ -1,0 +1,127 @@
+"""Browser test of the trawl on the demo hub: the police researcher searches the police records system for
+a demo case's family, reads the evidence, confirms one record, rejects another, adds two of the confirmed
+record's events to the return and submits it; the screening manager's chronology shows both events with
+the system, the record and the police reference they came from.
+
+The demo is loaded as `make demo` loads it (a smaller area): synthetic cases, and each agency's synthetic
+extract registered and loaded as its data source. The case is the first open police request whose family
+the police system holds at least two records for, one of them with at least two events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from openmash.core.demo import DEMO_PASSWORD, load_demo
+from openmash.enquiries.models import InformationRequest, RequestStatus
+from openmash.hub.models import AgencyKind
+from openmash.sources.index import fetch_records, index_for
+from openmash.sources.models import DataSource
+from openmash.trawl.services import query_for
+from tests.e2e.conftest import sign_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def h1(page: Page) -> Locator:
+    return page.get_by_role("heading", level=1)
+
+
+def success_banner(page: Page) -> Locator:
+    return page.locator(".govuk-notification-banner--success .govuk-notification-banner__heading")
+
+
+def demo_case_for_police() -> tuple[InformationRequest, str, str]:
+    """An open police request, the record to confirm (with two or more events) and one to reject."""
+    source = DataSource.objects.get(agency__kind=AgencyKind.POLICE)
+    assert source.current_load is not None
+    index = index_for(source.current_load)
+    requests = InformationRequest.objects.filter(agency=source.agency, status=RequestStatus.OPEN).order_by(
+        "case__reference"
+    )
+    for info in requests:
+        found = []
+        for person in info.case.referral.people.all():
+            (result,) = index.search([query_for(person)], top=5, threshold=source.threshold)
+            found += [c.record_id for c in result.candidates]
+        if len(found) < 2:
+            continue
+        records = fetch_records(source, source.current_load, found)
+        with_events = [r for r in found if len(records[r].events) >= 2]
+        if with_events:
+            confirm = with_events[0]
+            return info, confirm, next(r for r in found if r != confirm)
+    raise AssertionError("the demo has no open police request with two candidates")
+
+
+def test_police_researcher_trawls_confirms_rejects_adds_two_events_and_the_chronology_shows_them(
+    new_page: Callable[[], Page], tmp_path: Path
+) -> None:
+    load_demo(seed=2026, households=40, area_dir=tmp_path / "area")
+    info, confirm_id, reject_id = demo_case_for_police()
+    reference = info.case.reference
+
+    page = new_page()
+    sign_in(page, "police.researcher", DEMO_PASSWORD)
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Requests").click()
+    page.get_by_role("link", name=reference).first.click()
+    expect(page.get_by_role("heading", name="Search Police's records")).to_be_visible()
+    page.get_by_role("link", name="Search your agency's records").click()
+    expect(h1(page)).to_have_text("Search Police's records")
+    expect(page.get_by_test_id("sources")).to_contain_text("Police records system")
+    page.get_by_role("button", name="Search records").click()
+
+    expect(page.get_by_test_id("trawl-summary")).to_contain_text("people")
+    confirm = page.locator(".trawl-candidate", has=page.get_by_text(confirm_id, exact=True))
+    reject = page.locator(".trawl-candidate", has=page.get_by_text(reject_id, exact=True))
+    # Each candidate shows its probability and field-by-field evidence.
+    expect(confirm.get_by_test_id("probability")).to_contain_text("Match probability")
+    evidence = confirm.get_by_test_id("evidence")
+    expect(evidence.get_by_role("row", name="Surname")).to_be_visible()
+    expect(evidence.get_by_role("row", name="Date of birth")).to_be_visible()
+    expect(evidence).to_contain_text("In Police records system")
+
+    confirm.get_by_label("Why (optional)").fill("Same name, date of birth and address")
+    confirm.get_by_role("button", name="Confirm same person").click()
+    expect(h1(page)).to_contain_text(f"Police records system record {confirm_id}")
+    expect(success_banner(page)).to_contain_text(f"Confirmed: Police records system record {confirm_id}")
+    events = page.get_by_test_id("event")
+    assert events.count() >= 2
+    chosen = [events.nth(0), events.nth(1)]
+    references = [e.locator(".openmash-mono").inner_text() for e in chosen]
+    for event in chosen:
+        event.get_by_role("checkbox").check()
+    page.get_by_role("button", name="Add selected events to return").click()
+    expect(success_banner(page)).to_contain_text(f"2 events added to your return for case {reference}")
+    expect(page.get_by_text("In your return")).to_have_count(2)
+
+    page.get_by_role("link", name="Back to the search results").click()
+    reject = page.locator(".trawl-candidate", has=page.get_by_text(reject_id, exact=True))
+    reject.get_by_label("Why (optional)").fill("Different date of birth")
+    reject.get_by_role("button", name="Not the same person").click()
+    expect(success_banner(page)).to_contain_text(f"Rejected: Police records system record {reject_id}")
+    expect(reject.get_by_test_id("decision")).to_contain_text("Rejected: not the same person")
+    confirm = page.locator(".trawl-candidate", has=page.get_by_text(confirm_id, exact=True))
+    expect(confirm.get_by_test_id("decision")).to_contain_text("Confirmed: same person")
+
+    page.get_by_role("link", name="Back to the request").click()
+    items = page.get_by_test_id("trawl-item")
+    expect(items).to_have_count(2)
+    for ref in references:
+        expect(page.get_by_test_id("trawl-items")).to_contain_text(ref)
+    page.get_by_label("Summary").fill("Known to police: the events below, from the police records system.")
+    page.get_by_role("button", name="Submit return").click()
+    expect(success_banner(page)).to_contain_text(f"Return sent to the hub for case {reference}")
+
+    manager = new_page()
+    sign_in(manager, "screening.manager", DEMO_PASSWORD)
+    manager.goto(f"/chronology/{info.case.pk}/")
+    expect(h1(manager)).to_have_text("Multi-agency chronology")
+    for ref in references:
+        entry = manager.locator("li, tr, div.moj-timeline__item", has=manager.get_by_text(ref, exact=True)).last
+        expect(entry).to_contain_text("Police records system record")
+        expect(entry).to_contain_text(confirm_id)
