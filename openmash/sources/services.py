@@ -8,10 +8,10 @@ load that fails at any step leaves the source on its previous load, with a row-l
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 import shutil
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 

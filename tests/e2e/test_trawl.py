@@ -122,6 +122,6 @@ def test_police_researcher_trawls_confirms_rejects_adds_two_events_and_the_chron
     manager.goto(f"/chronology/{info.case.pk}/")
     expect(h1(manager)).to_have_text("Multi-agency chronology")
     for ref in references:
-        entry = manager.locator("li, tr, div.moj-timeline__item", has=manager.get_by_text(ref, exact=True)).last
+        entry = manager.locator("div.moj-timeline__item", has=manager.get_by_text(ref, exact=True)).last
         expect(entry).to_contain_text("Police records system record")
         expect(entry).to_contain_text(confirm_id)
