@@ -34,17 +34,31 @@ STANDARD_LABELS = {
 }
 
 
+REQUIRED_MESSAGES = {
+    "agency": "Select the agency whose system this is",
+    "name": "Enter the name of the system",
+    "kind": "Select the kind of source",
+    "threshold": "Enter the lowest match probability to show",
+}
+
+
 class SourceForm(GdsForm):
     version = VersionField(required=False)
     agency = forms.ModelChoiceField(
-        label="Agency", queryset=Agency.objects.filter(is_active=True), empty_label="Choose the agency"
+        label="Agency",
+        queryset=Agency.objects.filter(is_active=True),
+        empty_label="Choose the agency",
     )
     name = forms.CharField(
         label="Name of the system",
         max_length=200,
         help_text="What the agency calls it, for example Niche RMS",
     )
-    kind = forms.ChoiceField(label="Kind of source", choices=SourceKind.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label="Kind of source",
+        choices=SourceKind.choices,
+        widget=forms.RadioSelect,
+    )
     threshold = forms.FloatField(
         label="Lowest match probability to show",
         min_value=0.01,
@@ -100,6 +114,8 @@ class SourceForm(GdsForm):
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for name, message in REQUIRED_MESSAGES.items():
+            self.fields[name].error_messages["required"] = message
         if editing:
             del self.fields["agency"]
             del self.fields["kind"]
