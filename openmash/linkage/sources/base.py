@@ -43,6 +43,9 @@ __all__ = [
     "SourceEvent",
     "SourceRecord",
     "build_extract",
+    "cell_text",
+    "check_mapping",
+    "renamed_columns",
     "parse_event_date",
 ]
 
@@ -185,7 +188,7 @@ class Connector(ABC):
 # --- shared validation ---------------------------------------------------------------------------
 
 
-def _text(value: object) -> str | None:
+def cell_text(value: object) -> str | None:
     if value is None:
         return None
     if isinstance(value, float):
@@ -201,7 +204,7 @@ def _text(value: object) -> str | None:
     return text or None
 
 
-def _renamed(
+def renamed_columns(
     columns: Iterable[str], mapping: Mapping[str, str] | None, standard: Sequence[str]
 ) -> dict[str, str]:
     """source column -> standard column, for the mapped ones and those already standard."""
@@ -307,7 +310,7 @@ def build_extract(
 
     for problem in check_mapping(identity_columns, mapping, part="identities", standard=STANDARD_COLUMNS):
         report(problem)
-    renames = _renamed(identity_columns, mapping, STANDARD_COLUMNS)
+    renames = renamed_columns(identity_columns, mapping, STANDARD_COLUMNS)
     if "record_id" not in renames.values():
         report(
             BadRow(
@@ -327,7 +330,7 @@ def build_extract(
     id_column = source_of["record_id"]
     for offset, row in enumerate(identity_rows):
         number = row_numbers[offset] if row_numbers is not None else first_row + offset
-        record_id = _text(row.get(id_column))
+        record_id = cell_text(row.get(id_column))
         if record_id is None:
             report(BadRow("record_id is empty", row=number, column=id_column))
             continue
@@ -339,9 +342,9 @@ def build_extract(
         seen[record_id] = number
         for column in STANDARD_COLUMNS:
             source = source_of.get(column)
-            standard[column].append(_text(row.get(source)) if source is not None else None)
+            standard[column].append(cell_text(row.get(source)) if source is not None else None)
         for column in detail_columns:
-            details[column].append(_text(row.get(column)))
+            details[column].append(cell_text(row.get(column)))
 
     events_frame: pd.DataFrame | None = None
     if event_rows is not None:
@@ -374,7 +377,7 @@ def _validate_events(
     today: date | None,
 ) -> pd.DataFrame | None:
     problems = check_mapping(columns, mapping, part="events", standard=EVENT_COLUMNS)
-    renames = _renamed(columns, mapping, EVENT_COLUMNS)
+    renames = renamed_columns(columns, mapping, EVENT_COLUMNS)
     missing = [c for c in EVENT_COLUMNS if c not in renames.values() and c != "significance"]
     for column in missing:
         problems.append(BadRow(f"no {column} column", part="events", column=column))
@@ -387,7 +390,7 @@ def _validate_events(
     today = today or date.today()  # noqa: DTZ011 - a calendar date, as recorded by the agency
     out: dict[str, list[object]] = {c: [] for c in (*EVENT_COLUMNS, *detail_columns)}
     for number, row in zip(numbers, rows, strict=True):
-        values = {c: _text(row.get(source_of[c])) if c in source_of else None for c in EVENT_COLUMNS}
+        values = {c: cell_text(row.get(source_of[c])) if c in source_of else None for c in EVENT_COLUMNS}
         ok = True
         record_id = values["record_id"]
         if record_id is None:
@@ -439,5 +442,5 @@ def _validate_events(
         for column in EVENT_COLUMNS:
             out[column].append(cleaned[column])
         for column in detail_columns:
-            out[column].append(_text(row.get(column)) or "")
+            out[column].append(cell_text(row.get(column)) or "")
     return pd.DataFrame(out).astype(object)

@@ -51,9 +51,9 @@ from openmash.linkage.sources.base import (
     Progress,
     SourceEvent,
     SourceRecord,
-    _renamed,
     build_extract,
     parse_event_date,
+    renamed_columns,
 )
 
 __all__ = ["FHIR_COLUMNS", "NHS_NUMBER_SYSTEM", "FhirConnector", "patient_row"]
@@ -81,7 +81,7 @@ _SKIPPED_CONDITIONS: Final = frozenset({"entered-in-error", "refuted"})
 # --- reading resources -----------------------------------------------------------------------------
 
 
-def _text(value: object) -> str | None:
+def cell_text(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     value = value.strip()
@@ -109,9 +109,9 @@ def _concept_text(concept: object) -> str | None:
     concept = _dict(concept)
     codings = _list(concept.get("coding"))
     return (
-        _text(concept.get("text"))
-        or next((t for c in codings if (t := _text(c.get("display")))), None)
-        or next((t for c in codings if (t := _text(c.get("code")))), None)
+        cell_text(concept.get("text"))
+        or next((t for c in codings if (t := cell_text(c.get("display")))), None)
+        or next((t for c in codings if (t := cell_text(c.get("code")))), None)
     )
 
 
@@ -124,13 +124,13 @@ def patient_row(patient: Mapping[str, Any]) -> dict[str, str | None]:
     name = _preferred(_list(patient.get("name")), "official")
     given = [g for g in name.get("given") or [] if isinstance(g, str) and g.strip()]
     address = _preferred(_list(patient.get("address")), "home")
-    lines = [t for line in address.get("line") or [] if (t := _text(line))]
-    city = _text(address.get("city"))
-    address_text = ", ".join([*lines, city] if city else lines) or _text(address.get("text"))
+    lines = [t for line in address.get("line") or [] if (t := cell_text(line))]
+    city = cell_text(address.get("city"))
+    address_text = ", ".join([*lines, city] if city else lines) or cell_text(address.get("text"))
     nhs_number = None
     others = []
     for identifier in _list(patient.get("identifier")):
-        system, value = _text(identifier.get("system")), _text(identifier.get("value"))
+        system, value = cell_text(identifier.get("system")), cell_text(identifier.get("value"))
         if value is None:
             continue
         if system == NHS_NUMBER_SYSTEM and nhs_number is None:
@@ -138,12 +138,12 @@ def patient_row(patient: Mapping[str, Any]) -> dict[str, str | None]:
         else:
             others.append(f"{system}|{value}" if system else value)
     return {
-        "record_id": _text(patient.get("id")),
+        "record_id": cell_text(patient.get("id")),
         "given_name": given[0].strip() if given else None,
-        "surname": _text(name.get("family")),
-        "date_of_birth": _text(patient.get("birthDate")),
-        "sex": _text(patient.get("gender")),
-        "postcode": _text(address.get("postalCode")),
+        "surname": cell_text(name.get("family")),
+        "date_of_birth": cell_text(patient.get("birthDate")),
+        "sex": cell_text(patient.get("gender")),
+        "postcode": cell_text(address.get("postalCode")),
         "address": address_text,
         "nhs_number": nhs_number,
         "other_identifiers": "; ".join(others) or None,
@@ -151,12 +151,12 @@ def patient_row(patient: Mapping[str, Any]) -> dict[str, str | None]:
 
 
 def _encounter_event(record_id: str, encounter: Mapping[str, Any]) -> SourceEvent | None:
-    status = _text(encounter.get("status"))
-    occurred = parse_event_date(_text(_dict(encounter.get("period")).get("start")))
+    status = cell_text(encounter.get("status"))
+    occurred = parse_event_date(cell_text(_dict(encounter.get("period")).get("start")))
     if status in _SKIPPED_ENCOUNTERS or occurred is None:
         return None
     kind_of = _dict(encounter.get("class"))  # R4: a Coding
-    class_text = _text(kind_of.get("display")) or _text(kind_of.get("code"))
+    class_text = cell_text(kind_of.get("display")) or cell_text(kind_of.get("code"))
     types = _list(encounter.get("type"))
     what = (_concept_text(types[0]) if types else None) or class_text or "Encounter"
     reasons = [t for reason in _list(encounter.get("reasonCode")) if (t := _concept_text(reason))]
@@ -164,8 +164,8 @@ def _encounter_event(record_id: str, encounter: Mapping[str, Any]) -> SourceEven
     priority = _dict(encounter.get("priority"))
     emergency = (
         "EM" in _codes(priority)
-        or (_text(priority.get("text")) or "").lower() == "emergency"
-        or _text(kind_of.get("code")) == "EMER"
+        or (cell_text(priority.get("text")) or "").lower() == "emergency"
+        or cell_text(kind_of.get("code")) == "EMER"
     )
     details = tuple((k, v) for k, v in (("class", class_text), ("status", status)) if v)
     return SourceEvent(
@@ -183,9 +183,9 @@ def _condition_event(record_id: str, condition: Mapping[str, Any]) -> SourceEven
     if _codes(condition.get("verificationStatus")) & _SKIPPED_CONDITIONS:
         return None
     occurred = (
-        parse_event_date(_text(condition.get("onsetDateTime")))
-        or parse_event_date(_text(_dict(condition.get("onsetPeriod")).get("start")))
-        or parse_event_date(_text(condition.get("recordedDate")))
+        parse_event_date(cell_text(condition.get("onsetDateTime")))
+        or parse_event_date(cell_text(_dict(condition.get("onsetPeriod")).get("start")))
+        or parse_event_date(cell_text(condition.get("recordedDate")))
     )
     if occurred is None:
         return None
@@ -323,7 +323,11 @@ class FhirConnector(Connector):
                 )
             yield bundle
             link = next(
-                (_text(li.get("url")) for li in _list(bundle.get("link")) if li.get("relation") == "next"),
+                (
+                    cell_text(li.get("url"))
+                    for li in _list(bundle.get("link"))
+                    if li.get("relation") == "next"
+                ),
                 None,
             )
             next_url = urllib.parse.urljoin(next_url, link) if link else None
@@ -349,7 +353,7 @@ class FhirConnector(Connector):
                 if resource.get("resourceType") != "Patient":
                     continue  # an OperationOutcome or included resource, not a result
                 position += 1
-                if _text(resource.get("id")) is None:
+                if cell_text(resource.get("id")) is None:
                     problems.append(BadRow("the Patient resource has no id", row=position, column="id"))
                     continue
                 rows.append(patient_row(resource))
@@ -368,7 +372,7 @@ class FhirConnector(Connector):
     def fetch(
         self, record_ids: Sequence[str], *, mapping: Mapping[str, str] | None = None
     ) -> dict[str, SourceRecord]:
-        renames = _renamed(FHIR_COLUMNS, mapping, STANDARD_COLUMNS)
+        renames = renamed_columns(FHIR_COLUMNS, mapping, STANDARD_COLUMNS)
         records: dict[str, SourceRecord] = {}
         for record_id in dict.fromkeys(str(r).strip() for r in record_ids if r is not None):
             if not _FHIR_ID.match(record_id):
@@ -411,7 +415,7 @@ class FhirConnector(Connector):
                 resource = _dict(entry.get("resource"))
                 if resource.get("resourceType") != resource_type:
                     continue
-                reference = _text(_dict(resource.get("subject")).get("reference")) or ""
+                reference = cell_text(_dict(resource.get("subject")).get("reference")) or ""
                 if reference != subject and not reference.endswith(f"/{subject}"):
                     raise self._failed(
                         f"while {doing} by subject, the server returned one of another patient", "events"

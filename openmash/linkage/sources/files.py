@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from abc import abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import ClassVar
 
 from openmash.linkage.sources.base import BadRow, Connector, Extract, LoadFailed, Progress, build_extract
 
-__all__ = ["CsvConnector", "Rows", "read_csv_rows", "read_with_events"]
+__all__ = ["CsvConnector", "FileConnector", "Rows", "read_csv_rows", "read_with_events"]
 
 _PROGRESS_EVERY = 5000
 
@@ -97,11 +98,43 @@ def read_csv_rows(
     return out
 
 
-class CsvConnector(Connector):
+class FileConnector(Connector):
+    """A source read from files: identities (required) and events (optional), checked as a whole.
+    Subclasses say how one table is read (:meth:`read_table`)."""
+
+    live: ClassVar[bool] = False
+    identities_path: Path
+    events_path: Path | None
+    event_mapping: dict[str, str]
+
+    @abstractmethod
+    def read_table(self, part: str, *, header_only: bool = False, progress: Progress | None = None) -> Rows:
+        """The ``identities`` or ``events`` table as read, with its structural problems."""
+
+    def columns(self) -> list[str]:
+        table = self.read_table("identities", header_only=True)
+        if not table.header:
+            raise LoadFailed(table.problems)
+        return table.header
+
+    def event_columns(self) -> list[str]:
+        if self.events_path is None:
+            return []
+        table = self.read_table("events", header_only=True)
+        if not table.header:
+            raise LoadFailed(table.problems)
+        return table.header
+
+    def read(self, *, mapping: Mapping[str, str] | None = None, progress: Progress | None = None) -> Extract:
+        identities = self.read_table("identities", progress=progress)
+        events = self.read_table("events") if self.events_path is not None else None
+        return read_with_events(identities, events, mapping=mapping, event_mapping=self.event_mapping)
+
+
+class CsvConnector(FileConnector):
     """An agency's extract as CSV files: identities (required) and events (optional)."""
 
     kind: ClassVar[str] = "csv"
-    live: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -116,28 +149,10 @@ class CsvConnector(Connector):
         self.encoding = encoding
         self.event_mapping = dict(event_mapping or {})
 
-    def columns(self) -> list[str]:
-        table = read_csv_rows(self.identities_path, encoding=self.encoding)
-        if not table.header:
-            raise LoadFailed(table.problems)
-        return table.header
-
-    def event_columns(self) -> list[str]:
-        if self.events_path is None:
-            return []
-        table = read_csv_rows(self.events_path, encoding=self.encoding, part="events")
-        if not table.header:
-            raise LoadFailed(table.problems)
-        return table.header
-
-    def read(self, *, mapping: Mapping[str, str] | None = None, progress: Progress | None = None) -> Extract:
-        identities = read_csv_rows(self.identities_path, encoding=self.encoding, progress=progress)
-        events = (
-            read_csv_rows(self.events_path, encoding=self.encoding, part="events")
-            if self.events_path is not None
-            else None
-        )
-        return read_with_events(identities, events, mapping=mapping, event_mapping=self.event_mapping)
+    def read_table(self, part: str, *, header_only: bool = False, progress: Progress | None = None) -> Rows:
+        path = self.identities_path if part == "identities" else self.events_path
+        assert path is not None  # noqa: S101 - events are read only when there is a file
+        return read_csv_rows(path, encoding=self.encoding, part=part, progress=progress)
 
 
 def read_with_events(

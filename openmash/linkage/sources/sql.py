@@ -40,10 +40,10 @@ from openmash.linkage.sources.base import (
     Progress,
     SourceEvent,
     SourceRecord,
-    _renamed,
-    _text,
     build_extract,
+    cell_text,
     check_mapping,
+    renamed_columns,
 )
 
 __all__ = ["SqlConnector", "records_from_extract"]
@@ -185,7 +185,12 @@ class SqlConnector(Connector):
             _check_unique(columns, "identities")
             problems = check_mapping(columns, mapping, part="identities", standard=STANDARD_COLUMNS)
             id_column = next(
-                (s for s, t in _renamed(columns, mapping, STANDARD_COLUMNS).items() if t == "record_id"), None
+                (
+                    s
+                    for s, t in renamed_columns(columns, mapping, STANDARD_COLUMNS).items()
+                    if t == "record_id"
+                ),
+                None,
             )
             if id_column is None:
                 problems.append(
@@ -208,7 +213,9 @@ class SqlConnector(Connector):
             # The events query gets the ids as the database holds them (an integer column's
             # integers), so ``WHERE person_id IN :record_ids`` needs no cast.
             found = list(
-                dict.fromkeys(row[id_column] for row in identity_rows if _text(row[id_column]) is not None)
+                dict.fromkeys(
+                    row[id_column] for row in identity_rows if cell_text(row[id_column]) is not None
+                )
             )
             if self.events_query and found:
                 event_rows = []

@@ -23,8 +23,8 @@ from typing import Any, ClassVar
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from openmash.linkage.sources.base import BadRow, Connector, Extract, LoadFailed, Progress
-from openmash.linkage.sources.files import Rows, read_with_events
+from openmash.linkage.sources.base import BadRow, Progress
+from openmash.linkage.sources.files import FileConnector, Rows
 
 __all__ = ["XlsxConnector", "read_sheet_rows"]
 
@@ -185,7 +185,7 @@ def read_sheet_rows(
         book.close()
 
 
-class XlsxConnector(Connector):
+class XlsxConnector(FileConnector):
     """An agency's extract as Excel workbooks: identities (required) and events (optional).
 
     ``identities_sheet`` and ``events_sheet`` name the sheets (default: each workbook's first).
@@ -193,7 +193,6 @@ class XlsxConnector(Connector):
     """
 
     kind: ClassVar[str] = "xlsx"
-    live: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -212,25 +211,16 @@ class XlsxConnector(Connector):
         self.events_sheet = events_sheet or None
         self.event_mapping = dict(event_mapping or {})
 
-    def columns(self) -> list[str]:
-        table = read_sheet_rows(self.identities_path, sheet=self.identities_sheet, header_only=True)
-        if not table.header:
-            raise LoadFailed(table.problems)
-        return table.header
-
-    def event_columns(self) -> list[str]:
-        if self.events_path is None:
-            return []
-        table = read_sheet_rows(self.events_path, sheet=self.events_sheet, part="events", header_only=True)
-        if not table.header:
-            raise LoadFailed(table.problems)
-        return table.header
-
-    def read(self, *, mapping: Mapping[str, str] | None = None, progress: Progress | None = None) -> Extract:
-        identities = read_sheet_rows(self.identities_path, sheet=self.identities_sheet, progress=progress)
-        events = (
-            read_sheet_rows(self.events_path, sheet=self.events_sheet, part="events")
-            if self.events_path is not None
-            else None
+    def read_table(self, part: str, *, header_only: bool = False, progress: Progress | None = None) -> Rows:
+        if part == "identities":
+            return read_sheet_rows(
+                self.identities_path, sheet=self.identities_sheet, header_only=header_only, progress=progress
+            )
+        assert self.events_path is not None  # noqa: S101 - events are read only when there is a file
+        return read_sheet_rows(
+            self.events_path,
+            sheet=self.events_sheet,
+            part="events",
+            header_only=header_only,
+            progress=progress,
         )
-        return read_with_events(identities, events, mapping=mapping, event_mapping=self.event_mapping)
