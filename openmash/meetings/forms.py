@@ -5,15 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
-from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.utils import timezone
 
 from openmash.cases.models import Case
-from openmash.core.forms import GdsForm, VersionField
+from openmash.core.forms import DateMessages, GdsDateField, GdsForm, VersionField
 from openmash.hub.models import Agency
 from openmash.meetings.models import Attendance
 
@@ -26,33 +23,16 @@ AGENCY_REQUIRED = "Select the agency"
 STATUS_REQUIRED = "Select whether they are present or sent apologies"
 
 
-class MeetingDateField(DateInputField):
+class MeetingDateField(GdsDateField):
     def __init__(self, **kwargs: Any) -> None:
-        digits = RegexValidator(r"^\s*[0-9]{1,2}\s*$", DATE_NOT_REAL)
-        year = RegexValidator(r"^\s*[0-9]{4}\s*$", DATE_NOT_REAL)
-        fields = (
-            forms.CharField(label="Day", validators=[digits]),
-            forms.CharField(label="Month", validators=[digits]),
-            forms.CharField(label="Year", validators=[year]),
+        messages = DateMessages(
+            required=DATE_REQUIRED,
+            no_day=DATE_INCOMPLETE,
+            no_month=DATE_INCOMPLETE,
+            no_year=DATE_INCOMPLETE,
+            not_real=DATE_NOT_REAL,
         )
-        forms.MultiValueField.__init__(
-            self,
-            error_messages={"required": DATE_REQUIRED, "incomplete": DATE_INCOMPLETE},
-            fields=fields,
-            require_all_fields=False,
-            **kwargs,
-        )
-
-    def compress(self, data_list: Any) -> date | None:
-        if not data_list:
-            return None
-        day, month, year = data_list
-        if not (day and month and year):
-            raise ValidationError(DATE_INCOMPLETE, code="incomplete")
-        try:
-            return date(int(year), int(month), int(day))
-        except ValueError as error:
-            raise ValidationError(DATE_NOT_REAL, code="invalid") from error
+        super().__init__(messages=messages, **kwargs)
 
 
 class ScheduleForm(GdsForm):

@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, cast
 
-from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.utils import timezone
 
 from openmash.core.codes import Sex
-from openmash.core.forms import GdsForm
+from openmash.core.forms import DateMessages, GdsDateField, GdsForm
 from openmash.people.models import (
     PARTNERSHIP_KINDS,
     IdentifierScheme,
@@ -29,39 +27,24 @@ STATUS_ONLY_FOR_PARTNERS = "Only partners, spouses and ex-partners have a partne
 NO_MEMBERS = "Select at least one person who lives in the household"
 
 
-class PastDateField(DateInputField):
+class PastDateField(GdsDateField):
     """A GOV.UK date input (day, month, year) for a date that has already happened."""
 
     def __init__(self, *, label: str, **kwargs: Any) -> None:
         self.what = label
-        digits = RegexValidator(r"^\s*[0-9]{1,2}\s*$", NOT_REAL.format(label=label))
-        year = RegexValidator(r"^\s*[0-9]{4}\s*$", NOT_REAL.format(label=label))
         incomplete = INCOMPLETE.format(label=label)
-        fields = (
-            forms.CharField(label="Day", error_messages={"incomplete": incomplete}, validators=[digits]),
-            forms.CharField(label="Month", error_messages={"incomplete": incomplete}, validators=[digits]),
-            forms.CharField(label="Year", error_messages={"incomplete": incomplete}, validators=[year]),
+        messages = DateMessages(
+            required=f"Enter {label.lower()}",
+            no_day=incomplete,
+            no_month=incomplete,
+            no_year=incomplete,
+            not_real=NOT_REAL.format(label=label),
         )
-        forms.MultiValueField.__init__(
-            self,
-            error_messages={"required": f"Enter {label.lower()}", "incomplete": incomplete},
-            fields=fields,
-            require_all_fields=False,
-            label=label,
-            **kwargs,
-        )
+        super().__init__(messages=messages, label=label, **kwargs)
 
     def compress(self, data_list: Any) -> date | None:
-        if not data_list:
-            return None
-        day, month, year = data_list
-        if not (day and month and year):
-            return None
-        try:
-            value = date(int(year), int(month), int(day))
-        except ValueError as error:
-            raise ValidationError(NOT_REAL.format(label=self.what), code="invalid") from error
-        if value > timezone.localdate():
+        value = super().compress(data_list)
+        if value is not None and value > timezone.localdate():
             raise ValidationError(IN_FUTURE.format(label=self.what), code="future")
         return value
 

@@ -34,7 +34,16 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 CSC = AgencyKind.CHILDRENS_SOCIAL_CARE
 HUB_NAME = "Front Door MASH"  # applied by the `hub` fixture's front-door preset
-HUB_ADMIN_NAV = ["Home", "Hub settings", "Agencies", "Response times", "Thresholds", "Calendar", "Users"]
+HUB_ADMIN_NAV = [
+    "Home",
+    "Hub settings",
+    "Agencies",
+    "Response times",
+    "Thresholds",
+    "Calendar",
+    "Data sources",
+    "Users",
+]
 IG_NAV = ["Home", "Audit trail", "Disclosures"]
 # Where each navigation link goes (Home goes to the role's own home page).
 NAV_HREFS = {
@@ -43,6 +52,7 @@ NAV_HREFS = {
     "Response times": "/hub/response-times/",
     "Thresholds": "/hub/thresholds/",
     "Calendar": "/hub/calendar/",
+    "Data sources": "/hub/sources/",
     "Users": "/users/",
     "Audit trail": "/audit/",
     "Disclosures": "/consent/disclosures/",
@@ -62,6 +72,7 @@ BUILT_PAGES = {
     "Response times",
     "Thresholds",
     "Calendar",
+    "Data sources",
     "Users",
     "Audit trail",
     "Disclosures",

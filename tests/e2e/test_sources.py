@@ -88,3 +88,24 @@ def test_admin_registers_maps_loads_and_a_bad_upload_gets_a_report(
     expect(page.get_by_test_id("bad-rows")).to_contain_text("duplicate record_id (also on row 1)")
     page.get_by_role("link", name="Back to Police records system").click()
     expect(page.get_by_test_id("current-load")).to_contain_text("63 records")
+
+
+def test_load_page_follows_a_load_run_by_the_worker_and_shows_the_result(
+    page: Page, make_user: Callable[..., Any], tmp_path: Path
+) -> None:
+    """The progress display polls (htmx) while the worker loads, then shows the result by itself."""
+    from openmash.sources.models import SourceLoad
+    from openmash.sources.services import load_run
+    from openmash.sources.tests.helpers import police_source
+
+    admin = make_user(Role.HUB_ADMINISTRATOR)
+    source = police_source(tmp_path, load=False)
+    load = SourceLoad.objects.create(source=source, requested_by=admin)  # queued, as the page leaves it
+    sign_in(page, admin.username)
+    page.goto(f"/hub/sources/{source.pk}/loads/{load.pk}/")
+    progress = page.get_by_test_id("load-progress")
+    expect(progress).to_contain_text("Waiting for the worker")
+    expect(progress).to_contain_text("The previous index is used until this load is complete")
+    load_run(load)  # the worker
+    expect(page.get_by_test_id("load-done")).to_contain_text("63 records loaded", timeout=10_000)
+    expect(page.get_by_test_id("load-progress")).to_have_count(0)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
@@ -125,3 +126,28 @@ def test_police_researcher_trawls_confirms_rejects_adds_two_events_and_the_chron
         entry = manager.locator("div.moj-timeline__item", has=manager.get_by_text(ref, exact=True)).last
         expect(entry).to_contain_text("Police records system record")
         expect(entry).to_contain_text(confirm_id)
+
+
+def test_search_page_follows_a_trawl_run_by_the_worker_then_shows_the_candidates(
+    new_page: Callable[[], Page], make_user: Callable[..., Any], tmp_path: Path
+) -> None:
+    """While the worker searches, the page shows progress (htmx polling); when it finishes the
+    candidates appear without the researcher doing anything."""
+    from openmash.enquiries.tests.test_views import make_case, make_people, request_to
+    from openmash.sources.tests.helpers import police_source
+    from openmash.trawl.models import Trawl
+    from openmash.trawl.services import trawl_run
+    from tests.e2e.conftest import PASSWORD
+
+    people = make_people(make_user)
+    police_source(tmp_path)
+    info = request_to(make_case(people), AgencyKind.POLICE)
+    trawl = Trawl.objects.create(request=info, started_by=people["police"], people_total=2)  # queued
+    page = new_page()
+    sign_in(page, people["police"].username, PASSWORD)
+    page.goto(f"/requests/{info.pk}/trawl/")
+    expect(page.get_by_test_id("trawl-progress")).to_contain_text("0 of 2 people searched")
+    trawl_run(trawl)  # the worker
+    expect(page.get_by_test_id("trawl-summary")).to_contain_text("2 of 2 people", timeout=10_000)
+    expect(page.locator(".trawl-candidate", has=page.get_by_text("POL-100", exact=True))).to_be_visible()
+    expect(page.get_by_test_id("trawl-progress")).to_have_count(0)
