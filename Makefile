@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/openmash_ci
 
-.PHONY: install demo test lint typecheck test-sqlite test-postgres test-e2e clean
+.PHONY: install demo test lint typecheck test-sqlite test-postgres test-databases test-e2e clean
 
 install: $(VENV)/.installed
 
@@ -37,18 +37,33 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy openmash
 
+# Plain-Python packages (no Django database: the linkage engine and connectors, whose SQL connector
+# tests open SQLite and PostgreSQL themselves; the genogram; the synthetic area; the working-time
+# clock) run once, in the SQLite pass; the PostgreSQL pass repeats everything that uses the database.
+DB_FREE := openmash/linkage openmash/genogram openmash/synth openmash/core/tests/test_worktime.py
+
 test-sqlite: install
 	$(VENV)/bin/pytest -q -m "not e2e"
 
 test-postgres: install
-	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -m "not e2e" --create-db
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -m "not e2e" --create-db $(addprefix --ignore=,$(DB_FREE))
+
+# Both database passes at once (two cores, two processes, two databases); each one's output is
+# printed when it ends, and the target fails if either fails.
+test-databases: install
+	@mkdir -p var; \
+	$(MAKE) --no-print-directory test-sqlite > var/test-sqlite.log 2>&1 & sqlite=$$!; \
+	$(MAKE) --no-print-directory test-postgres > var/test-postgres.log 2>&1 & postgres=$$!; \
+	wait $$sqlite; s=$$?; echo "== SQLite =="; cat var/test-sqlite.log; \
+	wait $$postgres; p=$$?; echo "== PostgreSQL =="; cat var/test-postgres.log; \
+	test $$s -eq 0 -a $$p -eq 0
 
 # The genogram's own browser checks start their own Playwright, so they run in a separate process.
 test-e2e: install
 	$(VENV)/bin/pytest -q -m e2e tests/e2e
 	$(VENV)/bin/pytest -q -m e2e openmash/genogram
 
-test: lint typecheck test-sqlite test-postgres test-e2e
+test: lint typecheck test-databases test-e2e
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*

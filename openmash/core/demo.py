@@ -79,7 +79,9 @@ class DemoResult:
     sources: list[str]
 
 
-def load_demo(*, seed: int, households: int, area_dir: Path, preset: str = "front-door") -> DemoResult:
+def load_demo(
+    *, seed: int, households: int, area_dir: Path, preset: str = "front-door", cases: int = 200
+) -> DemoResult:
     actor = Actor.system("demo_load")
     config = hub_apply_preset(actor=actor, preset_slug=preset)
     for partner in Agency.objects.filter(contact_email=""):
@@ -110,7 +112,7 @@ def load_demo(*, seed: int, households: int, area_dir: Path, preset: str = "fron
     # The area is drawn as of today, so referrals fall in the twelve months before now.
     area = generate_area(seed, households=households, reference_date=timezone.localdate())
     write_area(area, area_dir)
-    cases = load_demo_cases(area=area, seed=seed)
+    cases = load_demo_cases(area=area, seed=seed, count=cases)
     loads = demo_sources(actor=actor, extracts=generate_extracts(area), directory=area_dir / "extracts")
     audit_record(
         actor=actor,

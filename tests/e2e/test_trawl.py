@@ -62,7 +62,7 @@ def demo_case_for_police() -> tuple[InformationRequest, str, str]:
 def test_police_researcher_trawls_confirms_rejects_adds_two_events_and_the_chronology_shows_them(
     new_page: Callable[[], Page], tmp_path: Path
 ) -> None:
-    load_demo(seed=2026, households=40, area_dir=tmp_path / "area")
+    load_demo(seed=2026, households=40, area_dir=tmp_path / "area", cases=80)
     info, confirm_id, reject_id = demo_case_for_police()
     reference = info.case.reference
 
