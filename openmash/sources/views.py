@@ -102,19 +102,31 @@ def source_edit(request: HttpRequest, source_id: str) -> HttpResponse:
 @require(Perm.HUB_VIEW_CONFIGURATION)
 def source_detail(request: HttpRequest, source_id: str) -> HttpResponse:
     source = _source(source_id)
-    loads = list(source.loads.select_related("requested_by")[:20])
     may_manage = can(request.user, Perm.SOURCES_MANAGE)
+    load_form = LoadForm(kind=source.kind) if may_manage else None
+    return _render_detail(request, source, may_manage=may_manage, load_form=load_form)
+
+
+def _render_detail(
+    request: HttpRequest,
+    source: DataSource,
+    *,
+    may_manage: bool,
+    load_form: LoadForm | None,
+    status: int = 200,
+) -> HttpResponse:
+    loads = list(source.loads.select_related("requested_by")[:20])
     return render(
         request,
         "sources/detail.html",
         {
             "source": source,
             "loads": loads,
-            "running": next((load for load in loads if not load.is_finished), None),
             "may_manage": may_manage,
-            "load_form": LoadForm(kind=source.kind) if may_manage else None,
+            "load_form": load_form,
             "settings_shown": _settings_shown(source),
         },
+        status=status,
     )
 
 
@@ -181,19 +193,7 @@ def source_load(request: HttpRequest, source_id: str) -> HttpResponse:
         return redirect("sources:detail", source_id=source.pk)
     form = LoadForm(request.POST, request.FILES, kind=source.kind)
     if not form.is_valid():
-        loads = list(source.loads.all()[:20])
-        return render(
-            request,
-            "sources/detail.html",
-            {
-                "source": source,
-                "loads": loads,
-                "may_manage": True,
-                "load_form": form,
-                "settings_shown": _settings_shown(source),
-            },
-            status=400,
-        )
+        return _render_detail(request, source, may_manage=True, load_form=form, status=400)
     uploads = {}
     for field, setting in (("identities_file", "identities"), ("events_file", "events")):
         upload = form.cleaned_data.get(field)

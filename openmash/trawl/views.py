@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from openmash.accounts.permissions import Perm, require
@@ -95,18 +96,8 @@ def trawl_page(request: HttpRequest, request_id: str) -> HttpResponse:
             "trawl": trawl,
             "groups": groups,
             "may_run": info.is_open and not blocked,
-            "added": _added_keys(info),
         },
     )
-
-
-def _added_keys(info: InformationRequest) -> set[tuple[str, str]]:
-    return {
-        (source, record)
-        for source, record in info.history.exclude(source_system="").values_list(
-            "source_system", "source_record_id"
-        )
-    }
 
 
 @require(Perm.REQUEST_RESPOND)
@@ -164,8 +155,6 @@ def candidate_decide(request: HttpRequest, request_id: str, candidate_id: str) -
 
 
 def _page_url(info: InformationRequest) -> str:
-    from django.urls import reverse
-
     return reverse("trawl:page", kwargs={"request_id": info.pk})
 
 
@@ -244,6 +233,4 @@ def item_remove(request: HttpRequest, request_id: str, item_id: str) -> HttpResp
 
 
 def _request_url(info: InformationRequest) -> str:
-    from django.urls import reverse
-
     return reverse("enquiries:detail", kwargs={"request_id": info.pk})
