@@ -29,6 +29,21 @@ expect.set_options(timeout=5_000)
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Browser tests use a SQLite file, not memory. With an in-memory database the live server
+    shares the test's connection, so a test acting as the worker while the page polls collides with
+    a request mid-flight ("database table is locked"); with a file each has its own connection and
+    waits on SQLite's lock, as a web process and the worker do."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "e2e.sqlite3")
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     chromium = shutil.which("chromium")
     if chromium is None:
