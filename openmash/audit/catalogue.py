@@ -100,6 +100,7 @@ class AuditAction(models.TextChoices):
     TRAWL_VIEWED = "trawl.viewed", "Trawl candidates viewed"
     MATCH_CONFIRMED = "trawl.match_confirmed", "Match confirmed: same person"
     MATCH_REJECTED = "trawl.match_rejected", "Match rejected: not the same person"
+    MATCH_UNDONE = "trawl.match_undone", "Match decision undone"
     SOURCE_RECORD_VIEWED = "trawl.record_viewed", "Agency record of a confirmed match viewed"
     TRAWL_EVENTS_ADDED = "trawl.events_added", "Events from agency records added to a return"
     TRAWL_EVENT_REMOVED = "trawl.event_removed", "Event from agency records removed from a return"

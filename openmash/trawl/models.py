@@ -82,6 +82,14 @@ class TrawlCandidate(BaseModel):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True, default="")
+    carried_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The candidate of an earlier search of this request whose decision this one keeps.",
+    )
 
     class Meta:
         ordering = ["person__is_subject", "rank"]

@@ -145,8 +145,23 @@ def trawl_run(trawl: Trawl) -> Trawl:
     return trawl
 
 
+def earlier_decisions(trawl: Trawl, person: ReferralPerson, source: DataSource) -> dict[str, TrawlCandidate]:
+    """What researchers last decided, in earlier searches of this request, about each record of the
+    source for this person: the newest search that proposed the record counts (an undone decision
+    leaves the record to review)."""
+    latest: dict[str, TrawlCandidate] = {}
+    earlier = (
+        TrawlCandidate.objects.filter(trawl__request=trawl.request, person=person, source=source)
+        .exclude(trawl=trawl)
+        .order_by("trawl__created_at", "created_at")
+    )
+    for candidate in earlier:
+        latest[candidate.record_id] = candidate
+    return {record: c for record, c in latest.items() if c.status != CandidateStatus.PROPOSED}
+
+
 def _search_person(actor: Actor, trawl: Trawl, person: ReferralPerson, sources: Sequence[DataSource]) -> None:
-    found = 0
+    found = carried = 0
     with transaction.atomic():
         for source in sources:
             load = source.current_load
@@ -156,7 +171,9 @@ def _search_person(actor: Actor, trawl: Trawl, person: ReferralPerson, sources: 
             except SourceUnavailable:
                 continue
             (result,) = index.search([query_for(person)], top=TOP, threshold=source.threshold)
+            decided = earlier_decisions(trawl, person, source)
             for candidate in result.candidates:
+                before = decided.get(candidate.record_id)
                 TrawlCandidate.objects.create(
                     trawl=trawl,
                     person=person,
@@ -168,8 +185,15 @@ def _search_person(actor: Actor, trawl: Trawl, person: ReferralPerson, sources: 
                     match_weight=candidate.match_weight,
                     evidence=evidence_of(candidate),
                     created_by=actor.user,
+                    # A search again keeps what a researcher already decided about the same record.
+                    status=before.status if before else CandidateStatus.PROPOSED,
+                    decided_by=before.decided_by if before else None,
+                    decided_at=before.decided_at if before else None,
+                    reason=before.reason if before else "",
+                    carried_from=before,
                 )
                 found += 1
+                carried += before is not None
         audit_record(
             actor=actor,
             action=AuditAction.TRAWL_SEARCHED,
@@ -179,6 +203,7 @@ def _search_person(actor: Actor, trawl: Trawl, person: ReferralPerson, sources: 
                 "case": trawl.request.case.reference,
                 "sources": [s.name for s in sources],
                 "candidates": found,
+                "decisions_kept": carried,
             },
         )
 
@@ -268,6 +293,45 @@ def candidate_confirm(*, actor: Actor, candidate: TrawlCandidate, reason: str = 
 
 def candidate_reject(*, actor: Actor, candidate: TrawlCandidate, reason: str = "") -> TrawlCandidate:
     return _decide(actor, candidate, CandidateStatus.REJECTED, reason)
+
+
+def candidate_undo(*, actor: Actor, candidate: TrawlCandidate, reason: str = "") -> int:
+    """Put a decided candidate back to review while the return is still a draft. Undoing a
+    confirmation takes the record's events out of the draft return (they were only ever there
+    because the record was confirmed). Returns how many events were taken out."""
+    request = candidate.trawl.request
+    check_researcher(actor, request)
+    _check_request_open(request)
+    if candidate.status == CandidateStatus.PROPOSED:
+        raise DomainError("This candidate has not been decided yet.")
+    previous = candidate.status
+    with transaction.atomic():
+        updated = TrawlCandidate.objects.filter(pk=candidate.pk, status=previous).update(
+            status=CandidateStatus.PROPOSED, decided_by=None, decided_at=None, reason="", carried_from=None
+        )
+        if not updated:
+            raise DomainError("Someone else changed this decision a moment ago.")
+        removed = 0
+        if previous == CandidateStatus.CONFIRMED:
+            removed, _ = request.history.filter(
+                source_system=candidate.source.name, source_record_id=candidate.record_id
+            ).delete()
+        audit_record(
+            actor=actor,
+            action=AuditAction.MATCH_UNDONE,
+            obj=candidate,
+            persons=[candidate.person_id],
+            justification=reason.strip(),
+            detail={
+                "case": request.case.reference,
+                "source": candidate.source.name,
+                "record": candidate.record_id,
+                "was": previous,
+                "events_removed": removed,
+            },
+        )
+    candidate.refresh_from_db()
+    return removed
 
 
 def candidate_record(*, actor: Actor, candidate: TrawlCandidate) -> SourceRecord | None:

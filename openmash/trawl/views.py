@@ -42,7 +42,7 @@ def _grouped(trawl: Trawl | None, people: Iterable[ReferralPerson]) -> list[Pers
         for pk, group in groups.items():
             if str(pk) == row.get("person"):
                 group.refused = str(row.get("reason", ""))
-    for candidate in trawl.candidates.select_related("source", "decided_by").order_by(
+    for candidate in trawl.candidates.select_related("source", "decided_by", "carried_from__trawl").order_by(
         "-match_probability", "source__name", "record_id"
     ):
         if candidate.person_id in groups:
@@ -146,6 +146,18 @@ def candidate_decide(request: HttpRequest, request_id: str, candidate_id: str) -
                 request,
                 f"Rejected: {candidate.source.name} record {candidate.record_id} is not "
                 f"{candidate.person.given_name} {candidate.person.family_name}.",
+            )
+        elif decision == "undo":
+            removed = services.candidate_undo(actor=actor, candidate=candidate, reason=reason)
+            taken = (
+                f" {removed} event{'s' if removed != 1 else ''} from it taken out of your return."
+                if removed
+                else ""
+            )
+            messages.success(
+                request,
+                f"Decision undone: {candidate.source.name} record {candidate.record_id} "
+                f"is to review again.{taken}",
             )
         else:
             messages.error(request, "Choose whether this record is the same person")

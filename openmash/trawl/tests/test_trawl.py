@@ -25,6 +25,7 @@ from openmash.trawl.services import (
     candidate_confirm,
     candidate_record,
     candidate_reject,
+    candidate_undo,
     events_add,
     trawl_item_remove,
     trawl_run,
@@ -219,3 +220,83 @@ def test_pages_run_confirm_and_add_events(
     assert police_request.history.count() == 1
     assert AuditEvent.objects.filter(action=AuditAction.TRAWL_EVENT_REMOVED).count() == 1
     assert jayden.status == CandidateStatus.CONFIRMED
+
+
+def test_searching_again_keeps_decisions_and_an_undone_decision_is_to_review_again(
+    people: dict[str, Any], police_request: InformationRequest, django_capture_on_commit_callbacks: Any
+) -> None:
+    actor = Actor(user=people["police"])
+    first = run(actor, police_request, django_capture_on_commit_callbacks)
+    jayden = candidates(first, "Jayden")[0]
+    kerry = candidates(first, "Kerry")[0]
+    candidate_confirm(actor=actor, candidate=jayden, reason="Same DOB and address")
+    candidate_reject(actor=actor, candidate=kerry, reason="Different person")
+    record = candidate_record(actor=actor, candidate=jayden)
+    assert record is not None
+    events_add(actor=actor, candidate=jayden, event_keys=[e.key for e in record.events][:2])
+
+    second = run(actor, police_request, django_capture_on_commit_callbacks)
+    assert second.pk != first.pk
+    kept_jayden = candidates(second, "Jayden")[0]
+    kept_kerry = candidates(second, "Kerry")[0]
+    assert (kept_jayden.record_id, kept_jayden.status, kept_jayden.reason) == (
+        "POL-100",
+        CandidateStatus.CONFIRMED,
+        "Same DOB and address",
+    )
+    assert kept_jayden.decided_by == people["police"] and kept_jayden.carried_from == jayden
+    assert (kept_kerry.status, kept_kerry.carried_from) == (CandidateStatus.REJECTED, kerry)
+    # Records nobody decided are still to review.
+    others = [c for c in second.candidates.all() if c.record_id not in {"POL-100", kerry.record_id}]
+    assert others and all(c.status == CandidateStatus.PROPOSED and c.carried_from is None for c in others)
+    searched = AuditEvent.objects.filter(action=AuditAction.TRAWL_SEARCHED).order_by("-sequence")
+    assert sum(e.detail["decisions_kept"] for e in searched[:2]) == 2
+
+    # Undoing the confirmation takes its events out of the draft return and is audited.
+    assert candidate_undo(actor=actor, candidate=kept_jayden, reason="Checked again") == 2
+    assert not police_request.history.exists()
+    assert kept_jayden.status == CandidateStatus.PROPOSED and kept_jayden.decided_by is None
+    undone = AuditEvent.objects.get(action=AuditAction.MATCH_UNDONE)
+    assert (undone.detail["was"], undone.detail["events_removed"], undone.justification) == (
+        "confirmed",
+        2,
+        "Checked again",
+    )
+    with pytest.raises(DomainError, match="not been decided"):
+        candidate_undo(actor=actor, candidate=kept_jayden)
+    # A third search follows the newest decision: Jayden's record is to review, Kerry's stays rejected.
+    third = run(actor, police_request, django_capture_on_commit_callbacks)
+    assert candidates(third, "Jayden")[0].status == CandidateStatus.PROPOSED
+    assert candidates(third, "Kerry")[0].status == CandidateStatus.REJECTED
+
+
+def test_undo_on_the_page_and_not_after_the_return_is_submitted(
+    people: dict[str, Any], police_request: InformationRequest, django_capture_on_commit_callbacks: Any
+) -> None:
+    actor = Actor(user=people["police"])
+    trawl = run(actor, police_request, django_capture_on_commit_callbacks)
+    kerry = candidates(trawl, "Kerry")[0]
+    candidate_reject(actor=actor, candidate=kerry)
+    client = Client()
+    client.force_login(people["police"])
+    page = reverse("trawl:page", args=[police_request.pk])
+    assert 'data-testid="undo"' in client.get(page).content.decode()
+    client.post(reverse("trawl:decide", args=[police_request.pk, kerry.pk]), {"decision": "undo"})
+    kerry.refresh_from_db()
+    assert kerry.status == CandidateStatus.PROPOSED
+    assert "is to review again" in client.get(page).content.decode()
+    candidate_reject(actor=actor, candidate=kerry)
+    police_request.refresh_from_db()
+    request_save_return(
+        actor=actor,
+        request=police_request,
+        expected_version=police_request.version,
+        summary="Not known.",
+        risk_factors="",
+        protective_factors="",
+        history=[],
+        submit=True,
+    )
+    assert 'data-testid="undo"' not in client.get(page).content.decode()
+    with pytest.raises(DomainError, match="already been answered"):
+        candidate_undo(actor=actor, candidate=kerry)
