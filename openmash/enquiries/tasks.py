@@ -10,10 +10,9 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.tasks import TaskResult, TaskResultStatus, task
-from django.utils import timezone
+from django.tasks import TaskResult, task
 
+from openmash.core.tasks import is_queued, schedule_repeat
 from openmash.enquiries.services import requests_mark_overdue
 
 log = logging.getLogger(__name__)
@@ -34,33 +33,10 @@ def sweep_overdue() -> int:
 
 def sweep_is_queued() -> bool:
     """Whether a sweep is already waiting in the database queue (a running one does not count)."""
-    from django_tasks_db.models import DBTaskResult
-
-    backend = sweep_overdue.get_backend()
-    return DBTaskResult.objects.filter(
-        status=TaskResultStatus.READY, task_path=sweep_overdue.module_path, backend_name=backend.alias
-    ).exists()
+    return is_queued(sweep_overdue)
 
 
 def schedule_sweep(*, delay: timedelta | None = None) -> TaskResult | None:
-    """Queue a sweep to run after `delay` (or as soon as a worker is free) unless one is waiting.
-
-    Returns None, queueing nothing, when one is already queued or when the task backend cannot defer
-    work: the Immediate backend would run the next sweep at once, and that one the next, for ever.
-    """
-    from django_tasks_db.backend import DatabaseBackend
-
-    backend = sweep_overdue.get_backend()
-    if not backend.supports_defer:
-        return None
-    if not isinstance(backend, DatabaseBackend):  # no queue to look in: trust the caller
-        log.warning("task backend %s cannot be checked for a queued sweep", type(backend).__name__)
-        return (sweep_overdue.using(run_after=timezone.now() + delay) if delay else sweep_overdue).enqueue()
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCHEDULE_LOCK_KEY])
-        if sweep_is_queued():
-            return None
-        sweep = sweep_overdue.using(run_after=timezone.now() + delay) if delay else sweep_overdue
-        return sweep.enqueue()
+    """Queue a sweep to run after `delay` (or as soon as a worker is free) unless one is waiting;
+    None when one is or when the task backend cannot defer work (see schedule_repeat)."""
+    return schedule_repeat(sweep_overdue, lock_key=SCHEDULE_LOCK_KEY, delay=delay)

@@ -68,6 +68,20 @@ class SourceForm(GdsForm):
         widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-4", "inputmode": "decimal"}),
     )
     is_active = forms.BooleanField(label="Search this source in trawls", required=False, initial=True)
+    refresh_hours = forms.IntegerField(
+        label="Reload automatically every (hours, optional)",
+        required=False,
+        min_value=1,
+        max_value=24 * 31,
+        help_text="For example 24 to reload each night from the database, the FHIR server or the file "
+        "path the agency's extract is dropped at. Leave blank to load only when asked.",
+        error_messages={
+            "min_value": "Reload every 1 hour or more",
+            "max_value": "Reload at least every 744 hours (31 days)",
+            "invalid": "Enter a whole number of hours, like 24",
+        },
+        widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-4", "inputmode": "numeric"}),
+    )
     identities = forms.CharField(
         label="Identities file (CSV and Excel)",
         required=False,

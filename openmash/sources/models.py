@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from openmash.core.models import BaseModel, VersionedModel
 from openmash.hub.models import Agency
@@ -35,6 +38,11 @@ class DataSource(VersionedModel):
         default=0.3, help_text="The lowest match probability a trawl shows a researcher."
     )
     is_active = models.BooleanField(default=True)
+    refresh_hours = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Reload automatically this many hours after the last load; blank: only when asked.",
+    )
     current_load = models.ForeignKey(
         "SourceLoad", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -45,6 +53,14 @@ class DataSource(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.agency.name}: {self.name}"
+
+    def next_refresh_at(self, latest: SourceLoad | None) -> datetime | None:
+        """When the scheduled refresh loads the source next (None: not scheduled)."""
+        if not self.refresh_hours or not self.is_active:
+            return None
+        if latest is None:
+            return timezone.now()
+        return latest.created_at + timedelta(hours=self.refresh_hours)
 
     @property
     def is_live(self) -> bool:

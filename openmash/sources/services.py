@@ -12,6 +12,7 @@ import shutil
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,7 @@ def source_create(
     settings_values: Mapping[str, Any],
     column_mapping: Mapping[str, str] | None = None,
     threshold: float = 0.3,
+    refresh_hours: int | None = None,
 ) -> DataSource:
     _check_admin(actor)
     if kind not in SourceKind.values:
@@ -104,6 +106,7 @@ def source_create(
             settings=clean_settings(kind, settings_values),
             column_mapping=clean_mapping(column_mapping or {}),
             threshold=threshold,
+            refresh_hours=refresh_hours,
             created_by=actor.user,
             modified_by=actor.user,
         )
@@ -122,7 +125,7 @@ def source_update(
     """Change a source's name, settings, column mapping, threshold or whether it is searched."""
     _check_admin(actor)
     changes: dict[str, Any] = {}
-    for field in ("name", "threshold", "is_active"):
+    for field in ("name", "threshold", "is_active", "refresh_hours"):
         if field in values:
             changes[field] = values[field]
     if "settings" in values:
@@ -189,6 +192,23 @@ def load_request(
         load_id = str(load.pk)
         transaction.on_commit(lambda: run_load.enqueue(load_id))
     return load
+
+
+def sources_refresh_due(*, now: datetime | None = None) -> list[SourceLoad]:
+    """Queue a load of every active source whose scheduled refresh is due: its last load was asked
+    for at least ``refresh_hours`` ago (a failed one too, so a refresh that failed is tried again
+    at the next interval) and none is waiting or running."""
+    now = now or timezone.now()
+    actor = Actor.system("scheduled refresh")
+    queued = []
+    due = DataSource.objects.filter(is_active=True, refresh_hours__isnull=False).select_related("agency")
+    for source in due:
+        if source.loads.filter(status__in=[LoadStatus.QUEUED, LoadStatus.RUNNING]).exists():
+            continue
+        next_at = source.next_refresh_at(source.loads.order_by("-created_at").first())
+        if next_at is not None and next_at <= now:
+            queued.append(load_request(actor=actor, source=source))
+    return queued
 
 
 def _set(load: SourceLoad, **values: Any) -> None:

@@ -54,6 +54,7 @@ def source_create(request: HttpRequest) -> HttpResponse:
                 kind=kind,
                 settings_values=form.settings_values(kind),
                 threshold=form.cleaned_data["threshold"],
+                refresh_hours=form.cleaned_data["refresh_hours"],
             )
         except DomainError as error:
             form.add_error("name", str(error))
@@ -75,6 +76,7 @@ def source_edit(request: HttpRequest, source_id: str) -> HttpResponse:
         "kind": source.kind,
         "threshold": source.threshold,
         "is_active": source.is_active,
+        "refresh_hours": source.refresh_hours,
         **source.settings,
     }
     form = SourceForm(request.POST or None, initial=initial, editing=True)
@@ -88,6 +90,7 @@ def source_edit(request: HttpRequest, source_id: str) -> HttpResponse:
                     "name": form.cleaned_data["name"],
                     "threshold": form.cleaned_data["threshold"],
                     "is_active": form.cleaned_data["is_active"],
+                    "refresh_hours": form.cleaned_data["refresh_hours"],
                     "settings": {**source.settings, **form.settings_values(source.kind)},
                 },
             )
@@ -122,6 +125,7 @@ def _render_detail(
         {
             "source": source,
             "loads": loads,
+            "next_refresh": source.next_refresh_at(loads[0] if loads else None),
             "may_manage": may_manage,
             "load_form": load_form,
             "settings_shown": _settings_shown(source),

@@ -192,3 +192,5 @@ SPECTACULAR_SETTINGS = {
 # Background work: the database worker (`manage.py db_worker`) runs queued and periodic tasks.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 OVERDUE_SWEEP_SECONDS = int(os.environ.get("OVERDUE_SWEEP_SECONDS", "300"))
+# How often the worker looks for data sources whose scheduled refresh is due.
+SOURCE_REFRESH_SWEEP_SECONDS = int(os.environ.get("SOURCE_REFRESH_SWEEP_SECONDS", "600"))

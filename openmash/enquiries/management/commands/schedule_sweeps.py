@@ -1,4 +1,5 @@
-"""Start the periodic overdue sweep: queue the first one unless one is already waiting. Safe to repeat."""
+"""Start the periodic sweeps (overdue requests; scheduled refresh of data sources): queue the first of
+each unless one is already waiting. Safe to repeat."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from openmash.enquiries.tasks import schedule_sweep, sweep_overdue
+from openmash.sources.tasks import schedule_source_refresh
 
 
 class Command(BaseCommand):
-    help = "Queue the overdue sweep for the database worker (manage.py db_worker), unless one is queued."
+    help = "Queue the periodic sweeps for the database worker (manage.py db_worker), unless queued."
 
     def handle(self, *args: Any, **options: Any) -> None:
         backend = sweep_overdue.get_backend()
@@ -21,11 +23,16 @@ class Command(BaseCommand):
                 "no sweep queued. Use manage.py sweep_overdue_now, or the database backend and db_worker."
             )
             return
-        result = schedule_sweep()
-        if result is None:
-            self.stdout.write("An overdue sweep is already queued: nothing to do.")
-            return
-        self.stdout.write(
-            f"Queued the overdue sweep ({result.id}); it runs now and then every "
-            f"{settings.OVERDUE_SWEEP_SECONDS} seconds while manage.py db_worker is running."
+        sweeps = (
+            ("overdue sweep", schedule_sweep, settings.OVERDUE_SWEEP_SECONDS),
+            ("data source refresh sweep", schedule_source_refresh, settings.SOURCE_REFRESH_SWEEP_SECONDS),
         )
+        for name, schedule, seconds in sweeps:
+            result = schedule()
+            if result is None:
+                self.stdout.write(f"The {name} is already queued: nothing to do.")
+            else:
+                self.stdout.write(
+                    f"Queued the {name} ({result.id}); it runs now and then every "
+                    f"{seconds} seconds while manage.py db_worker is running."
+                )
