@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from linkage_data import make_search_data  # noqa: E402
 
 from openmash.linkage.engine import LinkageModel, SearchIndex  # noqa: E402
+from openmash.linkage.engine.model import TRAINING_SAMPLE  # noqa: E402
 from openmash.linkage.sources import Snapshot  # noqa: E402
 from openmash.linkage.sources.files import CsvConnector  # noqa: E402
 
@@ -48,7 +49,7 @@ def main() -> None:
             started = time.perf_counter()
             extract = CsvConnector(path).read()
             read = time.perf_counter()
-            model = LinkageModel.default().train(extract.identities)
+            model = LinkageModel.default().train(extract.identities, max_records=TRAINING_SAMPLE)
             trained = time.perf_counter()
             snapshot = Snapshot.write(extract, Path(work) / "snapshot")
             written = time.perf_counter()

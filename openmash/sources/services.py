@@ -29,6 +29,7 @@ from openmash.core.concurrency import save_versioned
 from openmash.core.errors import DomainError
 from openmash.hub.models import Agency
 from openmash.linkage.engine import LinkageModel
+from openmash.linkage.engine.model import TRAINING_SAMPLE
 from openmash.linkage.engine.records import STANDARD_COLUMNS
 from openmash.linkage.sources import (
     CONNECTOR_KINDS,
@@ -286,7 +287,8 @@ def _trained_model(identities: Any) -> LinkageModel:
         model = LinkageModel.default()
         note = f"only {len(identities)} records: too few to train, so the default weights are used"
         return replace(model, training={"records": len(identities), "notes": [note]})
-    return LinkageModel.default().train(identities)
+    sample = getattr(settings, "OPENMASH_TRAINING_SAMPLE", TRAINING_SAMPLE)
+    return LinkageModel.default().train(identities, max_records=sample)
 
 
 def _fail(load: SourceLoad, *, report: list[dict[str, object]], count: int, error: str) -> SourceLoad:

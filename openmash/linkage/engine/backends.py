@@ -14,8 +14,10 @@ from __future__ import annotations
 import itertools
 import os
 import sys
+import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Final
 
 import pandas as pd
@@ -60,9 +62,13 @@ class DuckDBBackend(Backend):
     dialect: Dialect = "duckdb"
 
     def __init__(self, connection: str = ":memory:") -> None:
+        import duckdb
         from splink import DuckDBAPI
 
-        self._api = DuckDBAPI(connection=connection)
+        # DuckDB spills to ".tmp" in the working directory by default; keep it in the system's
+        # temporary directory (OPENMASH_DUCKDB_TEMP to choose another), never in a checkout.
+        spill = os.environ.get("OPENMASH_DUCKDB_TEMP") or str(Path(tempfile.gettempdir()) / "openmash-duckdb")
+        self._api = DuckDBAPI(connection=duckdb.connect(connection, config={"temp_directory": spill}))
 
     def db_api(self) -> Any:
         return self._api

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
 import numpy as np
+import pandas as pd
 
 from openmash.linkage.engine.backends import Backend, DuckDBBackend
 from openmash.linkage.engine.blocking import (
@@ -155,6 +156,7 @@ class LinkageModel:
         deterministic_recall: float = 0.8,
         refine_prior: bool = True,
         min_em_matches: int = 200,
+        max_records: int | None = None,
     ) -> LinkageModel:
         """Train lambda, u and m on ``records`` (dedupe) or ``records`` x ``other`` (link).
 
@@ -163,6 +165,12 @@ class LinkageModel:
         Splink's "not observed" value. A source with fewer than ``min_em_matches`` likely matching
         pairs (a well-deduplicated register) keeps the prior m throughout: EM needs matches to
         learn from. u is always estimated from the source.
+
+        With ``max_records``, a larger table is trained on a random sample of that many records
+        (each side, when linking). m and u do not depend on the table's size and lambda, a ratio of
+        matches to pairs, is kept by uniform sampling, while the blocked pairs EM and the prior's
+        refinement score grow with the square of it: a million police records would otherwise
+        take tens of gigabytes.
         """
         from splink import Linker
 
@@ -170,13 +178,15 @@ class LinkageModel:
         left = records if isinstance(records, FeatureTable) else feature_frame(records)
         right = None if other is None else other if isinstance(other, FeatureTable) else feature_frame(other)
         link_type: LinkType = "dedupe_only" if right is None else "link_only"
-        tables = [backend.register(left.frame, "train")]
-        if right is not None:
-            tables.append(backend.register(right.frame, "train"))
-        inputs = tables if right is not None else tables[0]
-        n_left, n_right = len(left), len(right) if right is not None else 0
-        total_pairs = n_left * n_right if right is not None else n_left * (n_left - 1) / 2
         notes: list[str] = []
+        left_frame = _sampled(left.frame, max_records, seed, notes)
+        right_frame = None if right is None else _sampled(right.frame, max_records, seed + 1, notes)
+        tables = [backend.register(left_frame, "train")]
+        if right_frame is not None:
+            tables.append(backend.register(right_frame, "train"))
+        inputs = tables if right is not None else tables[0]
+        n_left, n_right = len(left_frame), len(right_frame) if right_frame is not None else 0
+        total_pairs = n_left * n_right if right is not None else n_left * (n_left - 1) / 2
 
         # Lambda from deterministic rules, on its own linker so that a failure leaves the prior.
         prior = self.probability_two_random_records_match
@@ -251,6 +261,7 @@ class LinkageModel:
             trained = trained.with_prior(prior)
         info = {
             "records": len(left) + (len(right) if right is not None else 0),
+            "trained_on": n_left + n_right,
             "link_type": link_type,
             "backend": backend.name,
             "u_max_pairs": max_pairs,
@@ -398,3 +409,15 @@ def refine_lambda(evidence_weights: np.ndarray | Sequence[float], total_pairs: f
             return updated
         prior = updated
     return prior
+
+
+#: A source larger than this is trained on a random sample of this many records (see ``train``).
+TRAINING_SAMPLE: Final = 100_000
+
+
+def _sampled(frame: pd.DataFrame, max_records: int | None, seed: int, notes: list[str]) -> pd.DataFrame:
+    """``frame``, or a reproducible random sample of ``max_records`` of its rows."""
+    if max_records is None or len(frame) <= max_records:
+        return frame
+    notes.append(f"trained on a random sample of {max_records:,} of the {len(frame):,} records")
+    return frame.sample(n=max_records, random_state=seed).reset_index(drop=True)

@@ -78,3 +78,29 @@ def test_linker_finds_the_true_pairs_with_evidence(pairs: Pairs, trained: Linkag
         assert link.match_weight == pytest.approx(
             trained.prior_weight + sum(e.match_weight for e in link.evidence), abs=1e-6
         )
+
+
+def test_a_large_table_is_trained_on_a_sample_with_the_same_conclusions(
+    pairs: Pairs, trained: LinkageModel
+) -> None:
+    """Training on a sample (as a million-record source is) says so, keeps lambda's order of size
+    and still learns that agreement is evidence of a match and disagreement against it."""
+    left, right, truth = pairs
+    sampled = LinkageModel.default().train(left, other=right, max_pairs=2e5, max_records=400)
+    assert sampled.training["records"] == 1200 and sampled.training["trained_on"] == 800
+    assert "trained on a random sample of 400 of the 600 records" in sampled.training["notes"]
+    ratio = sampled.probability_two_random_records_match / trained.probability_two_random_records_match
+    assert 0.5 < ratio < 2
+    for comparison in DEFAULT_COMPARISONS:
+        if comparison.name in {"sex"}:
+            continue
+        weights = sampled.level_weights(comparison)
+        assert weights[1] > 0 > weights[-1], comparison.name
+    # A table no larger than the sample is trained whole.
+    whole = LinkageModel.default().train(left, other=right, max_pairs=2e5, max_records=600)
+    assert whole.training["trained_on"] == 1200 and not any("sample" in n for n in whole.training["notes"])
+    # And the sampled model links the whole tables about as well as the model trained on all of them.
+    predicted = {(link.left_id, link.right_id) for link in Linker(sampled).link(left, right, threshold=0.5)}
+    precision = len(predicted & truth) / len(predicted)
+    recall = len(predicted & truth) / len(truth)
+    assert precision >= 0.95 and recall >= 0.93, (precision, recall)
