@@ -82,7 +82,8 @@ def case_screen(
     if route in ENQUIRY_ROUTES and not agencies:
         raise DomainError(NO_AGENCIES)
     now = timezone.now()
-    with transaction.atomic(durable=True):
+    # Not durable: the screening page records consent in the same transaction, just before this.
+    with transaction.atomic():
         save_versioned(
             case,
             expected_version=expected_version,

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
+from django.db import transaction
 from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -435,20 +436,23 @@ def screen(request: HttpRequest, case_id: str) -> HttpResponse:
                 raise DomainError(NOT_NEW)
             if data["version"] != case.version:
                 raise ConcurrentEditError(CONCURRENT_EDIT)
-            _record_consent_position(actor, case, data)
-            case_screen(
-                actor=actor,
-                case=case,
-                expected_version=data["version"],
-                level=data["level"],
-                indicators=data["indicators"],
-                rag=RagRating(data["rag"]),
-                rag_reason=data["rag_reason"],
-                consent_position=ConsentPosition(data["consent_position"]),
-                route=route,
-                agencies=data["agencies"] if route in ENQUIRY_ROUTES else [],
-                notes=data["notes"],
-            )
+            # One transaction: if the screening is refused (someone screened it a moment ago), the
+            # consent recorded with it is not kept either.
+            with transaction.atomic():
+                _record_consent_position(actor, case, data)
+                case_screen(
+                    actor=actor,
+                    case=case,
+                    expected_version=data["version"],
+                    level=data["level"],
+                    indicators=data["indicators"],
+                    rag=RagRating(data["rag"]),
+                    rag_reason=data["rag_reason"],
+                    consent_position=ConsentPosition(data["consent_position"]),
+                    route=route,
+                    agencies=data["agencies"] if route in ENQUIRY_ROUTES else [],
+                    notes=data["notes"],
+                )
         except ConcurrentEditError as error:
             form.add_error(None, str(error))
         except DomainError as error:

@@ -103,7 +103,7 @@ def consent_record(
         raise DomainError(GIVEN_IN_FUTURE)
     if not isinstance(actor.user, User):
         raise DomainError(RECORDED_BY_A_PERSON)
-    with transaction.atomic(durable=True):
+    with transaction.atomic():  # not durable: screening records it with the screening
         record = ConsentRecord.objects.create(
             case=case,
             given_by=given_by,
@@ -184,7 +184,7 @@ def lawful_basis_record(
     if not all_agencies and not agencies:
         raise DomainError(NO_AGENCY)
     assert isinstance(actor.user, User)  # noqa: S101 - can() checked it
-    with transaction.atomic(durable=True):
+    with transaction.atomic():  # not durable: screening records it with the screening
         basis = LawfulBasisDecision.objects.create(
             case=case,
             art6=art6,
