@@ -16,8 +16,9 @@ SIGN_IN_INACTIVE = "This account has been closed. Ask your hub administrator."
 class SignInForm(GdsFormMixin, AuthenticationForm):
     error_messages = {"invalid_login": SIGN_IN_INVALID, "inactive": SIGN_IN_INACTIVE}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, refusal: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.refusal = refusal
         self.fields["username"].label = "Username"
         self.fields["password"].label = "Password"
         self.setup_gds()
@@ -26,6 +27,11 @@ class SignInForm(GdsFormMixin, AuthenticationForm):
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "spellcheck": "false"})
         # GOV.UK advises against autofocus: the first Tab must reach "Skip to main content".
         self.fields["username"].widget.attrs.pop("autofocus", None)
+
+    def clean(self) -> dict[str, Any]:
+        if self.refusal:  # throttled: the password is not even checked
+            raise forms.ValidationError(self.refusal, code="refused")
+        return super().clean()
 
 
 class RoleSwitchForm(GdsForm):

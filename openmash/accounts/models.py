@@ -53,3 +53,21 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} as {self.get_role_display()}"
+
+
+class FailedSignIn(models.Model):
+    """A failed sign-in, kept for throttling: too many for a username, or from one address, and
+    sign-in is refused for a while. Removed for the username when it signs in."""
+
+    username = models.CharField(max_length=150, db_index=False)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "at"], name="failed_sign_in_username"),
+            models.Index(fields=["ip_address", "at"], name="failed_sign_in_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} at {self.at:%Y-%m-%d %H:%M}"

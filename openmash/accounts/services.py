@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+import math
+from datetime import datetime, timedelta
 
-from openmash.accounts.models import RoleGrant, User
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from openmash.accounts.models import FailedSignIn, RoleGrant, User
 from openmash.accounts.roles import Role, role_allowed_in
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
@@ -79,12 +84,76 @@ def _check_roles(roles: list[Role], agency: Agency) -> None:
             raise DomainError(ROLE_NOT_IN_AGENCY.format(role=role.label, kinds=kinds))
 
 
+SIGN_IN_REFUSED_USERNAME = (
+    "There have been too many failed attempts to sign in with this username. Wait {minutes} and try "
+    "again, or ask your hub administrator to reset your password."
+)
+SIGN_IN_REFUSED_ADDRESS = (
+    "There have been too many failed attempts to sign in from this network address. Wait {minutes} and "
+    "try again."
+)
+
+
+def _throttle_key(username: str) -> str:
+    return username.strip().lower()[:150]
+
+
+def _minutes(until: datetime, now: datetime) -> str:
+    minutes = max(1, math.ceil((until - now).total_seconds() / 60))
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def sign_in_refusal(*, username: str, ip_address: str | None) -> str | None:
+    """Why sign-in is refused now without looking at the password (too many recent failures for the
+    username, or from the address), or None. Refused attempts are not failures: they do not extend
+    the wait, which ends when the oldest counted failure leaves the window."""
+    now = timezone.now()
+    window = timedelta(minutes=settings.SIGN_IN_WINDOW_MINUTES)
+    recent = FailedSignIn.objects.filter(at__gte=now - window).order_by("-at")
+    checks = [
+        (
+            recent.filter(username=_throttle_key(username)),
+            settings.SIGN_IN_MAX_FAILURES,
+            SIGN_IN_REFUSED_USERNAME,
+        )
+    ]
+    if ip_address:
+        checks.append(
+            (
+                recent.filter(ip_address=ip_address),
+                settings.SIGN_IN_MAX_FAILURES_PER_ADDRESS,
+                SIGN_IN_REFUSED_ADDRESS,
+            )
+        )
+    for failures, limit, message in checks:
+        times = list(failures.values_list("at", flat=True)[:limit])
+        if len(times) >= limit:
+            return message.format(minutes=_minutes(times[-1] + window, now))
+    return None
+
+
 def sign_in_recorded(*, actor: Actor) -> None:
+    assert actor.user is not None  # noqa: S101 - called after a successful sign-in
+    FailedSignIn.objects.filter(username=_throttle_key(actor.user.get_username())).delete()
     audit_record(actor=actor, action=AuditAction.SIGNED_IN, obj=actor.user)
 
 
-def sign_in_failed_recorded(*, actor: Actor, username: str) -> None:
+def sign_in_failed_recorded(*, actor: Actor, username: str, tried_password: bool = True) -> None:
+    """Audit a failed sign-in; one where a password was tried also counts towards throttling."""
+    if tried_password:
+        FailedSignIn.objects.create(
+            username=_throttle_key(username), ip_address=actor.ip_address, at=timezone.now()
+        )
     audit_record(actor=actor, action=AuditAction.SIGN_IN_FAILED, detail={"username": username[:150]})
+
+
+def sign_in_refused_recorded(*, actor: Actor, username: str, reason: str) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditAction.SIGN_IN_REFUSED,
+        justification=reason,
+        detail={"username": username[:150]},
+    )
 
 
 def sign_out_recorded(*, actor: Actor) -> None:

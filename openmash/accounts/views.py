@@ -22,7 +22,12 @@ from openmash.core.errors import DomainError
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:home")
-    form = SignInForm(request, data=request.POST if request.method == "POST" else None)
+    refusal = None
+    if request.method == "POST":
+        refusal = services.sign_in_refusal(
+            username=request.POST.get("username", ""), ip_address=Actor.from_request(request).ip_address
+        )
+    form = SignInForm(request, data=request.POST if request.method == "POST" else None, refusal=refusal)
     if request.method == "POST":
         if form.is_valid():
             login(request, form.get_user())
@@ -31,9 +36,17 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
                 return redirect(target)
             return redirect("accounts:home")
-        services.sign_in_failed_recorded(
-            actor=Actor.from_request(request), username=request.POST.get("username", "")
-        )
+        username = request.POST.get("username", "")
+        if refusal:
+            services.sign_in_refused_recorded(
+                actor=Actor.from_request(request), username=username, reason=refusal
+            )
+        else:
+            services.sign_in_failed_recorded(
+                actor=Actor.from_request(request),
+                username=username,
+                tried_password=bool(username and request.POST.get("password")),
+            )
     return render(request, "accounts/sign_in.html", {"form": form, "next": request.GET.get("next", "")})
 
 

@@ -7,6 +7,7 @@ class AuditAction(models.TextChoices):
     # Sign-in and sessions
     SIGNED_IN = "accounts.signed_in", "Signed in"
     SIGN_IN_FAILED = "accounts.sign_in_failed", "Sign-in failed"
+    SIGN_IN_REFUSED = "accounts.sign_in_refused", "Sign-in refused: too many failed attempts"
     SIGNED_OUT = "accounts.signed_out", "Signed out"
     ROLE_SWITCHED = "accounts.role_switched", "Changed working role"
     # People who use the product

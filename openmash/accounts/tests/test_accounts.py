@@ -3,18 +3,20 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.hashers import check_password, identify_hasher, make_password
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from openmash.accounts import services
 from openmash.accounts.forms import SIGN_IN_INVALID
-from openmash.accounts.models import User
+from openmash.accounts.models import FailedSignIn, User
 from openmash.accounts.roles import Role
 from openmash.accounts.tests.factories import PASSWORD
 from openmash.audit.catalogue import AuditAction
@@ -186,3 +188,45 @@ def test_production_settings_pass_the_deploy_check(tmp_path: Path) -> None:
     )
     assert missing.returncode != 0
     assert "SECRET_KEY must be set" in missing.stderr
+
+
+@override_settings(SIGN_IN_MAX_FAILURES=3, SIGN_IN_MAX_FAILURES_PER_ADDRESS=5, SIGN_IN_WINDOW_MINUTES=15)
+def test_too_many_failed_sign_ins_refuse_the_username_for_a_while_even_with_the_right_password(
+    make_user: Any,
+) -> None:
+    user = make_user(Role.REFERRER, AgencyKind.EDUCATION)
+    client = Client(REMOTE_ADDR="192.0.2.20")
+    url = reverse("accounts:sign-in")
+    for _ in range(3):  # the username typed in another case counts too
+        client.post(url, {"username": user.username.upper(), "password": "wrong"})
+    refused = client.post(url, {"username": user.username, "password": PASSWORD})
+    html = refused.content.decode()
+    assert refused.status_code == 200 and "govuk-error-summary" in html
+    assert "too many failed attempts to sign in with this username. Wait 15 minutes" in html
+    assert "_auth_user_id" not in client.session
+    event = AuditEvent.objects.get(action=AuditAction.SIGN_IN_REFUSED)
+    assert event.detail == {"username": user.username} and "Wait 15 minutes" in event.justification
+    # Refused attempts do not extend the wait; once the failures are old enough, the right password works.
+    FailedSignIn.objects.update(at=timezone.now() - timedelta(minutes=16))
+    assert client.post(url, {"username": user.username, "password": PASSWORD}).status_code == 302
+    assert not FailedSignIn.objects.filter(username=user.username.lower()).exists()  # success clears them
+
+
+@override_settings(SIGN_IN_MAX_FAILURES=3, SIGN_IN_MAX_FAILURES_PER_ADDRESS=5, SIGN_IN_WINDOW_MINUTES=15)
+def test_many_usernames_tried_from_one_address_are_refused_there_but_not_elsewhere(make_user: Any) -> None:
+    user = make_user(Role.REFERRER, AgencyKind.EDUCATION)
+    url = reverse("accounts:sign-in")
+    spraying = Client(REMOTE_ADDR="198.51.100.7")
+    for n in range(5):
+        spraying.post(url, {"username": f"someone{n}", "password": "Winter2026!"})
+    # An empty form is an error but not a guess: it does not count.
+    spraying.post(url, {"username": "", "password": ""})
+    assert FailedSignIn.objects.count() == 5
+    html = spraying.post(url, {"username": user.username, "password": PASSWORD}).content.decode()
+    assert "too many failed attempts to sign in from this network address" in html
+    assert (
+        Client(REMOTE_ADDR="192.0.2.30")
+        .post(url, {"username": user.username, "password": PASSWORD})
+        .status_code
+        == 302
+    )

@@ -194,3 +194,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 OVERDUE_SWEEP_SECONDS = int(os.environ.get("OVERDUE_SWEEP_SECONDS", "300"))
 # How often the worker looks for data sources whose scheduled refresh is due.
 SOURCE_REFRESH_SWEEP_SECONDS = int(os.environ.get("SOURCE_REFRESH_SWEEP_SECONDS", "600"))
+# A data source larger than this trains its matching model on a random sample of this many records.
+OPENMASH_TRAINING_SAMPLE = int(os.environ.get("OPENMASH_TRAINING_SAMPLE", "100000"))
+
+# Sign-in throttling: after this many failed attempts for one username within SIGN_IN_WINDOW_MINUTES,
+# or SIGN_IN_MAX_FAILURES_PER_ADDRESS from one address, sign-in is refused until the window has passed.
+SIGN_IN_MAX_FAILURES = int(os.environ.get("SIGN_IN_MAX_FAILURES", "5"))
+SIGN_IN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("SIGN_IN_MAX_FAILURES_PER_ADDRESS", "30"))
+SIGN_IN_WINDOW_MINUTES = int(os.environ.get("SIGN_IN_WINDOW_MINUTES", "15"))
