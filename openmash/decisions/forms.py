@@ -110,6 +110,13 @@ class OutstandingRequest:
     agency: str
     due: str
     overdue: bool
+    waiting: bool = False  # for consent or a lawful basis: not sent to the agency yet
+
+    @property
+    def when(self) -> str:
+        if self.waiting:
+            return "waiting for consent or a lawful basis"
+        return f"due {self.due}{', overdue' if self.overdue else ''}"
 
 
 class DecisionForm(GdsForm):
@@ -245,8 +252,8 @@ class DecisionForm(GdsForm):
         if self.outstanding:
             items = format_html_join(
                 "",
-                "<li>{} (due {}{})</li>",
-                ((o.agency, o.due, ", overdue" if o.overdue else "") for o in self.outstanding),
+                "<li>{} ({})</li>",
+                ((o.agency, o.when) for o in self.outstanding),
             )
             fields.append(
                 HTML(

@@ -28,7 +28,7 @@ from openmash.decisions.selectors import (
     requests_of,
 )
 from openmash.decisions.services import NOT_READY, decision_record
-from openmash.enquiries.models import InformationRequest
+from openmash.enquiries.models import InformationRequest, RequestStatus
 from openmash.hub.calendar_format import format_deadline
 from openmash.hub.models import ThresholdLevel
 
@@ -69,9 +69,14 @@ def record(request: HttpRequest, case_id: str) -> HttpResponse:
         for r in requests_of(case)
     ]
     outstanding = [
-        OutstandingRequest(agency=item.request.agency.name, due=item.due, overdue=item.overdue)
+        OutstandingRequest(
+            agency=item.request.agency.name,
+            due=item.due,
+            overdue=item.overdue,
+            waiting=item.request.status == RequestStatus.BLOCKED,
+        )
         for item in returns
-        if item.request.is_open
+        if item.request.is_open or item.request.status == RequestStatus.BLOCKED
     ]
     form = DecisionForm(
         request.POST if request.method == "POST" else None,

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from openmash.cases.selectors import requests_for_agency
 from openmash.core.actor import Actor
-from openmash.enquiries.models import OPEN_STATUSES
+from openmash.enquiries.models import OPEN_STATUSES, RequestStatus
 from openmash.enquiries.views import audit_queue, queue_rows, with_people
 
 HOME_QUEUE_LENGTH = 5
@@ -28,4 +28,5 @@ def researcher_home(request: HttpRequest) -> dict[str, object]:
         "overdue_count": open_requests.filter(due_at__lt=now).count(),
         "due_today_count": open_requests.filter(due_at__gte=now, due_at__lt=end_of_today).count(),
         "rows": rows,
+        "waiting_count": requests_for_agency(request.user).filter(status=RequestStatus.BLOCKED).count(),
     }

@@ -34,7 +34,7 @@ from openmash.decisions.forms import (
 )
 from openmash.decisions.models import Action, AgencyView, Challenge, Decision, LevelChange, Outcome
 from openmash.decisions.services import ActionData, ChallengeData, ViewData, decision_record
-from openmash.enquiries.models import InformationRequest
+from openmash.enquiries.models import InformationRequest, RequestStatus
 from openmash.enquiries.services import HistoryData, request_nil_return, request_save_return, request_take
 from openmash.hub.models import Agency, AgencyKind, RagRating, ThresholdLevel
 
@@ -284,6 +284,22 @@ def test_reason_names_every_outstanding_agency(people: dict[str, Any], decider: 
     case = gathering(people)
     html = page(decider.post(record_url(case), post_data(case)))
     assert "Enter the reason for going ahead without Health and Police" in html
+
+
+def test_a_request_waiting_for_consent_is_outstanding_and_says_so(
+    people: dict[str, Any], decider: Client
+) -> None:
+    case = gathering(people)
+    police_returns(people, case)
+    InformationRequest.objects.filter(case=case, agency__kind=AgencyKind.HEALTH).update(
+        status=RequestStatus.BLOCKED, due_at=None, blocked_reason="Health needs consent that names health."
+    )
+    html = page(decider.get(record_url(case)))
+    warning = re.search(r'data-testid="outstanding">(.*?)</ul>', html, re.S)
+    assert warning and "Health (waiting for consent or a lawful basis)" in warning.group(1)
+    assert "Enter the reason for going ahead without Health" in page(
+        decider.post(record_url(case), post_data(case))
+    )
 
 
 # Validation -------------------------------------------------------------------------------------------

@@ -659,6 +659,22 @@ def test_queue_lists_waiting_requests_apart_with_the_reason_and_no_names(
     assert event.persons == []
 
 
+def test_home_tells_the_researcher_of_requests_waiting_for_consent(
+    waiting_case: Case, health: Client
+) -> None:
+    body = text(health.get(reverse("accounts:role-home", args=["agency-researcher"])))
+    assert "1 more request is waiting for consent or a lawful basis" in body
+    assert reverse("enquiries:queue") + "#waiting" in body
+    assert "Jayden" not in body and "Whitmore" not in body
+
+
+def test_home_without_waiting_requests_does_not_mention_them(people: dict[str, Any], police: Client) -> None:
+    make_case(people)
+    assert 'data-testid="waiting-count"' not in text(
+        police.get(reverse("accounts:role-home", args=["agency-researcher"]))
+    )
+
+
 def test_returned_tab_does_not_list_waiting_requests(waiting_case: Case, health: Client) -> None:
     body = text(health.get(reverse("enquiries:queue") + "?show=returned"))
     assert waiting_case.reference not in body
