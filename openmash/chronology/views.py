@@ -3,7 +3,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -14,7 +13,6 @@ from openmash.cases.models import Case
 from openmash.cases.selectors import case_for, sees_whole_case
 from openmash.chronology.selectors import Filters, chronology, filter_choices
 from openmash.core.actor import Actor
-from openmash.enquiries.models import RequestStatus
 
 
 def _case(request: HttpRequest, case_id: str, purpose: str) -> tuple[Actor, Case]:
@@ -108,35 +106,13 @@ def case_chronology_csv(request: HttpRequest, case_id: str) -> HttpResponse:
 
 def _log_use(actor: Actor, case: Case, *, viewed: bool) -> None:
     """Each agency's returned information that the chronology shows or exports goes in the disclosure log."""
-    from openmash.consent.models import Disclosure, DisclosureKind
-    from openmash.consent.services import disclosure_log
+    from openmash.consent.services import returns_exported, returns_viewed
 
-    user = actor.user
-    who = (
-        f"{user.get_full_name() or user.get_username()}, {user.agency.name}"
-        if user is not None
-        else actor.label
+    log = returns_viewed if viewed else returns_exported
+    log(
+        actor=actor,
+        case=case,
+        where="Chronology" if viewed else "Chronology export (CSV)",
+        item_type="chronology",
+        summary="{agency}'s history items in the chronology",
     )
-    with transaction.atomic():
-        for returned in case.requests.filter(status=RequestStatus.RETURNED).select_related("agency"):
-            shared = Disclosure.objects.filter(
-                kind=DisclosureKind.SHARED, item_type="return", item_id=str(returned.pk)
-            )
-            original = shared.first()
-            entry = disclosure_log(
-                kind=DisclosureKind.VIEWED if viewed else DisclosureKind.EXPORTED,
-                case=case,
-                from_agency=returned.agency,
-                to_description=who,
-                by_user=user,
-                about=case.referral.people.all(),
-                item_type="chronology",
-                item_id=str(returned.pk),
-                item_summary=f"{returned.agency.name}'s history items in the chronology",
-            )
-            if original is not None:
-                Disclosure.objects.filter(pk=entry.pk).update(
-                    consent=original.consent,
-                    lawful_basis=original.lawful_basis,
-                    basis_text=original.basis_text,
-                )

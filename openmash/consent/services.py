@@ -266,7 +266,15 @@ def viewer_description(actor: Actor) -> str:
     return ", ".join(parts)
 
 
-def _log_returns_seen(*, kind: DisclosureKind, actor: Actor, case: Case, where: str) -> list[Disclosure]:
+def _log_returns_seen(
+    *,
+    kind: DisclosureKind,
+    actor: Actor,
+    case: Case,
+    where: str,
+    item_type: str = "return",
+    summary: str = "{agency}'s return",
+) -> list[Disclosure]:
     """One line per returned request the person saw or exported, under the basis it was shared on."""
     from openmash.enquiries.models import RequestStatus
 
@@ -293,9 +301,9 @@ def _log_returns_seen(*, kind: DisclosureKind, actor: Actor, case: Case, where: 
                 from_agency=request.agency,
                 to_description=to[:300],
                 by_user=user,
-                item_type="return",
+                item_type=item_type,
                 item_id=str(request.pk),
-                item_summary=f"{request.agency.name}'s return"[:300],
+                item_summary=summary.format(agency=request.agency.name)[:300],
                 consent=original.consent if original else None,
                 lawful_basis=original.lawful_basis if original else None,
                 basis_text=original.basis_text if original else "",
@@ -306,11 +314,12 @@ def _log_returns_seen(*, kind: DisclosureKind, actor: Actor, case: Case, where: 
     return entries
 
 
-def returns_viewed(*, actor: Actor, case: Case, where: str = "") -> list[Disclosure]:
-    """Log each agency return shown to this person (case page, decision page), with its original basis."""
-    return _log_returns_seen(kind=DisclosureKind.VIEWED, actor=actor, case=case, where=where)
+def returns_viewed(*, actor: Actor, case: Case, where: str = "", **item: str) -> list[Disclosure]:
+    """Log each agency return shown to this person (case page, decision page, chronology), with its
+    original basis. ``item`` may name the item_type and summary ("{agency}'s …") logged."""
+    return _log_returns_seen(kind=DisclosureKind.VIEWED, actor=actor, case=case, where=where, **item)
 
 
-def returns_exported(*, actor: Actor, case: Case, where: str) -> list[Disclosure]:
+def returns_exported(*, actor: Actor, case: Case, where: str, **item: str) -> list[Disclosure]:
     """Log each agency return included in a download (a meeting pack, an export), with its original basis."""
-    return _log_returns_seen(kind=DisclosureKind.EXPORTED, actor=actor, case=case, where=where)
+    return _log_returns_seen(kind=DisclosureKind.EXPORTED, actor=actor, case=case, where=where, **item)
