@@ -1,11 +1,14 @@
 """The genogram page in Chromium: a three-generation blended family of fifteen people, built through the
 people services on a real case, drawn once each, with the same relationships as a text list beside it.
 
-Takes a full-page screenshot to docs/screenshots/genogram-page.png for people to look at.
+Takes a full-page screenshot for people to look at: under var/screenshots/, or into
+docs/screenshots/genogram-page.png when OPENMASH_UPDATE_SCREENSHOTS=1 (so a test run leaves the
+checkout as it was).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from datetime import date
@@ -28,7 +31,10 @@ from tests.e2e.conftest import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "genogram-page.png"
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT = (
+    ROOT / ("docs" if os.environ.get("OPENMASH_UPDATE_SCREENSHOTS") == "1" else "var") / "screenshots"
+) / "genogram-page.png"
 
 # given name, family name, sex, born, died (the referral brings Jayden and Kerry)
 ADDED = [
