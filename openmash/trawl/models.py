@@ -7,6 +7,8 @@ history items in the agency's return, which is shared when the return is submitt
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 
@@ -103,6 +105,19 @@ class TrawlCandidate(BaseModel):
         return f"{self.source.name} {self.record_id} for {self.person} ({self.match_probability:.2f})"
 
     @property
+    def evidence_rows(self) -> list[dict[str, object]]:
+        """The evidence with its values as a researcher reads them: names capitalised, dates written
+        out (the stored evidence keeps the compared, normalised values)."""
+        return [
+            {
+                **e,
+                "query": shown_value(e.get("comparison"), e.get("query")),
+                "record": shown_value(e.get("comparison"), e.get("record")),
+            }
+            for e in self.evidence
+        ]
+
+    @property
     def band(self) -> str:
         """How strong the evidence is, in words a researcher reads at a glance."""
         if self.match_probability >= 0.95:
@@ -117,3 +132,23 @@ class TrawlCandidate(BaseModel):
         if p >= 99.95:
             return ">99.9%"
         return f"{p:.1f}%"
+
+
+_SEX = {"m": "Male", "f": "Female", "male": "Male", "female": "Female", "u": "Unknown", "x": "Indeterminate"}
+
+
+def shown_value(comparison: object, value: object) -> str:
+    """One compared value as shown in the evidence table ("" when not recorded)."""
+    if value is None or value == "":
+        return ""
+    text = str(value)
+    if comparison in {"given_name", "surname"}:
+        return text.title()
+    if comparison == "sex":
+        return _SEX.get(text.lower(), text)
+    if comparison == "date_of_birth":
+        try:
+            return date.fromisoformat(text).strftime("%-d %B %Y")
+        except ValueError:
+            return text
+    return text

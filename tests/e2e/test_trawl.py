@@ -1,7 +1,8 @@
 """Browser test of the trawl on the demo hub: the police researcher searches the police records system for
 a demo case's family, reads the evidence, confirms one record, rejects another, adds two of the confirmed
-record's events to the return and submits it; the screening manager's chronology shows both events with
-the system, the record and the police reference they came from.
+record's events to the return, searches again (the decisions are kept), undoes the rejection and submits
+the return; the screening manager's chronology shows both events with the system, the record and the
+police reference they came from.
 
 The demo is loaded as `make demo` loads it (a smaller area): synthetic cases, and each agency's synthetic
 extract registered and loaded as its data source. The case is the first open police request whose family
@@ -26,6 +27,7 @@ from openmash.trawl.services import query_for
 from tests.e2e.conftest import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 def h1(page: Page) -> Locator:
@@ -108,6 +110,21 @@ def test_police_researcher_trawls_confirms_rejects_adds_two_events_and_the_chron
     expect(reject.get_by_test_id("decision")).to_contain_text("Rejected: not the same person")
     confirm = page.locator(".trawl-candidate", has=page.get_by_text(confirm_id, exact=True))
     expect(confirm.get_by_test_id("decision")).to_contain_text("Confirmed: same person")
+
+    # Searching again keeps both decisions; the rejection is then undone and the record is to review.
+    page.get_by_role("button", name="Search again").click()
+    expect(page.get_by_test_id("kept")).to_have_count(2)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "trawl-page.png"), full_page=True)  # for people to look at
+    confirm = page.locator(".trawl-candidate", has=page.get_by_text(confirm_id, exact=True))
+    reject = page.locator(".trawl-candidate", has=page.get_by_text(reject_id, exact=True))
+    expect(confirm.get_by_test_id("decision")).to_contain_text("Confirmed: same person")
+    expect(reject.get_by_test_id("decision")).to_contain_text("Different date of birth")
+    reject.get_by_text("Undo this decision").click()
+    reject.get_by_role("button", name="Undo decision").click()
+    expect(success_banner(page)).to_contain_text(f"Decision undone: Police records system record {reject_id}")
+    reject = page.locator(".trawl-candidate", has=page.get_by_text(reject_id, exact=True))
+    expect(reject.get_by_role("button", name="Not the same person")).to_be_visible()
 
     page.get_by_role("link", name="Back to the request").click()
     items = page.get_by_test_id("trawl-item")

@@ -20,7 +20,7 @@ from openmash.enquiries.services import HistoryData, request_save_return
 from openmash.enquiries.tests.test_views import make_case, make_people, request_to
 from openmash.hub.models import AgencyKind
 from openmash.sources.tests.helpers import police_source
-from openmash.trawl.models import CandidateStatus, Trawl, TrawlCandidate, TrawlStatus
+from openmash.trawl.models import CandidateStatus, Trawl, TrawlCandidate, TrawlStatus, shown_value
 from openmash.trawl.services import (
     candidate_confirm,
     candidate_record,
@@ -195,6 +195,9 @@ def test_pages_run_confirm_and_add_events(
         assert client.post(reverse("trawl:run", args=[police_request.pk])).status_code == 302
     body = client.get(page).content.decode()
     assert "POL-100" in body and "Similar spelling" in body and "Match probability" in body
+    # Values as a researcher reads them, not as compared: "Jay" in the system, the date written out.
+    assert '<td class="govuk-table__cell">Jay</td>' in body
+    assert '<td class="govuk-table__cell">4 May 2018</td>' in body
     progress = client.get(reverse("trawl:progress", args=[police_request.pk]))
     assert progress["HX-Refresh"] == "true"
     jayden = TrawlCandidate.objects.get(record_id="POL-100")
@@ -300,3 +303,22 @@ def test_undo_on_the_page_and_not_after_the_return_is_submitted(
     assert 'data-testid="undo"' not in client.get(page).content.decode()
     with pytest.raises(DomainError, match="already been answered"):
         candidate_undo(actor=actor, candidate=kerry)
+
+
+@pytest.mark.parametrize(
+    ("comparison", "value", "shown"),
+    [
+        ("given_name", "jayden", "Jayden"),
+        ("surname", "smith-jones", "Smith-Jones"),
+        ("surname", "o'neil", "O'Neil"),
+        ("date_of_birth", "2018-05-04", "4 May 2018"),
+        ("date_of_birth", "2018-13-04", "2018-13-04"),
+        ("sex", "f", "Female"),
+        ("location", "NT1 1AA", "NT1 1AA"),
+        ("nhs_number", None, ""),
+    ],
+)
+def test_evidence_values_are_shown_as_a_researcher_reads_them(
+    comparison: str, value: Any, shown: str
+) -> None:
+    assert shown_value(comparison, value) == shown
