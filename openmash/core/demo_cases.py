@@ -115,6 +115,7 @@ def load_demo_cases(*, area: Area, count: int = 200, seed: int = 2026) -> int:
     users = {u.username: u for u in User.objects.select_related("agency")}
     people = {p.id: p for p in area.people}
     households = {h.id: h for h in area.households}
+    addresses = area.addresses_by_id()
     family_index: dict[str, list[Any]] = {}
     for rel in area.relationships:
         family_index.setdefault(rel.from_id, []).append(rel)
@@ -138,7 +139,8 @@ def load_demo_cases(*, area: Area, count: int = 200, seed: int = 2026) -> int:
             for m in households[synthetic.household_id].member_ids
             if m in people and people[m].age_on(received.date()) >= 18
         ]
-        referral = _make_referral(synthetic, people, users, received, adults[:2])
+        home = addresses.get(households[synthetic.household_id].address_id)
+        referral = _make_referral(synthetic, people, users, received, adults[:2], home)
         if status != CaseStatus.CLOSED:
             known = [people[c] for c in synthetic.child_ids] + adults[:2]
             _add_family(referral.case, known, people, family_index, households, users)
@@ -166,6 +168,7 @@ def _make_referral(
     users: dict[str, User],
     received: datetime,
     adults: list[Person],
+    home: Any = None,
 ) -> Referral:
     from openmash.synth.area import Referral as SyntheticReferral
 
@@ -182,6 +185,11 @@ def _make_referral(
         else None
     )
     agency = referrer.agency if referrer else None
+    where = (
+        {"address": ", ".join(p for p in (home.line1, home.line2, home.town) if p), "postcode": home.postcode}
+        if home is not None
+        else {}
+    )
     person_rows = [
         PersonData(
             given_name=c.given_name,
@@ -191,6 +199,7 @@ def _make_referral(
             sex=SEX[c.sex],
             nhs_number=c.nhs_number or "",
             school=c.school or "",
+            **where,
         )
         for c in children
     ] + [
@@ -201,6 +210,7 @@ def _make_referral(
             date_of_birth=a.date_of_birth,
             sex=SEX[a.sex],
             nhs_number=a.nhs_number or "",
+            **where,
         )
         for a in adults
     ]
