@@ -11,7 +11,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 
-from openmash.linkage.engine import LinkageModel, SearchIndex
+from openmash.linkage.engine import LinkageModel, ModelFormatError, SearchIndex
 from openmash.linkage.sources import LoadFailed, Snapshot, SourceRecord
 from openmash.sources.models import DataSource, LoadStatus, SourceLoad
 
@@ -33,7 +33,17 @@ def index_for(load: SourceLoad) -> SearchIndex:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    index = SearchIndex.build(Snapshot(load.snapshot).identities(), LinkageModel.from_json(load.model_json))
+    try:
+        model = LinkageModel.from_json(load.model_json)
+        identities = Snapshot(load.snapshot).identities()
+    except ModelFormatError:
+        raise SourceUnavailable(
+            f"{load.source.name} was loaded by an earlier version of OpenMASH; a hub administrator must "
+            "load it again"
+        ) from None
+    except FileNotFoundError:
+        raise SourceUnavailable(f"{load.source.name}'s extract is no longer held; load it again") from None
+    index = SearchIndex.build(identities, model)
     with _lock:
         _cache[key] = index
         while len(_cache) > CACHE_SIZE:

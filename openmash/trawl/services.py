@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -113,8 +114,9 @@ def trawl_run(trawl: Trawl) -> Trawl:
     Trawl.objects.filter(pk=trawl.pk).update(status=TrawlStatus.RUNNING, started_at=timezone.now())
     sources = searchable_sources(request)
     people = list(request.case.referral.people.order_by("-is_subject", "family_name", "given_name"))
-    searched = [
+    searched: list[dict[str, Any]] = [
         {
+            "source_id": str(s.pk),
             "source": s.name,
             "load": str(s.current_load_id),
             "records": s.current_load.records if s.current_load else 0,
@@ -130,7 +132,10 @@ def trawl_run(trawl: Trawl) -> Trawl:
             if not decision.allowed:
                 refused.append({"person": str(person.pk), "name": str(person), "reason": decision.reason})
             else:
-                _search_person(actor, trawl, person, sources)
+                for source_id, problem in _search_person(actor, trawl, person, sources).items():
+                    for entry in searched:
+                        if entry["source_id"] == source_id:
+                            entry["unavailable"] = problem
             Trawl.objects.filter(pk=trawl.pk).update(people_done=done, searched=searched, refused=refused)
     except Exception as error:  # noqa: BLE001 - the researcher sees the trawl failed and can run it again
         log.exception("trawl %s failed", trawl.pk)
@@ -160,15 +165,21 @@ def earlier_decisions(trawl: Trawl, person: ReferralPerson, source: DataSource) 
     return {record: c for record, c in latest.items() if c.status != CandidateStatus.PROPOSED}
 
 
-def _search_person(actor: Actor, trawl: Trawl, person: ReferralPerson, sources: Sequence[DataSource]) -> None:
+def _search_person(
+    actor: Actor, trawl: Trawl, person: ReferralPerson, sources: Sequence[DataSource]
+) -> dict[str, str]:
+    """Search every source for the person; returns the sources that could not be searched, and why
+    (the researcher is told: "no candidates" must never stand in for "not searched")."""
     found = carried = 0
+    unavailable: dict[str, str] = {}
     with transaction.atomic():
         for source in sources:
             load = source.current_load
             assert load is not None  # noqa: S101 - searchable_sources() keeps loaded sources only
             try:
                 index = index_for(load)
-            except SourceUnavailable:
+            except SourceUnavailable as error:
+                unavailable[str(source.pk)] = str(error)
                 continue
             (result,) = index.search([query_for(person)], top=TOP, threshold=source.threshold)
             decided = earlier_decisions(trawl, person, source)
@@ -201,11 +212,13 @@ def _search_person(actor: Actor, trawl: Trawl, person: ReferralPerson, sources: 
             persons=[person.pk],
             detail={
                 "case": trawl.request.case.reference,
-                "sources": [s.name for s in sources],
+                "sources": [s.name for s in sources if str(s.pk) not in unavailable],
+                "not_searched": [s.name for s in sources if str(s.pk) in unavailable],
                 "candidates": found,
                 "decisions_kept": carried,
             },
         )
+    return unavailable
 
 
 COMPARISON_LABELS = {

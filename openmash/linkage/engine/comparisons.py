@@ -309,6 +309,15 @@ _LOCATION = Comparison(
             m=0.05,
             u=0.0002,
         ),
+        # One side has no address (many systems hold only a postcode): the same postcode is then
+        # evidence for, not the "same postcode, different address" of two neighbours below.
+        Level(
+            "same postcode, address not recorded on one side",
+            "all_of",
+            parts=(_SAME_POSTCODE, _null("address")),
+            m=0.1,
+            u=0.0005,
+        ),
         Level("same postcode", "exact", "postcode", tf_adjustment=True, m=0.05, u=0.0005),
         Level("similar address", "jaro_winkler", "address", 0.92, m=0.03, u=0.002),
         Level("postcode one character different", "levenshtein", "postcode", 1, m=0.02, u=0.002),

@@ -52,13 +52,13 @@ def test_regularised_model_floors_m_and_raises_a_level_below_all_other() -> None
     model = LinkageModel.default()
     params = dict(model.parameters)
     levels = list(params["location"])
-    levels[7] = (1e-9, 0.01)  # "same postcode sector": EM found no matches there
+    levels[8] = (1e-9, 0.01)  # "same postcode sector": EM found no matches there
     params["location"] = tuple(levels)
     fixed = LinkageModel(probability_two_random_records_match=1e-4, parameters=params).regularised()
     location = next(c for c in fixed.comparisons if c.name == "location")
-    assert location.levels[7].label == "same postcode sector"
+    assert location.levels[8].label == "same postcode sector"
     weights = fixed.level_weights(location)
-    assert weights[7] == pytest.approx(weights[-1])
+    assert weights[8] == pytest.approx(weights[-1])
     assert all(
         m >= 1e-3
         for level, (m, _) in zip(location.levels, fixed.parameters["location"], strict=True)

@@ -322,3 +322,29 @@ def test_evidence_values_are_shown_as_a_researcher_reads_them(
     comparison: str, value: Any, shown: str
 ) -> None:
     assert shown_value(comparison, value) == shown
+
+
+def test_a_source_that_cannot_be_searched_is_named_not_passed_over(
+    people: dict[str, Any], police_request: InformationRequest
+) -> None:
+    """A load whose model an earlier version stored is refused; the trawl says the source was not
+    searched, rather than showing "no record looks like this person"."""
+    import json
+
+    from openmash.sources.models import SourceLoad
+
+    load = SourceLoad.objects.get()
+    stored = json.loads(load.model_json)
+    stored["comparisons"][0]["levels"][1]["label"] = "a level this version does not have"
+    SourceLoad.objects.update(model_json=json.dumps(stored))
+    trawl = trawl_run(
+        Trawl.objects.create(request=police_request, started_by=people["police"], people_total=2)
+    )
+    assert trawl.status == TrawlStatus.DONE and not trawl.candidates.exists()
+    assert "earlier version of OpenMASH" in trawl.searched[0]["unavailable"]
+    client = Client()
+    client.force_login(people["police"])
+    body = client.get(reverse("trawl:page", args=[police_request.pk])).content.decode()
+    assert "Police records system was not searched" in body and 'data-testid="not-searched"' in body
+    searched = AuditEvent.objects.filter(action=AuditAction.TRAWL_SEARCHED).first()
+    assert searched is not None and searched.detail["not_searched"] == ["Police records system"]
