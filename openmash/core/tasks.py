@@ -7,6 +7,7 @@ once. A run queues its successor even when it fails, so the chain neither dies n
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sized
 from datetime import timedelta
 from typing import Any
 
@@ -52,3 +53,17 @@ def schedule_repeat(task: Any, *, lock_key: int, delay: timedelta | None = None)
         if is_queued(task):
             return None
         return deferred.enqueue()
+
+
+def run_then_repeat(
+    work: Callable[[], Sized], *, schedule: Callable[..., Any], seconds: int, done: str
+) -> int:
+    """Do one run's work, then queue the next run ``seconds`` later even if the work failed; log
+    ``done`` with how many things it did. Returns that number."""
+    try:
+        result = work()
+    finally:
+        schedule(delay=timedelta(seconds=seconds))
+    if result:
+        log.info(done, len(result))
+    return len(result)

@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.tasks import TaskResult, task
 
-from openmash.core.tasks import is_queued, schedule_repeat
+from openmash.core.tasks import is_queued, run_then_repeat, schedule_repeat
 from openmash.enquiries.services import requests_mark_overdue
 
 log = logging.getLogger(__name__)
@@ -22,13 +22,12 @@ SCHEDULE_LOCK_KEY = 7_041_963  # PostgreSQL advisory lock: one scheduler decides
 @task
 def sweep_overdue() -> int:
     """Mark overdue requests (telling each agency's lead once), then queue the next sweep."""
-    try:
-        marked = requests_mark_overdue()
-    finally:
-        schedule_sweep(delay=timedelta(seconds=settings.OVERDUE_SWEEP_SECONDS))
-    if marked:
-        log.info("marked %d information requests overdue", len(marked))
-    return len(marked)
+    return run_then_repeat(
+        requests_mark_overdue,
+        schedule=schedule_sweep,
+        seconds=settings.OVERDUE_SWEEP_SECONDS,
+        done="marked %d information requests overdue",
+    )
 
 
 def sweep_is_queued() -> bool:

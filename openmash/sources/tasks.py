@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.tasks import TaskResult, task
 
-from openmash.core.tasks import schedule_repeat
+from openmash.core.tasks import run_then_repeat, schedule_repeat
 from openmash.sources.models import SourceLoad
 from openmash.sources.services import load_run, sources_refresh_due
 
@@ -26,13 +26,12 @@ def run_load(load_id: str) -> str:
 @task
 def sweep_source_refresh() -> int:
     """Queue the loads of sources whose scheduled refresh is due, then queue the next sweep."""
-    try:
-        queued = sources_refresh_due()
-    finally:
-        schedule_source_refresh(delay=timedelta(seconds=settings.SOURCE_REFRESH_SWEEP_SECONDS))
-    if queued:
-        log.info("queued the scheduled refresh of %d data sources", len(queued))
-    return len(queued)
+    return run_then_repeat(
+        sources_refresh_due,
+        schedule=schedule_source_refresh,
+        seconds=settings.SOURCE_REFRESH_SWEEP_SECONDS,
+        done="queued the scheduled refresh of %d data sources",
+    )
 
 
 def schedule_source_refresh(*, delay: timedelta | None = None) -> TaskResult | None:

@@ -282,22 +282,34 @@ def _decide(actor: Actor, candidate: TrawlCandidate, status: CandidateStatus, re
         if not updated:
             raise DomainError("Someone else decided this candidate a moment ago.")
         candidate.refresh_from_db()
-        audit_record(
-            actor=actor,
-            action=AuditAction.MATCH_CONFIRMED
+        _audit_match(
+            actor,
+            candidate,
+            AuditAction.MATCH_CONFIRMED
             if status == CandidateStatus.CONFIRMED
             else AuditAction.MATCH_REJECTED,
-            obj=candidate,
-            persons=[candidate.person_id],
-            justification=reason.strip(),
-            detail={
-                "case": request.case.reference,
-                "source": candidate.source.name,
-                "record": candidate.record_id,
-                "probability": round(candidate.match_probability, 4),
-            },
+            reason,
+            probability=round(candidate.match_probability, 4),
         )
     return candidate
+
+
+def _audit_match(
+    actor: Actor, candidate: TrawlCandidate, action: AuditAction, reason: str, **detail: Any
+) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=candidate,
+        persons=[candidate.person_id],
+        justification=reason.strip(),
+        detail={
+            "case": candidate.trawl.request.case.reference,
+            "source": candidate.source.name,
+            "record": candidate.record_id,
+            **detail,
+        },
+    )
 
 
 def candidate_confirm(*, actor: Actor, candidate: TrawlCandidate, reason: str = "") -> TrawlCandidate:
@@ -329,20 +341,7 @@ def candidate_undo(*, actor: Actor, candidate: TrawlCandidate, reason: str = "")
             removed, _ = request.history.filter(
                 source_system=candidate.source.name, source_record_id=candidate.record_id
             ).delete()
-        audit_record(
-            actor=actor,
-            action=AuditAction.MATCH_UNDONE,
-            obj=candidate,
-            persons=[candidate.person_id],
-            justification=reason.strip(),
-            detail={
-                "case": request.case.reference,
-                "source": candidate.source.name,
-                "record": candidate.record_id,
-                "was": previous,
-                "events_removed": removed,
-            },
-        )
+        _audit_match(actor, candidate, AuditAction.MATCH_UNDONE, reason, was=previous, events_removed=removed)
     candidate.refresh_from_db()
     return removed
 
