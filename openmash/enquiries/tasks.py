@@ -6,7 +6,6 @@ each sweep then queues the next, unless one is already waiting, so the chain nei
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -15,7 +14,6 @@ from django.tasks import TaskResult, task
 from openmash.core.tasks import is_queued, run_then_repeat, schedule_repeat
 from openmash.enquiries.services import requests_mark_overdue
 
-log = logging.getLogger(__name__)
 SCHEDULE_LOCK_KEY = 7_041_963  # PostgreSQL advisory lock: one scheduler decides at a time
 
 

@@ -3,7 +3,6 @@ queues each source's scheduled refresh."""
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,7 +12,6 @@ from openmash.core.tasks import run_then_repeat, schedule_repeat
 from openmash.sources.models import SourceLoad
 from openmash.sources.services import load_run, sources_refresh_due
 
-log = logging.getLogger(__name__)
 REFRESH_LOCK_KEY = 7_041_964  # PostgreSQL advisory lock: one scheduler decides at a time
 
 
