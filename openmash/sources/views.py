@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
@@ -23,11 +24,15 @@ from openmash.sources.models import DataSource, SourceLoad
 
 @require(Perm.HUB_VIEW_CONFIGURATION)
 def source_list(request: HttpRequest) -> HttpResponse:
-    sources = DataSource.objects.select_related("agency", "current_load").order_by("agency__name", "name")
-    latest: dict[Any, SourceLoad] = {}
-    for load in SourceLoad.objects.filter(source__in=sources).order_by("source_id", "-created_at"):
-        latest.setdefault(load.source_id, load)
-    rows = [(source, latest.get(source.pk)) for source in sources]
+    newest = SourceLoad.objects.filter(source=OuterRef("pk")).order_by("-created_at").values("pk")[:1]
+    sources = list(
+        DataSource.objects.select_related("agency", "current_load")
+        .annotate(latest_load_id=Subquery(newest))
+        .order_by("agency__name", "name")
+    )
+    # The newest load of each source (it may be waiting, running or failed), in one more query.
+    latest = SourceLoad.objects.in_bulk([s.latest_load_id for s in sources if s.latest_load_id])
+    rows = [(source, latest.get(source.latest_load_id)) for source in sources]
     return render(
         request,
         "sources/list.html",

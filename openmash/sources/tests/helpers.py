@@ -116,13 +116,13 @@ def police_files(directory: Path, *, extra_rows: list[list[str]] | None = None) 
     return identities, events
 
 
-def police_source(directory: Path, *, load: bool = True) -> DataSource:
+def police_source(directory: Path, *, load: bool = True, name: str = "Police records system") -> DataSource:
     """Register the police extract as Police's source and, by default, load it now."""
     identities, events = police_files(directory)
     source = source_create(
         actor=Actor.system("tests"),
         agency=Agency.objects.get(kind=AgencyKind.POLICE),
-        name="Police records system",
+        name=name,
         kind=SourceKind.CSV,
         settings_values={"identities": str(identities), "events": str(events)},
         column_mapping=MAPPING,

@@ -140,3 +140,21 @@ def test_the_admin_sets_the_refresh_and_sees_when_it_is_next(
     due = timezone.localtime(source.current_load.created_at + timedelta(hours=24))
     page = client.get(detail).content.decode()
     assert f"Every 24 hours; next after {due:%-d %B %Y, %H:%M}" in page
+
+
+def test_the_list_shows_each_sources_newest_load_in_a_fixed_number_of_queries(
+    hub: Any, make_user: Any, tmp_path: Path, django_assert_max_num_queries: Any
+) -> None:
+    first = police_source(tmp_path / "a")
+    second = police_source(tmp_path / "b", name="Second police system")
+    for _ in range(3):
+        SourceLoad.objects.create(source=first, status=LoadStatus.FAILED)
+    waiting = SourceLoad.objects.create(source=second)  # the newest of the second source: waiting
+    client = Client()
+    client.force_login(make_user(Role.HUB_ADMINISTRATOR))
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("sources:list")).content.decode()
+    rows = page.split('data-testid="source-row"')[1:]
+    assert len(rows) == 2
+    assert "Failed" in rows[0] and "63" in rows[0]
+    assert waiting.get_status_display() in rows[1]
