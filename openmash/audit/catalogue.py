@@ -105,5 +105,6 @@ class AuditAction(models.TextChoices):
     SOURCE_RECORD_VIEWED = "trawl.record_viewed", "Agency record of a confirmed match viewed"
     TRAWL_EVENTS_ADDED = "trawl.events_added", "Events from agency records added to a return"
     TRAWL_EVENT_REMOVED = "trawl.event_removed", "Event from agency records removed from a return"
+    TRAWL_EVENT_EDITED = "trawl.event_edited", "Event from agency records edited before sharing"
     # Synthetic data
     DEMO_LOADED = "synth.demo_loaded", "Synthetic demo area loaded"

@@ -104,6 +104,10 @@ class HistoryItem(BaseModel):
         "trawl.TrawlCandidate", null=True, blank=True, on_delete=models.SET_NULL, related_name="history_items"
     )
     event_key = models.CharField(max_length=300, blank=True, default="")
+    edited = models.BooleanField(
+        default=False,
+        help_text="Changed by the researcher (words or significance) before sharing.",
+    )
 
     class Meta:
         ordering = ["occurred_on", "created_at"]

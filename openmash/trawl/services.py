@@ -23,7 +23,13 @@ from openmash.consent.gate import Purpose
 from openmash.consent.services import gate_check
 from openmash.core.actor import Actor
 from openmash.core.errors import DomainError
-from openmash.enquiries.models import HistoryItem, HistoryType, InformationRequest, RequestStatus
+from openmash.enquiries.models import (
+    HistoryItem,
+    HistoryType,
+    InformationRequest,
+    RequestStatus,
+    Significance,
+)
 from openmash.enquiries.services import check_researcher, request_take
 from openmash.hub.models import AgencyKind
 from openmash.linkage.engine import Candidate
@@ -484,6 +490,57 @@ def trawl_item_remove(*, actor: Actor, item: HistoryItem) -> None:
             },
         )
         item.delete()
+
+
+NO_DESCRIPTION = "Enter what happened"
+NO_SIGNIFICANCE = "Select how significant the event is"
+
+
+def trawl_item_edit(*, actor: Actor, item: HistoryItem, description: str, significance: str) -> HistoryItem:
+    """Change the words or significance of an event found by trawl before the return is shared: to
+    leave out what is not relevant or proportionate (a third party's details, say). The system,
+    record and reference stay; the item is marked edited, and the change is audited (what changed,
+    not the words)."""
+    request = item.request
+    check_researcher(actor, request)
+    _check_request_open(request)
+    if not item.from_trawl:
+        raise DomainError("Only events added from your agency's records are edited here")
+    description = description.strip()
+    if not description:
+        raise DomainError(NO_DESCRIPTION)
+    if significance not in Significance.values:
+        raise DomainError(NO_SIGNIFICANCE)
+    changed = [
+        name
+        for name, value in (("description", description), ("significance", significance))
+        if getattr(item, name) != value
+    ]
+    if not changed:
+        return item
+    with transaction.atomic():
+        HistoryItem.objects.filter(pk=item.pk).update(
+            description=description,
+            significance=significance,
+            edited=True,
+            modified_by=actor.user,
+            modified_at=timezone.now(),
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.TRAWL_EVENT_EDITED,
+            obj=request,
+            persons=[item.trawl_candidate.person_id] if item.trawl_candidate else [],
+            detail={
+                "case": request.case.reference,
+                "source": item.source_system,
+                "record": item.source_record_id,
+                "reference": item.source_reference,
+                "changed": changed,
+            },
+        )
+    item.refresh_from_db()
+    return item
 
 
 def latest_trawl(request: InformationRequest) -> Trawl | None:

@@ -14,4 +14,5 @@ urlpatterns = [
         name="record",
     ),
     path("<uuid:request_id>/trawl/items/<uuid:item_id>/remove/", views.item_remove, name="remove-item"),
+    path("<uuid:request_id>/trawl/items/<uuid:item_id>/edit/", views.item_edit, name="edit-item"),
 ]

@@ -22,6 +22,7 @@ from openmash.core.errors import DomainError
 from openmash.enquiries.models import HistoryItem, InformationRequest, RequestStatus
 from openmash.referrals.models import ReferralPerson
 from openmash.trawl import services
+from openmash.trawl.forms import TrawlItemForm
 from openmash.trawl.models import CandidateStatus, Trawl, TrawlCandidate
 
 REASON_MAX = 1000
@@ -242,6 +243,38 @@ def item_remove(request: HttpRequest, request_id: str, item_id: str) -> HttpResp
     else:
         messages.success(request, f"Removed the {item.occurred_on:%-d %B %Y} event from your return.")
     return redirect(f"{_request_url(info)}#trawl-items")
+
+
+@require(Perm.REQUEST_RESPOND)
+def item_edit(request: HttpRequest, request_id: str, item_id: str) -> HttpResponse:
+    """Change the words or significance of an event found by trawl, before the return is shared."""
+    info = _request(request, request_id, audit=False)
+    item = get_object_or_404(HistoryItem, pk=item_id, request=info)
+    if not item.from_trawl:
+        raise Http404("Not an event from the agency's records")
+    form = TrawlItemForm(
+        request.POST if request.method == "POST" else None,
+        initial={"description": item.description, "significance": item.significance},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.trawl_item_edit(
+                actor=Actor.from_request(request),
+                item=item,
+                description=form.cleaned_data["description"],
+                significance=form.cleaned_data["significance"],
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Saved the {item.occurred_on:%-d %B %Y} event in your return.")
+            return redirect(f"{_request_url(info)}#trawl-items")
+    return render(
+        request,
+        "trawl/item_edit.html",
+        {"form": form, "info": info, "item": item, "cancel": f"{_request_url(info)}#trawl-items"},
+        status=400 if form.errors else 200,
+    )
 
 
 def _request_url(info: InformationRequest) -> str:

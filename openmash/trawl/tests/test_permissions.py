@@ -17,7 +17,7 @@ from openmash.enquiries.tests.test_views import make_case, make_people, request_
 from openmash.hub.models import AgencyKind
 from openmash.sources.tests.helpers import police_source
 from openmash.trawl.models import CandidateStatus, TrawlCandidate
-from openmash.trawl.services import trawl_start
+from openmash.trawl.services import candidate_confirm, candidate_record, events_add, trawl_start
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +30,7 @@ def views(info: InformationRequest, candidate: TrawlCandidate) -> list[tuple[str
         ("run", "post", reverse("trawl:run", args=[info.pk]), {}),
         ("decide", "post", reverse("trawl:decide", args=[info.pk, candidate.pk]), {"decision": "reject"}),
         ("record", "get", reverse("trawl:record", args=[info.pk, candidate.pk]), {}),
+        ("edit", "get", reverse("trawl:edit-item", args=[info.pk, item.pk if item else candidate.pk]), {}),
         (
             "remove",
             "post",
@@ -46,8 +47,16 @@ def police_case(
     people = make_people(make_user)
     police_source(tmp_path)
     info = request_to(make_case(people), AgencyKind.POLICE)
+    actor = Actor(user=people["police"])
     with django_capture_on_commit_callbacks(execute=True):
-        trawl_start(actor=Actor(user=people["police"]), request=info)
+        trawl_start(actor=actor, request=info)
+    # One event of the best candidate in the draft return, for the edit and remove pages.
+    best = TrawlCandidate.objects.filter(trawl__request=info).order_by("-match_probability").first()
+    assert best is not None
+    candidate_confirm(actor=actor, candidate=best)
+    record = candidate_record(actor=actor, candidate=best)
+    assert record is not None and record.events
+    events_add(actor=actor, candidate=best, event_keys=[record.events[0].key])
     return info
 
 
@@ -57,7 +66,15 @@ def test_role_and_agency_matrix(police_case: InformationRequest, make_user: Any)
         TrawlCandidate.objects.filter(trawl__request=police_case).order_by("-match_probability").last()
     )
     assert candidate is not None
-    expected = {"page": 200, "progress": 200, "run": 302, "decide": 302, "record": 302, "remove": 404}
+    expected = {
+        "page": 200,
+        "progress": 200,
+        "run": 302,
+        "decide": 302,
+        "record": 302,
+        "edit": 200,
+        "remove": 302,
+    }
     combinations = [(role, kind) for kind in (AgencyKind.HEALTH, AgencyKind.POLICE) for role in Role]
     combinations.sort(key=lambda rk: rk == (Role.AGENCY_RESEARCHER, AgencyKind.POLICE))
     failures = []

@@ -27,6 +27,7 @@ from openmash.trawl.services import (
     candidate_reject,
     candidate_undo,
     events_add,
+    trawl_item_edit,
     trawl_item_remove,
     trawl_run,
     trawl_start,
@@ -348,3 +349,65 @@ def test_a_source_that_cannot_be_searched_is_named_not_passed_over(
     assert "Police records system was not searched" in body and 'data-testid="not-searched"' in body
     searched = AuditEvent.objects.filter(action=AuditAction.TRAWL_SEARCHED).first()
     assert searched is not None and searched.detail["not_searched"] == ["Police records system"]
+
+
+def test_an_event_found_by_trawl_can_be_changed_before_sharing_and_the_chronology_shows_the_change(
+    people: dict[str, Any], police_request: InformationRequest, django_capture_on_commit_callbacks: Any
+) -> None:
+    actor = Actor(user=people["police"])
+    trawl = run(actor, police_request, django_capture_on_commit_callbacks)
+    jayden = candidates(trawl, "Jayden")[0]
+    candidate_confirm(actor=actor, candidate=jayden)
+    record = candidate_record(actor=actor, candidate=jayden)
+    assert record is not None
+    [item] = events_add(actor=actor, candidate=jayden, event_keys=[record.events[1].key])
+    client = Client()
+    client.force_login(people["police"])
+    url = reverse("trawl:edit-item", args=[police_request.pk, item.pk])
+    page = client.get(url).content.decode()
+    assert "Change an event before sharing" in page and "INC-2026-000101" in page
+    empty = client.post(url, {"description": "  ", "significance": ""})
+    body = empty.content.decode()
+    assert empty.status_code == 400 and "govuk-error-summary" in body
+    assert "Enter what happened" in body and "Select how significant the event is" in body
+    response = client.post(
+        url, {"description": "Jayden was present at a domestic incident at home.", "significance": "medium"}
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.description, item.significance, item.edited) == (
+        "Jayden was present at a domestic incident at home.",
+        "medium",
+        True,
+    )
+    assert (item.source_system, item.source_record_id, item.source_reference) == (
+        "Police records system",
+        "POL-100",
+        "INC-2026-000101",
+    )
+    event = AuditEvent.objects.get(action=AuditAction.TRAWL_EVENT_EDITED)
+    assert event.detail["changed"] == ["description", "significance"]
+    assert "domestic incident at home" not in str(event.detail)  # what changed, not the words
+    detail = client.get(reverse("enquiries:detail", args=[police_request.pk])).content.decode()
+    assert 'data-testid="edited"' in detail
+    # Saving again unchanged is not a change; a typed item is not edited here.
+    trawl_item_edit(actor=actor, item=item, description=item.description, significance="medium")
+    assert AuditEvent.objects.filter(action=AuditAction.TRAWL_EVENT_EDITED).count() == 1
+    police_request.refresh_from_db()
+    request_save_return(
+        actor=actor,
+        request=police_request,
+        expected_version=police_request.version,
+        summary="Known to police.",
+        risk_factors="",
+        protective_factors="",
+        history=[HistoryData(item.occurred_on, "incident", "Typed by hand", "low", "INC-HAND")],
+        submit=True,
+    )
+    typed = police_request.history.get(source_system="")
+    with pytest.raises(DomainError, match="already been answered"):
+        trawl_item_edit(actor=actor, item=typed, description="x", significance="low")
+    [entry] = [e for e in chronology(police_request.case) if e.source_system]
+    assert entry.description.endswith("Jayden was present at a domestic incident at home.")
+    with pytest.raises(DomainError, match="already been answered"):
+        trawl_item_edit(actor=actor, item=item, description="Changed after sharing", significance="low")
