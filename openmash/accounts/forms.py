@@ -71,3 +71,25 @@ class UserRolesForm(GdsForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["roles"].error_messages["required"] = "Select at least one role"
+
+
+class CodeForm(GdsForm):
+    """The six-digit code from an authenticator app."""
+
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=12,
+        help_text="The 6-digit code your app shows now, for example 123456",
+        widget=forms.TextInput(
+            attrs={
+                "class": "govuk-input govuk-input--width-10",
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].error_messages["required"] = "Enter the 6-digit code from your authenticator app"

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from openmash.accounts.models import User
 from openmash.accounts.roles import Role
@@ -32,4 +36,53 @@ class ActiveRoleMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.active_role = active_role_for(request)  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+
+NO_DEVICE_KEY = "openmash_no_authenticator"
+#: Pages a signed-in person can reach before giving a two-factor code.
+TWO_FACTOR_OPEN = (
+    "accounts:sign-in",
+    "accounts:sign-out",
+    "accounts:two-factor",
+    "accounts:two-factor-setup",
+)
+
+
+class TwoFactorMiddleware:
+    """After the password, a person with an authenticator must give its code, and (when the hub
+    requires two-factor sign-in) a person without one must set one up, before any other page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self._open: set[str] | None = None
+
+    def _open_paths(self) -> set[str]:
+        if self._open is None:
+            self._open = {reverse(name) for name in TWO_FACTOR_OPEN}
+        return self._open
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            isinstance(user, User)
+            and not user.is_verified()  # type: ignore[attr-defined]  # set by django-otp's middleware
+            and request.path not in self._open_paths()
+            and not request.path.startswith((settings.STATIC_URL or "/static/", "/api/"))
+        ):
+            from openmash.accounts import mfa
+
+            # Remember, for this session, that the person has no authenticator (one query, not one a page).
+            if request.session.get(NO_DEVICE_KEY) == str(user.pk) and not mfa.required():
+                return self.get_response(request)
+            if mfa.has_device(user):
+                return redirect(
+                    f"{reverse('accounts:two-factor')}?{urlencode({'next': request.get_full_path()})}"
+                )
+            if not mfa.required():
+                request.session[NO_DEVICE_KEY] = str(user.pk)
+                return self.get_response(request)
+            return redirect(
+                f"{reverse('accounts:two-factor-setup')}?{urlencode({'next': request.get_full_path()})}"
+            )
         return self.get_response(request)

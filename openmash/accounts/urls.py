@@ -7,9 +7,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("sign-in/", views.sign_in, name="sign-in"),
     path("sign-out/", views.sign_out, name="sign-out"),
+    path("sign-in/code/", views.two_factor, name="two-factor"),
+    path("account/two-factor/", views.two_factor_setup, name="two-factor-setup"),
     path("home/<slug:role_slug>/", views.role_home, name="role-home"),
     path("role/", views.switch_role, name="switch-role"),
     path("users/", views.users, name="users"),
     path("users/new/", views.user_create, name="user-create"),
     path("users/<uuid:user_id>/roles/", views.user_roles, name="user-roles"),
+    path("users/<uuid:user_id>/two-factor/reset/", views.user_mfa_reset, name="user-mfa-reset"),
 ]

@@ -6,11 +6,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from openmash.accounts import services
-from openmash.accounts.forms import RoleSwitchForm, SignInForm, UserCreateForm, UserRolesForm
-from openmash.accounts.middleware import ACTIVE_ROLE_KEY
+from openmash.accounts import mfa, services
+from openmash.accounts.forms import CodeForm, RoleSwitchForm, SignInForm, UserCreateForm, UserRolesForm
+from openmash.accounts.middleware import ACTIVE_ROLE_KEY, NO_DEVICE_KEY
 from openmash.accounts.models import User
 from openmash.accounts.permissions import Perm, require, signed_in
 from openmash.accounts.roles import ROLE_SLUGS, SLUG_ROLES, Role
@@ -48,6 +51,85 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 tried_password=bool(username and request.POST.get("password")),
             )
     return render(request, "accounts/sign_in.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+def _next_or_home(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect("accounts:home")
+
+
+@signed_in
+@never_cache
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """After the password: the code from the person's authenticator app."""
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - guaranteed by @signed_in
+    if user.is_verified():  # type: ignore[attr-defined]
+        return _next_or_home(request)
+    if not mfa.has_device(user):
+        return redirect("accounts:two-factor-setup")
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mfa.verify(request=request, actor=Actor.from_request(request), code=form.cleaned_data["code"])
+        except DomainError as error:
+            form.add_error("code", str(error))
+        else:
+            return _next_or_home(request)
+    return render(
+        request,
+        "accounts/two_factor.html",
+        {"form": form, "next": request.GET.get("next", "")},
+    )
+
+
+@signed_in
+@never_cache
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Set up (or replace) the authenticator app: scan the QR code or type the key, then a code."""
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - guaranteed by @signed_in
+    if mfa.has_device(user) and not user.is_verified():  # type: ignore[attr-defined]
+        return redirect("accounts:two-factor")  # to replace an authenticator, first use the current one
+    device = mfa.enrolment_device(user)
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mfa.set_up(request=request, actor=Actor.from_request(request), code=form.cleaned_data["code"])
+        except DomainError as error:
+            form.add_error("code", str(error))
+        else:
+            request.session.pop(NO_DEVICE_KEY, None)
+            messages.success(
+                request, "Two-factor sign-in is set up. You will be asked for a code each time you sign in."
+            )
+            return _next_or_home(request)
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {
+            "form": form,
+            "next": request.GET.get("next", ""),
+            "qr": mark_safe(mfa.qr_svg(device)),  # noqa: S308 - SVG made by segno from our own URL
+            "secret": mfa.secret_text(device),
+            "replacing": mfa.has_device(user),
+            "required": mfa.required(),
+        },
+    )
+
+
+@require(Perm.USERS_MANAGE)
+@require_POST
+def user_mfa_reset(request: HttpRequest, user_id: str) -> HttpResponse:
+    person = get_object_or_404(User, pk=user_id)
+    mfa.reset(actor=Actor.from_request(request), user=person)
+    messages.success(
+        request,
+        f"Two-factor sign-in reset for {person}. They set up their authenticator again at next sign-in.",
+    )
+    return redirect("accounts:users")
 
 
 @require_POST
@@ -101,7 +183,12 @@ def switch_role(request: HttpRequest) -> HttpResponse:
 @require(Perm.USERS_MANAGE)
 def users(request: HttpRequest) -> HttpResponse:
     people = users_for(actor=Actor.from_request(request))
-    return render(request, "accounts/users.html", {"people": people})
+    with_authenticator = set(
+        TOTPDevice.objects.filter(confirmed=True, user__in=people).values_list("user_id", flat=True)
+    )
+    return render(
+        request, "accounts/users.html", {"people": people, "with_authenticator": with_authenticator}
+    )
 
 
 @require(Perm.USERS_MANAGE)

@@ -9,6 +9,10 @@ class AuditAction(models.TextChoices):
     SIGN_IN_FAILED = "accounts.sign_in_failed", "Sign-in failed"
     SIGN_IN_REFUSED = "accounts.sign_in_refused", "Sign-in refused: too many failed attempts"
     SIGNED_OUT = "accounts.signed_out", "Signed out"
+    MFA_SET_UP = "accounts.mfa_set_up", "Two-factor sign-in set up"
+    MFA_VERIFIED = "accounts.mfa_verified", "Two-factor code accepted"
+    MFA_FAILED = "accounts.mfa_failed", "Two-factor code refused"
+    MFA_RESET = "accounts.mfa_reset", "Two-factor sign-in reset by an administrator"
     ROLE_SWITCHED = "accounts.role_switched", "Changed working role"
     # People who use the product
     USER_CREATED = "accounts.user_created", "User created"

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -53,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "openmash.accounts.middleware.TwoFactorMiddleware",
     "openmash.accounts.middleware.ActiveRoleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -202,3 +206,9 @@ OPENMASH_TRAINING_SAMPLE = int(os.environ.get("OPENMASH_TRAINING_SAMPLE", "10000
 SIGN_IN_MAX_FAILURES = int(os.environ.get("SIGN_IN_MAX_FAILURES", "5"))
 SIGN_IN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("SIGN_IN_MAX_FAILURES_PER_ADDRESS", "30"))
 SIGN_IN_WINDOW_MINUTES = int(os.environ.get("SIGN_IN_WINDOW_MINUTES", "15"))
+
+# Two-factor sign-in (an authenticator app's six-digit code, TOTP). A person who has set it up is
+# always asked for a code; with OPENMASH_MFA_REQUIRED everyone must set it up at their next sign-in.
+# The production settings require it unless told otherwise.
+OPENMASH_MFA_REQUIRED = os.environ.get("OPENMASH_MFA_REQUIRED", "false").lower() in {"1", "true", "yes"}
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "OpenMASH")

@@ -10,6 +10,7 @@ if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to a random value of at least 50 characters.")
 
 DEBUG = False
+OPENMASH_MFA_REQUIRED = os.environ.get("OPENMASH_MFA_REQUIRED", "true").lower() in {"1", "true", "yes"}
 SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
