@@ -6,6 +6,7 @@ password."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from openmash.accounts.tests.test_mfa import code_for
 from tests.e2e.conftest import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 def test_a_hub_requiring_two_factor_sets_it_up_then_asks_for_the_code(
@@ -27,6 +29,8 @@ def test_a_hub_requiring_two_factor_sets_it_up_then_asks_for_the_code(
     expect(page.get_by_role("heading", level=1)).to_have_text("Set up two-factor sign-in")
     expect(page.get_by_test_id("qr").locator("svg")).to_be_visible()
     secret = page.get_by_test_id("secret").inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "two-factor-setup.png"), full_page=True)  # for people to look at
     page.get_by_label("Code from your authenticator app").fill("12")
     page.keyboard.press("Enter")
     summary = page.get_by_test_id("error-summary")
