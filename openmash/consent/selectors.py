@@ -16,6 +16,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from openmash.accounts.models import User
 from openmash.accounts.permissions import Perm, can
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
@@ -28,7 +29,7 @@ from openmash.consent.models import (
     LawfulBasisDecision,
 )
 from openmash.core.actor import Actor
-from openmash.hub.models import Agency
+from openmash.hub.models import Agency, AgencyKind
 from openmash.hub.selectors import hub_configuration
 from openmash.referrals.models import ReferralPerson
 
@@ -47,13 +48,24 @@ class DisclosureFilter:
     date_to: date | None = None
 
 
+def sees_whole_log(user: object) -> bool:
+    """The hub's own information governance officers (children's social care hosts the hub) answer for
+    the whole log; a partner agency's answer for their agency's part of it."""
+    return isinstance(user, User) and user.agency.kind == AgencyKind.CHILDRENS_SOCIAL_CARE
+
+
 def disclosures_visible_to(user: object) -> QuerySet[Disclosure]:
-    """The whole disclosure log for information governance officers; nothing for anyone else."""
-    if not can(user, Perm.TRANSPARENCY_REPORT):
+    """The disclosure log for information governance officers, nothing for anyone else: the whole log
+    for the hub's, and for a partner agency's what their agency shared or withheld and what their
+    staff saw or exported."""
+    if not can(user, Perm.TRANSPARENCY_REPORT) or not isinstance(user, User):
         return Disclosure.objects.none()
-    return Disclosure.objects.select_related(
+    rows = Disclosure.objects.select_related(
         "case", "from_agency", "by_user", "consent", "lawful_basis"
     ).prefetch_related(Prefetch("about", queryset=ReferralPerson.objects.order_by("-is_subject", "pk")))
+    if not sees_whole_log(user):
+        rows = rows.filter(Q(from_agency_id=user.agency_id) | Q(by_user__agency_id=user.agency_id))
+    return rows
 
 
 def _hub_midnight(day: date) -> datetime:

@@ -26,6 +26,7 @@ from openmash.consent.selectors import (
     disclosures_filtered,
     people_on,
     person_for_report,
+    sees_whole_log,
     transparency_report_for,
 )
 from openmash.core.actor import Actor
@@ -142,7 +143,11 @@ def disclosures(request: HttpRequest) -> HttpResponse:
     """The disclosure log, newest first; filtering by case lists that case's people and their reports."""
     filtering = any(request.GET.get(key, "").strip() for key in FILTER_KEYS)
     form = DisclosureFilterForm(request.GET if filtering else None, user=request.user)
-    context: dict[str, Any] = {"form": form, "filtering": filtering}
+    context: dict[str, Any] = {
+        "form": form,
+        "filtering": filtering,
+        "whole_log": sees_whole_log(request.user),
+    }
     if filtering and not form.is_valid():
         return render(request, "consent/disclosures.html", context)
     chosen = form.chosen() if filtering else DisclosureFilter()

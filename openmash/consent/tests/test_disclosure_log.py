@@ -295,3 +295,32 @@ def test_log_is_paginated_keeping_the_filters(case: Case, people: dict[str, Any]
     second = log(client, case=case.reference, page="2")
     assert rows(second) == 2
     assert [e.kind for e in second.context["rows"]] == ["shared", "shared"]  # the oldest, last
+
+
+def test_a_partner_agencys_ig_officer_sees_their_agencys_part_of_the_log(
+    case: Case, people: dict[str, Any], make_user: Any
+) -> None:
+    submit_return(people["education"], case, EDUCATION, [incident("SCH-2026-0001")])
+    # The hub's decision maker and a police researcher look at the case: both views are logged.
+    signed_in(people["decider"]).get(reverse("decisions:record", args=[case.pk]))
+    signed_in(people["police"]).get(reverse("chronology:case", args=[case.pk]))
+    hub_ig = log(signed_in(people["ig"]))
+    everything = {e.pk for e in hub_ig.context["rows"]}
+    assert 'data-testid="log-scope"' not in hub_ig.content.decode()
+
+    police_ig = log(signed_in(make_user(R.IG_OFFICER, POLICE)))
+    police_rows = list(police_ig.context["rows"])
+    assert police_rows and {e.pk for e in police_rows} < everything
+    assert all(
+        e.from_agency.kind == POLICE or (e.by_user is not None and e.by_user.agency.kind == POLICE)
+        for e in police_rows
+    )
+    assert any(e.by_user == people["police"] for e in police_rows)  # what police staff saw
+    assert not any(e.by_user == people["decider"] and e.from_agency.kind != POLICE for e in police_rows)
+    assert "You see Police's part of the log" in police_ig.content.decode()
+
+    # Education's officer sees education's return shared, and who saw it: the hub and police staff.
+    education_rows = list(log(signed_in(make_user(R.IG_OFFICER, EDUCATION))).context["rows"])
+    assert education_rows and all(e.from_agency.kind == EDUCATION for e in education_rows)
+    assert {e.by_user for e in education_rows if e.kind == "viewed"} >= {people["decider"], people["police"]}
+    assert not {e.pk for e in education_rows} & {e.pk for e in police_rows if e.from_agency.kind == POLICE}
