@@ -184,6 +184,8 @@ class TransparencyReport:
     withheld: list[ReportItem] = field(default_factory=list)
     consents: list[ConsentLine] = field(default_factory=list)
     bases: list[BasisLine] = field(default_factory=list)
+    covers: str = ""
+    """Empty for the whole hub; else the agency whose part of the log the report covers."""
 
     @property
     def agencies(self) -> list[str]:
@@ -271,7 +273,12 @@ def transparency_report_for(*, actor: Actor, person: ReferralPerson, output: str
         .prefetch_related("about")
         .order_by("at", "id")
     )
-    report = TransparencyReport(person=person, case=case, generated_at=timezone.now())
+    covers = ""
+    user = actor.user
+    if isinstance(user, User) and not sees_whole_log(user):  # a partner agency answers for its part
+        entries = entries.filter(Q(from_agency_id=user.agency_id) | Q(by_user__agency_id=user.agency_id))
+        covers = user.agency.name
+    report = TransparencyReport(person=person, case=case, generated_at=timezone.now(), covers=covers)
     for entry in entries:
         item = _item(entry, person)
         if entry.kind == DisclosureKind.SHARED:

@@ -158,6 +158,26 @@ def test_report_lists_exactly_what_was_shared_about_the_child_and_why(
     assert theirs.withheld == []
 
 
+def test_a_partner_agencys_officer_reports_on_their_agencys_part(
+    whitmores: Family, people: dict[str, Any], make_user: Any
+) -> None:
+    whole = report_of(whitmores.child, people)
+    assert whole.covers == "" and whole.shared and whole.withheld
+    health = transparency_report_for(
+        actor=Actor(user=make_user(Role.IG_OFFICER, HEALTH)), person=whitmores.child, output="html"
+    )
+    assert health.covers == "Health"
+    assert health.shared == [] and [i.entry.from_agency.name for i in health.withheld] == ["Health"]
+    police_officer = make_user(Role.IG_OFFICER, POLICE)
+    police = transparency_report_for(actor=Actor(user=police_officer), person=whitmores.child, output="html")
+    assert [i.entry.item_summary for i in police.shared] == [i.entry.item_summary for i in whole.shared]
+    assert police.withheld == []
+    client = Client()
+    client.force_login(police_officer)
+    page = client.get(reverse("consent:transparency", args=[whitmores.child.pk])).content.decode()
+    assert "Police's part only" in page
+
+
 def test_items_about_other_people_are_flagged_with_their_count_and_roles(
     whitmores: Family, other_family: Family, people: dict[str, Any]
 ) -> None:
