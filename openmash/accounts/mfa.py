@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from openmash.accounts.models import User
@@ -25,6 +26,11 @@ from openmash.core.errors import DomainError
 DEVICE_NAME = "Authenticator app"
 WRONG_CODE = "The code is not right. Enter the 6-digit code your authenticator app shows now."
 NOT_A_CODE = "Enter the 6-digit code from your authenticator app"
+NOT_A_CODE_OR_RECOVERY = "Enter the 6-digit code from your authenticator app, or one of your recovery codes"
+WRONG_RECOVERY_CODE = "That recovery code is not right, or has been used. Each one works once."
+RECOVERY_NAME = "Recovery codes"
+#: How many single-use recovery codes a person gets (for a lost or broken phone).
+RECOVERY_CODES = 10
 WAIT = "Too many wrong codes. Wait {seconds} seconds, then enter the code your app shows then."
 
 
@@ -68,14 +74,41 @@ def _clean(code: str) -> str:
     return digits
 
 
-def _verify(device: TOTPDevice, code: str) -> None:
+def _recovery_code(code: str) -> str | None:
+    """A recovery code as stored (8 lower-case base32 characters), or None if it is not one."""
+    text = "".join(ch for ch in code if not ch.isspace() and ch != "-").lower()
+    if len(text) == 8 and all(ch in "abcdefghijklmnopqrstuvwxyz234567" for ch in text):
+        return text
+    return None
+
+
+def recovery_codes_new(*, actor: Actor) -> list[str]:
+    """Make the person a new set of single-use recovery codes, replacing any earlier set. They are shown
+    once; each signs in once in place of the app's code."""
+    assert isinstance(actor.user, User)  # noqa: S101 - signed-in views only
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    with transaction.atomic():
+        StaticDevice.objects.filter(user=actor.user).delete()
+        device = StaticDevice.objects.create(user=actor.user, name=RECOVERY_NAME, confirmed=True)
+        StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+        audit_record(
+            actor=actor, action=AuditAction.MFA_RECOVERY_CODES, obj=actor.user, detail={"codes": len(codes)}
+        )
+    return codes
+
+
+def recovery_codes_left(user: User) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def _verify(device: TOTPDevice | StaticDevice, code: str) -> None:
     allowed, info = device.verify_is_allowed()
     if not allowed:
         until = (info or {}).get("locked_until")
         seconds = math.ceil((until - timezone.now()).total_seconds()) if until else 1
         raise DomainError(WAIT.format(seconds=max(1, seconds)))
     if not device.verify_token(code):
-        raise DomainError(WRONG_CODE)
+        raise DomainError(WRONG_RECOVERY_CODE if isinstance(device, StaticDevice) else WRONG_CODE)
 
 
 def set_up(*, request: HttpRequest, actor: Actor, code: str) -> TOTPDevice:
@@ -96,20 +129,48 @@ def set_up(*, request: HttpRequest, actor: Actor, code: str) -> TOTPDevice:
     return device
 
 
-def verify(*, request: HttpRequest, actor: Actor, code: str) -> None:
-    """Check the code of a person who has signed in with their password; on success the session is
-    verified for the rest of the sign-in."""
+def verify(*, request: HttpRequest, actor: Actor, code: str) -> int | None:
+    """Check the code (or a recovery code) of a person who has signed in with their password; on
+    success the session is verified for the rest of the sign-in. Returns how many recovery codes are
+    left when one was used, else None."""
     assert isinstance(actor.user, User)  # noqa: S101 - signed-in views only
     device = device_of(actor.user)
     if device is None:
         raise DomainError("Two-factor sign-in is not set up for you")
+    recovery = _recovery_code(code)
     try:
-        _verify(device, _clean(code))
+        if recovery is not None:
+            used = _use_recovery_code(actor.user, recovery)
+        else:
+            try:
+                digits = _clean(code)
+            except DomainError:
+                raise DomainError(NOT_A_CODE_OR_RECOVERY) from None
+            _verify(device, digits)
     except DomainError:
         audit_record(actor=actor, action=AuditAction.MFA_FAILED, obj=actor.user, detail={"step": "sign in"})
         raise
+    if recovery is not None:
+        otp_login(request, used)
+        left = recovery_codes_left(actor.user)
+        audit_record(
+            actor=actor,
+            action=AuditAction.MFA_VERIFIED,
+            obj=actor.user,
+            detail={"with": "recovery code", "recovery_codes_left": left},
+        )
+        return left
     otp_login(request, device)
     audit_record(actor=actor, action=AuditAction.MFA_VERIFIED, obj=actor.user)
+    return None
+
+
+def _use_recovery_code(user: User, code: str) -> StaticDevice:
+    device = StaticDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        raise DomainError(WRONG_RECOVERY_CODE)
+    _verify(device, code)  # throttled like the app's codes; the code is deleted once used
+    return device
 
 
 def reset(*, actor: Actor, user: User) -> int:
@@ -117,5 +178,6 @@ def reset(*, actor: Actor, user: User) -> int:
     their next sign-in. Returns how many devices were removed."""
     with transaction.atomic():
         removed, _ = TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
         audit_record(actor=actor, action=AuditAction.MFA_RESET, obj=user, detail={"removed": removed})
     return removed

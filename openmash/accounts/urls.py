@@ -9,6 +9,7 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="sign-out"),
     path("sign-in/code/", views.two_factor, name="two-factor"),
     path("account/two-factor/", views.two_factor_setup, name="two-factor-setup"),
+    path("account/two-factor/recovery-codes/", views.two_factor_recovery, name="two-factor-recovery"),
     path("home/<slug:role_slug>/", views.role_home, name="role-home"),
     path("role/", views.switch_role, name="switch-role"),
     path("users/", views.users, name="users"),

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
@@ -71,12 +74,26 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     if not mfa.has_device(user):
         return redirect("accounts:two-factor-setup")
     form = CodeForm(request.POST if request.method == "POST" else None)
+    form.fields[
+        "code"
+    ].help_text = (
+        "The 6-digit code your app shows now, or one of your recovery codes if you cannot use the app"
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            mfa.verify(request=request, actor=Actor.from_request(request), code=form.cleaned_data["code"])
+            left = mfa.verify(
+                request=request, actor=Actor.from_request(request), code=form.cleaned_data["code"]
+            )
         except DomainError as error:
             form.add_error("code", str(error))
         else:
+            if left is not None:
+                messages.warning(
+                    request,
+                    f"You signed in with a recovery code: {left} left. If you have lost your phone, ask your "
+                    "hub administrator to reset your two-factor sign-in; you can make new codes under "
+                    "Two-factor sign-in.",
+                )
             return _next_or_home(request)
     return render(
         request,
@@ -102,10 +119,13 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             form.add_error("code", str(error))
         else:
             request.session.pop(NO_DEVICE_KEY, None)
+            request.session[RECOVERY_CODES_KEY] = mfa.recovery_codes_new(actor=Actor.from_request(request))
             messages.success(
                 request, "Two-factor sign-in is set up. You will be asked for a code each time you sign in."
             )
-            return _next_or_home(request)
+            target = request.POST.get("next") or ""
+            suffix = f"?{urlencode({'next': target})}" if target else ""
+            return redirect(f"{reverse('accounts:two-factor-recovery')}{suffix}")
     return render(
         request,
         "accounts/two_factor_setup.html",
@@ -117,6 +137,38 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             "replacing": mfa.has_device(user),
             "required": mfa.required(),
         },
+    )
+
+
+RECOVERY_CODES_KEY = "openmash_new_recovery_codes"
+
+
+@signed_in
+@never_cache
+def two_factor_recovery(request: HttpRequest) -> HttpResponse:
+    """Recovery codes: shown once when made (at set-up, or when the person makes a new set)."""
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - guaranteed by @signed_in
+    if not mfa.has_device(user):
+        return redirect("accounts:two-factor-setup")
+    codes: list[str] = request.session.pop(RECOVERY_CODES_KEY, None) or []
+    if request.method == "POST":
+        codes = mfa.recovery_codes_new(actor=Actor.from_request(request))
+    return render(
+        request,
+        "accounts/two_factor_recovery.html",
+        {
+            "codes": codes,
+            "left": mfa.recovery_codes_left(user),
+            "next": _safe_next(request),
+        },
+    )
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.GET.get("next", "")
+    return (
+        target if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()) else ""
     )
 
 

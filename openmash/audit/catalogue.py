@@ -13,6 +13,7 @@ class AuditAction(models.TextChoices):
     MFA_VERIFIED = "accounts.mfa_verified", "Two-factor code accepted"
     MFA_FAILED = "accounts.mfa_failed", "Two-factor code refused"
     MFA_RESET = "accounts.mfa_reset", "Two-factor sign-in reset by an administrator"
+    MFA_RECOVERY_CODES = "accounts.mfa_recovery_codes", "Two-factor recovery codes made"
     ROLE_SWITCHED = "accounts.role_switched", "Changed working role"
     # People who use the product
     USER_CREATED = "accounts.user_created", "User created"

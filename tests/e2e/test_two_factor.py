@@ -41,6 +41,9 @@ def test_a_hub_requiring_two_factor_sets_it_up_then_asks_for_the_code(
     page.keyboard.press("Enter")
     banner = page.locator(".govuk-notification-banner--success")
     expect(banner).to_contain_text("Two-factor sign-in is set up")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Recovery codes")
+    expect(page.get_by_test_id("recovery-codes").get_by_role("listitem")).to_have_count(10)
+    page.get_by_role("link", name="Continue").click()
 
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, user.username)

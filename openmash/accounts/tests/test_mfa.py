@@ -23,6 +23,12 @@ from openmash.hub.models import AgencyKind
 pytestmark = pytest.mark.django_db
 SETUP = reverse("accounts:two-factor-setup")
 CODE = reverse("accounts:two-factor")
+RECOVERY = reverse("accounts:two-factor-recovery")
+
+
+def recovery_codes_on(page: str) -> list[str]:
+    listed = re.search(r'data-testid="recovery-codes">(.*?)</ul>', page, re.S)
+    return re.findall(r"<li>([a-z2-7]{8})</li>", listed.group(1)) if listed else []
 
 
 def code_for(secret: str, *, steps_ahead: int = 0) -> str:
@@ -68,7 +74,12 @@ def test_required_two_factor_is_set_up_at_sign_in_then_asked_for_every_time(make
     not_a_code = client.post(SETUP, {"code": "12ab"})
     assert "Enter the 6-digit code from your authenticator app" in not_a_code.content.decode()
     done = client.post(SETUP, {"code": code_for(secret), "next": reverse("cases:list")})
-    assert done.status_code == 302 and done["Location"] == reverse("cases:list")
+    assert done.status_code == 302 and done["Location"].startswith(RECOVERY)
+    # The recovery codes are shown once, then only how many are left.
+    shown = client.get(done["Location"]).content.decode()
+    assert len(recovery_codes_on(shown)) == 10 and f'href="{reverse("cases:list")}"' in shown
+    again = client.get(RECOVERY).content.decode()
+    assert recovery_codes_on(again) == [] and "You have 10 unused recovery codes" in again
     assert client.get(reverse("cases:list")).status_code == 200
     assert AuditEvent.objects.filter(action=AuditAction.MFA_SET_UP, object_id=str(user.pk)).count() == 1
     assert AuditEvent.objects.filter(action=AuditAction.MFA_FAILED).count() == 2
@@ -134,3 +145,37 @@ def test_an_administrator_resets_a_lost_authenticator(make_user: Any) -> None:
     sign_in(client, user.username)
     assert client.get(reverse("accounts:home")).status_code == 302  # home -> role home, no code asked
     assert not client.get(reverse("accounts:home"))["Location"].startswith(CODE)
+
+
+def test_a_recovery_code_signs_in_once_in_place_of_the_app(make_user: Any) -> None:
+    user = make_user(Role.DECISION_MAKER)
+    client = Client()
+    sign_in(client, user.username)
+    secret = secret_on(client.get(SETUP).content.decode())
+    done = client.post(SETUP, {"code": code_for(secret)})
+    codes = recovery_codes_on(client.get(done["Location"]).content.decode())
+    client.post(reverse("accounts:sign-out"))
+    sign_in(client, user.username)
+    used = client.post(CODE, {"code": codes[0].upper()[:4] + "-" + codes[0].upper()[4:]})  # as people type it
+    assert used.status_code == 302
+    assert (
+        "You signed in with a recovery code: 9 left"
+        in client.get(used["Location"], follow=True).content.decode()
+    )
+    event = AuditEvent.objects.filter(action=AuditAction.MFA_VERIFIED).latest("sequence")
+    assert event.detail == {"with": "recovery code", "recovery_codes_left": 9}
+    # Each code works once.
+    client.post(reverse("accounts:sign-out"))
+    sign_in(client, user.username)
+    again = client.post(CODE, {"code": codes[0]}).content.decode()
+    assert "That recovery code is not right, or has been used" in again
+    # A new set replaces the old one.
+    import time as clock
+
+    clock.sleep(1.1)  # the wrong code above makes the next try wait a second
+    client.post(CODE, {"code": codes[1]})
+    fresh = recovery_codes_on(client.post(RECOVERY).content.decode())
+    assert len(fresh) == 10 and not set(fresh) & set(codes)
+    client.post(reverse("accounts:sign-out"))
+    sign_in(client, user.username)
+    assert "not right, or has been used" in client.post(CODE, {"code": codes[2]}).content.decode()

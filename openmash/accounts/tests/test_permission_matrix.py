@@ -49,6 +49,7 @@ def views(ids: dict[str, str]) -> list[V]:
         V("user-mfa-reset", reverse("accounts:user-mfa-reset", args=[ids["user"]]), ADMIN, method="post"),
         V("two-factor-setup", reverse("accounts:two-factor-setup"), EVERY_ROLE),
         V("two-factor", reverse("accounts:two-factor"), EVERY_ROLE),
+        V("two-factor-recovery", reverse("accounts:two-factor-recovery"), EVERY_ROLE),
         V("hub-overview", reverse("hub:overview"), CONFIG_READERS),
         V("hub-settings", reverse("hub:settings"), ADMIN),
         V("agencies", reverse("hub:agencies"), CONFIG_READERS),

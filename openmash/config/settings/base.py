@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
