@@ -56,6 +56,11 @@ LinkType = Literal["dedupe_only", "link_only"]
 #: given name and surname would leave date of birth the only free field in a names-and-DOB
 #: source, and EM cannot tell "a match with a wrong date" from "a non-match" with one field;
 #: blocking on ``surname`` itself would also freeze the given name, whose "swapped" level reads it.)
+#: A source larger than this is trained on a random sample of this many records (see ``train``).
+TRAINING_SAMPLE: Final = 100_000
+#: EM runs on a random sample of at most this many records of the training table (see ``train``).
+EM_SAMPLE: Final = 30_000
+
 EM_BLOCKING_RULES: Final[tuple[tuple[str, frozenset[str]], ...]] = (
     ("l.dob = r.dob", frozenset({"dob"})),
     (
@@ -145,6 +150,38 @@ class LinkageModel:
             "sql_dialect": dialect,
         }
 
+    @staticmethod
+    def _em_inputs(
+        backend: Backend,
+        left: pd.DataFrame,
+        right: pd.DataFrame | None,
+        limit: int,
+        seed: int,
+        estimated: float,
+        recall: float,
+        min_em_matches: int,
+        notes: list[str],
+    ) -> Any:
+        """Smaller tables for the EM sessions when the training tables are larger than ``limit``
+        records: EM's blocked pairs grow with the square of the table (one common surname makes
+        millions of pairs), while m needs only a few hundred matching pairs, which the sample must
+        still be expected to hold. None: use the whole training tables."""
+        if len(left) <= limit and (right is None or len(right) <= limit):
+            return None
+        sample_notes: list[str] = []
+        em_left = _sampled(left, limit, seed + 2, sample_notes)
+        em_right = None if right is None else _sampled(right, limit, seed + 3, sample_notes)
+        pairs = (
+            len(em_left) * len(em_right) if em_right is not None else len(em_left) * (len(em_left) - 1) / 2
+        )
+        if estimated * pairs * recall < min_em_matches:
+            return None
+        notes.append(f"EM estimated on a random sample of {limit:,} records")
+        tables = [backend.register(em_left, "em")]
+        if em_right is not None:
+            tables.append(backend.register(em_right, "em"))
+        return tables if em_right is not None else tables[0]
+
     def train(
         self,
         records: Records | FeatureTable,
@@ -157,6 +194,7 @@ class LinkageModel:
         refine_prior: bool = True,
         min_em_matches: int = 200,
         max_records: int | None = None,
+        em_max_records: int | None = EM_SAMPLE,
     ) -> LinkageModel:
         """Train lambda, u and m on ``records`` (dedupe) or ``records`` x ``other`` (link).
 
@@ -170,7 +208,9 @@ class LinkageModel:
         (each side, when linking). m and u do not depend on the table's size and lambda, a ratio of
         matches to pairs, is kept by uniform sampling, while the blocked pairs EM and the prior's
         refinement score grow with the square of it: a million police records would otherwise
-        take tens of gigabytes.
+        take tens of gigabytes. EM itself runs on a sample of at most ``em_max_records`` records
+        (when that sample can still be expected to hold ``min_em_matches`` matching pairs): one
+        common surname's block is otherwise most of the training time.
         """
         from splink import Linker
 
@@ -214,10 +254,26 @@ class LinkageModel:
         # that underflows to zero), and a failed session must not leave half-updated parameters.
         # As in Splink, a comparison's m is the mean over the sessions that could estimate it.
         estimates: dict[str, list[tuple[tuple[float, float], ...]]] = {c.name: [] for c in self.comparisons}
+        em_inputs = inputs
+        if expected_matches >= min_em_matches and em_max_records is not None:
+            em_inputs = (
+                self._em_inputs(
+                    backend,
+                    left_frame,
+                    right_frame,
+                    em_max_records,
+                    seed,
+                    estimated,
+                    deterministic_recall,
+                    min_em_matches,
+                    notes,
+                )
+                or inputs
+            )
         if expected_matches >= min_em_matches:
             for rule, blocked_columns in EM_BLOCKING_RULES:
                 session = Linker(
-                    inputs,
+                    em_inputs,
                     with_u.splink_settings(backend.dialect, link_type=link_type),
                     log_level=logging.ERROR,
                 )
@@ -409,10 +465,6 @@ def refine_lambda(evidence_weights: np.ndarray | Sequence[float], total_pairs: f
             return updated
         prior = updated
     return prior
-
-
-#: A source larger than this is trained on a random sample of this many records (see ``train``).
-TRAINING_SAMPLE: Final = 100_000
 
 
 def _sampled(frame: pd.DataFrame, max_records: int | None, seed: int, notes: list[str]) -> pd.DataFrame:
