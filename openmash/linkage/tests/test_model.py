@@ -104,3 +104,20 @@ def test_a_large_table_is_trained_on_a_sample_with_the_same_conclusions(
     precision = len(predicted & truth) / len(predicted)
     recall = len(predicted & truth) / len(truth)
     assert precision >= 0.95 and recall >= 0.93, (precision, recall)
+
+
+def test_em_runs_on_a_sample_of_a_large_table_and_still_learns(pairs: Pairs) -> None:
+    left, right, truth = pairs
+    model = LinkageModel.default().train(left, other=right, max_pairs=2e5, em_max_records=450)
+    assert "EM estimated on a random sample of 450 records" in model.training["notes"]
+    assert model.training["trained_on"] == 1200  # lambda and u from every record
+    for comparison in DEFAULT_COMPARISONS:
+        if comparison.name in {"sex"}:
+            continue
+        weights = model.level_weights(comparison)
+        assert weights[1] > 0 > weights[-1], comparison.name
+    predicted = {(link.left_id, link.right_id) for link in Linker(model).link(left, right, threshold=0.5)}
+    assert len(predicted & truth) / len(predicted) >= 0.95 and len(predicted & truth) / len(truth) >= 0.93
+    # Too small a sample to hold enough matches: EM uses the whole tables.
+    whole = LinkageModel.default().train(left, other=right, max_pairs=2e5, em_max_records=20)
+    assert not any("EM estimated on a random sample" in note for note in whole.training["notes"])
