@@ -203,10 +203,9 @@ class SqlConnector(Connector):
             if problems or id_column is None:
                 raise LoadFailed(problems)
             source = text(self.identities_query).columns(*(column(c) for c in columns)).subquery("src")
-            by_id = select(source).where(
-                cast(source.c[id_column], String).in_(bindparam("ids", expanding=True))
-            )
-            for batch in _batches(wanted):
+            ids_column, keys = _comparable(connection, source, id_column, wanted)
+            by_id = select(source).where(ids_column.in_(bindparam("ids", expanding=True)))
+            for batch in _batches(keys):
                 identity_rows += [
                     dict(zip(columns, row, strict=True)) for row in connection.execute(by_id, {"ids": batch})
                 ]
@@ -252,6 +251,20 @@ class SqlConnector(Connector):
                     )
                 ]
             ) from None
+
+
+def _comparable(connection: Any, source: Any, id_column: str, wanted: list[str]) -> tuple[Any, list[Any]]:
+    """The id column and the wanted ids in a form the database compares without a cast (so it can use
+    an index on the column): integers for an integer column, text for a text one. Any other type is
+    compared as text."""
+    sample = connection.execute(
+        select(source.c[id_column]).where(source.c[id_column].is_not(None)).limit(1)
+    ).scalar()
+    if isinstance(sample, int) and not isinstance(sample, bool):
+        return source.c[id_column], [int(w) for w in wanted if w.lstrip("-").isdigit()]
+    if isinstance(sample, str):
+        return source.c[id_column], wanted
+    return cast(source.c[id_column], String), wanted
 
 
 def _strip_query(query: str) -> str:

@@ -292,3 +292,16 @@ def test_an_unreachable_database_fails_without_showing_the_password() -> None:
     assert PASSWORD not in str(invalid.value)
     with pytest.raises(LoadFailed, match="no database driver"):
         SqlConnector(f"nosuchdb://user:{PASSWORD}@host/db", "SELECT 1").read()
+
+
+def test_fetch_compares_ids_as_the_database_holds_them(database: Database) -> None:
+    """An integer id column is asked with integers and a text one with text, so the database compares
+    without a cast (and can use its index); ids that cannot be an integer find nothing."""
+    by_number = SqlConnector(database.url, database.identities_query())
+    assert sorted(by_number.fetch(["1", "abc", "-", "3"], mapping=MAPPING)) == ["1", "3"]
+    query = (
+        f"SELECT 'P-' || CAST(person_id AS VARCHAR(10)) AS record_id, surname FROM {database.schema}.people"
+    )
+    by_text = SqlConnector(database.url, query)
+    assert sorted(by_text.fetch(["P-2", "2", "P-9"])) == ["P-2"]
+    assert by_text.fetch(["P-2"])["P-2"].identity["surname"] == "Sampleton"
