@@ -470,25 +470,33 @@ def _description(event: SourceEvent, person: ReferralPerson) -> str:
     return f"{prefix}: {event.description}"
 
 
+def _check_trawl_item(actor: Actor, item: HistoryItem, doing: str) -> None:
+    check_researcher(actor, item.request)
+    _check_request_open(item.request)
+    if not item.from_trawl:
+        raise DomainError(f"Only events added from your agency's records are {doing} here")
+
+
+def _audit_item(actor: Actor, item: HistoryItem, action: AuditAction, **detail: Any) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=item.request,
+        persons=[item.trawl_candidate.person_id] if item.trawl_candidate else [],
+        detail={
+            "case": item.request.case.reference,
+            "source": item.source_system,
+            "record": item.source_record_id,
+            **detail,
+        },
+    )
+
+
 def trawl_item_remove(*, actor: Actor, item: HistoryItem) -> None:
     """Take an event found by trawl out of a return that has not been submitted."""
-    request = item.request
-    check_researcher(actor, request)
-    _check_request_open(request)
-    if not item.from_trawl:
-        raise DomainError("Only events added from your agency's records are removed here")
+    _check_trawl_item(actor, item, "removed")
     with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action=AuditAction.TRAWL_EVENT_REMOVED,
-            obj=request,
-            persons=[item.trawl_candidate.person_id] if item.trawl_candidate else [],
-            detail={
-                "case": request.case.reference,
-                "source": item.source_system,
-                "record": item.source_record_id,
-            },
-        )
+        _audit_item(actor, item, AuditAction.TRAWL_EVENT_REMOVED)
         item.delete()
 
 
@@ -501,11 +509,7 @@ def trawl_item_edit(*, actor: Actor, item: HistoryItem, description: str, signif
     leave out what is not relevant or proportionate (a third party's details, say). The system,
     record and reference stay; the item is marked edited, and the change is audited (what changed,
     not the words)."""
-    request = item.request
-    check_researcher(actor, request)
-    _check_request_open(request)
-    if not item.from_trawl:
-        raise DomainError("Only events added from your agency's records are edited here")
+    _check_trawl_item(actor, item, "edited")
     description = description.strip()
     if not description:
         raise DomainError(NO_DESCRIPTION)
@@ -526,18 +530,8 @@ def trawl_item_edit(*, actor: Actor, item: HistoryItem, description: str, signif
             modified_by=actor.user,
             modified_at=timezone.now(),
         )
-        audit_record(
-            actor=actor,
-            action=AuditAction.TRAWL_EVENT_EDITED,
-            obj=request,
-            persons=[item.trawl_candidate.person_id] if item.trawl_candidate else [],
-            detail={
-                "case": request.case.reference,
-                "source": item.source_system,
-                "record": item.source_record_id,
-                "reference": item.source_reference,
-                "changed": changed,
-            },
+        _audit_item(
+            actor, item, AuditAction.TRAWL_EVENT_EDITED, reference=item.source_reference, changed=changed
         )
     item.refresh_from_db()
     return item
