@@ -56,6 +56,13 @@ def secret_on(page: str) -> str:
     return match.group(1)
 
 
+def with_authenticator(client: Client, username: str) -> tuple[str, Any]:
+    """Sign in and set up an authenticator as a person would; the key, and the set-up's response."""
+    sign_in(client, username)
+    secret = secret_on(client.get(SETUP).content.decode())
+    return secret, client.post(SETUP, {"code": code_for(secret)})
+
+
 @override_settings(OPENMASH_MFA_REQUIRED=True, OTP_TOTP_THROTTLE_FACTOR=0)
 def test_required_two_factor_is_set_up_at_sign_in_then_asked_for_every_time(make_user: Any) -> None:
     user = make_user(Role.SCREENING_MANAGER)
@@ -115,9 +122,7 @@ def test_optional_two_factor_once_set_up_is_always_asked_for(make_user: Any) -> 
 def test_wrong_codes_are_throttled(make_user: Any) -> None:
     user = make_user(Role.REFERRER, AgencyKind.EDUCATION)
     client = Client()
-    sign_in(client, user.username)
-    secret = secret_on(client.get(SETUP).content.decode())
-    client.post(SETUP, {"code": code_for(secret)})
+    secret, _ = with_authenticator(client, user.username)
     client.post(reverse("accounts:sign-out"))
     sign_in(client, user.username)
     wrong = "000000" if code_for(secret, steps_ahead=1) != "000000" else "111111"
@@ -131,9 +136,7 @@ def test_wrong_codes_are_throttled(make_user: Any) -> None:
 def test_an_administrator_resets_a_lost_authenticator(make_user: Any) -> None:
     user = make_user(Role.REFERRER, AgencyKind.EDUCATION)
     client = Client()
-    sign_in(client, user.username)
-    secret = secret_on(client.get(SETUP).content.decode())
-    client.post(SETUP, {"code": code_for(secret)})
+    secret, _ = with_authenticator(client, user.username)
     admin = Client()
     admin.force_login(make_user(Role.HUB_ADMINISTRATOR))
     users_page = admin.get(reverse("accounts:users")).content.decode()
@@ -150,9 +153,7 @@ def test_an_administrator_resets_a_lost_authenticator(make_user: Any) -> None:
 def test_a_recovery_code_signs_in_once_in_place_of_the_app(make_user: Any) -> None:
     user = make_user(Role.DECISION_MAKER)
     client = Client()
-    sign_in(client, user.username)
-    secret = secret_on(client.get(SETUP).content.decode())
-    done = client.post(SETUP, {"code": code_for(secret)})
+    secret, done = with_authenticator(client, user.username)
     codes = recovery_codes_on(client.get(done["Location"]).content.decode())
     client.post(reverse("accounts:sign-out"))
     sign_in(client, user.username)
