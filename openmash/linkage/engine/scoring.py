@@ -78,6 +78,17 @@ class _Compiled:
     tf_log2_u: float
     tf_table: Mapping[Any, float]
 
+    @property
+    def most(self) -> float:
+        """The most this comparison can add to a pair's weight (its best level, or the exact level
+        with the rarest value's term-frequency adjustment)."""
+        best = max(self.weights)
+        if self.tf_level >= 0 and self.tf_table:
+            best = max(
+                best, self.weights[self.tf_level] + self.tf_log2_u - math.log2(min(self.tf_table.values()))
+            )
+        return best
+
 
 class Scorer:
     """Scores feature rows with one model and one set of term-frequency tables."""
@@ -110,6 +121,11 @@ class Scorer:
                 )
             )
         self._compiled = tuple(compiled)
+        # For weight_at_least(): the comparisons that spread weight most first, and after each one the
+        # most the rest could still add, so a pair that cannot reach the floor is given up early.
+        ordered = sorted(compiled, key=lambda c: max(c.weights) - min(c.weights), reverse=True)
+        rest = [sum(c.most for c in ordered[i + 1 :]) for i in range(len(ordered))]
+        self._pruning = tuple(zip(ordered, rest, strict=True))
 
     @staticmethod
     def _tf_adjustment(c: _Compiled, left: FeatureRow, right: FeatureRow) -> float:
@@ -132,6 +148,20 @@ class Scorer:
             if level == c.tf_level:
                 total += self._tf_adjustment(c, left, right)
         return total
+
+    def weight_at_least(self, left: FeatureRow, right: FeatureRow, floor: float) -> float | None:
+        """The pair's total weight if it is at least ``floor``, else None, found without scoring
+        every comparison when the others could not lift it to the floor. Exact: the same weight as
+        :meth:`weight` whenever that is at least ``floor``."""
+        total = self.prior_weight
+        for c, rest in self._pruning:
+            level = c.classify(left, right)
+            total += c.weights[level]
+            if level == c.tf_level:
+                total += self._tf_adjustment(c, left, right)
+            if total + rest < floor:
+                return None
+        return total if total >= floor else None
 
     def levels(self, left: FeatureRow, right: FeatureRow) -> list[int]:
         return [c.classify(left, right) for c in self._compiled]

@@ -230,8 +230,8 @@ class SearchIndex:
         scored: list[tuple[float, str, FeatureRow]] = []
         for position in positions.tolist():
             row = tuple([column[position] for column in columns])
-            w = scorer.weight(query, row)
-            if w >= weight_threshold:
+            w = scorer.weight_at_least(query, row, weight_threshold)
+            if w is not None:
                 scored.append((w, str(row[0]), row))
         scored.sort(key=lambda item: (-item[0], item[1]))
         candidates = tuple(

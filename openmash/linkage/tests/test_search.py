@@ -149,3 +149,26 @@ def test_index_scales_the_prior_or_keeps_the_models(pairs: Pairs, trained: Linka
     _, right, _ = pairs
     kept = SearchIndex.build(right, trained, matches_per_query=None)
     assert kept.model.probability_two_random_records_match == trained.probability_two_random_records_match
+
+
+def test_pruned_scoring_gives_the_full_weight_or_nothing_exactly(pairs: Pairs, index: SearchIndex) -> None:
+    """The search gives up on a pair once the comparisons left cannot lift it to the threshold; for
+    every pair it keeps, the weight is the full weight, and it never drops a pair that reaches it."""
+    left, _, _ = pairs
+    scorer = index.scorer
+    rows = query_rows(left.head(60))
+    kept = dropped = 0
+    for floor in (-5.0, 0.0, 3.0, 10.0):
+        for query in rows:
+            positions, _ = index.candidate_positions(query)
+            for position in positions.tolist()[:200]:
+                row = tuple([column[position] for column in index.columns])
+                full = scorer.weight(query, row)
+                pruned = scorer.weight_at_least(query, row, floor)
+                if full >= floor + 1e-9:
+                    assert pruned is not None and math.isclose(pruned, full, abs_tol=1e-9)
+                    kept += 1
+                elif full < floor - 1e-9:
+                    assert pruned is None
+                    dropped += 1
+    assert kept and dropped
