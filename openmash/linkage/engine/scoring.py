@@ -77,6 +77,8 @@ class _Compiled:
     tf_column: int
     tf_log2_u: float
     tf_table: Mapping[Any, float]
+    reads: tuple[int, ...] = ()
+    """The feature columns the comparison reads: its level depends on the record only through them."""
 
     @property
     def most(self) -> float:
@@ -118,6 +120,7 @@ class Scorer:
                     tf_column=tf_column,
                     tf_log2_u=tf_log2_u,
                     tf_table=tf_table,
+                    reads=tuple(sorted(FEATURE_INDEX[c] for c in comparison.columns())),
                 )
             )
         self._compiled = tuple(compiled)
@@ -149,13 +152,32 @@ class Scorer:
                 total += self._tf_adjustment(c, left, right)
         return total
 
-    def weight_at_least(self, left: FeatureRow, right: FeatureRow, floor: float) -> float | None:
+    def memo(self) -> list[dict[tuple[Any, ...], int]]:
+        """A fresh per-query memo for :meth:`weight_at_least`: records in one block share names and
+        dates, so each comparison's level is worked out once per distinct value it reads."""
+        return [{} for _ in self._pruning]
+
+    def weight_at_least(
+        self,
+        left: FeatureRow,
+        right: FeatureRow,
+        floor: float,
+        memo: list[dict[tuple[Any, ...], int]] | None = None,
+    ) -> float | None:
         """The pair's total weight if it is at least ``floor``, else None, found without scoring
         every comparison when the others could not lift it to the floor. Exact: the same weight as
-        :meth:`weight` whenever that is at least ``floor``."""
+        :meth:`weight` whenever that is at least ``floor``. ``memo`` (from :meth:`memo`, for one
+        ``left`` only) remembers levels already worked out."""
         total = self.prior_weight
-        for c, rest in self._pruning:
-            level = c.classify(left, right)
+        for k, (c, rest) in enumerate(self._pruning):
+            if memo is None:
+                level = c.classify(left, right)
+            else:
+                key = tuple([right[i] for i in c.reads])
+                seen = memo[k].get(key)
+                if seen is None:
+                    seen = memo[k][key] = c.classify(left, right)
+                level = seen
             total += c.weights[level]
             if level == c.tf_level:
                 total += self._tf_adjustment(c, left, right)

@@ -228,9 +228,10 @@ class SearchIndex:
         columns = self.columns
         weight_threshold = _probability_to_weight_threshold(threshold)
         scored: list[tuple[float, str, FeatureRow]] = []
+        memo = scorer.memo()
         for position in positions.tolist():
             row = tuple([column[position] for column in columns])
-            w = scorer.weight_at_least(query, row, weight_threshold)
+            w = scorer.weight_at_least(query, row, weight_threshold, memo)
             if w is not None:
                 scored.append((w, str(row[0]), row))
         scored.sort(key=lambda item: (-item[0], item[1]))

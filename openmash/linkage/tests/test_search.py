@@ -161,14 +161,18 @@ def test_pruned_scoring_gives_the_full_weight_or_nothing_exactly(pairs: Pairs, i
     for floor in (-5.0, 0.0, 3.0, 10.0):
         for query in rows:
             positions, _ = index.candidate_positions(query)
+            memo = scorer.memo()  # one per query, as the search keeps it
             for position in positions.tolist()[:200]:
                 row = tuple([column[position] for column in index.columns])
                 full = scorer.weight(query, row)
-                pruned = scorer.weight_at_least(query, row, floor)
-                if full >= floor + 1e-9:
-                    assert pruned is not None and math.isclose(pruned, full, abs_tol=1e-9)
-                    kept += 1
-                elif full < floor - 1e-9:
-                    assert pruned is None
-                    dropped += 1
+                for pruned in (
+                    scorer.weight_at_least(query, row, floor),
+                    scorer.weight_at_least(query, row, floor, memo),
+                ):
+                    if full >= floor + 1e-9:
+                        assert pruned is not None and math.isclose(pruned, full, abs_tol=1e-9)
+                        kept += 1
+                    elif full < floor - 1e-9:
+                        assert pruned is None
+                        dropped += 1
     assert kept and dropped
