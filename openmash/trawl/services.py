@@ -130,6 +130,8 @@ def trawl_run(trawl: Trawl) -> Trawl:
         for s in sources
     ]
     refused: list[dict[str, str]] = []
+    by_source = {entry["source_id"]: entry for entry in searched}
+    decided = earlier_decisions(trawl)
     try:
         for done, person in enumerate(people, start=1):
             decision = gate_check(
@@ -138,10 +140,8 @@ def trawl_run(trawl: Trawl) -> Trawl:
             if not decision.allowed:
                 refused.append({"person": str(person.pk), "name": str(person), "reason": decision.reason})
             else:
-                for source_id, problem in _search_person(actor, trawl, person, sources).items():
-                    for entry in searched:
-                        if entry["source_id"] == source_id:
-                            entry["unavailable"] = problem
+                for source_id, problem in _search_person(actor, trawl, person, sources, decided).items():
+                    by_source[source_id]["unavailable"] = problem
             Trawl.objects.filter(pk=trawl.pk).update(people_done=done, searched=searched, refused=refused)
     except Exception as error:  # noqa: BLE001 - the researcher sees the trawl failed and can run it again
         log.exception("trawl %s failed", trawl.pk)
@@ -156,23 +156,27 @@ def trawl_run(trawl: Trawl) -> Trawl:
     return trawl
 
 
-def earlier_decisions(trawl: Trawl, person: ReferralPerson, source: DataSource) -> dict[str, TrawlCandidate]:
-    """What researchers last decided, in earlier searches of this request, about each record of the
-    source for this person: the newest search that proposed the record counts (an undone decision
-    leaves the record to review)."""
-    latest: dict[str, TrawlCandidate] = {}
+#: (person, source, record) -> the candidate whose decision a new search keeps.
+Decided = dict[tuple[Any, Any, str], TrawlCandidate]
+
+
+def earlier_decisions(trawl: Trawl) -> Decided:
+    """What researchers last decided, in earlier searches of this request, about each record for each
+    person: the newest search that proposed the record counts (an undone decision leaves the record
+    to review). One query for the whole trawl."""
+    latest: Decided = {}
     earlier = (
-        TrawlCandidate.objects.filter(trawl__request=trawl.request, person=person, source=source)
+        TrawlCandidate.objects.filter(trawl__request_id=trawl.request_id)
         .exclude(trawl=trawl)
         .order_by("trawl__created_at", "created_at")
     )
     for candidate in earlier:
-        latest[candidate.record_id] = candidate
-    return {record: c for record, c in latest.items() if c.status != CandidateStatus.PROPOSED}
+        latest[(candidate.person_id, candidate.source_id, candidate.record_id)] = candidate
+    return {key: c for key, c in latest.items() if c.status != CandidateStatus.PROPOSED}
 
 
 def _search_person(
-    actor: Actor, trawl: Trawl, person: ReferralPerson, sources: Sequence[DataSource]
+    actor: Actor, trawl: Trawl, person: ReferralPerson, sources: Sequence[DataSource], decided: Decided
 ) -> dict[str, str]:
     """Search every source for the person; returns the sources that could not be searched, and why
     (the researcher is told: "no candidates" must never stand in for "not searched")."""
@@ -188,9 +192,8 @@ def _search_person(
                 unavailable[str(source.pk)] = str(error)
                 continue
             (result,) = index.search([query_for(person)], top=TOP, threshold=source.threshold)
-            decided = earlier_decisions(trawl, person, source)
             for candidate in result.candidates:
-                before = decided.get(candidate.record_id)
+                before = decided.get((person.pk, source.pk, candidate.record_id))
                 TrawlCandidate.objects.create(
                     trawl=trawl,
                     person=person,
@@ -204,7 +207,7 @@ def _search_person(
                     created_by=actor.user,
                     # A search again keeps what a researcher already decided about the same record.
                     status=before.status if before else CandidateStatus.PROPOSED,
-                    decided_by=before.decided_by if before else None,
+                    decided_by_id=before.decided_by_id if before else None,
                     decided_at=before.decided_at if before else None,
                     reason=before.reason if before else "",
                     carried_from=before,

@@ -248,7 +248,8 @@ def item_remove(request: HttpRequest, request_id: str, item_id: str) -> HttpResp
 @require(Perm.REQUEST_RESPOND)
 def item_edit(request: HttpRequest, request_id: str, item_id: str) -> HttpResponse:
     """Change the words or significance of an event found by trawl, before the return is shared."""
-    info = _request(request, request_id, audit=False)
+    # Showing the event is a read of the family's information (audited); saving is audited as an edit.
+    info = _request(request, request_id, audit=request.method != "POST")
     item = get_object_or_404(HistoryItem, pk=item_id, request=info)
     if not item.from_trawl:
         raise Http404("Not an event from the agency's records")

@@ -364,8 +364,10 @@ def test_an_event_found_by_trawl_can_be_changed_before_sharing_and_the_chronolog
     client = Client()
     client.force_login(people["police"])
     url = reverse("trawl:edit-item", args=[police_request.pk, item.pk])
+    viewed = AuditEvent.objects.filter(action=AuditAction.REQUEST_VIEWED).count()
     page = client.get(url).content.decode()
     assert "Change an event before sharing" in page and "INC-2026-000101" in page
+    assert AuditEvent.objects.filter(action=AuditAction.REQUEST_VIEWED).count() == viewed + 1
     empty = client.post(url, {"description": "  ", "significance": ""})
     body = empty.content.decode()
     assert empty.status_code == 400 and "govuk-error-summary" in body
