@@ -111,8 +111,9 @@ def _verify(device: TOTPDevice | StaticDevice, code: str) -> None:
         raise DomainError(WRONG_RECOVERY_CODE if isinstance(device, StaticDevice) else WRONG_CODE)
 
 
-def set_up(*, request: HttpRequest, actor: Actor, code: str) -> TOTPDevice:
-    """Confirm the person's new authenticator with a code from it; they are then signed in with it."""
+def set_up(*, request: HttpRequest, actor: Actor, code: str) -> list[str]:
+    """Confirm the person's new authenticator with a code from it; they are then signed in with it.
+    Returns their new recovery codes, to be shown once."""
     assert isinstance(actor.user, User)  # noqa: S101 - signed-in views only
     device = enrolment_device(actor.user)
     try:
@@ -126,7 +127,7 @@ def set_up(*, request: HttpRequest, actor: Actor, code: str) -> TOTPDevice:
         device.save(update_fields=["confirmed"])
         audit_record(actor=actor, action=AuditAction.MFA_SET_UP, obj=actor.user)
     otp_login(request, device)
-    return device
+    return recovery_codes_new(actor=actor)
 
 
 def verify(*, request: HttpRequest, actor: Actor, code: str) -> int | None:

@@ -38,10 +38,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             login(request, form.get_user())
             services.sign_in_recorded(actor=Actor.from_request(request))
-            target = request.POST.get("next") or request.GET.get("next") or ""
-            if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-                return redirect(target)
-            return redirect("accounts:home")
+            return _next_or_home(request)
         username = request.POST.get("username", "")
         if refusal:
             services.sign_in_refused_recorded(
@@ -56,11 +53,16 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/sign_in.html", {"form": form, "next": request.GET.get("next", "")})
 
 
-def _next_or_home(request: HttpRequest) -> HttpResponse:
+def _safe_next(request: HttpRequest) -> str:
+    """Where to go after a form (the ``next`` posted or in the address), if it is on this site."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return redirect(target)
-    return redirect("accounts:home")
+    return (
+        target if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()) else ""
+    )
+
+
+def _next_or_home(request: HttpRequest) -> HttpResponse:
+    return redirect(_safe_next(request) or "accounts:home")
 
 
 @signed_in
@@ -98,7 +100,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/two_factor.html",
-        {"form": form, "next": request.GET.get("next", "")},
+        {"form": form, "next": _safe_next(request)},
     )
 
 
@@ -108,22 +110,25 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Set up (or replace) the authenticator app: scan the QR code or type the key, then a code."""
     user = request.user
     assert isinstance(user, User)  # noqa: S101 - guaranteed by @signed_in
-    if mfa.has_device(user) and not user.is_verified():  # type: ignore[attr-defined]
+    replacing = mfa.has_device(user)
+    if replacing and not user.is_verified():  # type: ignore[attr-defined]
         return redirect("accounts:two-factor")  # to replace an authenticator, first use the current one
     device = mfa.enrolment_device(user)
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            mfa.set_up(request=request, actor=Actor.from_request(request), code=form.cleaned_data["code"])
+            codes = mfa.set_up(
+                request=request, actor=Actor.from_request(request), code=form.cleaned_data["code"]
+            )
         except DomainError as error:
             form.add_error("code", str(error))
         else:
             request.session.pop(NO_DEVICE_KEY, None)
-            request.session[RECOVERY_CODES_KEY] = mfa.recovery_codes_new(actor=Actor.from_request(request))
+            request.session[RECOVERY_CODES_KEY] = codes
             messages.success(
                 request, "Two-factor sign-in is set up. You will be asked for a code each time you sign in."
             )
-            target = request.POST.get("next") or ""
+            target = _safe_next(request)
             suffix = f"?{urlencode({'next': target})}" if target else ""
             return redirect(f"{reverse('accounts:two-factor-recovery')}{suffix}")
     return render(
@@ -131,10 +136,10 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         "accounts/two_factor_setup.html",
         {
             "form": form,
-            "next": request.GET.get("next", ""),
+            "next": _safe_next(request),
             "qr": mark_safe(mfa.qr_svg(device)),  # noqa: S308 - SVG made by segno from our own URL
             "secret": mfa.secret_text(device),
-            "replacing": mfa.has_device(user),
+            "replacing": replacing,
             "required": mfa.required(),
         },
     )
@@ -162,13 +167,6 @@ def two_factor_recovery(request: HttpRequest) -> HttpResponse:
             "left": mfa.recovery_codes_left(user),
             "next": _safe_next(request),
         },
-    )
-
-
-def _safe_next(request: HttpRequest) -> str:
-    target = request.GET.get("next", "")
-    return (
-        target if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()) else ""
     )
 
 
