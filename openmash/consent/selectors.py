@@ -63,9 +63,12 @@ def disclosures_visible_to(user: object) -> QuerySet[Disclosure]:
     rows = Disclosure.objects.select_related(
         "case", "from_agency", "by_user", "consent", "lawful_basis"
     ).prefetch_related(Prefetch("about", queryset=ReferralPerson.objects.order_by("-is_subject", "pk")))
-    if not sees_whole_log(user):
-        rows = rows.filter(Q(from_agency_id=user.agency_id) | Q(by_user__agency_id=user.agency_id))
-    return rows
+    return rows if sees_whole_log(user) else agency_part(rows, user)
+
+
+def agency_part(rows: QuerySet[Disclosure], user: User) -> QuerySet[Disclosure]:
+    """The disclosures a partner agency answers for: what it shared or withheld, what its staff saw."""
+    return rows.filter(Q(from_agency_id=user.agency_id) | Q(by_user__agency_id=user.agency_id))
 
 
 def _hub_midnight(day: date) -> datetime:
@@ -276,7 +279,7 @@ def transparency_report_for(*, actor: Actor, person: ReferralPerson, output: str
     covers = ""
     user = actor.user
     if isinstance(user, User) and not sees_whole_log(user):  # a partner agency answers for its part
-        entries = entries.filter(Q(from_agency_id=user.agency_id) | Q(by_user__agency_id=user.agency_id))
+        entries = agency_part(entries, user)
         covers = user.agency.name
     report = TransparencyReport(person=person, case=case, generated_at=timezone.now(), covers=covers)
     for entry in entries:

@@ -28,7 +28,7 @@ from openmash.decisions.selectors import (
     requests_of,
 )
 from openmash.decisions.services import NOT_READY, decision_record
-from openmash.enquiries.models import InformationRequest, RequestStatus
+from openmash.enquiries.models import OUTSTANDING_STATUSES, InformationRequest, RequestStatus
 from openmash.hub.calendar_format import format_deadline
 from openmash.hub.models import ThresholdLevel
 
@@ -76,7 +76,7 @@ def record(request: HttpRequest, case_id: str) -> HttpResponse:
             waiting=item.request.status == RequestStatus.BLOCKED,
         )
         for item in returns
-        if item.request.is_open or item.request.status == RequestStatus.BLOCKED
+        if item.request.status in OUTSTANDING_STATUSES
     ]
     form = DecisionForm(
         request.POST if request.method == "POST" else None,

@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.tasks import TaskResult, task
 
-from openmash.core.tasks import is_queued, run_then_repeat, schedule_repeat
+from openmash.core.tasks import run_then_repeat, schedule_repeat
 from openmash.enquiries.services import requests_mark_overdue
 
 SCHEDULE_LOCK_KEY = 7_041_963  # PostgreSQL advisory lock: one scheduler decides at a time
@@ -26,11 +26,6 @@ def sweep_overdue() -> int:
         seconds=settings.OVERDUE_SWEEP_SECONDS,
         done="marked %d information requests overdue",
     )
-
-
-def sweep_is_queued() -> bool:
-    """Whether a sweep is already waiting in the database queue (a running one does not count)."""
-    return is_queued(sweep_overdue)
 
 
 def schedule_sweep(*, delay: timedelta | None = None) -> TaskResult | None:

@@ -21,6 +21,9 @@ _cache: OrderedDict[str, SearchIndex] = OrderedDict()
 _lock = threading.Lock()
 
 
+NOT_HELD = "{source}'s extract is no longer held; load it again"
+
+
 class SourceUnavailable(Exception):  # noqa: N818
     """The source has no usable load, or its records cannot be read now."""
 
@@ -42,7 +45,7 @@ def index_for(load: SourceLoad) -> SearchIndex:
             "load it again"
         ) from None
     except FileNotFoundError:
-        raise SourceUnavailable(f"{load.source.name}'s extract is no longer held; load it again") from None
+        raise SourceUnavailable(NOT_HELD.format(source=load.source.name)) from None
     index = SearchIndex.build(identities, model)
     with _lock:
         _cache[key] = index
@@ -72,4 +75,4 @@ def fetch_records(source: DataSource, load: SourceLoad, record_ids: Sequence[str
                 return Snapshot(candidate.snapshot).fetch(record_ids)
             except FileNotFoundError:
                 continue
-    raise SourceUnavailable(f"{source.name}'s extract is no longer held; load it again")
+    raise SourceUnavailable(NOT_HELD.format(source=source.name))
