@@ -1,8 +1,8 @@
 """Browser test of the trawl on the demo hub: the police researcher searches the police records system for
 a demo case's family, reads the evidence, confirms one record, rejects another, adds two of the confirmed
-record's events to the return, searches again (the decisions are kept), undoes the rejection and submits
-the return; the screening manager's chronology shows both events with the system, the record and the
-police reference they came from.
+record's events to the return, searches again (the decisions are kept), undoes the rejection, rewords
+one event and submits the return; the screening manager's chronology shows both events with the
+system, the record and the police reference they came from.
 
 The demo is loaded as `make demo` loads it (a smaller area): synthetic cases, and each agency's synthetic
 extract registered and loaded as its data source. The case is the first open police request whose family
@@ -131,6 +131,16 @@ def test_police_researcher_trawls_confirms_rejects_adds_two_events_and_the_chron
     expect(items).to_have_count(2)
     for ref in references:
         expect(page.get_by_test_id("trawl-items")).to_contain_text(ref)
+    # The researcher rewords one event before sharing it; its reference stays and it is marked changed.
+    items.first.get_by_role("link", name="Change").click()
+    expect(h1(page)).to_have_text("Change an event before sharing")
+    expect(page.get_by_test_id("item-source")).to_contain_text(confirm_id)
+    page.get_by_label("What happened").fill("Reworded by the researcher: the relevant part only.")
+    page.get_by_role("button", name="Save the event").click()
+    expect(success_banner(page)).to_contain_text("event in your return")
+    changed = page.get_by_test_id("trawl-item").filter(has=page.get_by_test_id("edited"))
+    expect(changed).to_have_count(1)
+    expect(changed).to_contain_text("Reworded by the researcher: the relevant part only.")
     page.get_by_label("Summary").fill("Known to police: the events below, from the police records system.")
     page.get_by_role("button", name="Submit return").click()
     expect(success_banner(page)).to_contain_text(f"Return sent to the hub for case {reference}")
