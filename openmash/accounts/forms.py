@@ -4,13 +4,32 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.db import models
 
-from openmash.accounts.roles import Role
+from openmash.accounts.roles import APPROVAL_ROLES, Role
+from openmash.accounts.services import GRANT_REFUSAL_REASON_NEEDED
 from openmash.core.forms import GdsForm, GdsFormMixin
 from openmash.hub.models import Agency
 
 SIGN_IN_INVALID = "Enter a correct username and password. Both are case-sensitive."
 SIGN_IN_INACTIVE = "This account has been closed. Ask your hub administrator."
+_APPROVAL_NAMES = [r.label.lower() for r in Role if r in APPROVAL_ROLES]
+APPROVAL_ROLE_NAMES = f"{', '.join(_APPROVAL_NAMES[:-1])} or {_APPROVAL_NAMES[-1]}"
+GRANT_REASON_HINT = (
+    f"Needed when you give {APPROVAL_ROLE_NAMES}. These roles open case records, so they wait until "
+    "another hub administrator approves them; that administrator and the information governance "
+    "officers read your reason."
+)
+
+
+def _grant_reason_field() -> forms.CharField:
+    return forms.CharField(
+        label="Why does this person need these roles?",
+        required=False,
+        max_length=2000,
+        help_text=GRANT_REASON_HINT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class SignInForm(GdsFormMixin, AuthenticationForm):
@@ -54,6 +73,7 @@ class UserCreateForm(GdsForm):
         required=False,
         help_text="At least 12 characters. Leave blank to create the account without a password.",
     )
+    reason = _grant_reason_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -67,10 +87,39 @@ class UserRolesForm(GdsForm):
     roles = forms.MultipleChoiceField(
         label="Roles", choices=Role.choices, widget=forms.CheckboxSelectMultiple
     )
+    reason = _grant_reason_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["roles"].error_messages["required"] = "Select at least one role"
+
+
+class GrantDecision(models.TextChoices):
+    APPROVE = "approve", "Approve: they hold the role from now on"
+    REFUSE = "refuse", "Refuse: the role is not given"
+
+
+class RoleGrantDecisionForm(GdsForm):
+    decision = forms.ChoiceField(
+        label="Your decision", choices=GrantDecision.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        max_length=2000,
+        help_text="Needed if you refuse. The information governance officers are told your decision.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].error_messages["required"] = "Select whether you approve or refuse the grant"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == GrantDecision.REFUSE and not (data.get("reason") or "").strip():
+            self.add_error("reason", GRANT_REFUSAL_REASON_NEEDED)
+        return data
 
 
 class CodeForm(GdsForm):

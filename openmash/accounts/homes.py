@@ -8,7 +8,9 @@ from importlib import import_module
 from django.http import HttpRequest
 
 from openmash.accounts.roles import Role
+from openmash.accounts.selectors import pending_role_grants_for
 from openmash.audit.models import AuditEvent
+from openmash.core.actor import Actor
 from openmash.hub.models import Agency
 from openmash.hub.selectors import hub_configuration, response_times_in_order
 
@@ -28,6 +30,7 @@ def home_context(*, role: Role, request: HttpRequest) -> dict[str, object]:
             "hub": hub_configuration(),
             "agency_count": Agency.objects.filter(is_active=True).count(),
             "response_times": response_times_in_order(),
+            "waiting_grants": pending_role_grants_for(actor=Actor.from_request(request)).count(),
         }
     if role is Role.IG_OFFICER:
         return {"event_count": AuditEvent.objects.count()}

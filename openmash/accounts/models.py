@@ -6,6 +6,8 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
 
 from openmash.accounts.roles import Role, role_allowed_in
 from openmash.hub.models import Agency
@@ -53,6 +55,58 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} as {self.get_role_display()}"
+
+
+class GrantOutcome(models.TextChoices):
+    PENDING = "pending", "Waiting for approval"
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
+
+
+class PendingRoleGrant(models.Model):
+    """A person's request to give someone a role in APPROVAL_ROLES. It takes effect (as a RoleGrant)
+    only when a second hub administrator, neither the one who asked nor the one who would hold it,
+    approves it; the database refuses any other approval."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="pending_role_grants")
+    role = models.CharField(max_length=40, choices=Role.choices)
+    reason = models.TextField(blank=True, default="", help_text="Why the person who asked needs it given")
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=20, choices=GrantOutcome.choices, default=GrantOutcome.PENDING)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(outcome=GrantOutcome.PENDING),
+                name="one_pending_grant_per_role",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(outcome=GrantOutcome.PENDING) & Q(decided_by__isnull=True) & Q(decided_at__isnull=True)
+                )
+                | (
+                    ~Q(outcome=GrantOutcome.PENDING)
+                    & Q(decided_by__isnull=False)
+                    & Q(decided_at__isnull=False)
+                ),
+                name="pending_grant_decided_when_not_pending",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome=GrantOutcome.APPROVED)
+                | (~Q(decided_by=F("requested_by")) & ~Q(decided_by=F("user"))),
+                name="pending_grant_approved_by_someone_else",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} for {self.user} ({self.get_outcome_display().lower()})"
 
 
 class FailedSignIn(models.Model):

@@ -13,6 +13,9 @@ from django.http import HttpRequest, HttpResponse
 
 from openmash.accounts.models import User
 from openmash.accounts.roles import Role
+from openmash.audit.catalogue import AuditAction
+from openmash.audit.services import audit_record
+from openmash.core.actor import Actor
 
 
 class Perm(StrEnum):
@@ -40,7 +43,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.DECISION_MAKER: frozenset(
         {Perm.HUB_VIEW_CONFIGURATION, Perm.DECISION_RECORD, Perm.CASE_VIEW_ALL, Perm.CONSENT_RECORD}
     ),
-    Role.MEETING_CHAIR: frozenset({Perm.CASE_VIEW_ALL}),
+    Role.MEETING_CHAIR: frozenset(),  # a chair sees the cases on their meetings' agendas (access policy)
     Role.IG_OFFICER: frozenset({Perm.AUDIT_VIEW, Perm.HUB_VIEW_CONFIGURATION, Perm.TRANSPARENCY_REPORT}),
     Role.PERFORMANCE_MANAGER: frozenset({Perm.PERFORMANCE_VIEW, Perm.HUB_VIEW_CONFIGURATION}),
     Role.HUB_ADMINISTRATOR: frozenset(
@@ -56,6 +59,16 @@ def can(user: object, perm: Perm) -> bool:
     return any(perm in ROLE_PERMISSIONS[role] for role in user.held_roles())
 
 
+def refused(request: HttpRequest, action: str, reason: str) -> None:
+    """A refusal is audited as a refusal: who asked for what, and why not (never anyone's data)."""
+    audit_record(
+        actor=Actor.from_request(request),
+        action=AuditAction.ACCESS_REFUSED,
+        object_type="page",
+        detail={"action": action, "refusal": "forbidden", "reason": reason, "path": request.path[:300]},
+    )
+
+
 def require(perm: Perm) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """View decorator: sign-in first, then the permission, else 403."""
 
@@ -65,6 +78,7 @@ def require(perm: Perm) -> Callable[[Callable[..., HttpResponse]], Callable[...,
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not can(request.user, perm):
+                refused(request, perm.value, "Your roles do not include this permission")
                 raise PermissionDenied(perm.value)
             return view(request, *args, **kwargs)
 
@@ -82,6 +96,7 @@ def signed_in(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not isinstance(request.user, User) or not request.user.held_roles():
+            refused(request, "signed_in", "No role in the hub")
             raise PermissionDenied("no role")
         return view(request, *args, **kwargs)
 

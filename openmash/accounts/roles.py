@@ -30,6 +30,13 @@ ROLE_AGENCY_KINDS: dict[Role, frozenset[str] | None] = {
     Role.HUB_ADMINISTRATOR: None,
 }
 
+# Roles that open case records (or the audit trail) across the hub. A person granting one, on the
+# roles page or when adding a user, records a request that a second hub administrator must approve;
+# the system grants them at once (demo loader, set-up commands, tests).
+APPROVAL_ROLES: frozenset[Role] = frozenset(
+    {Role.DECISION_MAKER, Role.SCREENING_MANAGER, Role.MEETING_CHAIR, Role.IG_OFFICER}
+)
+
 ROLE_SLUGS: dict[Role, str] = {role: role.value.replace("_", "-") for role in Role}
 SLUG_ROLES: dict[str, Role] = {slug: role for role, slug in ROLE_SLUGS.items()}
 

@@ -2,23 +2,46 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from datetime import datetime, timedelta
+from functools import partial
+from uuid import UUID
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
-from openmash.accounts.models import FailedSignIn, RoleGrant, User
-from openmash.accounts.roles import Role, role_allowed_in
+from openmash.accounts.models import FailedSignIn, GrantOutcome, PendingRoleGrant, RoleGrant, User
+from openmash.accounts.permissions import Perm, can
+from openmash.accounts.roles import APPROVAL_ROLES, Role, role_allowed_in
+from openmash.accounts.selectors import ig_officer_addresses
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.core.actor import Actor
 from openmash.core.errors import DomainError
 from openmash.hub.models import Agency
 
+log = logging.getLogger(__name__)
+
 ROLE_NOT_IN_AGENCY = "{role} can only be held by someone in {kinds}."
 USERNAME_TAKEN = "A user with this username already exists."
+GRANT_REASON_NEEDED = "Enter why {person} needs the {roles}"
+GRANT_NOT_ADMIN = "Only a hub administrator can approve or refuse a role grant."
+GRANT_OWN_REQUEST = (
+    "You asked for this role to be given, so you cannot approve it: another hub administrator must."
+)
+GRANT_TO_SELF = (
+    "This grant would give you the role, so you cannot approve it: another hub administrator must."
+)
+GRANT_ALREADY_DECIDED = "This role grant has already been {outcome} by {person}."
+GRANT_REFUSAL_REASON_NEEDED = "Enter why you are refusing this role grant"
+
+
+class GrantReasonNeededError(DomainError):
+    """A person gave a role that needs approval without saying why."""
 
 
 def user_create(
@@ -32,10 +55,15 @@ def user_create(
     roles: list[Role],
     password: str | None,
     job_title: str = "",
+    reason: str = "",
 ) -> User:
+    """Add a user. The system (demo loader, set-up commands, tests) gives every role at once; a person
+    adding a user gives the roles in APPROVAL_ROLES only as requests a second administrator approves."""
     if User.objects.filter(username__iexact=username).exists():
         raise DomainError(USERNAME_TAKEN)
     _check_roles(roles, agency)
+    now, waiting = _split_for_approval(actor=actor, roles=roles)
+    _check_grant_reason(person=f"{first_name} {last_name}".strip() or username, roles=waiting, reason=reason)
     with transaction.atomic(durable=True):
         user = User(
             username=username,
@@ -50,28 +78,199 @@ def user_create(
         else:
             user.set_unusable_password()
         user.save()
-        RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r, granted_by=actor.user) for r in roles])
-        audit_record(
-            actor=actor,
-            action=AuditAction.USER_CREATED,
-            obj=user,
-            detail={"username": username, "agency": agency.name, "roles": [r.value for r in roles]},
-        )
+        RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r, granted_by=actor.user) for r in now])
+        detail: dict[str, object] = {
+            "username": username,
+            "agency": agency.name,
+            "roles": [r.value for r in now],
+        }
+        if waiting:
+            detail["waiting_for_approval"] = [r.value for r in waiting]
+        audit_record(actor=actor, action=AuditAction.USER_CREATED, obj=user, detail=detail)
+        _role_grants_request(actor=actor, user=user, roles=waiting, reason=reason)
     return user
 
 
-def user_set_roles(*, actor: Actor, user: User, roles: list[Role]) -> None:
+def user_set_roles(
+    *, actor: Actor, user: User, roles: list[Role], reason: str = ""
+) -> list[PendingRoleGrant]:
+    """Give and take away roles so the person holds `roles`. Taking away, and giving roles outside
+    APPROVAL_ROLES, apply at once. When a person (not the system) gives a role in APPROVAL_ROLES it is
+    recorded as a request that a second hub administrator must approve; returns the requests waiting
+    for the roles asked for (new ones, and any already waiting)."""
     _check_roles(roles, user.agency)
+    held = set(user.role_grants.values_list("role", flat=True))
+    wanted = {r.value for r in roles}
+    now, waiting = _split_for_approval(actor=actor, roles=[Role(r) for r in sorted(wanted - held)])
+    already = {
+        g.role: g for g in user.pending_role_grants.filter(outcome=GrantOutcome.PENDING, role__in=waiting)
+    }
+    new = [r for r in waiting if r.value not in already]
+    _check_grant_reason(person=str(user), roles=new, reason=reason)
     with transaction.atomic(durable=True):
-        held = set(user.role_grants.values_list("role", flat=True))
-        wanted = {r.value for r in roles}
-        for role in sorted(wanted - held):
+        for role in now:
             RoleGrant.objects.create(user=user, role=role, granted_by=actor.user)
-            audit_record(actor=actor, action=AuditAction.ROLE_GRANTED, obj=user, detail={"role": role})
-        for role in sorted(held - wanted):
-            RoleGrant.objects.filter(user=user, role=role).delete()
-            audit_record(actor=actor, action=AuditAction.ROLE_REVOKED, obj=user, detail={"role": role})
+            audit_record(actor=actor, action=AuditAction.ROLE_GRANTED, obj=user, detail={"role": role.value})
+        for revoked in sorted(held - wanted):
+            RoleGrant.objects.filter(user=user, role=revoked).delete()
+            audit_record(actor=actor, action=AuditAction.ROLE_REVOKED, obj=user, detail={"role": revoked})
+        requested = _role_grants_request(actor=actor, user=user, roles=new, reason=reason)
     user._held_roles = None
+    return sorted([*already.values(), *requested], key=lambda g: list(Role).index(Role(g.role)))
+
+
+def _split_for_approval(*, actor: Actor, roles: list[Role]) -> tuple[list[Role], list[Role]]:
+    """The roles to give at once and those that wait for approval: only a person's grants wait."""
+    if actor.user is None:
+        return list(roles), []
+    return [r for r in roles if r not in APPROVAL_ROLES], [r for r in roles if r in APPROVAL_ROLES]
+
+
+def _check_grant_reason(*, person: str, roles: list[Role], reason: str) -> None:
+    if roles and not reason.strip():
+        names = " and ".join(r.label.lower() for r in roles) + (" role" if len(roles) == 1 else " roles")
+        raise GrantReasonNeededError(GRANT_REASON_NEEDED.format(person=person, roles=names))
+
+
+def _role_grants_request(
+    *, actor: Actor, user: User, roles: list[Role], reason: str
+) -> list[PendingRoleGrant]:
+    """Record requests for roles that wait for approval, audited; the IG officers are told on commit."""
+    if not roles:
+        return []
+    assert actor.user is not None  # noqa: S101 - only a person's grants wait (_split_for_approval)
+    requested = [
+        PendingRoleGrant.objects.create(user=user, role=role, reason=reason.strip(), requested_by=actor.user)
+        for role in roles
+    ]
+    for grant in requested:
+        audit_record(
+            actor=actor,
+            action=AuditAction.ROLE_GRANT_REQUESTED,
+            obj=user,
+            detail={"role": grant.role, "grant": str(grant.pk), "reason": grant.reason},
+        )
+    transaction.on_commit(partial(role_grants_announce, grant_ids=[g.pk for g in requested]))
+    return requested
+
+
+def _deciding_administrator(actor: Actor) -> User:
+    if actor.user is None or not can(actor.user, Perm.USERS_MANAGE):
+        raise DomainError(GRANT_NOT_ADMIN)
+    return actor.user
+
+
+def _undecided(grant: PendingRoleGrant) -> PendingRoleGrant:
+    """The grant as it is now, locked until the decision commits; refused if already decided."""
+    current = (
+        PendingRoleGrant.objects.select_for_update(of=("self",))
+        .select_related("user__agency", "requested_by", "decided_by")
+        .get(pk=grant.pk)
+    )
+    if current.outcome != GrantOutcome.PENDING:
+        raise DomainError(
+            GRANT_ALREADY_DECIDED.format(
+                outcome=current.get_outcome_display().lower(), person=current.decided_by
+            )
+        )
+    return current
+
+
+def role_grant_approve(*, actor: Actor, grant: PendingRoleGrant, reason: str = "") -> PendingRoleGrant:
+    """A second hub administrator approves a waiting grant: the person holds the role from now on.
+    Neither the administrator who asked for it nor the person who would hold it may approve it."""
+    approver = _deciding_administrator(actor)
+    with transaction.atomic(durable=True):
+        current = _undecided(grant)
+        if current.requested_by_id == approver.pk:
+            raise DomainError(GRANT_OWN_REQUEST)
+        if current.user_id == approver.pk:
+            raise DomainError(GRANT_TO_SELF)
+        role = Role(current.role)
+        _check_roles([role], current.user.agency)
+        current.outcome = GrantOutcome.APPROVED
+        current.decided_by = approver
+        current.decided_at = timezone.now()
+        current.decision_reason = reason.strip()
+        current.save(update_fields=["outcome", "decided_by", "decided_at", "decision_reason"])
+        RoleGrant.objects.get_or_create(user=current.user, role=role.value, defaults={"granted_by": approver})
+        audit_record(
+            actor=actor,
+            action=AuditAction.ROLE_GRANT_APPROVED,
+            obj=current.user,
+            detail={
+                "role": role.value,
+                "grant": str(current.pk),
+                "requested_by": current.requested_by.get_username(),
+                "reason": current.decision_reason,
+            },
+        )
+        transaction.on_commit(partial(role_grants_announce, grant_ids=[current.pk]))
+    current.user._held_roles = None
+    grant.user._held_roles = None
+    return current
+
+
+def role_grant_refuse(*, actor: Actor, grant: PendingRoleGrant, reason: str) -> PendingRoleGrant:
+    """A hub administrator refuses a waiting grant (the one who asked may, to withdraw it): the role
+    stays ungiven."""
+    decider = _deciding_administrator(actor)
+    if not reason.strip():
+        raise DomainError(GRANT_REFUSAL_REASON_NEEDED)
+    with transaction.atomic(durable=True):
+        current = _undecided(grant)
+        current.outcome = GrantOutcome.REFUSED
+        current.decided_by = decider
+        current.decided_at = timezone.now()
+        current.decision_reason = reason.strip()
+        current.save(update_fields=["outcome", "decided_by", "decided_at", "decision_reason"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.ROLE_GRANT_REFUSED,
+            obj=current.user,
+            detail={
+                "role": current.role,
+                "grant": str(current.pk),
+                "requested_by": current.requested_by.get_username(),
+                "reason": current.decision_reason,
+            },
+        )
+        transaction.on_commit(partial(role_grants_announce, grant_ids=[current.pk]))
+    return current
+
+
+def role_grants_announce(*, grant_ids: list[UUID]) -> int:
+    """E-mail the hub's information governance officers about requests for (or decisions on) grants of
+    one person's roles: who asked, for whom, which roles, and the outcome. Returns how many were told;
+    a failure to send is logged, not raised (the audit trail holds the event either way)."""
+    grants = list(
+        PendingRoleGrant.objects.filter(pk__in=grant_ids)
+        .select_related("user__agency", "requested_by", "decided_by")
+        .order_by("role")
+    )
+    recipients = ig_officer_addresses()
+    if not grants or not recipients:
+        if grants:
+            log.warning("no information governance officer to tell about role grants %s", grant_ids)
+        return 0
+    first = grants[0]
+    roles = " and ".join(g.get_role_display().lower() for g in grants)
+    roles += " role" if len(grants) == 1 else " roles"
+    subjects = {
+        GrantOutcome.PENDING: "OpenMASH: {roles} requested for {person}, waiting for approval",
+        GrantOutcome.APPROVED: "OpenMASH: {roles} approved for {person}",
+        GrantOutcome.REFUSED: "OpenMASH: {roles} refused for {person}",
+    }
+    subject = subjects[GrantOutcome(first.outcome)].format(roles=roles, person=first.user)
+    body = render_to_string(
+        "accounts/role_grant_email.txt", {"grants": grants, "grant": first, "roles": roles}
+    )
+    try:
+        send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients)
+    except Exception as failure:  # noqa: BLE001 - the grant stands; the failure is logged for follow-up
+        log.warning("role grant e-mail to information governance officers failed: %s", failure)
+        return 0
+    return len(recipients)
 
 
 def _check_roles(roles: list[Role], agency: Agency) -> None:

@@ -14,6 +14,8 @@ urlpatterns = [
     path("role/", views.switch_role, name="switch-role"),
     path("users/", views.users, name="users"),
     path("users/new/", views.user_create, name="user-create"),
+    path("users/grants/", views.role_grants, name="role-grants"),
+    path("users/grants/<uuid:grant_id>/", views.role_grant_decide, name="role-grant-decide"),
     path("users/<uuid:user_id>/roles/", views.user_roles, name="user-roles"),
     path("users/<uuid:user_id>/two-factor/reset/", views.user_mfa_reset, name="user-mfa-reset"),
 ]

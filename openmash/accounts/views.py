@@ -15,12 +15,26 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from openmash.accounts import mfa, services
-from openmash.accounts.forms import CodeForm, RoleSwitchForm, SignInForm, UserCreateForm, UserRolesForm
+from openmash.accounts.forms import (
+    CodeForm,
+    GrantDecision,
+    RoleGrantDecisionForm,
+    RoleSwitchForm,
+    SignInForm,
+    UserCreateForm,
+    UserRolesForm,
+)
 from openmash.accounts.middleware import ACTIVE_ROLE_KEY, NO_DEVICE_KEY
-from openmash.accounts.models import User
+from openmash.accounts.models import GrantOutcome, PendingRoleGrant, User
 from openmash.accounts.permissions import Perm, require, signed_in
 from openmash.accounts.roles import ROLE_SLUGS, SLUG_ROLES, Role
-from openmash.accounts.selectors import users_for
+from openmash.accounts.selectors import (
+    decided_role_grants_for,
+    grant_approvers,
+    hub_administrators,
+    pending_role_grants_for,
+    users_for,
+)
 from openmash.core.actor import Actor
 from openmash.core.errors import DomainError
 
@@ -236,8 +250,11 @@ def users(request: HttpRequest) -> HttpResponse:
     with_authenticator = set(
         TOTPDevice.objects.filter(confirmed=True, user__in=people).values_list("user_id", flat=True)
     )
+    waiting = pending_role_grants_for(actor=Actor.from_request(request)).count()
     return render(
-        request, "accounts/users.html", {"people": people, "with_authenticator": with_authenticator}
+        request,
+        "accounts/users.html",
+        {"people": people, "with_authenticator": with_authenticator, "waiting_grants": waiting},
     )
 
 
@@ -257,13 +274,43 @@ def user_create(request: HttpRequest) -> HttpResponse:
                 roles=[Role(r) for r in data["roles"]],
                 password=data["password"] or None,
                 job_title=data["job_title"],
+                reason=data["reason"],
             )
+        except services.GrantReasonNeededError as error:
+            form.add_error("reason", str(error))
         except DomainError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, f"{person} can now sign in as {person.username}.")
+            _say_grants_wait(request, person, list(person.pending_role_grants.all()))
             return redirect("accounts:users")
     return render(request, "accounts/user_form.html", {"form": form})
+
+
+GRANTS_WAIT = (
+    "{roles} for {person} waits for a second hub administrator's approval: {person} does not hold it "
+    "until then."
+)
+ONLY_ONE_ADMINISTRATOR = (
+    "This hub has only one hub administrator, so no one can approve it yet: a second hub administrator "
+    "is needed to approve it."
+)
+NO_OTHER_ADMINISTRATOR = (
+    "No hub administrator can approve it yet: it needs one who neither asked for it nor would hold it."
+)
+
+
+def _say_grants_wait(request: HttpRequest, person: User, waiting: list[PendingRoleGrant]) -> None:
+    if not waiting:
+        return
+    roles = " and ".join(g.get_role_display() for g in waiting)
+    text = GRANTS_WAIT.format(roles=roles, person=person)
+    admins = hub_administrators()
+    if len(admins) < 2:
+        text = f"{text} {ONLY_ONE_ADMINISTRATOR}"
+    elif not any(grant_approvers(grant=g, administrators=admins) for g in waiting):
+        text = f"{text} {NO_OTHER_ADMINISTRATOR}"
+    messages.warning(request, text)
 
 
 @require(Perm.USERS_MANAGE)
@@ -273,14 +320,83 @@ def user_roles(request: HttpRequest, user_id: str) -> HttpResponse:
     form = UserRolesForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_set_roles(
+            waiting = services.user_set_roles(
                 actor=Actor.from_request(request),
                 user=person,
                 roles=[Role(r) for r in form.cleaned_data["roles"]],
+                reason=form.cleaned_data["reason"],
             )
+        except services.GrantReasonNeededError as error:
+            form.add_error("reason", str(error))
         except DomainError as error:
             form.add_error("roles", str(error))
         else:
             messages.success(request, f"Roles saved for {person}.")
+            _say_grants_wait(request, person, waiting)
             return redirect("accounts:users")
-    return render(request, "accounts/user_roles.html", {"form": form, "person": person})
+    waiting_grants = person.pending_role_grants.filter(outcome=GrantOutcome.PENDING).select_related(
+        "requested_by"
+    )
+    return render(
+        request,
+        "accounts/user_roles.html",
+        {"form": form, "person": person, "waiting_grants": waiting_grants},
+    )
+
+
+@require(Perm.USERS_MANAGE)
+def role_grants(request: HttpRequest) -> HttpResponse:
+    """Role grants waiting for a second hub administrator, and the latest decisions."""
+    actor = Actor.from_request(request)
+    admins = hub_administrators()
+    waiting = [
+        (grant, grant_approvers(grant=grant, administrators=admins))
+        for grant in pending_role_grants_for(actor=actor)
+    ]
+    return render(
+        request,
+        "accounts/role_grants.html",
+        {
+            "waiting": waiting,
+            "decided": decided_role_grants_for(actor=actor),
+            "administrators": admins,
+            "only_one_administrator": len(admins) < 2,
+        },
+    )
+
+
+@require(Perm.USERS_MANAGE)
+def role_grant_decide(request: HttpRequest, grant_id: str) -> HttpResponse:
+    """Approve or refuse one waiting role grant."""
+    grant = get_object_or_404(
+        PendingRoleGrant.objects.select_related("user__agency", "requested_by", "decided_by"), pk=grant_id
+    )
+    form = RoleGrantDecisionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        actor = Actor.from_request(request)
+        data = form.cleaned_data
+        try:
+            if data["decision"] == GrantDecision.APPROVE:
+                services.role_grant_approve(actor=actor, grant=grant, reason=data["reason"])
+            else:
+                services.role_grant_refuse(actor=actor, grant=grant, reason=data["reason"])
+        except DomainError as error:
+            form.add_error("decision", str(error))
+        else:
+            verb = "approved" if data["decision"] == GrantDecision.APPROVE else "refused"
+            messages.success(request, f"{grant.get_role_display()} for {grant.user} {verb}.")
+            return redirect("accounts:role-grants")
+    admins = hub_administrators()
+    viewer = request.user
+    return render(
+        request,
+        "accounts/role_grant_decide.html",
+        {
+            "form": form,
+            "grant": grant,
+            "approvers": grant_approvers(grant=grant, administrators=admins),
+            "only_one_administrator": len(admins) < 2,
+            "asked_by_viewer": grant.requested_by_id == viewer.pk,
+            "for_viewer": grant.user_id == viewer.pk,
+        },
+    )

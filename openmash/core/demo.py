@@ -57,6 +57,8 @@ DEMO_USERS = (
     DemoUser("ig.officer", "Nadia", "Kowalski", K.CHILDRENS_SOCIAL_CARE, R.IG_OFFICER),
     DemoUser("performance.manager", "Robert", "Tait", K.CHILDRENS_SOCIAL_CARE, R.PERFORMANCE_MANAGER),
     DemoUser("hub.admin", "Grace", "Adeyemi", K.CHILDRENS_SOCIAL_CARE, R.HUB_ADMINISTRATOR),
+    # A second hub administrator: grants of roles that open case records need one to approve them.
+    DemoUser("hub.admin2", "Daniel", "Osei", K.CHILDRENS_SOCIAL_CARE, R.HUB_ADMINISTRATOR),
 )
 
 

@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from openmash.accounts.models import PendingRoleGrant
 from openmash.accounts.roles import Role
 from openmash.hub.models import AgencyKind, ClosureDay, RagResponseTime, ThresholdIndicator
 
@@ -47,6 +48,8 @@ def views(ids: dict[str, str]) -> list[V]:
         V("user-create", reverse("accounts:user-create"), ADMIN),
         V("user-roles", reverse("accounts:user-roles", args=[ids["user"]]), ADMIN),
         V("user-mfa-reset", reverse("accounts:user-mfa-reset", args=[ids["user"]]), ADMIN, method="post"),
+        V("role-grants", reverse("accounts:role-grants"), ADMIN),
+        V("role-grant-decide", reverse("accounts:role-grant-decide", args=[ids["grant"]]), ADMIN),
         V("two-factor-setup", reverse("accounts:two-factor-setup"), EVERY_ROLE),
         V("two-factor", reverse("accounts:two-factor"), EVERY_ROLE),
         V("two-factor-recovery", reverse("accounts:two-factor-recovery"), EVERY_ROLE),
@@ -91,6 +94,8 @@ def ids(hub: object, make_user: Any) -> dict[str, str]:
     from datetime import date
 
     other = make_user(R.REFERRER, AgencyKind.EDUCATION)
+    asker = make_user(R.HUB_ADMINISTRATOR, AgencyKind.EDUCATION)
+    grant = PendingRoleGrant.objects.create(user=other, role=R.MEETING_CHAIR, requested_by=asker)
     closure = ClosureDay.objects.create(date=date(2030, 12, 24), reason="Christmas Eve")
     indicator = ThresholdIndicator.objects.filter(level__number=2).first()
     assert indicator is not None
@@ -100,6 +105,7 @@ def ids(hub: object, make_user: Any) -> dict[str, str]:
         "agency": str(agency.pk),
         "indicator": str(indicator.pk),
         "closure": str(closure.pk),
+        "grant": str(grant.pk),
     }
 
 
