@@ -21,6 +21,9 @@ class AuditAction(models.TextChoices):
     USERS_VIEWED = "accounts.users_viewed", "Users list viewed"
     ROLE_GRANTED = "accounts.role_granted", "Role granted"
     ROLE_REVOKED = "accounts.role_revoked", "Role revoked"
+    ROLE_GRANT_REQUESTED = "accounts.role_grant_requested", "Role grant requested: waits for approval"
+    ROLE_GRANT_APPROVED = "accounts.role_grant_approved", "Role grant approved by a second administrator"
+    ROLE_GRANT_REFUSED = "accounts.role_grant_refused", "Role grant refused"
     # Hub configuration
     HUB_PRESET_APPLIED = "hub.preset_applied", "Hub model preset applied"
     HUB_SETTINGS_CHANGED = "hub.settings_changed", "Hub settings changed"
@@ -32,6 +35,8 @@ class AuditAction(models.TextChoices):
     THRESHOLD_INDICATOR_REMOVED = "hub.threshold_indicator_removed", "Threshold indicator removed"
     CLOSURE_DAY_ADDED = "hub.closure_day_added", "Closure day added"
     CLOSURE_DAY_REMOVED = "hub.closure_day_removed", "Closure day removed"
+    # Access refused by the policy (who, what, why; never whose data)
+    ACCESS_REFUSED = "access.refused", "Access refused"
     # The audit trail itself
     AUDIT_VIEWED = "audit.viewed", "Audit trail viewed"
     AUDIT_VERIFIED = "audit.verified", "Audit chain verified"

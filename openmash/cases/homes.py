@@ -7,9 +7,9 @@ from django.db.models import F, IntegerField, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
 
+from openmash.access.policy import Action, cases_visible, decide, meetings_visible
 from openmash.accounts.permissions import Perm, can
 from openmash.cases.models import CaseStatus
-from openmash.cases.selectors import cases_visible_to
 from openmash.cases.views import audit_list, case_rows, with_list_data, with_next_deadline
 from openmash.core.actor import Actor
 from openmash.hub.calendar_format import format_deadline
@@ -24,7 +24,7 @@ def screening_home(request: HttpRequest) -> dict[str, object]:
     user = request.user
     if not can(user, Perm.CASE_SCREEN):
         return {}
-    visible = cases_visible_to(user)
+    visible = cases_visible(user)
     new = visible.filter(status=CaseStatus.NEW)
     oldest = list(with_list_data(new).order_by("referral__received_at", "created_at")[:OLDEST_SHOWN])
     gathering_all = visible.filter(status=CaseStatus.INFORMATION_GATHERING)
@@ -55,7 +55,7 @@ def screening_home(request: HttpRequest) -> dict[str, object]:
 def chair_home(request: HttpRequest) -> dict[str, object]:
     """Cases ready for a decision are the ones the multi-agency meeting discusses: red first."""
     user = request.user
-    if not can(user, Perm.CASE_VIEW_ALL):
+    if not decide(user, Action.CASES_LIST):
         return {}
     severity = SqlCase(
         *(When(rag=rating.value, then=Value(i)) for i, rating in enumerate(RagRating)),
@@ -63,7 +63,7 @@ def chair_home(request: HttpRequest) -> dict[str, object]:
         output_field=IntegerField(),
     )
     ready = list(
-        with_list_data(cases_visible_to(user).filter(status=CaseStatus.READY_FOR_DECISION))
+        with_list_data(cases_visible(user).filter(status=CaseStatus.READY_FOR_DECISION))
         .annotate(severity=severity)
         .order_by("severity", "decision_due_at")
     )
@@ -73,7 +73,7 @@ def chair_home(request: HttpRequest) -> dict[str, object]:
 
     meetings = [
         {"meeting": m, "when": format_deadline(m.scheduled_for)}
-        for m in upcoming_meetings(user).order_by("scheduled_for")[:5]
+        for m in upcoming_meetings(meetings_visible(user)).order_by("scheduled_for")[:5]
     ]
     return {
         "ready": [{"row": row, "ready_since": format_deadline(row.case.status_changed_at)} for row in rows],

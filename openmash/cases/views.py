@@ -9,15 +9,18 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone
 
+from openmash.access.enforce import AccessRefusedError, open_case
+from openmash.access.policy import Action, Refusal, cases_visible, contribution_agencies, decide
 from openmash.accounts.models import User
 from openmash.accounts.permissions import Perm, can, require, signed_in
 from openmash.audit.catalogue import AuditAction
@@ -29,7 +32,6 @@ from openmash.cases.forms import (
     ScreeningForm,
 )
 from openmash.cases.models import ENQUIRY_ROUTES, Case, CaseEvent, CaseStatus, ConsentPosition, Route
-from openmash.cases.selectors import case_for, cases_visible_to, sees_whole_case
 from openmash.cases.services import NOT_NEW, case_rerate, case_screen
 from openmash.consent.forms import BasisEntry, ConsentEntry
 from openmash.consent.models import ConsentDecision
@@ -190,7 +192,7 @@ def _page_links(page: Page[Case], params: dict[str, str]) -> dict[str, Any]:
 @require(Perm.CASE_SCREEN)
 def queue(request: HttpRequest) -> HttpResponse:
     """New contacts, oldest first: the front door works the queue from the top."""
-    waiting = with_list_data(cases_visible_to(request.user).filter(status=CaseStatus.NEW)).order_by(
+    waiting = with_list_data(cases_visible(request.user).filter(status=CaseStatus.NEW)).order_by(
         "referral__received_at", "created_at"
     )
     page = _page(request, waiting)
@@ -213,13 +215,15 @@ def _hours(length: timedelta) -> str:
     return _plural(int(hours), "hour") if hours.is_integer() else f"{hours:g} hours"
 
 
-@require(Perm.CASE_VIEW_ALL)
+@signed_in
 def case_list(request: HttpRequest) -> HttpResponse:
+    if not decide(request.user, Action.CASES_LIST):
+        raise PermissionDenied("cases.list")
     status = request.GET.get("status", "")
     status = status if status in CaseStatus.values else ""
     rag = request.GET.get("rag", "")
     rag = rag if rag in RagRating.values else ""
-    visible = cases_visible_to(request.user)
+    visible = cases_visible(request.user)
     if rag:
         visible = visible.filter(rag=rag)
     counts = dict(visible.values_list("status").annotate(n=Count("pk")).order_by())
@@ -362,19 +366,20 @@ def _template_exists(name: str) -> bool:
 @signed_in
 def detail(request: HttpRequest, case_id: str) -> HttpResponse:
     user = request.user
-    scoped = cases_visible_to(user).filter(pk=case_id).first()
-    if scoped is None:
-        raise Http404("No such case")
-    if not sees_whole_case(user, scoped):
-        # A referrer sees the referral they sent and its outcome, on the referral's own page.
-        return redirect("referrals:detail", referral_id=scoped.referral_id)
-    waiting = _own_request_waiting(user, scoped)
-    if waiting is not None:
-        # An agency whose request waits at the sharing gate may not see the family yet: its request page
-        # says why, and what would let the request go.
-        return redirect("enquiries:detail", request_id=waiting.pk)
-    case = case_for(actor=Actor.from_request(request), pk=case_id)
-    returns_viewed(actor=Actor.from_request(request), case=case, where="Case page")
+    try:
+        actor, case, _ = open_case(request, case_id)
+    except AccessRefusedError as refused:
+        waiting = refused.verdict.request
+        if refused.verdict.refusal in (Refusal.BLOCKED, Refusal.WITHDRAWN) and waiting is not None:
+            # An agency whose request waits at the sharing gate may not see the family yet: its request page
+            # says why, and what would let the request go.
+            return redirect("enquiries:detail", request_id=waiting.pk)
+        if refused.verdict.refusal == Refusal.REFERRER and isinstance(refused.obj, Case):
+            # A referrer sees the referral they sent and its outcome, on the referral's own page.
+            return redirect("referrals:detail", referral_id=refused.obj.referral_id)
+        raise
+    shown = contribution_agencies(user, case)
+    returns_viewed(actor=actor, case=case, where="Case page", agencies=shown)
     now = timezone.now()
     open_ = case.status in (CaseStatus.NEW, *RERATABLE)
     context = {
@@ -392,8 +397,9 @@ def detail(request: HttpRequest, case_id: str) -> HttpResponse:
         "may_screen": case.status == CaseStatus.NEW and can(user, Perm.CASE_SCREEN),
         "may_rerate": case.status in RERATABLE and can(user, Perm.CASE_SCREEN),
         "may_decide": case.status in DECIDABLE and can(user, Perm.DECISION_RECORD),
-        "may_see_consent": can(user, Perm.CONSENT_RECORD) or can(user, Perm.CASE_VIEW_ALL),
+        "may_see_consent": decide(user, Action.CONSENT_VIEW, case).allowed,
         "may_record_consent": can(user, Perm.CONSENT_RECORD),
+        "shown_agencies": shown,
         "waiting": list(
             case.requests.filter(status=RequestStatus.BLOCKED)
             .select_related("agency")
@@ -404,20 +410,12 @@ def detail(request: HttpRequest, case_id: str) -> HttpResponse:
     return render(request, "cases/detail.html", context)
 
 
-def _own_request_waiting(user: object, case: Case) -> InformationRequest | None:
-    """The researcher's own agency's request on this case, if it is waiting for consent or a basis."""
-    if not isinstance(user, User) or can(user, Perm.CASE_VIEW_ALL):
-        return None
-    return case.requests.filter(agency_id=user.agency_id, status=RequestStatus.BLOCKED).first()
-
-
 # Screening -------------------------------------------------------------------------------------
 
 
 @require(Perm.CASE_SCREEN)
 def screen(request: HttpRequest, case_id: str) -> HttpResponse:
-    actor = Actor.from_request(request)
-    case = case_for(actor=actor, pk=case_id, purpose="screen")
+    actor, case, _ = open_case(request, case_id, Action.CASE_SCREEN, purpose="screen")
     if request.method != "POST" and case.status != CaseStatus.NEW:
         return redirect("cases:detail", case_id=case.pk)
     core = hub_configuration().core_agencies.filter(is_active=True).values_list("pk", flat=True)
@@ -543,8 +541,7 @@ def _and(names: list[str]) -> str:
 
 @require(Perm.CASE_SCREEN)
 def rerate(request: HttpRequest, case_id: str) -> HttpResponse:
-    actor = Actor.from_request(request)
-    case = case_for(actor=actor, pk=case_id, purpose="rerate")
+    actor, case, _ = open_case(request, case_id, Action.CASE_RERATE, purpose="rerate")
     if request.method != "POST" and case.status not in RERATABLE:
         return redirect("cases:detail", case_id=case.pk)
     current = case.rag

@@ -7,6 +7,7 @@ actually returned appears: drafts and blocked requests contribute nothing.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -59,14 +60,19 @@ class Filters:
         )
 
 
-def chronology(case: Case, filters: Filters | None = None) -> list[Entry]:
-    """Entries oldest first; on the same day, returned events before the hub's own, then by agency."""
+def chronology(
+    case: Case, filters: Filters | None = None, *, agencies: Collection[object] | None = None
+) -> list[Entry]:
+    """Entries oldest first; on the same day, returned events before the hub's own, then by agency.
+    ``agencies``: only these agencies' returned events (the access policy's answer for the reader)."""
     filters = filters or Filters()
     people = tuple(str(p) for p in case.referral.people.all())
     entries: list[Entry] = []
     items = HistoryItem.objects.filter(
         request__case=case, request__status=RequestStatus.RETURNED
     ).select_related("request__agency", "trawl_candidate__person")
+    if agencies is not None:
+        items = items.filter(request__agency_id__in=list(agencies))
     for item in items:
         candidate = item.trawl_candidate
         entries.append(

@@ -3,24 +3,22 @@ from __future__ import annotations
 import csv
 import dataclasses
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from openmash.access.enforce import open_case
+from openmash.access.policy import Action, contribution_agencies
 from openmash.accounts.permissions import signed_in
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.cases.models import Case
-from openmash.cases.selectors import case_for, sees_whole_case
 from openmash.chronology.selectors import Filters, chronology, filter_choices
 from openmash.core.actor import Actor
 
 
-def _case(request: HttpRequest, case_id: str, purpose: str) -> tuple[Actor, Case]:
-    actor = Actor.from_request(request)
-    case = case_for(actor=actor, pk=case_id, purpose=purpose)
-    if not sees_whole_case(request.user, case):
-        raise Http404("No such case")
-    return actor, case
+def _case(request: HttpRequest, case_id: str, purpose: str) -> tuple[Actor, Case, frozenset[object]]:
+    actor, case, _ = open_case(request, case_id, Action.CASE_VIEW, purpose=purpose)
+    return actor, case, contribution_agencies(request.user, case)
 
 
 def _filters(request: HttpRequest) -> Filters:
@@ -34,9 +32,9 @@ def _filters(request: HttpRequest) -> Filters:
 
 @signed_in
 def case_chronology(request: HttpRequest, case_id: str) -> HttpResponse:
-    actor, case = _case(request, case_id, "chronology")
+    actor, case, shown = _case(request, case_id, "chronology")
     filters = _filters(request)
-    everything = chronology(case)
+    everything = chronology(case, agencies=shown)
     entries = [e for e in everything if filters.keep(e)]
     audit_record(
         actor=actor,
@@ -44,7 +42,7 @@ def case_chronology(request: HttpRequest, case_id: str) -> HttpResponse:
         obj=case,
         detail={"filters": dataclasses.asdict(filters), "entries": len(entries)},
     )
-    _log_use(actor, case, viewed=True)
+    log_use(actor, case, viewed=True, agencies=shown)
     return render(
         request,
         "chronology/case.html",
@@ -62,9 +60,9 @@ def case_chronology(request: HttpRequest, case_id: str) -> HttpResponse:
 
 @signed_in
 def case_chronology_csv(request: HttpRequest, case_id: str) -> HttpResponse:
-    actor, case = _case(request, case_id, "chronology export")
+    actor, case, shown = _case(request, case_id, "chronology export")
     filters = _filters(request)
-    entries = chronology(case, filters)
+    entries = chronology(case, filters, agencies=shown)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="chronology-{case.reference}.csv"'
     writer = csv.writer(response)
@@ -100,11 +98,11 @@ def case_chronology_csv(request: HttpRequest, case_id: str) -> HttpResponse:
         persons=[str(p) for p in case.referral.people.values_list("pk", flat=True)],
         detail={"entries": len(entries), "format": "csv"},
     )
-    _log_use(actor, case, viewed=False)
+    log_use(actor, case, viewed=False, agencies=shown)
     return response
 
 
-def _log_use(actor: Actor, case: Case, *, viewed: bool) -> None:
+def log_use(actor: Actor, case: Case, *, viewed: bool, agencies: frozenset[object]) -> None:
     """Each agency's returned information that the chronology shows or exports goes in the disclosure log."""
     from openmash.consent.services import returns_exported, returns_viewed
 
@@ -115,4 +113,5 @@ def _log_use(actor: Actor, case: Case, *, viewed: bool) -> None:
         where="Chronology" if viewed else "Chronology export (CSV)",
         item_type="chronology",
         summary="{agency}'s history items in the chronology",
+        agencies=agencies,
     )

@@ -9,11 +9,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from openmash.accounts.models import User
@@ -92,12 +90,12 @@ def disclosures_filtered(user: object, chosen: DisclosureFilter) -> QuerySet[Dis
     return rows.order_by("-at", "-id")
 
 
-def case_by_reference(user: object, reference: str) -> Case | None:
-    """A case found by its reference, for someone who may look up disclosures about any case."""
+def case_by_reference(cases: QuerySet[Case], reference: str) -> Case | None:
+    """A case found by its reference among the cases the officer may look up (the policy's `ig_cases`)."""
     reference = reference.strip()
-    if not reference or not can(user, Perm.TRANSPARENCY_REPORT):
+    if not reference:
         return None
-    return Case.objects.select_related("referral").filter(reference__iexact=reference).first()
+    return cases.select_related("referral").filter(reference__iexact=reference).first()
 
 
 def people_on(case: Case) -> list[ReferralPerson]:
@@ -133,16 +131,6 @@ def disclosure_log_viewed(
 
 
 # The transparency report -------------------------------------------------------------------------------
-
-
-def person_for_report(*, user: object, pk: UUID | str) -> ReferralPerson:
-    """The person a transparency report is about, or 404."""
-    if not can(user, Perm.TRANSPARENCY_REPORT):
-        raise Http404("No such person")
-    person = ReferralPerson.objects.select_related("referral", "referral__case").filter(pk=pk).first()
-    if person is None or not hasattr(person.referral, "case"):
-        raise Http404("No such person")
-    return person
 
 
 @dataclass(frozen=True, slots=True)

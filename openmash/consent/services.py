@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -274,11 +275,15 @@ def _log_returns_seen(
     where: str,
     item_type: str = "return",
     summary: str = "{agency}'s return",
+    agencies: Collection[object] | None = None,
 ) -> list[Disclosure]:
-    """One line per returned request the person saw or exported, under the basis it was shared on."""
+    """One line per returned request the person saw or exported, under the basis it was shared on.
+    ``agencies``: only the returns of these agencies were shown (the access policy's answer)."""
     from openmash.enquiries.models import RequestStatus
 
     returned = list(case.requests.filter(status=RequestStatus.RETURNED).select_related("agency"))
+    if agencies is not None:
+        returned = [r for r in returned if r.agency_id in agencies]
     if not returned:
         return []
     shared = {
@@ -314,12 +319,12 @@ def _log_returns_seen(
     return entries
 
 
-def returns_viewed(*, actor: Actor, case: Case, where: str = "", **item: str) -> list[Disclosure]:
+def returns_viewed(*, actor: Actor, case: Case, where: str = "", **item: Any) -> list[Disclosure]:
     """Log each agency return shown to this person (case page, decision page, chronology), with its
     original basis. ``item`` may name the item_type and summary ("{agency}'s …") logged."""
     return _log_returns_seen(kind=DisclosureKind.VIEWED, actor=actor, case=case, where=where, **item)
 
 
-def returns_exported(*, actor: Actor, case: Case, where: str, **item: str) -> list[Disclosure]:
+def returns_exported(*, actor: Actor, case: Case, where: str, **item: Any) -> list[Disclosure]:
     """Log each agency return included in a download (a meeting pack, an export), with its original basis."""
     return _log_returns_seen(kind=DisclosureKind.EXPORTED, actor=actor, case=case, where=where, **item)

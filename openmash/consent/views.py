@@ -8,25 +8,23 @@ agency researcher never sees this page: what a family agreed to is the hub's rec
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
-from functools import wraps
 from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from openmash.accounts.permissions import Perm, can, require
+from openmash.access.enforce import open_case
+from openmash.access.policy import Action
+from openmash.accounts.permissions import Perm, can, require, signed_in
 from openmash.cases.models import Case
-from openmash.cases.selectors import case_for
 from openmash.consent import services
 from openmash.consent.forms import BasisEntry, ConsentEntry, ConsentForm, LawfulBasisForm, WithdrawForm
 from openmash.consent.models import (
@@ -60,27 +58,6 @@ HUB_RULE = (
     "been recorded. Health agencies need consent that names health information, or a decision to set "
     "aside their duty of confidentiality."
 )
-
-
-def _may_view(user: object) -> bool:
-    return can(user, Perm.CONSENT_RECORD) or can(user, Perm.CASE_VIEW_ALL)
-
-
-def _view_permission(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Sign-in first, then consent-recording or seeing every case, else 403."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not _may_view(request.user):
-            raise PermissionDenied(Perm.CONSENT_RECORD.value)
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-# What a page shows ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,9 +182,9 @@ def _children(case: Case) -> str:
 # The consent page ------------------------------------------------------------------------------------
 
 
-@_view_permission
+@signed_in
 def case_consent(request: HttpRequest, case_id: UUID) -> HttpResponse:
-    case = case_for(actor=Actor.from_request(request), pk=case_id, purpose="consent")
+    _, case, _ = open_case(request, case_id, Action.CONSENT_VIEW, purpose="consent")
     states = request_states(case)
     config = hub_configuration()
     return render(
@@ -238,8 +215,7 @@ def _given_at(day: Any) -> datetime:
 
 @require(Perm.CONSENT_RECORD)
 def consent_new(request: HttpRequest, case_id: UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
-    case = case_for(actor=actor, pk=case_id, purpose="record consent")
+    actor, case, _ = open_case(request, case_id, Action.CONSENT_RECORD, purpose="record consent")
     form = ConsentForm(request.POST or None, people=list(case.referral.people.all()))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -276,8 +252,7 @@ def consent_new(request: HttpRequest, case_id: UUID) -> HttpResponse:
 
 @require(Perm.CONSENT_RECORD)
 def lawful_basis_new(request: HttpRequest, case_id: UUID) -> HttpResponse:
-    actor = Actor.from_request(request)
-    case = case_for(actor=actor, pk=case_id, purpose="record lawful basis")
+    actor, case, _ = open_case(request, case_id, Action.CONSENT_RECORD, purpose="record lawful basis")
     form = LawfulBasisForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -311,8 +286,7 @@ def lawful_basis_new(request: HttpRequest, case_id: UUID) -> HttpResponse:
 @require_POST
 def ask_again(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """The second trawl: consent or a basis arrived (or was withdrawn), so ask the gate for every request."""
-    actor = Actor.from_request(request)
-    case = case_for(actor=actor, pk=case_id, purpose="ask again")
+    actor, case, _ = open_case(request, case_id, Action.CONSENT_RECORD, purpose="ask again")
     before = _snapshot(case)
     if not any(status in OUTSTANDING_STATUSES for status in before.values()):
         messages.info(request, NOTHING_TO_ASK)
@@ -333,7 +307,7 @@ def consent_withdraw(request: HttpRequest, consent_id: UUID) -> HttpResponse:
     record = ConsentRecord.objects.select_related("given_by", "child").filter(pk=consent_id).first()
     if record is None:
         raise Http404("No such consent")
-    case = case_for(actor=actor, pk=record.case_id, purpose="withdraw consent")
+    _, case, _ = open_case(request, record.case_id, Action.CONSENT_RECORD, purpose="withdraw consent")
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         before = _snapshot(case)

@@ -9,11 +9,11 @@ from django.db.models import Case as CaseWhen
 from django.db.models import Count, IntegerField, Min, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from openmash.access.policy import cases_visible
 from openmash.accounts.permissions import Perm, can
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.cases.models import Case, CaseStatus
-from openmash.cases.selectors import cases_visible_to
 from openmash.core.actor import Actor
 from openmash.decisions.models import Decision
 from openmash.enquiries.models import DONE_STATUSES, OPEN_STATUSES, InformationRequest, RequestStatus
@@ -58,7 +58,7 @@ def cases_awaiting_decision(user: object) -> QuerySet[Case]:
         return Case.objects.none()
     live = ~Q(requests__status=RequestStatus.WITHDRAWN)
     return (
-        cases_visible_to(user)
+        cases_visible(user)
         .filter(status__in=DECIDABLE)
         .annotate(
             asked_count=Count("requests", filter=live, distinct=True),

@@ -12,9 +12,10 @@ from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timezone import localtime
 
+from openmash.access.enforce import open_case
+from openmash.access.policy import Action
 from openmash.accounts.permissions import Perm, require
 from openmash.cases.models import Case, CaseStatus
-from openmash.cases.selectors import case_for
 from openmash.consent.services import returns_viewed
 from openmash.core.actor import Actor
 from openmash.core.errors import DomainError
@@ -58,8 +59,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @require(Perm.DECISION_RECORD)
 def record(request: HttpRequest, case_id: str) -> HttpResponse:
-    actor = Actor.from_request(request)
-    case = case_for(actor=actor, pk=case_id, purpose="decide")
+    actor, case, _ = open_case(request, case_id, Action.CASE_DECIDE, purpose="decide")
     decidable = case.status in DECIDABLE
     if not decidable and request.method != "POST":
         return render(request, "decisions/not_decidable.html", {"case": case, "decision": decision_of(case)})

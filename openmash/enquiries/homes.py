@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from django.http import HttpRequest
 from django.utils import timezone
 
-from openmash.cases.selectors import requests_for_agency
+from openmash.access.policy import requests_visible
 from openmash.core.actor import Actor
 from openmash.enquiries.models import OPEN_STATUSES, RequestStatus
 from openmash.enquiries.views import audit_queue, queue_rows, with_people
@@ -20,7 +20,7 @@ def researcher_home(request: HttpRequest) -> dict[str, object]:
     now = timezone.now()
     today = timezone.localdate(now)
     end_of_today = timezone.make_aware(datetime.combine(today + timedelta(days=1), time.min))
-    open_requests = requests_for_agency(request.user).filter(status__in=OPEN_STATUSES)
+    open_requests = requests_visible(request.user).filter(status__in=OPEN_STATUSES)
     rows = queue_rows(with_people(open_requests.order_by("due_at", "sent_at")[:HOME_QUEUE_LENGTH]), now)
     audit_queue(actor=Actor.from_request(request), rows=rows, queue="agency_requests", tab="home")
     return {
@@ -28,5 +28,5 @@ def researcher_home(request: HttpRequest) -> dict[str, object]:
         "overdue_count": open_requests.filter(due_at__lt=now).count(),
         "due_today_count": open_requests.filter(due_at__gte=now, due_at__lt=end_of_today).count(),
         "rows": rows,
-        "waiting_count": requests_for_agency(request.user).filter(status=RequestStatus.BLOCKED).count(),
+        "waiting_count": requests_visible(request.user).filter(status=RequestStatus.BLOCKED).count(),
     }

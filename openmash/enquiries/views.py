@@ -17,11 +17,12 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
+from openmash.access.enforce import open_request
+from openmash.access.policy import requests_visible
 from openmash.accounts.models import User
 from openmash.accounts.permissions import Perm, require
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
-from openmash.cases.selectors import request_for, requests_for_agency
 from openmash.consent.models import Disclosure, DisclosureKind
 from openmash.core.actor import Actor
 from openmash.core.errors import DomainError
@@ -116,7 +117,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     actor = Actor.from_request(request)
     now = timezone.now()
     tab = TAB_RETURNED if request.GET.get("show") == TAB_RETURNED else TAB_OPEN
-    mine = requests_for_agency(request.user)
+    mine = requests_visible(request.user)
     open_requests = mine.filter(status__in=OPEN_STATUSES).order_by("due_at", "sent_at")
     returned = mine.filter(status__in=DONE_STATUSES, returned_at__gte=now - RECENTLY_RETURNED).order_by(
         "-returned_at"
@@ -265,8 +266,7 @@ def withheld_by_request(info: InformationRequest) -> list[Disclosure]:
 
 @require(Perm.REQUEST_RESPOND)
 def detail(request: HttpRequest, request_id: str) -> HttpResponse:
-    actor = Actor.from_request(request)
-    info = request_for(actor=actor, pk=request_id)
+    actor, info = open_request(request, request_id)
     if request.method != "POST":
         return _render_detail(request, info)
     if request.POST.get("form") == WITHHOLD_FORM:
@@ -331,8 +331,7 @@ def _withhold(request: HttpRequest, actor: Actor, info: InformationRequest) -> H
 @require(Perm.REQUEST_RESPOND)
 @require_POST
 def take(request: HttpRequest, request_id: str) -> HttpResponse:
-    actor = Actor.from_request(request)
-    info = request_for(actor=actor, pk=request_id)
+    actor, info = open_request(request, request_id)
     if info.status == RequestStatus.BLOCKED:
         return _render_detail(request, info, page_errors=[blocked_message(info)])
     try:
@@ -347,8 +346,7 @@ def take(request: HttpRequest, request_id: str) -> HttpResponse:
 @require(Perm.REQUEST_RESPOND)
 @require_POST
 def nil_return(request: HttpRequest, request_id: str) -> HttpResponse:
-    actor = Actor.from_request(request)
-    info = request_for(actor=actor, pk=request_id)
+    actor, info = open_request(request, request_id)
     if info.status == RequestStatus.BLOCKED:
         return _render_detail(request, info, page_errors=[blocked_message(info)])
     nil_form = NilReturnForm(request.POST)

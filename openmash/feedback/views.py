@@ -10,12 +10,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
+from openmash.access.enforce import load
+from openmash.access.policy import Action, decide
 from openmash.accounts.models import User
-from openmash.accounts.permissions import signed_in
+from openmash.accounts.permissions import refused, signed_in
 from openmash.accounts.roles import Role
 from openmash.core.actor import Actor
 from openmash.feedback.models import OutcomeNotification
-from openmash.feedback.selectors import outcome_notice_for, outcome_notices_for, reads_outcomes
+from openmash.feedback.selectors import outcome_notices_for
 from openmash.feedback.services import outcome_note_downloaded, outcome_notices_read
 from openmash.hub.selectors import hub_configuration
 
@@ -26,9 +28,10 @@ NO_OUTCOMES_ROLE = "Outcomes are for referrers and agency researchers"
 @signed_in
 def outcomes(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not reads_outcomes(user):
+    if not decide(user, Action.OUTCOMES_LIST):
+        refused(request, Action.OUTCOMES_LIST, NO_OUTCOMES_ROLE)
         raise PermissionDenied(NO_OUTCOMES_ROLE)
-    assert isinstance(user, User)  # noqa: S101 - reads_outcomes() checked it
+    assert isinstance(user, User)  # noqa: S101 - the policy checked it
     page = Paginator(outcome_notices_for(user), PAGE_SIZE).get_page(request.GET.get("page"))
     notices: list[OutcomeNotification] = list(page.object_list)
     unread = {n.pk for n in notices if n.read_at is None}
@@ -47,9 +50,8 @@ def outcomes(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 def outcome_note(request: HttpRequest, notice_id: str) -> HttpResponse:
-    if not reads_outcomes(request.user):
-        raise PermissionDenied(NO_OUTCOMES_ROLE)
-    notice = outcome_notice_for(user=request.user, pk=notice_id)
+    rows = OutcomeNotification.objects.select_related("agency", "case", "case__referral", "case__decision")
+    notice, _ = load(Actor.from_request(request), Action.OUTCOME_VIEW, rows, notice_id)
     decision = getattr(notice.case, "decision", None)
     if decision is None:
         raise Http404("Not decided")

@@ -33,6 +33,9 @@ class HubSettingsForm(GdsForm):
     decision_in_hub = yes_no("Does the hub record a multi-agency decision?")
     screen_all_referrals = yes_no("Are all referrals to children's services screened here?")
     destroy_record_on_keyworker = yes_no("Destroy the collated record once a keyworker is appointed?")
+    partners_see_contributions = yes_no(
+        "Do partner agencies' researchers see other agencies' returned information on their cases?"
+    )
     core_agencies = forms.ModelMultipleChoiceField(
         label="Core agencies",
         queryset=Agency.objects.filter(is_active=True),
@@ -52,6 +55,7 @@ class HubSettingsForm(GdsForm):
         "decision_in_hub",
         "screen_all_referrals",
         "destroy_record_on_keyworker",
+        "partners_see_contributions",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -75,6 +75,13 @@ class HubConfiguration(VersionedModel):
     destroy_record_on_keyworker = models.BooleanField(
         default=False, help_text="Destroy the collated record once a keyworker is appointed."
     )
+    partners_see_contributions = models.BooleanField(
+        default=False,
+        help_text=(
+            "A partner agency's researcher sees other agencies' returned information on the cases their "
+            "agency was asked about (never information the sharing gate no longer allows). Off: their own."
+        ),
+    )
     core_agencies = models.ManyToManyField(Agency, blank=True, related_name="+")
     threshold_document_title = models.CharField(max_length=200, default="Continuum of need")
     threshold_document_version = models.CharField(max_length=40, default="1.0")

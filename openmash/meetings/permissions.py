@@ -1,4 +1,5 @@
-"""Who may see meetings, and who may schedule and run them: the one policy for this app."""
+"""Who may schedule and run meetings, at role level. Which meeting a person may open is the access
+policy's answer (`openmash.access.policy`): hub staff see every meeting, a chair the ones they chair."""
 
 from __future__ import annotations
 
@@ -7,13 +8,8 @@ from openmash.accounts.permissions import Perm, can
 from openmash.accounts.roles import Role
 
 
-def can_view_meetings(user: object) -> bool:
-    """Meetings show every case on the agenda: only hub staff who see all cases may open them."""
-    return can(user, Perm.CASE_VIEW_ALL)
-
-
 def can_run_meetings(user: object) -> bool:
     """The meeting chair, or a decision maker, schedules and runs a meeting."""
-    if not isinstance(user, User) or not user.is_active or not can_view_meetings(user):
+    if not isinstance(user, User) or not user.is_active:
         return False
     return user.has_role(Role.MEETING_CHAIR) or can(user, Perm.DECISION_RECORD)

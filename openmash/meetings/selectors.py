@@ -9,13 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from uuid import UUID
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
-from openmash.accounts.models import User
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.cases.models import Case, CaseStatus
@@ -24,28 +21,19 @@ from openmash.core.actor import Actor
 from openmash.decisions.models import Decision
 from openmash.enquiries.models import DONE_STATUSES, InformationRequest, RequestStatus
 from openmash.meetings.models import AgendaItem, Meeting, MeetingStatus
-from openmash.meetings.permissions import can_view_meetings
 from openmash.referrals.models import ReferralPerson
 
 ADDRESS = "[address]"
 
 
-def meetings_visible_to(user: object) -> QuerySet[Meeting]:
-    if not isinstance(user, User) or not can_view_meetings(user):
-        return Meeting.objects.none()
-    return Meeting.objects.select_related("chair", "chair__agency").annotate(item_count=Count("items"))
+def with_item_count(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    return meetings.select_related("chair", "chair__agency").annotate(item_count=Count("items"))
 
 
-def upcoming_meetings(user: object) -> QuerySet[Meeting]:
+def upcoming_meetings(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """Of the meetings given (the ones the person may see), those not closed, from today on."""
     today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    return meetings_visible_to(user).exclude(status=MeetingStatus.CLOSED).filter(scheduled_for__gte=today)
-
-
-def meeting_for(*, actor: Actor, pk: UUID | str) -> Meeting:
-    meeting = meetings_visible_to(actor.user).filter(pk=pk).first()
-    if meeting is None:
-        raise Http404("No such meeting")
-    return meeting
+    return with_item_count(meetings).exclude(status=MeetingStatus.CLOSED).filter(scheduled_for__gte=today)
 
 
 def _persons(cases: list[Case]) -> list[str]:

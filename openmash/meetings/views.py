@@ -9,31 +9,30 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from openmash.accounts.permissions import Perm, can, require
+from openmash.access.enforce import load
+from openmash.access.policy import Action, cases_visible, decide, meetings_visible
+from openmash.accounts.permissions import Perm, can, signed_in
 from openmash.audit.catalogue import AuditAction
 from openmash.cases.models import Case, CaseStatus
-from openmash.cases.selectors import cases_visible_to
 from openmash.consent.services import returns_viewed
 from openmash.core.actor import Actor
 from openmash.core.errors import DomainError
 from openmash.decisions.selectors import DECIDABLE
 from openmash.hub.calendar_format import format_deadline
 from openmash.meetings.forms import AgendaForm, AttendanceForm, ScheduleForm, VersionForm
-from openmash.meetings.models import AgendaItem, Attendance, Meeting, MeetingStatus
-from openmash.meetings.permissions import can_run_meetings
+from openmash.meetings.models import Attendance, Meeting, MeetingStatus
 from openmash.meetings.selectors import (
     age,
     audit_meeting_read,
     initials,
-    meeting_for,
-    meetings_visible_to,
     minutes_items,
     screen_case,
+    with_item_count,
 )
 from openmash.meetings.selectors import agenda as agenda_rows
 from openmash.meetings.services import (
@@ -58,19 +57,24 @@ STATUS_TAGS = {
 }
 
 
-def _runner(request: HttpRequest) -> Actor:
-    if not can_run_meetings(request.user):
-        raise PermissionDenied("meetings.run")
-    return Actor.from_request(request)
+def _open(
+    request: HttpRequest, meeting_id: str, action: Action = Action.MEETING_VIEW
+) -> tuple[Actor, Meeting]:
+    """The meeting, once the policy lets this person see (or run) it."""
+    actor = Actor.from_request(request)
+    meeting, _ = load(actor, action, with_item_count(Meeting.objects.all()), meeting_id)
+    return actor, meeting
 
 
 def _when(meeting: Meeting) -> str:
     return format_deadline(meeting.scheduled_for)
 
 
-@require(Perm.CASE_VIEW_ALL)
+@signed_in
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    meetings = list(meetings_visible_to(request.user).order_by("-scheduled_for"))
+    if not decide(request.user, Action.MEETINGS_LIST):
+        raise PermissionDenied("meetings.list")
+    meetings = list(with_item_count(meetings_visible(request.user)).order_by("-scheduled_for"))
     rows = [{"meeting": m, "when": _when(m), "tag": STATUS_TAGS[MeetingStatus(m.status)]} for m in meetings]
     closed = {m.pk for m in meetings if m.status == MeetingStatus.CLOSED}
     return render(
@@ -79,14 +83,16 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         {
             "current": [r for r, m in zip(rows, meetings, strict=True) if m.pk not in closed],
             "closed": [r for r, m in zip(rows, meetings, strict=True) if m.pk in closed],
-            "can_run": can_run_meetings(request.user),
+            "can_run": decide(request.user, Action.MEETING_SCHEDULE).allowed,
         },
     )
 
 
-@require(Perm.CASE_VIEW_ALL)
+@signed_in
 def schedule(request: HttpRequest) -> HttpResponse:
-    actor = _runner(request)
+    if not decide(request.user, Action.MEETING_SCHEDULE):
+        raise PermissionDenied("meetings.schedule")
+    actor = Actor.from_request(request)
     form = ScheduleForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -104,7 +110,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
 def _candidates(user: object, meeting: Meeting) -> tuple[QuerySet[Case], dict[UUID, str]]:
     """Cases still gathering information, not on the agenda: the chair may add them by choice."""
     cases = (
-        cases_visible_to(user)
+        cases_visible(user)
         .filter(status=CaseStatus.INFORMATION_GATHERING)
         .exclude(agenda_items__meeting=meeting)
         .prefetch_related("referral__people")
@@ -120,7 +126,9 @@ def _candidates(user: object, meeting: Meeting) -> tuple[QuerySet[Case], dict[UU
 
 
 def _detail_context(request: HttpRequest, meeting: Meeting, **forms: object) -> dict[str, object]:
-    runs = can_run_meetings(request.user) and meeting.status != MeetingStatus.CLOSED
+    runs = (
+        decide(request.user, Action.MEETING_RUN, meeting).allowed and meeting.status != MeetingStatus.CLOSED
+    )
     context: dict[str, object] = {
         "meeting": meeting,
         "when": _when(meeting),
@@ -128,16 +136,19 @@ def _detail_context(request: HttpRequest, meeting: Meeting, **forms: object) -> 
         "rows": agenda_rows(meeting),
         "attendance": list(meeting.attendance.select_related("agency")),
         "runs": runs,
-        "ready_waiting": cases_visible_to(request.user)
+        "ready_waiting": cases_visible(request.user)
         .filter(status=CaseStatus.READY_FOR_DECISION)
         .exclude(agenda_items__meeting=meeting)
         .count(),
     }
-    if runs:
+    builds_agenda = runs and decide(request.user, Action.MEETING_AGENDA, meeting).allowed
+    context["builds_agenda"] = builds_agenda
+    if builds_agenda:
         candidates, labels = _candidates(request.user, meeting)
         context["agenda_form"] = forms.get("agenda_form") or AgendaForm(
             initial={"version": meeting.version}, candidates=candidates, labels=labels
         )
+    if runs:
         context["attendance_form"] = forms.get("attendance_form") or AttendanceForm()
         context["version_form"] = forms.get("version_form") or VersionForm(
             initial={"version": meeting.version}
@@ -146,19 +157,17 @@ def _detail_context(request: HttpRequest, meeting: Meeting, **forms: object) -> 
     return context
 
 
-@require(Perm.CASE_VIEW_ALL)
+@signed_in
 def detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
-    actor = Actor.from_request(request)
-    meeting = meeting_for(actor=actor, pk=meeting_id)
+    actor, meeting = _open(request, meeting_id)
     audit_meeting_read(actor, meeting, AuditAction.MEETING_VIEWED)
     return render(request, "meetings/detail.html", _detail_context(request, meeting))
 
 
 @require_POST
-@require(Perm.CASE_VIEW_ALL)
+@signed_in
 def agenda_view(request: HttpRequest, meeting_id: str) -> HttpResponse:
-    actor = _runner(request)
-    meeting = meeting_for(actor=actor, pk=meeting_id)
+    actor, meeting = _open(request, meeting_id, Action.MEETING_AGENDA)
     candidates, labels = _candidates(request.user, meeting)
     form = AgendaForm(request.POST, candidates=candidates, labels=labels)
     if form.is_valid():
@@ -181,10 +190,9 @@ def agenda_view(request: HttpRequest, meeting_id: str) -> HttpResponse:
 
 
 @require_POST
-@require(Perm.CASE_VIEW_ALL)
+@signed_in
 def attendance(request: HttpRequest, meeting_id: str) -> HttpResponse:
-    actor = _runner(request)
-    meeting = meeting_for(actor=actor, pk=meeting_id)
+    actor, meeting = _open(request, meeting_id, Action.MEETING_RUN)
     form = AttendanceForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -213,8 +221,7 @@ def attendance(request: HttpRequest, meeting_id: str) -> HttpResponse:
 
 
 def _version_action(request: HttpRequest, meeting_id: str, *, closing: bool) -> HttpResponse:
-    actor = _runner(request)
-    meeting = meeting_for(actor=actor, pk=meeting_id)
+    actor, meeting = _open(request, meeting_id, Action.MEETING_RUN)
     form = VersionForm(request.POST)
     if form.is_valid():
         try:
@@ -237,13 +244,13 @@ def _version_action(request: HttpRequest, meeting_id: str, *, closing: bool) -> 
 
 
 @require_POST
-@require(Perm.CASE_VIEW_ALL)
+@signed_in
 def start(request: HttpRequest, meeting_id: str) -> HttpResponse:
     return _version_action(request, meeting_id, closing=False)
 
 
 @require_POST
-@require(Perm.CASE_VIEW_ALL)
+@signed_in
 def close(request: HttpRequest, meeting_id: str) -> HttpResponse:
     return _version_action(request, meeting_id, closing=True)
 
@@ -260,10 +267,9 @@ def screen_url(meeting: Meeting, position: int) -> str:
     return reverse("meetings:screen", args=[meeting.pk]) + "?" + urlencode({"item": position})
 
 
-@require(Perm.CASE_VIEW_ALL)
+@signed_in
 def screen(request: HttpRequest, meeting_id: str) -> HttpResponse:
-    actor = Actor.from_request(request)
-    meeting = meeting_for(actor=actor, pk=meeting_id)
+    actor, meeting = _open(request, meeting_id)
     items = list(meeting.items.select_related("case", "case__referral", "case__level").order_by("order"))
     if not items:
         messages.info(request, "Add cases to the agenda before opening the meeting screen.")
@@ -291,17 +297,28 @@ def screen(request: HttpRequest, meeting_id: str) -> HttpResponse:
             "next_url": screen_url(meeting, position + 1) if position < len(items) else "",
             "record_url": record_url,
             "decided": case.status not in DECIDABLE and hasattr(case, "decision"),
-            "runs": can_run_meetings(request.user) and meeting.status == MeetingStatus.IN_PROGRESS,
+            "runs": decide(request.user, Action.MEETING_RUN, meeting).allowed
+            and meeting.status == MeetingStatus.IN_PROGRESS,
         },
     )
 
 
+def _uuid_or_none(value: str) -> UUID | None:
+    try:
+        return UUID(value)
+    except ValueError:
+        return None
+
+
 @require_POST
-@require(Perm.CASE_VIEW_ALL)
+@signed_in
 def discussed(request: HttpRequest, meeting_id: str) -> HttpResponse:
-    actor = _runner(request)
-    meeting = meeting_for(actor=actor, pk=meeting_id)
-    item = get_object_or_404(AgendaItem, meeting=meeting, pk=request.POST.get("item", ""))
+    actor, meeting = _open(request, meeting_id, Action.MEETING_RUN)
+    chosen = _uuid_or_none(request.POST.get("item", ""))
+    item = meeting.items.filter(pk=chosen).first() if chosen is not None else None
+    if item is None:
+        messages.error(request, "Choose a case on this meeting's agenda")
+        return redirect("meetings:detail", meeting_id=meeting.pk)
     position = list(meeting.items.order_by("order").values_list("pk", flat=True)).index(item.pk) + 1
     try:
         agenda_item_discussed(actor=actor, item=item)
@@ -312,10 +329,9 @@ def discussed(request: HttpRequest, meeting_id: str) -> HttpResponse:
     return redirect(screen_url(meeting, min(position + 1, count)))
 
 
-@require(Perm.CASE_VIEW_ALL)
+@signed_in
 def minutes(request: HttpRequest, meeting_id: str) -> HttpResponse:
-    actor = Actor.from_request(request)
-    meeting = meeting_for(actor=actor, pk=meeting_id)
+    actor, meeting = _open(request, meeting_id)
     if meeting.status != MeetingStatus.CLOSED:
         messages.info(request, MINUTES_NOT_READY)
         return redirect("meetings:detail", meeting_id=meeting.pk)

@@ -9,19 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from openmash.accounts.models import User
-from openmash.accounts.permissions import Perm, can, signed_in
-from openmash.accounts.roles import Role
+from openmash.access.enforce import open_case
+from openmash.access.policy import Action, decide
+from openmash.accounts.permissions import signed_in
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.cases.models import Case
-from openmash.cases.selectors import case_for, sees_whole_case
 from openmash.core.actor import Actor
 from openmash.core.errors import DomainError
 from openmash.genogram import relationship_list, render_svg
@@ -40,21 +38,13 @@ from openmash.referrals.models import ReferralPerson
 
 
 def may_edit_people(user: object, case: Case) -> bool:
-    """Screening managers, and researchers of an agency asked about this case."""
-    if not isinstance(user, User):
-        return False
-    if can(user, Perm.CASE_SCREEN):
-        return True
-    return user.has_role(Role.AGENCY_RESEARCHER) and case.agencies_asked.filter(agency=user.agency).exists()
+    return decide(user, Action.PEOPLE_CHANGE, case).allowed
 
 
 def _case(request: HttpRequest, case_id: str, purpose: str, *, edit: bool = False) -> tuple[Actor, Case]:
-    actor = Actor.from_request(request)
-    case = case_for(actor=actor, pk=case_id, purpose=purpose)
-    if not sees_whole_case(request.user, case):
-        raise Http404("No such case")
-    if edit and not may_edit_people(request.user, case):
-        raise PermissionDenied("people.edit")
+    actor, case, _ = open_case(
+        request, case_id, Action.PEOPLE_CHANGE if edit else Action.CASE_VIEW, purpose=purpose
+    )
     return actor, case
 
 

@@ -9,19 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from openmash.access.enforce import open_case
+from openmash.access.policy import Action, contribution_agencies
 from openmash.accounts.permissions import signed_in
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.cases.models import Case
-from openmash.cases.selectors import case_for, sees_whole_case
 from openmash.chronology.selectors import chronology
-from openmash.chronology.views import _log_use as log_disclosures
+from openmash.chronology.views import log_use as log_disclosures
 from openmash.core.actor import Actor
 from openmash.enquiries.models import RequestStatus
 from openmash.genogram import relationship_list, render_svg
@@ -31,16 +32,13 @@ from openmash.people.selectors import family_for, people_on
 MARKING = "OFFICIAL-SENSITIVE"
 
 
-def _case(request: HttpRequest, case_id: str, purpose: str) -> tuple[Actor, Case]:
-    actor = Actor.from_request(request)
-    case = case_for(actor=actor, pk=case_id, purpose=purpose)
-    if not sees_whole_case(request.user, case):
-        raise Http404("No such case")
-    return actor, case
+def _case(request: HttpRequest, case_id: str, purpose: str) -> tuple[Actor, Case, frozenset[object]]:
+    actor, case, _ = open_case(request, case_id, Action.CASE_VIEW, purpose=purpose)
+    return actor, case, contribution_agencies(request.user, case)
 
 
-def product_context(case: Case, *, id_prefix: str) -> dict[str, Any]:
-    """Everything the page and the pack show, read once."""
+def product_context(case: Case, *, id_prefix: str, agencies: frozenset[object]) -> dict[str, Any]:
+    """Everything the page and the pack show, read once; only ``agencies``' returns (the policy's answer)."""
     today = timezone.localdate()
     config = hub_configuration()
     requests = list(
@@ -48,11 +46,14 @@ def product_context(case: Case, *, id_prefix: str) -> dict[str, Any]:
         .prefetch_related("history")
         .order_by("agency__name")
     )
-    returned = [r for r in requests if r.status == RequestStatus.RETURNED]
+    returned = [r for r in requests if r.status == RequestStatus.RETURNED and r.agency_id in agencies]
     outstanding = [r for r in requests if r.status != RequestStatus.RETURNED]
+    withheld_from_reader = [
+        r for r in requests if r.status == RequestStatus.RETURNED and r.agency_id not in agencies
+    ]
     family = family_for(case)
     decision = getattr(case, "decision", None)  # RelatedObjectDoesNotExist is an AttributeError
-    entries = chronology(case)
+    entries = chronology(case, agencies=agencies)
     return {
         "case": case,
         "referral": case.referral,
@@ -63,6 +64,7 @@ def product_context(case: Case, *, id_prefix: str) -> dict[str, Any]:
         "hub_name": config.name,
         "contributions": [{"request": r, "history_count": len(r.history.all())} for r in returned],
         "outstanding": outstanding,
+        "not_shown": withheld_from_reader,
         "entries": entries,
         "significant_count": sum(1 for e in entries if e.significant),
         # The renderer escapes every name and label it writes into the SVG.
@@ -80,8 +82,8 @@ def _persons(case: Case) -> list[str]:
 
 @signed_in
 def case_product(request: HttpRequest, case_id: str) -> HttpResponse:
-    actor, case = _case(request, case_id, "case product")
-    context = product_context(case, id_prefix="product-genogram")
+    actor, case, shown = _case(request, case_id, "case product")
+    context = product_context(case, id_prefix="product-genogram", agencies=shown)
     audit_record(
         actor=actor,
         action=AuditAction.CASE_PRODUCT_VIEWED,
@@ -89,7 +91,7 @@ def case_product(request: HttpRequest, case_id: str) -> HttpResponse:
         persons=_persons(case),
         detail={"case": case.reference, "agencies": len(context["contributions"])},
     )
-    log_disclosures(actor, case, viewed=True)
+    log_disclosures(actor, case, viewed=True, agencies=shown)
     return render(request, "product/case.html", context)
 
 
@@ -97,8 +99,8 @@ def case_product(request: HttpRequest, case_id: str) -> HttpResponse:
 def case_pack(request: HttpRequest, case_id: str) -> HttpResponse:
     from weasyprint import HTML
 
-    actor, case = _case(request, case_id, "case pack")
-    context = product_context(case, id_prefix="pack-genogram")
+    actor, case, shown = _case(request, case_id, "case pack")
+    context = product_context(case, id_prefix="pack-genogram", agencies=shown)
     user = actor.user
     context["produced_by"] = (
         f"{user.get_full_name() or user.get_username()}, {user.agency.name}"
@@ -115,7 +117,7 @@ def case_pack(request: HttpRequest, case_id: str) -> HttpResponse:
         persons=_persons(case),
         detail={"case": case.reference, "format": "pdf", "bytes": len(pdf or b"")},
     )
-    log_disclosures(actor, case, viewed=False)
+    log_disclosures(actor, case, viewed=False, agencies=shown)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="case-pack-{case.reference}.pdf"'
     response["Cache-Control"] = "no-store"

@@ -5,16 +5,16 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
-from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from openmash.access.enforce import load
+from openmash.access.policy import Action, decide
 from openmash.accounts.models import User
-from openmash.accounts.permissions import Perm, can, require, signed_in
+from openmash.accounts.permissions import Perm, require, signed_in
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
-from openmash.cases.selectors import referrals_made_by
 from openmash.core.actor import Actor
 from openmash.core.errors import DomainError
 from openmash.hub.calendar_format import format_deadline
@@ -66,31 +66,18 @@ def _form_page(request: HttpRequest, entry: ReferralEntry) -> HttpResponse:
     )
 
 
-def _referrals_visible_to(user: object) -> QuerySet[Referral]:
-    """Hub staff see every referral; a referrer sees the ones they made; nobody else any."""
-    if can(user, Perm.CASE_VIEW_ALL):
-        return Referral.objects.all()
-    return referrals_made_by(user)
-
-
 def _referral_for(*, actor: Actor, pk: UUID | str) -> Referral:
-    referral = (
-        _referrals_visible_to(actor.user)
-        .select_related(
-            "case",
-            "case__decision",
-            "case__decision__level",
-            "case__decision__decided_by",
-            "case__decision__decided_by__agency",
-            "case__decision__lead_agency",
-            "referrer_agency",
-        )
-        .prefetch_related("people", "earlier_referrals__case__decision")
-        .filter(pk=pk)
-        .first()
-    )
-    if referral is None:
-        raise Http404("No such referral")
+    """The referral, once the policy allows: its referrer, and people who see its case."""
+    rows = Referral.objects.select_related(
+        "case",
+        "case__decision",
+        "case__decision__level",
+        "case__decision__decided_by",
+        "case__decision__decided_by__agency",
+        "case__decision__lead_agency",
+        "referrer_agency",
+    ).prefetch_related("people", "earlier_referrals__case__decision")
+    referral, _ = load(actor, Action.REFERRAL_VIEW, rows, pk)
     decision = getattr(referral.case, "decision", None)
     audit_record(
         actor=actor,
@@ -123,6 +110,6 @@ def detail(request: HttpRequest, referral_id: str) -> HttpResponse:
             "referrer_level": level,
             "received": format_deadline(referral.received_at),
             "decision_due": format_deadline(case.decision_due_at),
-            "sees_case": can(request.user, Perm.CASE_VIEW_ALL),
+            "sees_case": decide(request.user, Action.CASE_VIEW, case).allowed,
         },
     )

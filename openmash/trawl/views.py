@@ -13,10 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from openmash.access.enforce import open_request
+from openmash.access.policy import Action
 from openmash.accounts.permissions import Perm, require
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
-from openmash.cases.selectors import request_for, requests_for_agency
 from openmash.core.actor import Actor
 from openmash.core.errors import DomainError
 from openmash.enquiries.models import HistoryItem, InformationRequest, RequestStatus
@@ -52,12 +53,8 @@ def _grouped(trawl: Trawl | None, people: Iterable[ReferralPerson]) -> list[Pers
 
 
 def _request(request: HttpRequest, request_id: str, *, audit: bool = True) -> InformationRequest:
-    actor = Actor.from_request(request)
-    if audit:
-        return request_for(actor=actor, pk=request_id)
-    info = requests_for_agency(actor.user).filter(pk=request_id).first()
-    if info is None:
-        raise Http404("No such request")
+    """The agency's request, once the policy allows searching for it (never while it waits at the gate)."""
+    _, info = open_request(request, request_id, Action.REQUEST_TRAWL, audit=audit)
     return info
 
 

@@ -1,7 +1,10 @@
 """Every case view x every role x agency kind (CSC, police, health) -> allowed, 403 or 404.
 
 The expectations are written out by hand, not derived from the policy under test. The case asked
-about was sent to police and health only; the new case has not been sent to any agency.
+about was sent to police and health only; the new case has not been sent to any agency. A meeting chair
+sees only the cases on the agendas of the meetings they chair: the chair in the matrix chairs a meeting
+discussing the case asked about (a new case cannot go on an agenda, so it is not found); a chair of
+another meeting, which discusses a different case, is told neither case exists.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from django.urls import reverse
 from openmash.accounts.roles import Role
 from openmash.cases.models import Case, CaseStatus
 from openmash.cases.tests.helpers import make_referral, screen
-from openmash.enquiries.models import InformationRequest
 from openmash.hub.models import AgencyKind, RagRating
+from openmash.meetings.tests.helpers import meeting_discussing
 
 pytestmark = pytest.mark.django_db
 
@@ -101,11 +104,23 @@ EXPECTED: dict[tuple[Role, AgencyKind], dict[str, int]] = {
         "rerate-post": FORBIDDEN,
     },
 }
+# The chair of a meeting whose agenda holds the case asked about.
 CHAIR = {
     "queue": FORBIDDEN,
     "list": OK,
-    "detail-new": OK,
+    "detail-new": NOT_FOUND,  # on no agenda: a new case cannot be discussed
     "detail-asked": OK,
+    "screen": FORBIDDEN,
+    "screen-post": FORBIDDEN,
+    "rerate": FORBIDDEN,
+    "rerate-post": FORBIDDEN,
+}
+# The chair of another meeting, whose agenda holds a different case: the list is theirs, these cases not.
+CHAIR_OF_ANOTHER_MEETING = {
+    "queue": FORBIDDEN,
+    "list": OK,
+    "detail-new": NOT_FOUND,
+    "detail-asked": NOT_FOUND,
     "screen": FORBIDDEN,
     "screen-post": FORBIDDEN,
     "rerate": FORBIDDEN,
@@ -145,25 +160,47 @@ def test_every_cell_is_written_down() -> None:
     assert set(EXPECTED) == {(role, kind) for role in Role for kind in KINDS}
 
 
+def check(client: Client, cases: tuple[Case, Case], expected: dict[str, int], who: str) -> None:
+    failures = []
+    for view in views(*cases):
+        status = (client.post(view.url, {}) if view.method == "post" else client.get(view.url)).status_code
+        if status != expected[view.name]:
+            failures.append(f"{view.name}: got {status}, expected {expected[view.name]}")
+    assert not failures, f"{who}:\n" + "\n".join(failures)
+    # Nothing any of them sent changed either case (the empty posts are refused or invalid).
+    new, asked = cases
+    assert Case.objects.get(pk=new.pk).status == CaseStatus.NEW
+    assert Case.objects.get(pk=asked.pk).rag == RagRating.AMBER
+    assert not new.requests.exists() and asked.requests.count() == 2
+
+
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.value)
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
 def test_role_and_agency_matrix(
     role: Role, kind: AgencyKind, cases: tuple[Case, Case], make_user: Any
 ) -> None:
+    user = make_user(role, kind)
+    if role == R.MEETING_CHAIR:
+        meeting_discussing(user, cases[1])  # the case asked about is on the agenda of their meeting
     client = Client()
-    client.force_login(make_user(role, kind))
-    failures = []
-    for view in views(*cases):
-        status = (client.post(view.url, {}) if view.method == "post" else client.get(view.url)).status_code
-        expected = EXPECTED[(role, kind)][view.name]
-        if status != expected:
-            failures.append(f"{view.name}: got {status}, expected {expected}")
-    assert not failures, f"{role.value} in {kind.value}:\n" + "\n".join(failures)
-    # Nothing any of them sent changed either case (the empty posts are refused or invalid).
-    new, asked = cases
-    assert Case.objects.get(pk=new.pk).status == CaseStatus.NEW
-    assert Case.objects.get(pk=asked.pk).rag == RagRating.AMBER
-    assert InformationRequest.objects.count() == 2
+    client.force_login(user)
+    check(client, cases, EXPECTED[(role, kind)], f"{role.value} in {kind.value}")
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.value)
+def test_a_chair_of_another_meeting_matrix(
+    kind: AgencyKind, cases: tuple[Case, Case], make_user: Any
+) -> None:
+    _, asked = cases
+    meeting_discussing(make_user(R.MEETING_CHAIR), asked)  # someone else chairs the meeting about it
+    elsewhere = make_referral(None).case
+    screen(elsewhere, make_user(R.SCREENING_MANAGER), kinds=(POLICE,))
+    chair = make_user(R.MEETING_CHAIR, kind)
+    meeting_discussing(chair, elsewhere)
+    client = Client()
+    client.force_login(chair)
+    check(client, cases, CHAIR_OF_ANOTHER_MEETING, f"chair of another meeting in {kind.value}")
+    assert client.get(reverse("cases:detail", args=[elsewhere.pk])).status_code == OK
 
 
 def test_the_referrer_who_made_the_referral_is_sent_to_it(cases: tuple[Case, Case]) -> None:

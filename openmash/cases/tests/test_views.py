@@ -47,6 +47,7 @@ from openmash.enquiries.models import InformationRequest, RequestStatus
 from openmash.hub.calendar_format import format_deadline
 from openmash.hub.models import Agency, AgencyKind, RagRating, ThresholdIndicator, ThresholdLevel
 from openmash.hub.selectors import hub_configuration
+from openmash.meetings.tests.helpers import meeting_discussing
 from openmash.referrals.services import PersonData
 
 pytestmark = pytest.mark.django_db
@@ -826,21 +827,30 @@ def test_case_page_shows_the_screening_record_and_history(people: dict[str, Any]
 
 
 def test_case_list_filters_by_status_and_rating_and_pages(
-    people: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    people: dict[str, Any], make_user: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    new = referral_about("Amir")
+    """The chair's list holds the cases on the agendas of the meetings they chair, and no others."""
+    new = referral_about("Amir")  # a new case: on no agenda
     red = referral_about("Bella")
     screen(red, people["screener"], rag=RagRating.RED)
     green = referral_about("Cara")
     screen(green, people["screener"], rag=RagRating.GREEN)
+    ready = referral_about("Dana")
+    screen(ready, people["screener"])
+    elsewhere = referral_about("Eli")
+    screen(elsewhere, people["screener"])
+    meeting_discussing(make_user(Role.MEETING_CHAIR), elsewhere)  # another chair's meeting
+    Case.objects.filter(pk=ready.pk).update(status=CaseStatus.READY_FOR_DECISION)
+    meeting_discussing(people["chair"], red, green, ready)
     client = client_for(people["chair"])
 
     everything = text(client.get(reverse("cases:list")))
-    assert all(c.reference in everything for c in (new, red, green))
+    assert all(c.reference in everything for c in (red, green, ready))
+    assert new.reference not in everything and elsewhere.reference not in everything
     assert "All cases (3)" in everything and "Gathering information (2)" in everything
 
     gathering = text(client.get(reverse("cases:list"), {"status": "information_gathering"}))
-    assert new.reference not in gathering and red.reference in gathering
+    assert ready.reference not in gathering and red.reference in gathering
 
     rated_red = text(client.get(reverse("cases:list"), {"status": "information_gathering", "rag": "red"}))
     assert red.reference in rated_red and green.reference not in rated_red
@@ -884,7 +894,8 @@ def test_screening_home_counts_new_contacts_and_shows_gathering_deadlines(people
     assert f"{gathering.reference} Gil Okoro Red {format_deadline(nearest.due_at)}" in page
 
 
-def test_chair_home_lists_cases_ready_for_discussion(people: dict[str, Any]) -> None:
+def test_chair_home_lists_cases_ready_for_discussion(people: dict[str, Any], make_user: Any) -> None:
+    """The ready cases on the agendas of the chair's own meetings; not one on another chair's agenda."""
     url = reverse("accounts:role-home", args=["meeting-chair"])
     client = client_for(people["chair"])
     assert "There are no cases ready for discussion." in text(client.get(url))
@@ -895,9 +906,16 @@ def test_chair_home_lists_cases_ready_for_discussion(people: dict[str, Any]) -> 
     screen(red, people["screener"], rag=RagRating.RED)
     gathering = referral_about("Cara")
     screen(gathering, people["screener"])
+    elsewhere = referral_about("Dana")
+    screen(elsewhere, people["screener"])
     Case.objects.filter(pk__in=[green.pk, red.pk]).update(status=CaseStatus.READY_FOR_DECISION)
+    meeting_discussing(people["chair"], green, red, gathering)
+    Case.objects.filter(pk=elsewhere.pk).update(status=CaseStatus.READY_FOR_DECISION)
+    meeting_discussing(make_user(Role.MEETING_CHAIR), elsewhere, title="Another chair's meeting")
 
     page = text(client.get(url))
     assert "2 cases ready for discussion" in page
     assert page.index(red.reference) < page.index(green.reference)  # red first
-    assert gathering.reference not in page
+    assert gathering.reference not in page  # on the agenda, but still gathering information
+    assert elsewhere.reference not in page  # ready, but on another chair's agenda only
+    assert "MASH daily meeting" in page and "Another chair's meeting" not in page

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "openmash.accounts.middleware.ActiveRoleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "openmash.access.enforce.AccessMiddleware",
 ]
 
 ROOT_URLCONF = "openmash.config.urls"

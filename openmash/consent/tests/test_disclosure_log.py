@@ -24,7 +24,7 @@ from openmash.consent.transparency_views import NO_SUCH_CASE, TO_BEFORE_FROM
 from openmash.core.actor import Actor
 from openmash.decisions.views import DECIDABLE
 from openmash.enquiries.services import request_nil_return
-from openmash.hub.models import AgencyKind
+from openmash.hub.models import AgencyKind, HubConfiguration
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +136,11 @@ def test_opening_the_case_page_logs_a_view_per_return(case: Case, people: dict[s
     assert entry.by_user == people["decider"]
     assert entry.to_description.endswith("Decision maker, Children's Social Care")
 
-    # An agency researcher whose agency was asked sees the whole case, other agencies' returns included.
+    # An agency researcher whose agency was asked sees other agencies' returns only where the hub's rule
+    # says so, and each one shown is logged.
+    signed_in(people["education"]).get(reverse("cases:detail", args=[case.pk]))
+    assert [e.by_user for e in viewed()] == [people["decider"]]
+    HubConfiguration.objects.update(partners_see_contributions=True)
     signed_in(people["education"]).get(reverse("cases:detail", args=[case.pk]))
     assert [e.by_user for e in viewed()] == [people["decider"], people["education"]]
 
@@ -301,7 +305,9 @@ def test_a_partner_agencys_ig_officer_sees_their_agencys_part_of_the_log(
     case: Case, people: dict[str, Any], make_user: Any
 ) -> None:
     submit_return(people["education"], case, EDUCATION, [incident("SCH-2026-0001")])
-    # The hub's decision maker and a police researcher look at the case: both views are logged.
+    # The hub shares agencies' returns with partners; the hub's decision maker and a police researcher
+    # look at the case: both views are logged.
+    HubConfiguration.objects.update(partners_see_contributions=True)
     signed_in(people["decider"]).get(reverse("decisions:record", args=[case.pk]))
     signed_in(people["police"]).get(reverse("chronology:case", args=[case.pk]))
     hub_ig = log(signed_in(people["ig"]))

@@ -1,9 +1,11 @@
 """Every consent view x every role x children's social care, police and health -> allowed, 403 or 404.
 
 Consent is the hub's record of what a family agreed to. Screening managers and decision makers (held
-only in children's social care) read and change it; a meeting chair, who sees every case, reads it; no
-one else may see it at all (403), including the researchers of the agencies asked about the case. The
-expectations are written out by hand, not derived from the policy under test.
+only in children's social care) read and change it; a meeting chair reads it for the cases on the agendas
+of the meetings they chair (the chair in the matrix chairs a meeting discussing the case), and is told the
+case's page does not exist (404) when their meetings do not discuss it; no one else may see it at all
+(403), including the researchers of the agencies asked about the case. The expectations are written out
+by hand, not derived from the policy under test.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from openmash.consent.services import consent_record
 from openmash.core.actor import Actor
 from openmash.enquiries.models import RequestStatus
 from openmash.hub.models import AgencyKind
+from openmash.meetings.tests.helpers import meeting_discussing
 
 pytestmark = pytest.mark.django_db
 
@@ -68,13 +71,16 @@ ALL = {
 }
 READ_ONLY = {name: 403 for name in ALL} | {"page": 200, "page-missing": 404}
 NOTHING = {name: 403 for name in ALL}
+# The chair of another meeting, which discusses a different case: a chair may read consent pages, but
+# this case is not theirs to know about; changing consent is refused to chairs whichever the case.
+CHAIR_OF_ANOTHER_MEETING = READ_ONLY | {"page": 404}
 
 # Screening managers and decision makers hold their roles only in children's social care: elsewhere the
 # grant gives nothing, so every consent page refuses them.
 EXPECTED: dict[tuple[Role, AgencyKind], dict[str, int]] = {
     (R.SCREENING_MANAGER, CSC): ALL,
     (R.DECISION_MAKER, CSC): ALL,
-    **{(R.MEETING_CHAIR, kind): READ_ONLY for kind in KINDS},
+    **{(R.MEETING_CHAIR, kind): READ_ONLY for kind in KINDS},  # chairing a meeting discussing the case
 }
 
 
@@ -112,11 +118,31 @@ def test_role_and_agency_matrix(
     role: Role, kind: AgencyKind, setting: tuple[Case, ConsentRecord], make_user: Any
 ) -> None:
     case, consent = setting
+    user = make_user(role, kind)
+    if role == R.MEETING_CHAIR:
+        meeting_discussing(user, case)  # the case is on the agenda of their meeting
     client = Client()
-    client.force_login(make_user(role, kind))
+    client.force_login(user)
     want = expected(role, kind)
     got = {view.name: fetch(client, view) for view in views(case, consent)}
     assert got == want, f"{role.value} in {kind.value}"
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.value)
+def test_a_chair_of_another_meeting_matrix(
+    kind: AgencyKind, setting: tuple[Case, ConsentRecord], make_user: Any
+) -> None:
+    case, consent = setting
+    meeting_discussing(make_user(R.MEETING_CHAIR), case)  # someone else chairs the meeting about it
+    elsewhere = make_referral(None).case
+    screen(elsewhere, make_user(R.SCREENING_MANAGER))
+    chair = make_user(R.MEETING_CHAIR, kind)
+    meeting_discussing(chair, elsewhere)
+    client = Client()
+    client.force_login(chair)
+    got = {view.name: fetch(client, view) for view in views(case, consent)}
+    assert got == CHAIR_OF_ANOTHER_MEETING, f"chair of another meeting in {kind.value}"
+    assert client.get(reverse("consent:case", args=[elsewhere.pk])).status_code == 200
 
 
 def test_nobody_signed_in_is_sent_to_sign_in(setting: tuple[Case, ConsentRecord]) -> None:

@@ -42,6 +42,7 @@ from openmash.core.actor import Actor
 from openmash.enquiries.models import InformationRequest, RequestStatus
 from openmash.hub.calendar_format import format_deadline
 from openmash.hub.models import Agency, AgencyKind, HubConfiguration
+from openmash.meetings.tests.helpers import meeting_discussing
 
 pytestmark = pytest.mark.django_db
 
@@ -251,9 +252,13 @@ def test_page_for_a_case_with_nothing_recorded_says_so(people: dict[str, Any], s
 
 
 def test_a_meeting_chair_reads_the_page_but_cannot_change_anything(
-    people: dict[str, Any], case: Case
+    people: dict[str, Any], case: Case, make_user: Any
 ) -> None:
+    """The chair of a meeting discussing the case reads its consent page; another chair is told nothing."""
+    meeting_discussing(people["chair"], case)
     chair = client_for(people["chair"])
+    stranger = client_for(make_user(Role.MEETING_CHAIR, AgencyKind.POLICE))
+    assert stranger.get(page_url(case)).status_code == 404
 
     response = chair.get(page_url(case))
 
@@ -287,6 +292,7 @@ def test_the_case_page_links_to_the_consent_page_for_hub_staff_only(
 ) -> None:
     url = reverse("cases:detail", args=[case.pk])
     link = f'href="{page_url(case)}"'
+    meeting_discussing(people["chair"], case)  # the chair sees the case as hub staff do
     for role in ("screener", "decider", "chair"):
         assert link in client_for(people[role]).get(url).content.decode(), role
     police_page = client_for(people["police"]).get(url)

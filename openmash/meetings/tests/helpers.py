@@ -15,7 +15,7 @@ from openmash.enquiries.models import InformationRequest
 from openmash.enquiries.services import HistoryData, request_save_return, request_take
 from openmash.hub.models import AgencyKind, RagRating
 from openmash.meetings.models import Meeting
-from openmash.meetings.services import meeting_schedule
+from openmash.meetings.services import agenda_build_from_ready, meeting_schedule
 from openmash.referrals.services import PersonData
 
 POLICE_SUMMARY = "Officers attended Jayden Whitmore's home at 1 Elm Road, Northtown, NT1 1AA twice."
@@ -76,6 +76,20 @@ def schedule(chair: User, title: str = "MASH daily meeting") -> Meeting:
     return meeting_schedule(
         actor=Actor(user=chair), title=title, scheduled_for=timezone.now() + timedelta(hours=1)
     )
+
+
+def meeting_discussing(chair: User, *cases: Case, title: str = "MASH daily meeting") -> Meeting:
+    """A meeting the chair schedules with these cases on its agenda, built through the service.
+
+    The service also adds every case ready for decision that is not yet on the agenda; the cases named
+    here must be gathering information or ready for decision.
+    """
+    meeting = schedule(chair, title)
+    agenda_build_from_ready(
+        actor=Actor(user=chair), meeting=meeting, expected_version=meeting.version, chosen=cases
+    )
+    meeting.refresh_from_db()
+    return meeting
 
 
 def _role(name: str) -> Any:

@@ -67,12 +67,23 @@ def test_meeting_page_builds_agenda_records_attendance_starts_and_closes(
     case = ready_case(make_user, rag=RagRating.RED)
     meeting = schedule(chair)
     detail = reverse("meetings:detail", args=[meeting.pk])
+    case_page = reverse("cases:detail", args=[case.pk])
     body = client_for.get(detail).content.decode()
-    assert "1 case ready for decision is not yet on the agenda" in body
+    # A chair sees only the cases on the agendas of the meetings they chair: not this one, yet.
+    assert case.reference not in body
+    assert client_for.get(case_page).status_code == 404
 
-    client_for.post(reverse("meetings:agenda", args=[meeting.pk]), {"version": meeting.version})
+    # A chair does not choose the cases (that would show them every case): a decision maker does.
+    assert "Build the agenda" not in body
+    refused = client_for.post(reverse("meetings:agenda", args=[meeting.pk]), {"version": meeting.version})
+    assert refused.status_code == 403
+    decider = Client()
+    decider.force_login(make_user(Role.DECISION_MAKER))
+    assert "Build the agenda" in decider.get(detail).content.decode()
+    decider.post(reverse("meetings:agenda", args=[meeting.pk]), {"version": meeting.version})
     body = client_for.get(detail).content.decode()
     assert case.reference in body
+    assert client_for.get(case_page).status_code == 200  # on the agenda of the chair's meeting
     assert "J.W. (8 years)" in body or "J.W. (" in body
     assert "Jayden" not in body  # initials on the agenda
     assert "2 of 2 agencies" in body

@@ -1,8 +1,10 @@
 """Who may open the people, genogram and case product pages, and who may change the people on a case.
 
 Expectations written by hand: role x agency kind -> status for each view. The case was screened with
-police and health asked (children's social care was not asked as an agency). 404, not 403, wherever a
-person may not know the case exists; 403 where they may read but not change.
+police and health asked (children's social care was not asked as an agency). A meeting chair sees the
+case only when it is on the agenda of a meeting they chair: the chair in the matrix chairs such a
+meeting; the chair of another meeting, which discusses a different case, is told it does not exist.
+404, not 403, wherever a person may not know the case exists; 403 where they may read but not change.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from openmash.cases.models import Case
 from openmash.cases.tests.helpers import make_referral, screen
 from openmash.core.actor import Actor
 from openmash.hub.models import AgencyKind
+from openmash.meetings.tests.helpers import meeting_discussing
 from openmash.people.services import household_save, relationship_add
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +42,7 @@ EDIT_VIEWS = [
 MATRIX: dict[tuple[Role, str], tuple[int, int]] = {
     (Role.SCREENING_MANAGER, CSC): (200, 200),
     (Role.DECISION_MAKER, CSC): (200, 403),
+    # The chair of a meeting discussing the case.
     (Role.MEETING_CHAIR, CSC): (200, 403),
     (Role.MEETING_CHAIR, POLICE): (200, 403),
     (Role.MEETING_CHAIR, HEALTH): (200, 403),
@@ -55,6 +59,12 @@ MATRIX: dict[tuple[Role, str], tuple[int, int]] = {
     # Screening and decisions are held only in children's social care: elsewhere the person has no role.
     (Role.SCREENING_MANAGER, POLICE): (403, 403),
     (Role.DECISION_MAKER, HEALTH): (403, 403),
+}
+# agency kind -> (read, edit) for the chair of another meeting, which discusses a different case.
+CHAIR_OF_ANOTHER_MEETING: dict[str, tuple[int, int]] = {
+    CSC: (404, 404),
+    POLICE: (404, 404),
+    HEALTH: (404, 404),
 }
 
 
@@ -86,11 +96,30 @@ def urls(case: Case, names: list[str]) -> dict[str, str]:
 @pytest.mark.parametrize(("role", "kind"), list(MATRIX), ids=[f"{r.value}-{k}" for r, k in MATRIX])
 def test_matrix(case: Case, make_user: Any, role: Role, kind: str) -> None:
     read, edit = MATRIX[(role, kind)]
+    user = make_user(role, kind)
+    if role == Role.MEETING_CHAIR:
+        meeting_discussing(user, case)  # the case is on the agenda of their meeting
     client = Client()
-    client.force_login(make_user(role, kind))
+    client.force_login(user)
     got = {name: client.get(url).status_code for name, url in urls(case, READ_VIEWS + EDIT_VIEWS).items()}
     expected = {**dict.fromkeys(READ_VIEWS, read), **dict.fromkeys(EDIT_VIEWS, edit)}
     assert got == expected
+
+
+@pytest.mark.parametrize("kind", list(CHAIR_OF_ANOTHER_MEETING))
+def test_a_chair_of_another_meeting_matrix(case: Case, make_user: Any, kind: str) -> None:
+    read, edit = CHAIR_OF_ANOTHER_MEETING[kind]
+    meeting_discussing(make_user(Role.MEETING_CHAIR), case)  # someone else chairs the meeting about it
+    elsewhere = make_referral(None).case
+    screen(elsewhere, make_user(Role.SCREENING_MANAGER))
+    chair = make_user(Role.MEETING_CHAIR, kind)
+    meeting_discussing(chair, elsewhere)
+    client = Client()
+    client.force_login(chair)
+    got = {name: client.get(url).status_code for name, url in urls(case, READ_VIEWS + EDIT_VIEWS).items()}
+    expected = {**dict.fromkeys(READ_VIEWS, read), **dict.fromkeys(EDIT_VIEWS, edit)}
+    assert got == expected
+    assert client.get(reverse("people:case", args=[elsewhere.pk])).status_code == 200
 
 
 def test_read_only_staff_cannot_post_changes(case: Case, make_user: Any) -> None:
@@ -108,8 +137,10 @@ def test_read_only_staff_cannot_post_changes(case: Case, make_user: Any) -> None
 
 
 def test_read_only_staff_see_no_edit_links(case: Case, make_user: Any) -> None:
+    chair = make_user(Role.MEETING_CHAIR, POLICE)
+    meeting_discussing(chair, case)
     client = Client()
-    client.force_login(make_user(Role.MEETING_CHAIR, POLICE))
+    client.force_login(chair)
     html = client.get(reverse("people:case", args=[case.pk])).content.decode()
     assert "Add a person" not in html and "Remove" not in html
     assert "You can read this page" in html

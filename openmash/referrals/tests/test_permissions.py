@@ -2,7 +2,10 @@
 
 200 allowed; 403 the role may not use the page; 404 the page is theirs to use but the object is not
 (a referral's or a notice's existence is itself personal data). Screening managers and decision makers
-hold their roles only in children's social care: elsewhere the grant gives them nothing (403).
+hold their roles only in children's social care: elsewhere the grant gives them nothing (403). A meeting
+chair sees the referral of a case on the agenda of a meeting they chair: the chairs in the matrix each
+chaired a meeting that discussed the case before it was decided; the chair of another meeting, which
+discussed a different case, is told the referral does not exist (404).
 """
 
 from __future__ import annotations
@@ -13,11 +16,15 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from openmash.accounts.models import User
 from openmash.accounts.roles import Role
 from openmash.cases.models import Case
-from openmash.cases.tests.helpers import make_referral
-from openmash.feedback.tests.helpers import decided_case
-from openmash.hub.models import AgencyKind
+from openmash.cases.tests.helpers import make_referral, screen
+from openmash.core.actor import Actor
+from openmash.decisions.models import Outcome
+from openmash.decisions.services import decision_record
+from openmash.hub.models import AgencyKind, ThresholdLevel
+from openmash.meetings.tests.helpers import meeting_discussing
 from openmash.referrals.models import Referral
 from openmash.referrals.tests.test_views import form_data
 
@@ -55,7 +62,7 @@ EXPECTED: dict[str, dict[Role, dict[str, int]]] = {
         R.SCREENING_MANAGER: CSC_ONLY_200,
         R.AGENCY_RESEARCHER: same(404),  # even the agencies asked: they see the case, not the referral page
         R.DECISION_MAKER: CSC_ONLY_200,
-        R.MEETING_CHAIR: same(200),
+        R.MEETING_CHAIR: same(200),  # chairing a meeting that discussed the case
         R.IG_OFFICER: same(404),
         R.PERFORMANCE_MANAGER: same(404),
         R.HUB_ADMINISTRATOR: same(404),
@@ -83,14 +90,41 @@ EXPECTED: dict[str, dict[Role, dict[str, int]]] = {
 }
 
 
+# page -> agency kind -> status, for the chair of another meeting, which discussed a different case.
+CHAIR_OF_ANOTHER_MEETING: dict[str, dict[str, int]] = {
+    "make a referral": same(403),
+    "someone else's referral": same(404),
+    "outcomes": same(403),
+    "police's outcome note": same(403),
+}
+
+
 @pytest.fixture
-def case(make_user: Any) -> Case:
-    """A referral by an education referrer, asked of police and health, decided."""
-    return decided_case(
-        referrer=make_user(R.REFERRER, EDUCATION),
-        screener=make_user(R.SCREENING_MANAGER),
-        decider=make_user(R.DECISION_MAKER),
+def chairs(make_user: Any) -> dict[str, User]:
+    """A meeting chair in each agency kind."""
+    return {kind: make_user(R.MEETING_CHAIR, kind) for kind in KINDS}
+
+
+@pytest.fixture
+def case(make_user: Any, chairs: dict[str, User]) -> Case:
+    """A referral by an education referrer, asked of police and health, on the agenda of a meeting each
+    chair chairs, then decided."""
+    case = make_referral(make_user(R.REFERRER, EDUCATION)).case
+    screen(case, make_user(R.SCREENING_MANAGER))
+    for chair in chairs.values():
+        meeting_discussing(chair, case)
+    case.refresh_from_db()
+    decision_record(
+        actor=Actor(user=make_user(R.DECISION_MAKER)),
+        case=case,
+        expected_version=case.version,
+        outcome=Outcome.S17_ASSESSMENT,
+        level=ThresholdLevel.objects.get(number=3),
+        rationale="Neglect with domestic abuse",
+        proceed_reason="Strategy needed today",
     )
+    case.refresh_from_db()
+    return case
 
 
 def urls(case: Case) -> dict[str, str]:
@@ -110,17 +144,35 @@ def test_every_role_is_expected_somewhere() -> None:
 
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
-def test_role_and_agency_matrix(role: Role, case: Case, make_user: Any) -> None:
+def test_role_and_agency_matrix(role: Role, case: Case, chairs: dict[str, User], make_user: Any) -> None:
     failures = []
     for kind in KINDS:
         client = Client()
-        client.force_login(make_user(role, kind))
+        client.force_login(chairs[kind] if role == R.MEETING_CHAIR else make_user(role, kind))
         for page, url in urls(case).items():
             expected = EXPECTED[page][role][kind]
             status = client.get(url).status_code
             if status != expected:
                 failures.append(f"{page} in {kind}: got {status}, expected {expected}")
     assert not failures, f"{role.value}:\n" + "\n".join(failures)
+
+
+def test_a_chair_of_another_meeting_matrix(case: Case, make_user: Any) -> None:
+    elsewhere = make_referral(None).case
+    screen(elsewhere, make_user(R.SCREENING_MANAGER))
+    failures = []
+    for kind in KINDS:
+        chair = make_user(R.MEETING_CHAIR, kind)
+        meeting_discussing(chair, elsewhere)
+        client = Client()
+        client.force_login(chair)
+        for page, url in urls(case).items():
+            expected = CHAIR_OF_ANOTHER_MEETING[page][kind]
+            status = client.get(url).status_code
+            if status != expected:
+                failures.append(f"{page} in {kind}: got {status}, expected {expected}")
+        assert client.get(reverse("referrals:detail", args=[elsewhere.referral.pk])).status_code == 200
+    assert not failures, "chair of another meeting:\n" + "\n".join(failures)
 
 
 def test_the_referrer_who_made_it_may_see_it(case: Case) -> None:

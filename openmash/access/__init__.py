@@ -1,0 +1,1 @@
+"""The one access policy: `policy.decide` answers, `enforce.authorize` makes every view ask it."""

@@ -1,0 +1,149 @@
+"""Asking the policy from a view: a refusal is audited as a refusal, then answered as the policy says.
+
+`authorize` raises `AccessRefusedError`; `AccessMiddleware` turns it into the answer a person sees:
+404 where the object's existence is itself personal data, 403 with the reason, or the sharing-gate
+explanation (never the family) for an agency whose request waits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from openmash.access.policy import NOT_FOUND, Action, Refusal, Verdict, decide, role_level
+from openmash.audit.catalogue import AuditAction
+from openmash.audit.services import audit_record
+from openmash.cases.models import Case
+from openmash.core.actor import Actor
+from openmash.enquiries.models import InformationRequest
+
+M = TypeVar("M", bound=Model)
+
+
+class AccessRefusedError(Exception):
+    def __init__(self, verdict: Verdict, obj: object = None) -> None:
+        super().__init__(verdict.reason)
+        self.verdict = verdict
+        self.obj = obj
+
+
+def refusal_recorded(
+    *, actor: Actor, action: str, verdict: Verdict, object_type: str = "", object_id: str = ""
+) -> None:
+    """Who tried what, on which object, and why it was refused; no one's personal data."""
+    if actor.user is None:
+        return
+    audit_record(
+        actor=actor,
+        action=AuditAction.ACCESS_REFUSED,
+        object_type=object_type,
+        object_id=object_id,
+        detail={
+            "action": str(action),
+            "refusal": str(verdict.refusal or Refusal.FORBIDDEN),
+            "reason": verdict.reason[:300],
+        },
+    )
+
+
+def authorize(actor: Actor, action: Action, obj: Model | None) -> Verdict:
+    """The policy's answer when it allows; otherwise the refusal is audited and raised."""
+    verdict = decide(actor.user, action, obj)
+    if not verdict:
+        refusal_recorded(
+            actor=actor,
+            action=action,
+            verdict=verdict,
+            object_type=obj._meta.label_lower if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None else "",
+        )
+        raise AccessRefusedError(verdict, obj)
+    return verdict
+
+
+def load(actor: Actor, action: Action, rows: QuerySet[M], pk: object) -> tuple[M, Verdict]:
+    """One object by primary key, if the policy lets this person do this to it; a missing one is refused
+    the same way as one the person may not see (its absence is not told apart from its existence)."""
+    obj = rows.filter(pk=pk).first()
+    if obj is None:
+        verdict = role_level(actor.user, action)
+        verdict = verdict if not verdict else NOT_FOUND
+        refusal_recorded(
+            actor=actor,
+            action=action,
+            verdict=verdict,
+            object_type=rows.model._meta.label_lower,
+            object_id=str(pk)[:64],
+        )
+        raise AccessRefusedError(verdict)
+    return obj, authorize(actor, action, obj)
+
+
+def refused_response(request: HttpRequest, refused: AccessRefusedError) -> HttpResponse:
+    from openmash.core.views import not_found
+
+    verdict = refused.verdict
+    if verdict.refusal in (Refusal.BLOCKED, Refusal.WITHDRAWN) and verdict.request is not None:
+        return render(
+            request,
+            "access/waiting.html",
+            {"verdict": verdict, "info": verdict.request, "withdrawn": verdict.refusal == Refusal.WITHDRAWN},
+            status=403,
+        )
+    if verdict.refusal in (Refusal.FORBIDDEN, Refusal.CLOSED):
+        return render(request, "403.html", {"reason": verdict.reason}, status=403)
+    return not_found(request)
+
+
+class AccessMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> Any:
+        if isinstance(exception, AccessRefusedError):
+            return refused_response(request, exception)
+        return None
+
+
+# Opening one object for a view: load, ask the policy, then audit the read -------------------------------
+
+
+def open_case(
+    request: HttpRequest, case_id: object, action: Action = Action.CASE_VIEW, *, purpose: str = "view"
+) -> tuple[Actor, Case, Verdict]:
+    """The case, once the policy allows this action; its opening is audited, naming its people."""
+    actor = Actor.from_request(request)
+    case, verdict = load(actor, action, Case.objects.select_related("referral", "level"), case_id)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CASE_VIEWED,
+        obj=case,
+        persons=[str(p) for p in case.referral.people.values_list("pk", flat=True)],
+        detail={"purpose": purpose},
+    )
+    return actor, case, verdict
+
+
+def open_request(
+    request: HttpRequest, request_id: object, action: Action = Action.REQUEST_VIEW, *, audit: bool = True
+) -> tuple[Actor, InformationRequest]:
+    """The agency's request, once the policy allows; its opening is audited unless the caller audits."""
+    actor = Actor.from_request(request)
+    rows = InformationRequest.objects.select_related("case", "case__referral", "agency")
+    info, _ = load(actor, action, rows, request_id)
+    if audit:
+        audit_record(
+            actor=actor,
+            action=AuditAction.REQUEST_VIEWED,
+            obj=info,
+            persons=[str(p) for p in info.case.referral.people.values_list("pk", flat=True)],
+            detail={"case": info.case.reference},
+        )
+    return actor, info

@@ -1,0 +1,524 @@
+"""The access policy: may this person do this to this object holding personal data, and if not, why not.
+
+One function answers for one object, `decide(user, action, obj)`, and one family of functions filters
+querysets to what a person may see (`cases_visible`, `requests_visible`, `meetings_visible`, ...).
+Views never decide access themselves: they call `openmash.access.enforce.authorize`, which asks
+`decide`, audits a refusal as a refusal and raises, or they read through the filters here.
+
+The rules, in words (the README's "Who sees what" table says the same):
+- Hub staff who see every case (screening managers, decision makers) see the whole case and every
+  agency's contribution.
+- A meeting chair sees the cases on the agendas of meetings they chair, as hub staff do.
+- A partner agency's researcher sees a case their agency was asked about while the agency's request is
+  not waiting at the sharing gate: the referral, the people, their own contribution and the outcome;
+  other agencies' contributions only where the hub's rule allows or their agency attended a meeting that
+  discussed the case, and never one whose sharing the gate no longer allows (a duty of confidentiality
+  without the consent or override that let it be shared, withdrawn consent). A researcher whose request
+  waits at the gate sees the request page only, with the reason and the remedy.
+- A referrer sees the referral they made and its outcome, not the case.
+- Information governance officers: the hub's answer for the whole disclosure log; a partner agency's
+  for its agency's part, and may look up only cases and people its agency was involved with.
+- A decided or closed case's people are read-only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from openmash.accounts.models import User
+from openmash.accounts.permissions import Perm, can
+from openmash.accounts.roles import Role
+from openmash.cases.models import Case, CaseStatus
+from openmash.consent.gate import Purpose, evaluate
+from openmash.consent.models import Disclosure
+from openmash.consent.selectors import sees_whole_log
+from openmash.decisions.models import Decision
+from openmash.enquiries.models import OPEN_STATUSES, InformationRequest, RequestStatus
+from openmash.feedback.models import OutcomeNotification, Recipient
+from openmash.hub.selectors import hub_configuration
+from openmash.meetings.models import AgendaItem, Attendance, Meeting
+from openmash.referrals.models import Referral, ReferralPerson
+
+
+class Action(StrEnum):
+    CASES_LIST = "cases.list"
+    """The list of cases: hub staff and meeting chairs (who see their meetings' cases)."""
+    CASE_VIEW = "case.view"
+    """The whole case: case page, people, genogram, chronology, product, and their exports."""
+    CASE_SCREEN = "case.screen"
+    CASE_RERATE = "case.rerate"
+    CASE_DECIDE = "case.decide"
+    PEOPLE_CHANGE = "people.change"
+    CONSENT_VIEW = "consent.view"
+    CONSENT_RECORD = "consent.record"
+    REQUEST_VIEW = "request.view"
+    """The request page and its work (take, return, nil return): shown even while blocked, to say why."""
+    REQUEST_TRAWL = "request.trawl"
+    """Searching the agency's records and reading what was found: needs the sharing gate open."""
+    MEETINGS_LIST = "meetings.list"
+    MEETING_VIEW = "meeting.view"
+    MEETING_RUN = "meeting.run"
+    MEETING_AGENDA = "meeting.agenda"
+    """Choosing a meeting's cases: hub staff who see every case (a chair sees only their agenda)."""
+    MEETING_SCHEDULE = "meeting.schedule"
+    REFERRAL_VIEW = "referral.view"
+    OUTCOMES_LIST = "outcomes.list"
+    OUTCOME_VIEW = "outcome.view"
+    """An outcome notice: to its referrer, or to the agency it was sent to."""
+    DISCLOSURES_CASE = "disclosures.case"
+    """Looking a case up in the disclosure log."""
+    TRANSPARENCY_REPORT = "transparency.report"
+    """A person's transparency report."""
+
+
+class Refusal(StrEnum):
+    NOT_FOUND = "not_found"
+    """The object's existence is itself personal data: answer 404."""
+    FORBIDDEN = "forbidden"
+    BLOCKED = "blocked"
+    """The agency's request waits at the sharing gate: the explanation, never the family."""
+    WITHDRAWN = "withdrawn"
+    """The agency's request was withdrawn: the case no longer needs its information."""
+    REFERRER = "referrer"
+    """The referrer sees their referral and its outcome, not the case."""
+    CLOSED = "closed"
+    """The case is decided or closed: read-only."""
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    allowed: bool
+    refusal: Refusal | None = None
+    reason: str = ""
+    request: InformationRequest | None = None
+    """The person's own agency's request, when a refusal is about it (blocked, withdrawn)."""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ALLOW = Verdict(True)
+NOT_FOUND = Verdict(False, Refusal.NOT_FOUND, "Not visible to this person")
+
+CLOSED_REASON = "This case has been decided, so its people are read-only."
+WITHDRAWN_REASON = (
+    "Your agency's request on this case was withdrawn: the hub no longer needs its information."
+)
+
+
+def _active(user: object) -> User | None:
+    return user if isinstance(user, User) and user.is_active else None
+
+
+# How a person stands to a case -----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Standing:
+    """Everything the rules need about one person and one case, read once."""
+
+    hub: bool = False
+    chair: bool = False
+    request: InformationRequest | None = None
+    gate_open: bool = False
+    attended: bool = False
+    referrer: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def standing(user: User, case: Case) -> Standing:
+    s = Standing(hub=can(user, Perm.CASE_VIEW_ALL))
+    if s.hub:
+        return s
+    if user.has_role(Role.MEETING_CHAIR):
+        s.chair = AgendaItem.objects.filter(case=case, meeting__chair=user).exists()
+    if user.has_role(Role.AGENCY_RESEARCHER):
+        s.request = (
+            case.requests.select_related("agency").filter(agency_id=user.agency_id).order_by("sent_at").last()
+        )
+        if s.request is not None and s.request.status not in (RequestStatus.BLOCKED, RequestStatus.WITHDRAWN):
+            gate = evaluate(
+                config=hub_configuration(), case=case, agency=s.request.agency, purpose=Purpose.SHARE
+            )
+            s.gate_open = gate.allowed
+            if not gate.allowed:
+                s.notes = [gate.reason, gate.unblock]
+            s.attended = Attendance.objects.filter(
+                meeting__items__case=case, agency_id=user.agency_id, status=Attendance.Status.PRESENT
+            ).exists()
+    if user.has_role(Role.REFERRER):
+        s.referrer = case.referral.made_by_id == user.pk
+    return s
+
+
+def _case_view(user: User, case: Case, s: Standing) -> Verdict:
+    if s.hub or s.chair:
+        return ALLOW
+    if s.request is not None:
+        if s.request.status == RequestStatus.WITHDRAWN:
+            return Verdict(False, Refusal.WITHDRAWN, WITHDRAWN_REASON, request=s.request)
+        if s.request.status == RequestStatus.BLOCKED:
+            return Verdict(False, Refusal.BLOCKED, s.request.blocked_reason, request=s.request)
+        if not s.gate_open:
+            return Verdict(False, Refusal.BLOCKED, s.notes[0] if s.notes else "", request=s.request)
+        return ALLOW
+    if s.referrer:
+        return Verdict(False, Refusal.REFERRER, "A referrer sees their referral and its outcome")
+    return NOT_FOUND
+
+
+OUTCOME_ROLES = (Role.REFERRER, Role.AGENCY_RESEARCHER)
+MEETING_ACTIONS = frozenset({Action.MEETING_VIEW, Action.MEETING_RUN, Action.MEETING_AGENDA})
+
+ROLE_LEVEL: dict[Action, tuple[tuple[Perm, ...], tuple[Role, ...], str]] = {
+    # The role-level part of each action: who may ever do it, whichever object. A person refused here
+    # is told so (403); one allowed here but not for this object is told nothing exists (404).
+    Action.CASE_SCREEN: ((Perm.CASE_SCREEN,), (), "Only a screening manager screens cases"),
+    Action.CASE_RERATE: ((Perm.CASE_SCREEN,), (), "Only a screening manager changes a case's rating"),
+    Action.CASE_DECIDE: ((Perm.DECISION_RECORD,), (), "Only a decision maker decides"),
+    Action.CONSENT_VIEW: (
+        (Perm.CONSENT_RECORD, Perm.CASE_VIEW_ALL),
+        (Role.MEETING_CHAIR,),
+        "Consent decisions are for hub staff and meeting chairs",
+    ),
+    Action.CONSENT_RECORD: ((Perm.CONSENT_RECORD,), (), "Only hub staff record consent"),
+    Action.REQUEST_VIEW: ((Perm.REQUEST_RESPOND,), (), "Requests are for agency researchers"),
+    Action.REQUEST_TRAWL: ((Perm.REQUEST_RESPOND,), (), "Requests are for agency researchers"),
+    Action.CASES_LIST: (
+        (Perm.CASE_VIEW_ALL,),
+        (Role.MEETING_CHAIR,),
+        "The case list is for hub staff and chairs",
+    ),
+    Action.MEETINGS_LIST: (
+        (Perm.CASE_VIEW_ALL,),
+        (Role.MEETING_CHAIR,),
+        "Meetings are for hub staff and chairs",
+    ),
+    Action.MEETING_VIEW: (
+        (Perm.CASE_VIEW_ALL,),
+        (Role.MEETING_CHAIR,),
+        "Meetings are for hub staff and chairs",
+    ),
+    Action.MEETING_RUN: (
+        (Perm.DECISION_RECORD,),
+        (Role.MEETING_CHAIR,),
+        "Only a chair or a decision maker runs a meeting",
+    ),
+    Action.MEETING_SCHEDULE: (
+        (Perm.DECISION_RECORD,),
+        (Role.MEETING_CHAIR,),
+        "Only a meeting chair or a decision maker schedules meetings",
+    ),
+    Action.OUTCOMES_LIST: (
+        (),
+        (Role.REFERRER, Role.AGENCY_RESEARCHER),
+        "Outcomes are for referrers and researchers",
+    ),
+    Action.OUTCOME_VIEW: (
+        (),
+        (Role.REFERRER, Role.AGENCY_RESEARCHER),
+        "Outcomes are for referrers and researchers",
+    ),
+    Action.MEETING_AGENDA: (
+        (Perm.CASE_VIEW_ALL,),
+        (),
+        "Only hub staff who see every case choose a meeting's cases",
+    ),
+    Action.DISCLOSURES_CASE: (
+        (Perm.TRANSPARENCY_REPORT,),
+        (),
+        "The disclosure log is for information governance",
+    ),
+    Action.TRANSPARENCY_REPORT: (
+        (Perm.TRANSPARENCY_REPORT,),
+        (),
+        "Transparency reports are for information governance",
+    ),
+}
+
+
+def role_level(user: object, action: Action) -> Verdict:
+    """May this person ever do this action, whichever object? (403 when not.)"""
+    person = _active(user)
+    if person is None or not person.held_roles():
+        return NOT_FOUND
+    if action not in ROLE_LEVEL:
+        return ALLOW
+    perms, roles, reason = ROLE_LEVEL[action]
+    if any(can(person, p) for p in perms) or any(person.has_role(r) for r in roles):
+        return ALLOW
+    return _forbidden(reason)
+
+
+def _case_rule(user: User, action: Action, case: Case) -> Verdict:
+    allowed_role = role_level(user, action)
+    if not allowed_role:
+        return allowed_role
+    s = standing(user, case)
+    seen = _case_view(user, case, s)
+    if action == Action.CASE_VIEW or not seen:
+        return seen
+    if action == Action.CONSENT_VIEW and not (can(user, Perm.CONSENT_RECORD) or s.hub or s.chair):
+        return _forbidden("Consent decisions are for hub staff and meeting chairs")
+    if action == Action.PEOPLE_CHANGE:
+        if case.status in (CaseStatus.DECIDED, CaseStatus.CLOSED):
+            return Verdict(False, Refusal.CLOSED, CLOSED_REASON)
+        if can(user, Perm.CASE_SCREEN):
+            return ALLOW
+        if s.request is not None and s.request.status in OPEN_STATUSES:
+            return ALLOW
+        return _forbidden(
+            "Only the screening manager, or an agency still working its request, changes people"
+        )
+    return ALLOW
+
+
+def _forbidden(reason: str) -> Verdict:
+    return Verdict(False, Refusal.FORBIDDEN, reason)
+
+
+# Requests --------------------------------------------------------------------------------------------------
+
+
+def _request_rule(user: User, action: Action, request: InformationRequest) -> Verdict:
+    allowed_role = role_level(user, action)
+    if not allowed_role:
+        return allowed_role
+    if not user.has_role(Role.AGENCY_RESEARCHER) or request.agency_id != user.agency_id:
+        return NOT_FOUND
+    if action == Action.REQUEST_VIEW:
+        return ALLOW
+    if action == Action.REQUEST_TRAWL:
+        if request.status == RequestStatus.WITHDRAWN:
+            return Verdict(False, Refusal.WITHDRAWN, WITHDRAWN_REASON, request=request)
+        if request.status == RequestStatus.BLOCKED:
+            return Verdict(False, Refusal.BLOCKED, request.blocked_reason, request=request)
+        gate = evaluate(
+            config=hub_configuration(), case=request.case, agency=request.agency, purpose=Purpose.SEARCH
+        )
+        if not gate.allowed:
+            return Verdict(False, Refusal.BLOCKED, gate.reason, request=request)
+        return ALLOW
+    raise ValueError(f"{action} is not an action on a request")
+
+
+# Meetings --------------------------------------------------------------------------------------------------
+
+
+def _meeting_rule(user: User, action: Action, meeting: Meeting) -> Verdict:
+    allowed_role = role_level(user, action)
+    if not allowed_role:
+        return allowed_role
+    hub = can(user, Perm.CASE_VIEW_ALL)
+    chairs = meeting.chair_id == user.pk and user.has_role(Role.MEETING_CHAIR)
+    if not (hub or chairs):
+        return NOT_FOUND
+    if action == Action.MEETING_RUN and not (chairs or can(user, Perm.DECISION_RECORD)):
+        return _forbidden("Only the meeting's chair or a decision maker runs a meeting")
+    if action == Action.MEETING_AGENDA and not (hub and (chairs or can(user, Perm.DECISION_RECORD))):
+        return _forbidden("Only a decision maker chooses the cases a meeting discusses")
+    return ALLOW
+
+
+def may_schedule_meetings(user: object) -> bool:
+    person = _active(user)
+    return person is not None and (person.has_role(Role.MEETING_CHAIR) or can(person, Perm.DECISION_RECORD))
+
+
+# Referrals -------------------------------------------------------------------------------------------------
+
+
+def _referral_rule(user: User, referral: Referral) -> Verdict:
+    """The referrer's own; otherwise hub staff, and the chair of a meeting discussing its case."""
+    if referral.made_by_id == user.pk and user.has_role(Role.REFERRER):
+        return ALLOW
+    case = getattr(referral, "case", None)
+    if case is not None:
+        s = standing(user, case)
+        if s.hub or s.chair:
+            return ALLOW
+    return NOT_FOUND
+
+
+def _outcome_rule(user: User, action: Action, notice: OutcomeNotification) -> Verdict:
+    allowed_role = role_level(user, action)
+    if not allowed_role:
+        return allowed_role
+    if not Decision.objects.filter(case_id=notice.case_id).exists():
+        return NOT_FOUND
+    if notice.recipient == Recipient.REFERRER and user.has_role(Role.REFERRER):
+        if Referral.objects.filter(case=notice.case_id, made_by=user).exists():
+            return ALLOW
+    if notice.recipient == Recipient.AGENCY and user.has_role(Role.AGENCY_RESEARCHER):
+        if notice.agency_id == user.agency_id:
+            return ALLOW
+    return NOT_FOUND
+
+
+# Information governance ------------------------------------------------------------------------------------
+
+
+def cases_of_agency(user: User) -> Q:
+    """Cases a partner agency was involved with: asked about, or in the log as sharing or seeing."""
+    involved = Disclosure.objects.filter(case=OuterRef("pk")).filter(
+        Q(from_agency_id=user.agency_id) | Q(by_user__agency_id=user.agency_id)
+    )
+    asked = InformationRequest.objects.filter(case=OuterRef("pk"), agency_id=user.agency_id)
+    return Q(Exists(asked)) | Q(Exists(involved))
+
+
+def ig_cases(user: object) -> QuerySet[Case]:
+    """The cases an information governance officer may look up in the log or report on."""
+    person = _active(user)
+    if person is None or not can(person, Perm.TRANSPARENCY_REPORT):
+        return Case.objects.none()
+    if sees_whole_log(person):
+        return Case.objects.all()
+    return Case.objects.filter(cases_of_agency(person))
+
+
+def _ig_rule(user: User, action: Action, case: Case) -> Verdict:
+    allowed_role = role_level(user, action)
+    if not allowed_role:
+        return allowed_role
+    if sees_whole_log(user) or ig_cases(user).filter(pk=case.pk).exists():
+        return ALLOW
+    return NOT_FOUND
+
+
+# The one entry point ---------------------------------------------------------------------------------------
+
+
+CASE_ACTIONS = frozenset(
+    {
+        Action.CASE_VIEW,
+        Action.CASE_SCREEN,
+        Action.CASE_RERATE,
+        Action.CASE_DECIDE,
+        Action.PEOPLE_CHANGE,
+        Action.CONSENT_VIEW,
+        Action.CONSENT_RECORD,
+    }
+)
+
+
+def decide(user: object, action: Action, obj: object = None) -> Verdict:
+    """May this person do this to this object? With the reason when not."""
+    person = _active(user)
+    if person is None or not person.held_roles():
+        return NOT_FOUND
+    if action in CASE_ACTIONS and isinstance(obj, Case):
+        return _case_rule(person, action, obj)
+    if action in (Action.REQUEST_VIEW, Action.REQUEST_TRAWL) and isinstance(obj, InformationRequest):
+        return _request_rule(person, action, obj)
+    if action in (Action.MEETING_VIEW, Action.MEETING_RUN, Action.MEETING_AGENDA) and isinstance(
+        obj, Meeting
+    ):
+        return _meeting_rule(person, action, obj)
+    if action == Action.OUTCOME_VIEW and isinstance(obj, OutcomeNotification):
+        return _outcome_rule(person, action, obj)
+    if action in (Action.CASES_LIST, Action.MEETINGS_LIST, Action.MEETING_SCHEDULE, Action.OUTCOMES_LIST):
+        return role_level(person, action)
+    if action == Action.REFERRAL_VIEW and isinstance(obj, Referral):
+        return _referral_rule(person, obj)
+    if action == Action.DISCLOSURES_CASE and isinstance(obj, Case):
+        return _ig_rule(person, action, obj)
+    if action == Action.TRANSPARENCY_REPORT and isinstance(obj, ReferralPerson):
+        case = getattr(obj.referral, "case", None)
+        return _ig_rule(person, action, case) if case is not None else NOT_FOUND
+    raise ValueError(f"No rule for {action} on {type(obj).__name__}")
+
+
+# What a person sees of a case ------------------------------------------------------------------------------
+
+
+def contribution_agencies(user: object, case: Case) -> frozenset[object]:
+    """The agencies whose returned information on this case the person may see.
+
+    Hub staff and the chair of a meeting discussing the case: every agency. A partner researcher: their
+    own, and others where the hub's rule allows or their agency attended a meeting discussing the case,
+    but never one whose sharing the gate no longer allows (duty of confidentiality, withdrawn consent).
+    """
+    person = _active(user)
+    if person is None:
+        return frozenset()
+    s = standing(person, case)
+    if not _case_view(person, case, s):
+        return frozenset()
+    requests = list(case.requests.select_related("agency"))
+    if s.hub or s.chair:
+        return frozenset(r.agency_id for r in requests)
+    shown = {person.agency_id}
+    if hub_configuration().partners_see_contributions or s.attended:
+        config = hub_configuration()
+        for r in requests:
+            if r.agency_id in shown:
+                continue
+            if evaluate(config=config, case=case, agency=r.agency, purpose=Purpose.SHARE).allowed:
+                shown.add(r.agency_id)
+    return frozenset(shown)
+
+
+def sees_every_contribution(user: object, case: Case) -> bool:
+    person = _active(user)
+    if person is None:
+        return False
+    s = standing(person, case)
+    return s.hub or s.chair
+
+
+# Querysets ------------------------------------------------------------------------------------------------
+
+
+def cases_visible(user: object) -> QuerySet[Case]:
+    """The cases a person may open as a whole: for lists, queues and homes."""
+    person = _active(user)
+    if person is None:
+        return Case.objects.none()
+    base = Case.objects.select_related("referral", "level")
+    if can(person, Perm.CASE_VIEW_ALL):
+        return base
+    scope = Q(pk__in=[])
+    if person.has_role(Role.MEETING_CHAIR):
+        scope |= Q(Exists(AgendaItem.objects.filter(case=OuterRef("pk"), meeting__chair=person)))
+    if person.has_role(Role.AGENCY_RESEARCHER):
+        live = InformationRequest.objects.filter(case=OuterRef("pk"), agency_id=person.agency_id).exclude(
+            status__in=(RequestStatus.BLOCKED, RequestStatus.WITHDRAWN)
+        )
+        scope |= Q(Exists(live))
+    return base.filter(scope)
+
+
+def requests_visible(user: object) -> QuerySet[InformationRequest]:
+    """The requests addressed to the researcher's own agency, and no other."""
+    person = _active(user)
+    if person is None or not person.has_role(Role.AGENCY_RESEARCHER):
+        return InformationRequest.objects.none()
+    return InformationRequest.objects.filter(agency_id=person.agency_id).select_related(
+        "case", "case__referral", "agency"
+    )
+
+
+def meetings_visible(user: object) -> QuerySet[Meeting]:
+    person = _active(user)
+    if person is None:
+        return Meeting.objects.none()
+    if can(person, Perm.CASE_VIEW_ALL):
+        return Meeting.objects.all()
+    if person.has_role(Role.MEETING_CHAIR):
+        return Meeting.objects.filter(chair=person)
+    return Meeting.objects.none()
+
+
+def referrals_visible(user: object) -> QuerySet[Referral]:
+    """Referrals whose page the person may open: their own as referrer, and those of cases they see."""
+    person = _active(user)
+    if person is None:
+        return Referral.objects.none()
+    if can(person, Perm.CASE_VIEW_ALL):
+        return Referral.objects.all()
+    own = Q(made_by=person) if person.has_role(Role.REFERRER) else Q(pk__in=[])
+    return Referral.objects.filter(own | Q(case__in=cases_visible(person)))

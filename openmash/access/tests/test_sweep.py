@@ -1,0 +1,487 @@
+"""The generated access sweep: every URL route x every role x objects in every scope, GET and POST.
+
+The routes come from the resolver: a route missing from ROUTES fails the test, so a new page cannot
+skip the sweep. Each route names what the policy is asked (an action on an object, or a role-level
+permission) and which objects fill its parameters; the expected answer is the policy's own, asked just
+before the request. An allowed request must not be refused; a refused one must be (403, 404, or a
+redirect away), must show none of the family's names, dates of birth or NHS numbers, and must write
+no audit event but refusals (never a "viewed" event naming people).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db.models import Max
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.authtoken.models import Token
+
+from openmash.access.policy import Action, decide
+from openmash.access.tests.scenario import Scenario, build
+from openmash.accounts.models import PendingRoleGrant, User
+from openmash.accounts.permissions import Perm, can
+from openmash.accounts.roles import ROLE_SLUGS, Role
+from openmash.audit.catalogue import AuditAction
+from openmash.audit.models import AuditEvent
+from openmash.core.actor import Actor
+from openmash.enquiries.models import HistoryItem
+from openmash.hub.models import Agency, ClosureDay, RagRating, ThresholdIndicator
+from openmash.hub.services import closure_day_add
+from openmash.people.models import Household, PersonRelationship
+from openmash.sources.models import SourceLoad
+
+pytestmark = [pytest.mark.django_db]
+
+Expect = Callable[[User], bool]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One way to fill a route's parameters: a label, the URL kwargs, what the policy is asked, and the
+    case whose people a refused answer must not show."""
+
+    label: str
+    kwargs: dict[str, Any]
+    expect: Expect
+    case: str = ""
+    query: str = ""
+    gone: Callable[[], bool] = lambda: False
+    """True once an earlier allowed POST removed the object (a later 404 is then right)."""
+
+
+@dataclass(frozen=True)
+class Route:
+    targets: Callable[[Scenario], list[Target]]
+    post: bool = True
+    get: bool = True
+    api: bool = False
+    public: bool = False
+    refusal_in_page: bool = False
+    """The page answers 200 either way, and a refusal is its content (a search that finds nothing)."""
+    skip: str = ""
+
+
+def policy(action: Action, obj: object = None) -> Expect:
+    return lambda user: decide(user, action, obj).allowed
+
+
+def perm(permission: Perm) -> Expect:
+    return lambda user: can(user, permission)
+
+
+def anyone_signed_in(user: User) -> bool:
+    return bool(user.held_roles())
+
+
+def one(expect: Expect) -> Callable[[Scenario], list[Target]]:
+    return lambda s: [Target("-", {}, expect)]
+
+
+def cases(action: Action) -> Callable[[Scenario], list[Target]]:
+    return lambda s: [Target(k, {"case_id": c.pk}, policy(action, c), case=k) for k, c in s.cases.items()]
+
+
+def case_people(action: Action) -> Callable[[Scenario], list[Target]]:
+    def targets(s: Scenario) -> list[Target]:
+        return [
+            Target(k, {"case_id": c.pk, "person_id": s.people(k)[0].pk}, policy(action, c), case=k)
+            for k, c in s.cases.items()
+        ]
+
+    return targets
+
+
+def _gone(model: Any, pk: object) -> bool:
+    return not model.objects.filter(pk=pk).exists()
+
+
+def case_children(model: Any, kwarg: str) -> Callable[[Scenario], list[Target]]:
+    def targets(s: Scenario) -> list[Target]:
+        out = []
+        for key, case in s.cases.items():
+            for obj in model.objects.filter(case=case)[:1]:
+                kwargs = {"case_id": case.pk, kwarg: obj.pk}
+                gone = partial(_gone, model, obj.pk)
+                out.append(Target(key, kwargs, policy(Action.PEOPLE_CHANGE, case), key, gone=gone))
+        return out
+
+    return targets
+
+
+REQUESTS = [("open", "police"), ("open", "health"), ("blocked", "police"), ("blocked", "health")]
+REQUESTS += [("withdrawn", "police"), ("closed", "police"), ("health_only", "health")]
+
+
+def requests(action: Action) -> Callable[[Scenario], list[Target]]:
+    def targets(s: Scenario) -> list[Target]:
+        out = []
+        for key, kind in REQUESTS:
+            info = s.request(key, kind)
+            out.append(Target(f"{key}/{kind}", {"request_id": info.pk}, policy(action, info), case=key))
+        return out
+
+    return targets
+
+
+def candidates(s: Scenario) -> list[Target]:
+    out = []
+    for key, candidate in s.candidates.items():
+        info = candidate.trawl.request
+        out.append(
+            Target(
+                key,
+                {"request_id": info.pk, "candidate_id": candidate.pk},
+                policy(Action.REQUEST_TRAWL, info),
+                case=key,
+            )
+        )
+    return out
+
+
+def trawl_items(s: Scenario) -> list[Target]:
+    out = []
+    for item in HistoryItem.objects.filter(trawl_candidate__isnull=False).select_related("request__case"):
+        key = next(k for k, c in s.cases.items() if c.pk == item.request.case_id)
+        info = item.request
+        out.append(
+            Target(
+                key, {"request_id": info.pk, "item_id": item.pk}, policy(Action.REQUEST_TRAWL, info), case=key
+            )
+        )
+    return out
+
+
+def meetings(action: Action) -> Callable[[Scenario], list[Target]]:
+    return lambda s: [
+        Target(k, {"meeting_id": m.pk}, policy(action, m), case="open" if k == "chaired" else "")
+        for k, m in s.meetings.items()
+    ]
+
+
+def referrals(s: Scenario) -> list[Target]:
+    return [
+        Target(k, {"referral_id": c.referral_id}, policy(Action.REFERRAL_VIEW, c.referral), case=k)
+        for k, c in s.cases.items()
+    ]
+
+
+def api_referrals(s: Scenario) -> list[Target]:
+    def expect(case: Any) -> Expect:
+        return lambda user: can(user, Perm.REFERRAL_CREATE) and case.referral.made_by_id == user.pk
+
+    return [Target(k, {"reference": c.referral.reference}, expect(c), case=k) for k, c in s.cases.items()]
+
+
+def transparency(s: Scenario) -> list[Target]:
+    return [
+        Target(
+            k, {"person_id": s.people(k)[0].pk}, policy(Action.TRANSPARENCY_REPORT, s.people(k)[0]), case=k
+        )
+        for k in s.cases
+    ]
+
+
+def disclosure_lookups(s: Scenario) -> list[Target]:
+    out = [Target("log", {}, perm(Perm.TRANSPARENCY_REPORT))]
+    for key, case in s.cases.items():
+        expect = policy(Action.DISCLOSURES_CASE, case)
+        out.append(Target(key, {}, expect, case=key, query=f"case={case.reference}"))
+    return out
+
+
+def consents(s: Scenario) -> list[Target]:
+    return [
+        Target(k, {"consent_id": c.pk}, policy(Action.CONSENT_RECORD, c.case), case=k)
+        for k, c in s.consents.items()
+    ]
+
+
+def notices(s: Scenario) -> list[Target]:
+    return [
+        Target(k, {"notice_id": n.pk}, policy(Action.OUTCOME_VIEW, n), case="closed")
+        for k, n in s.notices.items()
+    ]
+
+
+def role_homes(s: Scenario) -> list[Target]:
+    return [
+        Target(slug, {"role_slug": slug}, lambda u, r=role: u.has_role(r))
+        for role, slug in ROLE_SLUGS.items()
+    ]
+
+
+def with_kwargs(expect: Expect, **kwargs: Callable[[Scenario], Any]) -> Callable[[Scenario], list[Target]]:
+    return lambda s: [Target("-", {k: f(s) for k, f in kwargs.items()}, expect)]
+
+
+def removable(expect: Expect, kwarg: str, model: Any) -> Callable[[Scenario], list[Target]]:
+    def targets(s: Scenario) -> list[Target]:
+        pk = model.objects.first().pk
+        return [Target("-", {kwarg: pk}, expect, gone=partial(_gone, model, pk))]
+
+    return targets
+
+
+VIEW_CONFIG, CONFIGURE, USERS = (
+    perm(Perm.HUB_VIEW_CONFIGURATION),
+    perm(Perm.HUB_CONFIGURE),
+    perm(Perm.USERS_MANAGE),
+)
+SOURCES = perm(Perm.SOURCES_MANAGE)
+
+ROUTES: dict[str, Route] = {
+    # Signing in and the person's own account: no family data.
+    "accounts:home": Route(one(anyone_signed_in), post=False),
+    "accounts:sign-in": Route(one(lambda u: True), public=True, post=False),
+    "accounts:sign-out": Route(one(lambda u: True), skip="signs the sweep's client out"),
+    "accounts:two-factor": Route(one(lambda u: True), public=True, post=False),
+    "accounts:two-factor-setup": Route(one(anyone_signed_in), public=True),
+    "accounts:two-factor-recovery": Route(one(anyone_signed_in), public=True),
+    "accounts:role-home": Route(role_homes, post=False),
+    "accounts:switch-role": Route(one(anyone_signed_in), public=True),
+    "accounts:users": Route(one(USERS)),
+    "accounts:user-create": Route(one(USERS)),
+    "accounts:role-grants": Route(one(USERS)),
+    "accounts:role-grant-decide": Route(
+        with_kwargs(USERS, grant_id=lambda s: PendingRoleGrant.objects.first().pk)
+    ),
+    "accounts:user-roles": Route(with_kwargs(USERS, user_id=lambda s: s.users["police"].pk)),
+    "accounts:user-mfa-reset": Route(with_kwargs(USERS, user_id=lambda s: s.users["police"].pk)),
+    # Hub configuration.
+    "hub:overview": Route(one(VIEW_CONFIG), post=False),
+    "hub:settings": Route(one(CONFIGURE)),
+    "hub:agencies": Route(one(VIEW_CONFIG), post=False),
+    "hub:agency-create": Route(one(CONFIGURE)),
+    "hub:agency-edit": Route(with_kwargs(CONFIGURE, agency_id=lambda s: Agency.objects.first().pk)),
+    "hub:response-times": Route(one(VIEW_CONFIG), post=False),
+    "hub:response-time-edit": Route(with_kwargs(CONFIGURE, rating=lambda s: RagRating.RED.value)),
+    "hub:thresholds": Route(one(VIEW_CONFIG)),
+    "hub:threshold-level": Route(with_kwargs(CONFIGURE, number=lambda s: 3)),
+    "hub:threshold-indicator-remove": Route(
+        removable(CONFIGURE, "indicator_id", ThresholdIndicator), get=False
+    ),
+    "hub:calendar": Route(one(VIEW_CONFIG), post=False),
+    "hub:closure-add": Route(one(CONFIGURE), get=False),
+    "hub:closure-remove": Route(removable(CONFIGURE, "closure_id", ClosureDay), get=False),
+    "audit:events": Route(one(perm(Perm.AUDIT_VIEW)), post=False),
+    "audit:verify": Route(one(perm(Perm.AUDIT_VIEW))),
+    # Referrals and cases.
+    "referrals:create": Route(one(perm(Perm.REFERRAL_CREATE))),
+    "referrals:detail": Route(referrals, post=False),
+    "cases:list": Route(one(policy(Action.CASES_LIST)), post=False),
+    "cases:queue": Route(one(perm(Perm.CASE_SCREEN)), post=False),
+    "cases:detail": Route(cases(Action.CASE_VIEW), post=False),
+    "cases:screen": Route(cases(Action.CASE_SCREEN)),
+    "cases:rerate": Route(cases(Action.CASE_RERATE)),
+    # Requests and the trawl.
+    "enquiries:queue": Route(one(perm(Perm.REQUEST_RESPOND)), post=False),
+    "enquiries:detail": Route(requests(Action.REQUEST_VIEW)),
+    "enquiries:take": Route(requests(Action.REQUEST_VIEW), get=False),
+    "enquiries:nil-return": Route(requests(Action.REQUEST_VIEW), get=False),
+    "trawl:page": Route(requests(Action.REQUEST_TRAWL), post=False),
+    "trawl:run": Route(requests(Action.REQUEST_TRAWL), get=False),
+    "trawl:progress": Route(requests(Action.REQUEST_TRAWL), post=False),
+    "trawl:decide": Route(candidates, get=False),
+    "trawl:record": Route(candidates),
+    "trawl:remove-item": Route(trawl_items, get=False),
+    "trawl:edit-item": Route(trawl_items),
+    # Data sources: hub administrators only.
+    "sources:list": Route(one(VIEW_CONFIG), post=False),
+    "sources:create": Route(one(SOURCES)),
+    "sources:detail": Route(with_kwargs(VIEW_CONFIG, source_id=lambda s: s.source.pk), post=False),
+    "sources:edit": Route(with_kwargs(SOURCES, source_id=lambda s: s.source.pk)),
+    "sources:mapping": Route(with_kwargs(SOURCES, source_id=lambda s: s.source.pk)),
+    "sources:load-new": Route(with_kwargs(SOURCES, source_id=lambda s: s.source.pk), get=False),
+    "sources:load": Route(
+        with_kwargs(
+            VIEW_CONFIG,
+            source_id=lambda s: s.source.pk,
+            load_id=lambda s: SourceLoad.objects.filter(source=s.source).first().pk,
+        ),
+        post=False,
+    ),
+    "sources:load-progress": Route(
+        with_kwargs(
+            VIEW_CONFIG,
+            source_id=lambda s: s.source.pk,
+            load_id=lambda s: SourceLoad.objects.filter(source=s.source).first().pk,
+        ),
+        post=False,
+    ),
+    # Decisions and outcomes.
+    "decisions:queue": Route(one(perm(Perm.DECISION_RECORD)), post=False),
+    "decisions:record": Route(cases(Action.CASE_DECIDE)),
+    "feedback:outcomes": Route(one(policy(Action.OUTCOMES_LIST)), post=False),
+    "feedback:note": Route(notices, post=False),
+    # Consent, the disclosure log and transparency reports.
+    "consent:case": Route(cases(Action.CONSENT_VIEW), post=False),
+    "consent:record": Route(cases(Action.CONSENT_RECORD)),
+    "consent:lawful-basis": Route(cases(Action.CONSENT_RECORD)),
+    "consent:ask-again": Route(cases(Action.CONSENT_RECORD), get=False),
+    "consent:withdraw": Route(consents),
+    "consent:disclosures": Route(disclosure_lookups, post=False, refusal_in_page=True),
+    "consent:transparency": Route(transparency, post=False),
+    "consent:transparency-pdf": Route(transparency, post=False),
+    # The collated picture.
+    "chronology:case": Route(cases(Action.CASE_VIEW), post=False),
+    "chronology:csv": Route(cases(Action.CASE_VIEW), post=False),
+    "people:case": Route(cases(Action.CASE_VIEW), post=False),
+    "people:person_add": Route(cases(Action.PEOPLE_CHANGE)),
+    "people:relationship_add": Route(cases(Action.PEOPLE_CHANGE)),
+    "people:relationship_remove": Route(case_children(PersonRelationship, "relationship_id"), get=False),
+    "people:household_add": Route(cases(Action.PEOPLE_CHANGE)),
+    "people:household_change": Route(case_children(Household, "household_id")),
+    "people:identifier_add": Route(case_people(Action.PEOPLE_CHANGE)),
+    "people:address_add": Route(case_people(Action.PEOPLE_CHANGE)),
+    "people:genogram": Route(cases(Action.CASE_VIEW), post=False),
+    "people:genogram_svg": Route(cases(Action.CASE_VIEW), post=False),
+    "product:case": Route(cases(Action.CASE_VIEW), post=False),
+    "product:pack": Route(cases(Action.CASE_VIEW), post=False),
+    # Meetings.
+    "meetings:list": Route(one(policy(Action.MEETINGS_LIST)), post=False),
+    "meetings:schedule": Route(one(policy(Action.MEETING_SCHEDULE))),
+    "meetings:detail": Route(meetings(Action.MEETING_VIEW), post=False),
+    "meetings:agenda": Route(meetings(Action.MEETING_AGENDA), get=False),
+    "meetings:attendance": Route(meetings(Action.MEETING_RUN), get=False),
+    "meetings:start": Route(meetings(Action.MEETING_RUN), get=False),
+    "meetings:close": Route(meetings(Action.MEETING_RUN), get=False),
+    "meetings:screen": Route(meetings(Action.MEETING_VIEW), post=False),
+    "meetings:discussed": Route(meetings(Action.MEETING_RUN), get=False),
+    "meetings:minutes": Route(meetings(Action.MEETING_VIEW), post=False),
+    # The API for agency systems (token sign-in).
+    "api-schema": Route(one(lambda u: True), api=True, public=True, post=False),
+    "api-referrals": Route(one(perm(Perm.REFERRAL_CREATE)), api=True, get=False),
+    "api-referral": Route(api_referrals, api=True, post=False),
+}
+
+
+def route_names() -> Iterator[str]:
+    def walk(patterns: list[Any], namespace: str | None) -> Iterator[str]:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, p.namespace or namespace)
+            elif isinstance(p, URLPattern):
+                yield f"{namespace}:{p.name}" if namespace else str(p.name)
+
+    yield from walk(get_resolver().url_patterns, None)
+
+
+def test_every_route_has_an_entry_in_the_sweep() -> None:
+    names = set(route_names())
+    assert names - set(ROUTES) == set(), "routes the access sweep does not cover"
+    assert set(ROUTES) - names == set(), "entries for routes that no longer exist"
+
+
+@dataclass
+class Tally:
+    tried: Counter[str] = field(default_factory=Counter)
+    failures: list[str] = field(default_factory=list)
+
+
+def _check(
+    tally: Tally,
+    s: Scenario,
+    name: str,
+    route: Route,
+    target: Target,
+    user: User,
+    method: str,
+    client: Client,
+) -> None:
+    url = reverse(name, kwargs=target.kwargs) + (f"?{target.query}" if target.query else "")
+    allowed = target.expect(user)
+    last = AuditEvent.objects.aggregate(m=Max("sequence"))["m"] or 0
+    extra: dict[str, Any] = {}
+    if route.api:
+        token, _ = Token.objects.get_or_create(user=user)
+        extra["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+        client = Client(raise_request_exception=False)
+    response = client.post(url, {}, **extra) if method == "POST" else client.get(url, **extra)
+    status = response.status_code
+    tally.tried[method] += 1
+    where = f"{method} {name} [{target.label}] as {user.username}: {status}"
+    if status >= 500:
+        tally.failures.append(f"{where}: a server error")
+        return
+    if route.public:
+        return
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    text = body.decode("utf-8", "replace")
+    if allowed:
+        if status in (403, 404) and not (status == 404 and target.gone()):
+            tally.failures.append(f"{where}, but the policy allows it")
+        return
+    refused = route.refusal_in_page or status in (302, 401, 403, 404, 405)
+    if not refused:
+        tally.failures.append(f"{where}, but the policy refuses it")
+    leaked = [secret for secret in (s.secrets(target.case) if target.case else []) if secret in text]
+    if leaked:
+        tally.failures.append(f"{where}: a refused answer shows {leaked}")
+    written = AuditEvent.objects.filter(sequence__gt=last).exclude(action=AuditAction.ACCESS_REFUSED)
+    if not route.refusal_in_page and written.exists():
+        tally.failures.append(
+            f"{where}: a refused request wrote {sorted(set(written.values_list('action', flat=True)))}"
+        )
+    if written.exclude(persons=[]).exists() and route.refusal_in_page and target.query:
+        named = written.exclude(persons=[]).values_list("persons", flat=True)
+        case_people = {str(p.pk) for p in s.people(target.case)}
+        if any(case_people & set(persons) for persons in named):
+            tally.failures.append(f"{where}: a refused look-up audited the case's people as read")
+
+
+def test_the_access_sweep(
+    make_user: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any, settings: Any
+) -> None:
+    s = build(make_user, tmp_path, django_capture_on_commit_callbacks)
+    # Objects the hub administration pages act on: a closure day, a grant waiting for approval.
+    closure_day_add(actor=Actor(user=s.users["admin"]), day=_a_weekday(), reason="Staff training")
+    from openmash.accounts.services import user_set_roles
+
+    user_set_roles(
+        actor=Actor(user=s.users["admin"]),
+        user=s.users["performance"],
+        roles=[Role.PERFORMANCE_MANAGER, Role.IG_OFFICER],
+        reason="Covering leave",
+    )
+    assert PendingRoleGrant.objects.exists()
+
+    clients = {key: Client(raise_request_exception=False) for key in s.users}
+    for key, client in clients.items():
+        client.force_login(s.users[key])
+    tally = Tally()
+    objects = 0
+    for name in sorted(ROUTES):
+        route = ROUTES[name]
+        if route.skip:
+            continue
+        targets = route.targets(s)
+        assert targets, f"{name}: the fixture hub has no object for this route"
+        objects += len(targets)
+        for user_key, user in s.users.items():
+            client = clients[user_key]
+            for target in targets:
+                if route.get:
+                    _check(tally, s, name, route, target, user, "GET", client)
+                if route.post:
+                    _check(tally, s, name, route, target, user, "POST", client)
+    print(
+        f"\naccess sweep: {len(ROUTES)} routes x {len(s.users)} people x {objects} route objects: "
+        f"{tally.tried['GET']} GET and {tally.tried['POST']} POST requests, {len(tally.failures)} failures"
+    )
+    assert not tally.failures, "\n".join(tally.failures[:80])
+
+
+def _a_weekday() -> Any:
+    from datetime import date, timedelta
+
+    day = date(2027, 3, 1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
