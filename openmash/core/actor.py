@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -24,11 +24,10 @@ class Actor:
 
     @classmethod
     def from_request(cls, request: HttpRequest) -> Actor:
-        from openmash.accounts.models import User
-
-        user = request.user if isinstance(request.user, User) else None
+        # The signed-in person (the project's user model), or None for an anonymous visitor.
+        signed_in = getattr(request.user, "is_authenticated", False)
         return cls(
-            user=user,
+            user=cast("User", request.user) if signed_in else None,
             role=str(getattr(request, "active_role", "") or ""),
             ip_address=client_ip(request),
             user_agent=request.headers.get("User-Agent", "")[:500],

@@ -13,6 +13,7 @@ from openmash.cases.models import Case
 from openmash.core.actor import Actor
 from openmash.core.codes import Sex
 from openmash.core.errors import DomainError
+from openmash.core.nhs import is_valid_nhs_number, normalise_nhs_number
 from openmash.people.models import (
     PARTNERSHIP_KINDS,
     Household,
@@ -24,7 +25,6 @@ from openmash.people.models import (
     RelationshipKind,
 )
 from openmash.referrals.models import ReferralPerson, Relationship
-from openmash.synth.nhs import is_valid_nhs_number, normalise_nhs_number
 
 NOT_ON_CASE = "{person} is not on this case"
 SAME_PERSON = "A relationship needs two different people"

@@ -20,10 +20,10 @@ from django.core.exceptions import ValidationError
 from openmash.accounts.models import User
 from openmash.core.codes import ReferralSource, Sex
 from openmash.core.forms import GdsForm
+from openmash.core.nhs import normalise_nhs_number
 from openmash.hub.models import AgencyKind, ThresholdLevel
 from openmash.referrals.models import ConcernCategory, FamilyConsent, Relationship
 from openmash.referrals.services import PersonData, ReferralData
-from openmash.synth.nhs import normalise_nhs_number
 
 MAX_CHILDREN = 3
 MAX_HOUSEHOLD = 4

@@ -19,11 +19,11 @@ from rest_framework.settings import api_settings
 
 from openmash.cases.models import CaseStatus
 from openmash.core.codes import ReferralSource, Sex
+from openmash.core.nhs import normalise_nhs_number
 from openmash.decisions.models import Outcome
 from openmash.hub.models import Agency
 from openmash.referrals.models import ConcernCategory, FamilyConsent, Relationship
 from openmash.referrals.services import PersonData, ReferralData
-from openmash.synth.nhs import normalise_nhs_number
 
 UNKNOWN_FIELD = "'{name}' is not a field OpenMASH accepts here: remove it or check its spelling"
 NOT_ONE_OF = '"{{input}}" is not one of the codes allowed here: {codes}'

@@ -17,6 +17,7 @@ from openmash.core.actor import Actor
 from openmash.core.codes import ReferralSource, Sex
 from openmash.core.errors import DomainError
 from openmash.core.models import next_number
+from openmash.core.nhs import is_valid_nhs_number, normalise_nhs_number
 from openmash.enquiries.deadlines import decision_due_at
 from openmash.hub.models import Agency, ThresholdLevel
 from openmash.referrals.models import (
@@ -27,7 +28,6 @@ from openmash.referrals.models import (
     ReferralPerson,
     Relationship,
 )
-from openmash.synth.nhs import is_valid_nhs_number, normalise_nhs_number
 
 NO_CHILD = "Add at least one child"
 CHILD_TOO_OLD = "A child must be under 18 on the day of the referral"

@@ -1,20 +1,13 @@
-"""NHS number check digits and synthetic NHS numbers.
-
-Pure functions with no dependencies, shared by the synthetic data generator and
-(later) the record-linkage engine.
-
-An NHS number is ten digits: nine digits followed by a modulus-11 check digit.
-Each of the first nine digits is multiplied by a weight from 10 down to 2, the
-products are summed, and the check digit is ``11 - (sum % 11)``; a result of 11
-becomes 0 and a result of 10 means the nine digits cannot form a valid number.
-
-Synthetic numbers are always drawn from the range 999 000 0000 – 999 999 9999,
-which NHS England reserves for testing and never issues to a patient.
+"""Synthetic NHS numbers, always drawn from the range 999 000 0000 – 999 999 9999, which NHS England
+reserves for testing and never issues to a patient. The check digit itself is
+:mod:`openmash.core.nhs` (re-exported here for the generator and its tests).
 """
 
 from __future__ import annotations
 
 import random
+
+from openmash.core.nhs import format_nhs_number, is_valid_nhs_number, nhs_check_digit, normalise_nhs_number
 
 __all__ = [
     "SYNTHETIC_PREFIX",
@@ -29,51 +22,10 @@ __all__ = [
 #: The first three digits of every number in the NHS test range.
 SYNTHETIC_PREFIX = "999"
 
-_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
-_SEPARATORS = str.maketrans("", "", " -")
-
-
-def nhs_check_digit(nine_digits: str) -> int | None:
-    """Return the modulus-11 check digit for ``nine_digits``.
-
-    Returns ``None`` when the check digit would be 10: no valid NHS number
-    starts with those nine digits.
-
-    Raises ``ValueError`` unless ``nine_digits`` is exactly nine ASCII digits.
-    """
-    if len(nine_digits) != 9 or not (nine_digits.isascii() and nine_digits.isdigit()):
-        raise ValueError(f"expected nine digits, got {nine_digits!r}")
-    total = sum(int(digit) * weight for digit, weight in zip(nine_digits, _WEIGHTS, strict=True))
-    check = 11 - total % 11
-    if check == 11:
-        return 0
-    if check == 10:
-        return None
-    return check
-
-
-def normalise_nhs_number(s: str) -> str:
-    """Strip surrounding whitespace and the usual spaces or hyphens (``999 123 4567``)."""
-    return s.strip().translate(_SEPARATORS)
-
-
-def is_valid_nhs_number(s: str) -> bool:
-    """True when ``s`` is ten digits (spaces/hyphens allowed) with a correct check digit."""
-    digits = normalise_nhs_number(s)
-    if len(digits) != 10 or not (digits.isascii() and digits.isdigit()):
-        return False
-    return nhs_check_digit(digits[:9]) == int(digits[9])
-
 
 def is_synthetic_nhs_number(s: str) -> bool:
     """True when ``s`` is a valid NHS number in the reserved 999 test range."""
     return is_valid_nhs_number(s) and normalise_nhs_number(s).startswith(SYNTHETIC_PREFIX)
-
-
-def format_nhs_number(s: str) -> str:
-    """Format as ``999 123 4567`` (the 3-3-4 grouping used on NHS documents)."""
-    digits = normalise_nhs_number(s)
-    return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
 
 
 def synthetic_nhs_number(rng: random.Random) -> str:

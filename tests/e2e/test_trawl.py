@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from openmash.core.demo import DEMO_PASSWORD, load_demo
+from openmash.demo.loader import DEMO_PASSWORD, load_demo
 from openmash.enquiries.models import InformationRequest, RequestStatus
 from openmash.hub.models import AgencyKind
 from openmash.sources.index import fetch_records, index_for

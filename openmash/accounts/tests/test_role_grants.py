@@ -342,7 +342,7 @@ def test_the_system_gives_roles_at_once(hub: object) -> None:
 
 
 def test_the_demo_hub_has_two_hub_administrators_to_approve_grants() -> None:
-    from openmash.core.demo import DEMO_USERS
+    from openmash.demo.loader import DEMO_USERS
 
     assert sum(1 for u in DEMO_USERS if u.role is R.HUB_ADMINISTRATOR) >= 2
     assert {R.DECISION_MAKER, R.SCREENING_MANAGER, R.MEETING_CHAIR, R.IG_OFFICER} == APPROVAL_ROLES

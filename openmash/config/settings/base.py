@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "openmash.meetings",
     "openmash.sources",
     "openmash.trawl",
+    "openmash.demo",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",

@@ -13,7 +13,7 @@ comparison are always normalised identically.
   comparison level, not a guess made here.
 * UK postcodes: spacing and case normalised, the format validated, outward code and sector kept
   for partial matches. A value that is not a UK postcode is kept (cleaned) for exact matching only.
-* NHS numbers: the modulus-11 check digit (:mod:`openmash.synth.nhs`); an invalid number is dropped.
+* NHS numbers: the modulus-11 check digit (:mod:`openmash.core.nhs`); an invalid number is dropped.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Final
 
+from openmash.core.nhs import is_valid_nhs_number, normalise_nhs_number
 from openmash.linkage.engine.nicknames import canonical_given_name
-from openmash.synth.nhs import is_valid_nhs_number, normalise_nhs_number
 
 __all__ = [
     "DATE_BEFORE_1900",

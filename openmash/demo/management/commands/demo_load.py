@@ -4,7 +4,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from openmash.core.demo import DEMO_PASSWORD, load_demo
+from openmash.demo.loader import DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):

@@ -14,10 +14,10 @@ from openmash.accounts.roles import Role
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.core.actor import Actor
-from openmash.core.demo_cases import load_demo_cases
+from openmash.demo.cases import load_demo_cases
+from openmash.demo.sources import demo_sources
 from openmash.hub.models import Agency, AgencyKind
 from openmash.hub.services import hub_apply_preset
-from openmash.sources.services import demo_sources
 from openmash.synth import generate_area, write_area
 from openmash.synth.extracts import generate_extracts
 
