@@ -19,6 +19,7 @@ from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.cases.models import Case
 from openmash.core.actor import Actor
+from openmash.core.views import not_found
 from openmash.enquiries.models import InformationRequest
 
 M = TypeVar("M", bound=Model)
@@ -84,8 +85,6 @@ def load(actor: Actor, action: Action, rows: QuerySet[M], pk: object) -> tuple[M
 
 
 def refused_response(request: HttpRequest, refused: AccessRefusedError) -> HttpResponse:
-    from openmash.core.views import not_found
-
     verdict = refused.verdict
     if verdict.refusal in (Refusal.BLOCKED, Refusal.WITHDRAWN) and verdict.request is not None:
         return render(

@@ -22,7 +22,7 @@ from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.core.actor import Actor
 from openmash.core.errors import DomainError
-from openmash.hub.models import Agency
+from openmash.hub.models import Agency, AgencyKind
 
 log = logging.getLogger(__name__)
 
@@ -275,7 +275,6 @@ def role_grants_announce(*, grant_ids: list[UUID]) -> int:
 
 def _check_roles(roles: list[Role], agency: Agency) -> None:
     from openmash.accounts.roles import ROLE_AGENCY_KINDS
-    from openmash.hub.models import AgencyKind
 
     for role in roles:
         if not role_allowed_in(role, agency.kind):

@@ -10,10 +10,11 @@ from django.utils import timezone
 from openmash.access.policy import Action, cases_visible, decide, meetings_visible
 from openmash.accounts.permissions import Perm, can
 from openmash.cases.models import CaseStatus
-from openmash.cases.views import audit_list, case_rows, with_list_data, with_next_deadline
+from openmash.cases.selectors import audit_list, case_rows, with_list_data, with_next_deadline
 from openmash.core.actor import Actor
 from openmash.hub.calendar_format import format_deadline
 from openmash.hub.models import RagRating
+from openmash.meetings.selectors import upcoming_meetings
 
 OLDEST_SHOWN = 5
 GATHERING_SHOWN = 10
@@ -69,8 +70,6 @@ def chair_home(request: HttpRequest) -> dict[str, object]:
     )
     audit_list(Actor.from_request(request), queue="ready for discussion", cases=ready)
     rows = case_rows(ready)
-    from openmash.meetings.selectors import upcoming_meetings
-
     meetings = [
         {"meeting": m, "when": format_deadline(m.scheduled_for)}
         for m in upcoming_meetings(meetings_visible(user)).order_by("scheduled_for")[:5]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,8 +11,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db import transaction
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
@@ -23,8 +22,6 @@ from openmash.access.enforce import AccessRefusedError, open_case
 from openmash.access.policy import Action, Refusal, cases_visible, contribution_agencies, decide
 from openmash.accounts.models import User
 from openmash.accounts.permissions import Perm, can, require, signed_in
-from openmash.audit.catalogue import AuditAction
-from openmash.audit.services import audit_record
 from openmash.cases.forms import (
     RERATE_ERROR_FIELDS,
     SCREEN_ERROR_FIELDS,
@@ -32,130 +29,29 @@ from openmash.cases.forms import (
     ScreeningForm,
 )
 from openmash.cases.models import ENQUIRY_ROUTES, Case, CaseEvent, CaseStatus, ConsentPosition, Route
-from openmash.cases.services import NOT_NEW, case_rerate, case_screen
-from openmash.consent.forms import BasisEntry, ConsentEntry
-from openmash.consent.models import ConsentDecision
-from openmash.consent.services import consent_record, lawful_basis_record, returns_viewed
+from openmash.cases.selectors import (
+    DECIDABLE,
+    RERATABLE,
+    STATUS_TAGS,
+    audit_list,
+    case_rows,
+    children_of,
+    plural,
+    with_list_data,
+)
+from openmash.cases.services import NOT_NEW
+from openmash.casework.screening import case_rerate, screening_record
+from openmash.consent.services import returns_viewed
 from openmash.core.actor import Actor
 from openmash.core.errors import CONCURRENT_EDIT, ConcurrentEditError, DomainError
-from openmash.core.worktime import WorkingCalendar
 from openmash.enquiries.models import OPEN_STATUSES, InformationRequest, RequestStatus
 from openmash.hub.calendar_format import format_deadline
 from openmash.hub.models import RagRating, ThresholdLevel
 from openmash.hub.selectors import hub_calendar, hub_configuration
-from openmash.referrals.models import Referral, ReferralPerson
+from openmash.referrals.models import Referral
 
 PAGE_SIZE = 50
-RERATABLE = frozenset({CaseStatus.INFORMATION_GATHERING, CaseStatus.READY_FOR_DECISION})
-DECIDABLE = RERATABLE
 REREFERRAL_WARNING = "referrals/_rereferral_warning.html"
-STATUS_TAGS = {
-    CaseStatus.NEW: "govuk-tag--blue",
-    CaseStatus.INFORMATION_GATHERING: "govuk-tag--yellow",
-    CaseStatus.READY_FOR_DECISION: "govuk-tag--turquoise",
-    CaseStatus.DECIDED: "govuk-tag--green",
-    CaseStatus.CLOSED: "govuk-tag--grey",
-}
-
-
-# Working time in plain words ------------------------------------------------------------------
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def describe_working_time(elapsed: timedelta, day_length: timedelta) -> str:
-    """'25 minutes', '3 hours', '1 day 2 hours': a working day is the hub's day, not 24 hours."""
-    minutes = int(elapsed.total_seconds() // 60)
-    if minutes <= 0:
-        return "No working time yet"
-    if minutes < 60:
-        return _plural(minutes, "minute")
-    days, rest = divmod(minutes, int(day_length.total_seconds() // 60))
-    parts = []
-    if days:
-        parts.append(_plural(days, "day"))
-    if rest // 60:
-        parts.append(_plural(rest // 60, "hour"))
-    return " ".join(parts)
-
-
-def waiting_for(received_at: datetime, now: datetime, calendar: WorkingCalendar) -> str:
-    return describe_working_time(
-        calendar.working_time_between(received_at, now), calendar.working_day_length()
-    )
-
-
-# Rows for queues and lists ------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class CaseRow:
-    case: Case
-    children: str
-    received: str
-    waiting: str
-    decision_due: str
-    overdue: bool
-    rereferral: bool
-    status_tag: str
-
-
-def with_list_data(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """The children's names and whether the referral repeats an earlier one, in two queries."""
-    earlier = Referral.earlier_referrals.through.objects.filter(from_referral=OuterRef("referral_id"))
-    return (
-        cases.select_related("referral", "level")
-        .prefetch_related(
-            Prefetch(
-                "referral__people",
-                queryset=ReferralPerson.objects.filter(is_subject=True),
-                to_attr="subjects",
-            )
-        )
-        .annotate(is_rereferral=Exists(earlier))
-    )
-
-
-def children_of(case: Case) -> str:
-    subjects = getattr(case.referral, "subjects", None)
-    if subjects is None:
-        subjects = list(case.referral.people.filter(is_subject=True))
-    return ", ".join(str(p) for p in subjects) or "No child named"
-
-
-def case_rows(cases: Iterable[Case], *, now: datetime | None = None) -> list[CaseRow]:
-    now = now or timezone.now()
-    calendar = hub_calendar()
-    rows = []
-    for case in cases:
-        open_ = case.status in (CaseStatus.NEW, *RERATABLE)
-        rows.append(
-            CaseRow(
-                case=case,
-                children=children_of(case),
-                received=format_deadline(case.referral.received_at),
-                waiting=waiting_for(case.referral.received_at, now, calendar),
-                decision_due=format_deadline(case.decision_due_at),
-                overdue=open_ and case.decision_due_at < now,
-                rereferral=bool(getattr(case, "is_rereferral", False)),
-                status_tag=STATUS_TAGS[CaseStatus(case.status)],
-            )
-        )
-    return rows
-
-
-def audit_list(actor: Actor, *, queue: str, cases: Sequence[Case], **detail: object) -> None:
-    """Lists name children: who saw which, on which list, is recorded like any other read."""
-    persons = [str(p.pk) for c in cases for p in getattr(c.referral, "subjects", [])]
-    audit_record(
-        actor=actor,
-        action=AuditAction.QUEUE_VIEWED,
-        object_type="cases.case",
-        persons=persons,
-        detail={"queue": queue, "cases": [c.reference for c in cases], **detail},
-    )
 
 
 def _page(request: HttpRequest, items: QuerySet[Case]) -> Page[Case]:
@@ -212,7 +108,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 def _hours(length: timedelta) -> str:
     hours = length.total_seconds() / 3600
-    return _plural(int(hours), "hour") if hours.is_integer() else f"{hours:g} hours"
+    return plural(int(hours), "hour") if hours.is_integer() else f"{hours:g} hours"
 
 
 @signed_in
@@ -434,23 +330,23 @@ def screen(request: HttpRequest, case_id: str) -> HttpResponse:
                 raise DomainError(NOT_NEW)
             if data["version"] != case.version:
                 raise ConcurrentEditError(CONCURRENT_EDIT)
-            # One transaction: if the screening is refused (someone screened it a moment ago), the
-            # consent recorded with it is not kept either.
-            with transaction.atomic():
-                _record_consent_position(actor, case, data)
-                case_screen(
-                    actor=actor,
-                    case=case,
-                    expected_version=data["version"],
-                    level=data["level"],
-                    indicators=data["indicators"],
-                    rag=RagRating(data["rag"]),
-                    rag_reason=data["rag_reason"],
-                    consent_position=ConsentPosition(data["consent_position"]),
-                    route=route,
-                    agencies=data["agencies"] if route in ENQUIRY_ROUTES else [],
-                    notes=data["notes"],
-                )
+            # One durable transaction: if the screening is refused (someone screened it a moment ago),
+            # the consent recorded with it is not kept either.
+            screening_record(
+                actor=actor,
+                case=case,
+                expected_version=data["version"],
+                level=data["level"],
+                indicators=data["indicators"],
+                rag=RagRating(data["rag"]),
+                rag_reason=data["rag_reason"],
+                consent_position=ConsentPosition(data["consent_position"]),
+                route=route,
+                agencies=data["agencies"] if route in ENQUIRY_ROUTES else [],
+                notes=data["notes"],
+                consent=data["consent"],
+                basis=data["basis"],
+            )
         except ConcurrentEditError as error:
             form.add_error(None, str(error))
         except DomainError as error:
@@ -470,36 +366,6 @@ def screen(request: HttpRequest, case_id: str) -> HttpResponse:
             **referral_context(case.referral, request.user),
         },
     )
-
-
-def _record_consent_position(actor: Actor, case: Case, data: dict[str, Any]) -> None:
-    """Consent given or refused, and any decision to share without consent, before the requests go out
-    (so the sharing gate sees them when each request is sent)."""
-    entry: ConsentEntry | None = data["consent"]
-    if entry is not None:
-        consent_record(
-            actor=actor,
-            case=case,
-            given_by=entry.given_by,
-            for_whom=entry.for_whom,
-            child=entry.child,
-            decision=ConsentDecision.GIVEN
-            if data["consent_position"] == ConsentPosition.GIVEN
-            else ConsentDecision.REFUSED,
-            informed_how=entry.informed_how,
-            privacy_notice_version=entry.privacy_notice_version,
-            includes_health=entry.includes_health,
-        )
-    basis: BasisEntry | None = data["basis"]
-    if basis is not None:
-        lawful_basis_record(
-            actor=actor,
-            case=case,
-            reason=basis.reason,
-            art6=basis.art6,
-            special_category=basis.special_category,
-            health_override=basis.health_override,
-        )
 
 
 def screened_banner(case: Case, route: Route) -> str:
@@ -585,8 +451,3 @@ def rerated_banner(case: Case) -> str:
     if not open_requests:
         return f"{head} No information requests are open, so no deadlines changed."
     return f"{head} New deadlines: {_deadlines(open_requests.order_by('due_at', 'agency__name'))}."
-
-
-def with_next_deadline(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """Each case's nearest due time among its open information requests."""
-    return cases.annotate(next_due=Min("requests__due_at", filter=Q(requests__status__in=OPEN_STATUSES)))

@@ -13,6 +13,7 @@ from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.cases.models import Case
 from openmash.chronology.selectors import Filters, chronology, filter_choices
+from openmash.consent.services import chronology_seen
 from openmash.core.actor import Actor
 
 
@@ -42,7 +43,7 @@ def case_chronology(request: HttpRequest, case_id: str) -> HttpResponse:
         obj=case,
         detail={"filters": dataclasses.asdict(filters), "entries": len(entries)},
     )
-    log_use(actor, case, viewed=True, agencies=shown)
+    chronology_seen(actor=actor, case=case, viewed=True, agencies=shown)
     return render(
         request,
         "chronology/case.html",
@@ -98,20 +99,5 @@ def case_chronology_csv(request: HttpRequest, case_id: str) -> HttpResponse:
         persons=[str(p) for p in case.referral.people.values_list("pk", flat=True)],
         detail={"entries": len(entries), "format": "csv"},
     )
-    log_use(actor, case, viewed=False, agencies=shown)
+    chronology_seen(actor=actor, case=case, viewed=False, agencies=shown)
     return response
-
-
-def log_use(actor: Actor, case: Case, *, viewed: bool, agencies: frozenset[object]) -> None:
-    """Each agency's returned information that the chronology shows or exports goes in the disclosure log."""
-    from openmash.consent.services import returns_exported, returns_viewed
-
-    log = returns_viewed if viewed else returns_exported
-    log(
-        actor=actor,
-        case=case,
-        where="Chronology" if viewed else "Chronology export (CSV)",
-        item_type="chronology",
-        summary="{agency}'s history items in the chronology",
-        agencies=agencies,
-    )

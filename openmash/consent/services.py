@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from openmash.accounts.models import User
 from openmash.accounts.permissions import Perm, can
+from openmash.accounts.roles import Role
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.cases.models import Case
@@ -27,6 +28,7 @@ from openmash.consent.models import (
 )
 from openmash.core.actor import Actor
 from openmash.core.errors import DomainError
+from openmash.enquiries.models import RequestStatus
 from openmash.hub.models import Agency
 from openmash.hub.selectors import hub_configuration
 from openmash.referrals.models import ReferralPerson
@@ -63,12 +65,6 @@ def gate_check(
         },
     )
     return decision
-
-
-def _recheck(actor: Actor, case: Case) -> None:
-    from openmash.enquiries.services import requests_recheck
-
-    requests_recheck(actor=actor, case=case)
 
 
 def consent_record(
@@ -135,7 +131,6 @@ def consent_record(
                 "privacy_notice": privacy_notice_version,
             },
         )
-        _recheck(actor, case)
     return record
 
 
@@ -145,7 +140,7 @@ def consent_withdraw(*, actor: Actor, consent: ConsentRecord, note: str = "") ->
         raise DomainError(ONLY_GIVEN_WITHDRAWN)
     if consent.withdrawn_at is not None:
         raise DomainError(ALREADY_WITHDRAWN.format(when=consent.withdrawn_at))
-    with transaction.atomic(durable=True):
+    with transaction.atomic():  # not durable: the casework flow asks the gate again in the same one
         consent.withdrawn_at = timezone.now()
         consent.withdrawn_by = actor.user if isinstance(actor.user, User) else None
         consent.withdrawal_note = note
@@ -161,7 +156,6 @@ def consent_withdraw(*, actor: Actor, consent: ConsentRecord, note: str = "") ->
             justification=note,
             detail={"case": consent.case.reference},
         )
-        _recheck(actor, consent.case)
     return consent
 
 
@@ -211,7 +205,6 @@ def lawful_basis_record(
                 "agencies": "all" if all_agencies else sorted(a.name for a in agencies),
             },
         )
-        _recheck(actor, case)
     return basis
 
 
@@ -255,8 +248,6 @@ def hub_recipient(case: Case) -> str:
 
 def viewer_description(actor: Actor) -> str:
     """'Sam Patel, Decision maker, Children's Social Care': who saw or exported agency information."""
-    from openmash.accounts.roles import Role
-
     user = actor.user
     if not isinstance(user, User):
         return actor.label
@@ -279,8 +270,6 @@ def _log_returns_seen(
 ) -> list[Disclosure]:
     """One line per returned request the person saw or exported, under the basis it was shared on.
     ``agencies``: only the returns of these agencies were shown (the access policy's answer)."""
-    from openmash.enquiries.models import RequestStatus
-
     returned = list(case.requests.filter(status=RequestStatus.RETURNED).select_related("agency"))
     if agencies is not None:
         returned = [r for r in returned if r.agency_id in agencies]
@@ -328,3 +317,18 @@ def returns_viewed(*, actor: Actor, case: Case, where: str = "", **item: Any) ->
 def returns_exported(*, actor: Actor, case: Case, where: str, **item: Any) -> list[Disclosure]:
     """Log each agency return included in a download (a meeting pack, an export), with its original basis."""
     return _log_returns_seen(kind=DisclosureKind.EXPORTED, actor=actor, case=case, where=where, **item)
+
+
+def chronology_seen(
+    *, actor: Actor, case: Case, viewed: bool, agencies: Collection[object]
+) -> list[Disclosure]:
+    """Each agency's returned information that a chronology shows or exports goes in the disclosure log."""
+    log = returns_viewed if viewed else returns_exported
+    return log(
+        actor=actor,
+        case=case,
+        where="Chronology" if viewed else "Chronology export (CSV)",
+        item_type="chronology",
+        summary="{agency}'s history items in the chronology",
+        agencies=agencies,
+    )

@@ -15,7 +15,6 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,7 +24,7 @@ from openmash.access.enforce import open_case
 from openmash.access.policy import Action
 from openmash.accounts.permissions import Perm, can, require, signed_in
 from openmash.cases.models import Case
-from openmash.consent import services
+from openmash.casework import consent as casework
 from openmash.consent.forms import BasisEntry, ConsentEntry, ConsentForm, LawfulBasisForm, WithdrawForm
 from openmash.consent.models import (
     HEALTH_OVERRIDE_TEXT,
@@ -37,7 +36,6 @@ from openmash.consent.models import (
 from openmash.core.actor import Actor
 from openmash.core.errors import DomainError
 from openmash.enquiries.models import OUTSTANDING_STATUSES, InformationRequest, RequestStatus
-from openmash.enquiries.services import requests_recheck
 from openmash.hub.calendar_format import format_deadline
 from openmash.hub.selectors import hub_configuration
 
@@ -223,7 +221,7 @@ def consent_new(request: HttpRequest, case_id: UUID) -> HttpResponse:
         decision = ConsentDecision(data["decision"])
         before = _snapshot(case)
         try:
-            services.consent_record(
+            casework.consent_record(
                 actor=actor,
                 case=case,
                 given_by=entry.given_by,
@@ -259,7 +257,7 @@ def lawful_basis_new(request: HttpRequest, case_id: UUID) -> HttpResponse:
         entry: BasisEntry = data["entry"]
         before = _snapshot(case)
         try:
-            basis = services.lawful_basis_record(
+            basis = casework.lawful_basis_record(
                 actor=actor,
                 case=case,
                 reason=entry.reason,
@@ -291,8 +289,7 @@ def ask_again(request: HttpRequest, case_id: UUID) -> HttpResponse:
     if not any(status in OUTSTANDING_STATUSES for status in before.values()):
         messages.info(request, NOTHING_TO_ASK)
         return redirect("consent:case", case_id=case.pk)
-    with transaction.atomic():
-        changed = requests_recheck(actor=actor, case=case)
+    changed = casework.ask_again(actor=actor, case=case)
     text = f"{ASKED_AGAIN} {what_changed(case, before)}"
     if changed:
         messages.success(request, text)
@@ -312,7 +309,7 @@ def consent_withdraw(request: HttpRequest, consent_id: UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         before = _snapshot(case)
         try:
-            services.consent_withdraw(actor=actor, consent=record, note=form.cleaned_data["note"])
+            casework.consent_withdraw(actor=actor, consent=record, note=form.cleaned_data["note"])
         except DomainError as error:
             form.add_error(None, str(error))
         else:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.cases.models import Case, CaseStatus, Route
+from openmash.cases.services import case_transition
 from openmash.core.actor import Actor
 from openmash.core.concurrency import save_versioned
 from openmash.core.errors import DomainError
@@ -24,6 +25,7 @@ from openmash.decisions.models import (
     Outcome,
 )
 from openmash.enquiries.models import OUTSTANDING_STATUSES
+from openmash.feedback.services import feedback_prepare
 from openmash.hub.models import Agency, ThresholdLevel
 
 NOT_READY = "A case that is {status} cannot be decided."
@@ -96,7 +98,6 @@ def decision_record(
     actions: list[ActionData] | None = None,
 ) -> Decision:
     """Record the decision, with every agency's view and any challenge, and send the outcome out."""
-    from openmash.cases.services import case_transition
 
     if case.status not in (CaseStatus.INFORMATION_GATHERING, CaseStatus.READY_FOR_DECISION):
         raise DomainError(NOT_READY.format(status=CaseStatus(case.status).label.lower()))
@@ -165,7 +166,6 @@ def decision_record(
             actor=actor, case=case, target=CaseStatus.DECIDED, reason=decision.get_outcome_display()
         )
         _audit(actor, decision, views or [], challenges or [])
-        from openmash.feedback.services import feedback_prepare
 
         feedback_prepare(actor=actor, case=case)
     return decision
@@ -175,8 +175,6 @@ def decision_at_screening(
     *, actor: Actor, case: Case, route: Route, level: ThresholdLevel, rationale: str
 ) -> Decision:
     """A referral routed at the front door without an enquiry: the screening is the decision."""
-    from openmash.cases.services import case_transition
-    from openmash.feedback.services import feedback_prepare
 
     outcome = ROUTE_OUTCOMES[route]
     other = route.label if outcome == Outcome.OTHER_SERVICE else ""

@@ -19,13 +19,14 @@ from django.utils import timezone
 
 from openmash.accounts.models import User
 from openmash.cases.models import Case, CaseEvent, CaseStatus, ConsentPosition, Route
-from openmash.cases.services import case_screen
+from openmash.casework.consent import consent_record, lawful_basis_record
+from openmash.casework.screening import case_screen
 from openmash.consent.models import ConsentDecision, ForWhom, InformedHow
-from openmash.consent.services import consent_record, lawful_basis_record
 from openmash.core.actor import Actor
 from openmash.core.codes import Sex
-from openmash.decisions.models import Outcome
+from openmash.decisions.models import Decision, Outcome
 from openmash.decisions.services import ViewData, decision_record
+from openmash.enquiries.deadlines import due_at
 from openmash.enquiries.models import InformationRequest, RequestStatus
 from openmash.enquiries.services import (
     HistoryData,
@@ -41,6 +42,7 @@ from openmash.referrals.models import Channel, Referral, Relationship
 from openmash.referrals.services import PersonData, ReferralData, referral_create
 from openmash.synth import Area
 from openmash.synth.area import Person
+from openmash.synth.area import Referral as SyntheticReferral
 
 LONDON = ZoneInfo("Europe/London")
 SOURCE_CODES = {
@@ -170,8 +172,6 @@ def _make_referral(
     adults: list[Person],
     home: Any = None,
 ) -> Referral:
-    from openmash.synth.area import Referral as SyntheticReferral
-
     assert isinstance(synthetic, SyntheticReferral)  # noqa: S101
     children = [people[c] for c in synthetic.child_ids]
     kind = REFERRER_AGENCY.get(synthetic.referrer_agency_kind)
@@ -454,8 +454,6 @@ def _backdate(case: Case, received: datetime, now: datetime) -> None:
         closed_at=F("closed_at") - shift,
     )
     CaseEvent.objects.filter(case=case).update(at=F("at") - shift)
-    from openmash.enquiries.deadlines import due_at
-
     case.refresh_from_db()
     for request in InformationRequest.objects.filter(case=case):
         sent = request.sent_at - shift
@@ -465,6 +463,4 @@ def _backdate(case: Case, received: datetime, now: datetime) -> None:
             taken_at=F("taken_at") - shift,
             returned_at=F("returned_at") - shift,
         )
-    from openmash.decisions.models import Decision
-
     Decision.objects.filter(case=case).update(decided_at=F("decided_at") - shift)

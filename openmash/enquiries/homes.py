@@ -10,7 +10,7 @@ from django.utils import timezone
 from openmash.access.policy import requests_visible
 from openmash.core.actor import Actor
 from openmash.enquiries.models import OPEN_STATUSES, RequestStatus
-from openmash.enquiries.views import audit_queue, queue_rows, with_people
+from openmash.enquiries.selectors import audit_queue, queue_rows, with_people
 
 HOME_QUEUE_LENGTH = 5
 

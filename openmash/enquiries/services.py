@@ -17,6 +17,10 @@ from openmash.accounts.roles import Role
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.cases.models import Case, CaseStatus
+from openmash.cases.services import case_transition
+from openmash.consent.gate import Purpose
+from openmash.consent.models import DisclosureKind
+from openmash.consent.services import NO_WITHHOLD_REASON, disclosure_log, gate_check, hub_recipient
 from openmash.core.actor import Actor
 from openmash.core.concurrency import save_versioned
 from openmash.core.errors import DomainError
@@ -61,8 +65,6 @@ def requests_send(
     *, actor: Actor, case: Case, agencies: list[Agency], sent_at: datetime
 ) -> list[InformationRequest]:
     """One request per agency; the sharing gate decides whether each can go now or waits, and why."""
-    from openmash.consent.gate import Purpose
-    from openmash.consent.services import gate_check
 
     requests = []
     for agency in agencies:
@@ -105,8 +107,6 @@ def requests_recheck(*, actor: Actor, case: Case) -> list[InformationRequest]:
 
 
 def _recheck(actor: Actor, case: Case) -> list[InformationRequest]:
-    from openmash.consent.gate import Purpose
-    from openmash.consent.services import gate_check
 
     changed = []
     now = timezone.now()
@@ -304,8 +304,6 @@ def request_nil_return(
 
 
 def _share_gate(actor: Actor, request: InformationRequest) -> GateDecision:
-    from openmash.consent.gate import Purpose
-    from openmash.consent.services import gate_check
 
     decision = gate_check(actor=actor, case=request.case, agency=request.agency, purpose=Purpose.SHARE)
     if not decision.allowed:
@@ -315,8 +313,6 @@ def _share_gate(actor: Actor, request: InformationRequest) -> GateDecision:
 
 def _log_shared(actor: Actor, request: InformationRequest, decision: GateDecision) -> None:
     """Every item an agency returns goes into the disclosure log with the basis it was shared under."""
-    from openmash.consent.models import DisclosureKind
-    from openmash.consent.services import disclosure_log, hub_recipient
 
     people = _people(request.case)
     to = hub_recipient(request.case)
@@ -350,8 +346,6 @@ def _log_shared(actor: Actor, request: InformationRequest, decision: GateDecisio
 
 def request_withhold(*, actor: Actor, request: InformationRequest, what: str, reason: str) -> None:
     """Record a decision not to share something the agency holds, and why (it stays in the log)."""
-    from openmash.consent.models import DisclosureKind
-    from openmash.consent.services import NO_WITHHOLD_REASON, disclosure_log, hub_recipient
 
     check_researcher(actor, request)
     if not reason.strip() or not what.strip():
@@ -384,7 +378,6 @@ def _people(case: Case) -> list[ReferralPerson]:
 
 
 def _ready_if_all_returned(*, actor: Actor, case: Case) -> None:
-    from openmash.cases.services import case_transition
 
     case.refresh_from_db()
     if case.status != CaseStatus.INFORMATION_GATHERING:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,10 +17,7 @@ from django.views.decorators.http import require_POST
 
 from openmash.access.enforce import open_request
 from openmash.access.policy import requests_visible
-from openmash.accounts.models import User
 from openmash.accounts.permissions import Perm, require
-from openmash.audit.catalogue import AuditAction
-from openmash.audit.services import audit_record
 from openmash.consent.models import Disclosure, DisclosureKind
 from openmash.core.actor import Actor
 from openmash.core.errors import DomainError
@@ -36,6 +31,7 @@ from openmash.enquiries.forms import (
     WithholdForm,
 )
 from openmash.enquiries.models import DONE_STATUSES, OPEN_STATUSES, InformationRequest, RequestStatus
+from openmash.enquiries.selectors import audit_queue, queue_rows, with_people
 from openmash.enquiries.services import (
     HistoryData,
     request_nil_return,
@@ -44,7 +40,6 @@ from openmash.enquiries.services import (
     request_withhold,
 )
 from openmash.hub.calendar_format import format_deadline
-from openmash.referrals.models import ReferralPerson
 
 RECENTLY_RETURNED = timedelta(days=30)
 WITHHOLD_FORM = "withhold"  # the value of the hidden "form" field that posts a decision not to share
@@ -52,64 +47,6 @@ HISTORY_PREFIX = "history"
 TAB_OPEN = "open"
 TAB_RETURNED = "returned"
 DATE_PART = {DATE_NO_DAY: 0, DATE_NO_MONTH: 1, DATE_NO_YEAR: 2}
-
-
-@dataclass(frozen=True, slots=True)
-class QueueRow:
-    """One request as a queue lists it: who it is about, when it is due, and whether it is late."""
-
-    request: InformationRequest
-    child: ReferralPerson | None
-    due: str
-    overdue: bool
-    overdue_by: str
-    returned_late: bool
-
-
-def with_people(requests: QuerySet[InformationRequest]) -> QuerySet[InformationRequest]:
-    return requests.select_related("taken_by", "returned_by").prefetch_related("case__referral__people")
-
-
-def subject_of(request: InformationRequest) -> ReferralPerson | None:
-    """The child referred (read from the prefetched people)."""
-    people = list(request.case.referral.people.all())
-    return next((p for p in people if p.is_subject), people[0] if people else None)
-
-
-def queue_rows(requests: Iterable[InformationRequest], now: datetime) -> list[QueueRow]:
-    rows = []
-    for request in requests:
-        overdue = request.is_overdue(now)
-        rows.append(
-            QueueRow(
-                request=request,
-                child=subject_of(request),
-                due=format_deadline(request.due_at),
-                overdue=overdue,
-                overdue_by=timesince(request.due_at, now, depth=2) if overdue and request.due_at else "",
-                returned_late=bool(
-                    request.returned_at and request.due_at and request.returned_at > request.due_at
-                ),
-            )
-        )
-    return rows
-
-
-def audit_queue(*, actor: Actor, rows: Sequence[QueueRow], queue: str, tab: str) -> None:
-    """A list of children's names is personal data: record who saw which."""
-    user = actor.user
-    audit_record(
-        actor=actor,
-        action=AuditAction.QUEUE_VIEWED,
-        object_type=InformationRequest._meta.label_lower,
-        persons=[str(row.child.pk) for row in rows if row.child is not None],
-        detail={
-            "queue": queue,
-            "tab": tab,
-            "agency": str(user.agency) if isinstance(user, User) else "",
-            "count": len(rows),
-        },
-    )
 
 
 @require(Perm.REQUEST_RESPOND)

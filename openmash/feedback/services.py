@@ -13,8 +13,10 @@ from django.utils import timezone
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.cases.models import Case, CaseStatus
+from openmash.cases.services import case_transition
 from openmash.core.actor import Actor
 from openmash.feedback.models import Delivery, OutcomeNotification, Recipient
+from openmash.referrals.models import ReferralPerson
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,6 @@ def feedback_prepare(*, actor: Actor, case: Case) -> list[OutcomeNotification]:
 
 def feedback_deliver(*, case_id: UUID) -> None:
     """Send each pending notice by e-mail, record its delivery, and close the case when none failed."""
-    from openmash.cases.services import case_transition
 
     actor = Actor.system("feedback")
     case = Case.objects.select_related("referral", "decision").get(pk=case_id)
@@ -99,7 +100,6 @@ def feedback_deliver(*, case_id: UUID) -> None:
 
 
 def _people_of(notices: list[OutcomeNotification]) -> list[str]:
-    from openmash.referrals.models import ReferralPerson
 
     case_ids = {n.case_id for n in notices}
     people = ReferralPerson.objects.filter(referral__case__in=case_ids).values_list("pk", flat=True)

@@ -22,7 +22,7 @@ from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.cases.models import Case
 from openmash.chronology.selectors import chronology
-from openmash.chronology.views import log_use as log_disclosures
+from openmash.consent.services import chronology_seen
 from openmash.core.actor import Actor
 from openmash.enquiries.models import RequestStatus
 from openmash.genogram import relationship_list, render_svg
@@ -91,7 +91,7 @@ def case_product(request: HttpRequest, case_id: str) -> HttpResponse:
         persons=_persons(case),
         detail={"case": case.reference, "agencies": len(context["contributions"])},
     )
-    log_disclosures(actor, case, viewed=True, agencies=shown)
+    chronology_seen(actor=actor, case=case, viewed=True, agencies=shown)
     return render(request, "product/case.html", context)
 
 
@@ -117,7 +117,7 @@ def case_pack(request: HttpRequest, case_id: str) -> HttpResponse:
         persons=_persons(case),
         detail={"case": case.reference, "format": "pdf", "bytes": len(pdf or b"")},
     )
-    log_disclosures(actor, case, viewed=False, agencies=shown)
+    chronology_seen(actor=actor, case=case, viewed=False, agencies=shown)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="case-pack-{case.reference}.pdf"'
     response["Cache-Control"] = "no-store"

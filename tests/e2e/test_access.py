@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from openmash.accounts.roles import Role
 from openmash.cases.tests.helpers import make_referral, screen
-from openmash.consent.services import lawful_basis_record
+from openmash.casework.consent import lawful_basis_record
 from openmash.core.actor import Actor
 from openmash.enquiries.models import InformationRequest, RequestStatus
 from openmash.hub.models import AgencyKind

@@ -19,8 +19,8 @@ from openmash.accounts.models import User
 from openmash.accounts.roles import Role
 from openmash.cases.models import Case
 from openmash.cases.tests.helpers import make_referral, screen
+from openmash.casework.consent import consent_record, consent_withdraw, lawful_basis_record
 from openmash.consent.models import ConsentDecision, ConsentRecord, ForWhom, InformedHow
-from openmash.consent.services import consent_record, consent_withdraw, lawful_basis_record
 from openmash.core.actor import Actor
 from openmash.decisions.models import Outcome
 from openmash.decisions.services import decision_record

@@ -7,7 +7,7 @@ from typing import Any
 
 from openmash.accounts.models import User
 from openmash.cases.models import Case, ConsentPosition, Route
-from openmash.cases.services import case_screen
+from openmash.casework.screening import case_screen
 from openmash.core.actor import Actor
 from openmash.hub.models import Agency, AgencyKind, RagRating, ThresholdLevel
 from openmash.referrals.models import Channel, Referral, Relationship
@@ -65,7 +65,7 @@ def screen(
     """Screen the case; by default first record a lawful basis (with the health override) so requests go."""
     agencies = [Agency.objects.get(kind=k) for k in kinds]
     if lawful_basis:
-        from openmash.consent.services import lawful_basis_record
+        from openmash.casework.consent import lawful_basis_record
 
         lawful_basis_record(
             actor=Actor(user=screener),

@@ -19,9 +19,10 @@ from openmash.audit.models import AuditEvent
 from openmash.cases import views
 from openmash.cases.forms import PAGE_OUT_OF_DATE, SELECT_LEVEL
 from openmash.cases.models import Case, CaseEvent, CaseStatus, Route
+from openmash.cases.selectors import describe_working_time
 from openmash.cases.services import NO_AGENCIES, NO_REASON, RERATE_NO_REASON
 from openmash.cases.tests.helpers import make_referral, screen
-from openmash.cases.views import describe_working_time
+from openmash.casework.consent import consent_record
 from openmash.consent.forms import (
     ENTER_NOTICE,
     SELECT_ART6,
@@ -39,7 +40,7 @@ from openmash.consent.models import (
     InformedHow,
     LawfulBasisDecision,
 )
-from openmash.consent.services import NO_BASIS_REASON, consent_record
+from openmash.consent.services import NO_BASIS_REASON
 from openmash.core.actor import Actor
 from openmash.core.errors import CONCURRENT_EDIT
 from openmash.enquiries.deadlines import due_at
@@ -140,7 +141,7 @@ def test_queue_lists_new_contacts_oldest_first_with_their_working_age(people: di
     screened = referral_about("Dev", datetime(2026, 11, 20, 9, 0, tzinfo=LONDON))
     screen(screened, people["screener"])
 
-    with mock.patch("openmash.cases.views.timezone", **{"now.return_value": NOW}):
+    with mock.patch("openmash.cases.selectors.timezone", **{"now.return_value": NOW}):
         response = client_for(people["screener"]).get(reverse("cases:queue"))
 
     assert response.status_code == 200

@@ -12,9 +12,10 @@ from openmash.accounts.roles import Role
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.models import AuditEvent
 from openmash.cases.models import Case, CaseStatus, Route
-from openmash.cases.services import case_rerate, case_transition
+from openmash.cases.services import case_transition
 from openmash.cases.tests.helpers import make_referral, screen
 from openmash.cases.transitions import ALLOWED
+from openmash.casework.screening import case_rerate
 from openmash.core.actor import Actor
 from openmash.core.errors import ConcurrentEditError, DomainError
 from openmash.decisions.models import LevelChange, Outcome

@@ -13,8 +13,8 @@ from openmash.accounts.roles import Role
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.models import AuditEvent
 from openmash.cases.models import Case
-from openmash.cases.services import case_rerate
 from openmash.cases.tests.helpers import make_referral, screen
+from openmash.casework.screening import case_rerate
 from openmash.chronology.selectors import HUB, Filters, chronology
 from openmash.consent.models import Disclosure, DisclosureKind
 from openmash.core.actor import Actor

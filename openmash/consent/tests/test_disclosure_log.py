@@ -17,8 +17,9 @@ from openmash.audit.catalogue import AuditAction
 from openmash.audit.models import AuditEvent
 from openmash.cases.models import Case
 from openmash.cases.tests.helpers import make_referral, screen
+from openmash.casework.consent import consent_record, consent_withdraw
 from openmash.consent.models import ConsentDecision, Disclosure, DisclosureKind, ForWhom, InformedHow
-from openmash.consent.services import consent_record, consent_withdraw, returns_exported, returns_viewed
+from openmash.consent.services import returns_exported, returns_viewed
 from openmash.consent.tests.test_transparency import incident, submit_return
 from openmash.consent.transparency_views import NO_SUCH_CASE, TO_BEFORE_FROM
 from openmash.core.actor import Actor

@@ -11,9 +11,10 @@ from openmash.audit.catalogue import AuditAction
 from openmash.audit.models import AuditEvent
 from openmash.cases.models import Case
 from openmash.cases.tests.helpers import make_referral, screen
+from openmash.casework.consent import consent_record, consent_withdraw, lawful_basis_record
 from openmash.consent.gate import Purpose
 from openmash.consent.models import ConsentDecision, Disclosure, DisclosureKind, ForWhom, InformedHow
-from openmash.consent.services import consent_record, consent_withdraw, gate_check, lawful_basis_record
+from openmash.consent.services import gate_check
 from openmash.core.actor import Actor
 from openmash.core.errors import DomainError
 from openmash.enquiries.models import RequestStatus

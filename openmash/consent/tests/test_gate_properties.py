@@ -31,16 +31,12 @@ from hypothesis import strategies as st
 
 from openmash.accounts.roles import Role
 from openmash.cases.models import Case, ConsentPosition, Route
-from openmash.cases.services import case_screen
 from openmash.cases.tests.helpers import make_referral
+from openmash.casework.consent import consent_record, consent_withdraw, lawful_basis_record
+from openmash.casework.screening import case_screen
 from openmash.consent.gate import Purpose, evaluate
 from openmash.consent.models import ConsentDecision, Disclosure, DisclosureKind, ForWhom, InformedHow
-from openmash.consent.services import (
-    consent_record,
-    consent_withdraw,
-    lawful_basis_record,
-    returns_viewed,
-)
+from openmash.consent.services import returns_viewed
 from openmash.core.actor import Actor
 from openmash.core.errors import DomainError
 from openmash.enquiries.models import OUTSTANDING_STATUSES, InformationRequest, RequestStatus

@@ -20,8 +20,8 @@ from django.urls import reverse
 from openmash.accounts.roles import Role
 from openmash.cases.models import Case
 from openmash.cases.tests.helpers import make_referral, screen
+from openmash.casework.consent import consent_record
 from openmash.consent.models import ConsentDecision, ConsentRecord, ForWhom, InformedHow, LawfulBasisDecision
-from openmash.consent.services import consent_record
 from openmash.core.actor import Actor
 from openmash.enquiries.models import RequestStatus
 from openmash.hub.models import AgencyKind

@@ -20,6 +20,7 @@ from openmash.audit.catalogue import AuditAction
 from openmash.audit.models import AuditEvent
 from openmash.cases.models import Case
 from openmash.cases.tests.helpers import make_referral, screen
+from openmash.casework.consent import consent_record
 from openmash.consent.models import (
     HEALTH_OVERRIDE_TEXT,
     ConsentDecision,
@@ -29,7 +30,7 @@ from openmash.consent.models import (
     InformedHow,
 )
 from openmash.consent.selectors import transparency_report_for
-from openmash.consent.services import consent_record, returns_exported, returns_viewed
+from openmash.consent.services import returns_exported, returns_viewed
 from openmash.core.actor import Actor
 from openmash.enquiries.models import InformationRequest
 from openmash.enquiries.services import HistoryData, request_save_return, request_withhold

@@ -22,6 +22,7 @@ from openmash.audit.catalogue import AuditAction
 from openmash.audit.models import AuditEvent
 from openmash.cases.models import Case
 from openmash.cases.tests.helpers import make_referral, screen
+from openmash.casework.consent import consent_record, lawful_basis_record
 from openmash.consent import forms as consent_forms
 from openmash.consent.models import (
     Art6Basis,
@@ -31,13 +32,7 @@ from openmash.consent.models import (
     InformedHow,
     LawfulBasisDecision,
 )
-from openmash.consent.services import (
-    ALREADY_WITHDRAWN,
-    NO_BASIS_REASON,
-    ONLY_GIVEN_WITHDRAWN,
-    consent_record,
-    lawful_basis_record,
-)
+from openmash.consent.services import ALREADY_WITHDRAWN, NO_BASIS_REASON, ONLY_GIVEN_WITHDRAWN
 from openmash.core.actor import Actor
 from openmash.enquiries.models import InformationRequest, RequestStatus
 from openmash.hub.calendar_format import format_deadline

@@ -19,8 +19,8 @@ from openmash.accounts.roles import Role
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.models import AuditEvent
 from openmash.cases.models import Case, CaseStatus
-from openmash.cases.services import case_rerate
 from openmash.cases.tests.helpers import make_referral, screen
+from openmash.casework.screening import case_rerate
 from openmash.core.actor import Actor
 from openmash.core.errors import CONCURRENT_EDIT
 from openmash.decisions.forms import (

@@ -22,6 +22,7 @@ from openmash.audit.catalogue import AuditAction
 from openmash.audit.models import AuditEvent
 from openmash.cases.models import Case, CaseStatus
 from openmash.cases.tests.helpers import make_referral, screen
+from openmash.casework.consent import consent_record
 from openmash.consent.models import (
     ConsentDecision,
     Disclosure,
@@ -29,7 +30,6 @@ from openmash.consent.models import (
     ForWhom,
     InformedHow,
 )
-from openmash.consent.services import consent_record
 from openmash.core.actor import Actor
 from openmash.core.errors import CONCURRENT_EDIT
 from openmash.enquiries.forms import (

@@ -1,0 +1,203 @@
+"""Screening and re-rating: the flows that start a case's enquiry across apps.
+
+Screening records the consent position, the case's level, rating and route, then either asks the
+agencies (enquiries) or, when no enquiry is needed, records the screening as the decision (decisions):
+one durable transaction, so a refused screening keeps nothing. Re-rating changes the rating and the
+deadlines of the requests still open.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from openmash.audit.catalogue import AuditAction
+from openmash.audit.services import audit_record
+from openmash.cases.models import (
+    ENQUIRY_ROUTES,
+    AgencyAsked,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    ConsentPosition,
+    Route,
+)
+from openmash.cases.services import (
+    NO_AGENCIES,
+    NO_REASON,
+    NOT_NEW,
+    RERATE_CLOSED,
+    RERATE_NO_REASON,
+    RERATE_SAME,
+    _persons,
+    case_transition,
+)
+from openmash.consent.models import ConsentDecision
+from openmash.consent.services import consent_record as consent_step
+from openmash.consent.services import lawful_basis_record as basis_step
+from openmash.core.actor import Actor
+from openmash.core.concurrency import save_versioned
+from openmash.core.errors import DomainError
+from openmash.decisions.services import decision_at_screening
+from openmash.enquiries.services import requests_recompute_deadlines, requests_send
+from openmash.hub.models import Agency, RagRating, ThresholdIndicator, ThresholdLevel
+
+if TYPE_CHECKING:
+    from openmash.consent.forms import BasisEntry, ConsentEntry
+
+
+def case_screen(
+    *,
+    actor: Actor,
+    case: Case,
+    expected_version: int,
+    level: ThresholdLevel,
+    indicators: list[ThresholdIndicator],
+    rag: RagRating,
+    rag_reason: str,
+    consent_position: ConsentPosition,
+    route: Route,
+    agencies: list[Agency],
+    notes: str = "",
+) -> Case:
+    """Record the screening; send information requests, or decide at once when no enquiry is needed."""
+    if case.status != CaseStatus.NEW:
+        raise DomainError(NOT_NEW)
+    if not rag_reason.strip():
+        raise DomainError(NO_REASON)
+    if route in ENQUIRY_ROUTES and not agencies:
+        raise DomainError(NO_AGENCIES)
+    now = timezone.now()
+    # Not durable: the screening page records consent in the same transaction, just before this.
+    with transaction.atomic():
+        save_versioned(
+            case,
+            expected_version=expected_version,
+            values={
+                "level": level,
+                "rag": rag.value,
+                "rag_reason": rag_reason,
+                "consent_position": consent_position.value,
+                "route": route.value,
+                "screening_notes": notes,
+                "screened_by": actor.user,
+                "screened_at": now,
+            },
+            actor_user=actor.user,
+        )
+        case.indicators.set(indicators)
+        audit_record(
+            actor=actor,
+            action=AuditAction.CASE_SCREENED,
+            obj=case,
+            persons=_persons(case),
+            justification=rag_reason,
+            detail={
+                "level": level.number,
+                "rag": rag.value,
+                "route": route.value,
+                "consent": consent_position.value,
+                "agencies": sorted(a.name for a in agencies),
+            },
+        )
+        if route in ENQUIRY_ROUTES:
+            AgencyAsked.objects.bulk_create([AgencyAsked(case=case, agency=a) for a in agencies])
+            case_transition(
+                actor=actor, case=case, target=CaseStatus.INFORMATION_GATHERING, reason=route.label
+            )
+            requests_send(actor=actor, case=case, agencies=agencies, sent_at=now)
+        else:
+            decision_at_screening(actor=actor, case=case, route=route, level=level, rationale=rag_reason)
+    return case
+
+
+def case_rerate(*, actor: Actor, case: Case, expected_version: int, rag: RagRating, reason: str) -> Case:
+    """Change the RAG rating; the deadlines of open requests are recomputed from when they were sent."""
+    if not reason.strip():
+        raise DomainError(RERATE_NO_REASON)
+    if case.status in (CaseStatus.NEW, CaseStatus.DECIDED, CaseStatus.CLOSED):
+        raise DomainError(RERATE_CLOSED.format(status=CaseStatus(case.status).label.lower()))
+    if case.rag == rag:
+        raise DomainError(RERATE_SAME.format(rag=rag.label.lower()))
+    before = case.rag
+    with transaction.atomic(durable=True):
+        save_versioned(
+            case, expected_version=expected_version, values={"rag": rag.value}, actor_user=actor.user
+        )
+        CaseEvent.objects.create(
+            case=case,
+            kind=CaseEvent.Kind.RERATED,
+            from_value=before,
+            to_value=rag.value,
+            reason=reason,
+            at=timezone.now(),
+            created_by=actor.user,
+        )
+        changed = requests_recompute_deadlines(case=case)
+        audit_record(
+            actor=actor,
+            action=AuditAction.CASE_RERATED,
+            obj=case,
+            justification=reason,
+            detail={"from": before, "to": rag.value, "deadlines": changed},
+        )
+    return case
+
+
+def screening_record(
+    *,
+    actor: Actor,
+    case: Case,
+    expected_version: int,
+    level: ThresholdLevel,
+    indicators: list[ThresholdIndicator],
+    rag: RagRating,
+    rag_reason: str,
+    consent_position: ConsentPosition,
+    route: Route,
+    agencies: list[Agency],
+    notes: str = "",
+    consent: ConsentEntry | None = None,
+    basis: BasisEntry | None = None,
+) -> Case:
+    """The screening page's one action: consent given or refused, any decision to share without consent,
+    then the screening itself, in one durable transaction (the gate sees the consent when each request
+    is sent; a screening refused because someone screened a moment ago keeps no consent either)."""
+    given = consent_position == ConsentPosition.GIVEN
+    with transaction.atomic(durable=True):
+        if consent is not None:
+            consent_step(
+                actor=actor,
+                case=case,
+                given_by=consent.given_by,
+                for_whom=consent.for_whom,
+                child=consent.child,
+                decision=ConsentDecision.GIVEN if given else ConsentDecision.REFUSED,
+                informed_how=consent.informed_how,
+                privacy_notice_version=consent.privacy_notice_version,
+                includes_health=consent.includes_health,
+            )
+        if basis is not None:
+            basis_step(
+                actor=actor,
+                case=case,
+                reason=basis.reason,
+                art6=basis.art6,
+                special_category=basis.special_category,
+                health_override=basis.health_override,
+            )
+        return case_screen(
+            actor=actor,
+            case=case,
+            expected_version=expected_version,
+            level=level,
+            indicators=indicators,
+            rag=rag,
+            rag_reason=rag_reason,
+            consent_position=consent_position,
+            route=route,
+            agencies=agencies,
+            notes=notes,
+        )
