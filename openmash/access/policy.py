@@ -18,7 +18,7 @@ The rules, in words (the README's "Who sees what" table says the same):
 - A referrer sees the referral they made and its outcome, not the case.
 - Information governance officers: the hub's answer for the whole disclosure log; a partner agency's
   for its agency's part, and may look up only cases and people its agency was involved with.
-- A decided or closed case's people are read-only.
+- A decided or closed case's people are read-only, except corrections by a decision maker, with a reason.
 """
 
 from __future__ import annotations
@@ -95,6 +95,8 @@ class Verdict:
     reason: str = ""
     request: InformationRequest | None = None
     """The person's own agency's request, when a refusal is about it (blocked, withdrawn)."""
+    correction: bool = False
+    """Allowed as a correction to a decided case: the change needs a reason."""
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -103,7 +105,10 @@ class Verdict:
 ALLOW = Verdict(True)
 NOT_FOUND = Verdict(False, Refusal.NOT_FOUND, "Not visible to this person")
 
-CLOSED_REASON = "This case has been decided, so its people are read-only."
+CLOSED_REASON = (
+    "This case has been decided, so its people are read-only. A decision maker can correct them, "
+    "giving the reason."
+)
 WITHDRAWN_REASON = (
     "Your agency's request on this case was withdrawn: the hub no longer needs its information."
 )
@@ -265,6 +270,8 @@ def _case_rule(user: User, action: Action, case: Case) -> Verdict:
         return _forbidden("Consent decisions are for hub staff and meeting chairs")
     if action == Action.PEOPLE_CHANGE:
         if case.status in (CaseStatus.DECIDED, CaseStatus.CLOSED):
+            if can(user, Perm.DECISION_RECORD):
+                return Verdict(True, correction=True)
             return Verdict(False, Refusal.CLOSED, CLOSED_REASON)
         if can(user, Perm.CASE_SCREEN):
             return ALLOW

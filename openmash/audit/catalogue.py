@@ -46,6 +46,7 @@ class AuditAction(models.TextChoices):
     CASE_VIEWED = "cases.viewed", "Case viewed"
     CASE_SCREENED = "cases.screened", "Case screened"
     CASE_STATUS_CHANGED = "cases.status_changed", "Case status changed"
+    CASE_CORRECTED = "cases.corrected", "Decided case corrected"
     CASE_RERATED = "cases.rerated", "Case RAG rating changed"
     QUEUE_VIEWED = "cases.queue_viewed", "Work queue viewed"
     # Information requests

@@ -10,12 +10,15 @@ from openmash.core.actor import Actor
 
 
 def audit_events_for(
-    *, actor: Actor, action: str = "", actor_label: str = "", object_id: str = ""
+    *, actor: Actor, action: str = "", actor_label: str = "", object_id: str = "", agency_id: str = ""
 ) -> QuerySet[AuditEvent]:
-    """The audit trail, newest first, for information governance; looking at it is itself audited."""
+    """The audit trail, newest first, for information governance; looking at it is itself audited.
+    ``agency_id``: only what that agency's staff did (a partner agency's officer answers for that)."""
     if not can(actor.user, Perm.AUDIT_VIEW):
         return AuditEvent.objects.none()
     events = AuditEvent.objects.order_by("-sequence")
+    if agency_id:
+        events = events.filter(agency_id=agency_id)
     if action:
         events = events.filter(action=action)
     if actor_label:
@@ -26,6 +29,9 @@ def audit_events_for(
         actor=actor,
         action=AuditAction.AUDIT_VIEWED,
         object_type="audit.auditevent",
-        detail={"filters": {"action": action, "actor": actor_label, "object_id": object_id}},
+        detail={
+            "filters": {"action": action, "actor": actor_label, "object_id": object_id},
+            "agency": agency_id or "all",
+        },
     )
     return events

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
+from openmash.access.policy import sees_whole_log
 from openmash.accounts.permissions import Perm, require
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.selectors import audit_events_for
@@ -19,14 +20,28 @@ def events(request: HttpRequest) -> HttpResponse:
         action = ""
     who = request.GET.get("actor", "").strip()[:150]
     object_id = request.GET.get("object", "").strip()[:64]
+    user = request.user
+    # The hub's officers answer for the whole trail; a partner agency's for what its own staff did.
+    scope = "" if sees_whole_log(user) else str(getattr(user, "agency_id", ""))
     rows = audit_events_for(
-        actor=Actor.from_request(request), action=action, actor_label=who, object_id=object_id
+        actor=Actor.from_request(request),
+        action=action,
+        actor_label=who,
+        object_id=object_id,
+        agency_id=scope,
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "audit/events.html",
-        {"page": page, "actions": AuditAction.choices, "action": action, "who": who, "object_id": object_id},
+        {
+            "page": page,
+            "actions": AuditAction.choices,
+            "action": action,
+            "who": who,
+            "object_id": object_id,
+            "agency_scope": getattr(user, "agency", None) if scope else None,
+        },
     )
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from crispy_forms_gds.layout import Field
+from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -46,6 +48,43 @@ def _case(request: HttpRequest, case_id: str, purpose: str, *, edit: bool = Fals
         request, case_id, Action.PEOPLE_CHANGE if edit else Action.CASE_VIEW, purpose=purpose
     )
     return actor, case
+
+
+CORRECTION_FIELD = "correction_reason"
+NO_CORRECTION_REASON = "Give the reason for correcting a decided case"
+
+
+def _correcting(request: HttpRequest, case: Case, form: Any) -> Any:
+    """On a decided case the policy lets a decision maker correct the people, giving a reason: the form
+    asks for it (required), and the correction is audited with it."""
+    if not decide(request.user, Action.PEOPLE_CHANGE, case).correction:
+        return form
+    form.fields[CORRECTION_FIELD] = forms.CharField(
+        label="Why does this decided case need correcting?",
+        help_text="The audit trail keeps the reason with the correction.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": NO_CORRECTION_REASON},
+    )
+    layout = getattr(getattr(form, "helper", None), "layout", None)
+    if layout is not None:
+        layout.append(Field.textarea(CORRECTION_FIELD))
+    return form
+
+
+def _done(actor: Actor, case: Case, form: Any, change: str) -> HttpResponse:
+    """Back to the people page; a correction to a decided case is audited with its reason."""
+    reason = str(getattr(form, "cleaned_data", {}).get(CORRECTION_FIELD, "")).strip()
+    if reason:
+        audit_record(
+            actor=actor,
+            action=AuditAction.CASE_CORRECTED,
+            obj=case,
+            persons=_person_ids(case),
+            justification=reason,
+            detail={"case": case.reference, "change": change},
+        )
+    return redirect(_back(case))
 
 
 def _person(case: Case, person_id: str) -> ReferralPerson:
@@ -115,7 +154,7 @@ def _back(case: Case) -> str:
 @signed_in
 def person_add(request: HttpRequest, case_id: str) -> HttpResponse:
     actor, case = _case(request, case_id, "add a person", edit=True)
-    form = PersonForm(_posted(request))
+    form = _correcting(request, case, PersonForm(_posted(request)))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -132,14 +171,14 @@ def person_add(request: HttpRequest, case_id: str) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            return redirect(_back(case))
+            return _done(actor, case, form, "add a person")
     return _form_page(request, case, form, heading="Add a person", submit="Add person")
 
 
 @signed_in
 def relationship_add(request: HttpRequest, case_id: str) -> HttpResponse:
     actor, case = _case(request, case_id, "add a relationship", edit=True)
-    form = RelationshipForm(_posted(request), people=people_on(case))
+    form = _correcting(request, case, RelationshipForm(_posted(request), people=people_on(case)))
     if request.method == "POST" and form.is_valid():
         try:
             services.relationship_add(
@@ -153,7 +192,7 @@ def relationship_add(request: HttpRequest, case_id: str) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            return redirect(_back(case))
+            return _done(actor, case, form, "add a relationship")
     return _form_page(
         request,
         case,
@@ -172,10 +211,10 @@ def relationship_remove(request: HttpRequest, case_id: str, relationship_id: str
         pk=relationship_id,
         case=case,
     )
-    form = RemoveRelationshipForm(_posted(request))
+    form = _correcting(request, case, RemoveRelationshipForm(_posted(request)))
     if request.method == "POST" and form.is_valid():
         services.relationship_remove(actor=actor, relationship=relationship)
-        return redirect(_back(case))
+        return _done(actor, case, form, "remove a relationship")
     return _form_page(
         request,
         case,
@@ -200,7 +239,9 @@ def household_save(request: HttpRequest, case_id: str, household_id: str | None 
         if household
         else None
     )
-    form = HouseholdForm(_posted(request), initial=initial, people=people_on(case))
+    form = _correcting(
+        request, case, HouseholdForm(_posted(request), initial=initial, people=people_on(case))
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.household_save(
@@ -214,7 +255,7 @@ def household_save(request: HttpRequest, case_id: str, household_id: str | None 
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            return redirect(_back(case))
+            return _done(actor, case, form, "save a household")
     heading = f"Change household: {household.label}" if household else "Add a household"
     return _form_page(request, case, form, heading=heading, submit="Save household")
 
@@ -223,7 +264,7 @@ def household_save(request: HttpRequest, case_id: str, household_id: str | None 
 def identifier_add(request: HttpRequest, case_id: str, person_id: str) -> HttpResponse:
     actor, case = _case(request, case_id, "add an identifier", edit=True)
     person = _person(case, person_id)
-    form = IdentifierForm(_posted(request))
+    form = _correcting(request, case, IdentifierForm(_posted(request)))
     if request.method == "POST" and form.is_valid():
         try:
             services.identifier_add(
@@ -235,7 +276,7 @@ def identifier_add(request: HttpRequest, case_id: str, person_id: str) -> HttpRe
         except DomainError as error:
             form.add_error("value", str(error))
         else:
-            return redirect(_back(case))
+            return _done(actor, case, form, "add an identifier")
     return _form_page(request, case, form, heading=f"Add an identifier for {person}", submit="Add identifier")
 
 
@@ -243,7 +284,7 @@ def identifier_add(request: HttpRequest, case_id: str, person_id: str) -> HttpRe
 def address_add(request: HttpRequest, case_id: str, person_id: str) -> HttpResponse:
     actor, case = _case(request, case_id, "add an address", edit=True)
     person = _person(case, person_id)
-    form = AddressForm(_posted(request))
+    form = _correcting(request, case, AddressForm(_posted(request)))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -258,7 +299,7 @@ def address_add(request: HttpRequest, case_id: str, person_id: str) -> HttpRespo
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            return redirect(_back(case))
+            return _done(actor, case, form, "add an address")
     return _form_page(request, case, form, heading=f"Add an address for {person}", submit="Add address")
 
 

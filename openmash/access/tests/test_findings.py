@@ -219,3 +219,43 @@ def test_8_healths_contribution_never_reaches_a_partner_without_what_let_it_be_s
     body = client(s.users["police"]).get(reverse("product:case", args=[case.pk])).content.decode()
     assert "Health knows the family" not in body
     assert "Returned but not shared with you" in body
+
+
+def test_6_a_decision_maker_corrects_a_decided_case_giving_the_reason(hub_s: Scenario) -> None:
+    """Closed cases are read-only except corrections by the decision maker, with a reason."""
+    s = hub_s
+    case = s.cases["closed"]
+    decider = client(s.users["decider"])
+    url = reverse("people:person_add", args=[case.pk])
+    data = {"given_name": "Corrected", "family_name": "Name", "sex": "M", "relationship": "other"}
+    form = decider.get(url).content.decode()
+    assert "Why does this decided case need correcting?" in form
+    before = ReferralPerson.objects.filter(referral=case.referral).count()
+    missing = decider.post(url, data)
+    assert "Give the reason for correcting a decided case" in missing.content.decode()
+    assert ReferralPerson.objects.filter(referral=case.referral).count() == before
+    done = decider.post(url, {**data, "correction_reason": "The father was left off the referral"})
+    assert done.status_code == 302
+    assert ReferralPerson.objects.filter(referral=case.referral).count() == before + 1
+    corrected = AuditEvent.objects.get(action=AuditAction.CASE_CORRECTED, object_id=str(case.pk))
+    assert corrected.justification == "The father was left off the referral"
+    assert corrected.actor_id == str(s.users["decider"].pk)
+
+
+def test_2_a_partner_ig_officer_sees_what_their_agencys_staff_did_in_the_audit_trail(hub_s: Scenario) -> None:
+    """The trail names people and cases: a partner agency's officer answers for their own staff's part."""
+    s = hub_s
+    police_staff = str(s.users["police"].pk)
+    health_staff = str(s.users["health"].pk)
+    health_ig = client(s.users["health_ig"]).get(reverse("audit:events"))
+    police_filtered = client(s.users["health_ig"]).get(
+        reverse("audit:events"), {"actor": s.users["police"].username}
+    )
+    assert list(police_filtered.context["page"].object_list) == []
+    shown = list(health_ig.context["page"].object_list)
+    assert shown and {e.agency_id for e in shown} == {str(s.users["health"].agency_id)}
+    assert any(e.actor_id == health_staff for e in shown)
+    assert not any(e.actor_id == police_staff for e in shown)
+    assert "You see what Health staff did" in health_ig.content.decode()
+    hub_ig = client(s.users["hub_ig"]).get(reverse("audit:events"), {"actor": s.users["police"].username})
+    assert any(e.actor_id == police_staff for e in hub_ig.context["page"].object_list)
