@@ -518,14 +518,3 @@ def meetings_visible(user: object) -> QuerySet[Meeting]:
     if person.has_role(Role.MEETING_CHAIR):
         return Meeting.objects.filter(chair=person)
     return Meeting.objects.none()
-
-
-def referrals_visible(user: object) -> QuerySet[Referral]:
-    """Referrals whose page the person may open: their own as referrer, and those of cases they see."""
-    person = _active(user)
-    if person is None:
-        return Referral.objects.none()
-    if can(person, Perm.CASE_VIEW_ALL):
-        return Referral.objects.all()
-    own = Q(made_by=person) if person.has_role(Role.REFERRER) else Q(pk__in=[])
-    return Referral.objects.filter(own | Q(case__in=cases_visible(person)))
