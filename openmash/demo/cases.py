@@ -35,6 +35,7 @@ from openmash.enquiries.services import (
     request_take,
     requests_mark_overdue,
 )
+from openmash.feedback.services import feedback_deliver
 from openmash.hub.models import Agency, AgencyKind, RagRating, ThresholdLevel
 from openmash.people.models import RelationshipKind
 from openmash.people.services import household_save, person_add, relationship_add
@@ -306,6 +307,8 @@ def _advance(case: Case, target: CaseStatus, users: dict[str, User], rng: random
             other_service="MARAC" if outcome == Outcome.OTHER_SERVICE else "",
             views=[ViewData(r.agency, "agree" if rng.random() < 0.9 else "disagree") for r in requests],
         )
+        # The worker sends outcome notices; the demo sends them now, so some fail as a hub would see.
+        feedback_deliver(case_id=case.pk, retry_failed=False)
 
 
 def _add_family(

@@ -44,19 +44,25 @@ def feedback_prepare(*, actor: Actor, case: Case) -> list[OutcomeNotification]:
             )
         )
     OutcomeNotification.objects.bulk_create(notices)
-    case_id = case.pk
-    transaction.on_commit(lambda: feedback_deliver(case_id=case_id))
+    case_id = str(case.pk)
+    transaction.on_commit(lambda: _enqueue_delivery(case_id))
     return notices
 
 
-def feedback_deliver(*, case_id: UUID) -> None:
-    """Send each pending notice by e-mail, record its delivery, and close the case when none failed."""
+def _enqueue_delivery(case_id: str) -> None:
+    from openmash.feedback.tasks import deliver_outcomes  # the task module imports this one
+
+    deliver_outcomes.enqueue(case_id)
+
+
+def feedback_deliver(*, case_id: UUID, retry_failed: bool = True) -> None:
+    """Send each pending notice by e-mail (and each failed one again, unless told not to), record its
+    delivery, and close the case when none failed. The worker calls it after a decision."""
 
     actor = Actor.system("feedback")
     case = Case.objects.select_related("referral", "decision").get(pk=case_id)
-    for notice in case.notifications.filter(delivery__in=[Delivery.PENDING, Delivery.FAILED]).select_related(
-        "agency"
-    ):
+    tried = [Delivery.PENDING, Delivery.FAILED] if retry_failed else [Delivery.PENDING]
+    for notice in case.notifications.filter(delivery__in=tried).select_related("agency"):
         if not notice.email:
             delivery, error_text = Delivery.NO_ADDRESS, ""
         else:
