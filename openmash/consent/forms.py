@@ -15,7 +15,7 @@ from typing import Any
 
 from crispy_forms.utils import TEMPLATE_PACK, render_field
 from crispy_forms_gds.choices import Choice
-from crispy_forms_gds.layout import HTML, Field, Layout, Size
+from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
 from django.template import Context
@@ -33,7 +33,7 @@ from openmash.consent.models import (
     InformedHow,
 )
 from openmash.consent.services import NO_BASIS_REASON
-from openmash.core.forms import DateMessages, GdsDateField, GdsForm
+from openmash.core.forms import DateMessages, GdsDateField, GdsForm, Markup
 from openmash.hub.models import Agency
 from openmash.referrals.models import ReferralPerson
 
@@ -543,9 +543,9 @@ class WithdrawForm(GdsForm):
         self.helper.layout = Layout(Field.textarea("note", rows=4, label_size=Size.SMALL))
 
 
-def warning(text: str) -> HTML:
-    """A GOV.UK warning text inside a form layout."""
-    return HTML(
+def warning(text: str) -> Markup:
+    """A GOV.UK warning text inside a form layout (the text escaped, never run as a template)."""
+    return Markup(
         format_html(
             '<div class="govuk-warning-text">'
             '<span class="govuk-warning-text__icon" aria-hidden="true">!</span>'
@@ -556,5 +556,5 @@ def warning(text: str) -> HTML:
     )
 
 
-def inset(text: str) -> HTML:
-    return HTML(format_html('<div class="govuk-inset-text">{}</div>', text))
+def inset(text: str) -> Markup:
+    return Markup(format_html('<div class="govuk-inset-text">{}</div>', text))

@@ -161,3 +161,15 @@ class GdsDateField(DateInputField):
             return date(int(year), int(month), int(day))
         except ValueError as error:
             raise ValidationError(self.messages.not_real, code="invalid") from error
+
+
+class Markup:
+    """Fixed markup in a crispy layout, written out as it is. Crispy's own ``HTML`` renders its text as a
+    template, so a name a user can change (an agency's, a person's) inside it would run as template
+    code; build the markup with ``format_html`` (which escapes what it is given) and place it with this."""
+
+    def __init__(self, html: str) -> None:
+        self.html = html
+
+    def render(self, form: Any, context: Any, template_pack: Any = None, **kwargs: Any) -> str:
+        return self.html

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html, format_html_join
 
 from openmash.core.errors import DomainError
-from openmash.core.forms import GdsForm, VersionField
+from openmash.core.forms import GdsForm, Markup, VersionField
 from openmash.decisions.models import AgencyView, Outcome
 from openmash.decisions.services import (
     LEAD_AGENCY_NEEDED,
@@ -256,7 +256,7 @@ class DecisionForm(GdsForm):
                 ((o.agency, o.when) for o in self.outstanding),
             )
             fields.append(
-                HTML(
+                Markup(
                     format_html(
                         '<div class="govuk-warning-text" data-testid="outstanding">'
                         '<span class="govuk-warning-text__icon" aria-hidden="true">!</span>'
