@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-import csv
 import dataclasses
 
+# A cell a spreadsheet would run as a formula (=, +, -, @ and the like) is written quoted, as text.
+from defusedcsv import csv
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 

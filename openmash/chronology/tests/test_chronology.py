@@ -169,3 +169,29 @@ def test_case_page_links_to_the_collated_picture(case: Case, people: dict[str, A
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     for name in ("chronology:case", "product:case", "product:pack", "people:case", "people:genogram"):
         assert f'href="{reverse(name, args=[case.pk])}"' in page
+
+
+def test_csv_export_never_hands_a_spreadsheet_a_formula(people: dict[str, Any]) -> None:
+    """Text a person typed that a spreadsheet would run (=, +, -, @) comes out as text, not a formula."""
+    case = make_referral(people["referrer"]).case
+    screen(case, people["screener"])
+    typed = ['=HYPERLINK("http://evil.invalid","x")', "=cmd|' /C calc'!A0", "@SUM(1+1)", "+1+1", "-2+3"]
+    answer(
+        case,
+        AgencyKind.POLICE,
+        people["police"],
+        [
+            HistoryData(date(2026, 1, i), "domestic_abuse", text, "high", f"F-{i}")
+            for i, text in enumerate(typed, 1)
+        ],
+    )
+    client = Client()
+    client.force_login(people["screener"])
+    rows = list(
+        csv.DictReader(io.StringIO(client.get(reverse("chronology:csv", args=[case.pk])).content.decode()))
+    )
+    shown = [r["description"] for r in rows if r["agency"] == "Police"]
+    assert len(shown) == len(typed)
+    assert all(cell.startswith("'") for cell in shown), shown
+    # Nothing else about the words changes, but for a pipe (dynamic data exchange), escaped too.
+    assert sorted(cell[1:].replace("\\|", "|") for cell in shown) == sorted(typed)
