@@ -330,11 +330,6 @@ def _meeting_rule(user: User, action: Action, meeting: Meeting) -> Verdict:
     return ALLOW
 
 
-def may_schedule_meetings(user: object) -> bool:
-    person = _active(user)
-    return person is not None and (person.has_role(Role.MEETING_CHAIR) or can(person, Perm.DECISION_RECORD))
-
-
 # Referrals -------------------------------------------------------------------------------------------------
 
 
@@ -467,14 +462,6 @@ def contribution_agencies(user: object, case: Case) -> frozenset[object]:
             if evaluate(config=config, case=case, agency=r.agency, purpose=Purpose.SHARE).allowed:
                 shown.add(r.agency_id)
     return frozenset(shown)
-
-
-def sees_every_contribution(user: object, case: Case) -> bool:
-    person = _active(user)
-    if person is None:
-        return False
-    s = standing(person, case)
-    return s.hub or s.chair
 
 
 # Querysets ------------------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -18,7 +17,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone
 
-from openmash.access.enforce import AccessRefusedError, open_case
+from openmash.access.enforce import AccessRefusedError, authorize, open_case
 from openmash.access.policy import Action, Refusal, cases_visible, contribution_agencies, decide
 from openmash.accounts.models import User
 from openmash.accounts.permissions import Perm, can, require, signed_in
@@ -113,8 +112,7 @@ def _hours(length: timedelta) -> str:
 
 @signed_in
 def case_list(request: HttpRequest) -> HttpResponse:
-    if not decide(request.user, Action.CASES_LIST):
-        raise PermissionDenied("cases.list")
+    authorize(Actor.from_request(request), Action.CASES_LIST, None)
     status = request.GET.get("status", "")
     status = status if status in CaseStatus.values else ""
     rag = request.GET.get("rag", "")

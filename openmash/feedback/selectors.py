@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from openmash.accounts.models import User
 from openmash.accounts.roles import Role
 from openmash.feedback.models import OutcomeNotification, Recipient
-
-
-def reads_outcomes(user: object) -> bool:
-    """Referrers hear the outcome of their referrals; agency researchers, of the cases their agency helped."""
-    return isinstance(user, User) and (user.has_role(Role.REFERRER) or user.has_role(Role.AGENCY_RESEARCHER))
 
 
 def outcome_notices_for(user: object) -> QuerySet[OutcomeNotification]:
@@ -40,14 +32,6 @@ def outcome_notices_for(user: object) -> QuerySet[OutcomeNotification]:
         )
         .order_by("-case__decision__decided_at", "-created_at")
     )
-
-
-def outcome_notice_for(*, user: object, pk: UUID | str) -> OutcomeNotification:
-    """One notice the person may read, or 404 (a notice's existence says a case exists)."""
-    notice = outcome_notices_for(user).filter(pk=pk).first()
-    if notice is None:
-        raise Http404("No such outcome")
-    return notice
 
 
 def unread_outcome_count(user: object) -> int:

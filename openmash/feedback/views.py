@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -10,10 +9,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
-from openmash.access.enforce import load
-from openmash.access.policy import Action, decide
+from openmash.access.enforce import authorize, load
+from openmash.access.policy import Action
 from openmash.accounts.models import User
-from openmash.accounts.permissions import refused, signed_in
+from openmash.accounts.permissions import signed_in
 from openmash.accounts.roles import Role
 from openmash.core.actor import Actor
 from openmash.feedback.models import OutcomeNotification
@@ -22,15 +21,12 @@ from openmash.feedback.services import outcome_note_downloaded, outcome_notices_
 from openmash.hub.selectors import hub_configuration
 
 PAGE_SIZE = 50
-NO_OUTCOMES_ROLE = "Outcomes are for referrers and agency researchers"
 
 
 @signed_in
 def outcomes(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not decide(user, Action.OUTCOMES_LIST):
-        refused(request, Action.OUTCOMES_LIST, NO_OUTCOMES_ROLE)
-        raise PermissionDenied(NO_OUTCOMES_ROLE)
+    authorize(Actor.from_request(request), Action.OUTCOMES_LIST, None)
     assert isinstance(user, User)  # noqa: S101 - the policy checked it
     page = Paginator(outcome_notices_for(user), PAGE_SIZE).get_page(request.GET.get("page"))
     notices: list[OutcomeNotification] = list(page.object_list)

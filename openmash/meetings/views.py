@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from openmash.access.enforce import load
+from openmash.access.enforce import authorize, load
 from openmash.access.policy import Action, cases_visible, decide, meetings_visible
 from openmash.accounts.permissions import Perm, can, signed_in
 from openmash.audit.catalogue import AuditAction
@@ -72,8 +71,7 @@ def _when(meeting: Meeting) -> str:
 
 @signed_in
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    if not decide(request.user, Action.MEETINGS_LIST):
-        raise PermissionDenied("meetings.list")
+    authorize(Actor.from_request(request), Action.MEETINGS_LIST, None)
     meetings = list(with_item_count(meetings_visible(request.user)).order_by("-scheduled_for"))
     rows = [{"meeting": m, "when": _when(m), "tag": STATUS_TAGS[MeetingStatus(m.status)]} for m in meetings]
     closed = {m.pk for m in meetings if m.status == MeetingStatus.CLOSED}
@@ -90,9 +88,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 def schedule(request: HttpRequest) -> HttpResponse:
-    if not decide(request.user, Action.MEETING_SCHEDULE):
-        raise PermissionDenied("meetings.schedule")
     actor = Actor.from_request(request)
+    authorize(actor, Action.MEETING_SCHEDULE, None)
     form = ScheduleForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
