@@ -7,19 +7,16 @@ explanation (never the family) for an agency whose request waits.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest
 
 from openmash.access.policy import NOT_FOUND, Action, Refusal, Verdict, decide, role_level
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.cases.models import Case
 from openmash.core.actor import Actor
-from openmash.core.views import not_found
 from openmash.enquiries.models import InformationRequest
 
 M = TypeVar("M", bound=Model)
@@ -82,33 +79,6 @@ def load(actor: Actor, action: Action, rows: QuerySet[M], pk: object) -> tuple[M
         )
         raise AccessRefusedError(verdict)
     return obj, authorize(actor, action, obj)
-
-
-def refused_response(request: HttpRequest, refused: AccessRefusedError) -> HttpResponse:
-    verdict = refused.verdict
-    if verdict.refusal in (Refusal.BLOCKED, Refusal.WITHDRAWN) and verdict.request is not None:
-        return render(
-            request,
-            "access/waiting.html",
-            {"verdict": verdict, "info": verdict.request, "withdrawn": verdict.refusal == Refusal.WITHDRAWN},
-            status=403,
-        )
-    if verdict.refusal in (Refusal.FORBIDDEN, Refusal.CLOSED):
-        return render(request, "403.html", {"reason": verdict.reason}, status=403)
-    return not_found(request)
-
-
-class AccessMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
-
-    def process_exception(self, request: HttpRequest, exception: Exception) -> Any:
-        if isinstance(exception, AccessRefusedError):
-            return refused_response(request, exception)
-        return None
 
 
 # Opening one object for a view: load, ask the policy, then audit the read -------------------------------

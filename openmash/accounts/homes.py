@@ -1,26 +1,30 @@
-"""What each role's home page shows: each domain app provides the context for the roles it serves."""
+"""What each role's home page shows: each domain app provides the context for the roles it serves
+(home panels are interface modules, on the top floor with the views, so they import each other directly)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib import import_module
 
 from django.http import HttpRequest
 
 from openmash.accounts.roles import Role
 from openmash.accounts.selectors import pending_role_grants_for
 from openmash.audit.models import AuditEvent
+from openmash.cases.homes import chair_home, screening_home
 from openmash.core.actor import Actor
+from openmash.decisions.homes import decision_maker_home
+from openmash.enquiries.homes import researcher_home
 from openmash.hub.models import Agency
 from openmash.hub.selectors import hub_configuration, response_times_in_order
+from openmash.referrals.homes import referrer_home
 
-# role -> "module:function" returning that role's home context for the request.
-HOME_PROVIDERS: dict[Role, str] = {
-    Role.REFERRER: "openmash.referrals.homes:referrer_home",
-    Role.SCREENING_MANAGER: "openmash.cases.homes:screening_home",
-    Role.MEETING_CHAIR: "openmash.cases.homes:chair_home",
-    Role.AGENCY_RESEARCHER: "openmash.enquiries.homes:researcher_home",
-    Role.DECISION_MAKER: "openmash.decisions.homes:decision_maker_home",
+# role -> the function giving that role's home context for the request.
+HOME_PROVIDERS: dict[Role, Callable[[HttpRequest], dict[str, object]]] = {
+    Role.REFERRER: referrer_home,
+    Role.SCREENING_MANAGER: screening_home,
+    Role.MEETING_CHAIR: chair_home,
+    Role.AGENCY_RESEARCHER: researcher_home,
+    Role.DECISION_MAKER: decision_maker_home,
 }
 
 
@@ -37,6 +41,4 @@ def home_context(*, role: Role, request: HttpRequest) -> dict[str, object]:
     provider = HOME_PROVIDERS.get(role)
     if provider is None:
         return {}
-    module, name = provider.split(":")
-    function: Callable[[HttpRequest], dict[str, object]] = getattr(import_module(module), name)
-    return function(request)
+    return provider(request)

@@ -10,8 +10,9 @@ from django.utils import timezone
 from openmash.access.policy import Action, cases_visible, decide, meetings_visible
 from openmash.accounts.permissions import Perm, can
 from openmash.cases.models import CaseStatus
-from openmash.cases.selectors import audit_list, case_rows, with_list_data, with_next_deadline
+from openmash.cases.selectors import audit_list, case_rows, with_list_data
 from openmash.core.actor import Actor
+from openmash.enquiries.selectors import with_next_deadline
 from openmash.hub.calendar_format import format_deadline
 from openmash.hub.models import RagRating
 from openmash.meetings.selectors import upcoming_meetings

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from openmash.accounts.models import User
@@ -18,7 +18,6 @@ from openmash.audit.services import audit_record
 from openmash.cases.models import Case, CaseStatus
 from openmash.core.actor import Actor
 from openmash.core.worktime import WorkingCalendar
-from openmash.enquiries.models import OPEN_STATUSES
 from openmash.hub.calendar_format import format_deadline
 from openmash.hub.selectors import hub_calendar
 from openmash.referrals.models import Referral, ReferralPerson
@@ -138,8 +137,3 @@ def audit_list(actor: Actor, *, queue: str, cases: Sequence[Case], **detail: obj
         persons=persons,
         detail={"queue": queue, "cases": [c.reference for c in cases], **detail},
     )
-
-
-def with_next_deadline(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """Each case's nearest due time among its open information requests."""
-    return cases.annotate(next_due=Min("requests__due_at", filter=Q(requests__status__in=OPEN_STATUSES)))

@@ -15,6 +15,8 @@ from openmash.cases.transitions import TRANSITION_REFUSED, is_allowed
 from openmash.core.actor import Actor
 from openmash.core.concurrency import save_versioned
 from openmash.core.errors import DomainError
+from openmash.hub.selectors import hub_calendar
+from openmash.referrals.models import Referral
 
 NOT_NEW = "This case has already been screened."
 NO_AGENCIES = "Select at least one agency to ask for information"
@@ -54,3 +56,17 @@ def case_transition(*, actor: Actor, case: Case, target: CaseStatus, reason: str
 
 def _persons(case: Case) -> list[str]:
     return [str(pk) for pk in case.referral.people.values_list("pk", flat=True)]
+
+
+def case_open(*, actor: Actor, referral: Referral) -> Case:
+    """Open the case for a new referral, numbered as the referral is (R-2026-00042 opens C-2026-00042);
+    its decision is due one working day after the referral arrived (Working Together)."""
+    received_at = referral.received_at
+    return Case.objects.create(
+        reference="C" + referral.reference.removeprefix("R"),
+        referral=referral,
+        status=CaseStatus.NEW,
+        status_changed_at=received_at,
+        decision_due_at=hub_calendar().add_working_days(received_at, 1),
+        created_by=actor.user,
+    )

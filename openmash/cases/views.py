@@ -40,9 +40,9 @@ from openmash.cases.selectors import (
 )
 from openmash.cases.services import NOT_NEW
 from openmash.casework.screening import case_rerate, screening_record
-from openmash.consent.services import returns_viewed
 from openmash.core.actor import Actor
 from openmash.core.errors import CONCURRENT_EDIT, ConcurrentEditError, DomainError
+from openmash.enquiries.disclosures import returns_viewed
 from openmash.enquiries.models import OPEN_STATUSES, InformationRequest, RequestStatus
 from openmash.hub.calendar_format import format_deadline
 from openmash.hub.models import RagRating, ThresholdLevel

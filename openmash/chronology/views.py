@@ -14,8 +14,8 @@ from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.cases.models import Case
 from openmash.chronology.selectors import Filters, chronology, filter_choices
-from openmash.consent.services import chronology_seen
 from openmash.core.actor import Actor
+from openmash.enquiries.disclosures import chronology_seen
 
 
 def _case(request: HttpRequest, case_id: str, purpose: str) -> tuple[Actor, Case, frozenset[object]]:

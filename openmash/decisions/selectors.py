@@ -9,7 +9,6 @@ from django.db.models import Case as CaseWhen
 from django.db.models import Count, IntegerField, Min, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from openmash.access.policy import cases_visible
 from openmash.accounts.permissions import Perm, can
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
@@ -52,14 +51,14 @@ class QueueRow:
         return f"{self.returned} of {self.asked} returned"
 
 
-def cases_awaiting_decision(user: object) -> QuerySet[Case]:
-    """Undecided cases a decision maker may decide: ready ones first, then by when the decision is due."""
+def cases_awaiting_decision(user: object, *, visible: QuerySet[Case]) -> QuerySet[Case]:
+    """Undecided cases a decision maker may decide, of those the access policy lets them see
+    (``visible``): ready ones first, then by when the decision is due."""
     if not can(user, Perm.DECISION_RECORD):
         return Case.objects.none()
     live = ~Q(requests__status=RequestStatus.WITHDRAWN)
     return (
-        cases_visible(user)
-        .filter(status__in=DECIDABLE)
+        visible.filter(status__in=DECIDABLE)
         .annotate(
             asked_count=Count("requests", filter=live, distinct=True),
             returned_count=Count("requests", filter=Q(requests__status__in=DONE_STATUSES), distinct=True),
@@ -81,10 +80,12 @@ def cases_awaiting_decision(user: object) -> QuerySet[Case]:
     )
 
 
-def decision_queue(*, actor: Actor, limit: int | None = None, purpose: str = "queue") -> list[QueueRow]:
+def decision_queue(
+    *, actor: Actor, visible: QuerySet[Case], limit: int | None = None, purpose: str = "queue"
+) -> list[QueueRow]:
     """The queue as rows, audited as a read of personal data (the children's names are shown)."""
     now = timezone.now()
-    cases = cases_awaiting_decision(actor.user)
+    cases = cases_awaiting_decision(actor.user, visible=visible)
     if limit is not None:
         cases = cases[:limit]
     rows = []
@@ -112,9 +113,9 @@ def decision_queue(*, actor: Actor, limit: int | None = None, purpose: str = "qu
     return rows
 
 
-def decision_counts(user: object) -> dict[str, int]:
+def decision_counts(user: object, *, visible: QuerySet[Case]) -> dict[str, int]:
     """How many cases are ready, and how many are past the time their decision was due."""
-    cases = Case.objects.filter(pk__in=cases_awaiting_decision(user).values("pk"))
+    cases = Case.objects.filter(pk__in=cases_awaiting_decision(user, visible=visible).values("pk"))
     ready = cases.filter(status=CaseStatus.READY_FOR_DECISION).count()
     total = cases.count()
     return {

@@ -13,10 +13,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timezone import localtime
 
 from openmash.access.enforce import open_case
-from openmash.access.policy import Action
+from openmash.access.policy import Action, cases_visible
 from openmash.accounts.permissions import Perm, require
 from openmash.cases.models import Case, CaseStatus
-from openmash.consent.services import returns_viewed
 from openmash.core.actor import Actor
 from openmash.core.errors import DomainError
 from openmash.decisions.forms import DecisionForm, OutstandingRequest
@@ -29,6 +28,7 @@ from openmash.decisions.selectors import (
     requests_of,
 )
 from openmash.decisions.services import NOT_READY, decision_record
+from openmash.enquiries.disclosures import returns_viewed
 from openmash.enquiries.models import OUTSTANDING_STATUSES, InformationRequest, RequestStatus
 from openmash.hub.calendar_format import format_deadline
 from openmash.hub.models import ThresholdLevel
@@ -49,7 +49,7 @@ class ReturnSummary:
 
 @require(Perm.DECISION_RECORD)
 def queue(request: HttpRequest) -> HttpResponse:
-    rows = decision_queue(actor=Actor.from_request(request))
+    rows = decision_queue(actor=Actor.from_request(request), visible=cases_visible(request.user))
     return render(
         request,
         "decisions/queue.html",

@@ -20,6 +20,7 @@ from django.utils import timezone
 from openmash.accounts.models import User
 from openmash.cases.models import Case, CaseEvent, CaseStatus, ConsentPosition, Route
 from openmash.casework.consent import consent_record, lawful_basis_record
+from openmash.casework.intake import referral_receive
 from openmash.casework.screening import case_screen
 from openmash.consent.models import ConsentDecision, ForWhom, InformedHow
 from openmash.core.actor import Actor
@@ -35,12 +36,12 @@ from openmash.enquiries.services import (
     request_take,
     requests_mark_overdue,
 )
-from openmash.feedback.services import feedback_deliver
+from openmash.feedback.delivery import feedback_deliver
 from openmash.hub.models import Agency, AgencyKind, RagRating, ThresholdLevel
 from openmash.people.models import RelationshipKind
 from openmash.people.services import household_save, person_add, relationship_add
 from openmash.referrals.models import Channel, Referral, Relationship
-from openmash.referrals.services import PersonData, ReferralData, referral_create
+from openmash.referrals.services import PersonData, ReferralData
 from openmash.synth import Area
 from openmash.synth.area import Person
 from openmash.synth.area import Referral as SyntheticReferral
@@ -230,7 +231,7 @@ def _make_referral(
         referrer_level=2 + len(synthetic.text) % 3,
     )
     actor = Actor(user=referrer) if referrer else Actor.system("demo_load")
-    return referral_create(actor=actor, data=data, channel=Channel.FORM, received_at=received)
+    return referral_receive(actor=actor, data=data, channel=Channel.FORM, received_at=received)
 
 
 def _advance(case: Case, target: CaseStatus, users: dict[str, User], rng: random.Random) -> None:

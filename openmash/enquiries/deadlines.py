@@ -18,8 +18,3 @@ def due_at(*, sent_at: datetime, rag: RagRating | str, calendar: WorkingCalendar
     if rule.unit == TimeUnit.WORKING_HOURS:
         return calendar.add_working_time(sent_at, timedelta(hours=rule.amount))
     return calendar.add_working_days(sent_at, rule.amount)
-
-
-def decision_due_at(*, received_at: datetime, calendar: WorkingCalendar | None = None) -> datetime:
-    """Working Together expects a decision on a referral within one working day."""
-    return (calendar or hub_calendar()).add_working_days(received_at, 1)

@@ -8,14 +8,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.utils.timesince import timesince
 
 from openmash.accounts.models import User
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
+from openmash.cases.models import Case
 from openmash.core.actor import Actor
-from openmash.enquiries.models import InformationRequest
+from openmash.enquiries.models import OPEN_STATUSES, InformationRequest
 from openmash.hub.calendar_format import format_deadline
 from openmash.referrals.models import ReferralPerson
 
@@ -76,3 +77,8 @@ def audit_queue(*, actor: Actor, rows: Sequence[QueueRow], queue: str, tab: str)
             "count": len(rows),
         },
     )
+
+
+def with_next_deadline(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Each case's nearest due time among its open information requests."""
+    return cases.annotate(next_due=Min("requests__due_at", filter=Q(requests__status__in=OPEN_STATUSES)))

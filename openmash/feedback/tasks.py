@@ -7,7 +7,7 @@ from uuid import UUID
 
 from django.tasks import task
 
-from openmash.feedback.services import feedback_deliver
+from openmash.feedback.delivery import feedback_deliver
 
 
 @task

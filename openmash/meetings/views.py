@@ -18,10 +18,10 @@ from openmash.access.policy import Action, cases_visible, decide, meetings_visib
 from openmash.accounts.permissions import Perm, can, signed_in
 from openmash.audit.catalogue import AuditAction
 from openmash.cases.models import Case, CaseStatus
-from openmash.consent.services import returns_viewed
 from openmash.core.actor import Actor
 from openmash.core.errors import DomainError
 from openmash.decisions.selectors import DECIDABLE
+from openmash.enquiries.disclosures import returns_viewed
 from openmash.hub.calendar_format import format_deadline
 from openmash.meetings.forms import AgendaForm, AttendanceForm, ScheduleForm, VersionForm
 from openmash.meetings.models import Attendance, Meeting, MeetingStatus

@@ -22,8 +22,8 @@ from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.cases.models import Case
 from openmash.chronology.selectors import chronology
-from openmash.consent.services import chronology_seen
 from openmash.core.actor import Actor
+from openmash.enquiries.disclosures import chronology_seen
 from openmash.enquiries.models import RequestStatus
 from openmash.genogram import relationship_list, render_svg
 from openmash.hub.selectors import hub_configuration

@@ -24,6 +24,7 @@ from openmash.accounts.roles import Role
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.cases.selectors import referrals_made_by
+from openmash.casework.intake import referral_receive
 from openmash.core.actor import Actor
 from openmash.core.api import problem
 from openmash.decisions.models import Decision
@@ -33,7 +34,7 @@ from openmash.referrals.serializers import (
     ReferralSerializer,
     ReferralSubmissionSerializer,
 )
-from openmash.referrals.services import ReferralInvalidError, referral_create
+from openmash.referrals.services import ReferralInvalidError
 
 NOT_A_REFERRER = (
     "This token's user does not hold the referrer role, so it cannot send or follow referrals. "
@@ -185,7 +186,7 @@ class ReferralCollection(APIView):
         assert isinstance(request.user, User)  # noqa: S101 - IsAuthenticated with token auth
         data = submission.referral_data(agency=request.user.agency)
         try:
-            referral = referral_create(actor=_actor(request), data=data, channel=Channel.API)
+            referral = referral_receive(actor=_actor(request), data=data, channel=Channel.API)
         except ReferralInvalidError as error:
             return _invalid(error.errors)
         body = ReferralSerializer(_representation(request, referral)).data

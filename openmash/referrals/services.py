@@ -10,15 +10,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from openmash.accounts.models import User
-from openmash.audit.catalogue import AuditAction
-from openmash.audit.services import audit_record
-from openmash.cases.models import Case, CaseStatus
 from openmash.core.actor import Actor
 from openmash.core.codes import ReferralSource, Sex
 from openmash.core.errors import DomainError
 from openmash.core.models import next_number
 from openmash.core.nhs import is_valid_nhs_number, normalise_nhs_number
-from openmash.enquiries.deadlines import decision_due_at
 from openmash.hub.models import Agency, ThresholdLevel
 from openmash.referrals.models import (
     Channel,
@@ -123,14 +119,16 @@ def _age_on(dob: date, on: date) -> int:
 def referral_create(
     *, actor: Actor, data: ReferralData, channel: Channel, received_at: datetime | None = None
 ) -> Referral:
-    """Record the referral and open its case; earlier referrals about the same child are linked."""
+    """Record the referral and the people it names; earlier referrals about the same child are linked.
+    The intake flow (`openmash.casework.intake.referral_receive`) opens its case in the same
+    transaction and records the receipt in the audit trail."""
     received_at = received_at or timezone.now()
     errors = referral_validate(data, on=timezone.localdate(received_at))
     if errors:
         raise ReferralInvalidError(errors)
     assert data.source in ReferralSource.values, data.source  # noqa: S101 - forms and serializers enforce it
     assert data.family_consent in FamilyConsent.values  # noqa: S101
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         number = next_number(f"referral-{received_at.year}")
         referral = Referral.objects.create(
             reference=f"R-{received_at.year}-{number:05d}",
@@ -170,26 +168,6 @@ def referral_create(
         )
         earlier = earlier_referrals_about(people, exclude=referral)
         referral.earlier_referrals.set(earlier)
-        case = Case.objects.create(
-            reference=f"C-{received_at.year}-{number:05d}",
-            referral=referral,
-            status=CaseStatus.NEW,
-            status_changed_at=received_at,
-            decision_due_at=decision_due_at(received_at=received_at),
-            created_by=actor.user,
-        )
-        audit_record(
-            actor=actor,
-            action=AuditAction.REFERRAL_RECEIVED,
-            obj=referral,
-            persons=[p.pk for p in people],
-            detail={
-                "reference": referral.reference,
-                "case": case.reference,
-                "channel": channel.value,
-                "earlier_referrals": [r.reference for r in earlier],
-            },
-        )
     return referral
 
 

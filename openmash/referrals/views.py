@@ -15,13 +15,14 @@ from openmash.accounts.models import User
 from openmash.accounts.permissions import Perm, require, signed_in
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
+from openmash.casework.intake import referral_receive
 from openmash.core.actor import Actor
 from openmash.core.errors import DomainError
 from openmash.hub.calendar_format import format_deadline
 from openmash.hub.models import ThresholdLevel
 from openmash.referrals.forms import MAX_CHILDREN, MAX_HOUSEHOLD, ReferralEntry, ReferralForm
 from openmash.referrals.models import Channel, Referral
-from openmash.referrals.services import ReferralInvalidError, referral_create, referral_validate
+from openmash.referrals.services import ReferralInvalidError, referral_validate
 
 SENT = "Referral sent: your reference is {reference}"
 
@@ -42,7 +43,7 @@ def create(request: HttpRequest) -> HttpResponse:
     entry.add_rule_errors(referral_validate(data, on=timezone.localdate()))
     if not entry.has_errors:
         try:
-            referral = referral_create(actor=Actor.from_request(request), data=data, channel=Channel.FORM)
+            referral = referral_receive(actor=Actor.from_request(request), data=data, channel=Channel.FORM)
         except ReferralInvalidError as error:
             entry.add_rule_errors(error.errors)
         except DomainError as error:

@@ -13,6 +13,7 @@ Command line: ``python -m openmash.synth --seed 42 --households 150 --out DIR``
 (add ``--extracts`` for the synthetic agency extracts of :mod:`.extracts`).
 """
 
+from openmash.synth._generator import generate_area
 from openmash.synth.area import (
     AGENCY_KINDS,
     CONCERN_CATEGORIES,
@@ -34,7 +35,6 @@ from openmash.synth.area import (
     RelationshipKind,
     Sex,
     age_on,
-    generate_area,
     re_referral_ids,
 )
 from openmash.synth.export import area_to_dict, area_to_json, write_area

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from openmash.synth.area import DEFAULT_REFERENCE_DATE, generate_area
+from openmash.synth._generator import generate_area
+from openmash.synth.area import DEFAULT_REFERENCE_DATE
 from openmash.synth.export import area_to_json, write_area
 from openmash.synth.extracts import generate_extracts, write_extracts
 

@@ -1,4 +1,4 @@
-"""The machinery behind :func:`openmash.synth.area.generate_area`.
+"""The machinery behind :func:`openmash.synth.generate_area` (defined here, below the record types).
 
 Generation happens in four passes:
 
@@ -39,6 +39,7 @@ from openmash.synth._names import Names
 from openmash.synth._places import Places
 from openmash.synth.area import (
     CONCERN_CATEGORIES,
+    DEFAULT_REFERENCE_DATE,
     Address,
     AddressMove,
     AgencyKind,
@@ -1636,7 +1637,21 @@ def _join(items: Sequence[str]) -> str:
     return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
-def build_area(seed: int, *, households: int, reference_date: date, referrals: int) -> Area:
+def generate_area(
+    seed: int,
+    *,
+    households: int = 150,
+    reference_date: date = DEFAULT_REFERENCE_DATE,
+    referrals: int = 200,
+) -> Area:
+    """Generate a synthetic local area, deterministically for a given ``seed``.
+
+    ``households`` is the exact number of households in the area (at least 1):
+    families, adults living alone or as couples, and the homes of ex-partners
+    and grandparents. ``referrals`` is the number of referrals received in the
+    twelve months before ``reference_date``; fewer are produced only when the
+    area has too few children to refer.
+    """
     if households < 1:
         raise ValueError("households must be at least 1")
     if referrals < 0:

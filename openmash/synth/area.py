@@ -1,4 +1,4 @@
-"""The synthetic local area: immutable records and :func:`generate_area`.
+"""The synthetic local area: immutable records (`openmash.synth.generate_area` builds them).
 
 Everything here is invented. Names, streets, towns and postcodes come from
 Faker's ``en_GB`` locale, NHS numbers come from the reserved 999 test range,
@@ -55,7 +55,6 @@ __all__ = [
     "RelationshipKind",
     "Sex",
     "age_on",
-    "generate_area",
     "re_referral_ids",
 ]
 
@@ -308,24 +307,3 @@ def re_referral_ids(area: Area) -> tuple[str, ...]:
             repeats.append(referral.id)
         seen.update(referral.child_ids)
     return tuple(repeats)
-
-
-def generate_area(
-    seed: int,
-    *,
-    households: int = 150,
-    reference_date: date = DEFAULT_REFERENCE_DATE,
-    referrals: int = 200,
-) -> Area:
-    """Generate a synthetic local area, deterministically for a given ``seed``.
-
-    ``households`` is the exact number of households in the area (at least 1):
-    families, adults living alone or as couples, and the homes of ex-partners
-    and grandparents. ``referrals`` is the number of referrals received in the
-    twelve months before ``reference_date``; fewer are produced only when the
-    area has too few children to refer.
-    """
-    # Imported here because the generator imports the record types above.
-    from openmash.synth._generator import build_area
-
-    return build_area(seed, households=households, reference_date=reference_date, referrals=referrals)

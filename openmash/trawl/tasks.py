@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.tasks import task
 
 from openmash.trawl.models import Trawl
-from openmash.trawl.services import trawl_run
+from openmash.trawl.runner import trawl_run
 
 
 @task

@@ -23,7 +23,7 @@ from openmash.enquiries.models import InformationRequest, RequestStatus
 from openmash.hub.models import AgencyKind
 from openmash.sources.index import fetch_records, index_for
 from openmash.sources.models import DataSource
-from openmash.trawl.services import query_for
+from openmash.trawl.runner import query_for
 from tests.e2e.conftest import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -163,7 +163,7 @@ def test_search_page_follows_a_trawl_run_by_the_worker_then_shows_the_candidates
     from openmash.enquiries.tests.test_views import make_case, make_people, request_to
     from openmash.sources.tests.helpers import police_source
     from openmash.trawl.models import Trawl
-    from openmash.trawl.services import trawl_run
+    from openmash.trawl.runner import trawl_run
     from tests.e2e.conftest import PASSWORD
 
     people = make_people(make_user)

@@ -7,11 +7,12 @@ from typing import Any
 
 from openmash.accounts.models import User
 from openmash.cases.models import Case, ConsentPosition, Route
+from openmash.casework.intake import referral_receive
 from openmash.casework.screening import case_screen
 from openmash.core.actor import Actor
 from openmash.hub.models import Agency, AgencyKind, RagRating, ThresholdLevel
 from openmash.referrals.models import Channel, Referral, Relationship
-from openmash.referrals.services import PersonData, ReferralData, referral_create
+from openmash.referrals.services import PersonData, ReferralData
 
 CHILD_NHS = "9990000018"
 
@@ -48,7 +49,7 @@ def make_referral(
     user: User | None = None, received_at: datetime | None = None, **overrides: Any
 ) -> Referral:
     actor = Actor(user=user) if user else Actor.system("tests")
-    return referral_create(
+    return referral_receive(
         actor=actor, data=referral_data(**overrides), channel=Channel.FORM, received_at=received_at
     )
 

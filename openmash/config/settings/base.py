@@ -62,7 +62,7 @@ MIDDLEWARE = [
     "openmash.accounts.middleware.ActiveRoleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "openmash.access.enforce.AccessMiddleware",
+    "openmash.access.middleware.AccessMiddleware",
 ]
 
 ROOT_URLCONF = "openmash.config.urls"

@@ -19,11 +19,11 @@ from openmash.cases.models import Case
 from openmash.cases.tests.helpers import make_referral, screen
 from openmash.casework.consent import consent_record, consent_withdraw
 from openmash.consent.models import ConsentDecision, Disclosure, DisclosureKind, ForWhom, InformedHow
-from openmash.consent.services import returns_exported, returns_viewed
 from openmash.consent.tests.test_transparency import incident, submit_return
 from openmash.consent.transparency_views import NO_SUCH_CASE, TO_BEFORE_FROM
 from openmash.core.actor import Actor
 from openmash.decisions.views import DECIDABLE
+from openmash.enquiries.disclosures import returns_exported, returns_viewed
 from openmash.enquiries.services import request_nil_return
 from openmash.hub.models import AgencyKind, HubConfiguration
 

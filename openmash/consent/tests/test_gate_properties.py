@@ -36,9 +36,9 @@ from openmash.casework.consent import consent_record, consent_withdraw, lawful_b
 from openmash.casework.screening import case_screen
 from openmash.consent.gate import Purpose, evaluate
 from openmash.consent.models import ConsentDecision, Disclosure, DisclosureKind, ForWhom, InformedHow
-from openmash.consent.services import returns_viewed
 from openmash.core.actor import Actor
 from openmash.core.errors import DomainError
+from openmash.enquiries.disclosures import returns_viewed
 from openmash.enquiries.models import OUTSTANDING_STATUSES, InformationRequest, RequestStatus
 from openmash.enquiries.services import HistoryData, request_save_return, request_withhold, requests_recheck
 from openmash.hub.models import Agency, AgencyKind, RagRating, ThresholdLevel

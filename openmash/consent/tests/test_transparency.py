@@ -30,8 +30,8 @@ from openmash.consent.models import (
     InformedHow,
 )
 from openmash.consent.selectors import transparency_report_for
-from openmash.consent.services import returns_exported, returns_viewed
 from openmash.core.actor import Actor
+from openmash.enquiries.disclosures import returns_exported, returns_viewed
 from openmash.enquiries.models import InformationRequest
 from openmash.enquiries.services import HistoryData, request_save_return, request_withhold
 from openmash.hub.models import AgencyKind

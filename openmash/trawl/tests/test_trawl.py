@@ -21,6 +21,7 @@ from openmash.enquiries.tests.test_views import make_case, make_people, request_
 from openmash.hub.models import AgencyKind
 from openmash.sources.tests.helpers import police_source
 from openmash.trawl.models import CandidateStatus, Trawl, TrawlCandidate, TrawlStatus, shown_value
+from openmash.trawl.runner import trawl_run
 from openmash.trawl.services import (
     candidate_confirm,
     candidate_record,
@@ -29,7 +30,6 @@ from openmash.trawl.services import (
     events_add,
     trawl_item_edit,
     trawl_item_remove,
-    trawl_run,
     trawl_start,
 )
 

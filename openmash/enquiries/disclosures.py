@@ -1,0 +1,94 @@
+"""The disclosure log's record of agency returns seen or exported: each returned request shown to a
+person (case page, decision page, chronology, meeting pack) is logged under the basis it was first
+shared on (`consent.Disclosure`)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from openmash.accounts.models import User
+from openmash.cases.models import Case
+from openmash.consent.models import Disclosure, DisclosureKind
+from openmash.consent.services import viewer_description
+from openmash.core.actor import Actor
+from openmash.enquiries.models import RequestStatus
+
+
+def _log_returns_seen(
+    *,
+    kind: DisclosureKind,
+    actor: Actor,
+    case: Case,
+    where: str,
+    item_type: str = "return",
+    summary: str = "{agency}'s return",
+    agencies: Collection[object] | None = None,
+) -> list[Disclosure]:
+    """One line per returned request the person saw or exported, under the basis it was shared on.
+    ``agencies``: only the returns of these agencies were shown (the access policy's answer)."""
+    returned = list(case.requests.filter(status=RequestStatus.RETURNED).select_related("agency"))
+    if agencies is not None:
+        returned = [r for r in returned if r.agency_id in agencies]
+    if not returned:
+        return []
+    shared = {
+        d.item_id: d
+        for d in Disclosure.objects.filter(case=case, kind=DisclosureKind.SHARED, item_type="return")
+        .select_related("consent", "lawful_basis")
+        .order_by("at", "id")
+    }
+    people = list(case.referral.people.all())
+    to = viewer_description(actor)
+    user = actor.user if isinstance(actor.user, User) else None
+    entries = []
+    with transaction.atomic():
+        for request in returned:
+            original = shared.get(str(request.pk))
+            entry = Disclosure.objects.create(
+                at=timezone.now(),
+                kind=kind,
+                case=case,
+                from_agency=request.agency,
+                to_description=to[:300],
+                by_user=user,
+                item_type=item_type,
+                item_id=str(request.pk),
+                item_summary=summary.format(agency=request.agency.name)[:300],
+                consent=original.consent if original else None,
+                lawful_basis=original.lawful_basis if original else None,
+                basis_text=original.basis_text if original else "",
+                reason=where,
+            )
+            entry.about.set(people)
+            entries.append(entry)
+    return entries
+
+
+def returns_viewed(*, actor: Actor, case: Case, where: str = "", **item: Any) -> list[Disclosure]:
+    """Log each agency return shown to this person (case page, decision page, chronology), with its
+    original basis. ``item`` may name the item_type and summary ("{agency}'s …") logged."""
+    return _log_returns_seen(kind=DisclosureKind.VIEWED, actor=actor, case=case, where=where, **item)
+
+
+def returns_exported(*, actor: Actor, case: Case, where: str, **item: Any) -> list[Disclosure]:
+    """Log each agency return included in a download (a meeting pack, an export), with its original basis."""
+    return _log_returns_seen(kind=DisclosureKind.EXPORTED, actor=actor, case=case, where=where, **item)
+
+
+def chronology_seen(
+    *, actor: Actor, case: Case, viewed: bool, agencies: Collection[object]
+) -> list[Disclosure]:
+    """Each agency's returned information that a chronology shows or exports goes in the disclosure log."""
+    log = returns_viewed if viewed else returns_exported
+    return log(
+        actor=actor,
+        case=case,
+        where="Chronology" if viewed else "Chronology export (CSV)",
+        item_type="chronology",
+        summary="{agency}'s history items in the chronology",
+        agencies=agencies,
+    )

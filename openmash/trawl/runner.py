@@ -1,0 +1,219 @@
+"""The trawl's search, run by the worker (`tasks.run_trawl`): every source of the agency for every
+person on the case that the sharing gate allows, the candidates recorded with their evidence, and the
+progress kept so the researcher can watch it. The services start a trawl and decide its candidates."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from openmash.accounts.roles import Role
+from openmash.audit.catalogue import AuditAction
+from openmash.audit.services import audit_record
+from openmash.consent.gate import Purpose
+from openmash.consent.services import gate_check
+from openmash.core.actor import Actor
+from openmash.enquiries.models import InformationRequest
+from openmash.linkage.engine import Candidate
+from openmash.referrals.models import ReferralPerson
+from openmash.sources.index import SourceUnavailable, index_for
+from openmash.sources.models import DataSource, LoadStatus
+from openmash.trawl.models import CandidateStatus, Trawl, TrawlCandidate, TrawlStatus
+
+log = logging.getLogger(__name__)
+
+#: Candidates proposed per person and source.
+TOP = 5
+
+
+def searchable_sources(request: InformationRequest) -> list[DataSource]:
+    return list(
+        DataSource.objects.filter(
+            agency=request.agency, is_active=True, current_load__status=LoadStatus.LOADED
+        ).select_related("current_load")
+    )
+
+
+def query_for(person: ReferralPerson) -> dict[str, object]:
+    """The person as the engine's query record."""
+    return {
+        "record_id": str(person.pk),
+        "given_name": person.given_name,
+        "surname": person.family_name,
+        "date_of_birth": person.date_of_birth,
+        "sex": {"M": "male", "F": "female"}.get(person.sex),
+        "postcode": person.postcode,
+        "address": person.address,
+        "nhs_number": person.nhs_number,
+    }
+
+
+def trawl_run(trawl: Trawl) -> Trawl:
+    """Search every source for every person the gate allows; record candidates and progress."""
+    if trawl.is_finished:
+        return trawl
+    request = trawl.request
+    actor = Actor(user=trawl.started_by, role=Role.AGENCY_RESEARCHER.value)
+    Trawl.objects.filter(pk=trawl.pk).update(status=TrawlStatus.RUNNING, started_at=timezone.now())
+    sources = searchable_sources(request)
+    people = list(request.case.referral.people.order_by("-is_subject", "family_name", "given_name"))
+    searched: list[dict[str, Any]] = [
+        {
+            "source_id": str(s.pk),
+            "source": s.name,
+            "load": str(s.current_load_id),
+            "records": s.current_load.records if s.current_load else 0,
+        }
+        for s in sources
+    ]
+    refused: list[dict[str, str]] = []
+    by_source = {entry["source_id"]: entry for entry in searched}
+    decided = earlier_decisions(trawl)
+    try:
+        for done, person in enumerate(people, start=1):
+            decision = gate_check(
+                actor=actor, case=request.case, agency=request.agency, purpose=Purpose.SEARCH, person=person
+            )
+            if not decision.allowed:
+                refused.append({"person": str(person.pk), "name": str(person), "reason": decision.reason})
+            else:
+                for source_id, problem in _search_person(actor, trawl, person, sources, decided).items():
+                    by_source[source_id]["unavailable"] = problem
+            Trawl.objects.filter(pk=trawl.pk).update(people_done=done, searched=searched, refused=refused)
+    except Exception as error:  # noqa: BLE001 - the researcher sees the trawl failed and can run it again
+        log.exception("trawl %s failed", trawl.pk)
+        Trawl.objects.filter(pk=trawl.pk).update(
+            status=TrawlStatus.FAILED,
+            finished_at=timezone.now(),
+            error=f"{type(error).__name__}: {error}"[:2000],
+        )
+    else:
+        Trawl.objects.filter(pk=trawl.pk).update(status=TrawlStatus.DONE, finished_at=timezone.now())
+    trawl.refresh_from_db()
+    return trawl
+
+
+#: (person, source, record) -> the candidate whose decision a new search keeps.
+Decided = dict[tuple[Any, Any, str], TrawlCandidate]
+
+
+def earlier_decisions(trawl: Trawl) -> Decided:
+    """What researchers last decided, in earlier searches of this request, about each record for each
+    person: the newest search that proposed the record counts (an undone decision leaves the record
+    to review). One query for the whole trawl."""
+    latest: Decided = {}
+    earlier = (
+        TrawlCandidate.objects.filter(trawl__request_id=trawl.request_id)
+        .exclude(trawl=trawl)
+        .order_by("trawl__created_at", "created_at")
+    )
+    for candidate in earlier:
+        latest[(candidate.person_id, candidate.source_id, candidate.record_id)] = candidate
+    return {key: c for key, c in latest.items() if c.status != CandidateStatus.PROPOSED}
+
+
+def _search_person(
+    actor: Actor, trawl: Trawl, person: ReferralPerson, sources: Sequence[DataSource], decided: Decided
+) -> dict[str, str]:
+    """Search every source for the person; returns the sources that could not be searched, and why
+    (the researcher is told: "no candidates" must never stand in for "not searched")."""
+    found = carried = 0
+    unavailable: dict[str, str] = {}
+    with transaction.atomic():
+        for source in sources:
+            load = source.current_load
+            assert load is not None  # noqa: S101 - searchable_sources() keeps loaded sources only
+            try:
+                index = index_for(load)
+            except SourceUnavailable as error:
+                unavailable[str(source.pk)] = str(error)
+                continue
+            (result,) = index.search([query_for(person)], top=TOP, threshold=source.threshold)
+            for candidate in result.candidates:
+                before = decided.get((person.pk, source.pk, candidate.record_id))
+                TrawlCandidate.objects.create(
+                    trawl=trawl,
+                    person=person,
+                    source=source,
+                    load=load,
+                    record_id=candidate.record_id,
+                    rank=candidate.rank,
+                    match_probability=candidate.match_probability,
+                    match_weight=candidate.match_weight,
+                    evidence=evidence_of(candidate),
+                    created_by=actor.user,
+                    # A search again keeps what a researcher already decided about the same record.
+                    status=before.status if before else CandidateStatus.PROPOSED,
+                    decided_by_id=before.decided_by_id if before else None,
+                    decided_at=before.decided_at if before else None,
+                    reason=before.reason if before else "",
+                    carried_from=before,
+                )
+                found += 1
+                carried += before is not None
+        audit_record(
+            actor=actor,
+            action=AuditAction.TRAWL_SEARCHED,
+            obj=trawl.request,
+            persons=[person.pk],
+            detail={
+                "case": trawl.request.case.reference,
+                "sources": [s.name for s in sources if str(s.pk) not in unavailable],
+                "not_searched": [s.name for s in sources if str(s.pk) in unavailable],
+                "candidates": found,
+                "decisions_kept": carried,
+            },
+        )
+    return unavailable
+
+
+COMPARISON_LABELS = {
+    "given_name": "Given name",
+    "surname": "Surname",
+    "date_of_birth": "Date of birth",
+    "location": "Address and postcode",
+    "sex": "Sex",
+    "nhs_number": "NHS number",
+    "other_id": "Other identifier",
+}
+
+
+def _level_text(level: str, index: int) -> str:
+    if index == 0:
+        return "Not recorded on one side"
+    if level == "all other":
+        return "Different"
+    if level == "exact":
+        return "Same"
+    level = _PLAIN_LEVELS.get(level, level)
+    return level[0].upper() + level[1:]
+
+
+#: Comparison levels in words a researcher reads without knowing string metrics.
+_PLAIN_LEVELS = {
+    "Jaro-Winkler >= 0.92": "very similar spelling",
+    "Jaro-Winkler >= 0.80": "similar spelling",
+}
+
+
+def evidence_of(candidate: Candidate) -> list[dict[str, object]]:
+    """The candidate's evidence as stored and shown: per field, what was compared and its weight."""
+    return [
+        {
+            "comparison": e.comparison,
+            "label": COMPARISON_LABELS.get(e.comparison, e.comparison.replace("_", " ").capitalize()),
+            "level_text": _level_text(e.level, e.level_index),
+            "direction": "for" if e.match_weight > 0.05 else "against" if e.match_weight < -0.05 else "none",
+            "level": e.level,
+            "level_index": e.level_index,
+            "weight": round(e.match_weight, 3),
+            "tf_adjustment": round(e.tf_adjustment, 3),
+            "query": e.query_value,
+            "record": e.record_value,
+        }
+        for e in candidate.evidence
+    ]
