@@ -52,6 +52,8 @@ class Action(StrEnum):
     CASE_RERATE = "case.rerate"
     CASE_DECIDE = "case.decide"
     PEOPLE_CHANGE = "people.change"
+    CASE_ASK_FURTHER = "case.ask_further"
+    """Asking another agency after screening."""
     CONSENT_VIEW = "consent.view"
     CONSENT_RECORD = "consent.record"
     REQUEST_VIEW = "request.view"
@@ -68,6 +70,8 @@ class Action(StrEnum):
     OUTCOMES_LIST = "outcomes.list"
     OUTCOME_VIEW = "outcome.view"
     """An outcome notice: to its referrer, or to the agency it was sent to."""
+    OUTCOME_RESEND = "outcome.resend"
+    """A notice that could not be sent: sending it again, or giving it up with a reason."""
     DISCLOSURES_CASE = "disclosures.case"
     """Looking a case up in the disclosure log."""
     TRANSPARENCY_REPORT = "transparency.report"
@@ -112,6 +116,11 @@ CLOSED_REASON = (
 WITHDRAWN_REASON = (
     "Your agency's request on this case was withdrawn: the hub no longer needs its information."
 )
+
+
+def withdrawn_reason(request: InformationRequest) -> str:
+    """Why a request closed as no longer needed is refused, with the hub's reason where it gave one."""
+    return f"{WITHDRAWN_REASON} {request.ended_reason}".strip()
 
 
 def _active(user: object) -> User | None:
@@ -164,7 +173,7 @@ def _case_view(user: User, case: Case, s: Standing) -> Verdict:
         return ALLOW
     if s.request is not None:
         if s.request.status == RequestStatus.WITHDRAWN:
-            return Verdict(False, Refusal.WITHDRAWN, WITHDRAWN_REASON, request=s.request)
+            return Verdict(False, Refusal.WITHDRAWN, withdrawn_reason(s.request), request=s.request)
         if s.request.status == RequestStatus.BLOCKED:
             return Verdict(False, Refusal.BLOCKED, s.request.blocked_reason, request=s.request)
         if not s.gate_open:
@@ -184,6 +193,7 @@ ROLE_LEVEL: dict[Action, tuple[tuple[Perm, ...], tuple[Role, ...], str]] = {
     Action.CASE_SCREEN: ((Perm.CASE_SCREEN,), (), "Only a screening manager screens cases"),
     Action.CASE_RERATE: ((Perm.CASE_SCREEN,), (), "Only a screening manager changes a case's rating"),
     Action.CASE_DECIDE: ((Perm.DECISION_RECORD,), (), "Only a decision maker decides"),
+    Action.CASE_ASK_FURTHER: ((Perm.CASE_SCREEN,), (), "Only a screening manager asks another agency"),
     Action.CONSENT_VIEW: (
         (Perm.CONSENT_RECORD, Perm.CASE_VIEW_ALL),
         (Role.MEETING_CHAIR,),
@@ -226,6 +236,11 @@ ROLE_LEVEL: dict[Action, tuple[tuple[Perm, ...], tuple[Role, ...], str]] = {
         (),
         (Role.REFERRER, Role.AGENCY_RESEARCHER),
         "Outcomes are for referrers and researchers",
+    ),
+    Action.OUTCOME_RESEND: (
+        (Perm.DECISION_RECORD,),
+        (),
+        "Only a decision maker sends an outcome again or gives it up",
     ),
     Action.MEETING_AGENDA: (
         (Perm.CASE_VIEW_ALL,),
@@ -300,7 +315,7 @@ def _request_rule(user: User, action: Action, request: InformationRequest) -> Ve
         return ALLOW
     if action == Action.REQUEST_TRAWL:
         if request.status == RequestStatus.WITHDRAWN:
-            return Verdict(False, Refusal.WITHDRAWN, WITHDRAWN_REASON, request=request)
+            return Verdict(False, Refusal.WITHDRAWN, withdrawn_reason(request), request=request)
         if request.status == RequestStatus.BLOCKED:
             return Verdict(False, Refusal.BLOCKED, request.blocked_reason, request=request)
         gate = evaluate(
@@ -400,6 +415,7 @@ CASE_ACTIONS = frozenset(
         Action.CASE_SCREEN,
         Action.CASE_RERATE,
         Action.CASE_DECIDE,
+        Action.CASE_ASK_FURTHER,
         Action.PEOPLE_CHANGE,
         Action.CONSENT_VIEW,
         Action.CONSENT_RECORD,
@@ -422,6 +438,9 @@ def decide(user: object, action: Action, obj: object = None) -> Verdict:
         return _meeting_rule(person, action, obj)
     if action == Action.OUTCOME_VIEW and isinstance(obj, OutcomeNotification):
         return _outcome_rule(person, action, obj)
+    if action == Action.OUTCOME_RESEND and isinstance(obj, OutcomeNotification):
+        # Decision makers see every case; the notice itself needs nothing more.
+        return role_level(person, action)
     if action in (Action.CASES_LIST, Action.MEETINGS_LIST, Action.MEETING_SCHEDULE, Action.OUTCOMES_LIST):
         return role_level(person, action)
     if action == Action.REFERRAL_VIEW and isinstance(obj, Referral):

@@ -10,8 +10,9 @@ from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import Field
 from django import forms
 
-from openmash.cases.models import ENQUIRY_ROUTES, ConsentPosition, Route
+from openmash.cases.models import ENQUIRY_ROUTES, Case, ConsentPosition, Route
 from openmash.cases.services import NO_AGENCIES, NO_REASON, RERATE_NO_REASON, RERATE_SAME
+from openmash.casework.screening import ASK_NO_AGENCY, ASK_NO_REASON
 from openmash.consent.forms import (
     SELECT_ASKED_FOR,
     SELECT_GIVEN_BY,
@@ -28,6 +29,7 @@ from openmash.consent.forms import (
     warning,
 )
 from openmash.core.forms import GdsForm, VersionField
+from openmash.enquiries.models import RequestStatus
 from openmash.hub.models import (
     Agency,
     RagRating,
@@ -321,3 +323,42 @@ class RerateForm(CaseFormMixin, GdsForm):
 
 
 RERATE_ERROR_FIELDS = {RERATE_NO_REASON: "reason"}
+
+
+class AskFurtherForm(CaseFormMixin, GdsForm):
+    """Ask further agencies after screening: those not yet asked on the case."""
+
+    version = VersionField()
+    agencies = forms.MultipleChoiceField(label="Agencies to ask", widget=forms.CheckboxSelectMultiple)
+    reason = forms.CharField(
+        label="Why are they needed now?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example, the police return names a school the family moved to.",
+    )
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.setup_version()
+        asked = set(case.requests.exclude(status=RequestStatus.WITHDRAWN).values_list("agency_id", flat=True))
+        self._agencies = {
+            str(a.pk): a for a in Agency.objects.filter(is_active=True).exclude(pk__in=asked).order_by("name")
+        }
+        _set_choices(
+            self.fields["agencies"],
+            [Choice(pk, a.name, hint=_agency_hint(a)) for pk, a in self._agencies.items()],
+        )
+        self.fields["agencies"].error_messages["required"] = ASK_NO_AGENCY
+        self.fields["agencies"].error_messages["invalid_choice"] = ASK_NO_AGENCY
+        self.fields["reason"].error_messages["required"] = ASK_NO_REASON
+        self.helper.layout = Layout(
+            "version",
+            Field.checkboxes("agencies", legend_size="m"),
+            Field.textarea("reason", label_size="s", rows=3),
+        )
+
+    @property
+    def has_choices(self) -> bool:
+        return bool(self._agencies)
+
+    def clean_agencies(self) -> list[Agency]:
+        return [self._agencies[pk] for pk in self.cleaned_data["agencies"]]

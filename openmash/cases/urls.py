@@ -9,4 +9,5 @@ urlpatterns = [
     path("<uuid:case_id>/", views.detail, name="detail"),
     path("<uuid:case_id>/screen/", views.screen, name="screen"),
     path("<uuid:case_id>/rerate/", views.rerate, name="rerate"),
+    path("<uuid:case_id>/ask/", views.ask_further, name="ask-further"),
 ]

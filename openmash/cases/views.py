@@ -18,12 +18,13 @@ from django.template.loader import get_template
 from django.utils import timezone
 
 from openmash.access.enforce import AccessRefusedError, authorize, open_case
-from openmash.access.policy import Action, Refusal, cases_visible, contribution_agencies, decide
+from openmash.access.policy import Action, Refusal, cases_visible, contribution_agencies, decide, role_level
 from openmash.accounts.models import User
 from openmash.accounts.permissions import Perm, can, require, signed_in
 from openmash.cases.forms import (
     RERATE_ERROR_FIELDS,
     SCREEN_ERROR_FIELDS,
+    AskFurtherForm,
     RerateForm,
     ScreeningForm,
 )
@@ -39,7 +40,7 @@ from openmash.cases.selectors import (
     with_list_data,
 )
 from openmash.cases.services import NOT_NEW
-from openmash.casework.screening import case_rerate, screening_record
+from openmash.casework.screening import ASK_NO_REASON, case_ask_further, case_rerate, screening_record
 from openmash.core.actor import Actor
 from openmash.core.errors import CONCURRENT_EDIT, ConcurrentEditError, DomainError
 from openmash.enquiries.disclosures import returns_viewed
@@ -293,6 +294,7 @@ def detail(request: HttpRequest, case_id: str) -> HttpResponse:
         "may_decide": case.status in DECIDABLE and can(user, Perm.DECISION_RECORD),
         "may_see_consent": decide(user, Action.CONSENT_VIEW, case).allowed,
         "may_record_consent": can(user, Perm.CONSENT_RECORD),
+        "may_resend_outcomes": role_level(user, Action.OUTCOME_RESEND).allowed,
         "shown_agencies": shown,
         "waiting": list(
             case.requests.filter(status=RequestStatus.BLOCKED)
@@ -440,6 +442,39 @@ def rerate(request: HttpRequest, case_id: str) -> HttpResponse:
             "current_rag": RagRating(current) if current else None,
             "open_requests": [(r, format_deadline(r.due_at)) for r in open_requests],
         },
+    )
+
+
+def ask_further(request: HttpRequest, case_id: str) -> HttpResponse:
+    actor, case, _ = open_case(request, case_id, Action.CASE_ASK_FURTHER, purpose="ask another agency")
+    if request.method != "POST" and case.status not in RERATABLE:
+        return redirect("cases:detail", case_id=case.pk)
+    form = AskFurtherForm(
+        request.POST if request.method == "POST" else None, case=case, initial={"version": case.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            asked = case_ask_further(
+                actor=actor,
+                case=case,
+                expected_version=data["version"],
+                agencies=data["agencies"],
+                reason=data["reason"],
+            )
+        except ConcurrentEditError as error:
+            form.add_error(None, str(error))
+        except DomainError as error:
+            form.add_error("reason" if str(error) == ASK_NO_REASON else None, str(error))
+        else:
+            names = ", ".join(a.name for a in asked)
+            messages.success(request, f"{names} asked for information on case {case.reference}.")
+            return redirect("cases:detail", case_id=case.pk)
+    return render(
+        request,
+        "cases/ask_further.html",
+        {"case": case, "form": form, "children": children_of(case)},
+        status=400 if form.errors else 200,
     )
 
 

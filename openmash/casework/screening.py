@@ -41,6 +41,7 @@ from openmash.core.actor import Actor
 from openmash.core.concurrency import save_versioned
 from openmash.core.errors import DomainError
 from openmash.decisions.services import decision_at_screening
+from openmash.enquiries.models import RequestStatus
 from openmash.enquiries.services import requests_recompute_deadlines, requests_send
 from openmash.hub.models import Agency, RagRating, ThresholdIndicator, ThresholdLevel
 
@@ -111,6 +112,49 @@ def case_screen(
         else:
             decision_at_screening(actor=actor, case=case, route=route, level=level, rationale=rag_reason)
     return case
+
+
+ASK_NOT_GATHERING = (
+    "Another agency can be asked only while the case is gathering information or ready for decision"
+)
+ASK_NO_AGENCY = "Select the agency to ask"
+ASK_NO_REASON = "Explain why this agency is needed now"
+ASK_ALREADY = "{agency} has already been asked on this case"
+
+
+def case_ask_further(
+    *, actor: Actor, case: Case, expected_version: int, agencies: list[Agency], reason: str
+) -> list[Agency]:
+    """Ask further agencies after screening (something in a return points to them). A case ready for
+    decision goes back to gathering information until they answer."""
+    if case.status not in (CaseStatus.INFORMATION_GATHERING, CaseStatus.READY_FOR_DECISION):
+        raise DomainError(ASK_NOT_GATHERING)
+    if not agencies:
+        raise DomainError(ASK_NO_AGENCY)
+    if not reason.strip():
+        raise DomainError(ASK_NO_REASON)
+    live = set(case.requests.exclude(status=RequestStatus.WITHDRAWN).values_list("agency_id", flat=True))
+    for agency in agencies:
+        if agency.pk in live:
+            raise DomainError(ASK_ALREADY.format(agency=agency.name))
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        save_versioned(case, expected_version=expected_version, values={}, actor_user=actor.user)
+        for agency in agencies:
+            AgencyAsked.objects.get_or_create(case=case, agency=agency)
+        if case.status == CaseStatus.READY_FOR_DECISION:
+            case_transition(
+                actor=actor, case=case, target=CaseStatus.INFORMATION_GATHERING, reason="Another agency asked"
+            )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CASE_AGENCY_ADDED,
+            obj=case,
+            justification=reason,
+            detail={"agencies": sorted(a.name for a in agencies)},
+        )
+        requests_send(actor=actor, case=case, agencies=agencies, sent_at=now)
+    return agencies
 
 
 def case_rerate(*, actor: Actor, case: Case, expected_version: int, rag: RagRating, reason: str) -> Case:

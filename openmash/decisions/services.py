@@ -25,6 +25,7 @@ from openmash.decisions.models import (
     Outcome,
 )
 from openmash.enquiries.models import OUTSTANDING_STATUSES
+from openmash.enquiries.services import requests_end
 from openmash.feedback.services import feedback_prepare
 from openmash.hub.models import Agency, ThresholdLevel
 
@@ -166,7 +167,7 @@ def decision_record(
             actor=actor, case=case, target=CaseStatus.DECIDED, reason=decision.get_outcome_display()
         )
         _audit(actor, decision, views or [], challenges or [])
-
+        requests_end(actor=actor, case=case, reason=f"The case was decided: {decision.get_outcome_display()}")
         feedback_prepare(actor=actor, case=case)
     return decision
 

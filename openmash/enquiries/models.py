@@ -35,6 +35,8 @@ class InformationRequest(VersionedModel):
     due_at = models.DateTimeField(null=True, blank=True, db_index=True, help_text="None while blocked.")
     blocked_reason = models.TextField(blank=True, default="")
     unblock_hint = models.TextField(blank=True, default="")
+    ended_at = models.DateTimeField(null=True, blank=True, help_text="When the request stopped being needed.")
+    ended_reason = models.TextField(blank=True, default="", help_text="Why it was no longer needed.")
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -151,6 +151,32 @@ def _recheck(actor: Actor, case: Case) -> list[InformationRequest]:
     return changed
 
 
+def requests_end(*, actor: Actor, case: Case, reason: str) -> list[InformationRequest]:
+    """Close every request still outstanding (open, taken or waiting for consent) as no longer needed:
+    the case was decided or handed on without it. The agency sees it closed with the reason, can no
+    longer trawl the family for it, and its outcome notice says the case was decided without it."""
+    now = timezone.now()
+    ended = []
+    with transaction.atomic():
+        for request in case.requests.filter(status__in=OUTSTANDING_STATUSES).select_related("agency"):
+            values: dict[str, object] = {
+                "status": RequestStatus.WITHDRAWN,
+                "ended_at": now,
+                "ended_reason": reason,
+                "overdue_since": None,
+            }
+            save_versioned(request, expected_version=request.version, values=values, actor_user=actor.user)
+            audit_record(
+                actor=actor,
+                action=AuditAction.REQUEST_ENDED,
+                obj=request,
+                justification=reason,
+                detail={"case": case.reference, "agency": request.agency.name},
+            )
+            ended.append(request)
+    return ended
+
+
 def requests_recompute_deadlines(*, case: Case) -> dict[str, list[str]]:
     """New due times for the case's open requests after a re-rating; returns agency -> [before, after]."""
     changed: dict[str, list[str]] = {}

@@ -154,13 +154,16 @@ def _render_detail(
     errors += _form_errors(withhold_form)
     referral = info.case.referral
     blocked = info.status == RequestStatus.BLOCKED
-    # While the request waits at the sharing gate the agency sees why, but not who the family are.
-    people = [] if blocked else list(referral.people.all())
+    ended = info.status == RequestStatus.WITHDRAWN
+    # While the request waits at the sharing gate the agency sees why, but not who the family are; once
+    # it is no longer needed the agency has no reason to see them either.
+    people = [] if blocked or ended else list(referral.people.all())
     return render(
         request,
         "enquiries/detail.html",
         {
             "blocked": blocked,
+            "ended": ended,
             "withhold_form": withhold_form,
             "withheld": withheld_by_request(info),
             "info": info,
@@ -172,7 +175,7 @@ def _render_detail(
             "overdue": info.is_overdue(now),
             "overdue_by": timesince(info.due_at, now, depth=2) if info.due_at and info.due_at < now else "",
             "may_take": info.status == RequestStatus.OPEN,
-            "show_form": not blocked and (info.is_open or form.is_bound),
+            "show_form": not blocked and not ended and (info.is_open or form.is_bound),
             "form": form,
             "formset": formset,
             "nil_form": nil_form,

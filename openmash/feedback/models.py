@@ -20,6 +20,11 @@ class Delivery(models.TextChoices):
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
     NO_ADDRESS = "no_address", "No email address: in the product only"
+    GIVEN_UP = "given_up", "Not sent: given up"
+
+
+#: A notice in one of these states needs nothing more: the case can close.
+SETTLED = frozenset({Delivery.SENT, Delivery.NO_ADDRESS, Delivery.GIVEN_UP})
 
 
 class OutcomeNotification(BaseModel):
@@ -33,6 +38,14 @@ class OutcomeNotification(BaseModel):
     delivery = models.CharField(max_length=12, choices=Delivery.choices, default=Delivery.PENDING)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True, default="")
+    contributed = models.BooleanField(
+        default=True, help_text="For an agency: it returned information (or said it knew nothing)."
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="When the worker tries a failed notice again."
+    )
+    given_up_reason = models.CharField(max_length=300, blank=True, default="")
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

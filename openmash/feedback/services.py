@@ -11,7 +11,10 @@ from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.cases.models import Case
 from openmash.core.actor import Actor
-from openmash.feedback.models import OutcomeNotification, Recipient
+from openmash.core.errors import DomainError
+from openmash.enquiries.models import DONE_STATUSES
+from openmash.feedback.delivery import close_if_settled
+from openmash.feedback.models import Delivery, OutcomeNotification, Recipient
 from openmash.feedback.tasks import deliver_outcomes
 from openmash.referrals.models import ReferralPerson
 
@@ -19,7 +22,9 @@ log = logging.getLogger(__name__)
 
 
 def feedback_prepare(*, actor: Actor, case: Case) -> list[OutcomeNotification]:
-    """One notice to the referrer and one to each agency asked; sent by e-mail once the decision commits."""
+    """One notice to the referrer and one to each agency asked; sent by e-mail once the decision commits.
+    An agency that answered is thanked; one that did not is told the case was decided without it."""
+    answered = set(case.requests.filter(status__in=DONE_STATUSES).values_list("agency_id", flat=True))
     referral = case.referral
     notices = [
         OutcomeNotification(
@@ -37,6 +42,7 @@ def feedback_prepare(*, actor: Actor, case: Case) -> list[OutcomeNotification]:
                 recipient=Recipient.AGENCY,
                 agency=asked.agency,
                 email=asked.agency.contact_email,
+                contributed=asked.agency_id in answered,
                 created_by=actor.user,
             )
         )
@@ -90,3 +96,63 @@ def outcome_note_downloaded(*, actor: Actor, notice: OutcomeNotification) -> Non
                 "for": notice.agency.name if notice.agency else "referrer",
             },
         )
+
+
+NOT_FAILED = "Only a notice that could not be sent can be sent again or given up."
+NO_GIVE_UP_REASON = (
+    "Explain why this notice will not be sent (for example, how the outcome was given instead)"
+)
+
+
+def _check_failed(notice: OutcomeNotification) -> None:
+    notice.refresh_from_db(fields=["delivery"])
+    if notice.delivery != Delivery.FAILED:
+        raise DomainError(NOT_FAILED)
+
+
+def notice_resend(*, actor: Actor, notice: OutcomeNotification, email: str = "") -> OutcomeNotification:
+    """A person asks for a failed notice to be sent again now (to a corrected address, if given); the
+    worker sends it."""
+    with transaction.atomic():
+        _check_failed(notice)
+        values: dict[str, object] = {"delivery": Delivery.PENDING, "next_attempt_at": None, "error": ""}
+        if email:
+            values["email"] = email
+        OutcomeNotification.objects.filter(pk=notice.pk).update(**values)
+        audit_record(
+            actor=actor,
+            action=AuditAction.OUTCOME_RESEND,
+            obj=notice,
+            detail={
+                "case": notice.case.reference,
+                "to": notice.agency.name if notice.agency else "referrer",
+                "address_changed": bool(email) and email != notice.email,
+            },
+        )
+        case_id = str(notice.case_id)
+        transaction.on_commit(lambda: deliver_outcomes.enqueue(case_id))
+    notice.refresh_from_db()
+    return notice
+
+
+def notice_give_up(*, actor: Actor, notice: OutcomeNotification, reason: str) -> OutcomeNotification:
+    """A person decides a failed notice will not be sent, with the reason (the outcome was given another
+    way, say); the case closes if nothing else is waiting."""
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(NO_GIVE_UP_REASON)
+    with transaction.atomic():
+        _check_failed(notice)
+        OutcomeNotification.objects.filter(pk=notice.pk).update(
+            delivery=Delivery.GIVEN_UP, next_attempt_at=None, given_up_reason=reason[:300]
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.OUTCOME_GIVEN_UP,
+            obj=notice,
+            justification=reason,
+            detail={"case": notice.case.reference, "to": notice.agency.name if notice.agency else "referrer"},
+        )
+        close_if_settled(actor=actor, case=notice.case)
+    notice.refresh_from_db()
+    return notice

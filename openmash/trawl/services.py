@@ -46,9 +46,11 @@ ALREADY_DECIDED = "This candidate has already been {status}."
 
 
 def _check_request_open(request: InformationRequest) -> None:
-    request.refresh_from_db(fields=["status", "blocked_reason", "unblock_hint", "version"])
+    request.refresh_from_db(fields=["status", "blocked_reason", "unblock_hint", "ended_reason", "version"])
     if request.status == RequestStatus.BLOCKED:
         raise DomainError(f"{request.blocked_reason} {request.unblock_hint}".strip())
+    if request.status == RequestStatus.WITHDRAWN:
+        raise DomainError(f"This request is closed as no longer needed. {request.ended_reason}".strip())
     if not request.is_open:
         raise DomainError("This request has already been answered.")
 

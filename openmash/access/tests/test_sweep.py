@@ -210,6 +210,13 @@ def notices(s: Scenario) -> list[Target]:
     ]
 
 
+def notices_to_resend(s: Scenario) -> list[Target]:
+    return [
+        Target(k, {"notice_id": n.pk}, policy(Action.OUTCOME_RESEND, n), case="closed")
+        for k, n in s.notices.items()
+    ]
+
+
 def role_homes(s: Scenario) -> list[Target]:
     return [
         Target(slug, {"role_slug": slug}, lambda u, r=role: u.has_role(r))
@@ -280,6 +287,7 @@ ROUTES: dict[str, Route] = {
     "cases:detail": Route(cases(Action.CASE_VIEW), post=False),
     "cases:screen": Route(cases(Action.CASE_SCREEN)),
     "cases:rerate": Route(cases(Action.CASE_RERATE)),
+    "cases:ask-further": Route(cases(Action.CASE_ASK_FURTHER)),
     # Requests and the trawl.
     "enquiries:queue": Route(one(perm(Perm.REQUEST_RESPOND)), post=False),
     "enquiries:detail": Route(requests(Action.REQUEST_VIEW)),
@@ -320,6 +328,9 @@ ROUTES: dict[str, Route] = {
     "decisions:record": Route(cases(Action.CASE_DECIDE)),
     "feedback:outcomes": Route(one(policy(Action.OUTCOMES_LIST)), post=False),
     "feedback:note": Route(notices, post=False),
+    "feedback:failed": Route(notices_to_resend, post=False),
+    "feedback:resend": Route(notices_to_resend, get=False),
+    "feedback:give-up": Route(notices_to_resend, get=False),
     # Consent, the disclosure log and transparency reports.
     "consent:case": Route(cases(Action.CONSENT_VIEW), post=False),
     "consent:record": Route(cases(Action.CONSENT_RECORD)),

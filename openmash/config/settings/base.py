@@ -201,6 +201,13 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 OVERDUE_SWEEP_SECONDS = int(os.environ.get("OVERDUE_SWEEP_SECONDS", "300"))
 # How often the worker looks for data sources whose scheduled refresh is due.
 SOURCE_REFRESH_SWEEP_SECONDS = int(os.environ.get("SOURCE_REFRESH_SWEEP_SECONDS", "600"))
+# Outcome notices that fail to send are tried again by the worker: first after OUTCOME_RETRY_MINUTES,
+# the wait doubling after each failure, OUTCOME_MAX_ATTEMPTS tries in all; then a person resends the
+# notice or gives it up with a reason. The sweep looks for notices due again every
+# OUTCOME_RETRY_SWEEP_SECONDS.
+OUTCOME_RETRY_MINUTES = int(os.environ.get("OUTCOME_RETRY_MINUTES", "5"))
+OUTCOME_MAX_ATTEMPTS = int(os.environ.get("OUTCOME_MAX_ATTEMPTS", "6"))
+OUTCOME_RETRY_SWEEP_SECONDS = int(os.environ.get("OUTCOME_RETRY_SWEEP_SECONDS", "300"))
 # A data source larger than this trains its matching model on a random sample of this many records.
 OPENMASH_TRAINING_SAMPLE = int(os.environ.get("OPENMASH_TRAINING_SAMPLE", "100000"))
 
