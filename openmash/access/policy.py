@@ -35,7 +35,7 @@ from openmash.cases.models import Case, CaseStatus
 from openmash.consent.gate import Purpose, evaluate
 from openmash.consent.models import Disclosure
 from openmash.consent.selectors import sees_whole_log
-from openmash.decisions.models import Decision
+from openmash.decisions.models import Decision, OutcomeChallenge
 from openmash.enquiries.models import OPEN_STATUSES, InformationRequest, RequestStatus
 from openmash.feedback.models import OutcomeNotification, Recipient
 from openmash.hub.selectors import hub_configuration
@@ -70,6 +70,10 @@ class Action(StrEnum):
     OUTCOMES_LIST = "outcomes.list"
     OUTCOME_VIEW = "outcome.view"
     """An outcome notice: to its referrer, or to the agency it was sent to."""
+    OUTCOME_CHALLENGE = "outcome.challenge"
+    """Challenging an outcome: the referrer, or an agency told it (the notice's own addressee)."""
+    CHALLENGE_ANSWER = "challenge.answer"
+    """Answering a challenge to an outcome."""
     OUTCOME_RESEND = "outcome.resend"
     """A notice that could not be sent: sending it again, or giving it up with a reason."""
     DISCLOSURES_CASE = "disclosures.case"
@@ -237,6 +241,12 @@ ROLE_LEVEL: dict[Action, tuple[tuple[Perm, ...], tuple[Role, ...], str]] = {
         (Role.REFERRER, Role.AGENCY_RESEARCHER),
         "Outcomes are for referrers and researchers",
     ),
+    Action.OUTCOME_CHALLENGE: (
+        (),
+        (Role.REFERRER, Role.AGENCY_RESEARCHER),
+        "Outcomes are challenged by the referrer or an agency told them",
+    ),
+    Action.CHALLENGE_ANSWER: ((Perm.DECISION_RECORD,), (), "Only a decision maker answers a challenge"),
     Action.OUTCOME_RESEND: (
         (Perm.DECISION_RECORD,),
         (),
@@ -436,8 +446,10 @@ def decide(user: object, action: Action, obj: object = None) -> Verdict:
         obj, Meeting
     ):
         return _meeting_rule(person, action, obj)
-    if action == Action.OUTCOME_VIEW and isinstance(obj, OutcomeNotification):
+    if action in (Action.OUTCOME_VIEW, Action.OUTCOME_CHALLENGE) and isinstance(obj, OutcomeNotification):
         return _outcome_rule(person, action, obj)
+    if action == Action.CHALLENGE_ANSWER and isinstance(obj, OutcomeChallenge):
+        return role_level(person, action)
     if action == Action.OUTCOME_RESEND and isinstance(obj, OutcomeNotification):
         # Decision makers see every case; the notice itself needs nothing more.
         return role_level(person, action)

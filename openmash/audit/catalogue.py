@@ -64,6 +64,8 @@ class AuditAction(models.TextChoices):
     OUTCOME_SENT = "feedback.sent", "Outcome sent"
     OUTCOME_SEND_FAILED = "feedback.failed", "Outcome could not be sent"
     OUTCOME_RESEND = "feedback.resend", "Outcome notice sent again by hand"
+    OUTCOME_CHALLENGED = "decisions.outcome_challenged", "Outcome challenged"
+    OUTCOME_CHALLENGE_ANSWERED = "decisions.challenge_answered", "Challenge to an outcome answered"
     OUTCOME_GIVEN_UP = "feedback.given_up", "Outcome notice given up"
     OUTCOME_NOTE_DOWNLOADED = "feedback.note_downloaded", "Outcome note downloaded"
     OUTCOME_VIEWED = "feedback.viewed", "Outcome viewed"

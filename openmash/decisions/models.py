@@ -91,6 +91,39 @@ class Challenge(BaseModel):
         return f"Challenge by {self.raised_by}"
 
 
+class OutcomeChallenge(BaseModel):
+    """A referrer or a partner agency disagrees with the outcome after it is sent (the partnership's
+    escalation procedure): recorded with its reasons, answered by a decision maker, kept with the decision."""
+
+    class Result(models.TextChoices):
+        STANDS = "stands", "The decision stands"
+        REVIEW = "review", "The decision will be reviewed"
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="outcome_challenges")
+    notice = models.ForeignKey(
+        "feedback.OutcomeNotification", on_delete=models.PROTECT, related_name="challenges"
+    )
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField()
+    reasons = models.TextField()
+    answer = models.TextField(blank=True, default="")
+    result = models.CharField(max_length=10, choices=Result.choices, blank=True, default="")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["raised_at"]
+
+    def __str__(self) -> str:
+        return f"Challenge to the outcome of {self.decision.case}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
+
+
 class Action(BaseModel):
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="actions")
     description = models.TextField()

@@ -14,7 +14,7 @@ from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.cases.models import Case, CaseStatus
 from openmash.core.actor import Actor
-from openmash.decisions.models import Decision
+from openmash.decisions.models import Decision, OutcomeChallenge
 from openmash.enquiries.models import DONE_STATUSES, OPEN_STATUSES, InformationRequest, RequestStatus
 from openmash.feedback.models import Recipient
 from openmash.hub.calendar_format import format_deadline
@@ -148,3 +148,13 @@ def decision_of(case: Case) -> Decision | None:
 def agencies_told(case: Case) -> int:
     """How many agencies the outcome goes to (each agency asked is told, by e-mail or in the product)."""
     return case.notifications.filter(recipient=Recipient.AGENCY).count()
+
+
+def open_challenges() -> list[OutcomeChallenge]:
+    """Challenges to outcomes not yet answered, oldest first (case references and who raised them: no
+    family names)."""
+    return list(
+        OutcomeChallenge.objects.filter(answered_at__isnull=True)
+        .select_related("decision__case", "notice__agency", "raised_by")
+        .order_by("raised_at")
+    )

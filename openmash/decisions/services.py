@@ -23,9 +23,11 @@ from openmash.decisions.models import (
     Decision,
     LevelChange,
     Outcome,
+    OutcomeChallenge,
 )
 from openmash.enquiries.models import OUTSTANDING_STATUSES
 from openmash.enquiries.services import requests_end
+from openmash.feedback.models import OutcomeNotification
 from openmash.feedback.services import feedback_prepare
 from openmash.hub.models import Agency, ThresholdLevel
 
@@ -257,3 +259,68 @@ def _audit(actor: Actor, decision: Decision, views: list[ViewData], challenges: 
             "challenges": len(challenges),
         },
     )
+
+
+NO_CHALLENGE_REASONS = "Explain why you disagree with the outcome"
+NO_ANSWER = "Give your answer to the challenge"
+NO_RESULT = "Select whether the decision stands or will be reviewed"
+ALREADY_ANSWERED = "This challenge has already been answered"
+CHALLENGE_OPEN = "You have already challenged this outcome; a decision maker will answer it"
+
+
+def outcome_challenge_raise(*, actor: Actor, notice: OutcomeNotification, reasons: str) -> OutcomeChallenge:
+    """The referrer, or an agency told the outcome, challenges it with reasons; decision makers answer."""
+    reasons = reasons.strip()
+    if not reasons:
+        raise DomainError(NO_CHALLENGE_REASONS)
+    if actor.user is None:
+        raise DomainError("A challenge is raised by a person")
+    decision = Decision.objects.select_related("case").get(case_id=notice.case_id)
+    with transaction.atomic(durable=True):
+        if OutcomeChallenge.objects.filter(notice=notice, answered_at__isnull=True).exists():
+            raise DomainError(CHALLENGE_OPEN)
+        challenge = OutcomeChallenge.objects.create(
+            decision=decision,
+            notice=notice,
+            raised_by=actor.user,
+            raised_at=timezone.now(),
+            reasons=reasons,
+            created_by=actor.user,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.OUTCOME_CHALLENGED,
+            obj=challenge,
+            justification=reasons,
+            detail={
+                "case": decision.case.reference,
+                "by": notice.agency.name if notice.agency else "referrer",
+            },
+        )
+    return challenge
+
+
+def outcome_challenge_answer(
+    *, actor: Actor, challenge: OutcomeChallenge, answer: str, result: str
+) -> OutcomeChallenge:
+    """A decision maker answers a challenge: the decision stands, or it will be reviewed."""
+    answer = answer.strip()
+    if not answer:
+        raise DomainError(NO_ANSWER)
+    if result not in OutcomeChallenge.Result.values:
+        raise DomainError(NO_RESULT)
+    with transaction.atomic(durable=True):
+        updated = OutcomeChallenge.objects.filter(pk=challenge.pk, answered_at__isnull=True).update(
+            answer=answer, result=result, answered_by=actor.user, answered_at=timezone.now()
+        )
+        if updated != 1:
+            raise DomainError(ALREADY_ANSWERED)
+        audit_record(
+            actor=actor,
+            action=AuditAction.OUTCOME_CHALLENGE_ANSWERED,
+            obj=challenge,
+            justification=answer,
+            detail={"case": challenge.decision.case.reference, "result": result},
+        )
+    challenge.refresh_from_db()
+    return challenge

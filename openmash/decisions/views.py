@@ -12,24 +12,33 @@ from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timezone import localtime
 
-from openmash.access.enforce import open_case
+from openmash.access.enforce import load, open_case
 from openmash.access.policy import Action, cases_visible
-from openmash.accounts.permissions import Perm, require
+from openmash.accounts.permissions import Perm, require, signed_in
 from openmash.cases.models import Case, CaseStatus
 from openmash.core.actor import Actor
 from openmash.core.errors import DomainError
+from openmash.decisions.challenge_forms import AnswerForm, ChallengeForm
 from openmash.decisions.forms import DecisionForm, OutstandingRequest
+from openmash.decisions.models import OutcomeChallenge
 from openmash.decisions.selectors import (
     DECIDABLE,
     agencies_asked,
     agencies_told,
     decision_of,
     decision_queue,
+    open_challenges,
     requests_of,
 )
-from openmash.decisions.services import NOT_READY, decision_record
+from openmash.decisions.services import (
+    NOT_READY,
+    decision_record,
+    outcome_challenge_answer,
+    outcome_challenge_raise,
+)
 from openmash.enquiries.disclosures import returns_viewed
 from openmash.enquiries.models import OUTSTANDING_STATUSES, InformationRequest, RequestStatus
+from openmash.feedback.models import OutcomeNotification
 from openmash.hub.calendar_format import format_deadline
 from openmash.hub.models import ThresholdLevel
 
@@ -53,7 +62,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "decisions/queue.html",
-        {"ready": [r for r in rows if r.ready], "gathering": [r for r in rows if not r.ready]},
+        {
+            "ready": [r for r in rows if r.ready],
+            "gathering": [r for r in rows if not r.ready],
+            "challenges": open_challenges(),
+        },
     )
 
 
@@ -128,3 +141,64 @@ def _refusal(case: Case) -> str:
         return NOT_READY.format(status=CaseStatus(case.status).label.lower())
     when = date_format(localtime(decision.decided_at), "j F Y, H:i")
     return ALREADY_DECIDED.format(who=decision.decided_by, when=when)
+
+
+# Challenges to an outcome, after it is sent ----------------------------------------------------------
+
+NOTICES = OutcomeNotification.objects.select_related("agency", "case", "case__referral", "case__decision")
+
+
+@signed_in
+def challenge_raise(request: HttpRequest, notice_id: str) -> HttpResponse:
+    actor = Actor.from_request(request)
+    notice, _ = load(actor, Action.OUTCOME_CHALLENGE, NOTICES, notice_id)
+    form = ChallengeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome_challenge_raise(actor=actor, notice=notice, reasons=form.cleaned_data["reasons"])
+        except DomainError as error:
+            form.add_error("reasons", str(error))
+        else:
+            messages.success(
+                request,
+                f"Your challenge to the outcome of case {notice.case.reference} is recorded. "
+                "A decision maker will answer it; the answer appears under Outcomes.",
+            )
+            return redirect("feedback:outcomes")
+    earlier = list(notice.challenges.order_by("raised_at"))
+    return render(
+        request,
+        "decisions/challenge.html",
+        {"notice": notice, "case": notice.case, "form": form, "earlier": earlier},
+        status=400 if form.errors else 200,
+    )
+
+
+@signed_in
+def challenge_answer(request: HttpRequest, challenge_id: str) -> HttpResponse:
+    actor = Actor.from_request(request)
+    rows = OutcomeChallenge.objects.select_related("decision__case", "notice__agency", "raised_by")
+    challenge, _ = load(actor, Action.CHALLENGE_ANSWER, rows, challenge_id)
+    form = AnswerForm(request.POST if request.method == "POST" and challenge.is_open else None)
+    if request.method == "POST" and challenge.is_open and form.is_valid():
+        try:
+            outcome_challenge_answer(
+                actor=actor,
+                challenge=challenge,
+                answer=form.cleaned_data["answer"],
+                result=form.cleaned_data["result"],
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"Your answer to the challenge on case {challenge.decision.case.reference} is recorded.",
+            )
+            return redirect("cases:detail", case_id=challenge.decision.case_id)
+    return render(
+        request,
+        "decisions/challenge_answer.html",
+        {"challenge": challenge, "case": challenge.decision.case, "form": form},
+        status=400 if form.errors else 200,
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from openmash.feedback.services import NO_GIVE_UP_REASON
@@ -23,5 +25,8 @@ class GiveUpForm(forms.Form):
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="For example: the outcome was given by telephone on 3 December.",
-        error_messages={"required": NO_GIVE_UP_REASON},
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = NO_GIVE_UP_REASON

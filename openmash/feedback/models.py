@@ -63,3 +63,10 @@ class OutcomeNotification(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.case} outcome to {self.agency or 'referrer'}"
+
+    @property
+    def latest_challenge(self) -> object | None:
+        """The newest challenge raised on this outcome through this notice, if any (read from a
+        prefetch where the list page made one)."""
+        challenges = sorted(self.challenges.all(), key=lambda c: c.raised_at)
+        return challenges[-1] if challenges else None

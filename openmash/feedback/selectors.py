@@ -30,6 +30,7 @@ def outcome_notices_for(user: object) -> QuerySet[OutcomeNotification]:
             "case__decision__decided_by",
             "case__decision__lead_agency",
         )
+        .prefetch_related("challenges")
         .order_by("-case__decision__decided_at", "-created_at")
     )
 

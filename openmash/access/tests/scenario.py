@@ -22,8 +22,8 @@ from openmash.cases.tests.helpers import make_referral, screen
 from openmash.casework.consent import consent_record, consent_withdraw, lawful_basis_record
 from openmash.consent.models import ConsentDecision, ConsentRecord, ForWhom, InformedHow
 from openmash.core.actor import Actor
-from openmash.decisions.models import Outcome
-from openmash.decisions.services import decision_record
+from openmash.decisions.models import Outcome, OutcomeChallenge
+from openmash.decisions.services import decision_record, outcome_challenge_raise
 from openmash.enquiries.models import InformationRequest, RequestStatus
 from openmash.enquiries.services import HistoryData, request_save_return, request_take
 from openmash.feedback.models import OutcomeNotification
@@ -92,6 +92,7 @@ class Scenario:
     consents: dict[str, ConsentRecord] = field(default_factory=dict)
     candidates: dict[str, TrawlCandidate] = field(default_factory=dict)
     notices: dict[str, OutcomeNotification] = field(default_factory=dict)
+    challenges: dict[str, OutcomeChallenge] = field(default_factory=dict)
 
     def request(self, case: str, kind: str) -> InformationRequest:
         return InformationRequest.objects.get(case=self.cases[case], agency__kind=kind)
@@ -264,6 +265,13 @@ def build(make_user: Any, tmp_path: Path, capture: Any) -> Scenario:
     scenario.notices = {
         n.recipient + (n.agency.kind if n.agency else ""): n
         for n in cases["closed"].notifications.select_related("agency")
+    }
+    scenario.challenges = {
+        "referrer": outcome_challenge_raise(
+            actor=_actor(users["referrer"]),
+            notice=scenario.notices["referrer"],
+            reasons="The school sees more than the hub weighed",
+        )
     }
     assert SourceLoad.objects.filter(source=source).exists()
     assert Agency.objects.filter(kind=HEALTH).exists()

@@ -217,6 +217,20 @@ def notices_to_resend(s: Scenario) -> list[Target]:
     ]
 
 
+def notices_to_challenge(s: Scenario) -> list[Target]:
+    return [
+        Target(k, {"notice_id": n.pk}, policy(Action.OUTCOME_CHALLENGE, n), case="closed")
+        for k, n in s.notices.items()
+    ]
+
+
+def challenges_to_answer(s: Scenario) -> list[Target]:
+    return [
+        Target(k, {"challenge_id": c.pk}, policy(Action.CHALLENGE_ANSWER, c), case="closed")
+        for k, c in s.challenges.items()
+    ]
+
+
 def role_homes(s: Scenario) -> list[Target]:
     return [
         Target(slug, {"role_slug": slug}, lambda u, r=role: u.has_role(r))
@@ -329,6 +343,8 @@ ROUTES: dict[str, Route] = {
     "feedback:outcomes": Route(one(policy(Action.OUTCOMES_LIST)), post=False),
     "feedback:note": Route(notices, post=False),
     "feedback:failed": Route(notices_to_resend, post=False),
+    "decisions:challenge": Route(notices_to_challenge),
+    "decisions:challenge-answer": Route(challenges_to_answer),
     "feedback:resend": Route(notices_to_resend, get=False),
     "feedback:give-up": Route(notices_to_resend, get=False),
     # Consent, the disclosure log and transparency reports.

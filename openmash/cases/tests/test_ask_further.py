@@ -64,7 +64,11 @@ def test_asking_education_sends_a_request_and_reopens_gathering(
 
     response = client.post(
         reverse("cases:ask-further", args=[ready_case.pk]),
-        {"version": ready_case.version, "agencies": [str(education.pk)], "reason": "The return names a school"},
+        {
+            "version": ready_case.version,
+            "agencies": [str(education.pk)],
+            "reason": "The return names a school",
+        },
     )
     assert response.status_code == 302
     ready_case.refresh_from_db()
