@@ -15,3 +15,8 @@ CONCURRENT_EDIT = (
     "Someone else changed this record while you were editing it. "
     "Your changes have not been saved: reload the page to see theirs, then make your changes again."
 )
+
+NO_VERSION = (
+    "This form was sent without the version of the record it changes, so it cannot be saved safely. "
+    "Reload the page and make your changes again."
+)
