@@ -16,7 +16,6 @@ CONCURRENT_EDIT = (
     "Your changes have not been saved: reload the page to see theirs, then make your changes again."
 )
 
-NO_VERSION = (
-    "This form was sent without the version of the record it changes, so it cannot be saved safely. "
-    "Reload the page and make your changes again."
-)
+# Said when a form arrives without a usable version (an old page, a hand-made request); the same words
+# the case forms use.
+NO_VERSION = "This page is out of date. Reload it and make your changes again"
