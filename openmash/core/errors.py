@@ -15,3 +15,7 @@ CONCURRENT_EDIT = (
     "Someone else changed this record while you were editing it. "
     "Your changes have not been saved: reload the page to see theirs, then make your changes again."
 )
+
+# Said when a form arrives without a usable version (an old page, a hand-made request); the same words
+# the case forms use.
+NO_VERSION = "This page is out of date. Reload it and make your changes again"

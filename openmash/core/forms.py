@@ -12,7 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
-from openmash.core.errors import CONCURRENT_EDIT
+from openmash.core.errors import CONCURRENT_EDIT, NO_VERSION
 
 CHOICE_FIELDS = (forms.ChoiceField, forms.ModelChoiceField, forms.MultipleChoiceField, forms.TypedChoiceField)
 
@@ -105,6 +105,13 @@ class VersionField(forms.IntegerField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
         super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> Any:
+        """A form sent without a usable version (an old page, a hand-made request) is refused plainly."""
+        try:
+            return super().clean(value)
+        except ValidationError as error:
+            raise ValidationError(NO_VERSION, code="no_version") from error
 
 
 @dataclass(frozen=True, slots=True)

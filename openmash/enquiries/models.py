@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from openmash.cases.models import Case
-from openmash.core.models import BaseModel, VersionedModel
+from openmash.core.models import VersionedModel
 from openmash.hub.models import Agency
 
 
@@ -86,8 +86,9 @@ class HistoryType(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class HistoryItem(BaseModel):
-    """One relevant event an agency returns; it feeds the multi-agency chronology."""
+class HistoryItem(VersionedModel):
+    """One relevant event an agency returns; it feeds the multi-agency chronology. Versioned: two
+    researchers may change the wording of an event found by trawl at once (ADR 0007)."""
 
     request = models.ForeignKey(InformationRequest, on_delete=models.CASCADE, related_name="history")
     occurred_on = models.DateField()

@@ -71,7 +71,21 @@ class HubSettingsForm(GdsForm):
         return data
 
 
-class AgencyForm(GdsModelForm):
+class _VersionedModelForm(GdsModelForm):
+    """A model form that changes a saved record carries the version it was opened at (ADR 0007)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.instance._state.adding:
+            self.fields["version"] = VersionField()
+            self.initial.setdefault("version", self.instance.version)
+
+    def saved_values(self) -> dict[str, Any]:
+        """The record as it is stored, by field, to show beside a refused edit."""
+        return {name: getattr(self.instance, name) for name in self._meta.fields or ()}
+
+
+class AgencyForm(_VersionedModelForm):
     class Meta:
         model = Agency
         fields = [
@@ -113,7 +127,7 @@ class RagResponseTimeForm(GdsForm):
         self.fields["runs_out_of_hours"].error_messages["required"] = "Select yes or no"
 
 
-class ThresholdLevelForm(GdsModelForm):
+class ThresholdLevelForm(_VersionedModelForm):
     class Meta:
         model = ThresholdLevel
         fields = ["name", "description", "typical_response"]

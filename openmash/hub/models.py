@@ -29,7 +29,9 @@ class Location(models.TextChoices):
     VIRTUAL = "virtual", "Virtual partner"
 
 
-class Agency(BaseModel):
+class Agency(VersionedModel):
+    """A partner agency. Versioned (ADR 0007): two administrators may change one agency at once."""
+
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=40, choices=AgencyKind.choices)
     location = models.CharField(max_length=20, choices=Location.choices, default=Location.VIRTUAL)
@@ -134,7 +136,9 @@ class RagResponseTime(VersionedModel):
         return f"{self.amount} {unit}"
 
 
-class ThresholdLevel(BaseModel):
+class ThresholdLevel(VersionedModel):
+    """Versioned (ADR 0007): two administrators may change one level's wording at once."""
+
     number = models.PositiveSmallIntegerField(unique=True)
     name = models.CharField(max_length=100)
     description = models.TextField(blank=True, default="")

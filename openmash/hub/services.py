@@ -132,15 +132,14 @@ def agency_create(*, actor: Actor, values: dict[str, Any]) -> Agency:
     return agency
 
 
-def agency_update(*, actor: Actor, agency: Agency, values: dict[str, Any]) -> Agency:
+def agency_update(*, actor: Actor, agency: Agency, expected_version: int, values: dict[str, Any]) -> Agency:
+    """Change an agency if nobody saved it since `expected_version`, else `ConcurrentEditError`."""
     if Agency.objects.filter(name__iexact=values["name"]).exclude(pk=agency.pk).exists():
         raise DomainError(AGENCY_NAME_TAKEN)
     with transaction.atomic(durable=True):
-        changed = {k: [str(getattr(agency, k)), str(v)] for k, v in values.items() if getattr(agency, k) != v}
-        for key, value in values.items():
-            setattr(agency, key, value)
-        agency.modified_by = actor.user
-        agency.save()
+        # Compared with the stored row: a bound model form has already put the new values on `agency`.
+        changed = changes_between(Agency.objects.get(pk=agency.pk), values)
+        save_versioned(agency, expected_version=expected_version, values=values, actor_user=actor.user)
         audit_record(actor=actor, action=AuditAction.AGENCY_CHANGED, obj=agency, detail={"changes": changed})
     return agency
 
@@ -170,13 +169,13 @@ def rag_response_time_update(
     return response_time
 
 
-def threshold_level_update(*, actor: Actor, level: ThresholdLevel, values: dict[str, Any]) -> ThresholdLevel:
+def threshold_level_update(
+    *, actor: Actor, level: ThresholdLevel, expected_version: int, values: dict[str, Any]
+) -> ThresholdLevel:
+    """Change a level's wording if nobody saved it since `expected_version`, else `ConcurrentEditError`."""
     with transaction.atomic(durable=True):
-        changed = {k: [str(getattr(level, k)), str(v)] for k, v in values.items() if getattr(level, k) != v}
-        for key, value in values.items():
-            setattr(level, key, value)
-        level.modified_by = actor.user
-        level.save()
+        changed = changes_between(ThresholdLevel.objects.get(pk=level.pk), values)
+        save_versioned(level, expected_version=expected_version, values=values, actor_user=actor.user)
         audit_record(
             actor=actor, action=AuditAction.THRESHOLD_LEVEL_CHANGED, obj=level, detail={"changes": changed}
         )

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,7 +12,8 @@ from django.views.decorators.http import require_POST
 
 from openmash.accounts.permissions import Perm, can, require
 from openmash.core.actor import Actor
-from openmash.core.errors import DomainError
+from openmash.core.concurrency import show_their_version
+from openmash.core.errors import ConcurrentEditError, DomainError
 from openmash.hub import services
 from openmash.hub.forms import (
     AgencyForm,
@@ -24,6 +28,7 @@ from openmash.hub.models import (
     Agency,
     AssessmentDomain,
     ClosureDay,
+    HubConfiguration,
     RagResponseTime,
     ThresholdIndicator,
     ThresholdLevel,
@@ -51,10 +56,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require(Perm.HUB_CONFIGURE)
-def settings_edit(request: HttpRequest) -> HttpResponse:
-    config = hub_configuration()
-    initial = {
+def _settings_initial(config: HubConfiguration) -> dict[str, Any]:
+    return {
         "version": config.version,
         "name": config.name,
         "hub_model": config.hub_model,
@@ -65,7 +68,23 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
         "threshold_document_version": config.threshold_document_version,
         **{name: yes_no_initial(getattr(config, name)) for name in HubSettingsForm.BOOLEAN_FIELDS},
     }
-    form = HubSettingsForm(request.POST if request.method == "POST" else None, initial=initial)
+
+
+def _refused(form: Any, error: DomainError, obj: Any, saved: Callable[[Any], Mapping[str, Any]]) -> None:
+    """The refusal goes in the error summary; after a concurrent edit, what is saved now is shown too,
+    with the administrator's own typing left in the form."""
+    form.add_error(None, str(error))
+    if isinstance(error, ConcurrentEditError):
+        obj.refresh_from_db()
+        show_their_version(form, obj, saved(obj))
+
+
+@require(Perm.HUB_CONFIGURE)
+def settings_edit(request: HttpRequest) -> HttpResponse:
+    config = hub_configuration()
+    form = HubSettingsForm(
+        request.POST if request.method == "POST" else None, initial=_settings_initial(config)
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
@@ -79,7 +98,7 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
                 core_agencies=core,
             )
         except DomainError as error:
-            form.add_error(None, str(error))
+            _refused(form, error, config, _settings_initial)
         else:
             messages.success(request, "Hub settings saved.")
             return redirect("hub:overview")
@@ -114,7 +133,15 @@ def agency_edit(request: HttpRequest, agency_id: str) -> HttpResponse:
     form = AgencyForm(request.POST if request.method == "POST" else None, instance=agency)
     if request.method == "POST" and form.is_valid():
         try:
-            services.agency_update(actor=Actor.from_request(request), agency=agency, values=form.cleaned_data)
+            values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            services.agency_update(
+                actor=Actor.from_request(request),
+                agency=agency,
+                expected_version=form.cleaned_data["version"],
+                values=values,
+            )
+        except ConcurrentEditError as error:
+            _refused(form, error, agency, lambda _: form.saved_values())
         except DomainError as error:
             form.add_error("name", str(error))
         else:
@@ -135,13 +162,9 @@ def response_times(request: HttpRequest) -> HttpResponse:
 @require(Perm.HUB_CONFIGURE)
 def response_time_edit(request: HttpRequest, rating: str) -> HttpResponse:
     row = get_object_or_404(RagResponseTime, rating=rating)
-    initial = {
-        "version": row.version,
-        "amount": row.amount,
-        "unit": row.unit,
-        "runs_out_of_hours": yes_no_initial(row.runs_out_of_hours),
-    }
-    form = RagResponseTimeForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = RagResponseTimeForm(
+        request.POST if request.method == "POST" else None, initial=_response_time_initial(row)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -154,11 +177,20 @@ def response_time_edit(request: HttpRequest, rating: str) -> HttpResponse:
                 runs_out_of_hours=data["runs_out_of_hours"],
             )
         except DomainError as error:
-            form.add_error(None, str(error))
+            _refused(form, error, row, _response_time_initial)
         else:
             messages.success(request, f"{row.get_rating_display()} response time saved: {row.describe()}.")
             return redirect("hub:response-times")
     return render(request, "hub/response_time_form.html", {"form": form, "row": row})
+
+
+def _response_time_initial(row: RagResponseTime) -> dict[str, Any]:
+    return {
+        "version": row.version,
+        "amount": row.amount,
+        "unit": row.unit,
+        "runs_out_of_hours": yes_no_initial(row.runs_out_of_hours),
+    }
 
 
 @require(Perm.HUB_VIEW_CONFIGURATION)
@@ -181,9 +213,16 @@ def threshold_level_edit(request: HttpRequest, number: int) -> HttpResponse:
     indicator_form = ThresholdIndicatorForm(request.POST if is_indicator else None, prefix="indicator")
     actor = Actor.from_request(request)
     if request.method == "POST" and not is_indicator and level_form.is_valid():
-        services.threshold_level_update(actor=actor, level=level, values=level_form.cleaned_data)
-        messages.success(request, f"Level {level.number} saved.")
-        return redirect("hub:thresholds")
+        values = {k: v for k, v in level_form.cleaned_data.items() if k != "version"}
+        try:
+            services.threshold_level_update(
+                actor=actor, level=level, expected_version=level_form.cleaned_data["version"], values=values
+            )
+        except DomainError as error:
+            _refused(level_form, error, level, lambda _: level_form.saved_values())
+        else:
+            messages.success(request, f"Level {level.number} saved.")
+            return redirect("hub:thresholds")
     if is_indicator and indicator_form.is_valid():
         services.threshold_indicator_add(
             actor=actor,

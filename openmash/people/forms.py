@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from openmash.core.codes import Sex
-from openmash.core.forms import DateMessages, GdsDateField, GdsForm
+from openmash.core.forms import DateMessages, GdsDateField, GdsForm, VersionField
 from openmash.people.models import (
     PARTNERSHIP_KINDS,
     IdentifierScheme,
@@ -57,6 +57,11 @@ def person_choices(people: list[ReferralPerson]) -> list[tuple[str, str]]:
     return [("", "Choose a person")] + [(str(p.pk), label(p)) for p in people]
 
 
+def add_version(form: GdsForm) -> None:
+    """A form that changes a saved record carries the version it was opened at (ADR 0007)."""
+    form.fields["version"] = VersionField()
+
+
 class _PeopleForm(GdsForm):
     """A form that picks people from the case's own list (never from anywhere else)."""
 
@@ -82,10 +87,14 @@ class PersonForm(GdsForm):
         label="Date of death", required=False, help_text="Only if they have died. For example, 2 11 2019"
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, changing: bool = False, subject: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["given_name"].error_messages["required"] = "Enter their first name"
         self.fields["family_name"].error_messages["required"] = "Enter their last name"
+        if subject:  # the child referred stays the child referred
+            del self.fields["relationship"]
+        if changing:
+            add_version(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -135,12 +144,16 @@ class HouseholdForm(GdsForm):
         label="Who lives there", widget=forms.CheckboxSelectMultiple, choices=[]
     )
 
-    def __init__(self, *args: Any, people: list[ReferralPerson], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, people: list[ReferralPerson], changing: bool = False, **kwargs: Any
+    ) -> None:
         self.people = {str(p.pk): p for p in people}
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["members"]).choices = person_choices(people)[1:]
         self.fields["members"].error_messages["required"] = NO_MEMBERS
         self.fields["label"].error_messages["required"] = "Enter a name for the household"
+        if changing:
+            add_version(self)
 
     def chosen_members(self) -> list[ReferralPerson]:
         return [self.people[pk] for pk in self.cleaned_data["members"]]
@@ -152,10 +165,12 @@ class IdentifierForm(GdsForm):
     )
     value = forms.CharField(label="Identifier", max_length=40)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, changing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["scheme"].error_messages["required"] = "Select the type of identifier"
         self.fields["value"].error_messages["required"] = "Enter the identifier"
+        if changing:
+            add_version(self)
 
 
 class AddressForm(GdsForm):

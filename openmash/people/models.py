@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.db import models
 
 from openmash.cases.models import Case
-from openmash.core.models import BaseModel
+from openmash.core.models import BaseModel, VersionedModel
 from openmash.referrals.models import ReferralPerson
 
 
@@ -79,7 +79,9 @@ class IdentifierScheme(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class PersonIdentifier(BaseModel):
+class PersonIdentifier(VersionedModel):
+    """Versioned (ADR 0007): two people may correct one identifier at once."""
+
     person = models.ForeignKey(ReferralPerson, on_delete=models.CASCADE, related_name="identifiers")
     scheme = models.CharField(max_length=20, choices=IdentifierScheme.choices)
     value = models.CharField(max_length=40)
@@ -106,7 +108,9 @@ class PersonAddress(BaseModel):
         return self.address
 
 
-class Household(BaseModel):
+class Household(VersionedModel):
+    """Versioned (ADR 0007): two people may change one household at once."""
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="households")
     label = models.CharField(max_length=200)
     address = models.CharField(max_length=300, blank=True, default="")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
@@ -12,6 +13,7 @@ from openmash.audit.services import audit_record
 from openmash.cases.models import Case
 from openmash.core.actor import Actor
 from openmash.core.codes import Sex
+from openmash.core.concurrency import changes_between, save_versioned
 from openmash.core.errors import DomainError
 from openmash.core.nhs import is_valid_nhs_number, normalise_nhs_number
 from openmash.people.models import (
@@ -34,6 +36,8 @@ DIED_BEFORE_BORN = "Date of death must be after date of birth"
 BAD_NHS = "Enter a valid 10-digit NHS number"
 NO_MEMBERS = "Choose at least one person in the household"
 ADDRESS_DATES = "The date they moved out must be after the date they moved in"
+SUBJECT_STAYS = "The child referred stays the child referred"
+IDENTIFIER_TAKEN = "This person already has this identifier"
 
 
 def _check_on_case(case: Case, *people: ReferralPerson) -> None:
@@ -138,7 +142,10 @@ def household_save(
     members: Iterable[ReferralPerson],
     address: str = "",
     household: Household | None = None,
+    expected_version: int | None = None,
 ) -> Household:
+    """Record a household, or change `household` if it is still at `expected_version` (refused with
+    `ConcurrentEditError` if someone saved it since)."""
     members = list(members)
     if not members:
         raise DomainError(NO_MEMBERS)
@@ -148,9 +155,15 @@ def household_save(
             household = Household.objects.create(
                 case=case, label=label, address=address, created_by=actor.user
             )
+        elif expected_version is None:
+            raise TypeError("changing a household needs the expected_version it was opened at")
         else:
-            household.label, household.address, household.modified_by = label, address, actor.user
-            household.save()
+            save_versioned(
+                household,
+                expected_version=expected_version,
+                values={"label": label, "address": address},
+                actor_user=actor.user,
+            )
         household.members.set(members)
         audit_record(
             actor=actor,
@@ -160,6 +173,46 @@ def household_save(
             detail={"case": case.reference, "label": label, "members": [str(m) for m in members]},
         )
     return household
+
+
+PERSON_FIELDS = frozenset(
+    {"given_name", "family_name", "sex", "date_of_birth", "date_of_death", "relationship"}
+)
+
+
+def person_update(
+    *,
+    actor: Actor,
+    case: Case,
+    person: ReferralPerson,
+    expected_version: int,
+    values: Mapping[str, Any],
+) -> ReferralPerson:
+    """Correct a person's details (name, sex, dates, relationship) if nobody saved them since
+    `expected_version`, else `ConcurrentEditError`. Audited with which details changed, not the values."""
+    _check_on_case(case, person)
+    unknown = set(values) - PERSON_FIELDS
+    if unknown:
+        raise ValueError(f"not a person's detail: {sorted(unknown)}")
+    values = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
+    born = values.get("date_of_birth", person.date_of_birth)
+    died = values.get("date_of_death", person.date_of_death)
+    if born and died and died < born:
+        raise DomainError(DIED_BEFORE_BORN)
+    if person.is_subject and values.get("relationship", Relationship.SUBJECT) != Relationship.SUBJECT:
+        raise DomainError(SUBJECT_STAYS)
+    with transaction.atomic(durable=True):
+        changed = sorted(changes_between(person, dict(values)))
+        save_versioned(person, expected_version=expected_version, values=dict(values), actor_user=actor.user)
+        if changed:
+            audit_record(
+                actor=actor,
+                action=AuditAction.PERSON_CHANGED,
+                obj=person,
+                persons=[person.pk],
+                detail={"case": case.reference, "changed": changed},
+            )
+    return person
 
 
 def identifier_add(
@@ -181,6 +234,40 @@ def identifier_add(
             persons=[person.pk],
             detail={"scheme": scheme.value},
         )
+    return identifier
+
+
+def identifier_update(
+    *,
+    actor: Actor,
+    identifier: PersonIdentifier,
+    expected_version: int,
+    scheme: IdentifierScheme,
+    value: str,
+) -> PersonIdentifier:
+    """Correct an identifier if nobody saved it since `expected_version`, else `ConcurrentEditError`.
+    Audited as a change to the person's details, naming the scheme and which parts changed."""
+    value = value.strip()
+    if scheme == IdentifierScheme.NHS:
+        if not is_valid_nhs_number(value):
+            raise DomainError(BAD_NHS)
+        value = normalise_nhs_number(value)
+    values = {"scheme": scheme.value, "value": value}
+    try:
+        with transaction.atomic(durable=True):
+            changed = sorted(changes_between(identifier, values))
+            save_versioned(
+                identifier, expected_version=expected_version, values=values, actor_user=actor.user
+            )
+            audit_record(
+                actor=actor,
+                action=AuditAction.PERSON_CHANGED,
+                obj=identifier,
+                persons=[identifier.person_id],
+                detail={"identifier": scheme.value, "changed": changed},
+            )
+    except IntegrityError as error:
+        raise DomainError(IDENTIFIER_TAKEN) from error
     return identifier
 
 

@@ -14,7 +14,13 @@ urlpatterns = [
     ),
     path("<uuid:case_id>/households/add/", views.household_save, name="household_add"),
     path("<uuid:case_id>/households/<uuid:household_id>/", views.household_save, name="household_change"),
+    path("<uuid:case_id>/people/<uuid:person_id>/change/", views.person_change, name="person_change"),
     path("<uuid:case_id>/people/<uuid:person_id>/identifier/", views.identifier_add, name="identifier_add"),
+    path(
+        "<uuid:case_id>/people/<uuid:person_id>/identifiers/<uuid:identifier_id>/",
+        views.identifier_change,
+        name="identifier_change",
+    ),
     path("<uuid:case_id>/people/<uuid:person_id>/address/", views.address_add, name="address_add"),
     path("<uuid:case_id>/genogram/", views.genogram, name="genogram"),
     path("<uuid:case_id>/genogram.svg", views.genogram_download, name="genogram_svg"),

@@ -23,7 +23,8 @@ from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.cases.models import Case
 from openmash.core.actor import Actor
-from openmash.core.errors import DomainError
+from openmash.core.concurrency import show_their_version
+from openmash.core.errors import ConcurrentEditError, DomainError
 from openmash.genogram import relationship_list, render_svg
 from openmash.people import services
 from openmash.people.forms import (
@@ -34,7 +35,13 @@ from openmash.people.forms import (
     RelationshipForm,
     RemoveRelationshipForm,
 )
-from openmash.people.models import Household, IdentifierScheme, PersonRelationship, RelationshipKind
+from openmash.people.models import (
+    Household,
+    IdentifierScheme,
+    PersonIdentifier,
+    PersonRelationship,
+    RelationshipKind,
+)
 from openmash.people.selectors import family_for, households_on, people_on, relationships_on
 from openmash.referrals.models import ReferralPerson
 
@@ -226,21 +233,37 @@ def relationship_remove(request: HttpRequest, case_id: str, relationship_id: str
     )
 
 
+def _refused(form: Any, error: DomainError, obj: Any, saved: Any) -> None:
+    """Show the refusal in the error summary; after a concurrent edit, also what is saved now (from
+    `saved`, given the record read again), with the person's own typing left in the form."""
+    form.add_error(None, str(error))
+    if isinstance(error, ConcurrentEditError):
+        obj.refresh_from_db()
+        show_their_version(form, obj, saved(obj))
+
+
+def _household_initial(household: Household) -> dict[str, Any]:
+    return {
+        "version": household.version,
+        "label": household.label,
+        "address": household.address,
+        "members": [str(pk) for pk in household.members.values_list("pk", flat=True)],
+    }
+
+
 @signed_in
 def household_save(request: HttpRequest, case_id: str, household_id: str | None = None) -> HttpResponse:
     actor, case = _case(request, case_id, "save a household", edit=True)
     household = get_object_or_404(Household, pk=household_id, case=case) if household_id else None
-    initial = (
-        {
-            "label": household.label,
-            "address": household.address,
-            "members": [str(pk) for pk in household.members.values_list("pk", flat=True)],
-        }
-        if household
-        else None
-    )
     form = _correcting(
-        request, case, HouseholdForm(_posted(request), initial=initial, people=people_on(case))
+        request,
+        case,
+        HouseholdForm(
+            _posted(request),
+            initial=_household_initial(household) if household else None,
+            people=people_on(case),
+            changing=household is not None,
+        ),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -251,13 +274,57 @@ def household_save(request: HttpRequest, case_id: str, household_id: str | None 
                 address=form.cleaned_data["address"],
                 members=form.chosen_members(),
                 household=household,
+                expected_version=form.cleaned_data.get("version"),
             )
         except DomainError as error:
-            form.add_error(None, str(error))
+            _refused(form, error, household, _household_initial)
         else:
             return _done(actor, case, form, "save a household")
     heading = f"Change household: {household.label}" if household else "Add a household"
     return _form_page(request, case, form, heading=heading, submit="Save household")
+
+
+def _person_initial(person: ReferralPerson) -> dict[str, Any]:
+    initial = {
+        "version": person.version,
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "sex": person.sex,
+        "date_of_birth": person.date_of_birth,
+        "date_of_death": person.date_of_death,
+    }
+    if not person.is_subject:
+        initial["relationship"] = person.relationship
+    return initial
+
+
+@signed_in
+def person_change(request: HttpRequest, case_id: str, person_id: str) -> HttpResponse:
+    """Correct a person's name, sex, dates or relationship to the child."""
+    actor, case = _case(request, case_id, "change a person", edit=True)
+    person = _person(case, person_id)
+    form = _correcting(
+        request,
+        case,
+        PersonForm(
+            _posted(request), initial=_person_initial(person), changing=True, subject=person.is_subject
+        ),
+    )
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k in services.PERSON_FIELDS}
+        try:
+            services.person_update(
+                actor=actor,
+                case=case,
+                person=person,
+                expected_version=form.cleaned_data["version"],
+                values=values,
+            )
+        except DomainError as error:
+            _refused(form, error, person, _person_initial)
+        else:
+            return _done(actor, case, form, "change a person")
+    return _form_page(request, case, form, heading=f"Change the details of {person}", submit="Save details")
 
 
 @signed_in
@@ -278,6 +345,41 @@ def identifier_add(request: HttpRequest, case_id: str, person_id: str) -> HttpRe
         else:
             return _done(actor, case, form, "add an identifier")
     return _form_page(request, case, form, heading=f"Add an identifier for {person}", submit="Add identifier")
+
+
+def _identifier_initial(identifier: PersonIdentifier) -> dict[str, Any]:
+    return {"version": identifier.version, "scheme": identifier.scheme, "value": identifier.value}
+
+
+@signed_in
+def identifier_change(request: HttpRequest, case_id: str, person_id: str, identifier_id: str) -> HttpResponse:
+    """Correct an identifier recorded for a person on the case."""
+    actor, case = _case(request, case_id, "change an identifier", edit=True)
+    person = _person(case, person_id)
+    identifier = get_object_or_404(PersonIdentifier, pk=identifier_id, person=person)
+    form = _correcting(
+        request,
+        case,
+        IdentifierForm(_posted(request), initial=_identifier_initial(identifier), changing=True),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.identifier_update(
+                actor=actor,
+                identifier=identifier,
+                expected_version=form.cleaned_data["version"],
+                scheme=IdentifierScheme(form.cleaned_data["scheme"]),
+                value=form.cleaned_data["value"],
+            )
+        except ConcurrentEditError as error:
+            _refused(form, error, identifier, _identifier_initial)
+        except DomainError as error:
+            form.add_error("value", str(error))
+        else:
+            return _done(actor, case, form, "change an identifier")
+    return _form_page(
+        request, case, form, heading=f"Change an identifier for {person}", submit="Save identifier"
+    )
 
 
 @signed_in

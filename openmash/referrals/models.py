@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from openmash.core.codes import ReferralSource, Sex
-from openmash.core.models import BaseModel
+from openmash.core.models import BaseModel, VersionedModel
 from openmash.hub.models import Agency
 
 
@@ -88,7 +88,9 @@ class Relationship(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class ReferralPerson(BaseModel):
+class ReferralPerson(VersionedModel):
+    """Versioned (ADR 0007): the hub and agency researchers may correct one person's details at once."""
+
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="people")
     is_subject = models.BooleanField(default=False)
     relationship = models.CharField(max_length=20, choices=Relationship.choices)

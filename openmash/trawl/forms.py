@@ -7,12 +7,13 @@ from typing import Any
 from crispy_forms_gds.layout import Field, Layout
 from django import forms
 
-from openmash.core.forms import GdsForm
+from openmash.core.forms import GdsForm, VersionField
 from openmash.enquiries.models import Significance
 from openmash.trawl.services import NO_DESCRIPTION, NO_SIGNIFICANCE
 
 
 class TrawlItemForm(GdsForm):
+    version = VersionField()
     description = forms.CharField(
         label="What happened",
         widget=forms.Textarea,
@@ -30,5 +31,7 @@ class TrawlItemForm(GdsForm):
         self.fields["description"].error_messages["required"] = NO_DESCRIPTION
         self.fields["significance"].error_messages["required"] = NO_SIGNIFICANCE
         self.helper.layout = Layout(
-            Field.textarea("description", rows=5), Field.radios("significance", small=True, inline=True)
+            "version",
+            Field.textarea("description", rows=5),
+            Field.radios("significance", small=True, inline=True),
         )

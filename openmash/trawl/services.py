@@ -19,7 +19,8 @@ from django.utils import timezone
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.core.actor import Actor
-from openmash.core.errors import DomainError
+from openmash.core.concurrency import save_versioned
+from openmash.core.errors import CONCURRENT_EDIT, ConcurrentEditError, DomainError
 from openmash.enquiries.models import (
     HistoryItem,
     HistoryType,
@@ -313,17 +314,22 @@ NO_DESCRIPTION = "Enter what happened"
 NO_SIGNIFICANCE = "Select how significant the event is"
 
 
-def trawl_item_edit(*, actor: Actor, item: HistoryItem, description: str, significance: str) -> HistoryItem:
+def trawl_item_edit(
+    *, actor: Actor, item: HistoryItem, expected_version: int, description: str, significance: str
+) -> HistoryItem:
     """Change the words or significance of an event found by trawl before the return is shared: to
     leave out what is not relevant or proportionate (a third party's details, say). The system,
     record and reference stay; the item is marked edited, and the change is audited (what changed,
-    not the words)."""
+    not the words). Refused with `ConcurrentEditError` if someone saved the event after
+    `expected_version`, so one researcher's redaction is never undone by another's older page."""
     _check_trawl_item(actor, item, "edited")
     description = description.strip()
     if not description:
         raise DomainError(NO_DESCRIPTION)
     if significance not in Significance.values:
         raise DomainError(NO_SIGNIFICANCE)
+    if item.version != expected_version:
+        raise ConcurrentEditError(CONCURRENT_EDIT)
     changed = [
         name
         for name, value in (("description", description), ("significance", significance))
@@ -332,17 +338,15 @@ def trawl_item_edit(*, actor: Actor, item: HistoryItem, description: str, signif
     if not changed:
         return item
     with transaction.atomic():
-        HistoryItem.objects.filter(pk=item.pk).update(
-            description=description,
-            significance=significance,
-            edited=True,
-            modified_by=actor.user,
-            modified_at=timezone.now(),
+        save_versioned(
+            item,
+            expected_version=expected_version,
+            values={"description": description, "significance": significance, "edited": True},
+            actor_user=actor.user,
         )
         _audit_item(
             actor, item, AuditAction.TRAWL_EVENT_EDITED, reference=item.source_reference, changed=changed
         )
-    item.refresh_from_db()
     return item
 
 

@@ -19,7 +19,8 @@ from openmash.accounts.permissions import Perm, require
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.core.actor import Actor
-from openmash.core.errors import DomainError
+from openmash.core.concurrency import show_their_version
+from openmash.core.errors import ConcurrentEditError, DomainError
 from openmash.enquiries.models import HistoryItem, InformationRequest, RequestStatus
 from openmash.referrals.models import ReferralPerson
 from openmash.trawl import services
@@ -250,18 +251,23 @@ def item_edit(request: HttpRequest, request_id: str, item_id: str) -> HttpRespon
     item = get_object_or_404(HistoryItem, pk=item_id, request=info)
     if not item.from_trawl:
         raise Http404("Not an event from the agency's records")
-    form = TrawlItemForm(
-        request.POST if request.method == "POST" else None,
-        initial={"description": item.description, "significance": item.significance},
-    )
+    form = TrawlItemForm(request.POST if request.method == "POST" else None, initial=_item_initial(item))
+    conflict = False
     if request.method == "POST" and form.is_valid():
         try:
             services.trawl_item_edit(
                 actor=Actor.from_request(request),
                 item=item,
+                expected_version=form.cleaned_data["version"],
                 description=form.cleaned_data["description"],
                 significance=form.cleaned_data["significance"],
             )
+        except ConcurrentEditError as error:
+            # Their words stay in the form; what the other researcher saved is shown beside them.
+            conflict = True
+            form.add_error(None, str(error))
+            item.refresh_from_db()
+            show_their_version(form, item, _item_initial(item))
         except DomainError as error:
             form.add_error(None, str(error))
         else:
@@ -271,8 +277,12 @@ def item_edit(request: HttpRequest, request_id: str, item_id: str) -> HttpRespon
         request,
         "trawl/item_edit.html",
         {"form": form, "info": info, "item": item, "cancel": f"{_request_url(info)}#trawl-items"},
-        status=400 if form.errors else 200,
+        status=409 if conflict else 400 if form.errors else 200,
     )
+
+
+def _item_initial(item: HistoryItem) -> dict[str, Any]:
+    return {"version": item.version, "description": item.description, "significance": item.significance}
 
 
 def _request_url(info: InformationRequest) -> str:

@@ -34,7 +34,7 @@ from openmash.core.actor import Actor
 from openmash.enquiries.models import HistoryItem
 from openmash.hub.models import Agency, ClosureDay, RagRating, ThresholdIndicator
 from openmash.hub.services import closure_day_add
-from openmash.people.models import Household, PersonRelationship
+from openmash.people.models import Household, PersonIdentifier, PersonRelationship
 from openmash.sources.models import SourceLoad
 
 pytestmark = [pytest.mark.django_db]
@@ -113,6 +113,19 @@ def case_children(model: Any, kwarg: str) -> Callable[[Scenario], list[Target]]:
         return out
 
     return targets
+
+
+def identifiers(s: Scenario) -> list[Target]:
+    """An identifier of the first person on each case (recorded here if the scenario has none)."""
+    out = []
+    for key, case in s.cases.items():
+        person = s.people(key)[0]
+        identifier, _ = PersonIdentifier.objects.get_or_create(
+            person=person, scheme="police", value="PNC-SWEEP"
+        )
+        kwargs = {"case_id": case.pk, "person_id": person.pk, "identifier_id": identifier.pk}
+        out.append(Target(key, kwargs, policy(Action.PEOPLE_CHANGE, case), key))
+    return out
 
 
 REQUESTS = [("open", "police"), ("open", "health"), ("blocked", "police"), ("blocked", "health")]
@@ -366,6 +379,8 @@ ROUTES: dict[str, Route] = {
     "people:household_add": Route(cases(Action.PEOPLE_CHANGE)),
     "people:household_change": Route(case_children(Household, "household_id")),
     "people:identifier_add": Route(case_people(Action.PEOPLE_CHANGE)),
+    "people:identifier_change": Route(identifiers),
+    "people:person_change": Route(case_people(Action.PEOPLE_CHANGE)),
     "people:address_add": Route(case_people(Action.PEOPLE_CHANGE)),
     "people:genogram": Route(cases(Action.CASE_VIEW), post=False),
     "people:genogram_svg": Route(cases(Action.CASE_VIEW), post=False),

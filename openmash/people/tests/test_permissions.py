@@ -21,7 +21,8 @@ from openmash.cases.tests.helpers import make_referral, screen
 from openmash.core.actor import Actor
 from openmash.hub.models import AgencyKind
 from openmash.meetings.tests.helpers import meeting_discussing
-from openmash.people.services import household_save, relationship_add
+from openmash.people.models import IdentifierScheme
+from openmash.people.services import household_save, identifier_add, relationship_add
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +37,8 @@ EDIT_VIEWS = [
     "people:household_change",
     "people:identifier_add",
     "people:address_add",
+    "people:person_change",
+    "people:identifier_change",
 ]
 
 # (role, agency kind) -> (status for every read view, status for every edit view)
@@ -77,6 +80,7 @@ def case(make_user: Any) -> Case:
     people = list(case.referral.people.all())
     relationship_add(actor=actor, case=case, from_person=people[1], to_person=people[0], kind="parent")  # type: ignore[arg-type]
     household_save(actor=actor, case=case, label="Home", members=people)
+    identifier_add(actor=actor, person=people[0], scheme=IdentifierScheme.POLICE, value="PNC-1")
     case.refresh_from_db()
     return case
 
@@ -89,6 +93,8 @@ def urls(case: Case, names: list[str]) -> dict[str, str]:
         "people:household_change": [case.households.get().pk],
         "people:identifier_add": [person.pk],
         "people:address_add": [person.pk],
+        "people:person_change": [person.pk],
+        "people:identifier_change": [person.pk, person.identifiers.get().pk],
     }
     return {name: reverse(name, args=[case.pk, *extra.get(name, [])]) for name in names}
 

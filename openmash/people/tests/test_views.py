@@ -268,7 +268,8 @@ def test_add_then_change_a_household(case: Case, client: Client) -> None:
     page = client.get(url("household_change", case, household.pk)).content.decode()
     assert "Mum&#x27;s home" in page
     client.post(
-        url("household_change", case, household.pk), {"label": "Kerry's flat", "members": [str(kerry.pk)]}
+        url("household_change", case, household.pk),
+        {"version": household.version, "label": "Kerry's flat", "members": [str(kerry.pk)]},
     )
     household.refresh_from_db()
     assert household.label == "Kerry's flat" and list(household.members.all()) == [kerry]

@@ -368,12 +368,17 @@ def test_an_event_found_by_trawl_can_be_changed_before_sharing_and_the_chronolog
     page = client.get(url).content.decode()
     assert "Change an event before sharing" in page and "INC-2026-000101" in page
     assert AuditEvent.objects.filter(action=AuditAction.REQUEST_VIEWED).count() == viewed + 1
-    empty = client.post(url, {"description": "  ", "significance": ""})
+    empty = client.post(url, {"version": item.version, "description": "  ", "significance": ""})
     body = empty.content.decode()
     assert empty.status_code == 400 and "govuk-error-summary" in body
     assert "Enter what happened" in body and "Select how significant the event is" in body
     response = client.post(
-        url, {"description": "Jayden was present at a domestic incident at home.", "significance": "medium"}
+        url,
+        {
+            "version": item.version,
+            "description": "Jayden was present at a domestic incident at home.",
+            "significance": "medium",
+        },
     )
     assert response.status_code == 302
     item.refresh_from_db()
@@ -393,7 +398,13 @@ def test_an_event_found_by_trawl_can_be_changed_before_sharing_and_the_chronolog
     detail = client.get(reverse("enquiries:detail", args=[police_request.pk])).content.decode()
     assert 'data-testid="edited"' in detail
     # Saving again unchanged is not a change; a typed item is not edited here.
-    trawl_item_edit(actor=actor, item=item, description=item.description, significance="medium")
+    trawl_item_edit(
+        actor=actor,
+        item=item,
+        expected_version=item.version,
+        description=item.description,
+        significance="medium",
+    )
     assert AuditEvent.objects.filter(action=AuditAction.TRAWL_EVENT_EDITED).count() == 1
     police_request.refresh_from_db()
     request_save_return(
@@ -408,8 +419,16 @@ def test_an_event_found_by_trawl_can_be_changed_before_sharing_and_the_chronolog
     )
     typed = police_request.history.get(source_system="")
     with pytest.raises(DomainError, match="already been answered"):
-        trawl_item_edit(actor=actor, item=typed, description="x", significance="low")
+        trawl_item_edit(
+            actor=actor, item=typed, expected_version=typed.version, description="x", significance="low"
+        )
     [entry] = [e for e in chronology(police_request.case) if e.source_system]
     assert entry.description.endswith("Jayden was present at a domestic incident at home.")
     with pytest.raises(DomainError, match="already been answered"):
-        trawl_item_edit(actor=actor, item=item, description="Changed after sharing", significance="low")
+        trawl_item_edit(
+            actor=actor,
+            item=item,
+            expected_version=item.version,
+            description="Changed after sharing",
+            significance="low",
+        )
