@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enquiries', '0005_historyitem_edited'),
+        ('enquiries', '0006_historyitem_version'),
     ]
 
     operations = [
