@@ -88,29 +88,27 @@ TEMPLATES = [
 
 # Django's SQLite backend, whose flush passes the audit table's append-only triggers (ADR 0017).
 SQLITE_ENGINE = "openmash.audit.db.sqlite3"
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+        "PRAGMA busy_timeout=20000;"
+    ),
+}
 
 
 def database_from_env() -> dict[str, object]:
-    """SQLite under var/ (WAL mode) unless DATABASE_URL names another database."""
+    """SQLite under var/ (WAL mode) unless DATABASE_URL names another database (a sqlite:/// one gets the
+    same backend and options: writers wait their turn rather than fail)."""
     url = os.environ.get("DATABASE_URL")
     if url:
         parsed = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
         if parsed["ENGINE"] == "django.db.backends.sqlite3":
-            parsed["ENGINE"] = SQLITE_ENGINE
+            parsed.update(ENGINE=SQLITE_ENGINE, OPTIONS=dict(SQLITE_OPTIONS))
         return parsed
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    return {
-        "ENGINE": SQLITE_ENGINE,
-        "NAME": VAR_DIR / "openmash.sqlite3",
-        "OPTIONS": {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-                "PRAGMA busy_timeout=20000;"
-            ),
-        },
-    }
+    return {"ENGINE": SQLITE_ENGINE, "NAME": VAR_DIR / "openmash.sqlite3", "OPTIONS": dict(SQLITE_OPTIONS)}
 
 
 DATABASES = {"default": database_from_env()}
