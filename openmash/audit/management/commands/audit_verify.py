@@ -14,9 +14,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         report = audit_verify_chain()
         if not report.intact:
-            raise CommandError(
-                f"Audit chain broken: {report.problem}. {report.checked} events before it are intact."
-            )
+            before = "" if report.broken_at is None else f" {report.checked} events before it are intact."
+            raise CommandError(f"Audit chain broken: {report.problem}.{before}")
         if report.checkpoint is None:
             anchored = "no checkpoint yet, so removal of the newest events cannot be checked"
         else:
