@@ -67,4 +67,4 @@ test-e2e: install
 test: lint typecheck test-databases test-e2e
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3*
+	rm -rf $(VENV) var/*.sqlite3* var/audit-anchor

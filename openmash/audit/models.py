@@ -20,7 +20,8 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
 
 class AuditEvent(models.Model):
-    """One thing that happened. `hash` covers every field and the hash of the event before it."""
+    """One thing that happened. `hash` covers every field and the hash of the event before it;
+    `scheme` says how it was computed (see `audit.chain`: unkeyed before the audit key, keyed since)."""
 
     sequence = models.BigAutoField(primary_key=True)
     occurred_at = models.DateTimeField(db_index=True)
@@ -39,6 +40,7 @@ class AuditEvent(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    scheme = models.PositiveSmallIntegerField()
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -2,19 +2,44 @@
 
 from __future__ import annotations
 
+import hmac
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from openmash.audit.anchor import Checkpoint, anchor_append, anchor_file, anchor_read
 from openmash.audit.catalogue import AuditAction
-from openmash.audit.chain import GENESIS_HASH, canonical_payload, chain_hash
+from openmash.audit.chain import (
+    GENESIS_HASH,
+    SCHEME_KEYED,
+    SCHEME_UNKEYED,
+    SCHEMES,
+    canonical_payload,
+    event_hash,
+    keyed_hash,
+)
 from openmash.audit.models import AuditEvent
 from openmash.core.actor import Actor
 
+log = logging.getLogger(__name__)
+
 CHAIN_LOCK_KEY = 7_041_962  # PostgreSQL advisory lock serialising writers of the chain
+
+
+def audit_key() -> bytes:
+    """The audit key from the settings (OPENMASH_AUDIT_KEY); never stored in the database."""
+    key = getattr(settings, "OPENMASH_AUDIT_KEY", "")
+    if not key:
+        raise ImproperlyConfigured("OPENMASH_AUDIT_KEY is not set: the audit trail cannot be written.")
+    return str(key).encode()
 
 
 def _payload_of(event: AuditEvent) -> str:
@@ -53,11 +78,13 @@ def audit_record(
         object_id = object_id or str(obj.pk)
     user = actor.user
     agency = getattr(user, "agency", None) if user is not None else None
+    key = audit_key()
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
-        last = AuditEvent.objects.order_by("-sequence").values_list("hash", flat=True).first()
+        last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
+        last_sequence, last_hash = last if last is not None else (0, GENESIS_HASH)
         event = AuditEvent(
             occurred_at=timezone.now(),
             actor_id=str(user.pk) if user is not None else "",
@@ -73,11 +100,66 @@ def audit_record(
             ip_address=actor.ip_address or "",
             user_agent=actor.user_agent,
             detail=detail or {},
-            previous_hash=last or GENESIS_HASH,
+            previous_hash=last_hash,
+            scheme=SCHEME_KEYED,
         )
-        event.hash = chain_hash(event.previous_hash, _payload_of(event))
+        event.hash = keyed_hash(key, event.previous_hash, _payload_of(event))
         event.save(force_insert=True)
+        every = settings.OPENMASH_AUDIT_CHECKPOINT_EVERY
+        if every > 0 and event.sequence // every != last_sequence // every:
+            # Once the event is committed (a rolled-back one must not be anchored).
+            transaction.on_commit(partial(_checkpoint_committed, event.sequence, event.hash), robust=True)
     return event
+
+
+def _first_keyed_sequence() -> int | None:
+    """The first keyed event: keyed events follow the unkeyed ones, so a binary search on the primary
+    key finds it in a few dozen index look-ups however long the unkeyed part of the trail is."""
+    bounds = AuditEvent.objects.aggregate(low=models.Min("sequence"), high=models.Max("sequence"))
+    low, high = bounds["low"], bounds["high"]
+    if low is None:
+        return None
+    found: int | None = None
+    while low <= high:
+        middle = (low + high) // 2
+        row = AuditEvent.objects.filter(sequence__gte=middle).values_list("sequence", "scheme").first()
+        if row is None:
+            break
+        sequence, scheme = row
+        if scheme == SCHEME_KEYED:
+            found, high = sequence, middle - 1
+        else:
+            low = sequence + 1
+    return found
+
+
+def audit_anchor_dir() -> Path:
+    return Path(settings.OPENMASH_AUDIT_ANCHOR_DIR)
+
+
+def _write_checkpoint(sequence: int, hash_: str) -> Checkpoint:
+    checkpoint = Checkpoint(
+        sequence=sequence, hash=hash_, at=timezone.now(), keyed_from=_first_keyed_sequence()
+    )
+    anchor_append(audit_anchor_dir(), checkpoint, audit_key())
+    return checkpoint
+
+
+def _checkpoint_committed(sequence: int, hash_: str) -> None:
+    _write_checkpoint(sequence, hash_)
+    log.info("audit checkpoint written at event #%d", sequence)
+
+
+def audit_checkpoint() -> Checkpoint | None:
+    """Write a checkpoint of the newest event to the anchor, unless the newest checkpoint already
+    names it. None when there is nothing new to anchor."""
+    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
+    if last is None:
+        return None
+    checkpoints, _ = anchor_read(audit_anchor_dir(), audit_key())
+    if any(c.sequence == last[0] and c.hash == last[1] for c in checkpoints):
+        return None
+    return _write_checkpoint(*last)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,32 +167,111 @@ class ChainReport:
     checked: int
     broken_at: int | None
     problem: str
+    keyed: int = 0
+    checkpoint: Checkpoint | None = None  # the newest checkpoint compared with the trail
 
     @property
     def intact(self) -> bool:
-        return self.broken_at is None
+        return not self.problem
 
 
 TAMPERED = "event #{seq} ({action}, {when}) does not match its stored hash: its contents were changed"
+FORGED = (
+    "event #{seq} ({action}, {when}) does not carry a valid MAC: it was changed, or written without "
+    "the audit key"
+)
 RELINKED = (
     "event #{seq} ({action}, {when}) does not follow event #{prev}: "
     "an event before it was removed, inserted or changed"
 )
+DOWNGRADED = (
+    "event #{seq} ({action}, {when}) is marked as written before the audit key, but {why}: "
+    "it was changed and marked so that the unkeyed hash would pass"
+)
+UNKNOWN_SCHEME = "event #{seq} ({action}, {when}) names an unknown hash scheme ({scheme})"
+DIFFERS = (
+    "event #{seq} does not match the checkpoint of {at}: it, or an event before it{since}, "
+    "was changed and the later hashes recomputed"
+)
+GONE = "event #{seq}, recorded by the checkpoint of {at}, is missing: events were removed"
+TRUNCATED = (
+    "events from #{first} to #{last} are missing: the checkpoint of {at} records event #{last}, "
+    "but the trail ends at {end}"
+)
+NO_ANCHOR = (
+    "no checkpoint found in {path}, though {keyed} events were written with the audit key: "
+    "the anchor is missing, so removed events could not be seen"
+)
+
+
+def _when(event: AuditEvent) -> str:
+    return event.occurred_at.isoformat(timespec="seconds")
 
 
 def audit_verify_chain() -> ChainReport:
-    """Walk the chain from the first event and name the first broken link."""
+    """Walk the chain from the first event, check each hash by its scheme, and compare the trail with
+    the anchor's checkpoints; name the first event missing or changed."""
+    key = audit_key()
+    checkpoints, anchor_problems = anchor_read(audit_anchor_dir(), key)
+    newest = max(checkpoints, key=lambda c: c.sequence, default=None)
+    if anchor_problems:
+        return ChainReport(checked=0, broken_at=None, problem=anchor_problems[0].problem, checkpoint=newest)
+    keyed_from = min((c.keyed_from for c in checkpoints if c.keyed_from is not None), default=None)
+    pending = sorted(checkpoints, key=lambda c: c.sequence)  # checkpoints not yet reached
+    matched_since: int | str = "start"  # the newest checkpoint matched so far
+
+    def report(problem: str, at: int | None) -> ChainReport:
+        return ChainReport(checked, at, problem, keyed, newest)
+
     previous = GENESIS_HASH
     previous_seq: int | str = "start"
-    checked = 0
+    checked = keyed = 0
+    seen_keyed = False
     for event in AuditEvent.objects.order_by("sequence").iterator(chunk_size=2000):
-        when = event.occurred_at.isoformat(timespec="seconds")
+        seq, when = event.sequence, _when(event)
+        while pending and pending[0].sequence < seq:
+            gone = pending.pop(0)
+            return report(
+                GONE.format(seq=gone.sequence, at=gone.at.isoformat(timespec="seconds")), gone.sequence
+            )
         if event.previous_hash != previous:
-            msg = RELINKED.format(seq=event.sequence, action=event.action, when=when, prev=previous_seq)
-            return ChainReport(checked=checked, broken_at=event.sequence, problem=msg)
-        if chain_hash(event.previous_hash, _payload_of(event)) != event.hash:
-            msg = TAMPERED.format(seq=event.sequence, action=event.action, when=when)
-            return ChainReport(checked=checked, broken_at=event.sequence, problem=msg)
-        previous, previous_seq = event.hash, event.sequence
+            return report(RELINKED.format(seq=seq, action=event.action, when=when, prev=previous_seq), seq)
+        if event.scheme == SCHEME_UNKEYED and (seen_keyed or (keyed_from is not None and seq >= keyed_from)):
+            why = (
+                "a keyed event came before it"
+                if seen_keyed
+                else f"the anchor says keyed events begin at #{keyed_from}"
+            )
+            return report(DOWNGRADED.format(seq=seq, action=event.action, when=when, why=why), seq)
+        if event.scheme not in SCHEMES:
+            return report(
+                UNKNOWN_SCHEME.format(seq=seq, action=event.action, when=when, scheme=event.scheme), seq
+            )
+        if not hmac_equal(event_hash(event.scheme, key, event.previous_hash, _payload_of(event)), event.hash):
+            text = FORGED if event.scheme == SCHEME_KEYED else TAMPERED
+            return report(text.format(seq=seq, action=event.action, when=when), seq)
+        while pending and pending[0].sequence == seq:
+            checkpoint = pending.pop(0)
+            if checkpoint.hash != event.hash:
+                at = checkpoint.at.isoformat(timespec="seconds")
+                since = "" if matched_since == "start" else f" and after event #{matched_since}"
+                return report(DIFFERS.format(seq=seq, at=at, since=since), seq)
+            matched_since = seq
+        seen_keyed = seen_keyed or event.scheme == SCHEME_KEYED
+        keyed += event.scheme == SCHEME_KEYED
+        previous, previous_seq = event.hash, seq
         checked += 1
-    return ChainReport(checked=checked, broken_at=None, problem="")
+    if pending:
+        last = pending[-1]
+        end = "the start" if previous_seq == "start" else f"event #{previous_seq}"
+        first = 1 if previous_seq == "start" else int(previous_seq) + 1
+        at = last.at.isoformat(timespec="seconds")
+        return report(TRUNCATED.format(first=first, last=last.sequence, at=at, end=end), first)
+    every = settings.OPENMASH_AUDIT_CHECKPOINT_EVERY
+    if newest is None and every > 0 and keyed >= every:
+        return report(NO_ANCHOR.format(path=anchor_file(audit_anchor_dir()), keyed=keyed), None)
+    return report("", None)
+
+
+def hmac_equal(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())

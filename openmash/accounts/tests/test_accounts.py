@@ -170,8 +170,9 @@ def test_production_settings_pass_the_deploy_check(tmp_path: Path) -> None:
         "SECRET_KEY": "k" * 20 + "Zq9!x" * 10,
         "ALLOWED_HOSTS": "mash.example.org",
         "OPENMASH_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+        "OPENMASH_AUDIT_KEY": "a" * 16 + "Kp7!z" * 8,
     }
-    env.pop("DATABASE_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

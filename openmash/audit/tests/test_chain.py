@@ -14,6 +14,7 @@ from openmash.audit.catalogue import AuditAction
 from openmash.audit.chain import GENESIS_HASH
 from openmash.audit.models import APPEND_ONLY, AuditEvent
 from openmash.audit.services import audit_record, audit_verify_chain
+from openmash.audit.tests.test_tamper import as_attacker
 from openmash.core.actor import Actor
 
 pytestmark = pytest.mark.django_db
@@ -38,12 +39,7 @@ def actor(make_user: Any) -> Actor:
 
 def tamper(sql: str, params: list[object]) -> None:
     """What someone with direct database access could do, bypassing the application."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_append_only")
-        cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_append_only")
+    as_attacker((sql, params))
 
 
 def test_each_event_links_to_the_one_before(actor: Actor) -> None:

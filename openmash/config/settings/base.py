@@ -86,24 +86,29 @@ TEMPLATES = [
 ]
 
 
+# Django's SQLite backend, whose flush passes the audit table's append-only triggers (ADR 0017).
+SQLITE_ENGINE = "openmash.audit.db.sqlite3"
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+        "PRAGMA busy_timeout=20000;"
+    ),
+}
+
+
 def database_from_env() -> dict[str, object]:
-    """SQLite under var/ (WAL mode) unless DATABASE_URL names another database."""
+    """SQLite under var/ (WAL mode) unless DATABASE_URL names another database (a sqlite:/// one gets the
+    same backend and options: writers wait their turn rather than fail)."""
     url = os.environ.get("DATABASE_URL")
     if url:
-        return dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+        parsed = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+        if parsed["ENGINE"] == "django.db.backends.sqlite3":
+            parsed.update(ENGINE=SQLITE_ENGINE, OPTIONS=dict(SQLITE_OPTIONS))
+        return parsed
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    return {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": VAR_DIR / "openmash.sqlite3",
-        "OPTIONS": {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-                "PRAGMA busy_timeout=20000;"
-            ),
-        },
-    }
+    return {"ENGINE": SQLITE_ENGINE, "NAME": VAR_DIR / "openmash.sqlite3", "OPTIONS": dict(SQLITE_OPTIONS)}
 
 
 DATABASES = {"default": database_from_env()}
@@ -222,3 +227,13 @@ SIGN_IN_WINDOW_MINUTES = int(os.environ.get("SIGN_IN_WINDOW_MINUTES", "15"))
 # The production settings require it unless told otherwise.
 OPENMASH_MFA_REQUIRED = os.environ.get("OPENMASH_MFA_REQUIRED", "false").lower() in {"1", "true", "yes"}
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "OpenMASH")
+
+# The audit trail (ADR 0017). Each event's hash is an HMAC with OPENMASH_AUDIT_KEY, which is never stored
+# in the database (production refuses to start without it; dev keeps one in var/audit.key, tests a fixed
+# one). Checkpoints of the chain go to an append-only file in OPENMASH_AUDIT_ANCHOR_DIR, which should be
+# storage the database's users cannot write: every OPENMASH_AUDIT_CHECKPOINT_EVERY events (0: never) and
+# every OPENMASH_AUDIT_CHECKPOINT_SECONDS from the worker.
+OPENMASH_AUDIT_KEY = os.environ.get("OPENMASH_AUDIT_KEY", "")
+OPENMASH_AUDIT_ANCHOR_DIR = Path(os.environ.get("OPENMASH_AUDIT_ANCHOR_DIR", VAR_DIR / "audit-anchor"))
+OPENMASH_AUDIT_CHECKPOINT_EVERY = int(os.environ.get("OPENMASH_AUDIT_CHECKPOINT_EVERY", "1000"))
+OPENMASH_AUDIT_CHECKPOINT_SECONDS = int(os.environ.get("OPENMASH_AUDIT_CHECKPOINT_SECONDS", "3600"))

@@ -1,5 +1,7 @@
 """Local development and the demo: DEBUG on, a fixed key that is useless anywhere else."""
 
+import secrets
+
 from .base import *  # noqa: F403
 from .base import VAR_DIR, os
 
@@ -14,3 +16,19 @@ MAILERS = {
         "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
     }
 }
+
+
+# The audit key: OPENMASH_AUDIT_KEY if set, or one made on first use and kept in var/audit.key
+# (readable by its owner only). Losing the file makes the events keyed with it unverifiable.
+def dev_audit_key() -> str:
+    path = VAR_DIR / "audit.key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_urlsafe(48) + "\n")
+    return path.read_text().strip()
+
+
+OPENMASH_AUDIT_KEY = os.environ.get("OPENMASH_AUDIT_KEY") or dev_audit_key()

@@ -3,11 +3,22 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import os
+from .base import OPENMASH_AUDIT_KEY, os
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to a random value of at least 50 characters.")
+
+# No silent SQLite and no unkeyed audit trail in production (ADR 0017).
+if not os.environ.get("DATABASE_URL"):
+    raise ImproperlyConfigured(
+        "DATABASE_URL must be set in production, for example postgres://openmash@db.internal:5432/openmash."
+    )
+if len(OPENMASH_AUDIT_KEY) < 32:
+    raise ImproperlyConfigured(
+        "OPENMASH_AUDIT_KEY must be set to a random value of at least 32 characters, kept outside the "
+        "database (for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+    )
 
 DEBUG = False
 OPENMASH_MFA_REQUIRED = os.environ.get("OPENMASH_MFA_REQUIRED", "true").lower() in {"1", "true", "yes"}

@@ -1,5 +1,5 @@
 """Start the periodic sweeps (overdue requests; scheduled refresh of data sources; failed outcome
-e-mails): queue the first of each unless one is already waiting. Safe to repeat."""
+e-mails; audit checkpoints): queue the first of each unless one is already waiting. Safe to repeat."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from openmash.audit.tasks import schedule_audit_checkpoint
 from openmash.enquiries.tasks import schedule_sweep, sweep_overdue
 from openmash.feedback.tasks import schedule_outcome_retries
 from openmash.sources.tasks import schedule_source_refresh
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             ("overdue sweep", schedule_sweep, settings.OVERDUE_SWEEP_SECONDS),
             ("data source refresh sweep", schedule_source_refresh, settings.SOURCE_REFRESH_SWEEP_SECONDS),
             ("outcome e-mail retry sweep", schedule_outcome_retries, settings.OUTCOME_RETRY_SWEEP_SECONDS),
+            ("audit checkpoint", schedule_audit_checkpoint, settings.OPENMASH_AUDIT_CHECKPOINT_SECONDS),
         )
         for name, schedule, seconds in sweeps:
             result = schedule()

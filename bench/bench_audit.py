@@ -1,0 +1,140 @@
+"""Audit writes per second through the real service (`audit_record`: the chain's lock, the keyed hash,
+the insert, a checkpoint every OPENMASH_AUDIT_CHECKPOINT_EVERY events), with 1, 4 and 8 writers at
+once, each a separate process with its own database connection as web workers are; then how fast
+`audit_verify` walks the trail. Prints one table (not part of the test run).
+
+.venv/bin/python bench/bench_audit.py --database postgres://postgres@127.0.0.1:5432/openmash_haud
+.venv/bin/python bench/bench_audit.py --database sqlite    # a SQLite file in a temporary folder
+
+The database is migrated first; events are appended to whatever trail it holds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def setup(database: str, anchor: Path) -> None:
+    if database == "sqlite":
+        database = f"sqlite:///{Path(tempfile.mkdtemp(prefix='bench-audit-')) / 'audit.sqlite3'}"
+    os.environ["DATABASE_URL"] = database
+    os.environ["DJANGO_SETTINGS_MODULE"] = "openmash.config.settings.test"
+    os.environ["OPENMASH_AUDIT_ANCHOR_DIR"] = str(anchor)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.OPENMASH_AUDIT_ANCHOR_DIR = anchor  # the test settings would use a folder of their own
+
+
+def writer(events: int, start: Any, out: Any) -> None:
+    from django.db import connection
+
+    from openmash.core.actor import Actor
+
+    actor = Actor.system("benchmark")
+    latencies: list[float] = []
+    start.wait()
+    try:
+        append(events, actor, latencies)
+    except Exception as error:  # noqa: BLE001 - reported by the parent, which would otherwise wait for ever
+        out.put(f"{type(error).__name__}: {error}")
+        raise
+    connection.close()
+    out.put(latencies)
+
+
+def append(events: int, actor: Any, latencies: list[float]) -> None:
+    from openmash.audit.catalogue import AuditAction
+    from openmash.audit.services import audit_record
+
+    for i in range(events):
+        began = time.perf_counter()
+        audit_record(
+            actor=actor,
+            action=AuditAction.AUDIT_VIEWED,
+            object_type="audit.auditevent",
+            persons=[f"bench-{os.getpid()}-{i}"],
+            detail={"filters": {"action": "", "actor": "", "object_id": ""}, "agency": "all"},
+        )
+        latencies.append(time.perf_counter() - began)
+
+
+def run(writers: int, events: int) -> tuple[float, float, float]:
+    from django.db import connections
+
+    connections.close_all()  # each process opens its own
+    ctx = multiprocessing.get_context("fork")
+    start = ctx.Barrier(writers + 1)
+    out = ctx.Queue()
+    procs = [ctx.Process(target=writer, args=(events, start, out)) for _ in range(writers)]
+    for p in procs:
+        p.start()
+    start.wait()
+    began = time.perf_counter()
+    latencies: list[float] = []
+    for _ in procs:
+        got = out.get()
+        if isinstance(got, str):
+            raise SystemExit(f"a writer failed: {got}")
+        latencies.extend(got)
+    elapsed = time.perf_counter() - began
+    for p in procs:
+        p.join()
+        if p.exitcode != 0:
+            raise SystemExit(f"a writer failed (exit code {p.exitcode})")
+    q = statistics.quantiles(latencies, n=100)
+    return len(latencies) / elapsed, q[49] * 1000, q[94] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/openmash_haud")
+    parser.add_argument("--writers", type=int, nargs="+", default=[1, 4, 8])
+    parser.add_argument("--events", type=int, default=400, help="events each writer appends")
+    args = parser.parse_args()
+    anchor = Path(tempfile.mkdtemp(prefix="bench-audit-anchor-"))
+    setup(args.database, anchor)
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        from psycopg import connect
+
+        params = connection.get_connection_params()
+        name = params.pop("dbname")
+        with connect(**{**params, "dbname": "postgres"}, autocommit=True) as admin:
+            if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                admin.execute(f'CREATE DATABASE "{name}"')
+    call_command("migrate", verbosity=0)
+
+    from openmash.audit.models import AuditEvent
+    from openmash.audit.services import audit_verify_chain
+
+    print(f"database: {connection.vendor}; {args.events} events per writer; keyed chain; checkpoints as set")
+    print(f"{'writers':>7} {'events/s':>9} {'p50 ms':>7} {'p95 ms':>7}")
+    for writers in args.writers:
+        rate, p50, p95 = run(writers, args.events)
+        print(f"{writers:>7} {rate:>9.0f} {p50:>7.2f} {p95:>7.2f}")
+    began = time.perf_counter()
+    report = audit_verify_chain()
+    elapsed = time.perf_counter() - began
+    total = AuditEvent.objects.count()
+    state = "intact" if report.intact else f"BROKEN: {report.problem}"
+    print(f"audit_verify: {total} events in {elapsed:.2f} s ({total / elapsed:.0f} events/s), {state}")
+
+
+if __name__ == "__main__":
+    main()
