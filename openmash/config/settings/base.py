@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "openmash.core.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "openmash.accounts.middleware.TwoFactorMiddleware",
     "openmash.accounts.middleware.ActiveRoleMiddleware",
