@@ -118,3 +118,49 @@ def test_the_real_urlconf_names_the_api_aware_error_pages() -> None:
     assert urls.handler404 == "openmash.core.views.not_found"
     assert urls.handler500 == "openmash.core.views.server_error"
     assert urls.handler400 == "openmash.core.views.bad_request"
+
+
+# Found by bench/fuzz_api.py: the API accepted what its schema refuses, and refused what it allows.
+
+
+def _referral(**changes: Any) -> dict[str, Any]:
+    from openmash.referrals.tests.test_api import body
+
+    return body(**changes)
+
+
+@pytest.mark.parametrize(
+    ("changes", "pointer"),
+    [
+        ({"concerns": 0}, "/concerns"),
+        ({"referrer_name": 12.5}, "/referrer_name"),
+        ({"concern_categories": [1]}, "/concern_categories/0"),
+        ({"referrer_level": "2"}, "/referrer_level"),
+        ({"referrer_level": True}, "/referrer_level"),
+        ({"referrer_level": 2.0}, "/referrer_level"),
+    ],
+)
+def test_a_value_of_the_wrong_json_type_is_refused_not_converted(
+    api: Client, changes: dict[str, Any], pointer: str
+) -> None:
+    before = Referral.objects.count()
+    response = api.post(URL, json.dumps(_referral(**changes)), content_type="application/json")
+    body = _problem(response, 400)
+    assert [e["pointer"] for e in body["errors"]] == [pointer]
+    assert Referral.objects.count() == before
+
+
+def test_a_number_given_as_text_in_a_person_is_refused(api: Client) -> None:
+    data = _referral()
+    data["people"][0]["given_name"] = 7
+    body = _problem(api.post(URL, json.dumps(data), content_type="application/json"), 400)
+    assert [e["pointer"] for e in body["errors"]] == ["/people/0/given_name"]
+
+
+def test_the_schema_says_the_referrers_name_and_organisation_may_not_be_blank(client: Client) -> None:
+    schema = client.get("/api/v1/schema/?format=json").json()
+    fields = schema["components"]["schemas"]["ReferralSubmission"]["properties"]
+    assert fields["referrer_name"]["minLength"] == 1
+    assert fields["referrer_organisation"]["minLength"] == 1
+    assert "minLength" not in fields["referrer_job_title"]
+    assert fields["referrer_level"]["type"] == "integer"
