@@ -28,7 +28,7 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
         if isinstance(exception, RequestDataTooBig):
             return problem_response(413, str(too_large().detail))
         return problem_response(400, "The request could not be read.")
-    return html_bad_request(request, exception)
+    return html_bad_request(request, exception or Exception("bad request"))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

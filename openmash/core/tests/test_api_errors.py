@@ -164,3 +164,11 @@ def test_the_schema_says_the_referrers_name_and_organisation_may_not_be_blank(cl
     assert fields["referrer_organisation"]["minLength"] == 1
     assert "minLength" not in fields["referrer_job_title"]
     assert fields["referrer_level"]["type"] == "integer"
+
+
+def test_a_request_django_refuses_before_the_api_is_400_problem_details() -> None:
+    """A host name not in ALLOWED_HOSTS is refused by Django itself, before any API code runs."""
+    response = Client(raise_request_exception=False).get(URL, HTTP_HOST="elsewhere.invalid")
+    assert _problem(response, 400)["detail"] == "The request could not be read."
+    page = Client(raise_request_exception=False).get("/cases/", HTTP_HOST="elsewhere.invalid")
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
