@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -104,7 +105,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (report, log)")
     args = parser.parse_args()
 
-    folder = Path(tempfile.mkdtemp(prefix="openmash-fuzz-"))
+    folder = Path(tempfile.mkdtemp(prefix="openmash-api-fuzz-"))
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "openmash.config.settings.prod",
@@ -192,6 +193,8 @@ def main() -> int:
         print(text[text.find("FAILURES") :][:6000] if "FAILURES" in text else text[-6000:])
     if args.keep:
         print(f"report and server log in {folder}")
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
     return 1 if server_errors or tracebacks else 0
 
 
