@@ -11,7 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from rest_framework.authtoken.models import Token
 
 from openmash.accounts.roles import Role
@@ -21,6 +23,18 @@ pytestmark = pytest.mark.django_db
 schemathesis = pytest.importorskip("schemathesis")
 
 
+@pytest.fixture
+def keep_the_test_connection() -> Any:
+    """As Django's test client does: the WSGI handler would close the connection after each request,
+    and with it the test's transaction (on PostgreSQL)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.mark.usefixtures("keep_the_test_connection")
 def test_every_api_operation_answers_fuzzed_requests_as_its_schema_says(
     make_user: Callable[..., Any],
 ) -> None:
