@@ -39,7 +39,7 @@ def test_every_api_operation_answers_fuzzed_requests_as_its_schema_says(
     make_user: Callable[..., Any],
 ) -> None:
     from hypothesis import HealthCheck, given, settings
-    from schemathesis.specs.openapi.checks import positive_data_acceptance
+    from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
     user = make_user(Role.REFERRER, AgencyKind.EDUCATION)
     headers = {"Authorization": f"Token {Token.objects.create(user=user).key}"}
@@ -67,9 +67,11 @@ def test_every_api_operation_answers_fuzzed_requests_as_its_schema_says(
         def send(case: Any) -> None:
             response = case.call(headers=headers)
             statuses[case.operation.label].add(response.status_code)
-            # A schema-valid referral may still break a rule the schema cannot state (a child under 18,
-            # a valid NHS number): that is a documented 400, so only that check is left out.
-            case.validate_response(response, excluded_checks=[positive_data_acceptance])
+            # Left out: a schema-valid referral may still break a rule the schema cannot state (a child
+            # under 18, a valid NHS number), a documented 400; and the check that a made-up token is
+            # refused, which cannot tell that this test sends a real one in its place (the live
+            # benchmark, bench/fuzz_api.py, runs it: a request without the token gets 401).
+            case.validate_response(response, excluded_checks=[positive_data_acceptance, ignored_auth])
 
         send()
     assert statuses["POST /api/v1/referrals/"] & {201, 400}
