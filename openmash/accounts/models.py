@@ -110,8 +110,9 @@ class PendingRoleGrant(models.Model):
 
 
 class FailedSignIn(models.Model):
-    """A failed sign-in, kept for throttling: too many for a username, or from one address, and
-    sign-in is refused for a while. Removed for the username when it signs in."""
+    """A failed sign-in, kept for throttling: too many for a username and that username is refused
+    for a while; too many from one address and attempts from it are slowed (ADR 0018). Removed for
+    the username when it signs in."""
 
     username = models.CharField(max_length=150, db_index=False)
     ip_address = models.GenericIPAddressField(null=True, blank=True)

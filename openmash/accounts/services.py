@@ -287,8 +287,7 @@ SIGN_IN_REFUSED_USERNAME = (
     "again, or ask your hub administrator to reset your password."
 )
 SIGN_IN_REFUSED_ADDRESS = (
-    "There have been too many failed attempts to sign in from this network address. Wait {minutes} and "
-    "try again."
+    "There have been many failed attempts to sign in from this network address. Wait {seconds} and try again."
 )
 
 
@@ -301,32 +300,47 @@ def _minutes(until: datetime, now: datetime) -> str:
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
+def address_delay(failures: int) -> float:
+    """Seconds an address must wait after its latest failure, having `failures` in the window: none
+    up to SIGN_IN_MAX_FAILURES_PER_ADDRESS, then SIGN_IN_ADDRESS_DELAY_SECONDS doubling with each
+    further failure, capped at SIGN_IN_ADDRESS_DELAY_MAX_SECONDS."""
+    excess = failures - settings.SIGN_IN_MAX_FAILURES_PER_ADDRESS
+    if excess < 0:
+        return 0.0
+    cap = float(settings.SIGN_IN_ADDRESS_DELAY_MAX_SECONDS)
+    return min(cap, settings.SIGN_IN_ADDRESS_DELAY_SECONDS * 2.0 ** min(excess, 64))
+
+
 def sign_in_refusal(*, username: str, ip_address: str | None) -> str | None:
-    """Why sign-in is refused now without looking at the password (too many recent failures for the
-    username, or from the address), or None. Refused attempts are not failures: they do not extend
-    the wait, which ends when the oldest counted failure leaves the window."""
+    """Why sign-in is refused now without looking at the password, or None.
+
+    * The username: SIGN_IN_MAX_FAILURES failures for it (from anywhere) in the window refuse it
+      until the oldest leaves the window; this protects one account from guessing.
+    * The address: past SIGN_IN_MAX_FAILURES_PER_ADDRESS failures from it in the window, each further
+      attempt waits a growing interval after its latest failure (see ``address_delay``). A whole hub
+      may share one address behind a proxy, so this slows guessing there without shutting out the
+      people who work there: their right password works once the short wait has passed.
+
+    Refused attempts are not failures: they neither extend a wait nor lengthen the next one."""
     now = timezone.now()
     window = timedelta(minutes=settings.SIGN_IN_WINDOW_MINUTES)
     recent = FailedSignIn.objects.filter(at__gte=now - window).order_by("-at")
-    checks = [
-        (
-            recent.filter(username=_throttle_key(username)),
-            settings.SIGN_IN_MAX_FAILURES,
-            SIGN_IN_REFUSED_USERNAME,
-        )
-    ]
+    limit = settings.SIGN_IN_MAX_FAILURES
+    times = list(recent.filter(username=_throttle_key(username)).values_list("at", flat=True)[:limit])
+    if len(times) >= limit:
+        return SIGN_IN_REFUSED_USERNAME.format(minutes=_minutes(times[-1] + window, now))
     if ip_address:
-        checks.append(
-            (
-                recent.filter(ip_address=ip_address),
-                settings.SIGN_IN_MAX_FAILURES_PER_ADDRESS,
-                SIGN_IN_REFUSED_ADDRESS,
-            )
-        )
-    for failures, limit, message in checks:
-        times = list(failures.values_list("at", flat=True)[:limit])
-        if len(times) >= limit:
-            return message.format(minutes=_minutes(times[-1] + window, now))
+        from_address = recent.filter(ip_address=ip_address)
+        count = from_address.count()
+        delay = address_delay(count)
+        latest = from_address.values_list("at", flat=True).first() if delay else None
+        if latest is not None:
+            wait = (latest + timedelta(seconds=delay) - now).total_seconds()
+            if wait > 0:
+                seconds = max(1, math.ceil(wait))
+                return SIGN_IN_REFUSED_ADDRESS.format(
+                    seconds=f"{seconds} second{'s' if seconds != 1 else ''}"
+                )
     return None
 
 

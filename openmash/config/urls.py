@@ -21,3 +21,5 @@ urlpatterns = [
 
 handler403 = "openmash.core.views.forbidden"
 handler404 = "openmash.core.views.not_found"
+handler400 = "openmash.core.views.bad_request"
+handler500 = "openmash.core.views.server_error"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
@@ -45,9 +46,46 @@ class Actor:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The peer address Django saw, normalised; None when it is not an IP address."""
-    raw = request.META.get("REMOTE_ADDR") or ""
+    """The client's address, normalised; None when it is not an IP address.
+
+    The peer address Django saw, unless that peer is a proxy named in OPENMASH_TRUSTED_PROXIES: then
+    the right-most address in X-Forwarded-For that is not itself a trusted proxy (each proxy appends
+    the address it saw, so anything left of that is what the client claimed, and not believed)."""
+    from django.conf import settings
+
+    peer = _address(request.META.get("REMOTE_ADDR") or "")
+    trusted = _networks(tuple(getattr(settings, "OPENMASH_TRUSTED_PROXIES", ())))
+    if peer is None or not trusted or not _within(peer, trusted):
+        return None if peer is None else str(peer)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    for hop in reversed([h.strip() for h in forwarded.split(",") if h.strip()]):
+        address = _address(hop)
+        if address is None:
+            break  # not an address: the hop before it (a trusted proxy) is the last one believed
+        peer = address
+        if not _within(address, trusted):
+            break
+    return str(peer)
+
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _address(raw: str) -> IPAddress | None:
     try:
-        return str(ipaddress.ip_address(raw))
+        address = ipaddress.ip_address(raw)
     except ValueError:
         return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+@cache
+def _networks(entries: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
+def _within(address: IPAddress, networks: tuple[IPNetwork, ...]) -> bool:
+    return any(address.version == network.version and address in network for network in networks)

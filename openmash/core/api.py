@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from django.http import Http404
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
 from openmash.core.errors import DomainError
+from openmash.core.parsers import too_large
 
 PROBLEM_TYPES = {
     400: ("validation-error", "Your request has invalid fields"),
@@ -19,9 +22,15 @@ PROBLEM_TYPES = {
     404: ("not-found", "Not found"),
     405: ("method-not-allowed", "Method not allowed"),
     409: ("conflict", "The request conflicts with the current state"),
+    406: ("not-acceptable", "Only application/json is available"),
+    413: ("too-large", "The request body is too large"),
     415: ("unsupported-media-type", "Send application/json"),
     422: ("refused", "The request was understood but refused"),
+    500: ("server-error", "Something went wrong on our side"),
 }
+SERVER_ERROR = (
+    "The server could not finish this request. Try again later, and tell the hub if it keeps happening."
+)
 
 
 def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
@@ -45,7 +54,10 @@ def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
     return errors
 
 
-def problem(status_code: int, detail: str, errors: list[dict[str, str]] | None = None) -> Response:
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+def problem_body(status_code: int, detail: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
     slug, title = PROBLEM_TYPES.get(status_code, ("error", "Error"))
     body: dict[str, Any] = {
         "type": f"https://openmash.invalid/problems/{slug}",
@@ -55,7 +67,25 @@ def problem(status_code: int, detail: str, errors: list[dict[str, str]] | None =
     }
     if errors:
         body["errors"] = errors
-    return Response(body, status=status_code, content_type="application/problem+json")
+    return body
+
+
+def problem(status_code: int, detail: str, errors: list[dict[str, str]] | None = None) -> Response:
+    return Response(
+        problem_body(status_code, detail, errors), status=status_code, content_type=PROBLEM_CONTENT_TYPE
+    )
+
+
+def problem_response(status_code: int, detail: str | None = None) -> HttpResponse:
+    """Problem details outside the API framework: Django's own error pages for /api/ addresses."""
+    text = detail or PROBLEM_TYPES.get(status_code, ("", "Error"))[1]
+    return HttpResponse(
+        json.dumps(problem_body(status_code, text)), status=status_code, content_type=PROBLEM_CONTENT_TYPE
+    )
+
+
+def is_api_request(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/")
 
 
 def problem_details_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -63,6 +93,8 @@ def problem_details_handler(exc: Exception, context: dict[str, Any]) -> Response
         return problem(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    if isinstance(exc, RequestDataTooBig):
+        exc = too_large()
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -6,14 +6,19 @@
 Inputs are CSV or Parquet with the standard columns (record_id, given_name, surname,
 date_of_birth, sex, postcode, address, nhs_number, other_id); ``--map src=std`` renames a column.
 Unless ``--model`` gives a stored model, one is trained on the input (``link``: the two files
-together; ``search``: the index). Bad input exits with status 2 and a one-line message naming the
-file, row and column.
+together; ``search``: the index), on a random sample of ``--training-sample`` records of each
+(default: OPENMASH_TRAINING_SAMPLE from the environment, else 100,000, as when a data source is
+loaded; 0 trains on every record). Progress on the long steps, then the elapsed time and peak
+memory, go to standard error (``--quiet`` hides them). Bad input exits with status 2 and a
+one-line message naming the file, row and column.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import os
+import resource
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -45,6 +50,14 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--backend", default=None, help="Splink backend: duckdb (default) or spark")
         p.add_argument(
             "--evidence", action="store_true", help="add an evidence column (level and weight per field)"
+        )
+        p.add_argument(
+            "--training-sample",
+            type=int,
+            default=None,
+            metavar="N",
+            help="train on a random sample of N records of each input (default OPENMASH_TRAINING_SAMPLE "
+            "or 100000; 0 for every record)",
         )
         p.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
@@ -95,7 +108,28 @@ def _read_truth(path: Path) -> set[tuple[str, str]]:
     return pairs
 
 
-def _model(args: argparse.Namespace, train: Callable[[], LinkageModel]) -> LinkageModel:
+def training_sample(flag: int | None) -> int | None:
+    """Records to train on (None: every record): the flag, else OPENMASH_TRAINING_SAMPLE, else the
+    default a data source's load uses."""
+    from openmash.linkage.engine.model import TRAINING_SAMPLE
+
+    if flag is None:
+        raw = os.environ.get("OPENMASH_TRAINING_SAMPLE", "").strip()
+        try:
+            flag = int(raw) if raw else TRAINING_SAMPLE
+        except ValueError:
+            raise UsageError(f"OPENMASH_TRAINING_SAMPLE must be a whole number, not {raw!r}") from None
+    if flag < 0:
+        raise UsageError("--training-sample must be 0 (every record) or more")
+    return flag or None
+
+
+def _model(
+    args: argparse.Namespace,
+    train: Callable[[int | None], LinkageModel],
+    sizes: Sequence[int],
+    say: Callable[[str], None],
+) -> LinkageModel:
     from openmash.linkage.engine import LinkageModel
 
     if args.model:
@@ -103,7 +137,36 @@ def _model(args: argparse.Namespace, train: Callable[[], LinkageModel]) -> Linka
             return LinkageModel.from_json(args.model.read_text(encoding="utf-8"))
         except (OSError, ValueError, KeyError) as exc:
             raise UsageError(f"{args.model}: cannot read the model ({exc})") from None
-    return train()
+    sample = training_sample(args.training_sample)
+    for size in sizes:
+        if sample is not None and size > sample:
+            say(f"training the model on a random sample of {sample:,} of the {size:,} records")
+        else:
+            say(f"training the model on all {size:,} records")
+    started = time.perf_counter()
+    model = train(sample)
+    say(f"trained on {model.training.get('trained_on', 0):,} records ({time.perf_counter() - started:.1f} s)")
+    return model
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory (ru_maxrss: kilobytes on Linux, bytes on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+class _Progress:
+    """'searched 120,000 of 1,000,000 queries' to standard error, at most every few seconds."""
+
+    def __init__(self, say: Callable[[str], None], total: int, every: float = 5.0) -> None:
+        self.say, self.total, self.every = say, total, every
+        self.last = time.perf_counter()
+
+    def __call__(self, done: int) -> None:
+        now = time.perf_counter()
+        if now - self.last >= self.every and done < self.total:
+            self.last = now
+            self.say(f"searched {done:,} of {self.total:,} queries")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -126,12 +189,19 @@ def _run(args: argparse.Namespace) -> int:
         truth = _read_truth(args.truth) if args.truth else None
         left = read_records(args.left, mapping=mapping)
         right = read_records(args.right, mapping=mapping)
+        say(f"read {len(left.features.frame):,} and {len(right.features.frame):,} records")
         for loaded in (left, right):
             for line in loaded.warnings:
                 say(f"{loaded.path}: {line}")
         model = _model(
-            args, lambda: LinkageModel.default().train(left.features, other=right.features, backend=backend)
+            args,
+            lambda sample: LinkageModel.default().train(
+                left.features, other=right.features, backend=backend, max_records=sample
+            ),
+            [len(left.features.frame), len(right.features.frame)],
+            say,
         )
+        say("linking")
         links = Linker(model, backend=backend).link(left.features, right.features, threshold=args.threshold)
         with args.out.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
@@ -158,12 +228,25 @@ def _run(args: argparse.Namespace) -> int:
     else:
         index_records = read_records(args.index, mapping=mapping)
         queries = read_records(args.queries, mapping=mapping)
+        say(
+            f"read {len(index_records.features.frame):,} index records and "
+            f"{len(queries.features.frame):,} queries ({time.perf_counter() - started:.1f} s)"
+        )
         for loaded in (index_records, queries):
             for line in loaded.warnings:
                 say(f"{loaded.path}: {line}")
-        model = _model(args, lambda: LinkageModel.default().train(index_records.features, backend=backend))
+        model = _model(
+            args,
+            lambda sample: LinkageModel.default().train(
+                index_records.features, backend=backend, max_records=sample
+            ),
+            [len(index_records.features.frame)],
+            say,
+        )
+        say(f"building the search index of {len(index_records.features.frame):,} records")
         index = SearchIndex.build(index_records.features, model)
         rows = feature_rows(queries.features.frame)
+        progress = _Progress(say, len(rows))
         written = 0
         with args.out.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
@@ -176,7 +259,8 @@ def _run(args: argparse.Namespace) -> int:
                     *(["evidence"] if args.evidence else []),
                 ]
             )
-            for row in rows:
+            for done, row in enumerate(rows):
+                progress(done)
                 result = index.search_features(row, top=args.top, threshold=args.threshold)
                 for c in result.candidates:
                     extra = [_evidence_text(c.evidence)] if args.evidence else []
@@ -191,6 +275,7 @@ def _run(args: argparse.Namespace) -> int:
         model = index.model
     if args.save_model:
         args.save_model.write_text(model.to_json(), encoding="utf-8")
+    say(f"elapsed {time.perf_counter() - started:.1f} s, peak memory {peak_memory_mb():,.0f} MB")
     return 0
 
 
@@ -203,6 +288,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError("--top must be at least 1")
         if not 0.0 <= args.threshold <= 1.0:
             raise UsageError("--threshold must be between 0 and 1")
+        if args.model is None:
+            training_sample(args.training_sample)  # a bad value is reported before any reading
         return _run(args)
     except (InputError, UsageError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -27,16 +27,53 @@ from openmash.referrals.services import PersonData, ReferralData
 
 UNKNOWN_FIELD = "'{name}' is not a field OpenMASH accepts here: remove it or check its spelling"
 NOT_ONE_OF = '"{{input}}" is not one of the codes allowed here: {codes}'
+NOT_TEXT = "Must be text (a JSON string), not {kind}."
 MAX_PEOPLE = 50
 MAX_CATEGORIES = 20
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    return "a list" if isinstance(value, list) else "an object" if isinstance(value, dict) else "null"
+
+
+class TextField(serializers.CharField):
+    """Text as the schema says: a JSON string. DRF would turn 0 into "0", so a client sending the
+    wrong type would have it saved without a word."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            raise serializers.ValidationError(NOT_TEXT.format(kind=_json_kind(data)), code="invalid")
+        return super().to_internal_value(data)
+
+
+class WholeNumberField(serializers.IntegerField):
+    """A JSON integer; DRF would also take "2" and 2.0."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")  # "A valid integer is required."
+        return int(super().to_internal_value(data))
+
+
+class CodeField(serializers.ChoiceField):
+    """A code as a JSON string; DRF would take the number 4 for the code "4"."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            raise serializers.ValidationError(NOT_TEXT.format(kind=_json_kind(data)), code="invalid")
+        return super().to_internal_value(data)
 
 
 def _choice(choices: type[models.TextChoices], **kwargs: Any) -> serializers.ChoiceField:
     """A code field whose error message lists the codes allowed."""
     message = NOT_ONE_OF.format(codes=", ".join(choices.values))
-    return serializers.ChoiceField(
-        choices=choices.choices, error_messages={"invalid_choice": message}, **kwargs
-    )
+    return CodeField(choices=choices.choices, error_messages={"invalid_choice": message}, **kwargs)
 
 
 def _own_errors(error: serializers.ValidationError) -> serializers.ValidationError | None:
@@ -117,14 +154,14 @@ class StrictSerializerExtension(OpenApiSerializerExtension):
 class ConcernCategoriesField(serializers.ListField):
     """Codes are checked by `referral_validate`, so the API and the form give the same message."""
 
-    child = serializers.CharField(max_length=50)
+    child = TextField(max_length=50)
 
 
 class PersonSerializer(StrictSerializer):
     """A child referred (`relationship: subject`) or someone around them."""
 
-    given_name = serializers.CharField(max_length=100, allow_blank=True)
-    family_name = serializers.CharField(max_length=100, allow_blank=True)
+    given_name = TextField(max_length=100, allow_blank=True)
+    family_name = TextField(max_length=100, allow_blank=True)
     relationship = _choice(
         Relationship, help_text="How the person relates to the child; `subject` marks a child referred."
     )
@@ -132,15 +169,15 @@ class PersonSerializer(StrictSerializer):
         required=False, allow_null=True, default=None, input_formats=["%Y-%m-%d"], help_text="YYYY-MM-DD"
     )
     sex = _choice(Sex, default=Sex.UNKNOWN.value, help_text="CIN census sex code (N00783).")
-    address = serializers.CharField(max_length=300, allow_blank=True, default="")
-    postcode = serializers.CharField(max_length=10, allow_blank=True, default="")
-    nhs_number = serializers.CharField(
+    address = TextField(max_length=300, allow_blank=True, default="")
+    postcode = TextField(max_length=10, allow_blank=True, default="")
+    nhs_number = TextField(
         max_length=20,
         allow_blank=True,
         default="",
         help_text="Ten digits; spaces or hyphens between the groups are allowed.",
     )
-    school = serializers.CharField(max_length=200, allow_blank=True, default="")
+    school = TextField(max_length=200, allow_blank=True, default="")
 
     def validate_nhs_number(self, value: str) -> str:
         return normalise_nhs_number(value)
@@ -149,15 +186,15 @@ class PersonSerializer(StrictSerializer):
 class ReferralSubmissionSerializer(StrictSerializer):
     """A referral from an agency system: the same content as the referral form."""
 
-    referrer_name = serializers.CharField(max_length=200)
-    referrer_organisation = serializers.CharField(max_length=200)
-    referrer_job_title = serializers.CharField(max_length=200, allow_blank=True, default="")
+    referrer_name = TextField(max_length=200, min_length=1)
+    referrer_organisation = TextField(max_length=200, min_length=1)
+    referrer_job_title = TextField(max_length=200, allow_blank=True, default="")
     referrer_email = serializers.EmailField(max_length=254, allow_blank=True, default="")
-    referrer_phone = serializers.CharField(max_length=40, allow_blank=True, default="")
+    referrer_phone = TextField(max_length=40, allow_blank=True, default="")
     source = _choice(ReferralSource, help_text="CIN census referral source code (N00152).")
-    concerns = serializers.CharField(allow_blank=True, help_text="What worries you, in your own words.")
+    concerns = TextField(allow_blank=True, help_text="What worries you, in your own words.")
     concern_categories = ConcernCategoriesField(max_length=MAX_CATEGORIES)
-    referrer_level = serializers.IntegerField(
+    referrer_level = WholeNumberField(
         required=False,
         allow_null=True,
         default=None,

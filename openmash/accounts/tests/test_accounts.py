@@ -224,7 +224,7 @@ def test_many_usernames_tried_from_one_address_are_refused_there_but_not_elsewhe
     spraying.post(url, {"username": "", "password": ""})
     assert FailedSignIn.objects.count() == 5
     html = spraying.post(url, {"username": user.username, "password": PASSWORD}).content.decode()
-    assert "too many failed attempts to sign in from this network address" in html
+    assert "many failed attempts to sign in from this network address. Wait 2 seconds" in html
     assert (
         Client(REMOTE_ADDR="192.0.2.30")
         .post(url, {"username": user.username, "password": PASSWORD})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -57,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "openmash.core.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "openmash.accounts.middleware.TwoFactorMiddleware",
     "openmash.accounts.middleware.ActiveRoleMiddleware",
@@ -189,7 +191,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["openmash.core.parsers.LimitedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "openmash.core.api.problem_details_handler",
     "UNAUTHENTICATED_USER": None,
@@ -216,11 +218,23 @@ OUTCOME_RETRY_SWEEP_SECONDS = int(os.environ.get("OUTCOME_RETRY_SWEEP_SECONDS", 
 # A data source larger than this trains its matching model on a random sample of this many records.
 OPENMASH_TRAINING_SAMPLE = int(os.environ.get("OPENMASH_TRAINING_SAMPLE", "100000"))
 
-# Sign-in throttling: after this many failed attempts for one username within SIGN_IN_WINDOW_MINUTES,
-# or SIGN_IN_MAX_FAILURES_PER_ADDRESS from one address, sign-in is refused until the window has passed.
+# Sign-in throttling (ADR 0012, 0018): after SIGN_IN_MAX_FAILURES failed attempts for one username
+# within SIGN_IN_WINDOW_MINUTES, that username is refused until the window has passed. After
+# SIGN_IN_MAX_FAILURES_PER_ADDRESS from one address, each further attempt from it waits
+# SIGN_IN_ADDRESS_DELAY_SECONDS after its latest failure, doubling with each failure up to
+# SIGN_IN_ADDRESS_DELAY_MAX_SECONDS. The address is the peer's, or (from a proxy listed in
+# OPENMASH_TRUSTED_PROXIES, addresses or CIDR ranges, comma-separated) the right-most address in
+# X-Forwarded-For that is not a trusted proxy.
 SIGN_IN_MAX_FAILURES = int(os.environ.get("SIGN_IN_MAX_FAILURES", "5"))
 SIGN_IN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("SIGN_IN_MAX_FAILURES_PER_ADDRESS", "30"))
 SIGN_IN_WINDOW_MINUTES = int(os.environ.get("SIGN_IN_WINDOW_MINUTES", "15"))
+SIGN_IN_ADDRESS_DELAY_SECONDS = float(os.environ.get("SIGN_IN_ADDRESS_DELAY_SECONDS", "2"))
+SIGN_IN_ADDRESS_DELAY_MAX_SECONDS = float(os.environ.get("SIGN_IN_ADDRESS_DELAY_MAX_SECONDS", "60"))
+OPENMASH_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("OPENMASH_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+for _proxy in OPENMASH_TRUSTED_PROXIES:
+    ipaddress.ip_network(_proxy, strict=False)  # a mistyped entry stops start-up with its value named
 
 # Two-factor sign-in (an authenticator app's six-digit code, TOTP). A person who has set it up is
 # always asked for a code; with OPENMASH_MFA_REQUIRED everyone must set it up at their next sign-in.

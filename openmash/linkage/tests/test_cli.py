@@ -146,3 +146,84 @@ def test_module_runs_as_a_program(tmp_path: Path) -> None:
     )
     assert result.returncode == EXIT_BAD_INPUT
     assert result.stderr.strip() == f"error: {missing}: no such file"
+
+
+def _search_training(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str], *extra: str
+) -> tuple[dict[str, object], str]:
+    model = files["dir"] / "sampled-model.json"
+    status = main(
+        [
+            "search",
+            str(files["right"]),
+            str(files["left"]),
+            "--out",
+            str(files["dir"] / "sampled.csv"),
+            "--map",
+            "ID=record_id",
+            "--map",
+            "Family name=surname",
+            "--save-model",
+            str(model),
+            *extra,
+        ]
+    )
+    assert status == 0
+    return json.loads(model.read_text())["training"], capsys.readouterr().err
+
+
+def test_search_trains_on_a_sample_of_the_index_as_the_flag_says(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = len(pd.read_parquet(files["right"]))
+    assert records > 400
+    training, err = _search_training(files, capsys, "--training-sample", "400")
+    assert (training["records"], training["trained_on"]) == (records, 400)
+    assert f"training the model on a random sample of 400 of the {records:,} records" in err
+    assert "peak memory" in err and " MB" in err and "elapsed" in err
+    everything, _ = _search_training(files, capsys, "--training-sample", "0")
+    assert everything["trained_on"] == records
+
+
+def test_search_trains_on_the_sample_size_the_setting_gives(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unset, the command line uses OPENMASH_TRAINING_SAMPLE as loading a data source does."""
+    monkeypatch.setenv("OPENMASH_TRAINING_SAMPLE", "350")
+    training, _ = _search_training(files, capsys)
+    assert training["trained_on"] == 350
+
+
+def test_link_trains_on_a_sample_of_each_side(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = files["dir"] / "link-sampled.json"
+    status = main(
+        [
+            "link",
+            str(files["left"]),
+            str(files["right"]),
+            "--out",
+            str(files["dir"] / "link-sampled.csv"),
+            "--map",
+            "ID=record_id",
+            "--map",
+            "Family name=surname",
+            "--training-sample",
+            "250",
+            "--save-model",
+            str(model),
+            "--quiet",
+        ]
+    )
+    assert status == 0
+    assert json.loads(model.read_text())["training"]["trained_on"] == 500
+    assert capsys.readouterr().err == ""
+
+
+def test_a_negative_training_sample_exits_2(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["search", str(files["right"]), str(files["left"]), "--out", str(files["dir"] / "n.csv")]
+    assert main([*argv, "--training-sample", "-1"]) == EXIT_BAD_INPUT
+    assert "--training-sample" in capsys.readouterr().err
