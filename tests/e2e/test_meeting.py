@@ -149,7 +149,9 @@ def test_agenda_is_built_and_meeting_started_while_a_case_is_still_gathering_inf
     expect(page.get_by_test_id("identity")).to_be_visible()
     page.goto(f"/meetings/{meeting.pk}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("MASH daily meeting")
-    optional = page.get_by_role("group", name="Also discuss these cases still gathering information (optional)")
+    optional = page.get_by_role(
+        "group", name="Also discuss these cases still gathering information (optional)"
+    )
     expect(optional.get_by_role("checkbox")).to_have_count(1)
 
     # Nothing ticked: the ready case goes on the agenda.

@@ -11,12 +11,12 @@ from openmash.audit.catalogue import AuditAction
 from openmash.audit.models import AuditEvent
 from openmash.cases.models import Case
 from openmash.core.actor import Actor
+from openmash.core.forms import VERSION_MISSING
 from openmash.decisions.models import Outcome
 from openmash.decisions.services import ActionData, ChallengeData, ViewData, decision_record
 from openmash.hub.models import Agency, AgencyKind, RagRating, ThresholdLevel
 from openmash.meetings.models import Meeting, MeetingStatus
 from openmash.meetings.services import agenda_build_from_ready, meeting_start
-from openmash.core.forms import VERSION_MISSING
 from openmash.meetings.tests.helpers import gathering_case, ready_case, schedule
 
 pytestmark = pytest.mark.django_db
