@@ -209,3 +209,44 @@ def test_the_childs_report_leaves_out_the_mothers_own_records_and_hers_lists_the
     expect(mentions.nth(0)).to_contain_text("Police's summary, risk and protective factors")
     expect(page.get_by_test_id("mentions-about")).to_have_text(["Third party: child referred"] * 2)
     expect(page.get_by_test_id("count-mentions")).to_have_text("2")
+
+
+def test_the_disclosure_log_names_each_view_and_download_for_what_it_was(
+    new_page: Callable[[], Page], make_user: Callable[..., Any]
+) -> None:
+    """A screening manager opens the case product, downloads its PDF pack, opens the chronology and
+    downloads its CSV; the officer's disclosure log names each of the four, not "chronology" for all."""
+    screener = make_user(Role.SCREENING_MANAGER)
+    police = make_user(Role.AGENCY_RESEARCHER, AgencyKind.POLICE)
+    case = make_referral(make_user(Role.REFERRER, AgencyKind.EDUCATION)).case
+    screen(case, screener, kinds=(AgencyKind.POLICE,))
+    share_police_return(police, case, "INC-2026-0001")
+
+    page = new_page()
+    sign_in(page, screener.username)
+    expect(page.get_by_test_id("identity")).to_be_visible()
+    page.goto(reverse("cases:detail", args=[case.pk]))
+    page.get_by_role("link", name="Case product").click()
+    with page.expect_download() as pack:
+        page.get_by_role("link", name="Download the meeting pack (PDF)").click()
+    assert pack.value.failure() is None
+    page.get_by_role("link", name="Filter the chronology").click()
+    with page.expect_download() as csv:
+        page.get_by_role("link", name="Download as CSV").click()
+    assert csv.value.failure() is None
+
+    officer = new_page()
+    sign_in(officer, make_user(Role.IG_OFFICER).username)
+    expect(officer.get_by_test_id("identity")).to_be_visible()
+    officer.goto(reverse("consent:disclosures") + f"?case={case.reference}")
+    rows = officer.get_by_test_id("disclosure")
+    # The return and its one event shared, the case page seen, then the four views and downloads.
+    expect(rows).to_have_count(7)
+    expect(rows.nth(0)).to_contain_text("Police's history items in the chronology CSV export")
+    expect(rows.nth(0)).to_contain_text("Where: Chronology CSV exported")
+    expect(rows.nth(1)).to_contain_text("Where: Chronology viewed")
+    expect(rows.nth(2)).to_contain_text("Police's return in the case product PDF pack")
+    expect(rows.nth(2)).to_contain_text("Where: Case product PDF pack downloaded")
+    expect(rows.nth(3)).to_contain_text("Where: Case product viewed")
+    expect(rows.nth(4)).to_contain_text("Where: Case page")
+    expect(officer.get_by_text("Chronology export (CSV)")).to_have_count(0)
