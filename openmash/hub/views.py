@@ -63,6 +63,9 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
         "day_end": config.day_end,
         "threshold_document_title": config.threshold_document_title,
         "threshold_document_version": config.threshold_document_version,
+        "contact_email": config.contact_email,
+        "contact_phone": config.contact_phone,
+        "out_of_hours_arrangement": config.out_of_hours_arrangement,
         **{name: yes_no_initial(getattr(config, name)) for name in HubSettingsForm.BOOLEAN_FIELDS},
     }
     form = HubSettingsForm(request.POST if request.method == "POST" else None, initial=initial)
