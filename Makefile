@@ -23,7 +23,7 @@ DJ := DJANGO_SETTINGS_MODULE=openmash.config.settings.dev $(PY) manage.py
 # the web server and stops with it.
 demo: install
 	$(DJ) migrate --no-input
-	$(DJ) demo_load
+	$(DJ) demo_load --url http://$(HOST):$(PORT)
 	$(DJ) schedule_sweeps
 	@$(DJ) db_worker --no-reload --interval 5 > var/worker.log 2>&1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

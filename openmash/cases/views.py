@@ -40,7 +40,13 @@ from openmash.cases.selectors import (
     with_list_data,
 )
 from openmash.cases.services import NOT_NEW
-from openmash.casework.screening import ASK_NO_REASON, case_ask_further, case_rerate, screening_record
+from openmash.casework.screening import (
+    ASK_NO_REASON,
+    case_ask_further,
+    case_rerate,
+    out_of_hours_warning,
+    screening_record,
+)
 from openmash.core.actor import Actor
 from openmash.core.errors import CONCURRENT_EDIT, ConcurrentEditError, DomainError
 from openmash.enquiries.disclosures import returns_viewed
@@ -296,6 +302,7 @@ def detail(request: HttpRequest, case_id: str) -> HttpResponse:
         "may_record_consent": can(user, Perm.CONSENT_RECORD),
         "may_resend_outcomes": role_level(user, Action.OUTCOME_RESEND).allowed,
         "shown_agencies": shown,
+        "out_of_hours": out_of_hours_warning(case, now),
         "waiting": list(
             case.requests.filter(status=RequestStatus.BLOCKED)
             .select_related("agency")
@@ -380,11 +387,10 @@ def screened_banner(case: Case, route: Route) -> str:
     text = f"{case.reference} screened: {route.label}, rated {case.get_rag_display().lower()}."
     if sent:
         text += f" Information requested from {_deadlines(sent)}."
-    if waiting:
-        reasons = " ".join(dict.fromkeys(r.blocked_reason for r in waiting if r.blocked_reason))
+    if waiting:  # which, and why, in the warning on the case page
         text += (
-            f" Waiting for consent or a lawful basis before asking {_and([r.agency.name for r in waiting])}"
-            f"{': ' + reasons if reasons else '.'}"
+            f" {len(waiting)} agenc{'y is' if len(waiting) == 1 else 'ies are'} waiting for consent or a "
+            "lawful basis: see below."
         )
     return text
 

@@ -8,6 +8,8 @@ deadlines of the requests still open.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -41,9 +43,11 @@ from openmash.core.actor import Actor
 from openmash.core.concurrency import save_versioned
 from openmash.core.errors import DomainError
 from openmash.decisions.services import decision_at_screening
-from openmash.enquiries.models import RequestStatus
+from openmash.enquiries.models import OPEN_STATUSES, RequestStatus
 from openmash.enquiries.services import requests_recompute_deadlines, requests_send
+from openmash.hub.calendar_format import format_deadline
 from openmash.hub.models import Agency, RagRating, ThresholdIndicator, ThresholdLevel
+from openmash.hub.selectors import hub_calendar, hub_configuration
 
 if TYPE_CHECKING:
     from openmash.consent.forms import BasisEntry, ConsentEntry
@@ -245,3 +249,42 @@ def screening_record(
             agencies=agencies,
             notes=notes,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class OutOfHours:
+    """A red case screened while the hub was closed, whose requests are not yet due: what to say."""
+
+    screened: str
+    reopens: str
+    due: str
+    arrangement: str
+    """The hub's out-of-hours arrangement (the emergency duty team); empty if not recorded."""
+
+
+def out_of_hours_warning(case: Case, now: datetime | None = None) -> OutOfHours | None:
+    """Whether the case page warns that a red case was screened out of hours.
+
+    Requests are due in working time, so a red case screened at night or at a weekend is not due
+    until the hub has reopened; the warning names who acts meanwhile, until the first request is due.
+    """
+    if case.rag != RagRating.RED or case.screened_at is None:
+        return None
+    reopens = hub_calendar().next_opening(case.screened_at)
+    if reopens == case.screened_at:
+        return None  # screened while the hub was open
+    now = now or timezone.now()
+    due = (
+        case.requests.filter(status__in=OPEN_STATUSES, due_at__gt=now)
+        .order_by("due_at")
+        .values_list("due_at", flat=True)
+        .first()
+    )
+    if due is None:
+        return None
+    return OutOfHours(
+        screened=format_deadline(case.screened_at),
+        reopens=format_deadline(reopens),
+        due=format_deadline(due),
+        arrangement=hub_configuration().out_of_hours_arrangement.strip(),
+    )

@@ -15,7 +15,7 @@ from openmash.audit.services import audit_record
 from openmash.cases.models import Case
 from openmash.chronology.selectors import Filters, chronology, filter_choices
 from openmash.core.actor import Actor
-from openmash.enquiries.disclosures import chronology_seen
+from openmash.enquiries.disclosures import CHRONOLOGY_CSV_EXPORTED, CHRONOLOGY_VIEWED, returns_shown
 
 
 def _case(request: HttpRequest, case_id: str, purpose: str) -> tuple[Actor, Case, frozenset[object]]:
@@ -44,7 +44,7 @@ def case_chronology(request: HttpRequest, case_id: str) -> HttpResponse:
         obj=case,
         detail={"filters": dataclasses.asdict(filters), "entries": len(entries)},
     )
-    chronology_seen(actor=actor, case=case, viewed=True, agencies=shown)
+    returns_shown(actor=actor, case=case, shown=CHRONOLOGY_VIEWED, agencies=shown)
     return render(
         request,
         "chronology/case.html",
@@ -100,5 +100,5 @@ def case_chronology_csv(request: HttpRequest, case_id: str) -> HttpResponse:
         persons=[str(p) for p in case.referral.people.values_list("pk", flat=True)],
         detail={"entries": len(entries), "format": "csv"},
     )
-    chronology_seen(actor=actor, case=case, viewed=False, agencies=shown)
+    returns_shown(actor=actor, case=case, shown=CHRONOLOGY_CSV_EXPORTED, agencies=shown)
     return response

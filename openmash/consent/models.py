@@ -122,6 +122,17 @@ class Disclosure(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     about = models.ManyToManyField(ReferralPerson, related_name="disclosures")
+    subject = models.ForeignKey(
+        ReferralPerson,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=(
+            "Whose own record the item is (an agency's record of that person, found by searching its "
+            "systems). Empty: the case's information, about the children referred, naming the others."
+        ),
+    )
     item_type = models.CharField(max_length=40)
     item_id = models.CharField(max_length=64, blank=True, default="")
     item_summary = models.CharField(max_length=300)

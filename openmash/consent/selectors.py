@@ -7,7 +7,7 @@ transparency reports (information governance officers) see anything here.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -144,6 +144,8 @@ class ReportItem:
     basis_decided: str
     others: int
     other_roles: list[str]
+    about_whom: str = ""
+    """For information about someone else that names the person: whose information it is (roles)."""
 
     @property
     def third_party_flag(self) -> str:
@@ -173,6 +175,9 @@ class TransparencyReport:
     shared: list[ReportItem] = field(default_factory=list)
     seen: list[ReportItem] = field(default_factory=list)
     withheld: list[ReportItem] = field(default_factory=list)
+    mentions: list[ReportItem] = field(default_factory=list)
+    """The case's information about the children referred that names this person (not a child referred):
+    third-party information, listed apart from what is about the person."""
     consents: list[ConsentLine] = field(default_factory=list)
     bases: list[BasisLine] = field(default_factory=list)
     covers: str = ""
@@ -199,9 +204,14 @@ def _role_of(person: ReferralPerson) -> str:
     return "child referred" if person.is_subject else str(person.get_relationship_display()).lower()
 
 
+def _roles(people: list[ReferralPerson]) -> list[str]:
+    roles = Counter(_role_of(p) for p in people)
+    return [role if n == 1 else f"{role} ({n})" for role, n in sorted(roles.items())]
+
+
 def _item(entry: Disclosure, person: ReferralPerson) -> ReportItem:
-    others = [p for p in entry.about.all() if p.pk != person.pk]
-    roles = Counter(_role_of(p) for p in others)
+    # A person's own record is theirs alone; the case's information names everyone in `about`.
+    others = [] if entry.subject_id is not None else [p for p in entry.about.all() if p.pk != person.pk]
     basis = entry.lawful_basis
     if entry.consent_id is not None:
         kind, reason, decided = "Consent", "", ""
@@ -217,8 +227,16 @@ def _item(entry: Disclosure, person: ReferralPerson) -> ReportItem:
         basis_reason=reason,
         basis_decided=decided,
         others=len(others),
-        other_roles=[role if n == 1 else f"{role} ({n})" for role, n in sorted(roles.items())],
+        other_roles=_roles(others),
     )
+
+
+def _whose(entry: Disclosure, person: ReferralPerson) -> str:
+    """Where an entry belongs in the person's report: "own" (about them), "mentions" (the case's
+    information about the children referred, naming them), or "" (another person's own record)."""
+    if entry.subject_id is not None:
+        return "own" if entry.subject_id == person.pk else ""
+    return "own" if person.is_subject else "mentions"
 
 
 def _agency_scope(record: ConsentRecord | LawfulBasisDecision) -> str:
@@ -254,12 +272,16 @@ def _bases_on(case: Case) -> list[BasisLine]:
 def transparency_report_for(*, actor: Actor, person: ReferralPerson, output: str) -> TransparencyReport:
     """Everything shared about the person, by whom, with whom, when and why; views, exports and refusals.
 
-    Ready for a subject access request: items that also concern other people are flagged for review
-    before release. Producing the report is audited (`output` is "html" or "pdf").
+    Ready for a subject access request: the person's own records and the case's information about the
+    children referred (for a child referred); another person's own records are left out; for anyone
+    else on the case, the case's information naming them is listed apart as third-party information.
+    Items that also concern other people are flagged for review before release. Producing the report
+    is audited (`output` is "html" or "pdf").
     """
     case = person.referral.case
     entries = (
         Disclosure.objects.filter(about=person)
+        .filter(Q(subject__isnull=True) | Q(subject=person))  # not another person's own records
         .select_related("from_agency", "by_user", "consent", "lawful_basis", "lawful_basis__decided_by")
         .prefetch_related("about")
         .order_by("at", "id")
@@ -271,8 +293,14 @@ def transparency_report_for(*, actor: Actor, person: ReferralPerson, output: str
         covers = user.agency.name
     report = TransparencyReport(person=person, case=case, generated_at=timezone.now(), covers=covers)
     for entry in entries:
+        whose = _whose(entry, person)
+        if not whose:
+            continue
         item = _item(entry, person)
-        if entry.kind == DisclosureKind.SHARED:
+        if whose == "mentions":
+            children = [p for p in entry.about.all() if p.is_subject]
+            report.mentions.append(replace(item, about_whom=", ".join(_roles(children)) or "the case"))
+        elif entry.kind == DisclosureKind.SHARED:
             report.shared.append(item)
         elif entry.kind == DisclosureKind.WITHHELD:
             report.withheld.append(item)
@@ -291,6 +319,7 @@ def transparency_report_for(*, actor: Actor, person: ReferralPerson, output: str
             "shared": len(report.shared),
             "seen": len(report.seen),
             "withheld": len(report.withheld),
+            "mentions": len(report.mentions),
             "flagged": report.flagged_count,
         },
     )

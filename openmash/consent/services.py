@@ -219,9 +219,15 @@ def disclosure_log(
     item_id: str = "",
     decision: GateDecision | None = None,
     reason: str = "",
+    subject: ReferralPerson | None = None,
 ) -> Disclosure:
-    """Append one line to the disclosure log; call inside the transaction of what it records."""
+    """Append one line to the disclosure log; call inside the transaction of what it records.
+
+    ``subject``: the person whose own record the item is (then it is about them alone); none for the
+    case's information, which is about the children referred and names the people in ``about``.
+    """
     entry = Disclosure.objects.create(
+        subject=subject,
         at=timezone.now(),
         kind=kind,
         case=case,
@@ -236,7 +242,7 @@ def disclosure_log(
         basis_text=(decision.basis_text if decision else "")[:400],
         reason=reason,
     )
-    entry.about.set(list(about))
+    entry.about.set([subject] if subject is not None else list(about))
     return entry
 
 

@@ -25,6 +25,11 @@ class ErrorLink:
     message: str
 
 
+VERSION_MISSING = (
+    "This form was sent without the version of the record you were looking at, so nothing was saved. "
+    "Reload the page and try again."
+)
+
 # crispy-forms-gds numbers radio and checkbox inputs from 1 (id_<name>_1, id_<name>_2, ...).
 GROUPED_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple)
 
@@ -73,6 +78,8 @@ class GdsFormMixin:
         self.helper.disable_csrf = True  # the page's <form> carries the token
         self.helper.attrs = {"novalidate": ""}
         for name, field in self.fields.items():
+            if isinstance(field, VersionField):
+                continue  # its own messages: the person never sees or types a version
             label = str(field.label or name.replace("_", " ")).lower()
             if "required" not in getattr(field, "custom_messages", ()):
                 verb = "Select" if isinstance(field, CHOICE_FIELDS) else "Enter"
@@ -105,6 +112,8 @@ class VersionField(forms.IntegerField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
         super().__init__(**kwargs)
+        for key in ("required", "invalid", "min_value"):
+            self.error_messages[key] = VERSION_MISSING
 
     def clean(self, value: Any) -> Any:
         """A form sent without a usable version (an old page, a hand-made request) is refused plainly."""

@@ -1,10 +1,11 @@
 """The disclosure log's record of agency returns seen or exported: each returned request shown to a
 person (case page, decision page, chronology, meeting pack) is logged under the basis it was first
-shared on (`consent.Disclosure`)."""
+shared on (`consent.Disclosure`), in words that say what it was shown in."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -79,16 +80,44 @@ def returns_exported(*, actor: Actor, case: Case, where: str, **item: Any) -> li
     return _log_returns_seen(kind=DisclosureKind.EXPORTED, actor=actor, case=case, where=where, **item)
 
 
-def chronology_seen(
-    *, actor: Actor, case: Case, viewed: bool, agencies: Collection[object]
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """How a person saw or took away agency returns, in the disclosure log's words."""
+
+    viewed: bool
+    where: str
+    item_type: str
+    summary: str
+
+
+CASE_PRODUCT_VIEWED = Shown(
+    True, "Case product viewed", "case_product", "{agency}'s return in the case product"
+)
+PRODUCT_PACK_DOWNLOADED = Shown(
+    False, "Case product PDF pack downloaded", "case_pack", "{agency}'s return in the case product PDF pack"
+)
+CHRONOLOGY_VIEWED = Shown(
+    True, "Chronology viewed", "chronology", "{agency}'s history items in the chronology"
+)
+CHRONOLOGY_CSV_EXPORTED = Shown(
+    False,
+    "Chronology CSV exported",
+    "chronology_csv",
+    "{agency}'s history items in the chronology CSV export",
+)
+
+
+def returns_shown(
+    *, actor: Actor, case: Case, shown: Shown, agencies: Collection[object]
 ) -> list[Disclosure]:
-    """Each agency's returned information that a chronology shows or exports goes in the disclosure log."""
-    log = returns_viewed if viewed else returns_exported
+    """Each agency's returned information that a page or download showed goes in the disclosure log,
+    named for what it was (the case product or its PDF pack, the chronology or its CSV)."""
+    log = returns_viewed if shown.viewed else returns_exported
     return log(
         actor=actor,
         case=case,
-        where="Chronology" if viewed else "Chronology export (CSV)",
-        item_type="chronology",
-        summary="{agency}'s history items in the chronology",
+        where=shown.where,
+        item_type=shown.item_type,
+        summary=shown.summary,
         agencies=agencies,
     )

@@ -355,7 +355,7 @@ def _log_shared(actor: Actor, request: InformationRequest, decision: GateDecisio
         item_summary=f"{agency.name}'s summary, risk and protective factors",
         decision=decision,
     )
-    for item in request.history.all():
+    for item in request.history.select_related("trawl_candidate__person"):
         disclosure_log(
             kind=DisclosureKind.SHARED,
             case=request.case,
@@ -367,6 +367,8 @@ def _log_shared(actor: Actor, request: InformationRequest, decision: GateDecisio
             item_id=str(item.pk),
             item_summary=f"{item.occurred_on:%d %b %Y} {item.get_kind_display()} ({item.source_reference})",
             decision=decision,
+            # An event found in one person's own record is that person's information, not the family's.
+            subject=item.trawl_candidate.person if item.trawl_candidate else None,
         )
 
 

@@ -40,6 +40,7 @@ from openmash.enquiries.services import (
     request_withhold,
 )
 from openmash.hub.calendar_format import format_deadline
+from openmash.hub.selectors import hub_configuration
 
 RECENTLY_RETURNED = timedelta(days=30)
 WITHHOLD_FORM = "withhold"  # the value of the hidden "form" field that posts a decision not to share
@@ -164,6 +165,7 @@ def _render_detail(
         {
             "blocked": blocked,
             "ended": ended,
+            "hub": hub_configuration() if blocked else None,  # whom to ask about a waiting request
             "withhold_form": withhold_form,
             "withheld": withheld_by_request(info),
             "info": info,

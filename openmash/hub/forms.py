@@ -49,6 +49,14 @@ class HubSettingsForm(GdsForm):
     day_end = forms.TimeField(label="Working day ends", help_text="For example, 17:00", widget=TIME_WIDGET)
     threshold_document_title = forms.CharField(label="Threshold document title", max_length=200)
     threshold_document_version = forms.CharField(label="Threshold document version", max_length=40)
+    contact_email = forms.EmailField(label="Hub e-mail address (optional)", required=False)
+    contact_phone = forms.CharField(label="Hub phone number (optional)", max_length=40, required=False)
+    out_of_hours_arrangement = forms.CharField(
+        label="Out-of-hours arrangement (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Who acts when the hub is closed and how to reach them: the emergency duty team.",
+    )
 
     BOOLEAN_FIELDS = (
         "consent_before_search",

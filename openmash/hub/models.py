@@ -90,6 +90,17 @@ class HubConfiguration(VersionedModel):
     time_zone = models.CharField(max_length=60, default="Europe/London", editable=False)
     day_start = models.TimeField(default=time(9, 0))
     day_end = models.TimeField(default=time(17, 0))
+    # How people reach the hub, and who acts when it is closed: named where a request waits and when a
+    # red case is screened out of hours.
+    contact_email = models.EmailField(blank=True, default="", help_text="The hub's e-mail address.")
+    contact_phone = models.CharField(
+        max_length=40, blank=True, default="", help_text="The hub's phone number."
+    )
+    out_of_hours_arrangement = models.TextField(
+        blank=True,
+        default="",
+        help_text="Who acts when the hub is closed, and how to reach them (the emergency duty team).",
+    )
 
     class Meta:
         constraints = [

@@ -66,6 +66,9 @@ def _settings_initial(config: HubConfiguration) -> dict[str, Any]:
         "day_end": config.day_end,
         "threshold_document_title": config.threshold_document_title,
         "threshold_document_version": config.threshold_document_version,
+        "contact_email": config.contact_email,
+        "contact_phone": config.contact_phone,
+        "out_of_hours_arrangement": config.out_of_hours_arrangement,
         **{name: yes_no_initial(getattr(config, name)) for name in HubSettingsForm.BOOLEAN_FIELDS},
     }
 

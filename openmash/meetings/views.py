@@ -131,6 +131,7 @@ def _detail_context(request: HttpRequest, meeting: Meeting, **forms: object) -> 
         "when": _when(meeting),
         "tag": STATUS_TAGS[MeetingStatus(meeting.status)],
         "rows": agenda_rows(meeting),
+        "reload_url": reverse("meetings:detail", args=[meeting.pk]),
         "attendance": list(meeting.attendance.select_related("agency")),
         "runs": runs,
         "ready_waiting": cases_visible(request.user)

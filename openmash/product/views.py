@@ -23,7 +23,7 @@ from openmash.audit.services import audit_record
 from openmash.cases.models import Case
 from openmash.chronology.selectors import chronology
 from openmash.core.actor import Actor
-from openmash.enquiries.disclosures import chronology_seen
+from openmash.enquiries.disclosures import CASE_PRODUCT_VIEWED, PRODUCT_PACK_DOWNLOADED, returns_shown
 from openmash.enquiries.models import RequestStatus
 from openmash.genogram import relationship_list, render_svg
 from openmash.hub.selectors import hub_configuration
@@ -91,7 +91,7 @@ def case_product(request: HttpRequest, case_id: str) -> HttpResponse:
         persons=_persons(case),
         detail={"case": case.reference, "agencies": len(context["contributions"])},
     )
-    chronology_seen(actor=actor, case=case, viewed=True, agencies=shown)
+    returns_shown(actor=actor, case=case, shown=CASE_PRODUCT_VIEWED, agencies=shown)
     return render(request, "product/case.html", context)
 
 
@@ -117,7 +117,7 @@ def case_pack(request: HttpRequest, case_id: str) -> HttpResponse:
         persons=_persons(case),
         detail={"case": case.reference, "format": "pdf", "bytes": len(pdf or b"")},
     )
-    chronology_seen(actor=actor, case=case, viewed=False, agencies=shown)
+    returns_shown(actor=actor, case=case, shown=PRODUCT_PACK_DOWNLOADED, agencies=shown)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="case-pack-{case.reference}.pdf"'
     response["Cache-Control"] = "no-store"

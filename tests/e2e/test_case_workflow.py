@@ -27,7 +27,7 @@ from openmash.cases.tests.helpers import make_referral, screen
 from openmash.consent.models import ConsentRecord
 from openmash.enquiries.models import HistoryItem, InformationRequest, RequestStatus
 from openmash.hub.calendar_format import format_deadline
-from openmash.hub.models import AgencyKind
+from openmash.hub.models import AgencyKind, HubConfiguration, RagRating
 from openmash.referrals.models import Referral
 from tests.e2e.conftest import service_navigation, sign_in
 
@@ -482,3 +482,30 @@ def test_two_researchers_editing_one_return(
     first_page.reload()
     expect(first_page.get_by_label("Summary of what your agency knows")).to_have_value(first_draft)
     expect(first_page.get_by_label("Risk factors")).to_have_value("")
+
+
+def test_a_red_case_screened_in_the_night_warns_and_names_the_emergency_duty_team(
+    new_page: Callable[[], Page], make_user: Callable[..., Any]
+) -> None:
+    """A red case screened at 2:31am on a Saturday gets requests due at 1pm on Monday: the case page
+    warns, while they are not yet due, and names the hub's out-of-hours arrangement."""
+    from openmash.cases.tests.test_screening_warnings import EDT, MONDAY, SATURDAY_NIGHT, on, screened_at
+
+    HubConfiguration.objects.update(out_of_hours_arrangement=EDT)
+    screener = make_user(Role.SCREENING_MANAGER)
+    case = screen(make_referral().case, screener, rag=RagRating.RED)
+    screened_at(case, SATURDAY_NIGHT)
+
+    page = new_page()
+    sign_in(page, screener.username)
+    expect(page.get_by_test_id("identity")).to_be_visible()
+    page.goto(f"/cases/{case.pk}/")
+    warning = page.get_by_test_id("out-of-hours-warning")
+    expect(warning).to_contain_text("Red case screened while the hub was closed.")
+    expect(warning).to_contain_text(
+        f"Screened at 2:31am on {on(SATURDAY_NIGHT.date())}. The hub opens again at 9am on {on(MONDAY)}, "
+        f"and the requests are not due until 1pm on {on(MONDAY)}."
+    )
+    expect(page.get_by_test_id("out-of-hours-arrangement")).to_have_text(
+        f"If the child may be at risk before then, contact the out-of-hours service now: {EDT}"
+    )

@@ -20,7 +20,7 @@ from openmash.accounts.roles import Role
 from openmash.cases.tests.helpers import make_referral
 from openmash.enquiries.models import InformationRequest, RequestStatus
 from openmash.hub.calendar_format import format_deadline
-from openmash.hub.models import AgencyKind
+from openmash.hub.models import AgencyKind, HubConfiguration
 from tests.e2e.conftest import service_navigation, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -28,6 +28,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 CHILD = "Jayden Whitmore"
 MOTHER = "Kerry Whitmore"
 RAG_REASON = "Hunger and a bruise reported by school; mother says the family is struggling."
+HUB_EMAIL = "mash@northshire.example"
+HUB_PHONE = "01632 960 123"
 HEALTH_WAITS = (
     "Health is bound by a duty of confidentiality: its information needs consent that names health "
     "information, or a recorded decision to set the duty aside."
@@ -60,6 +62,7 @@ def test_health_waits_for_consent_naming_health_then_gets_the_request(
     health = make_user(Role.AGENCY_RESEARCHER, AgencyKind.HEALTH, first_name="Hana", last_name="Shah")
     case = make_referral().case
     ref = case.reference
+    HubConfiguration.objects.update(contact_email=HUB_EMAIL, contact_phone=HUB_PHONE)
 
     # (a) The screening manager screens the contact: the mother consents for the household, but health
     # information is not named, so police are asked and health waits.
@@ -92,14 +95,16 @@ def test_health_waits_for_consent_naming_health_then_gets_the_request(
     police_request = InformationRequest.objects.get(case=case, agency__kind=AgencyKind.POLICE)
     health_request = InformationRequest.objects.get(case=case, agency__kind=AgencyKind.HEALTH)
     assert health_request.status == RequestStatus.BLOCKED and health_request.due_at is None
+    # A short success banner; what waits, and why, in a warning of its own.
     expect(success_banner(sm_page)).to_have_text(
         f"{ref} screened: MASH enquiry, rated amber. Information requested from Police by "
-        f"{format_deadline(police_request.due_at)}. Waiting for consent or a lawful basis before asking "
-        f"Health: {HEALTH_WAITS}"
+        f"{format_deadline(police_request.due_at)}. 1 agency is waiting for consent or a lawful basis: "
+        "see below."
     )
     expect(sm_page.get_by_test_id("waiting-warning")).to_contain_text(
         "Waiting for consent or a lawful basis before asking Health."
     )
+    expect(sm_page.get_by_test_id("waiting-agency")).to_have_text([f"Health: {HEALTH_WAITS}"])
 
     # (b) The health researcher sees the request waiting, with the reason, and cannot work on it.
     health_page = signed_in_page(new_page, health, "Health: information requests")
@@ -119,6 +124,11 @@ def test_health_waits_for_consent_naming_health_then_gets_the_request(
     )
     expect(health_page.get_by_test_id("blocked-reason")).to_have_text(HEALTH_WAITS)
     expect(health_page.get_by_test_id("unblock-hint")).to_contain_text(HEALTH_UNBLOCK)
+    expect(health_page.get_by_test_id("hub-contact")).to_have_text(
+        f"Questions about this request: contact Front Door MASH by e-mail at {HUB_EMAIL} or by phone on "
+        f"{HUB_PHONE}, quoting case {ref}."
+    )
+    expect(health_page.get_by_role("link", name=HUB_EMAIL)).to_have_attribute("href", f"mailto:{HUB_EMAIL}")
     expect(health_page.get_by_test_id("due")).to_have_text("No due time until the request can go to Health")
     expect(health_page.get_by_role("button", name="Submit return")).to_have_count(0)
     expect(health_page.get_by_role("button", name="Take this request")).to_have_count(0)

@@ -16,7 +16,7 @@ from openmash.accounts.roles import Role
 from openmash.accounts.services import user_set_roles
 from openmash.cases.models import CaseStatus
 from openmash.core.actor import Actor
-from openmash.meetings.tests.helpers import ready_case
+from openmash.meetings.tests.helpers import gathering_case, ready_case, schedule
 from tests.e2e.conftest import service_navigation, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -131,3 +131,41 @@ def test_chair_runs_a_meeting_of_three_cases_by_keyboard(page: Page, make_user: 
         expect(item.get_by_test_id("minutes-outcome")).to_have_text(OUTCOME)
         expect(item.get_by_test_id("minutes-rationale")).to_have_text(f"Assessment needed for case {number}")
     expect(page.get_by_test_id("minutes-attendance")).to_contain_text("DS Priya Patel")
+
+
+def test_agenda_is_built_and_meeting_started_while_a_case_is_still_gathering_information(
+    page: Page, make_user: Callable[..., Any]
+) -> None:
+    """The demo's case list always has cases still gathering information: the agenda form then
+    offers them as optional extras, and adding cases (with or without one ticked) must still work."""
+    ready = ready_case(make_user, given="Rory", family="Cole")
+    waiting = gathering_case(make_user, given="Mia", family="Stone")
+    assert waiting.status == CaseStatus.INFORMATION_GATHERING
+    chair = make_user(Role.MEETING_CHAIR, first_name="Chris", last_name="Obi")
+    user_set_roles(actor=Actor.system("tests"), user=chair, roles=[Role.MEETING_CHAIR, Role.DECISION_MAKER])
+    meeting = schedule(chair)
+
+    sign_in(page, chair.username)
+    expect(page.get_by_test_id("identity")).to_be_visible()
+    page.goto(f"/meetings/{meeting.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("MASH daily meeting")
+    optional = page.get_by_role(
+        "group", name="Also discuss these cases still gathering information (optional)"
+    )
+    expect(optional.get_by_role("checkbox")).to_have_count(1)
+
+    # Nothing ticked: the ready case goes on the agenda.
+    page.get_by_role("button", name="Add cases to the agenda").click()
+    expect(page.get_by_role("alert")).to_contain_text("1 case added to the agenda")
+    expect(page.get_by_test_id("agenda-row")).to_have_count(1)
+    expect(page.get_by_test_id("agenda")).to_contain_text(ready.reference)
+
+    # The case still gathering information, chosen by the chair.
+    optional.get_by_label(re.compile(waiting.reference)).check()
+    page.get_by_role("button", name="Add cases to the agenda").click()
+    expect(page.get_by_test_id("agenda-row")).to_have_count(2)
+    expect(page.get_by_test_id("agenda")).to_contain_text(waiting.reference)
+
+    page.get_by_role("button", name="Start meeting").click()
+    expect(page.get_by_test_id("meeting-status")).to_have_text("In progress")
+    expect(page.get_by_test_id("error-summary")).to_have_count(0)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
@@ -162,3 +163,90 @@ def test_the_log_explains_a_case_reference_it_cannot_find(page: Page, make_user:
     summary.get_by_role("link").first.click()
     expect(page.get_by_label("Case reference")).to_be_focused()
     expect(page.get_by_label("Case reference")).to_have_value("C-1999-00001")
+
+
+def test_the_childs_report_leaves_out_the_mothers_own_records_and_hers_lists_the_childs_apart(
+    page: Page, make_user: Callable[..., Any], tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Police share events from the child's own record and from the mother's own record. The child's
+    subject access report holds the child's records and the case's information, never the mother's own
+    records; the mother's holds her record, and the case's information about the child only in a
+    third-party section that says so."""
+    from openmash.consent.tests.test_transparency import _police_return_with_both_records
+
+    _, child, mother, _, _ = _police_return_with_both_records(
+        tmp_path, make_user, django_capture_on_commit_callbacks
+    )
+    ig = make_user(Role.IG_OFFICER)
+    sign_in(page, ig.username)
+    expect(page.get_by_test_id("identity")).to_be_visible()
+
+    page.goto(reverse("consent:transparency", args=[child.pk]))
+    expect(page.get_by_role("heading", level=1)).to_have_text(CHILD)
+    expect(page.get_by_test_id("shared-what")).to_have_text(
+        [
+            "Police's summary, risk and protective factors",
+            "24 Dec 2025 Incident (INC-2025-009912)",
+            "14 Mar 2026 Domestic abuse incident (INC-2026-000101)",
+            "02 Jun 2026 Missing episode (INC-2026-000287)",
+            "01 Sep 2026 Incident (INC-HAND)",
+        ]
+    )
+    expect(page.get_by_test_id("count-shared")).to_have_text("5")
+    expect(page.get_by_test_id("mentions-items")).to_have_count(0)
+
+    page.goto(reverse("consent:transparency", args=[mother.pk]))
+    expect(page.get_by_role("heading", level=1)).to_have_text(MOTHER)
+    expect(page.get_by_test_id("shared-what")).to_have_text(
+        ["14 Mar 2026 Domestic abuse incident (INC-2026-000101)"]
+    )
+    expect(page.get_by_test_id("shared-item").get_by_test_id("third-party-flag")).to_have_count(0)
+    heading = page.get_by_role("heading", name=f"Information about other people that names {MOTHER}")
+    expect(heading).to_be_visible()
+    expect(page.get_by_test_id("mentions-warning")).to_contain_text("Third-party information")
+    mentions = page.get_by_test_id("mentions-item")
+    expect(mentions).to_have_count(2)
+    expect(mentions.nth(0)).to_contain_text("Police's summary, risk and protective factors")
+    expect(page.get_by_test_id("mentions-about")).to_have_text(["Third party: child referred"] * 2)
+    expect(page.get_by_test_id("count-mentions")).to_have_text("2")
+
+
+def test_the_disclosure_log_names_each_view_and_download_for_what_it_was(
+    new_page: Callable[[], Page], make_user: Callable[..., Any]
+) -> None:
+    """A screening manager opens the case product, downloads its PDF pack, opens the chronology and
+    downloads its CSV; the officer's disclosure log names each of the four, not "chronology" for all."""
+    screener = make_user(Role.SCREENING_MANAGER)
+    police = make_user(Role.AGENCY_RESEARCHER, AgencyKind.POLICE)
+    case = make_referral(make_user(Role.REFERRER, AgencyKind.EDUCATION)).case
+    screen(case, screener, kinds=(AgencyKind.POLICE,))
+    share_police_return(police, case, "INC-2026-0001")
+
+    page = new_page()
+    sign_in(page, screener.username)
+    expect(page.get_by_test_id("identity")).to_be_visible()
+    page.goto(reverse("cases:detail", args=[case.pk]))
+    page.get_by_role("link", name="Case product").click()
+    with page.expect_download() as pack:
+        page.get_by_role("link", name="Download the meeting pack (PDF)").click()
+    assert pack.value.failure() is None
+    page.get_by_role("link", name="Filter the chronology").click()
+    with page.expect_download() as csv:
+        page.get_by_role("link", name="Download as CSV").click()
+    assert csv.value.failure() is None
+
+    officer = new_page()
+    sign_in(officer, make_user(Role.IG_OFFICER).username)
+    expect(officer.get_by_test_id("identity")).to_be_visible()
+    officer.goto(reverse("consent:disclosures") + f"?case={case.reference}")
+    rows = officer.get_by_test_id("disclosure")
+    # The return and its one event shared, the case page seen, then the four views and downloads.
+    expect(rows).to_have_count(7)
+    expect(rows.nth(0)).to_contain_text("Police's history items in the chronology CSV export")
+    expect(rows.nth(0)).to_contain_text("Where: Chronology CSV exported")
+    expect(rows.nth(1)).to_contain_text("Where: Chronology viewed")
+    expect(rows.nth(2)).to_contain_text("Police's return in the case product PDF pack")
+    expect(rows.nth(2)).to_contain_text("Where: Case product PDF pack downloaded")
+    expect(rows.nth(3)).to_contain_text("Where: Case product viewed")
+    expect(rows.nth(4)).to_contain_text("Where: Case page")
+    expect(officer.get_by_text("Chronology export (CSV)")).to_have_count(0)

@@ -411,9 +411,11 @@ def test_consent_given_without_health_sends_police_and_says_why_health_waits(peo
     assert health.due_at is None
     assert (
         f"{case.reference} screened: MASH enquiry, rated red. Information requested from Police by "
-        f"{format_deadline(police.due_at)}. Waiting for consent or a lawful basis before asking Health: "
-        "Health is bound by a duty of confidentiality: its information needs consent that names health "
-        "information, or a recorded decision to set the duty aside."
+        f"{format_deadline(police.due_at)}. 1 agency is waiting for consent or a lawful basis: see below."
+    ) in text(response)
+    assert (
+        "Health: Health is bound by a duty of confidentiality: its information needs consent that names "
+        "health information, or a recorded decision to set the duty aside."
     ) in text(response)
     # The case page says what waits, and links to the consent page.
     page = text(response)
@@ -481,7 +483,11 @@ def test_consent_refused_without_a_reason_records_the_refusal_and_every_request_
     assert {r.status for r in requests} == {RequestStatus.BLOCKED}
     assert all("Consent was asked for and refused on" in r.blocked_reason for r in requests)
     page = text(response)
-    assert "Waiting for consent or a lawful basis before asking Health and Police:" in page
+    assert "Waiting for consent or a lawful basis before asking Health and Police." in page
+    assert (
+        "Police: No consent or lawful basis to proceed without consent covers Police. Consent was asked "
+        "for and refused on" in page
+    )
     assert "Information requested from" not in page
 
 
@@ -552,8 +558,8 @@ def test_not_yet_sought_records_nothing_and_every_request_waits(people: dict[str
     assert set(case.requests.values_list("status", flat=True)) == {RequestStatus.BLOCKED}
     page = text(response)
     assert (
-        "Waiting for consent or a lawful basis before asking Health and Police: Health is bound by a duty "
-        "of confidentiality" in page
+        "Waiting for consent or a lawful basis before asking Health and Police. Health: Health is bound by a "
+        "duty of confidentiality" in page
     )
     assert "No consent or lawful basis to proceed without consent covers Police." in page
 

@@ -129,7 +129,10 @@ def test_page_shows_source_and_significance(case: Case, people: dict[str, Any]) 
     assert '<h2 class="moj-timeline__title">Referral received' not in page  # filtered to Police
     assert AuditEvent.objects.filter(action=AuditAction.CHRONOLOGY_VIEWED).exists()
     seen = Disclosure.objects.get(kind=DisclosureKind.VIEWED, item_type="chronology")
-    assert (seen.reason, seen.item_summary) == ("Chronology", "Police's history items in the chronology")
+    assert (seen.reason, seen.item_summary) == (
+        "Chronology viewed",
+        "Police's history items in the chronology",
+    )
     assert seen.to_description.endswith("Police") and seen.about.count() == case.referral.people.count()
 
 

@@ -188,8 +188,15 @@ def test_items_about_other_people_are_flagged_with_their_count_and_roles(
     ] * 2
     assert report.shared[0].other_roles == ["mother"]
     assert report.flagged_count == 3  # two shared items and the withheld one
-    # The mother's report flags the child; a one-person family has nothing to flag.
-    assert report_of(mother_of(whitmores), people).shared[0].other_roles == ["child referred"]
+    # The mother's report lists the case's information about the child apart, as third-party
+    # information naming her; a one-person family has nothing to flag.
+    hers = report_of(mother_of(whitmores), people)
+    assert hers.shared == [] and hers.withheld == []
+    assert [(i.entry.kind, i.about_whom) for i in hers.mentions] == [
+        ("shared", "child referred"),
+        ("shared", "child referred"),
+        ("withheld", "child referred"),
+    ]
     alone = report_of(other_family.child, people)
     assert [i.third_party_flag for i in alone.shared] == ["", ""]
     assert alone.flagged_count == 0
@@ -343,3 +350,96 @@ def test_unknown_person_is_not_found(people: dict[str, Any]) -> None:
     assert client.get(reverse("consent:transparency", args=[unknown])).status_code == NOT_FOUND
     assert client.get(reverse("consent:transparency-pdf", args=[unknown])).status_code == NOT_FOUND
     assert not AuditEvent.objects.filter(action=AuditAction.TRANSPARENCY_REPORT).exists()
+
+
+# Whose information an item is --------------------------------------------------------------------------
+
+
+def _police_return_with_both_records(
+    tmp_path: Any, make_user: Any, capture: Any
+) -> tuple[Case, ReferralPerson, ReferralPerson, set[str], set[str]]:
+    """Police search their records for the family: the child's record (POL-100) and the mother's own
+    (POL-101) are confirmed and events from each go into the return, with one event typed by hand."""
+    from openmash.enquiries.tests.test_views import make_case, make_people
+    from openmash.sources.tests.helpers import police_source
+    from openmash.trawl.services import candidate_confirm, events_add, trawl_start
+
+    staff = make_people(make_user)
+    police_source(tmp_path)
+    case = make_case(staff)
+    request = case.requests.get(agency__kind=POLICE)
+    actor = Actor(user=staff["police"])
+    with capture(execute=True):
+        trawl = trawl_start(actor=actor, request=request)
+    child = case.referral.people.get(is_subject=True)
+    mother = case.referral.people.get(given_name="Kerry")
+    added: dict[str, set[str]] = {}
+    for person, record in ((child, "POL-100"), (mother, "POL-101")):
+        candidate = trawl.candidates.get(person=person, record_id=record)
+        candidate_confirm(actor=actor, candidate=candidate, reason="Same name, date of birth and address")
+        from openmash.trawl.services import candidate_record
+
+        events = candidate_record(actor=actor, candidate=candidate)
+        assert events is not None
+        items = events_add(actor=actor, candidate=candidate, event_keys=[e.key for e in events.events])
+        added[record] = {str(i.pk) for i in items}
+    request.refresh_from_db()
+    request_save_return(
+        actor=actor,
+        request=request,
+        expected_version=request.version,
+        summary="Known to police: domestic abuse at the home.",
+        risk_factors="",
+        protective_factors="",
+        history=[HistoryData(date(2026, 9, 1), "incident", "Typed by hand", "low", "INC-HAND")],
+        submit=True,
+    )
+    return case, child, mother, added["POL-100"], added["POL-101"]
+
+
+def test_another_persons_own_records_are_not_in_the_childs_report(
+    tmp_path: Any, make_user: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A subject access request for the child: the mother's own police record is hers, not the child's."""
+    case, child, mother, childs_items, mothers_items = _police_return_with_both_records(
+        tmp_path, make_user, django_capture_on_commit_callbacks
+    )
+    ig = {"ig": make_user(R.IG_OFFICER)}
+    report = report_of(child, ig)
+    listed = {i.entry.item_id for i in [*report.shared, *report.mentions]}
+    assert childs_items <= listed
+    assert not (mothers_items & listed)
+    # The child's own records name nobody else; the return and the typed event are the case's
+    # information about the child, which names the mother: flagged for review.
+    own = {i.entry.item_id: i.third_party_flag for i in report.shared}
+    assert all(own[i] == "" for i in childs_items)
+    case_items = [i for i in report.shared if i.entry.item_id not in childs_items]
+    assert [i.entry.item_summary for i in case_items] == [
+        "Police's summary, risk and protective factors",
+        "01 Sep 2026 Incident (INC-HAND)",
+    ]
+    assert all(i.third_party_flag.startswith("Contains information about 1 other person") for i in case_items)
+    assert report.mentions == []
+
+    # The mother's report: her own record as hers; the case's information about the child only as
+    # information about someone else that names her; the child's own record not at all.
+    hers = report_of(mother, ig)
+    assert {i.entry.item_id for i in hers.shared} == mothers_items
+    assert all(i.third_party_flag == "" for i in hers.shared)
+    assert [i.entry.item_summary for i in hers.mentions] == [
+        "Police's summary, risk and protective factors",
+        "01 Sep 2026 Incident (INC-HAND)",
+    ]
+    assert [i.about_whom for i in hers.mentions] == ["child referred"] * 2
+    assert not ({i.entry.item_id for i in [*hers.shared, *hers.mentions]} & childs_items)
+
+    # The page says so.
+    client = Client()
+    client.force_login(ig["ig"])
+    page = client.get(reverse("consent:transparency", args=[mother.pk])).content.decode()
+    assert 'data-testid="mentions-items"' in page
+    assert "Information about other people that names Kerry Whitmore" in page
+    page = client.get(reverse("consent:transparency", args=[child.pk])).content.decode()
+    assert "Victim of a domestic assault" not in page
+    assert 'data-testid="mentions-items"' not in page
+    assert Disclosure.objects.filter(case=case, item_id__in=mothers_items, subject=mother).count() == 1

@@ -48,6 +48,28 @@ def ready_case(
     return case
 
 
+def gathering_case(
+    make_user: Any, *, given: str = "Mia", family: str = "Stone", rag: RagRating = RagRating.AMBER
+) -> Case:
+    """A case screened to police and health that no agency has answered yet: gathering information."""
+    referral = make_referral(
+        make_user(_role("REFERRER"), AgencyKind.EDUCATION),
+        people=[
+            PersonData(
+                given_name=given,
+                family_name=family,
+                date_of_birth=date(2019, 2, 11),
+                sex="F",
+                address="4 Ash Close, Northtown",
+                postcode="NT1 2BB",
+            )
+        ],
+    )
+    case = screen(referral.case, make_user(_role("SCREENING_MANAGER")), rag=rag)
+    case.refresh_from_db()
+    return case
+
+
 def return_request(researcher: User, request: InformationRequest, *, summary: str) -> None:
     actor = Actor(user=researcher)
     request_take(actor=actor, request=request)

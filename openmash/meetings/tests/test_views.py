@@ -11,12 +11,13 @@ from openmash.audit.catalogue import AuditAction
 from openmash.audit.models import AuditEvent
 from openmash.cases.models import Case
 from openmash.core.actor import Actor
+from openmash.core.forms import VERSION_MISSING
 from openmash.decisions.models import Outcome
 from openmash.decisions.services import ActionData, ChallengeData, ViewData, decision_record
 from openmash.hub.models import Agency, AgencyKind, RagRating, ThresholdLevel
 from openmash.meetings.models import Meeting, MeetingStatus
 from openmash.meetings.services import agenda_build_from_ready, meeting_start
-from openmash.meetings.tests.helpers import ready_case, schedule
+from openmash.meetings.tests.helpers import gathering_case, ready_case, schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +107,7 @@ def test_meeting_page_builds_agenda_records_attendance_starts_and_closes(
     assert client_for.get(reverse("meetings:minutes", args=[meeting.pk]))["Location"] == detail
     stale = client_for.post(reverse("meetings:close", args=[meeting.pk]), {"version": meeting.version - 1})
     assert stale.status_code == 400 and "Someone else changed this record" in stale.content.decode()
+    assert f'href="{detail}">Reload this page' in stale.content.decode()  # the meeting page, not the POST
     response = client_for.post(reverse("meetings:close", args=[meeting.pk]), {"version": meeting.version})
     assert response["Location"] == reverse("meetings:minutes", args=[meeting.pk])
     assert AuditEvent.objects.filter(action=AuditAction.MEETING_VIEWED, object_id=str(meeting.pk)).exists()
@@ -235,3 +237,43 @@ def test_closed_meeting_cannot_be_changed(client_for: Client, chair: Any, make_u
     )
     assert response.status_code == 400
     assert "This meeting is closed" in response.content.decode()
+
+
+def test_a_form_sent_without_its_version_gets_an_error_summary_that_says_what_to_do(
+    chair: Any, make_user: Any
+) -> None:
+    """A page that lost its hidden version (an old tab, a broken form) is answered with the meeting
+    page and a GOV.UK error summary telling the person to reload, never a bare 400 or "Enter version"."""
+    ready_case(make_user)
+    gathering_case(make_user)
+    meeting = schedule(chair)
+    decider = Client()
+    decider.force_login(make_user(Role.DECISION_MAKER))
+    runner = Client()
+    runner.force_login(chair)
+    for client, name in ((decider, "meetings:agenda"), (runner, "meetings:start")):
+        response = client.post(reverse(name, args=[meeting.pk]), {})
+        body = response.content.decode()
+        assert response.status_code == 400
+        assert "<title>Error: " in body
+        assert 'data-testid="error-summary"' in body
+        assert "Enter version" not in body
+        assert VERSION_MISSING in body
+        assert "<h1" in body and meeting.title in body  # the meeting page, not a bare error
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.SCHEDULED and not meeting.items.exists()
+
+
+def test_agenda_form_carries_its_version_when_cases_are_still_gathering_information(
+    make_user: Any, chair: Any
+) -> None:
+    ready_case(make_user)
+    waiting = gathering_case(make_user)
+    meeting = schedule(chair)
+    decider = Client()
+    decider.force_login(make_user(Role.DECISION_MAKER))
+    body = decider.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+    form = body[body.index(reverse("meetings:agenda", args=[meeting.pk])) :]
+    form = form[: form.index("</form>")]
+    assert waiting.reference in form
+    assert f'name="version" value="{meeting.version}"' in form

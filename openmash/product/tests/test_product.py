@@ -171,3 +171,44 @@ def test_early_help_hub_says_the_product_is_the_output(case: Case, people: dict[
     pdf = client_for(people["screener"]).get(reverse("product:pack", args=[case.pk]))
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "does not make a decision" in text
+
+
+def test_each_view_and_download_is_named_for_what_it_was_in_the_disclosure_log(
+    case: Case, people: dict[str, Any], make_user: Any
+) -> None:
+    """The case product, its PDF pack, the chronology and its CSV are four different things a person
+    saw or took away: the disclosure log says which, in words an information governance officer reads."""
+    client = client_for(people["screener"])
+    client.get(reverse("product:case", args=[case.pk]))
+    client.get(reverse("product:pack", args=[case.pk]))
+    client.get(reverse("chronology:case", args=[case.pk]))
+    client.get(reverse("chronology:csv", args=[case.pk]))
+    rows = [
+        (d.kind, d.reason, d.item_summary, d.item_type)
+        for d in Disclosure.objects.filter(case=case).exclude(kind=DisclosureKind.SHARED).order_by("id")
+    ]
+    assert rows == [
+        ("viewed", "Case product viewed", "Police's return in the case product", "case_product"),
+        (
+            "exported",
+            "Case product PDF pack downloaded",
+            "Police's return in the case product PDF pack",
+            "case_pack",
+        ),
+        ("viewed", "Chronology viewed", "Police's history items in the chronology", "chronology"),
+        (
+            "exported",
+            "Chronology CSV exported",
+            "Police's history items in the chronology CSV export",
+            "chronology_csv",
+        ),
+    ]
+    log = client_for(make_user(Role.IG_OFFICER)).get(reverse("consent:disclosures"), {"case": case.reference})
+    page = log.content.decode()
+    for where in (
+        "Where: Case product viewed",
+        "Where: Case product PDF pack downloaded",
+        "Where: Chronology viewed",
+        "Where: Chronology CSV exported",
+    ):
+        assert page.count(where) == 1, where
