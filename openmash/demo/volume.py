@@ -180,14 +180,14 @@ def _draw_referrals(*, cases: int, seed: int, years: int, today: date) -> list[_
                 number = ""  # another area drew it: this person has no NHS number on record
             nhs[person.id] = number
             taken_nhs.add(number)
-        index = _AreaIndex(
+        area_index = _AreaIndex(
             area=area,
             people={p.id: p for p in area.people},
             households={h.id: h for h in area.households},
             addresses=area.addresses_by_id(),
             nhs=nhs,
         )
-        pool.extend((r, index) for r in area.referrals)
+        pool.extend((r, area_index) for r in area.referrals)
     if len(pool) < cases:
         raise VolumeError(f"The synthetic areas gave {len(pool)} referrals, fewer than {cases}.")
     pool.sort(key=lambda pair: (pair[0].received_on, pair[0].id))
@@ -197,15 +197,15 @@ def _draw_referrals(*, cases: int, seed: int, years: int, today: date) -> list[_
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
     picked = []
     first_open = len(pool) - len(open_days)
-    for index, ((synthetic, area), status) in enumerate(zip(pool, statuses, strict=True)):
-        if index >= first_open:  # open cases arrived in the last two working weeks
-            day = open_days[index - first_open]
+    for position, ((synthetic, drawn_from), status) in enumerate(zip(pool, statuses, strict=True)):
+        if position >= first_open:  # open cases arrived in the last two working weeks
+            day = open_days[position - first_open]
             minute = rng.randint(0, 450)
         else:
             day = synthetic.received_on
             minute = rng.randint(0, 540)
         received = datetime(day.year, day.month, day.day, 8, 30, tzinfo=LONDON) + timedelta(minutes=minute)
-        picked.append(_Picked(synthetic, area, status, received))
+        picked.append(_Picked(synthetic, drawn_from, status, received))
     return picked
 
 
@@ -762,7 +762,9 @@ class _Builder:
     def _feed_back(self, state: _CaseState, at: datetime, *, fail: bool) -> None:
         """The outcome notices, sent (or one failing to send, when the case is to stay decided)."""
         referrer = state.made_by
-        notices = [(Recipient.REFERRER, None, state.referrer_email)]
+        notices: list[tuple[Recipient, Agency | None, str]] = [
+            (Recipient.REFERRER, None, state.referrer_email)
+        ]
         notices += [(Recipient.AGENCY, a, a.contact_email) for a in state.asked]
         failing = max((i for i, (_, _, email) in enumerate(notices) if email), default=-1) if fail else -1
         for index, (recipient, agency, email) in enumerate(notices):
@@ -890,7 +892,7 @@ class _Builder:
 
     def flush(self) -> None:
         """Write the rows gathered so far, parents before children, then the batch's chained events."""
-        order = [
+        order: list[type[models.Model]] = [
             Referral,
             ReferralPerson,
             Referral.earlier_referrals.through,
@@ -966,8 +968,8 @@ def _write(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
         return
     defaults = {f.attname: f.get_default() for f in fields}
     json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
-    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    table = connection.ops.quote_name(str(model._meta.db_table))
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(
@@ -985,8 +987,8 @@ def _write_events(events: list[AuditEvent]) -> None:
         AuditEvent.objects.bulk_create(events, batch_size=500)
         return
     fields = _columns(AuditEvent)
-    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    table = connection.ops.quote_name(str(AuditEvent._meta.db_table))
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
         for event in events:
             copy.write_row(
