@@ -92,8 +92,13 @@ class VolumeResult:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def load_volume(*, cases: int, seed: int, years: int = 5, now: datetime | None = None) -> VolumeResult:
-    """Add `cases` synthetic cases over the last `years` years, in one transaction."""
+def load_volume(
+    *, cases: int, seed: int, years: int = 5, open_share: float = OPEN_SHARE, now: datetime | None = None
+) -> VolumeResult:
+    """Add `cases` synthetic cases over the last `years` years, in one transaction; the newest
+    `open_share` of them are still open (awaiting screening, gathering information, ready or decided)."""
+    if not 0 <= open_share <= 1:
+        raise VolumeError("The open share is a fraction between 0 and 1.")
     if cases < len(CaseStatus):
         raise VolumeError(f"Ask for at least {len(CaseStatus)} cases, one in each status.")
     if AuditEvent.objects.filter(action=AuditAction.DEMO_LOADED, detail__volume_seed=seed).exists():
@@ -102,7 +107,9 @@ def load_volume(*, cases: int, seed: int, years: int = 5, now: datetime | None =
     timings: dict[str, float] = {}
     started = time.perf_counter()
     years = max(1, min(years, math.ceil(cases / 20)))
-    picked = _draw_referrals(cases=cases, seed=seed, years=years, today=timezone.localdate(now))
+    picked = _draw_referrals(
+        cases=cases, seed=seed, years=years, today=timezone.localdate(now), open_share=open_share
+    )
     timings["synthetic areas"] = time.perf_counter() - started
     started = time.perf_counter()
     builder = _Builder(seed=seed, now=now)
@@ -161,7 +168,7 @@ class _AreaIndex:
     nhs: dict[str, str]  # person id -> NHS number, blank where another area drew the same one
 
 
-def _draw_referrals(*, cases: int, seed: int, years: int, today: date) -> list[_Picked]:
+def _draw_referrals(*, cases: int, seed: int, years: int, today: date, open_share: float) -> list[_Picked]:
     """One synthetic area per year, each with its own seed and a year's referrals; the newest `cases`."""
     per_year = math.ceil(cases / years)
     taken_nhs = set(ReferralPerson.objects.exclude(nhs_number="").values_list("nhs_number", flat=True))
@@ -192,7 +199,7 @@ def _draw_referrals(*, cases: int, seed: int, years: int, today: date) -> list[_
         raise VolumeError(f"The synthetic areas gave {len(pool)} referrals, fewer than {cases}.")
     pool.sort(key=lambda pair: (pair[0].received_on, pair[0].id))
     pool = pool[-cases:]
-    statuses = _status_spread(cases)
+    statuses = _status_spread(cases, open_share)
     open_days = _recent_working_days(today, cases - statuses.count(CaseStatus.CLOSED), over=10)
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
     picked = []
@@ -209,10 +216,11 @@ def _draw_referrals(*, cases: int, seed: int, years: int, today: date) -> list[_
     return picked
 
 
-def _status_spread(cases: int) -> list[CaseStatus]:
+def _status_spread(cases: int, open_share: float) -> list[CaseStatus]:
     """Oldest first: closed, then the open statuses in workflow order from the oldest open case."""
-    open_total = max(len(OPEN_MIX), round(cases * OPEN_SHARE))
+    open_total = min(cases, max(len(OPEN_MIX), round(cases * open_share)))
     counts = {status: max(1, round(open_total * share)) for status, share in OPEN_MIX}
+    counts[CaseStatus.INFORMATION_GATHERING] -= max(0, sum(counts.values()) - cases)  # all open: no closed
     spread = [CaseStatus.CLOSED] * (cases - sum(counts.values()))
     for status in (
         CaseStatus.DECIDED,

@@ -177,3 +177,12 @@ def test_command_adds_more_families_with_another_seed(hub_at_volume: Any) -> Non
     assert "Added 10 synthetic cases" in out.getvalue()
     assert Case.objects.count() == CASES + 10
     assert audit_verify_chain().intact
+
+
+def test_open_share_sets_how_many_cases_are_still_open(db: None) -> None:
+    load_demo_hub()
+    load_volume(cases=40, seed=11, years=1, open_share=0.5)
+    still_open = Case.objects.exclude(status=CaseStatus.CLOSED).count()
+    assert still_open == 20
+    with pytest.raises(CommandError, match="between 0 and 1"):
+        call_command("volume_load", "--cases", "10", "--seed", "12", "--open-share", "1.5", stdout=StringIO())

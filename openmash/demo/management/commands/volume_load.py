@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from openmash.demo.volume import VolumeError, load_volume
+from openmash.demo.volume import OPEN_SHARE, VolumeError, load_volume
 
 
 class Command(BaseCommand):
@@ -20,11 +20,22 @@ class Command(BaseCommand):
         )
         parser.add_argument("--years", type=int, default=5, help="Spread the referrals over this many years.")
         parser.add_argument("--seed", type=int, default=1, help="Another seed adds other families.")
+        parser.add_argument(
+            "--open-share",
+            type=float,
+            default=OPEN_SHARE,
+            help=f"Fraction of the cases (the newest) still open (default {OPEN_SHARE}); load tests use more",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
         try:
-            result = load_volume(cases=options["cases"], seed=options["seed"], years=options["years"])
+            result = load_volume(
+                cases=options["cases"],
+                seed=options["seed"],
+                years=options["years"],
+                open_share=options["open_share"],
+            )
         except VolumeError as error:
             raise CommandError(str(error)) from error
         elapsed = time.perf_counter() - started
