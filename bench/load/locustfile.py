@@ -16,12 +16,15 @@ import json
 import os
 import random
 import re
+import sys
 import uuid
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 from locust import HttpUser, between, events, task
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from forms import post_forms  # noqa: E402
 
 PASSWORD = os.environ.get("OPENMASH_DEMO_PASSWORD", "synthetic-demo-only")
 ACKS = Path(os.environ.get("OPENMASH_LOAD_ACKS", "var/bench/load/acked.jsonl"))
@@ -29,62 +32,6 @@ UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 # Seconds each person waits between pages ("min,max"): staff read a page before the next.
 WAIT = tuple(float(x) for x in os.environ.get("OPENMASH_LOAD_WAIT", "5,15").split(","))
 RESEARCHERS = ("police.researcher", "health.researcher", "education.researcher", "housing.researcher")
-
-
-class _Forms(HTMLParser):
-    """The fields of each <form method=post> on a page: name -> value (radios: the checked or first)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.forms: list[dict[str, Any]] = []
-        self._textarea: str | None = None
-        self._select: str | None = None
-        self.radios: list[dict[str, list[str]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "form" and a.get("method", "").lower() == "post":
-            self.forms.append({"_action": a.get("action", "")})
-            self.radios.append({})
-        if not self.forms:
-            return
-        form, radios = self.forms[-1], self.radios[-1]
-        name = a.get("name")
-        if tag == "input" and name:
-            kind = a.get("type", "text")
-            if kind == "radio":
-                radios.setdefault(name, []).append(a.get("value", ""))
-                if "checked" in a:
-                    form[name] = a.get("value", "")
-            elif kind == "checkbox":
-                if "checked" in a:
-                    form[name] = a.get("value", "on")
-            elif kind not in ("submit", "button"):
-                form[name] = a.get("value", "")
-        elif tag == "textarea" and name:
-            form[name] = ""
-            self._textarea = name
-        elif tag == "select" and name:
-            self._select = name
-            form.setdefault(name, "")
-        elif tag == "option" and self._select and ("selected" in a or not form.get(self._select)):
-            form[self._select] = a.get("value", "")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "textarea":
-            self._textarea = None
-        elif tag == "select":
-            self._select = None
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea and self.forms:
-            self.forms[-1][self._textarea] += data
-
-
-def post_forms(html: str) -> list[tuple[dict[str, Any], dict[str, list[str]]]]:
-    parser = _Forms()
-    parser.feed(html)
-    return list(zip(parser.forms, parser.radios, strict=True))
 
 
 def record_ack(kind: str, record_id: str, marker: str) -> None:
@@ -174,6 +121,9 @@ class Researcher(HubUser):
         form, _ = forms[0]
         marker = f"LOAD-{uuid.uuid4()}"
         form.pop("_action", None)
+        for name in [n for n in form if re.match(r"history-\d+-", n)]:
+            del form[name]  # no history items: the blank extra row stays blank
+        form["history-TOTAL_FORMS"] = "0"
         form.update(
             summary=f"Known to this agency: two contacts last year. {marker}",
             risk_factors="Missed appointments",
@@ -209,7 +159,8 @@ class DecisionMaker(HubUser):
         marker = f"LOAD-{uuid.uuid4()}"
         form.pop("_action", None)
         for name, values in radios.items():
-            form.setdefault(name, values[0])
+            if name == "level" or name.startswith("view_"):
+                form.setdefault(name, "agree" if "agree" in values else values[0])
         form.update(
             outcome="advice",
             rationale=f"Advice to the family is proportionate on what the agencies returned. {marker}",
