@@ -21,3 +21,4 @@ urlpatterns = [
 
 handler403 = "openmash.core.views.forbidden"
 handler404 = "openmash.core.views.not_found"
+handler500 = "openmash.core.views.server_error"
