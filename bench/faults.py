@@ -25,6 +25,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +33,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "load"))
 
-from hub import PYTHON, ROOT, Hub, hub_env, prepare_database  # noqa: E402
+from hub import PYTHON, ROOT, Hub, hub_env, prepare_database, psql  # noqa: E402
 
 PASSWORD = "synthetic-demo-only"  # noqa: S105 - the demo's printed password
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -119,24 +120,29 @@ def say(text: str) -> None:
     print(f"   {time.strftime('%H:%M:%S')} {text}", flush=True)
 
 
-def kill_worker_during(hub: Hub, *, what: str, running: str, state: callable, timeout: float = 60) -> bool:  # type: ignore[valid-type]
-    """Poll `state` until its status is `running`, then SIGKILL the worker. False if it finished first."""
+def kill_worker_during(
+    hub: Hub, database: str, *, what: str, table: str, row: str, delay: float, timeout: float = 90
+) -> bool:
+    """Poll the row's status (straight from PostgreSQL, every 20 ms) until it is running, wait `delay`
+    seconds into the work, then SIGKILL the worker. False if the work finished first."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        current = state()
-        if current["status"] == running:
+        status = psql(f"SELECT status FROM {table} WHERE id = '{row}'", database)  # noqa: S608 - our own ids
+        if status == "running":
+            time.sleep(delay)
             hub.kill("worker")
-            say(f"worker killed (SIGKILL) while the {what} was {running}: {current}")
-            return True
-        if current["status"] in ("done", "failed", "loaded"):
-            say(f"the {what} finished before the worker could be killed: {current}")
+            after = psql(f"SELECT status FROM {table} WHERE id = '{row}'", database)  # noqa: S608
+            say(f"worker killed (SIGKILL) {delay:.1f} s into the {what}; its status then: {after}")
+            return after == "running"
+        if status in ("done", "failed", "loaded"):
+            say(f"the {what} finished ({status}) before the worker could be killed")
             return False
-        time.sleep(0.05)
-    say(f"the {what} never started within {timeout:.0f} s: {state()}")
+        time.sleep(0.02)
+    say(f"the {what} never started within {timeout:.0f} s")
     return False
 
 
-def wait_for(state: callable, finished: set[str], seconds: float) -> dict[str, object]:  # type: ignore[valid-type]
+def wait_for(state: Callable[[], dict[str, object]], finished: set[str], seconds: float) -> dict[str, object]:
     deadline = time.monotonic() + seconds
     current = state()
     while time.monotonic() < deadline and current["status"] not in finished:
@@ -156,9 +162,12 @@ def worker_mid_trawl(hub: Hub, database: str) -> str:
         def state(trawl: str = str(started["trawl"])) -> dict[str, object]:
             return django(database, TRAWL_STATE.format(trawl=trawl))
 
-        if kill_worker_during(hub, what="trawl", running="running", state=state):
+        if kill_worker_during(
+            hub, database, what="trawl", table="trawl_trawl", row=str(started["trawl"]), delay=0.05
+        ):
             break
-        hub.start_worker()
+        if "worker" not in hub.processes:
+            hub.start_worker()
     else:
         return "not tested: every trawl finished before the worker could be killed"
     say(f"after the kill: {state()}")
@@ -179,8 +188,11 @@ def worker_mid_load(hub: Hub, database: str) -> str:
     def state() -> dict[str, object]:
         return django(database, LOAD_STATE.format(load=started["load"], source=started["source"]))
 
-    if not kill_worker_during(hub, what="load", running="running", state=state):
-        hub.start_worker()
+    if not kill_worker_during(
+        hub, database, what="load", table="sources_sourceload", row=str(started["load"]), delay=1.0
+    ):
+        if "worker" not in hub.processes:
+            hub.start_worker()
         return "not tested: the load finished before the worker could be killed"
     after = state()
     say(f"after the kill: {after}")
