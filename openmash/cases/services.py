@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.utils import timezone
 
 from openmash.audit.catalogue import AuditAction
@@ -15,6 +17,7 @@ from openmash.cases.transitions import TRANSITION_REFUSED, is_allowed
 from openmash.core.actor import Actor
 from openmash.core.concurrency import save_versioned
 from openmash.core.errors import DomainError
+from openmash.core.worktime import WorkingCalendar
 from openmash.hub.selectors import hub_calendar
 from openmash.referrals.models import Referral
 
@@ -58,6 +61,11 @@ def _persons(case: Case) -> list[str]:
     return [str(pk) for pk in case.referral.people.values_list("pk", flat=True)]
 
 
+def decision_due_at(*, received_at: datetime, calendar: WorkingCalendar | None = None) -> datetime:
+    """Working Together expects a decision on a referral within one working day."""
+    return (calendar or hub_calendar()).add_working_days(received_at, 1)
+
+
 def case_open(*, actor: Actor, referral: Referral) -> Case:
     """Open the case for a new referral, numbered as the referral is (R-2026-00042 opens C-2026-00042);
     its decision is due one working day after the referral arrived (Working Together)."""
@@ -67,6 +75,6 @@ def case_open(*, actor: Actor, referral: Referral) -> Case:
         referral=referral,
         status=CaseStatus.NEW,
         status_changed_at=received_at,
-        decision_due_at=hub_calendar().add_working_days(received_at, 1),
+        decision_due_at=decision_due_at(received_at=received_at),
         created_by=actor.user,
     )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.defaults import bad_request as html_bad_request
-from django.views.defaults import server_error as html_server_error
 
 from openmash.core.api import SERVER_ERROR, is_api_request, problem_response, too_large
 
@@ -32,6 +35,13 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's 500 handler. The pages need no database; while it cannot be reached (PostgreSQL
+    restarting, a network fault) the answer is 503 with Retry-After, so people and proxies wait."""
     if is_api_request(request.path):
         return problem_response(500, SERVER_ERROR)
-    return html_server_error(request)
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponse(loader.render_to_string("500.html"), status=500)

@@ -16,7 +16,7 @@ from openmash.audit.services import audit_record
 from openmash.core.actor import Actor
 from openmash.demo.cases import load_demo_cases
 from openmash.demo.sources import demo_sources
-from openmash.hub.models import Agency, AgencyKind
+from openmash.hub.models import Agency, AgencyKind, HubConfiguration
 from openmash.hub.services import hub_apply_preset
 from openmash.synth import generate_area, write_area
 from openmash.synth.extracts import generate_extracts
@@ -81,9 +81,8 @@ class DemoResult:
     sources: list[str]
 
 
-def load_demo(
-    *, seed: int, households: int, area_dir: Path, preset: str = "front-door", cases: int = 200
-) -> DemoResult:
+def load_demo_hub(*, preset: str = "front-door") -> tuple[HubConfiguration, list[ListedUser]]:
+    """The hub, its agencies' mailboxes and one demo user per role and agency (idempotent)."""
     actor = Actor.system("demo_load")
     config = hub_apply_preset(actor=actor, preset_slug=preset)
     for partner in Agency.objects.filter(contact_email=""):
@@ -111,6 +110,14 @@ def load_demo(
                 user.save(update_fields=["password"])
                 RoleGrant.objects.create(user=user, role=spec.role)
             listed.append(ListedUser(user.username, spec.role.label, user.agency.name))
+    return config, listed
+
+
+def load_demo(
+    *, seed: int, households: int, area_dir: Path, preset: str = "front-door", cases: int = 200
+) -> DemoResult:
+    actor = Actor.system("demo_load")
+    config, listed = load_demo_hub(preset=preset)
     # The area is drawn as of today, so referrals fall in the twelve months before now.
     area = generate_area(seed, households=households, reference_date=timezone.localdate())
     write_area(area, area_dir)
