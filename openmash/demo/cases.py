@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import F
 from django.test.utils import override_settings
 from django.utils import timezone
@@ -26,7 +27,12 @@ from openmash.consent.models import ConsentDecision, ForWhom, InformedHow
 from openmash.core.actor import Actor
 from openmash.core.codes import Sex
 from openmash.decisions.models import Decision, Outcome
-from openmash.decisions.services import ViewData, decision_record
+from openmash.decisions.services import (
+    ViewData,
+    decision_record,
+    outcome_challenge_answer,
+    outcome_challenge_raise,
+)
 from openmash.enquiries.deadlines import due_at
 from openmash.enquiries.models import InformationRequest, RequestStatus
 from openmash.enquiries.services import (
@@ -37,6 +43,7 @@ from openmash.enquiries.services import (
     requests_mark_overdue,
 )
 from openmash.feedback.delivery import feedback_deliver
+from openmash.feedback.models import Delivery, OutcomeNotification
 from openmash.hub.models import Agency, AgencyKind, RagRating, ThresholdLevel
 from openmash.people.models import RelationshipKind
 from openmash.people.services import household_save, person_add, relationship_add
@@ -151,7 +158,32 @@ def load_demo_cases(*, area: Area, count: int = 200, seed: int = 2026) -> int:
         _advance(referral.case, status, users, rng)
         _backdate(referral.case, received, now)
     requests_mark_overdue()
+    _challenges(users)
     return Case.objects.count()
+
+
+def _challenges(users: dict[str, User]) -> None:
+    """Two referrers challenge an outcome after it was sent; a decision maker has answered one."""
+    notices = list(
+        OutcomeNotification.objects.filter(
+            recipient="referrer", case__status=CaseStatus.CLOSED, case__referral__made_by__isnull=False
+        ).order_by("-case__decision__decided_at")[:2]
+    )
+    for number, notice in enumerate(notices):
+        challenge = outcome_challenge_raise(
+            actor=Actor(user=notice.case.referral.made_by),
+            notice=notice,
+            reasons="Since the referral the child has told us more about what happens at home; we think "
+            "this needs an assessment, not the response decided.",
+        )
+        if number == 1 and "decision.maker" in users:
+            outcome_challenge_answer(
+                actor=Actor(user=users["decision.maker"]),
+                challenge=challenge,
+                answer="We have read the school's new information with the police return; the decision "
+                "stands, and the lead agency will share it with the school at the next review.",
+                result="stands",
+            )
 
 
 def _recent_working_days(today: date, n: int, *, over: int = 6) -> list[date]:
@@ -310,6 +342,12 @@ def _advance(case: Case, target: CaseStatus, users: dict[str, User], rng: random
         )
         # The worker sends outcome notices; the demo sends them now, so some fail as a hub would see.
         feedback_deliver(case_id=case.pk, retry_failed=False)
+    if failing:
+        # The mail server stayed down through every automatic try: a decision maker must send these
+        # again or give them up (the case stays decided until then).
+        case.notifications.filter(delivery=Delivery.FAILED).update(
+            attempts=settings.OUTCOME_MAX_ATTEMPTS, next_attempt_at=None
+        )
 
 
 def _add_family(

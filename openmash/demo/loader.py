@@ -85,6 +85,14 @@ def load_demo_hub(*, preset: str = "front-door") -> tuple[HubConfiguration, list
     """The hub, its agencies' mailboxes and one demo user per role and agency (idempotent)."""
     actor = Actor.system("demo_load")
     config = hub_apply_preset(actor=actor, preset_slug=preset)
+    if not config.contact_email:
+        config.contact_email = "mash.hub@openmash.invalid"
+        config.contact_phone = "01632 960 100"
+        config.out_of_hours_arrangement = (
+            "Outside office hours call the emergency duty team on 01632 960 999; for a child in immediate "
+            "danger call the police on 999."
+        )
+        config.save(update_fields=["contact_email", "contact_phone", "out_of_hours_arrangement"])
     for partner in Agency.objects.filter(contact_email=""):
         mailbox = slugify(partner.name)
         partner.contact_email = f"mash.{mailbox}@openmash.invalid"
