@@ -1,5 +1,8 @@
 """Settings for the test suite (SQLite by default; DATABASE_URL selects PostgreSQL)."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import DATABASES, os
 
@@ -10,3 +13,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("OPENMASH_TEST_SQLITE", "")}  # in memory
 WHITENOISE_USE_FINDERS = True
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Tests write agency extracts under the system's temporary directory (pytest's tmp_path).
+OPENMASH_SOURCE_FOLDERS = [*OPENMASH_SOURCE_FOLDERS, Path(tempfile.gettempdir())]  # noqa: F405
