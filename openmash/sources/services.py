@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -19,6 +20,8 @@ from typing import Any
 from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from openmash.accounts.models import User
 from openmash.accounts.permissions import Perm, can
@@ -41,7 +44,7 @@ from openmash.linkage.sources import (
     connector_for,
 )
 from openmash.linkage.sources.limits import AppDatabase, error_reference
-from openmash.linkage.sources.sql import query_problem
+from openmash.linkage.sources.sql import READ_ONLY_DIALECTS, query_problem
 from openmash.sources.models import DataSource, LoadStage, LoadStatus, SourceKind, SourceLoad
 
 log = logging.getLogger(__name__)
@@ -98,7 +101,7 @@ def source_limits() -> SourceLimits:
     )
 
 
-class SettingRefused(DomainError):
+class SettingRefused(DomainError):  # noqa: N818 - reads as "the setting is refused"
     """A source setting outside the deployer's limits; ``field`` names the setting."""
 
     def __init__(self, message: str, field: str) -> None:
@@ -114,7 +117,8 @@ def _check_limits(kind: str, values: Mapping[str, Any], limits: SourceLimits) ->
             if values.get(name) and not limits.path_allowed(str(values[name])):
                 raise SettingRefused(
                     f"The {name} file is not in a folder data sources may read from. Put the extract in"
-                    " one of the folders set by whoever runs OpenMASH (OPENMASH_SOURCE_FOLDERS), or upload it",
+                    " one of the folders set by whoever runs OpenMASH (OPENMASH_SOURCE_FOLDERS),"
+                    " or upload it",
                     name,
                 )
     secrets = {"url": values.get("url"), "token": values.get("token")}
@@ -133,9 +137,9 @@ def _check_limits(kind: str, values: Mapping[str, Any], limits: SourceLimits) ->
             problem = query_problem(values.get(name), what=name.replace("_", " "))
             if problem is not None:
                 raise SettingRefused(problem[:1].upper() + problem[1:], name)
+    if kind == SourceKind.SQL and values.get("url") and not str(values["url"]).strip().startswith("env:"):
+        _check_sql_url(str(values["url"]).strip(), limits)
     if kind == SourceKind.FHIR and values.get("base_url"):
-        import urllib.parse
-
         parts = urllib.parse.urlsplit(str(values["base_url"]))
         try:
             port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -147,6 +151,34 @@ def _check_limits(kind: str, values: Mapping[str, Any], limits: SourceLimits) ->
                 " OPENMASH_SOURCE_HOSTS",
                 "base_url",
             )
+
+
+def _check_sql_url(raw: str, limits: SourceLimits) -> None:
+    try:
+        url = make_url(raw)
+    except (ArgumentError, ValueError):
+        raise SettingRefused("The database URL is not valid", "url") from None
+    dialect = url.get_backend_name()
+    if dialect not in READ_ONLY_DIALECTS:
+        raise SettingRefused(
+            f"A {dialect} database cannot be held to read-only queries; data sources may use"
+            f" {', '.join(sorted(READ_ONLY_DIALECTS))}",
+            "url",
+        )
+    if dialect == "sqlite":
+        if not url.database or not limits.path_allowed(url.database):
+            raise SettingRefused(
+                "The database file is not in a folder data sources may read from (OPENMASH_SOURCE_FOLDERS)",
+                "url",
+            )
+        return
+    port = url.port or READ_ONLY_DIALECTS[dialect] or 0
+    if not url.host or not limits.host_listed(url.host, port):
+        raise SettingRefused(
+            "This database server is not one data sources may reach. Whoever runs OpenMASH can add it"
+            " to OPENMASH_SOURCE_HOSTS",
+            "url",
+        )
 
 
 def _check_admin(actor: Actor) -> None:
@@ -305,14 +337,16 @@ def loads_recover_stalled(*, now: datetime | None = None) -> list[SourceLoad]:
         if seen > cutoff:
             continue
         again = load.attempt < MAX_ATTEMPTS
-        reason = (
-            f"The worker stopped while loading (no progress for {minutes} minutes)."
-            + (" The load is being tried again." if again else " It was not tried again: load it again.")
+        reason = f"The worker stopped while loading (no progress for {minutes} minutes)." + (
+            " The load is being tried again." if again else " It was not tried again: load it again."
         )
         with transaction.atomic():
-            if SourceLoad.objects.filter(pk=load.pk, status=LoadStatus.RUNNING).update(
-                status=LoadStatus.FAILED
-            ) != 1:
+            if (
+                SourceLoad.objects.filter(pk=load.pk, status=LoadStatus.RUNNING).update(
+                    status=LoadStatus.FAILED
+                )
+                != 1
+            ):
                 continue  # finished meanwhile
             _fail(load, report=[], count=0, error=reason)
             if again:
@@ -385,7 +419,7 @@ def load_run(load: SourceLoad, *, on_progress: Callable[[int, int | None], None]
         return _fail(
             load, report=[b.as_dict() for b in failed.bad_rows], count=failed.total, error=str(failed)
         )
-    except Exception as error:  # noqa: BLE001 - any failure must leave the previous index in place
+    except Exception:  # noqa: BLE001 - any failure must leave the previous index in place
         reference = error_reference()
         log.exception("load of %s failed [ref %s]", source, reference)
         shutil.rmtree(directory, ignore_errors=True)

@@ -213,7 +213,12 @@ class _SizeLimitedUpload(FileUploadHandler):
         self.too_large = False
 
     def handle_raw_input(
-        self, input_data: Any, META: dict[str, Any], content_length: int, boundary: Any, encoding: Any = None
+        self,
+        input_data: Any,
+        META: dict[str, Any],  # noqa: N803 - Django's name
+        content_length: int,
+        boundary: Any,
+        encoding: Any = None,
     ) -> None:
         self.too_large = content_length > self.limit + 64 * 1024  # the form's other fields: a little more
 

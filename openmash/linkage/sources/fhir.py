@@ -32,6 +32,7 @@ link or a redirect to one fails the load instead) and never appears in a report.
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import re
@@ -283,7 +284,9 @@ class FhirConnector(Connector):
         not answer, so a load's report never tells a closed port from an open one. The cause goes
         to the server log under the reference shown."""
         reference = error_reference()
-        log.warning("FHIR source %s unreachable while %s [ref %s]: %r", self.base_url, doing, reference, cause)
+        log.warning(
+            "FHIR source %s unreachable while %s [ref %s]: %r", self.base_url, doing, reference, cause
+        )
         return self._failed(
             f"could not reach the server while {doing} (reference {reference}; the detail is in the"
             " server log)",
@@ -321,7 +324,7 @@ class FhirConnector(Connector):
                     f"while {doing}, the server redirected to another host; not following it", part
                 ) from None
             raise self._failed(f"the server answered HTTP {exc.code} while {doing}", part) from None
-        except (TimeoutError, urllib.error.URLError, OSError) as exc:
+        except (TimeoutError, urllib.error.URLError, OSError, http.client.HTTPException) as exc:
             raise self._unreachable(doing, part, exc) from None
         try:
             resource = json.loads(body)

@@ -20,8 +20,8 @@ do, in the environment (the ``sources`` app builds a :class:`SourceLimits` from 
   ``max_uncompressed_bytes`` (and ``max_compression_ratio`` times its size) when unzipped.
 
 Plain Python: no Django import. :data:`UNRESTRICTED` (no folder or host check; the size limits and
-the env prefixes kept) is for the command-line engine and tests of the connectors themselves; the web application
-always passes the deployer's limits.
+the env prefixes kept) is for the command-line engine and tests of the connectors themselves; the
+web application always passes the deployer's limits.
 """
 
 from __future__ import annotations
@@ -307,4 +307,3 @@ class SourceLimits:
 
 
 UNRESTRICTED: Final = SourceLimits()
-
