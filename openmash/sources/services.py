@@ -381,9 +381,22 @@ def sources_refresh_due(*, now: datetime | None = None) -> list[SourceLoad]:
     return queued
 
 
+def _storable(value: Any) -> Any:
+    """``value`` with NUL characters (which PostgreSQL text and JSON cannot hold) replaced: a report
+    may quote a column name from a damaged file."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    return value
+
+
 def _set(load: SourceLoad, **values: Any) -> None:
     if load.status == LoadStatus.RUNNING or values.get("status") == LoadStatus.RUNNING:
         values.setdefault("heartbeat_at", timezone.now())
+    values = {key: _storable(value) for key, value in values.items()}
     for key, value in values.items():
         setattr(load, key, value)
     SourceLoad.objects.filter(pk=load.pk).update(**values)
@@ -501,7 +514,7 @@ def _fail(load: SourceLoad, *, report: list[dict[str, object]], count: int, erro
             actor=actor,
             action=AuditAction.SOURCE_LOAD_FAILED,
             obj=load.source,
-            detail={"load": str(load.pk), "bad_rows": count, "error": error[:300]},
+            detail={"load": str(load.pk), "bad_rows": count, "error": _storable(error[:300])},
         )
     return load
 

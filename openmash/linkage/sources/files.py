@@ -122,6 +122,12 @@ def read_csv_rows(
                 first = next((row for row in reader if any(v.strip() for v in row)), None)
                 if first is None:
                     return Rows(problems=[BadRow("the file is empty", part=part)])
+                if any("\x00" in v for v in first):
+                    return Rows(
+                        problems=[
+                            BadRow("the header contains a NUL character (is this a text file?)", part=part)
+                        ]
+                    )
                 header = [name.strip() for name in first]
                 if len(header) > limits.max_columns:
                     return Rows(
@@ -164,6 +170,11 @@ def read_csv_rows(
                                 row=number,
                                 part=part,
                             )
+                        )
+                        continue
+                    if any("\x00" in v for v in values):
+                        problems.append(
+                            BadRow("contains a NUL character (is this a text file?)", row=number, part=part)
                         )
                         continue
                     long = next((i for i, v in enumerate(values) if len(v) > limits.max_cell_chars), None)

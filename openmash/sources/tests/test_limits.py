@@ -267,11 +267,18 @@ def test_the_applications_own_database_is_out_of_reach(hub: Any, admin: Client, 
     load = _load(DataSource.objects.get(name="Stored sql"))
     assert load.error.startswith("identities: could not reach the database (reference")
     assert "argon2" not in load.error and "pbkdf2" not in load.error and "md5" not in load.error
-    # ...until the deployer also opts in, and even then the query fails without showing a hash.
+    # ...until the deployer also opts in; even then a failing query's error text (here it would quote
+    # the database's name) is not shown.
     settings.OPENMASH_SOURCE_ALLOW_APP_DATABASE = True
-    load = _load(DataSource.objects.get(name="Stored sql"))
+    source = DataSource.objects.get(name="Stored sql")
+    source.settings = {
+        "url": url,
+        "identities_query": "SELECT CAST(current_database() AS INTEGER) AS record_id",
+    }
+    source.save()
+    load = _load(source)
     assert load.error.startswith("identities: the database could not run the query (reference")
-    assert "md5" not in load.error and "$" not in load.error
+    assert own["NAME"] not in load.error
 
 
 # --- 10: a failed upload changes nothing; a dead worker's load is found and retried -------------
@@ -440,3 +447,21 @@ def test_the_demo_extracts_are_inside_the_default_folders() -> None:
     assert defaults.path_allowed(Path(base.VAR_DIR) / "demo" / "area" / "extracts" / "police_identities.csv")
     assert not defaults.path_allowed(Path(base.VAR_DIR) / "openmash.sqlite3")
     assert not defaults.path_allowed(Path(base.VAR_DIR) / "sources" / "some-source" / "snapshot")
+
+
+def test_a_nul_character_fails_the_load_with_a_report(hub: Any, tmp_path: Path) -> None:
+    """Found by the fuzzing: PostgreSQL cannot store a NUL, so a report quoting one left the load
+    "running" for good."""
+    source = police_source(tmp_path)
+    path = Path(source.settings["identities"])
+    original = path.read_bytes()
+    for damaged, where in (
+        (original.replace(b"FORENAME", b"FORE\x00NAME", 1), None),
+        (original.replace(b"Kerry", b"Ke\x00rry", 1), 2),
+    ):
+        path.write_bytes(damaged)
+        load = _load(source)
+        assert load.status == LoadStatus.FAILED and "NUL character" in load.error
+        assert [(r["part"], r["row"]) for r in load.report if "NUL" in r["problem"]] == [
+            ("identities", where)
+        ]
