@@ -44,7 +44,9 @@ def main() -> None:
     from hypothesis import settings as hsettings
 
     setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0)
+    if connection.vendor != "sqlite":  # a database of its own, beside the test suite's
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = f"fuzz_{connection.settings_dict['NAME']}"
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     work = Path(tempfile.mkdtemp(prefix="openmash-fuzz-"))
     settings.OPENMASH_SOURCES_DIR = work / "var-sources"
     settings.OPENMASH_SOURCE_FOLDERS = [work]
