@@ -208,18 +208,34 @@ class LoadForm(GdsForm):
     )
     events_file = forms.FileField(label="New events extract (optional)", required=False)
 
-    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, kind: str, max_bytes: int | None = None, refused: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if kind not in {SourceKind.CSV, SourceKind.XLSX}:
             del self.fields["identities_file"]
             del self.fields["events_file"]
         self.kind = kind
+        self.max_bytes = max_bytes
+        #: The upload was refused while it arrived, for its size (nothing of it was kept).
+        self.refused = refused
+
+    def _too_large(self) -> str:
+        megabytes = (self.max_bytes or 0) // (1024 * 1024)
+        return f"The file must be smaller than {megabytes} MB"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if self.refused and "identities_file" in self.fields:
+            self.add_error("identities_file", self._too_large())
+            return data
         allowed = {".csv", ".tsv", ".txt"} if self.kind == SourceKind.CSV else {".xlsx"}
         for name in ("identities_file", "events_file"):
             upload = data.get(name)
-            if upload is not None and not any(upload.name.lower().endswith(ext) for ext in allowed):
+            if upload is None:
+                continue
+            if self.max_bytes is not None and upload.size is not None and upload.size > self.max_bytes:
+                self.add_error(name, self._too_large())
+            elif not any(upload.name.lower().endswith(ext) for ext in allowed):
                 self.add_error(name, f"The file must be {' or '.join(sorted(allowed))}")
         return data

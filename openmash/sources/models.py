@@ -102,6 +102,18 @@ class SourceLoad(BaseModel):
     warnings = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True, default="")
     upload = models.CharField(max_length=500, blank=True, default="", help_text="Uploaded files, if any.")
+    uploads = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Setting -> uploaded file this load reads instead; the source's settings take them "
+        "only when the load succeeds.",
+    )
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the worker last showed it was still loading."
+    )
+    attempt = models.PositiveSmallIntegerField(
+        default=1, help_text="1 for a load as asked; more when a load whose worker stopped is tried again."
+    )
     snapshot = models.CharField(max_length=500, blank=True, default="")
     model_json = models.TextField(
         blank=True, default="", help_text="The matching model trained on this load."

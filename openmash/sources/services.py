@@ -10,15 +10,18 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from openmash.accounts.models import User
 from openmash.accounts.permissions import Perm, can
@@ -37,8 +40,11 @@ from openmash.linkage.sources import (
     ConnectorSettingsError,
     LoadFailed,
     Snapshot,
+    SourceLimits,
     connector_for,
 )
+from openmash.linkage.sources.limits import AppDatabase, error_reference
+from openmash.linkage.sources.sql import READ_ONLY_DIALECTS, query_problem
 from openmash.sources.models import DataSource, LoadStage, LoadStatus, SourceKind, SourceLoad
 
 log = logging.getLogger(__name__)
@@ -49,8 +55,130 @@ KEEP_PREVIOUS = 1
 PROGRESS_INTERVAL = 0.5
 
 
+#: A load that found its worker gone is tried again until it has been tried this many times.
+MAX_ATTEMPTS = 2
+
+
 def sources_root() -> Path:
     return Path(getattr(settings, "OPENMASH_SOURCES_DIR", settings.VAR_DIR / "sources"))
+
+
+def uploads_root() -> Path:
+    """Where uploaded extracts are kept (one folder per source); file sources may always read it."""
+    return sources_root() / "uploads"
+
+
+def max_upload_bytes() -> int:
+    return int(settings.OPENMASH_SOURCE_MAX_UPLOAD_MB) * 1024 * 1024
+
+
+def _app_databases() -> tuple[AppDatabase, ...]:
+    out = []
+    for alias in connections:
+        values = connections[alias].settings_dict
+        name = str(values.get("NAME") or "")
+        if "sqlite" in str(values.get("ENGINE", "")):
+            if name and name != ":memory:" and not name.startswith("file:"):
+                out.append(AppDatabase(path=name))
+            continue
+        port = int(values.get("PORT") or 5432)
+        out.append(AppDatabase(host=str(values.get("HOST") or "localhost"), port=port, name=name or None))
+    return tuple(out)
+
+
+def source_limits() -> SourceLimits:
+    """The deployer's limits on data sources (settings read from the environment)."""
+    return SourceLimits(
+        folders=(uploads_root(), *(Path(f) for f in settings.OPENMASH_SOURCE_FOLDERS)),
+        hosts=tuple(settings.OPENMASH_SOURCE_HOSTS),
+        env_prefixes=tuple(settings.OPENMASH_SOURCE_ENV_PREFIXES),
+        app_databases=_app_databases(),
+        allow_app_database=bool(settings.OPENMASH_SOURCE_ALLOW_APP_DATABASE),
+        max_file_bytes=max_upload_bytes(),
+        max_rows=int(settings.OPENMASH_SOURCE_MAX_ROWS),
+        max_uncompressed_bytes=int(settings.OPENMASH_SOURCE_MAX_UNCOMPRESSED_MB) * 1024 * 1024,
+        sql_timeout_seconds=int(settings.OPENMASH_SOURCE_SQL_TIMEOUT_SECONDS),
+    )
+
+
+class SettingRefused(DomainError):  # noqa: N818 - reads as "the setting is refused"
+    """A source setting outside the deployer's limits; ``field`` names the setting."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _check_limits(kind: str, values: Mapping[str, Any], limits: SourceLimits) -> None:
+    """Refuse, when saved, settings a load would refuse: a file outside the allowed folders, a host
+    not on the list, an env: name that may not be read, a SQL query that is not one SELECT."""
+    if kind in {SourceKind.CSV, SourceKind.XLSX}:
+        for name in ("identities", "events"):
+            if values.get(name) and not limits.path_allowed(str(values[name])):
+                raise SettingRefused(
+                    f"The {name} file is not in a folder data sources may read from. Put the extract in"
+                    " one of the folders set by whoever runs OpenMASH (OPENMASH_SOURCE_FOLDERS),"
+                    " or upload it",
+                    name,
+                )
+    secrets = {"url": values.get("url"), "token": values.get("token")}
+    for name, value in secrets.items():
+        if isinstance(value, str) and value.strip().startswith("env:"):
+            variable = value.strip()[4:].strip()
+            if not limits.secret_name_allowed(variable):
+                prefixes = " or ".join(limits.env_prefixes) or "an allowed prefix"
+                raise SettingRefused(
+                    f"env:{variable} cannot be used: a data source may only read environment variables"
+                    f" whose names start with {prefixes}",
+                    name,
+                )
+    if kind == SourceKind.SQL:
+        for name in ("identities_query", "events_query"):
+            problem = query_problem(values.get(name), what=name.replace("_", " "))
+            if problem is not None:
+                raise SettingRefused(problem[:1].upper() + problem[1:], name)
+    if kind == SourceKind.SQL and values.get("url") and not str(values["url"]).strip().startswith("env:"):
+        _check_sql_url(str(values["url"]).strip(), limits)
+    if kind == SourceKind.FHIR and values.get("base_url"):
+        parts = urllib.parse.urlsplit(str(values["base_url"]))
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            port = 0
+        if not parts.hostname or not limits.host_listed(parts.hostname, port):
+            raise SettingRefused(
+                "This server is not one data sources may reach. Whoever runs OpenMASH can add it to"
+                " OPENMASH_SOURCE_HOSTS",
+                "base_url",
+            )
+
+
+def _check_sql_url(raw: str, limits: SourceLimits) -> None:
+    try:
+        url = make_url(raw)
+    except (ArgumentError, ValueError):
+        raise SettingRefused("The database URL is not valid", "url") from None
+    dialect = url.get_backend_name()
+    if dialect not in READ_ONLY_DIALECTS:
+        raise SettingRefused(
+            f"A {dialect} database cannot be held to read-only queries; data sources may use"
+            f" {', '.join(sorted(READ_ONLY_DIALECTS))}",
+            "url",
+        )
+    if dialect == "sqlite":
+        if not url.database or not limits.path_allowed(url.database):
+            raise SettingRefused(
+                "The database file is not in a folder data sources may read from (OPENMASH_SOURCE_FOLDERS)",
+                "url",
+            )
+        return
+    port = url.port or READ_ONLY_DIALECTS[dialect] or 0
+    if not url.host or not limits.host_listed(url.host, port):
+        raise SettingRefused(
+            "This database server is not one data sources may reach. Whoever runs OpenMASH can add it"
+            " to OPENMASH_SOURCE_HOSTS",
+            "url",
+        )
 
 
 def _check_admin(actor: Actor) -> None:
@@ -64,10 +192,12 @@ def clean_settings(kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
     """The settings a connector of ``kind`` takes, blanks dropped; raises DomainError if incomplete."""
     allowed = {name.rstrip("*") for name in CONNECTOR_KINDS.get(kind, ())}
     cleaned = {k: v for k, v in values.items() if k in allowed and v not in (None, "", {})}
+    limits = source_limits()
     try:
-        connector_for(kind, cleaned)
+        connector_for(kind, cleaned, limits=limits)
     except ConnectorSettingsError as error:
         raise DomainError(str(error).capitalize()) from None
+    _check_limits(kind, cleaned, limits)
     return cleaned
 
 
@@ -146,8 +276,10 @@ def source_update(
     return source
 
 
-def connector_of(source: DataSource) -> Connector:
-    return connector_for(source.kind, source.settings)
+def connector_of(source: DataSource, load: SourceLoad | None = None) -> Connector:
+    """The source's connector, held to the deployer's limits; for a load with uploads, reading them."""
+    values = {**source.settings, **(load.uploads if load is not None else {})}
+    return connector_for(source.kind, values, limits=source_limits())
 
 
 def source_columns(source: DataSource) -> list[str]:
@@ -164,23 +296,14 @@ def load_request(
     *, actor: Actor, source: DataSource, uploads: Mapping[str, Path] | None = None
 ) -> SourceLoad:
     """Queue a load of ``source`` (read by the background worker). ``uploads`` replace the files a
-    file source reads, for this load and the ones after it."""
+    file source reads for this load; they become the source's files only if the load succeeds."""
     _check_admin(actor)
-    from openmash.sources.tasks import run_load
-
     with transaction.atomic():
-        if uploads:
-            new_settings = {**source.settings, **{k: str(v) for k, v in uploads.items()}}
-            save_versioned(
-                source,
-                expected_version=source.version,
-                values={"settings": new_settings},
-                actor_user=actor.user,
-            )
         load = SourceLoad.objects.create(
             source=source,
             requested_by=actor.user,
             upload=", ".join(p.name for p in (uploads or {}).values()),
+            uploads={k: str(v) for k, v in (uploads or {}).items()},
             created_by=actor.user,
         )
         audit_record(
@@ -189,9 +312,55 @@ def load_request(
             obj=source,
             detail={"load": str(load.pk), "uploads": load.upload},
         )
-        load_id = str(load.pk)
-        transaction.on_commit(lambda: run_load.enqueue(load_id))
+        _enqueue(load)
     return load
+
+
+def _enqueue(load: SourceLoad) -> None:
+    from openmash.sources.tasks import run_load
+
+    load_id = str(load.pk)
+    transaction.on_commit(lambda: run_load.enqueue(load_id))
+
+
+def loads_recover_stalled(*, now: datetime | None = None) -> list[SourceLoad]:
+    """Find loads whose worker stopped (running, with no sign of progress for
+    ``OPENMASH_SOURCE_LOAD_STALE_MINUTES``): mark each failed with the reason and, unless it has
+    been tried :data:`MAX_ATTEMPTS` times, queue it again with the same uploads. Returns the retries."""
+    now = now or timezone.now()
+    minutes = int(settings.OPENMASH_SOURCE_LOAD_STALE_MINUTES)
+    cutoff = now - timedelta(minutes=minutes)
+    stalled = SourceLoad.objects.filter(status=LoadStatus.RUNNING).select_related("source", "requested_by")
+    retries = []
+    for load in stalled:
+        seen = load.heartbeat_at or load.started_at or load.created_at
+        if seen > cutoff:
+            continue
+        again = load.attempt < MAX_ATTEMPTS
+        reason = f"The worker stopped while loading (no progress for {minutes} minutes)." + (
+            " The load is being tried again." if again else " It was not tried again: load it again."
+        )
+        with transaction.atomic():
+            if (
+                SourceLoad.objects.filter(pk=load.pk, status=LoadStatus.RUNNING).update(
+                    status=LoadStatus.FAILED
+                )
+                != 1
+            ):
+                continue  # finished meanwhile
+            _fail(load, report=[], count=0, error=reason)
+            if again:
+                retry = SourceLoad.objects.create(
+                    source=load.source,
+                    requested_by=load.requested_by,
+                    upload=load.upload,
+                    uploads=load.uploads,
+                    attempt=load.attempt + 1,
+                    created_by=load.requested_by,
+                )
+                _enqueue(retry)
+                retries.append(retry)
+    return retries
 
 
 def sources_refresh_due(*, now: datetime | None = None) -> list[SourceLoad]:
@@ -199,6 +368,7 @@ def sources_refresh_due(*, now: datetime | None = None) -> list[SourceLoad]:
     for at least ``refresh_hours`` ago (a failed one too, so a refresh that failed is tried again
     at the next interval) and none is waiting or running."""
     now = now or timezone.now()
+    loads_recover_stalled(now=now)
     actor = Actor.system("scheduled refresh")
     queued = []
     due = DataSource.objects.filter(is_active=True, refresh_hours__isnull=False).select_related("agency")
@@ -211,7 +381,22 @@ def sources_refresh_due(*, now: datetime | None = None) -> list[SourceLoad]:
     return queued
 
 
+def _storable(value: Any) -> Any:
+    """``value`` with NUL characters (which PostgreSQL text and JSON cannot hold) replaced: a report
+    may quote a column name from a damaged file."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    return value
+
+
 def _set(load: SourceLoad, **values: Any) -> None:
+    if load.status == LoadStatus.RUNNING or values.get("status") == LoadStatus.RUNNING:
+        values.setdefault("heartbeat_at", timezone.now())
+    values = {key: _storable(value) for key, value in values.items()}
     for key, value in values.items():
         setattr(load, key, value)
     SourceLoad.objects.filter(pk=load.pk).update(**values)
@@ -237,22 +422,36 @@ def load_run(load: SourceLoad, *, on_progress: Callable[[int, int | None], None]
 
     directory = sources_root() / str(source.pk) / str(load.pk)
     try:
-        extract = connector_of(source).read(mapping=source.column_mapping, progress=progress)
+        extract = connector_of(source, load).read(mapping=source.column_mapping, progress=progress)
         _set(load, stage=LoadStage.TRAINING, rows_done=extract.records, rows_total=extract.records)
         model = _trained_model(extract.identities)
         _set(load, stage=LoadStage.INDEXING)
         Snapshot.write(extract, directory)
     except LoadFailed as failed:
+        _discard_uploads(load)
         return _fail(
             load, report=[b.as_dict() for b in failed.bad_rows], count=failed.total, error=str(failed)
         )
-    except Exception as error:  # noqa: BLE001 - any failure must leave the previous index in place
-        log.exception("load of %s failed", source)
+    except Exception:  # noqa: BLE001 - any failure must leave the previous index in place
+        reference = error_reference()
+        log.exception("load of %s failed [ref %s]", source, reference)
         shutil.rmtree(directory, ignore_errors=True)
-        return _fail(load, report=[], count=0, error=f"{type(error).__name__}: {error}")
+        _discard_uploads(load)
+        return _fail(
+            load,
+            report=[],
+            count=0,
+            error=f"The load stopped on an unexpected error (reference {reference}; the detail is in"
+            " the server log)",
+        )
 
     actor = Actor(user=load.requested_by) if load.requested_by else Actor.system("source loader")
     with transaction.atomic():
+        if not SourceLoad.objects.filter(pk=load.pk, status=LoadStatus.RUNNING).exists():
+            # Marked failed meanwhile (its worker was taken to have stopped): keep nothing of it.
+            shutil.rmtree(directory, ignore_errors=True)
+            load.refresh_from_db()
+            return load
         _set(
             load,
             status=LoadStatus.LOADED,
@@ -267,6 +466,16 @@ def load_run(load: SourceLoad, *, on_progress: Callable[[int, int | None], None]
         )
         DataSource.objects.filter(pk=source.pk).update(current_load=load)
         source.current_load = load
+        if load.uploads:
+            # The uploaded files become the ones the source reads from now on: only now, on success.
+            fresh = DataSource.objects.select_for_update().get(pk=source.pk)
+            save_versioned(
+                fresh,
+                expected_version=fresh.version,
+                values={"settings": {**fresh.settings, **load.uploads}},
+                actor_user=load.requested_by,
+            )
+            source.settings, source.version = fresh.settings, fresh.version
         audit_record(
             actor=actor,
             action=AuditAction.SOURCE_LOADED,
@@ -305,9 +514,19 @@ def _fail(load: SourceLoad, *, report: list[dict[str, object]], count: int, erro
             actor=actor,
             action=AuditAction.SOURCE_LOAD_FAILED,
             obj=load.source,
-            detail={"load": str(load.pk), "bad_rows": count, "error": error[:300]},
+            detail={"load": str(load.pk), "bad_rows": count, "error": _storable(error[:300])},
         )
     return load
+
+
+def _discard_uploads(load: SourceLoad) -> None:
+    """A failed load's uploaded files are removed: the source never reads them, and they may hold
+    personal data."""
+    root = uploads_root().resolve()
+    for path in load.uploads.values():
+        file = Path(path)
+        if file.resolve().is_relative_to(root):
+            file.unlink(missing_ok=True)
 
 
 def _prune(source: DataSource) -> None:

@@ -9,9 +9,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET
 
 from openmash.accounts.permissions import Perm, can, require
@@ -61,6 +63,8 @@ def source_create(request: HttpRequest) -> HttpResponse:
                 threshold=form.cleaned_data["threshold"],
                 refresh_hours=form.cleaned_data["refresh_hours"],
             )
+        except services.SettingRefused as error:
+            form.add_error(error.field, str(error))
         except DomainError as error:
             form.add_error("name", str(error))
         else:
@@ -99,6 +103,8 @@ def source_edit(request: HttpRequest, source_id: str) -> HttpResponse:
                     "settings": {**source.settings, **form.settings_values(source.kind)},
                 },
             )
+        except services.SettingRefused as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
         except DomainError as error:
             form.add_error(None, str(error))
         else:
@@ -185,7 +191,7 @@ def source_mapping(request: HttpRequest, source_id: str) -> HttpResponse:
 
 
 def _store_upload(source: DataSource, upload: UploadedFile) -> Path:
-    directory = services.sources_root() / str(source.pk) / "uploads"
+    directory = services.uploads_root() / str(source.pk)
     directory.mkdir(parents=True, exist_ok=True)
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", Path(upload.name or "extract").name)[-100:]
     path = directory / f"{uuid.uuid4().hex[:8]}-{safe}"
@@ -195,12 +201,69 @@ def _store_upload(source: DataSource, upload: UploadedFile) -> Path:
     return path
 
 
+class _SizeLimitedUpload(FileUploadHandler):
+    """Refuses an upload over the limit before it is stored: when the request says it is larger
+    than the limit, or as soon as more than the limit has arrived. The file is skipped (nothing of
+    it is kept) and the view shows the form's error."""
+
+    def __init__(self, request: HttpRequest, limit: int) -> None:
+        super().__init__(request)
+        self.limit = limit
+        self.received = 0
+        self.too_large = False
+
+    def handle_raw_input(
+        self,
+        input_data: Any,
+        META: dict[str, Any],  # noqa: N803 - Django's name
+        content_length: int,
+        boundary: Any,
+        encoding: Any = None,
+    ) -> None:
+        self.too_large = content_length > self.limit + 64 * 1024  # the form's other fields: a little more
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self.received = 0
+        if self.too_large:
+            self._refuse()
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self._refuse()
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+    def _refuse(self) -> None:
+        self.too_large = True
+        self.request.openmash_upload_refused = True  # type: ignore[union-attr]
+        raise SkipFile
+
+
 @require(Perm.SOURCES_MANAGE)
+@csrf_exempt
 def source_load(request: HttpRequest, source_id: str) -> HttpResponse:
+    # The size check must see the upload before Django stores it, so it is installed before the
+    # form (and the CSRF check, which reads the form) is parsed; CSRF is then checked as usual.
+    request.upload_handlers.insert(0, _SizeLimitedUpload(request, services.max_upload_bytes()))
+    return _source_load(request, source_id)
+
+
+@csrf_protect
+def _source_load(request: HttpRequest, source_id: str) -> HttpResponse:
     source = _source(source_id)
     if request.method != "POST":
         return redirect("sources:detail", source_id=source.pk)
-    form = LoadForm(request.POST, request.FILES, kind=source.kind)
+    form = LoadForm(
+        request.POST,
+        request.FILES,
+        kind=source.kind,
+        max_bytes=services.max_upload_bytes(),
+        refused=getattr(request, "openmash_upload_refused", False),
+    )
     if not form.is_valid():
         return _render_detail(request, source, may_manage=True, load_form=form, status=400)
     uploads = {}

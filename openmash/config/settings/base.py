@@ -218,6 +218,34 @@ OUTCOME_RETRY_SWEEP_SECONDS = int(os.environ.get("OUTCOME_RETRY_SWEEP_SECONDS", 
 # A data source larger than this trains its matching model on a random sample of this many records.
 OPENMASH_TRAINING_SAMPLE = int(os.environ.get("OPENMASH_TRAINING_SAMPLE", "100000"))
 
+# What data sources may reach and read, set by whoever deploys (a hub administrator cannot widen it).
+# Folders file sources (CSV, Excel, SQLite) may read, separated by commas; OpenMASH's own uploads
+# folder is always added. Hosts FHIR and SQL sources may reach (name, *.domain, IP or CIDR, each
+# optionally :port); loopback, link-local and metadata addresses need an entry naming them by address.
+OPENMASH_SOURCE_FOLDERS = [
+    Path(f.strip())
+    for f in os.environ.get(
+        "OPENMASH_SOURCE_FOLDERS", f"{VAR_DIR / 'sources' / 'extracts'},{VAR_DIR / 'demo'}"
+    ).split(",")
+    if f.strip()
+]
+OPENMASH_SOURCE_HOSTS = [
+    h.strip() for h in os.environ.get("OPENMASH_SOURCE_HOSTS", "").split(",") if h.strip()
+]
+OPENMASH_SOURCE_ENV_PREFIXES = [
+    p.strip()
+    for p in os.environ.get("OPENMASH_SOURCE_ENV_PREFIXES", "OPENMASH_SOURCE_").split(",")
+    if p.strip()
+]
+_ALLOW_APP_DATABASE = os.environ.get("OPENMASH_SOURCE_ALLOW_APP_DATABASE", "false")
+OPENMASH_SOURCE_ALLOW_APP_DATABASE = _ALLOW_APP_DATABASE.lower() in {"1", "true", "yes"}
+OPENMASH_SOURCE_MAX_UPLOAD_MB = int(os.environ.get("OPENMASH_SOURCE_MAX_UPLOAD_MB", "100"))
+OPENMASH_SOURCE_MAX_ROWS = int(os.environ.get("OPENMASH_SOURCE_MAX_ROWS", "2000000"))
+OPENMASH_SOURCE_MAX_UNCOMPRESSED_MB = int(os.environ.get("OPENMASH_SOURCE_MAX_UNCOMPRESSED_MB", "1024"))
+OPENMASH_SOURCE_SQL_TIMEOUT_SECONDS = int(os.environ.get("OPENMASH_SOURCE_SQL_TIMEOUT_SECONDS", "120"))
+# A load with no sign of progress for this long is taken to have lost its worker: failed and retried.
+OPENMASH_SOURCE_LOAD_STALE_MINUTES = int(os.environ.get("OPENMASH_SOURCE_LOAD_STALE_MINUTES", "30"))
+
 # Sign-in throttling (ADR 0012, 0018): after SIGN_IN_MAX_FAILURES failed attempts for one username
 # within SIGN_IN_WINDOW_MINUTES, that username is refused until the window has passed. After
 # SIGN_IN_MAX_FAILURES_PER_ADDRESS from one address, each further attempt from it waits

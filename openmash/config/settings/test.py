@@ -17,3 +17,5 @@ TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBacken
 # A fixed audit key, and checkpoints in a folder of this run's own (tests that look at them use theirs).
 OPENMASH_AUDIT_KEY = "test-only-audit-key-not-for-any-real-hub-0017"
 OPENMASH_AUDIT_ANCHOR_DIR = Path(tempfile.mkdtemp(prefix="openmash-test-audit-anchor-"))
+# Tests write agency extracts under the system's temporary directory (pytest's tmp_path).
+OPENMASH_SOURCE_FOLDERS = [*OPENMASH_SOURCE_FOLDERS, Path(tempfile.gettempdir())]  # noqa: F405

@@ -9,6 +9,7 @@
   (FHIR R4 Patient, with Encounter and Condition as events).
 * :class:`~.snapshot.Snapshot` — one successful load on disk (Parquet), written atomically.
 * :func:`connector_for` — a connector from a source's stored kind and settings.
+* :class:`~.limits.SourceLimits` — the folders, hosts, secrets and sizes a source is held to.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from openmash.linkage.sources.base import (
     SourceEvent,
     SourceRecord,
 )
+from openmash.linkage.sources.limits import UNRESTRICTED, SourceLimits
 from openmash.linkage.sources.snapshot import Snapshot
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "Progress",
     "Snapshot",
     "SourceEvent",
+    "SourceLimits",
     "SourceRecord",
     "connector_for",
 ]
@@ -56,8 +59,11 @@ class ConnectorSettingsError(ValueError):
     """A source's settings are incomplete or unknown for its kind."""
 
 
-def connector_for(kind: str, settings: Mapping[str, Any]) -> Connector:
-    """The connector for a source of ``kind`` with ``settings`` (see :data:`CONNECTOR_KINDS`)."""
+def connector_for(
+    kind: str, settings: Mapping[str, Any], *, limits: SourceLimits = UNRESTRICTED
+) -> Connector:
+    """The connector for a source of ``kind`` with ``settings`` (see :data:`CONNECTOR_KINDS`),
+    bounded by ``limits`` (the web application always passes the deployer's)."""
     if kind not in CONNECTOR_KINDS:
         raise ConnectorSettingsError(f"unknown kind of source {kind!r}")
     allowed = {name.rstrip("*") for name in CONNECTOR_KINDS[kind]}
@@ -69,15 +75,15 @@ def connector_for(kind: str, settings: Mapping[str, Any]) -> Connector:
     if kind == "csv":
         from openmash.linkage.sources.files import CsvConnector
 
-        return CsvConnector(**values)
+        return CsvConnector(**values, limits=limits)
     if kind == "xlsx":
         from openmash.linkage.sources.xlsx import XlsxConnector
 
-        return XlsxConnector(**values)
+        return XlsxConnector(**values, limits=limits)
     if kind == "sql":
         from openmash.linkage.sources.sql import SqlConnector
 
-        return SqlConnector(**values)
+        return SqlConnector(**values, limits=limits)
     from openmash.linkage.sources.fhir import FhirConnector
 
-    return FhirConnector(**values)
+    return FhirConnector(**values, limits=limits)

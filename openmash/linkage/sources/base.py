@@ -200,7 +200,8 @@ def cell_text(value: object) -> str | None:
         value = value.date() if value.time() == datetime.min.time() else value
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value).strip()
+    # A NUL character is never part of a name, a date or an id, and no database text column can hold it.
+    text = str(value).replace("\x00", "").strip()
     return text or None
 
 

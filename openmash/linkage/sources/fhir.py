@@ -32,8 +32,9 @@ link or a redirect to one fails the load instead) and never appears in a report.
 
 from __future__ import annotations
 
+import http.client
 import json
-import os
+import logging
 import re
 import urllib.error
 import urllib.parse
@@ -54,6 +55,13 @@ from openmash.linkage.sources.base import (
     build_extract,
     parse_event_date,
     renamed_columns,
+)
+from openmash.linkage.sources.limits import (
+    UNRESTRICTED,
+    HostRefused,
+    SecretRefused,
+    SourceLimits,
+    error_reference,
 )
 
 __all__ = ["FHIR_COLUMNS", "NHS_NUMBER_SYSTEM", "FhirConnector", "patient_row"]
@@ -76,6 +84,7 @@ _FHIR_ID: Final = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 _MISSING: Final = frozenset({404, 410})
 _SKIPPED_ENCOUNTERS: Final = frozenset({"planned", "cancelled", "entered-in-error"})
 _SKIPPED_CONDITIONS: Final = frozenset({"entered-in-error", "refuted"})
+log = logging.getLogger(__name__)
 
 
 # --- reading resources -----------------------------------------------------------------------------
@@ -233,8 +242,15 @@ class FhirConnector(Connector):
     live: ClassVar[bool] = True
 
     def __init__(
-        self, base_url: str, *, page_size: int = 200, token: str | None = None, timeout: float = 10
+        self,
+        base_url: str,
+        *,
+        page_size: int = 200,
+        token: str | None = None,
+        timeout: float = 10,
+        limits: SourceLimits = UNRESTRICTED,
     ) -> None:
+        self.limits = limits
         self.base_url = base_url.strip().rstrip("/")
         self.page_size = max(1, int(page_size))
         self.token = token or None
@@ -248,7 +264,10 @@ class FhirConnector(Connector):
         token = self.token
         if token and token.startswith("env:"):
             name = token[4:].strip()
-            token = os.environ.get(name, "").strip()
+            try:
+                token = self.limits.secret(name)
+            except SecretRefused as refused:
+                raise LoadFailed([BadRow(str(refused), part=part)]) from None
             if not token:
                 raise LoadFailed(
                     [BadRow(f"the environment variable {name} (the FHIR token) is not set", part=part)]
@@ -260,12 +279,33 @@ class FhirConnector(Connector):
     def _failed(self, problem: str, part: str, row: int | None = None) -> LoadFailed:
         return LoadFailed([BadRow(f"{problem} (FHIR server {self.base_url})", row=row, part=part)])
 
+    def _unreachable(self, doing: str, part: str, cause: BaseException) -> LoadFailed:
+        """One message for a host that is refused, does not resolve, refuses the connection or does
+        not answer, so a load's report never tells a closed port from an open one. The cause goes
+        to the server log under the reference shown."""
+        reference = error_reference()
+        log.warning(
+            "FHIR source %s unreachable while %s [ref %s]: %r", self.base_url, doing, reference, cause
+        )
+        return self._failed(
+            f"could not reach the server while {doing} (reference {reference}; the detail is in the"
+            " server log)",
+            part,
+        )
+
     def _get(self, url: str, *, doing: str, part: str, missing_ok: bool = False) -> dict[str, Any] | None:
         """The JSON resource at ``url``; ``None`` for 404/410 when ``missing_ok``."""
         if _origin(url)[0] not in {"http", "https"}:
             raise self._failed("the FHIR base URL must start with http:// or https://", part)
         if _origin(url) != _origin(self.base_url):
             raise self._failed(f"while {doing}, the server pointed to another host; not following it", part)
+        parts = urllib.parse.urlsplit(url)
+        try:
+            port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+            # The host is checked before the token is read: a secret goes only where it may.
+            self.limits.check_host(parts.hostname, port)
+        except (HostRefused, ValueError) as refused:
+            raise self._unreachable(doing, part, refused) from None
         request = urllib.request.Request(url, headers=self._headers(part))  # noqa: S310 - scheme checked above
         try:
             with self._opener.open(request, timeout=self.timeout) as response:
@@ -284,21 +324,8 @@ class FhirConnector(Connector):
                     f"while {doing}, the server redirected to another host; not following it", part
                 ) from None
             raise self._failed(f"the server answered HTTP {exc.code} while {doing}", part) from None
-        except TimeoutError:
-            raise self._failed(
-                f"the server did not answer within {self.timeout:g} s while {doing}", part
-            ) from None
-        except urllib.error.URLError as exc:
-            reason = exc.reason if isinstance(exc.reason, str) else type(exc.reason).__name__
-            if isinstance(exc.reason, TimeoutError):
-                reason = f"no answer within {self.timeout:g} s"
-            elif isinstance(exc.reason, OSError) and exc.reason.strerror:
-                reason = exc.reason.strerror
-            raise self._failed(f"could not reach the server while {doing}: {reason}", part) from None
-        except OSError as exc:
-            raise self._failed(
-                f"the connection failed while {doing}: {exc.strerror or type(exc).__name__}", part
-            ) from None
+        except (TimeoutError, urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+            raise self._unreachable(doing, part, exc) from None
         try:
             resource = json.loads(body)
         except ValueError:

@@ -2,45 +2,73 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 from abc import abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, overload
 
 from openmash.linkage.sources.base import BadRow, Connector, Extract, LoadFailed, Progress, build_extract
+from openmash.linkage.sources.limits import UNRESTRICTED, PathRefused, SourceLimits
 
-__all__ = ["CsvConnector", "FileConnector", "Rows", "read_csv_rows", "read_with_events"]
+__all__ = ["CsvConnector", "FileConnector", "RowList", "Rows", "read_csv_rows", "read_with_events"]
 
 _PROGRESS_EVERY = 5000
 
 
-def _decode(data: bytes, encoding: str, part: str) -> tuple[str, list[BadRow]]:
-    try:
-        return data.decode(
-            "utf-8-sig" if encoding.lower().replace("_", "-") in {"utf-8", "utf8"} else encoding
-        ), []
-    except UnicodeDecodeError:
-        pass
-    except LookupError:
-        return "", [BadRow(f"unknown text encoding {encoding!r}", part=part)]
+def _codec(encoding: str) -> str:
+    return "utf-8-sig" if encoding.lower().replace("_", "-") in {"utf-8", "utf8"} else encoding
+
+
+def _undecodable_lines(path: Path, encoding: str, part: str) -> list[BadRow]:
+    """Every line of ``path`` that is not valid ``encoding`` text, read a line at a time."""
     problems = []
-    for number, line in enumerate(data.split(b"\n")):
-        try:
-            line.decode(encoding)
-        except UnicodeDecodeError as exc:
-            where = f"byte 0x{line[exc.start]:02x}"
-            problems.append(
-                BadRow(
-                    f"is not valid {encoding} text ({where}); save the file as {encoding}"
-                    " or set the source's encoding to the one the file uses (for example windows-1252)",
-                    row=number if number else None,
-                    part=part,
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle):
+            try:
+                line.decode(encoding)
+            except UnicodeDecodeError as exc:
+                where = f"byte 0x{line[exc.start]:02x}"
+                problems.append(
+                    BadRow(
+                        f"is not valid {encoding} text ({where}); save the file as {encoding}"
+                        " or set the source's encoding to the one the file uses (for example windows-1252)",
+                        row=number if number else None,
+                        part=part,
+                    )
                 )
-            )
-    return "", problems
+    return problems or [BadRow(f"is not valid {encoding} text", part=part)]
+
+
+class RowList(Sequence[Mapping[str, str]]):
+    """Rows kept as lists of values (a third of the memory of one dict per row), seen as mappings
+    from the header's names."""
+
+    def __init__(self, header: Sequence[str]) -> None:
+        self.header = list(header)
+        self.values: list[list[str]] = []
+
+    def append(self, values: list[str]) -> None:
+        self.values.append(values)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    @overload
+    def __getitem__(self, index: int) -> Mapping[str, str]: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Mapping[str, str]]: ...
+    def __getitem__(self, index: int | slice) -> Mapping[str, str] | Sequence[Mapping[str, str]]:
+        if isinstance(index, slice):
+            return [dict(zip(self.header, v, strict=True)) for v in self.values[index]]
+        return dict(zip(self.header, self.values[index], strict=True))
+
+    def __iter__(self) -> Iterator[Mapping[str, str]]:
+        header = self.header
+        for values in self.values:
+            yield dict(zip(header, values, strict=True))
 
 
 @dataclass
@@ -48,51 +76,134 @@ class Rows:
     """A table as read: its header, its well-formed rows with their row numbers, its problems."""
 
     header: list[str] = field(default_factory=list)
-    rows: list[dict[str, str]] = field(default_factory=list)
+    rows: RowList = field(default_factory=lambda: RowList([]))
     numbers: list[int] = field(default_factory=list)
     problems: list[BadRow] = field(default_factory=list)
 
 
+def _count_lines(path: Path) -> int:
+    count = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            count += chunk.count(b"\n")
+    return count
+
+
 def read_csv_rows(
-    path: str | Path, *, encoding: str = "utf-8", part: str = "identities", progress: Progress | None = None
+    path: str | Path,
+    *,
+    encoding: str = "utf-8",
+    part: str = "identities",
+    progress: Progress | None = None,
+    limits: SourceLimits = UNRESTRICTED,
+    header_only: bool = False,
 ) -> Rows:
-    """The header and rows of a CSV file, with every structural problem as a :class:`BadRow`
-    (undecodable bytes, a row with more or fewer fields than the header, a repeated header name)."""
-    path = Path(path)
-    if not path.is_file():
-        return Rows(problems=[BadRow(f"no such file: {path.name}", part=part)])
-    text, problems = _decode(path.read_bytes(), encoding, part)
-    if problems:
-        return Rows(problems=problems)
-    if not text.strip():
-        return Rows(problems=[BadRow("the file is empty", part=part)])
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [name.strip() for name in next(reader)]
-    seen: set[str] = set()
-    for name in header:
-        if name.lower() in seen:
-            problems.append(BadRow("the header names this column twice", column=name, part=part))
-        seen.add(name.lower())
-    out = Rows(header=header, problems=problems)
-    total = text.count("\n")
+    """The header and rows of a CSV file, read a line at a time, with every structural problem as a
+    :class:`BadRow` (a file outside the allowed folders or over the size limit, undecodable bytes,
+    a row with more or fewer fields than the header, a repeated header name, too many rows or
+    columns, a cell over the size limit)."""
     try:
-        for number, values in enumerate(reader, start=1):
-            if not values:
-                continue
-            if len(values) != len(header):
-                problems.append(
-                    BadRow(
-                        f"has {len(values)} fields where the header has {len(header)}", row=number, part=part
+        real = limits.readable_file(path)
+    except PathRefused as refused:
+        return Rows(problems=[BadRow(str(refused), part=part)])
+    codec = _codec(encoding)
+    try:
+        codecs.lookup(codec)
+    except LookupError:
+        return Rows(problems=[BadRow(f"unknown text encoding {encoding!r}", part=part)])
+    delimiter = "\t" if Path(path).suffix.lower() == ".tsv" else ","
+    problems: list[BadRow] = []
+    total = _count_lines(real) if progress is not None and not header_only else None
+    out: Rows | None = None
+    try:
+        with real.open("r", encoding=codec, newline="", errors="strict") as handle:
+            reader = csv.reader(handle, delimiter=delimiter)
+            try:
+                first = next((row for row in reader if any(v.strip() for v in row)), None)
+                if first is None:
+                    return Rows(problems=[BadRow("the file is empty", part=part)])
+                if any("\x00" in v for v in first):
+                    return Rows(
+                        problems=[
+                            BadRow("the header contains a NUL character (is this a text file?)", part=part)
+                        ]
                     )
-                )
-                continue
-            out.rows.append(dict(zip(header, values, strict=True)))
-            out.numbers.append(number)
-            if progress is not None and number % _PROGRESS_EVERY == 0:
-                progress(number, total)
-    except csv.Error as exc:
-        problems.append(BadRow(f"is not valid CSV ({exc})", row=reader.line_num, part=part))
+                header = [name.strip() for name in first]
+                if len(header) > limits.max_columns:
+                    return Rows(
+                        problems=[
+                            BadRow(
+                                f"the header has {len(header)} columns; a source may have at most"
+                                f" {limits.max_columns}",
+                                part=part,
+                            )
+                        ]
+                    )
+                seen: set[str] = set()
+                for name in header:
+                    if len(name) > limits.max_cell_chars:
+                        problems.append(BadRow("a header name is too long", part=part))
+                        return Rows(problems=problems)
+                    if name.lower() in seen:
+                        problems.append(BadRow("the header names this column twice", column=name, part=part))
+                    seen.add(name.lower())
+                out = Rows(header=header, rows=RowList(header), problems=problems)
+                if header_only:
+                    return out
+                for number, values in enumerate(reader, start=1):
+                    if not values:
+                        continue
+                    if number > limits.max_rows:
+                        problems.append(
+                            BadRow(
+                                f"the file has more than {limits.max_rows:,} rows, the most a source may"
+                                " have (OPENMASH_SOURCE_MAX_ROWS)",
+                                row=number,
+                                part=part,
+                            )
+                        )
+                        break
+                    if len(values) != len(header):
+                        problems.append(
+                            BadRow(
+                                f"has {len(values)} fields where the header has {len(header)}",
+                                row=number,
+                                part=part,
+                            )
+                        )
+                        continue
+                    if any("\x00" in v for v in values):
+                        problems.append(
+                            BadRow("contains a NUL character (is this a text file?)", row=number, part=part)
+                        )
+                        continue
+                    long = next((i for i, v in enumerate(values) if len(v) > limits.max_cell_chars), None)
+                    if long is not None:
+                        problems.append(
+                            BadRow(
+                                f"a cell is longer than {limits.max_cell_chars:,} characters",
+                                row=number,
+                                column=header[long],
+                                part=part,
+                            )
+                        )
+                        continue
+                    out.rows.append(values)
+                    out.numbers.append(number)
+                    if progress is not None and number % _PROGRESS_EVERY == 0:
+                        progress(number, total)
+            except csv.Error as exc:
+                message = str(exc)
+                if "field larger than field limit" in message:
+                    message = f"a cell is longer than {limits.max_cell_chars:,} characters"
+                    problems.append(BadRow(message, row=reader.line_num, part=part))
+                else:
+                    problems.append(BadRow(f"is not valid CSV ({message})", row=reader.line_num, part=part))
+                if out is None:
+                    return Rows(problems=problems)
+    except UnicodeDecodeError:
+        return Rows(problems=_undecodable_lines(real, encoding, part))
+    assert out is not None  # noqa: S101 - every path without a header returned above
     if progress is not None:
         progress(len(out.rows), len(out.rows))
     return out
@@ -105,6 +216,7 @@ class FileConnector(Connector):
     live: ClassVar[bool] = False
     identities_path: Path
     events_path: Path | None
+    limits: SourceLimits
     event_mapping: dict[str, str]
 
     @abstractmethod
@@ -143,7 +255,9 @@ class CsvConnector(FileConnector):
         *,
         encoding: str = "utf-8",
         event_mapping: Mapping[str, str] | None = None,
+        limits: SourceLimits = UNRESTRICTED,
     ) -> None:
+        self.limits = limits
         self.identities_path = Path(identities)
         self.events_path = Path(events) if events else None
         self.encoding = encoding
@@ -152,7 +266,14 @@ class CsvConnector(FileConnector):
     def read_table(self, part: str, *, header_only: bool = False, progress: Progress | None = None) -> Rows:
         path = self.identities_path if part == "identities" else self.events_path
         assert path is not None  # noqa: S101 - events are read only when there is a file
-        return read_csv_rows(path, encoding=self.encoding, part=part, progress=progress)
+        return read_csv_rows(
+            path,
+            encoding=self.encoding,
+            part=part,
+            progress=progress,
+            limits=self.limits,
+            header_only=header_only,
+        )
 
 
 def read_with_events(

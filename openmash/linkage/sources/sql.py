@@ -19,14 +19,18 @@ little for the handful of ids fetched at a time.
 
 from __future__ import annotations
 
-import os
+import logging
+import sqlite3
+import time
+import urllib.parse
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar, Final
 
 import pandas as pd
-from sqlalchemy import String, bindparam, cast, column, create_engine, false, select, text
-from sqlalchemy.engine import URL, Connection, make_url
+import sqlparse
+from sqlalchemy import String, bindparam, cast, column, create_engine, event, false, select, text
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
@@ -45,8 +49,24 @@ from openmash.linkage.sources.base import (
     check_mapping,
     renamed_columns,
 )
+from openmash.linkage.sources.limits import (
+    UNRESTRICTED,
+    HostRefused,
+    PathRefused,
+    SecretRefused,
+    SourceLimits,
+    error_reference,
+)
 
-__all__ = ["SqlConnector", "records_from_extract"]
+__all__ = ["READ_ONLY_DIALECTS", "SqlConnector", "query_problem", "records_from_extract"]
+
+log = logging.getLogger(__name__)
+#: The databases a source may use: those OpenMASH can hold to read-only transactions with a
+#: statement timeout. Each one's default port.
+READ_ONLY_DIALECTS: Final = {"sqlite": None, "postgresql": 5432, "mysql": 3306, "mariadb": 3306}
+#: URL query parameters a source's URL may carry (others could redirect the connection: a socket
+#: directory, another host, a service file).
+_URL_OPTIONS: Final = frozenset({"sslmode", "charset", "application_name", "connect_timeout"})
 
 #: Rows fetched from the database at a time while reading.
 _CHUNK: Final = 5000
@@ -54,9 +74,19 @@ _CHUNK: Final = 5000
 _IDS_PER_QUERY: Final = 500
 
 
-def _one_line(message: str, limit: int = 300) -> str:
-    line = next((part.strip() for part in message.splitlines() if part.strip()), "unknown error")
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+def query_problem(query: str | None, *, what: str = "query") -> str | None:
+    """Why ``query`` cannot be a source's query: it must be one ``SELECT`` (or ``WITH ... SELECT``)
+    statement. ``None`` when it is."""
+    if not query or not query.strip():
+        return None
+    statements = [st for st in sqlparse.parse(query) if str(st).strip(" \t\r\n;")]
+    if len(statements) != 1:
+        return f"the {what} must be one SELECT statement (found {len(statements)} statements)"
+    first = statements[0].token_first(skip_cm=True, skip_ws=True)
+    keyword = first.normalized.upper() if first is not None else ""
+    if keyword not in {"SELECT", "WITH"} or statements[0].get_type() != "SELECT":
+        return f"the {what} must be a SELECT statement (it starts with {keyword or 'nothing'})"
+    return None
 
 
 class SqlConnector(Connector):
@@ -72,7 +102,9 @@ class SqlConnector(Connector):
         events_query: str | None = None,
         *,
         event_mapping: Mapping[str, str] | None = None,
+        limits: SourceLimits = UNRESTRICTED,
     ) -> None:
+        self.limits = limits
         self.url = url
         self.identities_query = _strip_query(identities_query)
         self.events_query = _strip_query(events_query) if events_query else None
@@ -84,7 +116,10 @@ class SqlConnector(Connector):
         raw = self.url.strip()
         if raw.startswith("env:"):
             name = raw[4:].strip()
-            value = os.environ.get(name, "").strip()
+            try:
+                value = self.limits.secret(name)
+            except SecretRefused as refused:
+                raise LoadFailed([BadRow(str(refused), part=part)]) from None
             if not value:
                 raise LoadFailed(
                     [BadRow(f"the environment variable {name} (the database URL) is not set", part=part)]
@@ -103,30 +138,133 @@ class SqlConnector(Connector):
                 ]
             ) from None
 
+    def _engine(self, url: URL, part: str, failed: Any) -> Engine:
+        """An engine for ``url`` that may only read: checked against the deployer's limits, its
+        transactions read-only, its statements timed out."""
+        dialect = url.get_backend_name()
+        if dialect not in READ_ONLY_DIALECTS:
+            raise failed(
+                f"a {dialect!r} database cannot be held to read-only queries; data sources may use"
+                f" {', '.join(sorted(READ_ONLY_DIALECTS))}"
+            )
+        timeout = max(1, int(self.limits.sql_timeout_seconds))
+        if dialect == "sqlite":
+            return self._sqlite_engine(url, part, failed, timeout)
+        unknown = sorted(k for k in url.query if k.lower() not in _URL_OPTIONS)
+        if unknown:
+            raise failed(f"the database URL may not set {', '.join(unknown)}")
+        port = url.port or READ_ONLY_DIALECTS[dialect]
+        assert port is not None  # noqa: S101 - every network dialect has a default port
+        try:
+            addresses = self.limits.check_host(url.host, port, database=url.database)
+        except HostRefused as refused:
+            raise self._unreachable(refused, part) from None
+        connect_args: dict[str, Any] = {}
+        if dialect == "postgresql":
+            # Connect to the address just checked (no second look-up), read-only, timed out.
+            if self.limits.hosts is not None:
+                connect_args["hostaddr"] = str(addresses[0])
+            connect_args["options"] = (
+                f"-c default_transaction_read_only=on -c statement_timeout={timeout * 1000}"
+            )
+            connect_args.setdefault("connect_timeout", min(timeout, 10))
+        else:
+            connect_args["connect_timeout"] = min(timeout, 10)
+        engine = create_engine(url, poolclass=NullPool, connect_args=connect_args)
+        if dialect in {"mysql", "mariadb"}:
+
+            @event.listens_for(engine, "connect")
+            def _read_only(dbapi_connection: Any, _record: Any) -> None:
+                cursor = dbapi_connection.cursor()
+                cursor.execute("SET SESSION TRANSACTION READ ONLY")
+                cursor.execute(f"SET SESSION max_execution_time = {timeout * 1000}")
+                cursor.close()
+
+        if dialect == "postgresql":
+
+            @event.listens_for(engine, "begin")
+            def _read_only_transaction(connection: Connection) -> None:
+                # On the driver's own cursor: the first statement of each transaction.
+                cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+                cursor.execute("SET TRANSACTION READ ONLY")
+                cursor.close()
+
+        return engine
+
+    def _sqlite_engine(self, url: URL, part: str, failed: Any, timeout: int) -> Engine:
+        """A SQLite file inside the allowed folders, opened read-only (``mode=ro``, ``query_only``)
+        with a time limit on the whole connection."""
+        database = url.database or ""
+        if not database or database == ":memory:" or database.startswith("file:"):
+            raise failed("a SQLite source must name its database file (sqlite:////path/to/file.db)")
+        try:
+            path = self.limits.readable_file(database)
+        except PathRefused as refused:
+            raise failed(str(refused)) from None
+        uri = f"file:{urllib.parse.quote(str(path))}?mode=ro"
+
+        def connect() -> sqlite3.Connection:
+            connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            connection.execute("PRAGMA query_only = ON")
+            deadline = time.monotonic() + timeout
+            connection.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+            return connection
+
+        return create_engine("sqlite://", poolclass=NullPool, creator=connect)
+
+    def _unreachable(self, cause: BaseException, part: str) -> LoadFailed:
+        reference = error_reference()
+        log.warning("SQL source unreachable [ref %s]: %r", reference, cause)
+        return LoadFailed(
+            [
+                BadRow(
+                    f"could not reach the database (reference {reference}; the detail is in the server log)",
+                    part=part,
+                )
+            ]
+        )
+
     @contextmanager
     def _connect(self, part: str) -> Iterator[Connection]:
         url = self._resolved_url(part)
         shown = url.render_as_string(hide_password=True)
-        password = url.password if isinstance(url.password, str) else None
 
         def failed(problem: str) -> LoadFailed:
-            if password:
-                problem = problem.replace(password, "***")
             return LoadFailed([BadRow(f"{problem} ({shown})", part=part)])
 
+        for what, query in (("identities query", self.identities_query), ("events query", self.events_query)):
+            if (problem := query_problem(query, what=what)) is not None:
+                raise LoadFailed([BadRow(problem, part="events" if what == "events query" else part)])
         try:
-            engine = create_engine(url, poolclass=NullPool)
+            engine = self._engine(url, part, failed)
         except NoSuchModuleError:
             raise failed(f"no database driver for {url.drivername!r}") from None
         except (ArgumentError, ImportError) as exc:
-            raise failed(f"cannot use this database URL: {_one_line(str(exc))}") from None
+            reference = error_reference()
+            log.warning("SQL source URL unusable [ref %s]: %s", reference, exc)
+            raise failed(f"cannot use this database URL (reference {reference})") from None
         try:
-            with engine.connect() as connection:
-                yield connection
-        except DBAPIError as exc:
-            raise failed(f"the database reported an error: {_one_line(str(exc.orig))}") from None
-        except SQLAlchemyError as exc:
-            raise failed(f"could not query the database: {_one_line(str(exc))}") from None
+            try:
+                connection = engine.connect()
+            except (DBAPIError, SQLAlchemyError) as exc:
+                raise self._unreachable(exc, part) from None
+            with connection:
+                try:
+                    yield connection
+                except SQLAlchemyError as exc:
+                    # The database's own message may quote data (or another user's) and tell what
+                    # exists: it goes to the server log only.
+                    reference = error_reference()
+                    log.warning("SQL source query failed [ref %s] (%s): %s", reference, shown, exc)
+                    raise LoadFailed(
+                        [
+                            BadRow(
+                                f"the database could not run the query (reference {reference};"
+                                " the detail is in the server log)",
+                                part=part,
+                            )
+                        ]
+                    ) from None
         finally:
             engine.dispose()
 

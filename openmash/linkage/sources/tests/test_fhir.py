@@ -252,13 +252,13 @@ def test_a_token_is_sent_and_required(resources: Resources, monkeypatch: pytest.
 
         assert FhirConnector(server.url, token="test-token-123").read().records == len(resources.patients)
 
-        monkeypatch.setenv("OPENMASH_TEST_FHIR_TOKEN", "test-token-123")
-        settings = {"base_url": server.url, "token": "env:OPENMASH_TEST_FHIR_TOKEN", "page_size": 50}
+        monkeypatch.setenv("OPENMASH_SOURCE_TEST_FHIR_TOKEN", "test-token-123")
+        settings = {"base_url": server.url, "token": "env:OPENMASH_SOURCE_TEST_FHIR_TOKEN", "page_size": 50}
         assert connector_for("fhir", settings).read().records == len(resources.patients)
         assert server.requests[-1][1]["authorization"] == "Bearer test-token-123"
 
-        monkeypatch.delenv("OPENMASH_TEST_FHIR_TOKEN")
-        with pytest.raises(LoadFailed, match="OPENMASH_TEST_FHIR_TOKEN"):
+        monkeypatch.delenv("OPENMASH_SOURCE_TEST_FHIR_TOKEN")
+        with pytest.raises(LoadFailed, match="OPENMASH_SOURCE_TEST_FHIR_TOKEN"):
             connector_for("fhir", settings).read()
 
 
