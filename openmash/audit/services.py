@@ -100,16 +100,24 @@ def audit_record(
             ip_address=actor.ip_address or "",
             user_agent=actor.user_agent,
             detail=detail or {},
-            previous_hash=last_hash,
-            scheme=SCHEME_KEYED,
         )
-        event.hash = keyed_hash(key, event.previous_hash, _payload_of(event))
+        audit_seal(event, previous_hash=last_hash, key=key)
         event.save(force_insert=True)
         every = settings.OPENMASH_AUDIT_CHECKPOINT_EVERY
         if every > 0 and event.sequence // every != last_sequence // every:
             # Once the event is committed (a rolled-back one must not be anchored).
             transaction.on_commit(partial(_checkpoint_committed, event.sequence, event.hash), robust=True)
     return event
+
+
+def audit_seal(event: AuditEvent, *, previous_hash: str, key: bytes | None = None) -> str:
+    """Chain ``event`` after ``previous_hash``: the keyed scheme, and its hash. The one place an
+    event's hash is made (`audit_record`, and bulk loaders that write many events in one go under
+    the chain lock). Returns the hash, the next event's ``previous_hash``."""
+    event.previous_hash = previous_hash
+    event.scheme = SCHEME_KEYED
+    event.hash = keyed_hash(key if key is not None else audit_key(), previous_hash, _payload_of(event))
+    return event.hash
 
 
 def _first_keyed_sequence() -> int | None:

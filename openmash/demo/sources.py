@@ -6,8 +6,9 @@ from pathlib import Path
 
 from openmash.core.actor import Actor
 from openmash.hub.models import Agency
+from openmash.sources.loading import load_run
 from openmash.sources.models import DataSource, SourceKind, SourceLoad
-from openmash.sources.services import load_run, source_create
+from openmash.sources.services import source_create
 from openmash.synth.extracts import AGENCIES, Extracts, write_extracts
 
 #: Which hub agency holds each synthetic agency system, and what the demo calls the system.

@@ -31,9 +31,9 @@ from django.utils import timezone
 
 from openmash.accounts.models import User
 from openmash.audit.catalogue import AuditAction
-from openmash.audit.chain import GENESIS_HASH, chain_hash
+from openmash.audit.chain import GENESIS_HASH
 from openmash.audit.models import AuditEvent
-from openmash.audit.services import CHAIN_LOCK_KEY, _payload_of, audit_record
+from openmash.audit.services import CHAIN_LOCK_KEY, audit_checkpoint, audit_key, audit_record, audit_seal
 from openmash.cases.models import AgencyAsked, Case, CaseEvent, CaseStatus, ConsentPosition, Route
 from openmash.cases.services import decision_due_at
 from openmash.consent.models import (
@@ -139,6 +139,7 @@ def load_volume(
             },
         )
     timings["overdue sweep and commit"] = time.perf_counter() - started
+    audit_checkpoint()  # anchor the bulk-written chain outside the database at once
     return VolumeResult(
         cases=len(picked),
         by_status=dict(builder.by_status),
@@ -925,9 +926,9 @@ class _Builder:
                 _write(model, rows)
         assert not self.rows, f"rows of {list(self.rows)} not written"  # noqa: S101
         self.events.sort(key=lambda e: e.occurred_at)  # stable: a case's own steps keep their order
+        key = audit_key()
         for event in self.events:
-            event.previous_hash = self.previous_hash
-            event.hash = self.previous_hash = chain_hash(event.previous_hash, _payload_of(event))
+            self.previous_hash = audit_seal(event, previous_hash=self.previous_hash, key=key)
         _write_events(self.events)
         self.events_written += len(self.events)
         self.events = []

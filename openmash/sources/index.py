@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from openmash.linkage.engine import LinkageModel, ModelFormatError, SearchIndex
 from openmash.linkage.sources import LoadFailed, Snapshot, SourceRecord
+from openmash.sources.loading import connector_of
 from openmash.sources.models import DataSource, LoadStatus, SourceLoad
 
 #: Indexes kept per process; a hub has a few dozen sources at most.
@@ -62,8 +63,6 @@ def clear_cache() -> None:
 def fetch_records(source: DataSource, load: SourceLoad, record_ids: Sequence[str]) -> dict[str, SourceRecord]:
     """Full records of ``record_ids``: asked of the source itself when it is live, else read from the
     load's snapshot (or the source's current one, if that load's snapshot has been removed)."""
-    from openmash.sources.services import connector_of
-
     if source.is_live:
         try:
             return connector_of(source).fetch(record_ids, mapping=source.column_mapping)

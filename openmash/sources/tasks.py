@@ -1,36 +1,14 @@
-"""Loading data sources in the background (the django-tasks-db worker runs it), and the sweep that
-queues each source's scheduled refresh."""
+"""Loading data sources in the background: the django-tasks-db worker runs each queued load."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from django.tasks import task
 
-from django.conf import settings
-from django.tasks import TaskResult, task
-
-from openmash.core.tasks import run_then_repeat, schedule_repeat
+from openmash.sources.loading import load_run
 from openmash.sources.models import SourceLoad
-from openmash.sources.services import load_run, sources_refresh_due
-
-REFRESH_LOCK_KEY = 7_041_964  # PostgreSQL advisory lock: one scheduler decides at a time
 
 
 @task
 def run_load(load_id: str) -> str:
     load = SourceLoad.objects.select_related("source", "requested_by").get(pk=load_id)
     return load_run(load).status
-
-
-@task
-def sweep_source_refresh() -> int:
-    """Queue the loads of sources whose scheduled refresh is due, then queue the next sweep."""
-    return run_then_repeat(
-        sources_refresh_due,
-        schedule=schedule_source_refresh,
-        seconds=settings.SOURCE_REFRESH_SWEEP_SECONDS,
-        done="queued the scheduled refresh of %d data sources",
-    )
-
-
-def schedule_source_refresh(*, delay: timedelta | None = None) -> TaskResult | None:
-    return schedule_repeat(sweep_source_refresh, lock_key=REFRESH_LOCK_KEY, delay=delay)

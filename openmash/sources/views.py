@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from openmash.accounts.permissions import Perm, can, require
 from openmash.core.actor import Actor
 from openmash.core.errors import DomainError
-from openmash.sources import services
+from openmash.sources import loading, services
 from openmash.sources.forms import SETTING_FIELDS, LoadForm, MappingForm, SourceForm
 from openmash.sources.models import DataSource, SourceLoad
 
@@ -191,7 +191,7 @@ def source_mapping(request: HttpRequest, source_id: str) -> HttpResponse:
 
 
 def _store_upload(source: DataSource, upload: UploadedFile) -> Path:
-    directory = services.uploads_root() / str(source.pk)
+    directory = loading.uploads_root() / str(source.pk)
     directory.mkdir(parents=True, exist_ok=True)
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", Path(upload.name or "extract").name)[-100:]
     path = directory / f"{uuid.uuid4().hex[:8]}-{safe}"
@@ -248,7 +248,7 @@ class _SizeLimitedUpload(FileUploadHandler):
 def source_load(request: HttpRequest, source_id: str) -> HttpResponse:
     # The size check must see the upload before Django stores it, so it is installed before the
     # form (and the CSRF check, which reads the form) is parsed; CSRF is then checked as usual.
-    request.upload_handlers.insert(0, _SizeLimitedUpload(request, services.max_upload_bytes()))
+    request.upload_handlers.insert(0, _SizeLimitedUpload(request, loading.max_upload_bytes()))
     return _source_load(request, source_id)
 
 
@@ -261,7 +261,7 @@ def _source_load(request: HttpRequest, source_id: str) -> HttpResponse:
         request.POST,
         request.FILES,
         kind=source.kind,
-        max_bytes=services.max_upload_bytes(),
+        max_bytes=loading.max_upload_bytes(),
         refused=getattr(request, "openmash_upload_refused", False),
     )
     if not form.is_valid():

@@ -36,6 +36,12 @@ class Trawl(BaseModel):
     searched = models.JSONField(default=list, blank=True, help_text="Sources searched: name, load, records.")
     refused = models.JSONField(default=list, blank=True, help_text="People the gate did not allow searched.")
     error = models.TextField(blank=True, default="")
+    heartbeat_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The worker's last sign of progress (a trawl without one is resumed).",
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Times a worker has started on it.")
 
     class Meta:
         ordering = ["-created_at"]

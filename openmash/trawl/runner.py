@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -53,37 +55,63 @@ def query_for(person: ReferralPerson) -> dict[str, object]:
 
 
 def trawl_run(trawl: Trawl) -> Trawl:
-    """Search every source for every person the gate allows; record candidates and progress."""
+    """Search every source for every person the gate allows; record candidates and progress.
+
+    A trawl whose worker stopped part-way (see `trawls_resume_stalled`) carries on from the first
+    person not yet searched: each person's candidates are written in one transaction with the count
+    of people done, so nobody is searched twice and nothing is half-written."""
     if trawl.is_finished:
         return trawl
     request = trawl.request
     actor = Actor(user=trawl.started_by, role=Role.AGENCY_RESEARCHER.value)
-    Trawl.objects.filter(pk=trawl.pk).update(status=TrawlStatus.RUNNING, started_at=timezone.now())
+    resumed = trawl.status == TrawlStatus.RUNNING
+    now = timezone.now()
+    Trawl.objects.filter(pk=trawl.pk).update(
+        status=TrawlStatus.RUNNING,
+        started_at=trawl.started_at or now,
+        heartbeat_at=now,
+        attempts=trawl.attempts + 1,
+    )
+    skip = trawl.people_done if resumed else 0
     sources = searchable_sources(request)
     people = list(request.case.referral.people.order_by("-is_subject", "family_name", "given_name"))
-    searched: list[dict[str, Any]] = [
-        {
-            "source_id": str(s.pk),
-            "source": s.name,
-            "load": str(s.current_load_id),
-            "records": s.current_load.records if s.current_load else 0,
-        }
-        for s in sources
-    ]
-    refused: list[dict[str, str]] = []
+    searched: list[dict[str, Any]] = (
+        trawl.searched
+        if resumed and trawl.searched
+        else [
+            {
+                "source_id": str(s.pk),
+                "source": s.name,
+                "load": str(s.current_load_id),
+                "records": s.current_load.records if s.current_load else 0,
+            }
+            for s in sources
+        ]
+    )
+    refused: list[dict[str, str]] = list(trawl.refused) if resumed else []
     by_source = {entry["source_id"]: entry for entry in searched}
     decided = earlier_decisions(trawl)
     try:
         for done, person in enumerate(people, start=1):
-            decision = gate_check(
-                actor=actor, case=request.case, agency=request.agency, purpose=Purpose.SEARCH, person=person
-            )
-            if not decision.allowed:
-                refused.append({"person": str(person.pk), "name": str(person), "reason": decision.reason})
-            else:
-                for source_id, problem in _search_person(actor, trawl, person, sources, decided).items():
-                    by_source[source_id]["unavailable"] = problem
-            Trawl.objects.filter(pk=trawl.pk).update(people_done=done, searched=searched, refused=refused)
+            if done <= skip:
+                continue  # searched before the worker stopped
+            with transaction.atomic():
+                decision = gate_check(
+                    actor=actor,
+                    case=request.case,
+                    agency=request.agency,
+                    purpose=Purpose.SEARCH,
+                    person=person,
+                )
+                if not decision.allowed:
+                    refused.append({"person": str(person.pk), "name": str(person), "reason": decision.reason})
+                else:
+                    for source_id, problem in _search_person(actor, trawl, person, sources, decided).items():
+                        if source_id in by_source:
+                            by_source[source_id]["unavailable"] = problem
+                Trawl.objects.filter(pk=trawl.pk).update(
+                    people_done=done, searched=searched, refused=refused, heartbeat_at=timezone.now()
+                )
     except Exception as error:  # noqa: BLE001 - the researcher sees the trawl failed and can run it again
         log.exception("trawl %s failed", trawl.pk)
         Trawl.objects.filter(pk=trawl.pk).update(
@@ -217,3 +245,34 @@ def evidence_of(candidate: Candidate) -> list[dict[str, object]]:
         }
         for e in candidate.evidence
     ]
+
+
+#: A trawl whose worker stopped is started again this many times at most, then marked failed.
+MAX_TRAWL_ATTEMPTS = 3
+
+
+def trawls_stalled(*, now: datetime | None = None) -> tuple[list[Trawl], list[Trawl]]:
+    """Trawls whose worker stopped: running, with no sign of progress for TRAWL_STALE_MINUTES.
+    Returns (to resume, given up): one tried MAX_TRAWL_ATTEMPTS times is marked failed with the
+    reason, so the researcher can run it again."""
+    now = now or timezone.now()
+    minutes = int(settings.TRAWL_STALE_MINUTES)
+    cutoff = now - timedelta(minutes=minutes)
+    resume, given_up = [], []
+    running = Trawl.objects.filter(status=TrawlStatus.RUNNING).select_related(
+        "request__case__referral", "request__agency", "started_by"
+    )
+    for trawl in running:
+        seen = trawl.heartbeat_at or trawl.started_at or trawl.created_at
+        if seen > cutoff:
+            continue
+        if trawl.attempts >= MAX_TRAWL_ATTEMPTS:
+            Trawl.objects.filter(pk=trawl.pk, status=TrawlStatus.RUNNING).update(
+                status=TrawlStatus.FAILED,
+                finished_at=now,
+                error=f"The search stopped {trawl.attempts} times without finishing; run it again.",
+            )
+            given_up.append(trawl)
+        else:
+            resume.append(trawl)
+    return resume, given_up

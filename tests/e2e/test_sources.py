@@ -94,8 +94,8 @@ def test_load_page_follows_a_load_run_by_the_worker_and_shows_the_result(
     page: Page, make_user: Callable[..., Any], tmp_path: Path
 ) -> None:
     """The progress display polls (htmx) while the worker loads, then shows the result by itself."""
+    from openmash.sources.loading import load_run
     from openmash.sources.models import SourceLoad
-    from openmash.sources.services import load_run
     from openmash.sources.tests.helpers import police_source
 
     admin = make_user(Role.HUB_ADMINISTRATOR)

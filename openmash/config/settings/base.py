@@ -215,6 +215,10 @@ SOURCE_REFRESH_SWEEP_SECONDS = int(os.environ.get("SOURCE_REFRESH_SWEEP_SECONDS"
 OUTCOME_RETRY_MINUTES = int(os.environ.get("OUTCOME_RETRY_MINUTES", "5"))
 OUTCOME_MAX_ATTEMPTS = int(os.environ.get("OUTCOME_MAX_ATTEMPTS", "6"))
 OUTCOME_RETRY_SWEEP_SECONDS = int(os.environ.get("OUTCOME_RETRY_SWEEP_SECONDS", "300"))
+# A trawl whose worker stopped (no progress for TRAWL_STALE_MINUTES) is started again from the next
+# person; the worker looks for such trawls every TRAWL_RECOVERY_SWEEP_SECONDS.
+TRAWL_STALE_MINUTES = int(os.environ.get("TRAWL_STALE_MINUTES", "10"))
+TRAWL_RECOVERY_SWEEP_SECONDS = int(os.environ.get("TRAWL_RECOVERY_SWEEP_SECONDS", "300"))
 # A data source larger than this trains its matching model on a random sample of this many records.
 OPENMASH_TRAINING_SAMPLE = int(os.environ.get("OPENMASH_TRAINING_SAMPLE", "100000"))
 

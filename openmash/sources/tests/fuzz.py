@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from openmash.sources.loading import uploads_root
 from openmash.sources.models import DataSource, LoadStatus, SourceLoad
-from openmash.sources.services import uploads_root
 
 #: Text a spreadsheet would run as a formula, and other awkward cell values.
 NASTY_CELLS = [
@@ -222,7 +222,8 @@ def xlsx_source(directory: Path) -> DataSource:
     """The police extract as an Excel source, loaded once."""
     from openmash.core.actor import Actor
     from openmash.hub.models import Agency, AgencyKind
-    from openmash.sources.services import load_run, source_create
+    from openmash.sources.loading import load_run
+    from openmash.sources.services import source_create
     from openmash.sources.tests.helpers import FAMILY, MAPPING, filler
 
     directory.mkdir(parents=True, exist_ok=True)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from openmash.core.actor import Actor
 from openmash.hub.models import Agency, AgencyKind
+from openmash.sources.loading import load_run
 from openmash.sources.models import DataSource, SourceKind, SourceLoad
-from openmash.sources.services import load_run, source_create
+from openmash.sources.services import source_create
 
 IDENTITY_HEADER = [
     "PERSON_REF",

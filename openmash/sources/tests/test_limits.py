@@ -25,8 +25,9 @@ from openpyxl import Workbook
 from openmash.accounts.roles import Role
 from openmash.hub.models import Agency, AgencyKind
 from openmash.linkage.sources import SourceLimits
+from openmash.sources.loading import load_run, uploads_root
 from openmash.sources.models import DataSource, LoadStatus, SourceKind, SourceLoad
-from openmash.sources.services import load_run, sources_refresh_due, uploads_root
+from openmash.sources.services import sources_refresh_due
 from openmash.sources.tests.helpers import EVENT_HEADER, EVENTS, IDENTITY_HEADER, police_source, write_csv
 
 pytestmark = pytest.mark.django_db

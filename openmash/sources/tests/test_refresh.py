@@ -21,7 +21,7 @@ from openmash.audit.models import AuditEvent
 from openmash.core.actor import Actor
 from openmash.sources.models import DataSource, LoadStatus, SourceLoad
 from openmash.sources.services import source_update, sources_refresh_due
-from openmash.sources.tasks import sweep_source_refresh
+from openmash.sources.sweeps import sweep_source_refresh
 from openmash.sources.tests.helpers import IDENTITY_HEADER, police_source, write_csv
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +100,7 @@ def test_the_sweep_queues_due_loads_and_its_own_successor_once(
     age(source, 2)
     with django_capture_on_commit_callbacks(execute=True):
         assert sweep_source_refresh.call() == 1
-    path = "openmash.sources.tasks.sweep_source_refresh"
+    path = "openmash.sources.sweeps.sweep_source_refresh"
     [next_sweep] = DBTaskResult.objects.filter(task_path=path, status="READY")
     assert next_sweep.run_after >= timezone.now() + timedelta(seconds=890)
     assert (

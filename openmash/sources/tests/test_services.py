@@ -17,8 +17,9 @@ from openmash.hub.models import Agency, AgencyKind
 from openmash.linkage.engine import LinkageModel
 from openmash.linkage.sources import Snapshot
 from openmash.sources.index import fetch_records, index_for
+from openmash.sources.loading import load_run
 from openmash.sources.models import DataSource, LoadStatus, SourceKind, SourceLoad
-from openmash.sources.services import load_request, load_run, source_create, source_update
+from openmash.sources.services import load_request, source_create, source_update
 from openmash.sources.tests.helpers import EVENT_HEADER, EVENTS, IDENTITY_HEADER, police_source, write_csv
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,8 @@ from django.core.management.base import BaseCommand
 from openmash.audit.tasks import schedule_audit_checkpoint
 from openmash.enquiries.tasks import schedule_sweep, sweep_overdue
 from openmash.feedback.tasks import schedule_outcome_retries
-from openmash.sources.tasks import schedule_source_refresh
+from openmash.sources.sweeps import schedule_source_refresh
+from openmash.trawl.tasks import schedule_trawl_recovery
 
 
 class Command(BaseCommand):
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         sweeps = (
             ("overdue sweep", schedule_sweep, settings.OVERDUE_SWEEP_SECONDS),
             ("data source refresh sweep", schedule_source_refresh, settings.SOURCE_REFRESH_SWEEP_SECONDS),
+            ("stalled trawl sweep", schedule_trawl_recovery, settings.TRAWL_RECOVERY_SWEEP_SECONDS),
             ("outcome e-mail retry sweep", schedule_outcome_retries, settings.OUTCOME_RETRY_SWEEP_SECONDS),
             ("audit checkpoint", schedule_audit_checkpoint, settings.OPENMASH_AUDIT_CHECKPOINT_SECONDS),
         )

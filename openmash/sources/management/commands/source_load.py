@@ -11,8 +11,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from openmash.sources.loading import load_run
 from openmash.sources.models import DataSource, LoadStatus, SourceLoad
-from openmash.sources.services import load_run
 
 BAR_WIDTH = 30
 
