@@ -33,7 +33,7 @@ from openmash.consent.models import (
     InformedHow,
 )
 from openmash.consent.services import NO_BASIS_REASON
-from openmash.core.forms import DateMessages, GdsDateField, GdsForm, Markup
+from openmash.core.forms import DateMessages, GdsDateField, GdsForm, Markup, SingleCheckbox
 from openmash.hub.models import Agency
 from openmash.referrals.models import ReferralPerson
 
@@ -274,7 +274,7 @@ def consent_layout(prefix: str = "", *, health: bool = True) -> list[Any]:
         Field.radios(f"{prefix}for", legend_size=Size.SMALL),
     ]
     if health:
-        items.append(Field.checkbox(f"{prefix}health"))
+        items.append(SingleCheckbox(f"{prefix}health", legend="Health information"))
     items += [
         Field.radios(f"{prefix}informed", legend_size=Size.SMALL),
         Field.text(f"{prefix}notice", field_width=10, label_size=Size.SMALL),
@@ -381,8 +381,8 @@ def basis_layout(prefix: str = "") -> list[Any]:
     return [
         Field.textarea(f"{prefix}reason", rows=4, label_size=Size.SMALL),
         Field.radios(f"{prefix}art6", legend_size=Size.SMALL),
-        Field.checkbox(f"{prefix}special"),
-        Field.checkbox(f"{prefix}health_override"),
+        SingleCheckbox(f"{prefix}special", legend="Special category data (Article 9)"),
+        SingleCheckbox(f"{prefix}health_override", legend="Health duty of confidentiality"),
     ]
 
 

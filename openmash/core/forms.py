@@ -11,6 +11,7 @@ from crispy_forms_gds.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.template.loader import render_to_string
 
 from openmash.core.errors import CONCURRENT_EDIT, NO_VERSION
 
@@ -189,3 +190,36 @@ class Markup:
 
     def render(self, form: Any, context: Any, template_pack: Any = None, **kwargs: Any) -> str:
         return self.html
+
+
+class SingleCheckbox:
+    """One checkbox (a BooleanField) as GOV.UK Frontend draws it: in a fieldset with its own legend, the
+    label beside the box and the hint under the label inside the checkbox item, so the hint reads as
+    part of this box and not of the question above it. (crispy-forms-gds prints a single checkbox's hint
+    above the box, outside any fieldset.)"""
+
+    template = "gds/single_checkbox.html"
+
+    def __init__(self, field: str, *, legend: str, legend_size: str = "govuk-fieldset__legend--s") -> None:
+        self.field = field
+        self.legend = legend
+        self.legend_size = legend_size
+
+    def render(self, form: Any, context: Any, template_pack: Any = None, **kwargs: Any) -> str:
+        bound = form[self.field]
+        hint_id = f"{bound.auto_id}_hint"
+        error_ids = " ".join(f"{bound.auto_id}_{n}_error" for n in range(1, len(bound.errors) + 1))
+        described = " ".join(part for part in (hint_id if bound.help_text else "", error_ids) if part)
+        attrs = {"class": "govuk-checkboxes__input"}
+        if described:
+            attrs["aria-describedby"] = described
+        return render_to_string(
+            self.template,
+            {
+                "field": bound,
+                "input": bound.as_widget(attrs=attrs),
+                "hint_id": hint_id,
+                "legend": self.legend,
+                "legend_size": self.legend_size,
+            },
+        )

@@ -8,15 +8,14 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.timezone import localtime
 
 from openmash.access.enforce import load, open_case
 from openmash.access.policy import Action, cases_visible
 from openmash.accounts.permissions import Perm, require, signed_in
 from openmash.cases.models import Case, CaseStatus
 from openmash.core.actor import Actor
+from openmash.core.dates import format_datetime
 from openmash.core.errors import DomainError
 from openmash.decisions.challenge_forms import AnswerForm, ChallengeForm
 from openmash.decisions.forms import DecisionForm, OutstandingRequest
@@ -139,7 +138,7 @@ def _refusal(case: Case) -> str:
     decision = decision_of(case)
     if decision is None:
         return NOT_READY.format(status=CaseStatus(case.status).label.lower())
-    when = date_format(localtime(decision.decided_at), "j F Y, H:i")
+    when = format_datetime(decision.decided_at)
     return ALREADY_DECIDED.format(who=decision.decided_by, when=when)
 
 

@@ -1,5 +1,6 @@
 """Browser fixtures: one shared headless Debian Chromium, a live server, and a guard that fails the
-test on any console error, uncaught script error, CSP violation or failed (4xx/5xx) response."""
+test on any console error, uncaught script error, CSP violation or failed (4xx/5xx) response, and on
+any critical or serious accessibility violation axe-core finds on a page the test loads."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, Response, expect
+from playwright.sync_api import Error as PlaywrightError
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
 
@@ -68,6 +72,7 @@ class BrowserProblems:
     items: list[str] = field(default_factory=list)
 
     def watch(self, context: BrowserContext) -> BrowserContext:
+        context.on("page", lambda page: page.on("load", self.check_accessibility))
         context.on("console", self._console)
         context.on("weberror", lambda error: self.items.append(f"uncaught script error: {error.error}"))
         context.on("response", self._response)
@@ -88,9 +93,90 @@ class BrowserProblems:
             return  # cancelled by the browser, e.g. a favicon still loading when the page navigates away
         self.items.append(f"request failed: {request.method} {request.url} ({request.failure})")
 
+    def check_accessibility(self, page: Page) -> None:
+        """Run axe-core on a page (every page the moment it has loaded; a test may call it again after
+        changing the page, e.g. revealing a question); a critical or serious violation (or one of
+        FAILING_RULES) fails the test like a console error does."""
+        url = page.url  # the page checked, even if the test has moved on by the time axe answers
+        try:
+            if page.evaluate("document.contentType") != "text/html":
+                return
+            page.evaluate(AXE_SCRIPT)
+            result = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
+        except PlaywrightError as error:
+            if any(reason in str(error) for reason in NAVIGATED_AWAY):
+                TALLY.left_early += 1
+                TALLY.missed.add(checked_path(url))
+                return
+            raise
+        TALLY.loads += 1
+        TALLY.checked.add(checked_path(url))
+        for violation in result["violations"]:
+            rule, impact = violation["id"], violation["impact"]
+            TALLY.findings[f"{rule} ({impact})"] = TALLY.findings.get(f"{rule} ({impact})", 0) + len(
+                violation["nodes"]
+            )
+            if impact in FAILING_IMPACTS or rule in FAILING_RULES:
+                targets = "; ".join(
+                    f"{' '.join(node['target'])}: {node['html'][:160]}" for node in violation["nodes"]
+                )
+                self.items.append(
+                    f"accessibility ({impact}) {rule} on {url}: {violation['help']} – {targets}"
+                )
+
     def assert_none(self) -> None:
         problems, self.items = self.items, []
         assert not problems, "Problems in the browser:\n" + "\n".join(problems)
+
+
+# Impacts that fail a test. Moderate and minor findings are counted in the summary, except the rules
+# below, which fail too because the product once broke them and fixed them (see docs/adr/0021).
+FAILING_IMPACTS = frozenset({"critical", "serious"})
+FAILING_RULES = frozenset({"region"})
+AXE_OPTIONS = {"resultTypes": ["violations"]}
+NAVIGATED_AWAY = (
+    "Execution context was destroyed",
+    "navigat",
+    "Target page, context or browser has been closed",
+)
+
+
+@dataclass
+class AccessibilityTally:
+    """What axe-core checked in the whole run, printed at the end of the test summary."""
+
+    checked: set[str] = field(default_factory=set)
+    loads: int = 0
+    left_early: int = 0
+    missed: set[str] = field(default_factory=set)
+    findings: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        lines = [
+            f"axe-core: {self.loads} page loads checked on {len(self.checked)} distinct pages; "
+            f"{self.left_early} loads left by the test before the check finished",
+        ]
+        lines += [f"  {rule}: {count} nodes" for rule, count in sorted(self.findings.items())]
+        never = sorted(self.missed - self.checked)
+        if never:
+            lines.append(f"  loaded but never checked (the test moved on first): {', '.join(never)}")
+        return "\n".join(lines)
+
+
+TALLY = AccessibilityTally()
+
+
+def checked_path(url: str) -> str:
+    """A page's path with each part holding a digit (an id, a reference) folded to N, so /cases/12/ and
+    /cases/13/ count as one page."""
+    parts = urlsplit(url).path.split("/")
+    return "/".join("N" if any(c.isdigit() for c in part) else part for part in parts) or url
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if TALLY.loads or TALLY.left_early:
+        terminalreporter.write_sep("-", "accessibility")
+        terminalreporter.write_line(TALLY.summary())
 
 
 @pytest.hookimpl(wrapper=True)

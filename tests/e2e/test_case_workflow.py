@@ -292,7 +292,7 @@ def test_referral_to_closure_with_five_people(
     expect(summary_value(police_card, "Protective factors")).to_have_text(POLICE_PROTECTIVE)
     history_cells = police_card.get_by_test_id("history-table").locator("tbody tr td")
     expect(history_cells).to_have_text(
-        [f"{when.day} {when:%b %Y}", "Domestic abuse incident", HISTORY_DESCRIPTION, "High", HISTORY_SOURCE]
+        [f"{when.day} {when:%B %Y}", "Domestic abuse incident", HISTORY_DESCRIPTION, "High", HISTORY_SOURCE]
     )
     health_card = dm_page.get_by_test_id("case-request").filter(
         has=dm_page.get_by_role("heading", name="Health", exact=True)

@@ -131,6 +131,14 @@ def test_police_researcher_trawls_confirms_rejects_adds_two_events_and_the_chron
     expect(items).to_have_count(2)
     for ref in references:
         expect(page.get_by_test_id("trawl-items")).to_contain_text(ref)
+    # The events table takes the whole width of the page, not two-thirds, and no source reference is
+    # broken over two lines.
+    table = page.get_by_test_id("trawl-items")
+    row = table.locator("xpath=ancestor::div[contains(@class, 'govuk-grid-row')][1]")
+    table_box, row_box = table.bounding_box(), row.bounding_box()
+    assert table_box and row_box and table_box["width"] > 0.9 * row_box["width"], (table_box, row_box)
+    for ref in references:
+        expect(table.get_by_text(ref, exact=True)).to_have_css("white-space", "nowrap")
     # The researcher rewords one event before sharing it; its reference stays and it is marked changed.
     items.first.get_by_role("link", name="Change").click()
     expect(h1(page)).to_have_text("Change an event before sharing")

@@ -83,6 +83,8 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "openmash.accounts.context_processors.navigation",
             ],
+            # Dates and times in the one GOV.UK style, and landmarks, on every template without a {% load %}.
+            "builtins": ["openmash.core.templatetags.govuk"],
         },
     },
 ]

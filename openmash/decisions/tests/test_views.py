@@ -245,9 +245,10 @@ def test_early_help_with_a_lead_agency(people: dict[str, Any], decider: Client) 
 def test_the_outcome_radios_reveal_their_extra_questions(people: dict[str, Any], decider: Client) -> None:
     html = page(decider.get(record_url(ready(people))))
     # Both extra questions are in the page (shown without JavaScript), with hints saying when they apply.
-    assert 'data-aria-controls="conditional_outcome_2"' in html  # early help is the third outcome
+    assert 'data-reveals="conditional_outcome_2"' in html  # early help is the third outcome
     assert re.search(r'id="conditional_outcome_2">.*?name="lead_agency"', html, re.S)
-    assert html.count("data-aria-controls=") == 2  # only the two outcomes that reveal a question
+    assert html.count("data-reveals=") == 2  # only the two outcomes that reveal a question
+    assert "aria-expanded" not in html and "data-aria-controls" not in html  # not allowed on a radio
     assert re.search(r'id="conditional_outcome_6">.*?name="other_service"', html, re.S)
     assert "Only needed when the outcome is early help." in html
     assert "Only needed when the outcome is another service" in html
@@ -533,7 +534,7 @@ def test_the_case_page_shows_the_whole_decision(people: dict[str, Any]) -> None:
     assert "Challenge by Sam Patel, Police" in html and "Head of service" in html
     assert "Not resolved in the hub" in html
     assert "Refer to MARAC" in html and "IDVA, Police" in html and f"5 January {NEXT_YEAR}" in html
-    assert "Dana Decider, Children&#x27;s Social Care, on" in html
+    assert "Dana Decider, Children&#x27;s Social Care, at" in html
 
 
 def test_the_case_page_shows_nothing_before_a_decision(people: dict[str, Any]) -> None:
@@ -600,3 +601,18 @@ def test_home_with_nothing_to_decide(people: dict[str, Any], decider: Client) ->
     html = page(decider.get(reverse("accounts:role-home", args=["decision-maker"])))
     assert 'data-testid="empty-queue"' in html
     assert re.search(r'data-testid="count-ready">0<', html)
+
+
+def test_the_decision_page_says_is_due_before_the_deadline_and_was_due_after_it(
+    people: dict[str, Any], decider: Client
+) -> None:
+    case = ready(people)
+    Case.objects.filter(pk=case.pk).update(decision_due_at=timezone.now() + timedelta(hours=3))
+    html = decider.get(record_url(case)).content.decode()
+    assert "The decision is due by" in html
+    assert "was due" not in html
+
+    Case.objects.filter(pk=case.pk).update(decision_due_at=timezone.now() - timedelta(hours=3))
+    html = decider.get(record_url(case)).content.decode()
+    assert re.search(r"Overdue</strong> The decision was due by \d", html)
+    assert "is due by" not in html

@@ -562,7 +562,7 @@ def test_case_page_include_shows_returns_only_to_those_who_see_the_whole_case(
     assert whole.count('data-testid="case-request"') == 2
     assert "Known to police" in whole and "Grandmother nearby" in whole
     assert (
-        "2 Mar 2026" in whole
+        "2 March 2026" in whole
         and "Missing episode" in whole
         and "MIS-9" in whole
         and "govuk-tag--red" in whole

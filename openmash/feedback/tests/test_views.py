@@ -14,6 +14,7 @@ from openmash.accounts.roles import Role
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.models import AuditEvent
 from openmash.cases.models import Case
+from openmash.core.dates import format_datetime
 from openmash.feedback.models import Delivery, OutcomeNotification, Recipient
 from openmash.feedback.tests.helpers import decided_case
 from openmash.hub.models import AgencyKind
@@ -242,7 +243,7 @@ def test_case_feedback_panel_lists_each_notice_with_its_delivery(
     referrer_row = next(r for r in rows if "Referrer:" in r)
     assert case.referral.referrer_name in referrer_row
     assert "govuk-tag--green" in referrer_row
-    assert f"{timezone.localtime(sent_at):%-d %b %Y, %H:%M}" in referrer_row
+    assert format_datetime(sent_at) in referrer_row
     police_row = next(r for r in rows if "Police" in r)
     assert "govuk-tag--red" in police_row and "Connection refused" in police_row
     health_row = next(r for r in rows if "Health" in r)

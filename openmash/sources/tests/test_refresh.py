@@ -19,6 +19,7 @@ from openmash.accounts.roles import Role
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.models import AuditEvent
 from openmash.core.actor import Actor
+from openmash.core.dates import format_datetime
 from openmash.sources.models import DataSource, LoadStatus, SourceLoad
 from openmash.sources.services import source_update, sources_refresh_due
 from openmash.sources.sweeps import sweep_source_refresh
@@ -139,7 +140,7 @@ def test_the_admin_sets_the_refresh_and_sees_when_it_is_next(
     assert source.current_load is not None
     due = timezone.localtime(source.current_load.created_at + timedelta(hours=24))
     page = client.get(detail).content.decode()
-    assert f"Every 24 hours; next after {due:%-d %B %Y, %H:%M}" in page
+    assert f"Every 24 hours; next after {format_datetime(due)}" in page
 
 
 def test_the_list_shows_each_sources_newest_load_in_a_fixed_number_of_queries(
