@@ -26,10 +26,8 @@ class ErrorLink:
     message: str
 
 
-VERSION_MISSING = (
-    "This form was sent without the version of the record you were looking at, so nothing was saved. "
-    "Reload the page and try again."
-)
+#: A form sent without a usable version: one message wherever it happens.
+VERSION_MISSING = NO_VERSION
 
 # crispy-forms-gds numbers radio and checkbox inputs from 1 (id_<name>_1, id_<name>_2, ...).
 GROUPED_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple)
