@@ -88,7 +88,7 @@ print(json.dumps({"load": str(load.pk), "source": str(source.pk), "previous": be
 LOAD_STATE = """
 from openmash.sources.models import DataSource, SourceLoad
 from openmash.sources.index import index_for
-from openmash.trawl.services import query_for
+from openmash.trawl.runner import query_for
 from openmash.referrals.models import ReferralPerson
 from django_tasks_db.models import DBTaskResult
 load = SourceLoad.objects.get(pk="{load}")
@@ -202,7 +202,14 @@ def worker_mid_load(hub: Hub, database: str) -> str:
     time.sleep(5)
     final = state()
     say(f"after the restart: {final}")
+    retried = final["status"] == "failed" and "loaded" in list(final["loads_since"])[1:]
     kept = final["current_load"] == started["previous"] or final["status"] == "loaded"
+    if retried:
+        return (
+            f"recovered: the killed load was marked failed ({final['error']}) and its retry loaded; "
+            f"loads since: {final['loads_since']}; searchable after the kill: {after['searchable']}, "
+            f"after the retry: {final['searchable']}"
+        )
     verdict = (
         f"load {final['status']}; loads since: {final['loads_since']}; the source "
         f"{'still searches its previous load' if kept else 'moved to another load'} "

@@ -279,7 +279,8 @@ def loads_recover_stalled(*, now: datetime | None = None) -> list[SourceLoad]:
         if seen > cutoff:
             continue
         again = load.attempt < MAX_ATTEMPTS
-        reason = f"The worker stopped while loading (no progress for {minutes} minutes)." + (
+        span = "1 minute" if minutes == 1 else f"{minutes} minutes"
+        reason = f"The worker stopped while loading (no progress for {span})." + (
             " The load is being tried again." if again else " It was not tried again: load it again."
         )
         with transaction.atomic():
