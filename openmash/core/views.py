@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 
+from django.contrib.sessions.exceptions import SessionInterrupted
 from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
-from django.views.defaults import bad_request as html_bad_request
 
 from openmash.core.api import SERVER_ERROR, is_api_request, problem_response, too_large
 
@@ -31,7 +31,20 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
         if isinstance(exception, RequestDataTooBig):
             return problem_response(413, str(too_large().detail))
         return problem_response(400, "The request could not be read.")
-    return html_bad_request(request, exception or Exception("bad request"))
+    if isinstance(exception, SessionInterrupted):
+        # The session changed underneath the request (signed out in another tab, or its row could not
+        # be saved while the database restarted): nothing was lost, the person only needs to retry.
+        context = {
+            "title": "Sorry, your request was interrupted",
+            "explanation": "Your sign-in session changed while OpenMASH was answering. Nothing you had "
+            "saved is lost.",
+        }
+    else:
+        context = {
+            "title": "Sorry, there is a problem with the request",
+            "explanation": "OpenMASH could not read what your browser sent.",
+        }
+    return HttpResponse(loader.render_to_string("400.html", context), status=400)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
