@@ -74,6 +74,9 @@ class Searchable:
     model: LinkageModel
     max_block_size: int
 
+    def __len__(self) -> int:
+        raise NotImplementedError
+
     @property
     def scorer(self) -> Scorer:
         raise NotImplementedError

@@ -166,7 +166,8 @@ def write_index(
     keys, positions = blocking_keys(tables, n, column_codes_of(table, codes), radix)
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.empty(0, np.int64)
     block_keys = keys[starts]
-    block_offsets = np.r_[starts, len(keys)].astype(np.int64)
+    offset_type = np.int32 if len(keys) < np.iinfo(np.int32).max else np.int64
+    block_offsets = np.r_[starts, len(keys)].astype(offset_type)
 
     arrays: dict[str, np.ndarray] = {
         "block_keys": block_keys,
