@@ -310,8 +310,8 @@ def _run(args: argparse.Namespace) -> int:
         )
     else:
         if is_index(args.index):
-            if args.model or args.map:
-                raise UsageError(f"{args.index} is an index folder: it carries its own model and columns")
+            if args.model:
+                raise UsageError(f"{args.index} is an index folder: it carries its own model")
             opening = time.perf_counter()
             try:
                 searched: Searchable = open_index(args.index)

@@ -468,15 +468,23 @@ class IndexCache:
 
     def get(self, root: str | Path) -> MappedIndex:
         root = Path(root)
-        folder = current_folder(root)
-        with self._lock:
-            held = self._open.get(root)
-            if held is not None and held[0] == folder:
-                return held[1]
-        index = MappedIndex(folder)
-        with self._lock:
-            self._open[root] = (folder, index)
-        return index
+        for attempt in range(3):
+            folder = current_folder(root)
+            with self._lock:
+                held = self._open.get(root)
+                if held is not None and held[0] == folder:
+                    return held[1]
+            try:
+                index = MappedIndex(folder)
+            except (FileNotFoundError, IndexFormatError):
+                # Removed between reading CURRENT and opening it: a newer index is current by now.
+                if attempt == 2:
+                    raise
+                continue
+            with self._lock:
+                self._open[root] = (folder, index)
+            return index
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def clear(self) -> None:
         with self._lock:
