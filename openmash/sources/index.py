@@ -47,13 +47,13 @@ def index_for(load: SourceLoad) -> Searchable:
             return _cache[key]
     index: Searchable
     try:
+        # The load's stored model must be one this version reads, whichever index serves it.
+        model = LinkageModel.from_json(load.model_json)
         folder = Path(load.snapshot) / INDEX_FOLDER
         if folder.is_dir():
             index = MappedIndex(folder)
         else:
-            index = SearchIndex.build(
-                Snapshot(load.snapshot).identities(), LinkageModel.from_json(load.model_json)
-            )
+            index = SearchIndex.build(Snapshot(load.snapshot).identities(), model)
     except (ModelFormatError, IndexFormatError):
         raise SourceUnavailable(
             f"{load.source.name} was loaded by an earlier version of OpenMASH; a hub administrator must "
