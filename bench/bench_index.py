@@ -182,25 +182,28 @@ def bench_size(size: int, queries: int, splink_queries: int, in_memory: bool) ->
         f" peak RSS {build['peak_rss_mb']:.0f} MB) | open {search['open_ms']:.0f} ms"
         f" | p50 {search['p50_ms']:.2f} ms, p95 {search['p95_ms']:.2f} ms"
         f" | top-1 {search['top1']:.3f}, false hits/100 absent {search['false_hits_per_100_absent']:.1f}"
-        f" | RSS {per_record(search['rss_delta_kb']):.0f} B/record, PSS {per_record(search['pss_delta_kb']):.0f}"
-        f" B/record after {2 * queries} searches; {build['disk_bytes'] / n:.0f} B/record on disk;"
+        f" | RSS {per_record(search['rss_delta_kb']):.0f} B/record,"
+        f" PSS {per_record(search['pss_delta_kb']):.0f} B/record after {2 * queries} searches;"
+        f" {build['disk_bytes'] / n:.0f} B/record on disk;"
         f" two processes at once: PSS {per_record(shared[0]['pss_delta_kb']):.0f}"
         f" + {per_record(shared[1]['pss_delta_kb']):.0f} B/record |"
     )
     if memory is not None:
         m = memory["summary"]
+        grown = (m["peak_rss_mb"] - m["rss_before_mb"]) * 1024 * 1024 / n
         lines.append(
-            f"| {label(n)} | in-memory SearchIndex (before) | build {m['build_s']:.1f} s (peak RSS {m['peak_rss_mb']:.0f} MB, "
-            f"{(m['peak_rss_mb'] - m['rss_before_mb']) * 1024 * 1024 / n:.0f} B/record) | rebuilt per process | "
-            f"p50 {m['p50_ms']:.2f} ms, p95 {m['p95_ms']:.2f} ms | top-1 {m['top1']:.3f}, false hits/100 absent "
-            f"{m['false_hits_per_100_absent']:.1f} | |"
+            f"| {label(n)} | in-memory SearchIndex (before) | build {m['build_s']:.1f} s"
+            f" (peak RSS {m['peak_rss_mb']:.0f} MB, {grown:.0f} B/record) | rebuilt per process"
+            f" | p50 {m['p50_ms']:.2f} ms, p95 {m['p95_ms']:.2f} ms"
+            f" | top-1 {m['top1']:.3f}, false hits/100 absent {m['false_hits_per_100_absent']:.1f} | |"
         )
     if splink is not None:
-        s = splink["summary"]
+        k = splink["summary"]
         lines.append(
-            f"| {label(n)} | Splink predict_between ({int(s['queries'])} queries) | register {s['build_s']:.1f} s "
-            f"(peak RSS {s['peak_rss_mb']:.0f} MB) | | p50 {s['p50_ms']:.1f} ms, p95 {s['p95_ms']:.1f} ms | "
-            f"top-1 {s['top1']:.3f}, false hits/100 absent {s['false_hits_per_100_absent']:.1f} | |"
+            f"| {label(n)} | Splink predict_between ({int(k['queries'])} queries)"
+            f" | register {k['build_s']:.1f} s (peak RSS {k['peak_rss_mb']:.0f} MB) |"
+            f" | p50 {k['p50_ms']:.1f} ms, p95 {k['p95_ms']:.1f} ms"
+            f" | top-1 {k['top1']:.3f}, false hits/100 absent {k['false_hits_per_100_absent']:.1f} | |"
         )
     lines.append(f"| {label(n)} | (model trained on a 100k sample in {train_s:.0f} s) | | | | | |")
     return lines
