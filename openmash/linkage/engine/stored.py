@@ -39,7 +39,7 @@ import shutil
 import threading
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final, overload
@@ -47,7 +47,13 @@ from typing import Any, Final, overload
 import numpy as np
 import pandas as pd
 
-from openmash.linkage.engine.features import FEATURE_COLUMNS, FeatureRow, FeatureTable, feature_frame
+from openmash.linkage.engine.features import (
+    FEATURE_COLUMNS,
+    FeatureRow,
+    FeatureTable,
+    _dob_features,
+    feature_frame,
+)
 from openmash.linkage.engine.model import LinkageModel
 from openmash.linkage.engine.records import Records
 from openmash.linkage.engine.scoring import Scorer, term_frequencies
@@ -85,23 +91,22 @@ _META: Final = "index.json"
 _MODEL: Final = "model.json"
 
 #: Text features kept per record (as vocabulary codes): those the comparisons read or show.
-#: given_prefix, surname_key and address_key only form blocking keys, which are stored already.
+#: given_prefix, surname_key and address_key only form blocking keys, which are stored already;
+#: the given name's initial and prefix and the date of birth's day number, swapped date and year
+#: are worked out from the stored name and date when read, by the functions that made them.
 _CODED: Final[tuple[str, ...]] = (
     "given_name",
     "given_canon",
-    "given_initial",
     "surname",
     "surname_first",
     "surname_last",
     "dob",
-    "dob_swapped",
     "postcode",
     "postcode_sector",
     "postcode_outward",
     "address",
     "other_id",
 )
-_NO_DAY: Final = np.iinfo(np.int32).min
 #: MappedIndex.rows() builds rows in this order.
 _ROW_ORDER: Final = (
     "record_id given_name given_canon given_initial given_prefix surname surname_first surname_last "
@@ -129,7 +134,16 @@ def _strings(values: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     encoded = [v.encode("utf-8") for v in values]
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    if offsets[-1] < np.iinfo(np.int32).max:
+        offsets = offsets.astype(np.int32)
     return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
+
+
+@lru_cache(maxsize=65536)
+def _dob_derived(iso: str) -> tuple[Any, ...]:
+    """(day number, day and month swapped, year) of a stored date of birth, as features.py makes them."""
+    _, days, swapped, year = _dob_features(date.fromisoformat(iso))
+    return days, swapped, year
 
 
 def write_index(
@@ -178,8 +192,6 @@ def write_index(
     arrays["record_id_blob"], arrays["record_id_offsets"] = _strings([str(v) for v in frame["record_id"]])
     for column in _CODED:
         arrays[f"col_{column}"] = codes[column].astype(np.int32)
-    days = frame["dob_days"].to_numpy(dtype="float64", na_value=np.nan)
-    arrays["col_dob_days"] = np.where(np.isnan(days), _NO_DAY, days).astype(np.int32)
     arrays["col_nhs_number"] = (
         pd.to_numeric(frame["nhs_number"], errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
     )
@@ -376,7 +388,6 @@ class MappedIndex(Searchable):
         self.vocabulary = _Vocabulary(load("vocab_blob"), load("vocab_offsets"))
         self._ids = _Vocabulary(load("record_id_blob"), load("record_id_offsets"))
         self._coded = [load(f"col_{c}") for c in _CODED]
-        self._dob_days = load("col_dob_days")
         self._nhs = load("col_nhs_number")
         self._sex = load("col_sex")
         self._sexes: list[str] = list(meta["sexes"])
@@ -427,13 +438,14 @@ class MappedIndex(Searchable):
         gathered = [column[positions] for column in self._coded]
         values = self.vocabulary.decode(np.concatenate(gathered))
         text = [[values.get(c) for c in codes.tolist()] for codes in gathered]
-        (given, canon, initial, surname, first, last, dob, swapped) = text[:8]
-        (postcode, sector, outward, address, other) = text[8:]
-        days = [None if d == _NO_DAY else d for d in self._dob_days[positions].tolist()]
+        (given, canon, surname, first, last, dob) = text[:6]
+        (postcode, sector, outward, address, other) = text[6:]
+        derived = [(None, None, None) if d is None else _dob_derived(d) for d in dob]
+        days, swapped, year = (list(column) for column in zip(*derived, strict=True))
         nhs = [None if v < 0 else f"{v:010d}" for v in self._nhs[positions].tolist()]
         sexes = self._sexes
         sex = [None if s < 0 else sexes[s] for s in self._sex[positions].tolist()]
-        year = [None if d is None else int(d[:4]) for d in dob]
+        initial = [None if g is None else g[0] for g in given]
         prefix = [None if g is None else g[:2] for g in given]
         none = [None] * len(ids)
         return list(
