@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -109,10 +110,12 @@ def work_search(data: Path, queries: int, barrier: Path | None, peers: int) -> d
     rss_open = _status_kb("VmRSS")
     answers: dict[str, list[tuple[str, float]]] = {}
     latencies = []
+    cpu = []
     for row in rows:
-        asked = time.perf_counter()
+        asked, asked_cpu = time.perf_counter(), time.thread_time()
         result = index.search_features(row, top=TOP, threshold=THRESHOLD)
         latencies.append(time.perf_counter() - asked)
+        cpu.append(time.thread_time() - asked_cpu)
         answers[result.query_id] = [(c.record_id, c.match_probability) for c in result.candidates]
     if barrier is not None:  # measure only once every peer has searched and holds its pages
         (barrier / f"ready-{os.getpid()}").touch()
@@ -133,6 +136,8 @@ def work_search(data: Path, queries: int, barrier: Path | None, peers: int) -> d
         "rss_delta_kb": rss1 - rss0,
         "pss_delta_kb": pss1 - pss0,
         "mean_ms": 1000 * statistics.fmean(latencies),
+        "cpu_p50_ms": 1000 * statistics.median(cpu),
+        "cpu_p95_ms": 1000 * _percentile(cpu, 0.95),
     }
 
 
@@ -147,15 +152,23 @@ def _run_worker(*args: str) -> dict[str, Any]:
 # --- the benchmark ------------------------------------------------------------------------------------
 
 
-def bench_size(size: int, queries: int, splink_queries: int, in_memory: bool) -> list[str]:
+def bench_size(
+    size: int, queries: int, splink_queries: int, in_memory: bool, keep: Path | None = None
+) -> list[str]:
     from bench.bench_linkage import _prepare_search_data, _worker
 
     lines = []
     with tempfile.TemporaryDirectory(prefix="bench-index-") as tmp:
-        data = Path(tmp)
+        data = Path(tmp) if keep is None else keep / str(size)
+        data.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
-        train_s = _prepare_search_data(size, queries, data)
+        if (data / "model.json").is_file():  # kept from an earlier run
+            train_s = float("nan")
+        else:
+            train_s = _prepare_search_data(size, queries, data)
         print(f"  {size:,}: data and model ready in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        shutil.rmtree(data / "index", ignore_errors=True)
+        shutil.rmtree(data / "barrier", ignore_errors=True)
         build = _run_worker("build", str(data))
         n = int(build["records"])
         search = _run_worker("search", str(data), str(queries))
@@ -181,6 +194,7 @@ def bench_size(size: int, queries: int, splink_queries: int, in_memory: bool) ->
         f"| {label(n)} | mapped index | build {build_s:.1f} s ({build_s / n * 1e6:.0f} s per million;"
         f" peak RSS {build['peak_rss_mb']:.0f} MB) | open {search['open_ms']:.0f} ms"
         f" | p50 {search['p50_ms']:.2f} ms, p95 {search['p95_ms']:.2f} ms"
+        f" (CPU time p50 {search['cpu_p50_ms']:.2f} ms, p95 {search['cpu_p95_ms']:.2f} ms)"
         f" | top-1 {search['top1']:.3f}, false hits/100 absent {search['false_hits_per_100_absent']:.1f}"
         f" | RSS {per_record(search['rss_delta_kb']):.0f} B/record,"
         f" PSS {per_record(search['pss_delta_kb']):.0f} B/record after {2 * queries} searches;"
@@ -216,6 +230,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1000, help="present and absent people, each")
     parser.add_argument("--splink-queries", type=int, default=100, help="of each kind for Splink; 0 skips it")
     parser.add_argument("--no-in-memory", action="store_true", help="skip the in-memory SearchIndex")
+    parser.add_argument("--keep", type=Path, help="keep each size's data and index in this folder")
     args = parser.parse_args()
     if args.worker:
         kind, *rest = args.worker
@@ -229,7 +244,7 @@ def main() -> None:
     print("| records | index | build | open | search per person | accuracy | memory |")
     print("|---|---|---|---|---|---|---|")
     for size in args.sizes:
-        for line in bench_size(size, args.queries, args.splink_queries, not args.no_in_memory):
+        for line in bench_size(size, args.queries, args.splink_queries, not args.no_in_memory, args.keep):
             print(line, flush=True)
 
 
