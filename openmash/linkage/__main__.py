@@ -2,6 +2,12 @@
 
     python -m openmash.linkage link LEFT RIGHT --out links.csv [--threshold 0.5] [--truth TRUTH.csv]
     python -m openmash.linkage search INDEX QUERIES --out matches.csv [--top 5] [--threshold 0.5]
+    python -m openmash.linkage index INDEX --out DIR
+
+``index`` builds the search index of a file once and writes it to the folder DIR as memory-mapped
+arrays (a new index folder inside DIR, then DIR's CURRENT pointer is switched to it); ``search``
+takes such a folder as INDEX as well as a file, and then opens it in milliseconds instead of
+training and building. ``search`` prints the p50/p95 latency per query and the peak memory.
 
 Inputs are CSV or Parquet with the standard columns (record_id, given_name, surname,
 date_of_birth, sex, postcode, address, nhs_number, other_id); ``--map src=std`` renames a column.
@@ -26,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from openmash.linkage.engine import FieldEvidence, LinkageModel
+    from openmash.linkage.engine import Backend, FieldEvidence, LinkageModel, LoadedRecords, SearchIndex
 
 EXIT_BAD_INPUT = 2
 
@@ -76,6 +82,26 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("queries", type=Path)
     search.add_argument("--top", type=int, default=5, help="candidates per query (default 5)")
     common(search)
+
+    index = sub.add_parser(
+        "index", help="build the search index of a file into a folder, opened memory-mapped by search"
+    )
+    index.add_argument("index", type=Path)
+    index.add_argument("--out", required=True, type=Path, help="folder of indexes (created if need be)")
+    index.add_argument(
+        "--map", action="append", default=[], metavar="SRC=STD", help="rename column SRC to standard STD"
+    )
+    index.add_argument("--model", type=Path, help="use this stored model (JSON) instead of training one")
+    index.add_argument("--save-model", type=Path, help="write the model used to this JSON file")
+    index.add_argument("--backend", default=None, help="Splink backend: duckdb (default) or spark")
+    index.add_argument(
+        "--training-sample",
+        type=int,
+        default=None,
+        metavar="N",
+        help="train on a random sample of N records (default OPENMASH_TRAINING_SAMPLE or 100000; 0 for all)",
+    )
+    index.add_argument("--quiet", action="store_true", help="print nothing but errors")
     return parser
 
 
@@ -169,10 +195,48 @@ class _Progress:
             self.say(f"searched {done:,} of {self.total:,} queries")
 
 
+def _percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _index_from_file(
+    args: argparse.Namespace,
+    mapping: dict[str, str],
+    backend: Backend | None,
+    say: Callable[[str], None],
+    started: float,
+) -> tuple[SearchIndex, LoadedRecords]:
+    """Read the index file and the queries, train (or read) the model, build the index in memory."""
+    from openmash.linkage.engine import LinkageModel, SearchIndex, read_records
+
+    index_records = read_records(args.index, mapping=mapping)
+    queries = read_records(args.queries, mapping=mapping)
+    say(
+        f"read {len(index_records.features.frame):,} index records and "
+        f"{len(queries.features.frame):,} queries ({time.perf_counter() - started:.1f} s)"
+    )
+    for loaded in (index_records, queries):
+        for line in loaded.warnings:
+            say(f"{loaded.path}: {line}")
+    model = _model(
+        args,
+        lambda sample: LinkageModel.default().train(
+            index_records.features, backend=backend, max_records=sample
+        ),
+        [len(index_records.features.frame)],
+        say,
+    )
+    say(f"building the search index of {len(index_records.features.frame):,} records")
+    return SearchIndex.build(index_records.features, model), queries
+
+
 def _run(args: argparse.Namespace) -> int:
-    from openmash.linkage.engine import LinkageModel, Linker, SearchIndex, backend_from_config, read_records
+    from openmash.linkage.engine import LinkageModel, Linker, backend_from_config, read_records
     from openmash.linkage.engine.features import feature_rows
     from openmash.linkage.engine.inputs import parse_mapping
+    from openmash.linkage.engine.search import Searchable
+    from openmash.linkage.engine.stored import IndexFormatError, is_index, open_index, publish
 
     def say(message: str) -> None:
         if not args.quiet:
@@ -225,16 +289,11 @@ def _run(args: argparse.Namespace) -> int:
                 f"precision {precision:.4f}  recall {recall:.4f}  F1 {f1:.4f}"
                 f"  ({tp} of {len(truth)} true pairs found)"
             )
-    else:
+    elif args.command == "index":
         index_records = read_records(args.index, mapping=mapping)
-        queries = read_records(args.queries, mapping=mapping)
-        say(
-            f"read {len(index_records.features.frame):,} index records and "
-            f"{len(queries.features.frame):,} queries ({time.perf_counter() - started:.1f} s)"
-        )
-        for loaded in (index_records, queries):
-            for line in loaded.warnings:
-                say(f"{loaded.path}: {line}")
+        say(f"read {len(index_records.features.frame):,} records ({time.perf_counter() - started:.1f} s)")
+        for line in index_records.warnings:
+            say(f"{index_records.path}: {line}")
         model = _model(
             args,
             lambda sample: LinkageModel.default().train(
@@ -243,11 +302,35 @@ def _run(args: argparse.Namespace) -> int:
             [len(index_records.features.frame)],
             say,
         )
-        say(f"building the search index of {len(index_records.features.frame):,} records")
-        index = SearchIndex.build(index_records.features, model)
+        building = time.perf_counter()
+        folder = publish(index_records.features, model, args.out)
+        say(
+            f"index of {len(index_records.features.frame):,} records written to {folder}"
+            f" ({time.perf_counter() - building:.1f} s)"
+        )
+    else:
+        if is_index(args.index):
+            if args.model:
+                raise UsageError(f"{args.index} is an index folder: it carries its own model")
+            opening = time.perf_counter()
+            try:
+                searched: Searchable = open_index(args.index)
+            except (IndexFormatError, OSError, ValueError) as exc:
+                raise UsageError(f"{args.index}: cannot open the index ({exc})") from None
+            queries = read_records(args.queries, mapping=mapping)
+            say(
+                f"opened the index of {len(searched):,} records in"
+                f" {1000 * (time.perf_counter() - opening):.0f} ms;"
+                f" read {len(queries.features.frame):,} queries"
+            )
+            for line in queries.warnings:
+                say(f"{queries.path}: {line}")
+        else:
+            searched, queries = _index_from_file(args, mapping, backend, say, started)
         rows = feature_rows(queries.features.frame)
         progress = _Progress(say, len(rows))
         written = 0
+        latencies: list[float] = []
         with args.out.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(
@@ -261,7 +344,9 @@ def _run(args: argparse.Namespace) -> int:
             )
             for done, row in enumerate(rows):
                 progress(done)
-                result = index.search_features(row, top=args.top, threshold=args.threshold)
+                asked = time.perf_counter()
+                result = searched.search_features(row, top=args.top, threshold=args.threshold)
+                latencies.append(time.perf_counter() - asked)
                 for c in result.candidates:
                     extra = [_evidence_text(c.evidence)] if args.evidence else []
                     writer.writerow(
@@ -272,7 +357,12 @@ def _run(args: argparse.Namespace) -> int:
             f"{written} candidates for {len(rows)} queries written to {args.out}"
             f" ({time.perf_counter() - started:.1f} s)"
         )
-        model = index.model
+        if latencies:
+            say(
+                f"search latency per query: p50 {1000 * _percentile(latencies, 0.5):.2f} ms,"
+                f" p95 {1000 * _percentile(latencies, 0.95):.2f} ms"
+            )
+        model = searched.model
     if args.save_model:
         args.save_model.write_text(model.to_json(), encoding="utf-8")
     say(f"elapsed {time.perf_counter() - started:.1f} s, peak memory {peak_memory_mb():,.0f} MB")
@@ -286,7 +376,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if getattr(args, "top", 1) < 1:
             raise UsageError("--top must be at least 1")
-        if not 0.0 <= args.threshold <= 1.0:
+        if not 0.0 <= getattr(args, "threshold", 0.5) <= 1.0:
             raise UsageError("--threshold must be between 0 and 1")
         if args.model is None:
             training_sample(args.training_sample)  # a bad value is reported before any reading

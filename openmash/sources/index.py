@@ -1,8 +1,13 @@
-"""Each loaded source's search index, built from its snapshot once per process and kept in memory.
+"""Each loaded source's search index, opened once per process.
 
-The index of a load never changes (a refresh is a new load), so a cache keyed by load is always
-right: web processes and the worker each build an index the first time they search a load, and a
-new load simply becomes a new key.
+A load writes its index as memory-mapped arrays (``<snapshot>/index``, see
+:mod:`openmash.linkage.engine.stored`): every web and worker process opens it in milliseconds and
+all of them share one copy through the page cache. A load made before indexes were written has
+none; its index is built from the snapshot in memory, as before.
+
+The index of a load never changes (a refresh is a new load, and the source's ``current_load``
+switches in one transaction), so a cache keyed by load is always right: a new load simply becomes a
+new key, and a search already running on the previous one finishes on it.
 """
 
 from __future__ import annotations
@@ -10,15 +15,18 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from pathlib import Path
 
 from openmash.linkage.engine import LinkageModel, ModelFormatError, SearchIndex
+from openmash.linkage.engine.search import Searchable
+from openmash.linkage.engine.stored import IndexFormatError, MappedIndex
 from openmash.linkage.sources import LoadFailed, Snapshot, SourceRecord
-from openmash.sources.loading import connector_of
+from openmash.sources.loading import INDEX_FOLDER, connector_of
 from openmash.sources.models import DataSource, LoadStatus, SourceLoad
 
 #: Indexes kept per process; a hub has a few dozen sources at most.
 CACHE_SIZE = 32
-_cache: OrderedDict[str, SearchIndex] = OrderedDict()
+_cache: OrderedDict[str, Searchable] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -29,7 +37,7 @@ class SourceUnavailable(Exception):  # noqa: N818
     """The source has no usable load, or its records cannot be read now."""
 
 
-def index_for(load: SourceLoad) -> SearchIndex:
+def index_for(load: SourceLoad) -> Searchable:
     if load.status != LoadStatus.LOADED or not load.snapshot:
         raise SourceUnavailable(f"{load.source.name} has no loaded index")
     key = str(load.pk)
@@ -37,17 +45,22 @@ def index_for(load: SourceLoad) -> SearchIndex:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
+    index: Searchable
     try:
+        # The load's stored model must be one this version reads, whichever index serves it.
         model = LinkageModel.from_json(load.model_json)
-        identities = Snapshot(load.snapshot).identities()
-    except ModelFormatError:
+        folder = Path(load.snapshot) / INDEX_FOLDER
+        if folder.is_dir():
+            index = MappedIndex(folder)
+        else:
+            index = SearchIndex.build(Snapshot(load.snapshot).identities(), model)
+    except (ModelFormatError, IndexFormatError):
         raise SourceUnavailable(
             f"{load.source.name} was loaded by an earlier version of OpenMASH; a hub administrator must "
             "load it again"
         ) from None
     except FileNotFoundError:
         raise SourceUnavailable(NOT_HELD.format(source=load.source.name)) from None
-    index = SearchIndex.build(identities, model)
     with _lock:
         _cache[key] = index
         while len(_cache) > CACHE_SIZE:

@@ -23,6 +23,7 @@ from openmash.core.actor import Actor
 from openmash.core.concurrency import save_versioned
 from openmash.linkage.engine import LinkageModel
 from openmash.linkage.engine.model import TRAINING_SAMPLE
+from openmash.linkage.engine.stored import write_index
 from openmash.linkage.sources import Connector, LoadFailed, Snapshot, SourceLimits, connector_for
 from openmash.linkage.sources.limits import AppDatabase, error_reference
 from openmash.sources.models import DataSource, LoadStage, LoadStatus, SourceLoad
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 KEEP_PREVIOUS = 1
 #: The progress shown while loading is written at most this often (seconds).
 PROGRESS_INTERVAL = 0.5
+#: The folder inside a load's snapshot holding its search index (memory-mapped arrays).
+INDEX_FOLDER = "index"
 
 
 def sources_root() -> Path:
@@ -129,6 +132,8 @@ def load_run(load: SourceLoad, *, on_progress: Callable[[int, int | None], None]
         model = _trained_model(extract.identities)
         _set(load, stage=LoadStage.INDEXING)
         Snapshot.write(extract, directory)
+        # The trawl's index, written once as arrays every process maps (see sources.index).
+        write_index(extract.identities, model, directory / INDEX_FOLDER)
     except LoadFailed as failed:
         _discard_uploads(load)
         return load_fail(

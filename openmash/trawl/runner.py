@@ -5,7 +5,10 @@ progress kept so the researcher can watch it. The services start a trawl and dec
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,10 +23,11 @@ from openmash.consent.gate import Purpose
 from openmash.consent.services import gate_check
 from openmash.core.actor import Actor
 from openmash.enquiries.models import InformationRequest
-from openmash.linkage.engine import Candidate
+from openmash.linkage.engine import Candidate, SearchResult
+from openmash.linkage.engine.search import query_rows
 from openmash.referrals.models import ReferralPerson
 from openmash.sources.index import SourceUnavailable, index_for
-from openmash.sources.models import DataSource, LoadStatus
+from openmash.sources.models import DataSource, LoadStatus, SourceLoad
 from openmash.trawl.models import CandidateStatus, Trawl, TrawlCandidate, TrawlStatus
 
 log = logging.getLogger(__name__)
@@ -91,6 +95,7 @@ def trawl_run(trawl: Trawl) -> Trawl:
     refused: list[dict[str, str]] = list(trawl.refused) if resumed else []
     by_source = {entry["source_id"]: entry for entry in searched}
     decided = earlier_decisions(trawl)
+    pool = ThreadPoolExecutor(max_workers=search_threads(len(sources)), thread_name_prefix="trawl-search")
     try:
         for done, person in enumerate(people, start=1):
             if done <= skip:
@@ -106,9 +111,15 @@ def trawl_run(trawl: Trawl) -> Trawl:
                 if not decision.allowed:
                     refused.append({"person": str(person.pk), "name": str(person), "reason": decision.reason})
                 else:
-                    for source_id, problem in _search_person(actor, trawl, person, sources, decided).items():
+                    outcome = _search_person(actor, trawl, person, sources, decided, pool)
+                    for source_id, problem in outcome.unavailable.items():
                         if source_id in by_source:
                             by_source[source_id]["unavailable"] = problem
+                    for source_id, found in outcome.found.items():
+                        if source_id in by_source:
+                            entry = by_source[source_id]
+                            entry["people_done"] = entry.get("people_done", 0) + 1
+                            entry["candidates"] = entry.get("candidates", 0) + found
                 Trawl.objects.filter(pk=trawl.pk).update(
                     people_done=done, searched=searched, refused=refused, heartbeat_at=timezone.now()
                 )
@@ -121,6 +132,8 @@ def trawl_run(trawl: Trawl) -> Trawl:
         )
     else:
         Trawl.objects.filter(pk=trawl.pk).update(status=TrawlStatus.DONE, finished_at=timezone.now())
+    finally:
+        pool.shutdown(wait=True)
     trawl.refresh_from_db()
     return trawl
 
@@ -144,23 +157,53 @@ def earlier_decisions(trawl: Trawl) -> Decided:
     return {key: c for key, c in latest.items() if c.status != CandidateStatus.PROPOSED}
 
 
+def search_threads(sources: int) -> int:
+    """Threads searching one person's sources at once: TRAWL_SEARCH_THREADS, else one per core up
+    to four, and never more than there are sources."""
+    configured = int(settings.TRAWL_SEARCH_THREADS)
+    wanted = configured if configured > 0 else min(4, os.cpu_count() or 1)
+    return max(1, min(wanted, sources))
+
+
+@dataclass
+class _Outcome:
+    found: dict[str, int] = field(default_factory=dict)
+    """Per source searched, the candidates proposed."""
+    unavailable: dict[str, str] = field(default_factory=dict)
+    """Per source that could not be searched, why."""
+
+
 def _search_person(
-    actor: Actor, trawl: Trawl, person: ReferralPerson, sources: Sequence[DataSource], decided: Decided
-) -> dict[str, str]:
-    """Search every source for the person; returns the sources that could not be searched, and why
-    (the researcher is told: "no candidates" must never stand in for "not searched")."""
+    actor: Actor,
+    trawl: Trawl,
+    person: ReferralPerson,
+    sources: Sequence[DataSource],
+    decided: Decided,
+    pool: ThreadPoolExecutor,
+) -> _Outcome:
+    """Search every source for the person; reports the candidates per source and the sources that
+    could not be searched, and why (the researcher is told: "no candidates" must never stand in for
+    "not searched"). The sources are searched at once on ``pool`` (the indexes are read-only and
+    shared); candidates are written here, in the caller's transaction, in the sources' order."""
+    outcome = _Outcome()
+    query = query_rows([query_for(person)])[0]
+    searches: list[tuple[DataSource, SourceLoad, Future[SearchResult]]] = []
+    for source in sources:
+        load = source.current_load
+        assert load is not None  # noqa: S101 - searchable_sources() keeps loaded sources only
+        try:
+            index = index_for(load)
+        except SourceUnavailable as error:
+            outcome.unavailable[str(source.pk)] = str(error)
+            continue
+        searches.append(
+            (source, load, pool.submit(index.search_features, query, top=TOP, threshold=source.threshold))
+        )
     found = carried = 0
-    unavailable: dict[str, str] = {}
     with transaction.atomic():
-        for source in sources:
-            load = source.current_load
-            assert load is not None  # noqa: S101 - searchable_sources() keeps loaded sources only
-            try:
-                index = index_for(load)
-            except SourceUnavailable as error:
-                unavailable[str(source.pk)] = str(error)
-                continue
-            (result,) = index.search([query_for(person)], top=TOP, threshold=source.threshold)
+        for source, load, future in searches:
+            result = future.result()
+            outcome.found[str(source.pk)] = len(result.candidates)
             for candidate in result.candidates:
                 before = decided.get((person.pk, source.pk, candidate.record_id))
                 TrawlCandidate.objects.create(
@@ -183,6 +226,7 @@ def _search_person(
                 )
                 found += 1
                 carried += before is not None
+        unavailable = outcome.unavailable
         audit_record(
             actor=actor,
             action=AuditAction.TRAWL_SEARCHED,
@@ -196,7 +240,7 @@ def _search_person(
                 "decisions_kept": carried,
             },
         )
-    return unavailable
+    return outcome
 
 
 COMPARISON_LABELS = {

@@ -221,6 +221,8 @@ OUTCOME_RETRY_SWEEP_SECONDS = int(os.environ.get("OUTCOME_RETRY_SWEEP_SECONDS", 
 # person; the worker looks for such trawls every TRAWL_RECOVERY_SWEEP_SECONDS.
 TRAWL_STALE_MINUTES = int(os.environ.get("TRAWL_STALE_MINUTES", "10"))
 TRAWL_RECOVERY_SWEEP_SECONDS = int(os.environ.get("TRAWL_RECOVERY_SWEEP_SECONDS", "300"))
+# Threads searching one person's sources at once (0: one per core, up to four).
+TRAWL_SEARCH_THREADS = int(os.environ.get("TRAWL_SEARCH_THREADS", "0"))
 # A data source larger than this trains its matching model on a random sample of this many records.
 OPENMASH_TRAINING_SAMPLE = int(os.environ.get("OPENMASH_TRAINING_SAMPLE", "100000"))
 

@@ -11,6 +11,9 @@ Public API (everything else in this package is internal):
 * :class:`SearchIndex` — ``SearchIndex.build(records, model).search(queries, top=5, threshold=0.5)``:
   the trawl's fast one-to-many path, in memory, scoring with the model's weights so its
   probabilities equal Splink's. Every :class:`Candidate` carries :class:`FieldEvidence` per field.
+* :class:`MappedIndex` — the same index written once to a folder of NumPy arrays
+  (:func:`write_index`, or :func:`publish` into a root folder with an atomic ``CURRENT`` switch) and
+  opened memory-mapped (:func:`open_index`, :class:`IndexCache`), so every process shares one copy.
 * Backends: :class:`DuckDBBackend` (default), :class:`SparkBackend`, :func:`backend_from_config`.
 * Input files: :func:`read_records` (CSV or Parquet, standard columns, ``mapping`` renames) raising
   :class:`InputError` with the file, row and column.
@@ -35,6 +38,14 @@ from openmash.linkage.engine.normalise import (
 from openmash.linkage.engine.records import STANDARD_COLUMNS, Record
 from openmash.linkage.engine.scoring import Candidate, FieldEvidence
 from openmash.linkage.engine.search import SearchIndex, SearchResult
+from openmash.linkage.engine.stored import (
+    IndexCache,
+    IndexFormatError,
+    MappedIndex,
+    open_index,
+    publish,
+    write_index,
+)
 
 __all__ = [
     "STANDARD_COLUMNS",
@@ -43,11 +54,14 @@ __all__ = [
     "DateResult",
     "DuckDBBackend",
     "FieldEvidence",
+    "IndexCache",
+    "IndexFormatError",
     "InputError",
     "Link",
     "LinkageModel",
     "Linker",
     "LoadedRecords",
+    "MappedIndex",
     "ModelFormatError",
     "Postcode",
     "Record",
@@ -62,6 +76,9 @@ __all__ = [
     "normalise_postcode",
     "normalise_sex",
     "normalise_surname",
+    "open_index",
     "parse_date_of_birth",
+    "publish",
     "read_records",
+    "write_index",
 ]

@@ -86,9 +86,7 @@ class _Compiled:
         with the rarest value's term-frequency adjustment)."""
         best = max(self.weights)
         if self.tf_level >= 0 and self.tf_table:
-            best = max(
-                best, self.weights[self.tf_level] + self.tf_log2_u - math.log2(min(self.tf_table.values()))
-            )
+            best = max(best, self.weights[self.tf_level] + self.tf_log2_u - math.log2(_least(self.tf_table)))
         return best
 
 
@@ -216,6 +214,12 @@ class Scorer:
             evidence=tuple(evidence),
             rank=rank,
         )
+
+
+def _least(table: Mapping[Any, float]) -> float:
+    """The smallest term frequency (an index on disk knows it without reading every value)."""
+    least = getattr(table, "least", None)
+    return float(least()) if least is not None else min(table.values())
 
 
 def _display(row: FeatureRow, columns: tuple[int, ...]) -> str | None:

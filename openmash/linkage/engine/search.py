@@ -67,8 +67,60 @@ class _QueryVariant:
     rule: str
 
 
+class Searchable:
+    """What every index answers with: candidate positions for a query, their feature rows, and the
+    search built on those two, so the in-memory and the mapped index score through the same code."""
+
+    model: LinkageModel
+    max_block_size: int
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def scorer(self) -> Scorer:
+        raise NotImplementedError
+
+    def candidate_positions(self, query: FeatureRow) -> tuple[np.ndarray, tuple[str, ...]]:
+        raise NotImplementedError
+
+    def rows(self, positions: np.ndarray) -> list[FeatureRow]:
+        """The feature rows of the records at ``positions`` (in that order)."""
+        raise NotImplementedError
+
+    def search_features(self, query: FeatureRow, *, top: int = 5, threshold: float = 0.5) -> SearchResult:
+        positions, skipped = self.candidate_positions(query)
+        scorer = self.scorer
+        weight_threshold = _probability_to_weight_threshold(threshold)
+        scored: list[tuple[float, str, FeatureRow]] = []
+        memo = scorer.memo()
+        for row in self.rows(positions):
+            w = scorer.weight_at_least(query, row, weight_threshold, memo)
+            if w is not None:
+                scored.append((w, str(row[0]), row))
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        candidates = tuple(
+            scorer.candidate(query, row, rank=rank) for rank, (_, _, row) in enumerate(scored[:top], start=1)
+        )
+        candidates = tuple(c for c in candidates if c.match_probability >= threshold)
+        return SearchResult(
+            query_id=str(query[0]), candidates=candidates, considered=len(positions), skipped_blocks=skipped
+        )
+
+    def search(
+        self,
+        queries: Iterable[Record] | Iterable[Mapping[str, object]] | pd.DataFrame,
+        *,
+        top: int = 5,
+        threshold: float = 0.5,
+    ) -> list[SearchResult]:
+        """Search for each query person; each result lists up to ``top`` candidates at or above
+        ``threshold``, best first, each with per-field evidence."""
+        return [self.search_features(row, top=top, threshold=threshold) for row in query_rows(queries)]
+
+
 @dataclass
-class SearchIndex:
+class SearchIndex(Searchable):
     """An agency's identity index, held in memory for trawl searches.
 
     Records are kept column-wise (one Python list per feature) and only the candidates of a
@@ -106,57 +158,11 @@ class SearchIndex:
         table = records if isinstance(records, FeatureTable) else feature_frame(records)
         frame = table.frame
         n = len(frame)
-        if matches_per_query is not None and n:
-            model = model.with_prior(min(matches_per_query / n, 0.5))
-        tf_columns = [c.tf_column for c in model.comparisons if c.tf_column]
-        tf_tables = term_frequencies(frame, [c for c in tf_columns if c])
-
-        lookup = table.vocabulary
-        text_radix = len(lookup) + 1
-
-        def column_codes(column: str) -> np.ndarray:
-            if column == "birth_year":
-                years = frame[column].to_numpy(dtype="float64", na_value=np.nan)
-                return np.where(np.isnan(years), -1, years - _YEAR_OFFSET).astype(np.int64)
-            if column == "nhs_number":
-                return pd.to_numeric(frame[column], errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
-            return table.codes[column]
-
-        def radix(column: str) -> int:
-            return _INT_RADIX.get(column, text_radix)
-
-        def encoder(column: str) -> Callable[[Any], int | None]:
-            if column == "birth_year":
-                return lambda v: None if v is None else int(v) - _YEAR_OFFSET
-            if column == "nhs_number":
-                return lambda v: None if v is None else int(v)
-            return lookup.get
-
-        tables: dict[tuple[str, ...], int] = {}
-        variants: list[_QueryVariant] = []
-        for rule in model.blocking_rules:
-            for variant in rule.variants:
-                right = tuple(b for _, b in variant)
-                table_id = tables.setdefault(right, len(tables))
-                variants.append(_variant(variant, table_id, rule.name, encoder, radix))
-        _check_key_space([tuple(radix(c) for c in right) for right in tables], len(tables))
-
-        # Keys are table-major (table id in the top bits), so sorting each table's keys and
-        # concatenating the tables in id order gives one globally sorted array.
-        key_parts: list[np.ndarray] = []
-        position_parts: list[np.ndarray] = []
-        for right, table_id in sorted(tables.items(), key=lambda item: item[1]):
-            key = np.zeros(n, dtype=np.int64)
-            valid = np.ones(n, dtype=bool)
-            for column in right:
-                codes = column_codes(column)
-                valid &= codes >= 0
-                key = key * radix(column) + np.where(codes >= 0, codes, 0)
-            positions = np.flatnonzero(valid).astype(np.int32)
-            keys = key[positions] + (table_id << _TABLE_SHIFT)
-            order = np.argsort(keys)
-            key_parts.append(keys[order])
-            position_parts.append(positions[order])
+        model = trawl_model(model, n, matches_per_query)
+        tf_tables = term_frequencies(frame, tf_columns(model))
+        radix = radix_of(len(table.vocabulary) + 1)
+        tables, variants = blocking_tables(model, encoder_of(table.vocabulary.get), radix)
+        keys, positions = blocking_keys(tables, n, column_codes_of(table, table.codes), radix)
 
         columns = [
             frame[c].to_numpy(dtype=object, na_value=None).tolist()
@@ -168,8 +174,8 @@ class SearchIndex:
             model=model,
             columns=columns,
             tf_tables=tf_tables,
-            keys=np.concatenate(key_parts) if key_parts else np.empty(0, dtype=np.int64),
-            positions=np.concatenate(position_parts) if position_parts else np.empty(0, dtype=np.int32),
+            keys=keys,
+            positions=positions,
             max_block_size=max_block_size,
             warnings=table.warning_lines(),
         )
@@ -193,19 +199,7 @@ class SearchIndex:
 
     def candidate_positions(self, query: FeatureRow) -> tuple[np.ndarray, tuple[str, ...]]:
         """Positions of index records sharing at least one block with ``query``."""
-        keys: list[int] = []
-        rules: list[str] = []
-        for v in self._variants:
-            key = 0
-            for column, encode, base in zip(v.left_columns, v.encoders, v.radices, strict=True):
-                value = query[column]
-                code = encode(value) if value is not None else None
-                if code is None:
-                    break
-                key = key * base + code
-            else:
-                keys.append(key + (v.table_id << _TABLE_SHIFT))
-                rules.append(v.rule)
+        keys, rules = query_keys(self._variants, query)
         if not keys:
             return np.empty(0, dtype=np.int32), ()
         wanted = np.asarray(keys, dtype=np.int64)
@@ -222,37 +216,9 @@ class SearchIndex:
             return np.empty(0, dtype=np.int32), tuple(skipped)
         return np.unique(np.concatenate(slices)), tuple(dict.fromkeys(skipped))
 
-    def search_features(self, query: FeatureRow, *, top: int = 5, threshold: float = 0.5) -> SearchResult:
-        positions, skipped = self.candidate_positions(query)
-        scorer = self.scorer
+    def rows(self, positions: np.ndarray) -> list[FeatureRow]:
         columns = self.columns
-        weight_threshold = _probability_to_weight_threshold(threshold)
-        scored: list[tuple[float, str, FeatureRow]] = []
-        memo = scorer.memo()
-        for position in positions.tolist():
-            row = tuple([column[position] for column in columns])
-            w = scorer.weight_at_least(query, row, weight_threshold, memo)
-            if w is not None:
-                scored.append((w, str(row[0]), row))
-        scored.sort(key=lambda item: (-item[0], item[1]))
-        candidates = tuple(
-            scorer.candidate(query, row, rank=rank) for rank, (_, _, row) in enumerate(scored[:top], start=1)
-        )
-        candidates = tuple(c for c in candidates if c.match_probability >= threshold)
-        return SearchResult(
-            query_id=str(query[0]), candidates=candidates, considered=len(positions), skipped_blocks=skipped
-        )
-
-    def search(
-        self,
-        queries: Iterable[Record] | Iterable[Mapping[str, object]] | pd.DataFrame,
-        *,
-        top: int = 5,
-        threshold: float = 0.5,
-    ) -> list[SearchResult]:
-        """Search for each query person; each result lists up to ``top`` candidates at or above
-        ``threshold``, best first, each with per-field evidence."""
-        return [self.search_features(row, top=top, threshold=threshold) for row in query_rows(queries)]
+        return [tuple([column[p] for column in columns]) for p in positions.tolist()]
 
     # --- for comparison with Splink ---------------------------------------------------------------
 
@@ -283,6 +249,118 @@ def query_rows(
         else:
             rows.append(record_features(query))
     return rows
+
+
+# --- the blocking layout, shared by the in-memory and the mapped index ------------------------------
+
+
+def trawl_model(model: LinkageModel, n: int, matches_per_query: float | None) -> LinkageModel:
+    """The model with the trawl's prior: lambda = matches_per_query / n (``None`` keeps the model's)."""
+    if matches_per_query is not None and n:
+        return model.with_prior(min(matches_per_query / n, 0.5))
+    return model
+
+
+def tf_columns(model: LinkageModel) -> list[str]:
+    """The feature columns whose exact level is adjusted by term frequency."""
+    return [c.tf_column for c in model.comparisons if c.tf_column]
+
+
+def radix_of(text_radix: int) -> Callable[[str], int]:
+    """Each key part's base: the text vocabulary's size + 1, or the integer column's range."""
+    return lambda column: _INT_RADIX.get(column, text_radix)
+
+
+def encoder_of(lookup: Callable[[Any], int | None]) -> Callable[[str], Callable[[Any], int | None]]:
+    """How a query's value becomes a key part: ``lookup`` (value -> vocabulary code) for text."""
+
+    def encoder(column: str) -> Callable[[Any], int | None]:
+        if column == "birth_year":
+            return lambda v: None if v is None else int(v) - _YEAR_OFFSET
+        if column == "nhs_number":
+            return lambda v: None if v is None else int(v)
+        return lookup
+
+    return encoder
+
+
+def column_codes_of(table: FeatureTable, codes: Mapping[str, np.ndarray]) -> Callable[[str], np.ndarray]:
+    """Each record's key part for ``column`` (-1 where missing), from vocabulary ``codes``."""
+    frame = table.frame
+
+    def column_codes(column: str) -> np.ndarray:
+        if column == "birth_year":
+            years = frame[column].to_numpy(dtype="float64", na_value=np.nan)
+            return np.where(np.isnan(years), -1, years - _YEAR_OFFSET).astype(np.int64)
+        if column == "nhs_number":
+            return pd.to_numeric(frame[column], errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
+        return codes[column]
+
+    return column_codes
+
+
+def blocking_tables(
+    model: LinkageModel,
+    encoder: Callable[[str], Callable[[Any], int | None]],
+    radix: Callable[[str], int],
+) -> tuple[dict[tuple[str, ...], int], list[_QueryVariant]]:
+    """One key table per distinct right-hand side of the model's blocking variants, and the query
+    side of every variant."""
+    tables: dict[tuple[str, ...], int] = {}
+    variants: list[_QueryVariant] = []
+    for rule in model.blocking_rules:
+        for variant in rule.variants:
+            right = tuple(b for _, b in variant)
+            table_id = tables.setdefault(right, len(tables))
+            variants.append(_variant(variant, table_id, rule.name, encoder, radix))
+    _check_key_space([tuple(radix(c) for c in right) for right in tables], len(tables))
+    return tables, variants
+
+
+def blocking_keys(
+    tables: Mapping[tuple[str, ...], int],
+    n: int,
+    column_codes: Callable[[str], np.ndarray],
+    radix: Callable[[str], int],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every table's keys in one sorted ``int64`` array, and the record position beside each key."""
+    # Keys are table-major (table id in the top bits), so sorting each table's keys and
+    # concatenating the tables in id order gives one globally sorted array.
+    key_parts: list[np.ndarray] = []
+    position_parts: list[np.ndarray] = []
+    for right, table_id in sorted(tables.items(), key=lambda item: item[1]):
+        key = np.zeros(n, dtype=np.int64)
+        valid = np.ones(n, dtype=bool)
+        for column in right:
+            codes = column_codes(column)
+            valid &= codes >= 0
+            key = key * radix(column) + np.where(codes >= 0, codes, 0)
+        positions = np.flatnonzero(valid).astype(np.int32)
+        keys = key[positions] + (table_id << _TABLE_SHIFT)
+        order = np.argsort(keys, kind="stable")
+        key_parts.append(keys[order])
+        position_parts.append(positions[order])
+    if not key_parts:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32)
+    return np.concatenate(key_parts), np.concatenate(position_parts)
+
+
+def query_keys(variants: Iterable[_QueryVariant], query: FeatureRow) -> tuple[list[int], list[str]]:
+    """The query's key in each table it can be looked up in, and the rule each key belongs to."""
+    keys: list[int] = []
+    rules: list[str] = []
+    for v in variants:
+        key = 0
+        for column, encode, base in zip(v.left_columns, v.encoders, v.radices, strict=True):
+            value = query[column]
+            code = encode(value) if value is not None else None
+            if code is None:
+                break
+            key = key * base + code
+        else:
+            keys.append(key + (v.table_id << _TABLE_SHIFT))
+            rules.append(v.rule)
+    return keys, rules
 
 
 def _variant(

@@ -227,3 +227,51 @@ def test_a_negative_training_sample_exits_2(
     argv = ["search", str(files["right"]), str(files["left"]), "--out", str(files["dir"] / "n.csv")]
     assert main([*argv, "--training-sample", "-1"]) == EXIT_BAD_INPUT
     assert "--training-sample" in capsys.readouterr().err
+
+
+def test_index_builds_a_folder_that_search_opens_with_the_same_answers(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = files["dir"] / "index-model.json"
+    folder = files["dir"] / "indexes"
+    common = ["--map", "ID=record_id", "--map", "Family name=surname"]
+    assert (
+        main(["index", str(files["right"]), "--out", str(folder), "--save-model", str(model), "--quiet"]) == 0
+    )
+    assert (folder / "CURRENT").is_file()
+    from_folder, from_file = files["dir"] / "from-folder.csv", files["dir"] / "from-file.csv"
+    assert main(["search", str(folder), str(files["left"]), "--out", str(from_folder), *common]) == 0
+    err = capsys.readouterr().err
+    assert "opened the index of" in err
+    assert "search latency per query: p50 " in err and " p95 " in err
+    assert "peak memory" in err
+    status = main(
+        ["search", str(files["right"]), str(files["left"]), "--out", str(from_file), "--model", str(model)]
+        + common
+        + ["--quiet"]
+    )
+    assert status == 0
+    assert from_folder.read_text() == from_file.read_text()
+    assert len(pd.read_csv(from_folder)) >= 270
+
+
+def test_search_refuses_a_model_for_an_index_folder(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = files["dir"] / "indexes-2"
+    assert (
+        main(["index", str(files["right"]), "--out", str(folder), "--training-sample", "300", "--quiet"]) == 0
+    )
+    status = main(
+        [
+            "search",
+            str(folder),
+            str(files["right"]),
+            "--out",
+            str(files["dir"] / "x.csv"),
+            "--model",
+            "m.json",
+        ]
+    )
+    assert status == EXIT_BAD_INPUT
+    assert "carries its own model" in capsys.readouterr().err

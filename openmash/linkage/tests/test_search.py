@@ -65,6 +65,24 @@ def test_evidence_names_the_levels_a_person_would_check(index: SearchIndex) -> N
         assert given.record_value is not None or given.level == "missing"
 
 
+def splink_predict_between(index: SearchIndex, queries: pd.DataFrame) -> dict[tuple[str, str], float]:
+    """Splink's ``predict_between(queries, index)`` with the index's model and term frequencies."""
+    backend = DuckDBBackend()
+    index_table = backend.register(index.feature_frame(), "index")
+    linker = SplinkLinker(index_table, index.model.splink_settings("duckdb"), log_level=logging.ERROR)
+    for column, frame in index.tf_frames().items():
+        linker.table_management.register_term_frequency_lookup(backend.register(frame, "tf"), column)
+    query_table = backend.register(feature_frame(queries).frame, "queries")
+    predictions = backend.to_pandas(linker.inference.predict_between(query_table, index_table))
+    return dict(
+        zip(
+            zip(predictions["record_id_l"], predictions["record_id_r"], strict=True),
+            predictions["match_probability"],
+            strict=True,
+        )
+    )
+
+
 def test_fast_path_probabilities_equal_splink_predict_between(pairs: Pairs, trained: LinkageModel) -> None:
     left, right, _ = pairs
     index = SearchIndex.build(right, trained)
@@ -74,21 +92,7 @@ def test_fast_path_probabilities_equal_splink_predict_between(pairs: Pairs, trai
         for r in index.search(queries, top=10_000, threshold=0.0)
         for c in r.candidates
     }
-
-    backend = DuckDBBackend()
-    index_table = backend.register(index.feature_frame(), "index")
-    linker = SplinkLinker(index_table, index.model.splink_settings("duckdb"), log_level=logging.ERROR)
-    for column, frame in index.tf_frames().items():
-        linker.table_management.register_term_frequency_lookup(backend.register(frame, "tf"), column)
-    query_table = backend.register(feature_frame(queries).frame, "queries")
-    predictions = backend.to_pandas(linker.inference.predict_between(query_table, index_table))
-    theirs = dict(
-        zip(
-            zip(predictions["record_id_l"], predictions["record_id_r"], strict=True),
-            predictions["match_probability"],
-            strict=True,
-        )
-    )
+    theirs = splink_predict_between(index, queries)
     assert set(ours) == set(theirs), "both paths block the same pairs"
     assert len(ours) > 1000
     worst = max(abs(ours[pair] - theirs[pair]) for pair in ours)

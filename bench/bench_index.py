@@ -1,0 +1,254 @@
+"""The trawl index on disk: build, open, search and memory at 100k and 1M records (and more).
+
+    nice -n 19 .venv/bin/python bench/bench_index.py                      # 100k and 1M
+    nice -n 19 .venv/bin/python bench/bench_index.py --sizes 1000000
+    nice -n 19 .venv/bin/python bench/bench_index.py --sizes 10000000 20000000 --splink-queries 0
+
+Not part of the test run. For each size, a noisy synthetic index (bench/linkage_data.py: 1-3
+records per person) and present and absent query people are generated, a model is trained on a
+100k-record sample (as a source load does), and then, each step in its own process so that its
+memory is its own:
+
+* build: ``write_index`` from the Parquet extract (features, keys, term frequencies, write);
+  seconds per million records and the build's peak RSS;
+* open: ``MappedIndex`` on the folder, in milliseconds;
+* search: every query once, one person at a time; p50/p95 latency, top-1 accuracy on present
+  people, false hits per 100 absent people;
+* memory: the searching process's resident memory (RSS) and proportional share (PSS) after the
+  queries, less before opening, per record; the index's size on disk per record (what a process
+  would hold if it touched every page). Two processes then search at once and report their PSS:
+  the page cache is shared, so together they hold about what one holds;
+* beside it, the in-memory ``SearchIndex`` (build time, peak RSS, latency) and Splink's
+  ``predict_between`` (on ``--splink-queries`` of each kind; 0 to skip) on the same data.
+
+10M and 20M records run with the same code but need tens of GB while the data are generated and
+the index is built (the in-memory baseline alone would need ~36 GB at 20M: pass
+``--no-in-memory``); the searching process itself stays small.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+HERE = Path(__file__).resolve().parent
+THRESHOLD = 0.5
+TOP = 5
+
+
+def _status_kb(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def _pss_kb() -> int:
+    for line in Path("/proc/self/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1])
+    return 0
+
+
+def label(n: int) -> str:
+    return f"{n / 1e6:g}M" if n >= 1_000_000 else f"{n // 1000}k"
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+# --- workers (each run in its own process) ----------------------------------------------------------
+
+
+def work_build(data: Path) -> dict[str, float]:
+    import pandas as pd
+
+    from openmash.linkage.engine import LinkageModel, write_index
+
+    model = LinkageModel.from_json((data / "model.json").read_text())
+    frame = pd.read_parquet(data / "index.parquet")
+    started, started_cpu = time.perf_counter(), time.process_time()
+    write_index(frame, model, data / "index")
+    seconds, cpu = time.perf_counter() - started, time.process_time() - started_cpu
+    size = sum(f.stat().st_size for f in (data / "index").iterdir())
+    return {
+        "build_s": seconds,
+        "build_cpu_s": cpu,
+        "records": len(frame),
+        "disk_bytes": size,
+        "peak_rss_mb": _status_kb("VmHWM") / 1024,
+    }
+
+
+def work_search(data: Path, queries: int, barrier: Path | None, peers: int) -> dict[str, object]:
+    import pandas as pd
+
+    from bench.linkage_search import _summary
+    from openmash.linkage.engine import MappedIndex
+    from openmash.linkage.engine.search import query_rows
+
+    truth = json.loads((data / "truth.json").read_text())
+    present = pd.read_parquet(data / "present.parquet").head(queries)
+    absent = pd.read_parquet(data / "absent.parquet").head(queries)
+    rows = query_rows(pd.concat([present, absent]).sort_index(kind="stable").reset_index(drop=True))
+    rss0, pss0 = _status_kb("VmRSS"), _pss_kb()
+    started = time.perf_counter()
+    index = MappedIndex(data / "index")
+    open_ms = 1000 * (time.perf_counter() - started)
+    rss_open = _status_kb("VmRSS")
+    answers: dict[str, list[tuple[str, float]]] = {}
+    latencies = []
+    cpu = []
+    for row in rows:
+        asked, asked_cpu = time.perf_counter(), time.thread_time()
+        result = index.search_features(row, top=TOP, threshold=THRESHOLD)
+        latencies.append(time.perf_counter() - asked)
+        cpu.append(time.thread_time() - asked_cpu)
+        answers[result.query_id] = [(c.record_id, c.match_probability) for c in result.candidates]
+    if barrier is not None:  # measure only once every peer has searched and holds its pages
+        (barrier / f"ready-{os.getpid()}").touch()
+        while len(list(barrier.glob("ready-*"))) < peers:
+            time.sleep(0.05)
+        time.sleep(0.5)
+    rss1, pss1 = _status_kb("VmRSS"), _pss_kb()
+    if barrier is not None:
+        (barrier / f"done-{os.getpid()}").touch()
+        while len(list(barrier.glob("done-*"))) < peers:
+            time.sleep(0.05)
+    summary = _summary(answers, latencies, truth)
+    return {
+        **summary,
+        "open_ms": open_ms,
+        "records": len(index),
+        "rss_open_kb": rss_open - rss0,
+        "rss_delta_kb": rss1 - rss0,
+        "pss_delta_kb": pss1 - pss0,
+        "mean_ms": 1000 * statistics.fmean(latencies),
+        "cpu_p50_ms": 1000 * statistics.median(cpu),
+        "cpu_p95_ms": 1000 * _percentile(cpu, 0.95),
+    }
+
+
+def _run_worker(*args: str) -> dict[str, Any]:
+    out = subprocess.run(  # noqa: S603 - this script
+        [sys.executable, __file__, "--worker", *args], check=True, capture_output=True, text=True
+    )
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+# --- the benchmark ------------------------------------------------------------------------------------
+
+
+def bench_size(
+    size: int, queries: int, splink_queries: int, in_memory: bool, keep: Path | None = None
+) -> list[str]:
+    from bench.bench_linkage import _prepare_search_data, _worker
+
+    lines = []
+    with tempfile.TemporaryDirectory(prefix="bench-index-") as tmp:
+        data = Path(tmp) if keep is None else keep / str(size)
+        data.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        if (data / "model.json").is_file():  # kept from an earlier run
+            train_s = float("nan")
+        else:
+            train_s = _prepare_search_data(size, queries, data)
+        print(f"  {size:,}: data and model ready in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        shutil.rmtree(data / "index", ignore_errors=True)
+        shutil.rmtree(data / "barrier", ignore_errors=True)
+        build = _run_worker("build", str(data))
+        n = int(build["records"])
+        search = _run_worker("search", str(data), str(queries))
+        barrier = data / "barrier"
+        barrier.mkdir()
+        pair = [
+            subprocess.Popen(  # noqa: S603 - this script
+                [sys.executable, __file__, "--worker", "search", str(data), str(queries), str(barrier), "2"],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        shared = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in pair]
+        memory: dict[str, Any] | None = _worker("openmash", data, queries) if in_memory else None
+        splink: dict[str, Any] | None = _worker("splink", data, splink_queries) if splink_queries else None
+
+    def per_record(kb: float) -> float:
+        return 1024 * kb / n
+
+    build_s = build["build_s"]
+    lines.append(
+        f"| {label(n)} | mapped index | build {build_s:.1f} s ({build_s / n * 1e6:.0f} s per million,"
+        f" CPU time {build['build_cpu_s'] / n * 1e6:.0f} s per million;"
+        f" peak RSS {build['peak_rss_mb']:.0f} MB) | open {search['open_ms']:.0f} ms"
+        f" | p50 {search['p50_ms']:.2f} ms, p95 {search['p95_ms']:.2f} ms"
+        f" (CPU time p50 {search['cpu_p50_ms']:.2f} ms, p95 {search['cpu_p95_ms']:.2f} ms)"
+        f" | top-1 {search['top1']:.3f}, false hits/100 absent {search['false_hits_per_100_absent']:.1f}"
+        f" | RSS {per_record(search['rss_delta_kb']):.0f} B/record,"
+        f" PSS {per_record(search['pss_delta_kb']):.0f} B/record after {2 * queries} searches;"
+        f" {build['disk_bytes'] / n:.0f} B/record on disk;"
+        f" two processes at once: PSS {per_record(shared[0]['pss_delta_kb']):.0f}"
+        f" + {per_record(shared[1]['pss_delta_kb']):.0f} B/record |"
+    )
+    if memory is not None:
+        m = memory["summary"]
+        grown = (m["peak_rss_mb"] - m["rss_before_mb"]) * 1024 * 1024 / n
+        lines.append(
+            f"| {label(n)} | in-memory SearchIndex (before) | build {m['build_s']:.1f} s"
+            f" (peak RSS {m['peak_rss_mb']:.0f} MB, {grown:.0f} B/record) | rebuilt per process"
+            f" | p50 {m['p50_ms']:.2f} ms, p95 {m['p95_ms']:.2f} ms"
+            f" | top-1 {m['top1']:.3f}, false hits/100 absent {m['false_hits_per_100_absent']:.1f} | |"
+        )
+    if splink is not None:
+        k = splink["summary"]
+        lines.append(
+            f"| {label(n)} | Splink predict_between ({int(k['queries'])} queries)"
+            f" | register {k['build_s']:.1f} s (peak RSS {k['peak_rss_mb']:.0f} MB) |"
+            f" | p50 {k['p50_ms']:.1f} ms, p95 {k['p95_ms']:.1f} ms"
+            f" | top-1 {k['top1']:.3f}, false hits/100 absent {k['false_hits_per_100_absent']:.1f} | |"
+        )
+    lines.append(f"| {label(n)} | (model trained on a 100k sample in {train_s:.0f} s) | | | | | |")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--queries", type=int, default=1000, help="present and absent people, each")
+    parser.add_argument("--splink-queries", type=int, default=100, help="of each kind for Splink; 0 skips it")
+    parser.add_argument("--no-in-memory", action="store_true", help="skip the in-memory SearchIndex")
+    parser.add_argument("--keep", type=Path, help="keep each size's data and index in this folder")
+    args = parser.parse_args()
+    if args.worker:
+        kind, *rest = args.worker
+        if kind == "build":
+            result: dict[str, object] = dict(work_build(Path(rest[0])))
+        else:
+            barrier = Path(rest[2]) if len(rest) > 2 else None
+            result = work_search(Path(rest[0]), int(rest[1]), barrier, int(rest[3]) if len(rest) > 3 else 1)
+        print(json.dumps(result))
+        return
+    print("| records | index | build | open | search per person | accuracy | memory |")
+    print("|---|---|---|---|---|---|---|")
+    for size in args.sizes:
+        for line in bench_size(size, args.queries, args.splink_queries, not args.no_in_memory, args.keep):
+            print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()

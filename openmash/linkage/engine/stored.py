@@ -1,0 +1,514 @@
+"""The trawl's index on disk: written once per load as NumPy arrays, opened memory-mapped.
+
+:class:`SearchIndex` holds a source in each process's memory (about 1.8 GB per million records,
+rebuilt whenever a process starts). :func:`write_index` writes the same index — the blocking keys,
+the records' encoded features, the term-frequency tables and the model — as ``.npy`` files in one
+folder, and :class:`MappedIndex` opens them with ``np.load(mmap_mode="r")``: opening reads a few
+small files, every process that opens the folder shares one copy through the operating system's
+page cache, and only the pages a search touches are ever read.
+
+A search gathers the candidates' codes from the arrays and scores them with the same
+:class:`~.scoring.Scorer` as the in-memory index, so candidates, probabilities and evidence are the
+same (the tests compare both with each other and with Splink's ``predict_between``).
+
+Layout of an index folder (written to a temporary name and renamed into place when complete):
+
+* ``index.json`` — format, version, record count, key layout, sexes, warnings;
+* ``model.json`` — the model with the trawl's prior, as :meth:`LinkageModel.to_json` writes it;
+* ``vocab_blob.npy`` / ``vocab_offsets.npy`` — every text value once, UTF-8, in sorted order, so a
+  code is a value's rank and a query's value is found by binary search;
+* ``record_id_blob.npy`` / ``record_id_offsets.npy`` — the record ids;
+* ``col_<feature>.npy`` — per record, the vocabulary code of each compared text feature (-1:
+  missing), the day number of the date of birth, the NHS number, the sex;
+* ``block_keys.npy`` (sorted, distinct), ``block_offsets.npy`` and ``block_positions.npy`` — key
+  ``block_keys[i]``'s records are ``block_positions[block_offsets[i]:block_offsets[i + 1]]``;
+* ``tf_<feature>_codes.npy`` / ``tf_<feature>_values.npy`` — term frequencies by vocabulary code.
+
+A *root* folder holds several index folders and a ``CURRENT`` file naming the one in use;
+:func:`publish` writes a new index and switches ``CURRENT`` with one atomic rename, and
+:class:`IndexCache` reopens a root's index when ``CURRENT`` changes. A process still holding the old
+index keeps searching it (its files stay mapped even once removed) until it reopens.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import os
+import shutil
+import threading
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Final, overload
+
+import numpy as np
+import pandas as pd
+
+from openmash.linkage.engine.features import (
+    FEATURE_COLUMNS,
+    FeatureRow,
+    FeatureTable,
+    _dob_features,
+    feature_frame,
+)
+from openmash.linkage.engine.model import LinkageModel
+from openmash.linkage.engine.records import Records
+from openmash.linkage.engine.scoring import Scorer, term_frequencies
+from openmash.linkage.engine.search import (
+    DEFAULT_MAX_BLOCK_SIZE,
+    Searchable,
+    _QueryVariant,
+    blocking_keys,
+    blocking_tables,
+    column_codes_of,
+    encoder_of,
+    query_keys,
+    radix_of,
+    tf_columns,
+    trawl_model,
+)
+
+__all__ = [
+    "CURRENT",
+    "FORMAT",
+    "IndexCache",
+    "IndexFormatError",
+    "MappedIndex",
+    "is_index",
+    "open_index",
+    "publish",
+    "write_index",
+]
+
+FORMAT: Final = "openmash.linkage.index"
+VERSION: Final = 1
+#: The file in a root folder naming the index folder in use.
+CURRENT: Final = "CURRENT"
+_META: Final = "index.json"
+_MODEL: Final = "model.json"
+
+#: Text features kept per record (as vocabulary codes): those the comparisons read or show.
+#: given_prefix, surname_key and address_key only form blocking keys, which are stored already;
+#: the given name's initial and prefix and the date of birth's day number, swapped date and year
+#: are worked out from the stored name and date when read, by the functions that made them.
+_CODED: Final[tuple[str, ...]] = (
+    "given_name",
+    "given_canon",
+    "surname",
+    "surname_first",
+    "surname_last",
+    "dob",
+    "postcode",
+    "postcode_sector",
+    "postcode_outward",
+    "address",
+    "other_id",
+)
+#: MappedIndex.rows() builds rows in this order.
+_ROW_ORDER: Final = (
+    "record_id given_name given_canon given_initial given_prefix surname surname_first surname_last "
+    "surname_key dob dob_days dob_swapped birth_year sex postcode postcode_sector postcode_outward "
+    "address address_key nhs_number other_id"
+).split()
+if tuple(_ROW_ORDER) != FEATURE_COLUMNS:  # pragma: no cover - a new feature needs rows() updated
+    raise ImportError("MappedIndex.rows() does not build rows in FEATURE_COLUMNS order")
+
+
+class IndexFormatError(ValueError):
+    """The folder is not an index this version can open."""
+
+
+def is_index(path: str | Path) -> bool:
+    """Whether ``path`` is an index folder or a root folder with a current index."""
+    path = Path(path)
+    return (path / _META).is_file() or (path / CURRENT).is_file()
+
+
+# --- writing ------------------------------------------------------------------------------------------
+
+
+def _strings(values: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    encoded = [v.encode("utf-8") for v in values]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    if offsets[-1] < np.iinfo(np.int32).max:
+        offsets = offsets.astype(np.int32)
+    return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
+
+
+@lru_cache(maxsize=65536)
+def _dob_derived(iso: str) -> tuple[Any, ...]:
+    """(day number, day and month swapped, year) of a stored date of birth, as features.py makes them."""
+    _, days, swapped, year = _dob_features(date.fromisoformat(iso))
+    return days, swapped, year
+
+
+def write_index(
+    records: Records | FeatureTable,
+    model: LinkageModel,
+    directory: str | Path,
+    *,
+    matches_per_query: float | None = 1.0,
+    max_block_size: int = DEFAULT_MAX_BLOCK_SIZE,
+) -> Path:
+    """Write the index of ``records`` to ``directory`` (which must not exist yet), atomically.
+
+    ``matches_per_query`` and ``max_block_size`` mean what they mean for :meth:`SearchIndex.build`.
+    """
+    target = Path(directory)
+    if target.exists():
+        raise FileExistsError(f"{target} already exists")
+    table = records if isinstance(records, FeatureTable) else feature_frame(records)
+    frame = table.frame
+    n = len(frame)
+    model = trawl_model(model, n, matches_per_query)
+
+    # The vocabulary in sorted order: a value's code is its rank, found again by binary search.
+    ordered = sorted(table.vocabulary)
+    remap = np.empty(len(ordered) + 1, dtype=np.int64)
+    for rank, value in enumerate(ordered):
+        remap[table.vocabulary[value]] = rank
+    remap[-1] = -1  # code -1 (missing) stays -1
+    codes = {column: remap[old] for column, old in table.codes.items()}
+    lookup = {value: rank for rank, value in enumerate(ordered)}
+
+    radix = radix_of(len(ordered) + 1)
+    tables, _ = blocking_tables(model, encoder_of(lookup.get), radix)
+    keys, positions = blocking_keys(tables, n, column_codes_of(table, codes), radix)
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.empty(0, np.int64)
+    block_keys = keys[starts]
+    offset_type = np.int32 if len(keys) < np.iinfo(np.int32).max else np.int64
+    block_offsets = np.r_[starts, len(keys)].astype(offset_type)
+
+    arrays: dict[str, np.ndarray] = {
+        "block_keys": block_keys,
+        "block_offsets": block_offsets,
+        "block_positions": positions.astype(np.int32),
+    }
+    arrays["vocab_blob"], arrays["vocab_offsets"] = _strings(ordered)
+    arrays["record_id_blob"], arrays["record_id_offsets"] = _strings([str(v) for v in frame["record_id"]])
+    for column in _CODED:
+        arrays[f"col_{column}"] = codes[column].astype(np.int32)
+    arrays["col_nhs_number"] = (
+        pd.to_numeric(frame["nhs_number"], errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
+    )
+    sex_codes, sexes = pd.factorize(frame["sex"], use_na_sentinel=True)
+    arrays["col_sex"] = sex_codes.astype(np.int8)
+    tf = term_frequencies(frame, tf_columns(model))
+    for column, frequencies in tf.items():
+        pairs = sorted((lookup[value], frequency) for value, frequency in frequencies.items())
+        arrays[f"tf_{column}_codes"] = np.array([c for c, _ in pairs], dtype=np.int32)
+        arrays[f"tf_{column}_values"] = np.array([f for _, f in pairs], dtype=np.float64)
+    meta = {
+        "format": FORMAT,
+        "version": VERSION,
+        "records": n,
+        "text_radix": len(ordered) + 1,
+        "max_block_size": max_block_size,
+        "sexes": [str(s) for s in sexes],
+        "tf_columns": sorted(tf),
+        "warnings": table.warning_lines(),
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = target.parent / f".{target.name}.{uuid.uuid4().hex}.partial"
+    work.mkdir()
+    try:
+        for name, array in arrays.items():
+            np.save(work / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
+        (work / _MODEL).write_text(model.to_json(), encoding="utf-8")
+        (work / _META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        os.replace(work, target)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return target
+
+
+def publish(
+    records: Records | FeatureTable,
+    model: LinkageModel,
+    root: str | Path,
+    *,
+    keep_previous: int = 1,
+    **options: Any,
+) -> Path:
+    """Write a new index into ``root`` and make it the current one with one atomic rename.
+
+    Processes holding an earlier index keep searching it until they reopen (:class:`IndexCache`
+    does when ``CURRENT`` changes). Index folders older than the ``keep_previous`` before the new
+    one are removed; a process still holding one keeps its mapped files until it lets them go.
+    """
+    root = Path(root)
+    name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}"
+    folder = write_index(records, model, root / name, **options)
+    switch(root, name)
+    kept = sorted(p for p in root.iterdir() if p.is_dir() and (p / _META).is_file())
+    for old in kept[: max(0, len(kept) - 1 - keep_previous)]:
+        if old.name != name:
+            shutil.rmtree(old, ignore_errors=True)
+    return folder
+
+
+def switch(root: str | Path, name: str) -> None:
+    """Point ``root``'s ``CURRENT`` at its index folder ``name``, atomically."""
+    root = Path(root)
+    if not (root / name / _META).is_file():
+        raise IndexFormatError(f"{root / name} is not an index folder")
+    temporary = root / f".{CURRENT}.{uuid.uuid4().hex}"
+    temporary.write_text(name + "\n", encoding="utf-8")
+    os.replace(temporary, root / CURRENT)
+
+
+def current_folder(root: str | Path) -> Path:
+    """The index folder ``root`` points at (or ``root`` itself when it is an index folder)."""
+    root = Path(root)
+    if (root / _META).is_file():
+        return root
+    try:
+        name = (root / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise IndexFormatError(f"{root} holds no index") from None
+    return root / name
+
+
+# --- reading ------------------------------------------------------------------------------------------
+
+
+class _Vocabulary(Sequence[str]):
+    """The sorted text values, read from the mapped blob: code -> value, and value -> code."""
+
+    def __init__(self, blob: np.ndarray, offsets: np.ndarray) -> None:
+        self._bytes = memoryview(blob)
+        self._offsets = offsets
+        self._n = len(offsets) - 1
+        self.code = lru_cache(maxsize=4096)(self._code)
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._n))]
+        start, end = self._offsets[index : index + 2].tolist()
+        return self._bytes[start:end].tobytes().decode("utf-8")
+
+    def __iter__(self) -> Iterator[str]:
+        return (self[i] for i in range(self._n))
+
+    def _code(self, value: Any) -> int | None:
+        if not isinstance(value, str):
+            return None
+        at = bisect.bisect_left(self, value)
+        return at if at < self._n and self[at] == value else None
+
+    def many(self, codes: np.ndarray) -> list[str]:
+        """The values of ``codes`` (none of them -1), in order."""
+        data = self._bytes
+        starts = self._offsets[codes].tolist()
+        ends = self._offsets[codes + 1].tolist()
+        return [data[s:e].tobytes().decode("utf-8") for s, e in zip(starts, ends, strict=True)]
+
+    def decode(self, codes: np.ndarray) -> dict[int, str]:
+        """Each distinct code's value (-1 is left out)."""
+        distinct = np.unique(codes)
+        distinct = distinct[distinct >= 0]
+        return dict(zip(distinct.tolist(), self.many(distinct), strict=True))
+
+
+class _TermFrequencies(Mapping[str, float]):
+    """A term-frequency table read by value through the vocabulary, as the Scorer reads a dict."""
+
+    def __init__(self, vocabulary: _Vocabulary, codes: np.ndarray, values: np.ndarray) -> None:
+        self._vocabulary, self._codes, self._values = vocabulary, codes, values
+        self._cached = lru_cache(maxsize=16384)(self._lookup)
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._vocabulary[c] for c in self._codes.tolist())
+
+    def __getitem__(self, value: str) -> float:
+        found = self._cached(value)
+        if found is None:
+            raise KeyError(value)
+        return found
+
+    def get(self, value: str, default: Any = None) -> Any:
+        found = self._cached(value)
+        return default if found is None else found
+
+    def least(self) -> float:
+        return float(self._values.min()) if len(self._values) else 1.0
+
+    def _lookup(self, value: Any) -> float | None:
+        code = self._vocabulary.code(value)
+        if code is None:
+            return None
+        at = int(np.searchsorted(self._codes, code))
+        return float(self._values[at]) if at < len(self._codes) and self._codes[at] == code else None
+
+
+class MappedIndex(Searchable):
+    """An index folder opened memory-mapped: searched like :class:`SearchIndex`, shared by every
+    process through the page cache."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        try:
+            meta = json.loads((self.folder / _META).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise IndexFormatError(f"{self.folder} is not an index folder") from None
+        if meta.get("format") != FORMAT or meta.get("version") != VERSION:
+            raise IndexFormatError(f"{self.folder} was written by another version of the index")
+        self.meta = meta
+        self.model = LinkageModel.from_json((self.folder / _MODEL).read_text(encoding="utf-8"))
+        self.max_block_size = int(meta["max_block_size"])
+        self.warnings: list[str] = list(meta["warnings"])
+        self._n = int(meta["records"])
+
+        def load(name: str) -> np.ndarray:
+            mapped = np.load(self.folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+            # A plain array over the same mapping: np.memmap's own indexing is several times slower.
+            array: np.ndarray = mapped.view(np.ndarray)
+            return array
+
+        self._block_keys = load("block_keys")
+        self._block_offsets = load("block_offsets")
+        self._block_positions = load("block_positions")
+        self.vocabulary = _Vocabulary(load("vocab_blob"), load("vocab_offsets"))
+        self._ids = _Vocabulary(load("record_id_blob"), load("record_id_offsets"))
+        self._coded = [load(f"col_{c}") for c in _CODED]
+        self._nhs = load("col_nhs_number")
+        self._sex = load("col_sex")
+        self._sexes: list[str] = list(meta["sexes"])
+        tf = {
+            column: _TermFrequencies(self.vocabulary, load(f"tf_{column}_codes"), load(f"tf_{column}_values"))
+            for column in meta["tf_columns"]
+        }
+        radix = radix_of(int(meta["text_radix"]))
+        self._variants: list[_QueryVariant]
+        _, self._variants = blocking_tables(self.model, encoder_of(self.vocabulary.code), radix)
+        self._scorer = Scorer(self.model, tf)
+
+    def __len__(self) -> int:
+        return self._n
+
+    @property
+    def scorer(self) -> Scorer:
+        return self._scorer
+
+    def candidate_positions(self, query: FeatureRow) -> tuple[np.ndarray, tuple[str, ...]]:
+        """Positions of index records sharing at least one block with ``query``."""
+        keys, rules = query_keys(self._variants, query)
+        if not keys:
+            return np.empty(0, dtype=np.int32), ()
+        wanted = np.asarray(keys, dtype=np.int64)
+        at = np.searchsorted(self._block_keys, wanted)
+        slices = []
+        skipped: list[str] = []
+        n_blocks = len(self._block_keys)
+        for i, key, rule in zip(at.tolist(), keys, rules, strict=True):
+            if i >= n_blocks or int(self._block_keys[i]) != key:
+                continue
+            start, end = self._block_offsets[i : i + 2].tolist()
+            if end - start > self.max_block_size:
+                skipped.append(rule)
+            else:
+                slices.append(self._block_positions[start:end])
+        if not slices:
+            return np.empty(0, dtype=np.int32), tuple(dict.fromkeys(skipped))
+        return np.unique(np.concatenate(slices)), tuple(dict.fromkeys(skipped))
+
+    def rows(self, positions: np.ndarray) -> list[FeatureRow]:
+        """The candidates' feature rows: each column's codes gathered at once, each distinct value
+        decoded once. Features used only as blocking keys are left ``None``."""
+        if not len(positions):
+            return []
+        ids = self._ids.many(positions)
+        gathered = [column[positions] for column in self._coded]
+        values = self.vocabulary.decode(np.concatenate(gathered))
+        text = [[values.get(c) for c in codes.tolist()] for codes in gathered]
+        (given, canon, surname, first, last, dob) = text[:6]
+        (postcode, sector, outward, address, other) = text[6:]
+        derived = [(None, None, None) if d is None else _dob_derived(d) for d in dob]
+        days, swapped, year = (list(column) for column in zip(*derived, strict=True))
+        nhs = [None if v < 0 else f"{v:010d}" for v in self._nhs[positions].tolist()]
+        sexes = self._sexes
+        sex = [None if s < 0 else sexes[s] for s in self._sex[positions].tolist()]
+        initial = [None if g is None else g[0] for g in given]
+        prefix = [None if g is None else g[:2] for g in given]
+        none = [None] * len(ids)
+        return list(
+            zip(
+                ids,
+                given,
+                canon,
+                initial,
+                prefix,
+                surname,
+                first,
+                last,
+                none,  # surname_key
+                dob,
+                days,
+                swapped,
+                year,
+                sex,
+                postcode,
+                sector,
+                outward,
+                address,
+                none,  # address_key
+                nhs,
+                other,
+                strict=True,
+            )
+        )
+
+
+def open_index(path: str | Path) -> MappedIndex:
+    """Open an index folder, or the current index of a root folder."""
+    return MappedIndex(current_folder(path))
+
+
+class IndexCache:
+    """Open indexes per root, reopened when the root's ``CURRENT`` names another folder. Safe to
+    share between threads; a search already running on the old index finishes on it."""
+
+    def __init__(self) -> None:
+        self._open: dict[Path, tuple[Path, MappedIndex]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, root: str | Path) -> MappedIndex:
+        root = Path(root)
+        for attempt in range(3):
+            folder = current_folder(root)
+            with self._lock:
+                held = self._open.get(root)
+                if held is not None and held[0] == folder:
+                    return held[1]
+            try:
+                index = MappedIndex(folder)
+            except (FileNotFoundError, IndexFormatError):
+                # Removed between reading CURRENT and opening it: a newer index is current by now.
+                if attempt == 2:
+                    raise
+                continue
+            with self._lock:
+                self._open[root] = (folder, index)
+            return index
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def clear(self) -> None:
+        with self._lock:
+            self._open.clear()

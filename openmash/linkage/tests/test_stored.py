@@ -1,0 +1,153 @@
+"""The index on disk: the same answers as the in-memory index and as Splink, and a safe switch."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from openmash.linkage.engine import LinkageModel, Record, SearchIndex
+from openmash.linkage.engine.search import SearchResult
+from openmash.linkage.engine.stored import (
+    CURRENT,
+    IndexCache,
+    IndexFormatError,
+    MappedIndex,
+    open_index,
+    publish,
+    write_index,
+)
+from openmash.linkage.tests.test_search import splink_predict_between
+
+Pairs = tuple[pd.DataFrame, pd.DataFrame, set[tuple[str, str]]]
+
+
+@pytest.fixture(scope="module")
+def mapped(tmp_path_factory: pytest.TempPathFactory, pairs: Pairs, trained: LinkageModel) -> MappedIndex:
+    _, right, _ = pairs
+    return MappedIndex(write_index(right, trained, tmp_path_factory.mktemp("stored") / "index"))
+
+
+def _answers(results: list[SearchResult]) -> dict[tuple[str, str], float]:
+    return {(r.query_id, c.record_id): c.match_probability for r in results for c in r.candidates}
+
+
+def test_mapped_index_gives_the_in_memory_candidates_probabilities_and_evidence(
+    pairs: Pairs, index: SearchIndex, mapped: MappedIndex
+) -> None:
+    left, _, _ = pairs
+    ours = index.search(left, top=10_000, threshold=0.0)
+    theirs = mapped.search(left, top=10_000, threshold=0.0)
+    assert sum(len(r.candidates) for r in ours) > 1000
+    # Candidates (in rank order), probabilities, weights and every field's evidence, exactly.
+    assert theirs == ours
+    assert len(mapped) == len(index)
+    assert mapped.model == index.model
+
+
+def test_mapped_index_probabilities_equal_splink_predict_between(
+    pairs: Pairs, index: SearchIndex, mapped: MappedIndex
+) -> None:
+    left, _, _ = pairs
+    ours = _answers(mapped.search(left, top=10_000, threshold=0.0))
+    theirs = splink_predict_between(index, left)
+    assert set(ours) == set(theirs), "both block the same pairs"
+    assert max(abs(ours[pair] - theirs[pair]) for pair in ours) < 1e-6
+
+
+def test_an_oversized_block_is_skipped_and_reported_on_disk_too(tmp_path: Path) -> None:
+    placeholder = pd.DataFrame(
+        {
+            "record_id": [f"r{i}" for i in range(30)],
+            "given_name": [f"name{i}" for i in range(30)],
+            "surname": [f"family{i}" for i in range(30)],
+            "date_of_birth": ["1900-01-01"] * 30,
+        }
+    )
+    mapped = MappedIndex(write_index(placeholder, LinkageModel.default(), tmp_path / "i", max_block_size=10))
+    [result] = mapped.search(
+        [Record("q", given_name="Ann", surname="Other", date_of_birth="1900-01-01")], threshold=0
+    )
+    assert "date of birth" in result.skipped_blocks
+    assert result.considered == 0
+
+
+def test_values_the_index_never_saw_find_nothing_but_still_search(mapped: MappedIndex) -> None:
+    [result] = mapped.search(
+        [
+            Record(
+                "q", given_name="Zzyzx", surname="Qwertyuiop", date_of_birth="1901-02-03", postcode="ZE3 9XX"
+            )
+        ],
+        threshold=0,
+    )
+    assert result.candidates == ()
+
+
+def test_an_index_folder_is_written_whole_or_not_at_all(tmp_path: Path, pairs: Pairs) -> None:
+    _, right, _ = pairs
+    target = tmp_path / "i"
+    write_index(right.head(50), LinkageModel.default(), target)
+    with pytest.raises(FileExistsError):
+        write_index(right.head(50), LinkageModel.default(), target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["i"], "no partial folder is left behind"
+    with pytest.raises(IndexFormatError):
+        open_index(tmp_path / "nothing-here")
+
+
+def test_a_reload_switches_indexes_without_a_failed_search(tmp_path: Path, pairs: Pairs) -> None:
+    """A searcher keeps searching while new loads are published; every search answers, from the
+    old index or the new one, and once CURRENT names the new index the searcher uses it."""
+    left, right, _ = pairs
+    model = LinkageModel.default()
+    root = tmp_path / "root"
+    publish(right.head(100), model, root)
+    cache = IndexCache()
+    sizes_seen: set[int] = set()
+    errors: list[BaseException] = []
+    stop = threading.Event()
+    queries = list(left.head(40).to_dict("records"))
+
+    def searcher() -> None:
+        try:
+            while not stop.is_set():
+                index = cache.get(root)
+                for result in index.search(queries, top=3, threshold=0.0):
+                    assert result.query_id.startswith("L")
+                sizes_seen.add(len(index))
+        except BaseException as error:  # noqa: BLE001 - reported to the test below
+            errors.append(error)
+
+    thread = threading.Thread(target=searcher)
+    thread.start()
+    try:
+        for size in (200, 300, 400, len(right)):
+            publish(right.head(size), model, root)
+            assert len(cache.get(root)) == size, "the cache reopens once CURRENT changes"
+            deadline = time.monotonic() + 30
+            while size not in sizes_seen and not errors and time.monotonic() < deadline:
+                time.sleep(0.01)
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert sizes_seen >= {200, 300, 400, len(right)}, "the searcher moved to each new index"
+    # The older folders are removed but for the one before the current.
+    folders = [p for p in root.iterdir() if p.is_dir()]
+    assert len(folders) == 2
+    assert (root / (root / CURRENT).read_text().strip()).is_dir()
+
+
+def test_an_open_index_keeps_answering_after_its_folder_is_removed(tmp_path: Path, pairs: Pairs) -> None:
+    left, right, _ = pairs
+    root = tmp_path / "root"
+    first = publish(right, LinkageModel.default(), root)
+    held = open_index(root)
+    before = held.search(left.head(20))
+    for _ in range(2):
+        publish(right.head(100), LinkageModel.default(), root)
+    assert not first.exists()
+    assert held.search(left.head(20)) == before
