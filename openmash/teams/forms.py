@@ -36,6 +36,10 @@ class SendBackForm(GdsForm):
         self.helper.layout = Layout("version", Field.textarea("reason", label_size="s", rows=4))
 
 
+def _person_label(user: User) -> str:
+    return user.get_full_name() or user.username
+
+
 class TeamForm(GdsForm):
     name = forms.CharField(label="Team name", max_length=200)
     specialism = forms.ChoiceField(
@@ -59,7 +63,7 @@ class TeamForm(GdsForm):
         members = self.fields["members"]
         assert isinstance(members, forms.ModelMultipleChoiceField)  # noqa: S101
         members.queryset = User.objects.filter(is_active=True).order_by("last_name", "first_name")
-        members.label_from_instance = lambda u: f"{u.get_full_name() or u.username}"  # type: ignore[method-assign]
+        members.label_from_instance = _person_label  # type: ignore[method-assign,assignment]
         if team is not None:
             self.fields["version"] = VersionField()
         self.fields["name"].error_messages["required"] = NO_TEAM_NAME

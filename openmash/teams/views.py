@@ -44,7 +44,7 @@ def queue(request: HttpRequest, team_id: str) -> HttpResponse:
     cases = {c.pk: c for c in with_list_data(Case.objects.filter(pk__in=[r.case_id for r in routings]))}
     rows = [(r, cases[r.case_id], children_of(cases[r.case_id])) for r in routings]
     audit_list(actor, queue=f"team: {team.name}", cases=list(cases.values()))
-    member = team.members.filter(pk=request.user.pk).exists()
+    member = team.members.filter(username=request.user.get_username()).exists()
     return render(
         request,
         "teams/queue.html",
@@ -117,13 +117,9 @@ def handed_over(request: HttpRequest) -> HttpResponse:
     actor = Actor.from_request(request)
     authorize(actor, Action.HANDOVERS_LIST, None)
     agency_id = getattr(request.user, "agency_id", None)
-    cases = list(
-        with_list_data(
-            cases_visible(request.user).filter(handed_over_at__isnull=False, keyworker__agency_id=agency_id)
-        )
-        .select_related("keyworker")
-        .order_by("-handed_over_at")[:200]
-    )
+    handed = cases_visible(request.user).filter(handed_over_at__isnull=False)
+    handed = handed.filter(keyworker__agency_id=agency_id) if agency_id else handed.none()
+    cases = list(with_list_data(handed).select_related("keyworker").order_by("-handed_over_at")[:200])
     audit_list(actor, queue="handed over to the agency", cases=cases)
     return render(
         request,
