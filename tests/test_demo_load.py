@@ -32,7 +32,9 @@ def test_demo_load_prints_the_address_it_is_served_at_and_explains_the_failed_em
     # The domestic abuse team has one routed case waiting in its queue and has accepted another.
     from openmash.teams.models import Routing, RoutingStatus
 
-    da = Routing.objects.filter(team__specialism="domestic_abuse", team__members__username="police.researcher")
+    da = Routing.objects.filter(
+        team__specialism="domestic_abuse", team__members__username="police.researcher"
+    )
     assert da.filter(status=RoutingStatus.WAITING).exists()
     assert da.filter(status=RoutingStatus.ACCEPTED).exists()
     # Outside the demo loader, a failed e-mail is still logged as a warning.
