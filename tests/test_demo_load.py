@@ -29,6 +29,14 @@ def test_demo_load_prints_the_address_it_is_served_at_and_explains_the_failed_em
     assert failed and int(failed.group(1)) > 0, printed
     assert "This is part of the demo, not a fault." in printed
     assert not [r for r in caplog.records if "outcome e-mail to" in r.getMessage()]
+    # The domestic abuse team has one routed case waiting in its queue and has accepted another.
+    from openmash.teams.models import Routing, RoutingStatus
+
+    da = Routing.objects.filter(
+        team__specialism="domestic_abuse", team__members__username="police.researcher"
+    )
+    assert da.filter(status=RoutingStatus.WAITING).exists()
+    assert da.filter(status=RoutingStatus.ACCEPTED).exists()
     # Outside the demo loader, a failed e-mail is still logged as a warning.
     assert logging.getLogger("openmash.feedback.delivery").filters == []
 

@@ -16,6 +16,10 @@ The rules, in words (the README's "Who sees what" table says the same):
   without the consent or override that let it be shared, withdrawn consent). A researcher whose request
   waits at the gate sees the request page only, with the reason and the remedy.
 - A referrer sees the referral they made and its outcome, not the case.
+- A member of a specialist team sees a case routed to the team (waiting for it or accepted), with the
+  contributions the sharing gate allows; only members accept it or send it back.
+- Early help: a researcher in the keyworker's agency sees the case once the product is handed over, with
+  the contributions the sharing gate allows.
 - Information governance officers: the hub's answer for the whole disclosure log; a partner agency's
   for its agency's part, and may look up only cases and people its agency was involved with.
 - A decided or closed case's people are read-only, except corrections by a decision maker, with a reason.
@@ -31,16 +35,18 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from openmash.accounts.models import User
 from openmash.accounts.permissions import Perm, can
 from openmash.accounts.roles import Role
-from openmash.cases.models import Case, CaseStatus
+from openmash.cases.models import Case, CaseStatus, Keyworker
 from openmash.consent.gate import Purpose, evaluate
 from openmash.consent.models import Disclosure
 from openmash.consent.selectors import sees_whole_log
 from openmash.decisions.models import Decision, OutcomeChallenge
 from openmash.enquiries.models import OPEN_STATUSES, InformationRequest, RequestStatus
 from openmash.feedback.models import OutcomeNotification, Recipient
+from openmash.hub.models import Team
 from openmash.hub.selectors import hub_configuration
 from openmash.meetings.models import AgendaItem, Attendance, Meeting
 from openmash.referrals.models import Referral, ReferralPerson
+from openmash.teams.models import Routing, RoutingStatus
 
 
 class Action(StrEnum):
@@ -80,6 +86,22 @@ class Action(StrEnum):
     """Looking a case up in the disclosure log."""
     TRANSPARENCY_REPORT = "transparency.report"
     """A person's transparency report."""
+    TRIAGE = "cases.triage"
+    """The triage list and its quick decisions (hubs that do not screen every referral)."""
+    CASE_HAND_OVER = "case.hand_over"
+    """Early help: appointing the keyworker and handing the product to them."""
+    CASE_ROUTE_AGAIN = "case.route_again"
+    """Routing a case a specialist team sent back to another team."""
+    TEAMS_LIST = "teams.list"
+    """The specialist teams a person belongs to (hub staff: every team)."""
+    TEAM_QUEUE = "team.queue"
+    """A team's queue of routed cases: its members, and hub staff who see every case."""
+    ROUTING_ANSWER = "routing.answer"
+    """Accepting a routed case for the team, or sending it back: the team's members."""
+    TEAMS_CONFIGURE = "teams.configure"
+    """Adding and changing specialist teams and their members: hub administrators."""
+    HANDOVERS_LIST = "handovers.list"
+    """Early-help cases handed to a keyworker in the person's agency."""
 
 
 class Refusal(StrEnum):
@@ -144,6 +166,10 @@ class Standing:
     gate_open: bool = False
     attended: bool = False
     referrer: bool = False
+    team: bool = False
+    """A member of a specialist team the case is routed to (waiting for the team, or accepted)."""
+    keyworker: bool = False
+    """A researcher in the agency of the keyworker the early-help product was handed to."""
     notes: list[str] = field(default_factory=list)
 
 
@@ -169,11 +195,16 @@ def standing(user: User, case: Case) -> Standing:
             ).exists()
     if user.has_role(Role.REFERRER):
         s.referrer = case.referral.made_by_id == user.pk
+    s.team = (
+        Routing.objects.filter(case=case, team__members=user).exclude(status=RoutingStatus.SENT_BACK).exists()
+    )
+    if user.has_role(Role.AGENCY_RESEARCHER) and case.handed_over_at is not None:
+        s.keyworker = Keyworker.objects.filter(case=case, agency_id=user.agency_id).exists()
     return s
 
 
 def _case_view(user: User, case: Case, s: Standing) -> Verdict:
-    if s.hub or s.chair:
+    if s.hub or s.chair or s.team or s.keyworker:
         return ALLOW
     if s.request is not None:
         if s.request.status == RequestStatus.WITHDRAWN:
@@ -266,6 +297,19 @@ ROLE_LEVEL: dict[Action, tuple[tuple[Perm, ...], tuple[Role, ...], str]] = {
         (Perm.TRANSPARENCY_REPORT,),
         (),
         "Transparency reports are for information governance",
+    ),
+    Action.TRIAGE: ((Perm.CASE_SCREEN,), (), "Only a screening manager triages notifications"),
+    Action.CASE_HAND_OVER: (
+        (Perm.CASE_SCREEN, Perm.DECISION_RECORD),
+        (),
+        "Only the hub's screening managers and decision makers hand a product over",
+    ),
+    Action.CASE_ROUTE_AGAIN: ((Perm.CASE_SCREEN,), (), "Only a screening manager routes a case"),
+    Action.TEAMS_CONFIGURE: ((Perm.HUB_CONFIGURE,), (), "Only a hub administrator changes teams"),
+    Action.HANDOVERS_LIST: (
+        (),
+        (Role.AGENCY_RESEARCHER,),
+        "Cases handed to a keyworker are for their agency's researchers",
     ),
 }
 
@@ -385,6 +429,33 @@ def _outcome_rule(user: User, action: Action, notice: OutcomeNotification) -> Ve
     return NOT_FOUND
 
 
+# Specialist teams -----------------------------------------------------------------------------------------
+
+
+def _team_rule(user: User, action: Action, team: Team) -> Verdict:
+    if team.members.filter(pk=user.pk).exists() or can(user, Perm.CASE_VIEW_ALL):
+        return ALLOW
+    return NOT_FOUND
+
+
+def _routing_rule(user: User, routing: Routing) -> Verdict:
+    if routing.team.members.filter(pk=user.pk).exists():
+        return ALLOW
+    if can(user, Perm.CASE_VIEW_ALL):
+        return _forbidden("Only the team's members accept a case or send it back")
+    return NOT_FOUND
+
+
+def teams_visible(user: object) -> QuerySet[Team]:
+    """The teams whose queues a person may open: their own; hub staff who see every case, all."""
+    person = _active(user)
+    if person is None:
+        return Team.objects.none()
+    if can(person, Perm.CASE_VIEW_ALL):
+        return Team.objects.all()
+    return Team.objects.filter(members=person)
+
+
 # Information governance ------------------------------------------------------------------------------------
 
 
@@ -429,6 +500,8 @@ CASE_ACTIONS = frozenset(
         Action.PEOPLE_CHANGE,
         Action.CONSENT_VIEW,
         Action.CONSENT_RECORD,
+        Action.CASE_HAND_OVER,
+        Action.CASE_ROUTE_AGAIN,
     }
 )
 
@@ -457,6 +530,12 @@ def decide(user: object, action: Action, obj: object = None) -> Verdict:
         return role_level(person, action)
     if action == Action.REFERRAL_VIEW and isinstance(obj, Referral):
         return _referral_rule(person, obj)
+    if action == Action.TEAM_QUEUE and isinstance(obj, Team):
+        return _team_rule(person, action, obj)
+    if action == Action.ROUTING_ANSWER and isinstance(obj, Routing):
+        return _routing_rule(person, obj)
+    if action in (Action.TRIAGE, Action.TEAMS_LIST, Action.TEAMS_CONFIGURE, Action.HANDOVERS_LIST):
+        return role_level(person, action)
     if action == Action.DISCLOSURES_CASE and isinstance(obj, Case):
         return _ig_rule(person, action, obj)
     if action == Action.TRANSPARENCY_REPORT and isinstance(obj, ReferralPerson):
@@ -485,7 +564,7 @@ def contribution_agencies(user: object, case: Case) -> frozenset[object]:
     if s.hub or s.chair:
         return frozenset(r.agency_id for r in requests)
     shown = {person.agency_id}
-    if hub_configuration().partners_see_contributions or s.attended:
+    if hub_configuration().partners_see_contributions or s.attended or s.team or s.keyworker:
         config = hub_configuration()
         for r in requests:
             if r.agency_id in shown:
@@ -514,6 +593,12 @@ def cases_visible(user: object) -> QuerySet[Case]:
             status__in=(RequestStatus.BLOCKED, RequestStatus.WITHDRAWN)
         )
         scope |= Q(Exists(live))
+        handed = Keyworker.objects.filter(case=OuterRef("pk"), agency_id=person.agency_id)
+        scope |= Q(Exists(handed), handed_over_at__isnull=False)
+    routed = Routing.objects.filter(case=OuterRef("pk"), team__members=person).exclude(
+        status=RoutingStatus.SENT_BACK
+    )
+    scope |= Q(Exists(routed))
     return base.filter(scope)
 
 

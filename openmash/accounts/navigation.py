@@ -17,6 +17,7 @@ HOME = NavItem("Home", "accounts:home")
 HUB_ITEMS = [
     NavItem("Hub settings", "hub:overview"),
     NavItem("Agencies", "hub:agencies"),
+    NavItem("Specialist teams", "teams:manage"),
     NavItem("Response times", "hub:response-times"),
     NavItem("Thresholds", "hub:thresholds"),
     NavItem("Calendar", "hub:calendar"),
@@ -33,12 +34,16 @@ NAVIGATION: dict[Role, list[NavItem]] = {
     Role.SCREENING_MANAGER: [
         HOME,
         NavItem("Screening queue", "cases:queue"),
+        NavItem("Triage list", "cases:triage"),
         NavItem("Cases", "cases:list"),
+        NavItem("Teams", "teams:list"),
         NavItem("Thresholds", "hub:thresholds"),
     ],
     Role.AGENCY_RESEARCHER: [
         HOME,
         NavItem("Requests", "enquiries:queue"),
+        NavItem("Teams", "teams:list"),
+        NavItem("Handed over", "teams:handed-over"),
         NavItem("Outcomes", "feedback:outcomes"),
     ],
     Role.DECISION_MAKER: [

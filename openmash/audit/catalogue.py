@@ -50,6 +50,17 @@ class AuditAction(models.TextChoices):
     CASE_CORRECTED = "cases.corrected", "Decided case corrected"
     CASE_RERATED = "cases.rerated", "Case RAG rating changed"
     QUEUE_VIEWED = "cases.queue_viewed", "Work queue viewed"
+    CASE_TRIAGED = "cases.triaged", "Notification triaged from the triage list"
+    KEYWORKER_APPOINTED = "cases.keyworker_appointed", "Keyworker appointed (early help)"
+    CASE_HANDED_OVER = "cases.handed_over", "Product handed to the keyworker"
+    KEYWORKER_NOTIFIED = "cases.keyworker_notified", "Keyworker told of the hand-over"
+    # Specialist teams
+    TEAM_CREATED = "hub.team_created", "Specialist team created"
+    TEAM_CHANGED = "hub.team_changed", "Specialist team changed"
+    CASE_ROUTED = "teams.routed", "Case routed to a specialist team"
+    TEAM_NOTIFIED = "teams.notified", "Team told of a routed case"
+    ROUTING_ACCEPTED = "teams.accepted", "Routed case accepted by the team"
+    ROUTING_SENT_BACK = "teams.sent_back", "Routed case sent back by the team"
     # Information requests
     REQUEST_SENT = "enquiries.sent", "Information request sent"
     REQUEST_TAKEN = "enquiries.taken", "Information request taken"

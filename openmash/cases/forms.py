@@ -12,7 +12,10 @@ from django import forms
 
 from openmash.cases.models import ENQUIRY_ROUTES, Case, ConsentPosition, Route
 from openmash.cases.services import NO_AGENCIES, NO_REASON, RERATE_NO_REASON, RERATE_SAME
+from openmash.casework.handover import NO_KEYWORKER_AGENCY, NO_KEYWORKER_CONTACT, NO_KEYWORKER_NAME
+from openmash.casework.routing import REROUTE_NO_REASON, REROUTE_NO_TEAM
 from openmash.casework.screening import ASK_NO_AGENCY, ASK_NO_REASON
+from openmash.casework.triage import NO_CASES, NO_TEAM, NO_TRIAGE_REASON, TriageChoice
 from openmash.consent.forms import (
     SELECT_ASKED_FOR,
     SELECT_GIVEN_BY,
@@ -34,6 +37,7 @@ from openmash.hub.models import (
     Agency,
     RagRating,
     RagResponseTime,
+    Team,
     ThresholdIndicator,
     ThresholdLevel,
 )
@@ -362,3 +366,139 @@ class AskFurtherForm(CaseFormMixin, GdsForm):
 
     def clean_agencies(self) -> list[Agency]:
         return [self._agencies[pk] for pk in self.cleaned_data["agencies"]]
+
+
+# Early help: the keyworker and the hand-over ----------------------------------------------------------
+
+
+class KeyworkerForm(CaseFormMixin, GdsForm):
+    """The lead professional the product is handed to: name, agency, and how to reach them."""
+
+    version = VersionField()
+    name = forms.CharField(label="Keyworker's name", max_length=200)
+    agency = forms.ChoiceField(label="Keyworker's agency", widget=forms.RadioSelect)
+    email = forms.EmailField(label="E-mail address", required=False, help_text="They are told here.")
+    phone = forms.CharField(label="Phone number", max_length=40, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.setup_version()
+        self._agencies = {str(a.pk): a for a in Agency.objects.filter(is_active=True).order_by("name")}
+        _set_choices(self.fields["agency"], [(pk, a.name) for pk, a in self._agencies.items()])
+        self.fields["name"].error_messages["required"] = NO_KEYWORKER_NAME
+        self.fields["agency"].error_messages["required"] = NO_KEYWORKER_AGENCY
+        self.fields["agency"].error_messages["invalid_choice"] = NO_KEYWORKER_AGENCY
+        self.fields["email"].error_messages["invalid"] = (
+            "Enter an e-mail address in the right format, like name@example.org"
+        )
+        self.helper.layout = Layout(
+            "version",
+            Field.text("name"),
+            Field.radios("agency", legend_size="s"),
+            Field.text("email", field_width=20),
+            Field.text("phone", field_width=10),
+        )
+
+    def clean_agency(self) -> Agency:
+        return self._agencies[self.cleaned_data["agency"]]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and not (data.get("email") or data.get("phone", "").strip()):
+            self.add_error("email", NO_KEYWORKER_CONTACT)
+        return data
+
+
+class HandOverForm(CaseFormMixin, GdsForm):
+    version = VersionField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.setup_version()
+
+
+KEYWORKER_ERROR_FIELDS = {
+    NO_KEYWORKER_NAME: "name",
+    NO_KEYWORKER_AGENCY: "agency",
+    NO_KEYWORKER_CONTACT: "email",
+}
+
+
+# Specialist teams and triage --------------------------------------------------------------------------
+
+
+class RouteAgainForm(GdsForm):
+    team = forms.ChoiceField(label="Team to route the case to", widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label="Why this team?", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._teams = {str(t.pk): t for t in Team.objects.filter(is_active=True).order_by("name")}
+        _set_choices(self.fields["team"], [(pk, t.name) for pk, t in self._teams.items()])
+        self.fields["team"].error_messages["required"] = REROUTE_NO_TEAM
+        self.fields["team"].error_messages["invalid_choice"] = REROUTE_NO_TEAM
+        self.fields["reason"].error_messages["required"] = REROUTE_NO_REASON
+        self.helper.layout = Layout(
+            Field.radios("team", legend_size="m"), Field.textarea("reason", label_size="s", rows=3)
+        )
+
+    def clean_team(self) -> Team:
+        return self._teams[self.cleaned_data["team"]]
+
+
+class TriageForm(GdsForm):
+    """One quick decision for many notifications on the triage list."""
+
+    cases = forms.MultipleChoiceField(label="Notifications", widget=forms.CheckboxSelectMultiple)
+    choice = forms.ChoiceField(label="Decision", choices=TriageChoice.choices, widget=forms.RadioSelect)
+    team = forms.ChoiceField(label="Team (if routing to a team)", required=False, widget=forms.Select)
+    level = forms.ChoiceField(label="Level of need", widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label="Reason for the decision",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Recorded on each notification's case, in its audit trail.",
+    )
+
+    def __init__(self, *args: Any, cases: list[Case], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._cases = {str(c.pk): c for c in cases}
+        self._teams = {str(t.pk): t for t in Team.objects.filter(is_active=True).order_by("name")}
+        self._levels = {str(lv.number): lv for lv in ThresholdLevel.objects.order_by("number")}
+        _set_choices(self.fields["cases"], [(pk, c.reference) for pk, c in self._cases.items()])
+        _set_choices(
+            self.fields["team"], [("", "Choose a team"), *[(pk, t.name) for pk, t in self._teams.items()]]
+        )
+        _set_choices(self.fields["level"], [(n, str(lv)) for n, lv in self._levels.items()])
+        self.fields["cases"].error_messages["required"] = NO_CASES
+        self.fields["cases"].error_messages["invalid_choice"] = NO_CASES
+        self.fields["choice"].error_messages["required"] = "Select the decision"
+        self.fields["level"].error_messages["required"] = SELECT_LEVEL
+        self.fields["reason"].error_messages["required"] = NO_TRIAGE_REASON
+        # The notifications are chosen in the list's own table; the rest of the form follows it.
+        self.helper.layout = Layout(
+            Field.radios("choice", legend_size="m"),
+            Field.select("team"),
+            Field.radios("level", legend_size="s"),
+            Field.textarea("reason", label_size="s", rows=3),
+        )
+
+    def clean_cases(self) -> list[Case]:
+        return [self._cases[pk] for pk in self.cleaned_data["cases"]]
+
+    def clean_choice(self) -> TriageChoice:
+        return TriageChoice(self.cleaned_data["choice"])
+
+    def clean_level(self) -> ThresholdLevel:
+        return self._levels[self.cleaned_data["level"]]
+
+    def clean_team(self) -> Team | None:
+        return self._teams.get(self.cleaned_data.get("team") or "")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("choice") == TriageChoice.TEAM and data.get("team") is None:
+            self.add_error("team", NO_TEAM)
+        return data

@@ -65,6 +65,14 @@ class Case(VersionedModel):
     )
     screened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    in_triage = models.BooleanField(
+        default=False,
+        db_index=True,
+        help_text="A notification of a kind the hub triages in bulk, waiting on the triage list.",
+    )
+    handed_over_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the collated product was handed to the keyworker (early help)."
+    )
 
     class Meta:
         ordering = ["created_at"]
@@ -111,3 +119,21 @@ class AgencyAsked(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} asks {self.agency}"
+
+
+class Keyworker(BaseModel):
+    """The lead professional appointed on an early-help case, to whom the collated product is handed."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="keyworker")
+    name = models.CharField(max_length=200)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    email = models.EmailField(blank=True, default="")
+    phone = models.CharField(max_length=40, blank=True, default="")
+    appointed_at = models.DateTimeField()
+    notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the hand-over e-mail was sent to the keyworker."
+    )
+    notice_error = models.CharField(max_length=300, blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"Keyworker on {self.case}"

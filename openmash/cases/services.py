@@ -18,7 +18,7 @@ from openmash.core.actor import Actor
 from openmash.core.concurrency import save_versioned
 from openmash.core.errors import DomainError
 from openmash.core.worktime import WorkingCalendar
-from openmash.hub.selectors import hub_calendar
+from openmash.hub.selectors import hub_calendar, hub_configuration
 from openmash.referrals.models import Referral
 
 NOT_NEW = "This case has already been screened."
@@ -66,11 +66,31 @@ def decision_due_at(*, received_at: datetime, calendar: WorkingCalendar | None =
     return (calendar or hub_calendar()).add_working_days(received_at, 1)
 
 
+def goes_to_triage(referral: Referral) -> bool:
+    """Whether a new referral waits on the triage list rather than the screening queue: only where the
+    hub does not screen every referral, and only a notification of the kind the hub chose (each part of
+    the rule left empty matches anything; a rule with no part set sends nothing)."""
+    config = hub_configuration()
+    if config.screen_all_referrals:
+        return False
+    rule = (config.triage_source, config.triage_concern, config.triage_grading)
+    if not any(rule):
+        return False
+    source, concern, grading = rule
+    return (
+        (not source or referral.source == source)
+        and (not concern or concern in referral.concern_categories)
+        and (not grading or referral.risk_grading == grading)
+    )
+
+
 def case_open(*, actor: Actor, referral: Referral) -> Case:
     """Open the case for a new referral, numbered as the referral is (R-2026-00042 opens C-2026-00042);
-    its decision is due one working day after the referral arrived (Working Together)."""
+    its decision is due one working day after the referral arrived (Working Together). A notification of
+    the kind the hub triages waits on the triage list."""
     received_at = referral.received_at
     return Case.objects.create(
+        in_triage=goes_to_triage(referral),
         reference="C" + referral.reference.removeprefix("R"),
         referral=referral,
         status=CaseStatus.NEW,

@@ -23,6 +23,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.READY_FOR_DECISION, S.INFORMATION_GATHERING, "ask another agency"),
     Transition(S.READY_FOR_DECISION, S.DECIDED, "record the decision"),
     Transition(S.DECIDED, S.CLOSED, "feed back the outcome and close"),
+    # Early help (the hub records no decision): the product is handed to the keyworker, and the case closes.
+    Transition(S.INFORMATION_GATHERING, S.CLOSED, "hand the product to the keyworker"),
+    Transition(S.READY_FOR_DECISION, S.CLOSED, "hand the product to the keyworker"),
 )
 ALLOWED: frozenset[tuple[S, S]] = frozenset((t.source, t.target) for t in TRANSITIONS)
 

@@ -10,4 +10,8 @@ urlpatterns = [
     path("<uuid:case_id>/screen/", views.screen, name="screen"),
     path("<uuid:case_id>/rerate/", views.rerate, name="rerate"),
     path("<uuid:case_id>/ask/", views.ask_further, name="ask-further"),
+    path("triage/", views.triage, name="triage"),
+    path("<uuid:case_id>/keyworker/", views.keyworker, name="keyworker"),
+    path("<uuid:case_id>/hand-over/", views.hand_over, name="hand-over"),
+    path("<uuid:case_id>/route-again/", views.route_again, name="route-again"),
 ]

@@ -22,13 +22,26 @@ from openmash.access.policy import Action, Refusal, cases_visible, contribution_
 from openmash.accounts.models import User
 from openmash.accounts.permissions import Perm, can, require, signed_in
 from openmash.cases.forms import (
+    KEYWORKER_ERROR_FIELDS,
     RERATE_ERROR_FIELDS,
     SCREEN_ERROR_FIELDS,
     AskFurtherForm,
+    HandOverForm,
+    KeyworkerForm,
     RerateForm,
+    RouteAgainForm,
     ScreeningForm,
+    TriageForm,
 )
-from openmash.cases.models import ENQUIRY_ROUTES, Case, CaseEvent, CaseStatus, ConsentPosition, Route
+from openmash.cases.models import (
+    ENQUIRY_ROUTES,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    ConsentPosition,
+    Keyworker,
+    Route,
+)
 from openmash.cases.selectors import (
     DECIDABLE,
     RERATABLE,
@@ -40,6 +53,8 @@ from openmash.cases.selectors import (
     with_list_data,
 )
 from openmash.cases.services import NOT_NEW
+from openmash.casework.handover import case_hand_over, health_named_not_asked, keyworker_appoint
+from openmash.casework.routing import case_route_again
 from openmash.casework.screening import (
     ASK_NO_REASON,
     case_ask_further,
@@ -47,10 +62,11 @@ from openmash.casework.screening import (
     out_of_hours_warning,
     screening_record,
 )
+from openmash.casework.triage import triage_decide
 from openmash.core.actor import Actor
 from openmash.core.errors import CONCURRENT_EDIT, ConcurrentEditError, DomainError
 from openmash.enquiries.disclosures import returns_viewed
-from openmash.enquiries.models import OPEN_STATUSES, InformationRequest, RequestStatus
+from openmash.enquiries.models import OPEN_STATUSES, OUTSTANDING_STATUSES, InformationRequest, RequestStatus
 from openmash.hub.calendar_format import format_deadline
 from openmash.hub.models import RagRating, ThresholdLevel
 from openmash.hub.selectors import hub_calendar, hub_configuration
@@ -94,9 +110,9 @@ def _page_links(page: Page[Case], params: dict[str, str]) -> dict[str, Any]:
 @require(Perm.CASE_SCREEN)
 def queue(request: HttpRequest) -> HttpResponse:
     """New contacts, oldest first: the front door works the queue from the top."""
-    waiting = with_list_data(cases_visible(request.user).filter(status=CaseStatus.NEW)).order_by(
-        "referral__received_at", "created_at"
-    )
+    waiting = with_list_data(
+        cases_visible(request.user).filter(status=CaseStatus.NEW, in_triage=False)
+    ).order_by("referral__received_at", "created_at")
     page = _page(request, waiting)
     cases = list(page.object_list)
     audit_list(Actor.from_request(request), queue="screening", cases=cases, page=page.number)
@@ -283,6 +299,7 @@ def detail(request: HttpRequest, case_id: str) -> HttpResponse:
     returns_viewed(actor=actor, case=case, where="Case page", agencies=shown)
     now = timezone.now()
     open_ = case.status in (CaseStatus.NEW, *RERATABLE)
+    decision_in_hub = hub_configuration().decision_in_hub
     context = {
         "case": case,
         "status_tag": STATUS_TAGS[CaseStatus(case.status)],
@@ -297,7 +314,18 @@ def detail(request: HttpRequest, case_id: str) -> HttpResponse:
         "history": case_history(case),
         "may_screen": case.status == CaseStatus.NEW and can(user, Perm.CASE_SCREEN),
         "may_rerate": case.status in RERATABLE and can(user, Perm.CASE_SCREEN),
-        "may_decide": case.status in DECIDABLE and can(user, Perm.DECISION_RECORD),
+        "may_decide": case.status in DECIDABLE and can(user, Perm.DECISION_RECORD) and decision_in_hub,
+        "decision_in_hub": decision_in_hub,
+        "may_hand_over": not decision_in_hub
+        and case.status in RERATABLE
+        and decide(user, Action.CASE_HAND_OVER, case).allowed,
+        "keyworker": Keyworker.objects.filter(case=case).select_related("agency").first(),
+        "health_offer": not decision_in_hub and case.status in RERATABLE and health_named_not_asked(case),
+        "routings": list(case.routings.select_related("team").order_by("routed_at")),
+        "may_route_again": case.status == CaseStatus.DECIDED
+        and case.routings.exists()
+        and not case.routings.exclude(status="sent_back").exists()
+        and decide(user, Action.CASE_ROUTE_AGAIN, case).allowed,
         "may_see_consent": decide(user, Action.CONSENT_VIEW, case).allowed,
         "may_record_consent": can(user, Perm.CONSENT_RECORD),
         "may_resend_outcomes": role_level(user, Action.OUTCOME_RESEND).allowed,
@@ -490,3 +518,156 @@ def rerated_banner(case: Case) -> str:
     if not open_requests:
         return f"{head} No information requests are open, so no deadlines changed."
     return f"{head} New deadlines: {_deadlines(open_requests.order_by('due_at', 'agency__name'))}."
+
+
+# Triage: notifications the hub triages in bulk (screen_all_referrals off) ----------------------------------
+
+
+@signed_in
+def triage(request: HttpRequest) -> HttpResponse:
+    actor = Actor.from_request(request)
+    authorize(actor, Action.TRIAGE, None)
+    waiting = list(
+        with_list_data(cases_visible(request.user).filter(status=CaseStatus.NEW, in_triage=True)).order_by(
+            "referral__received_at", "created_at"
+        )[:TRIAGE_PAGE]
+    )
+    form = TriageForm(request.POST if request.method == "POST" else None, cases=waiting)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            done = triage_decide(
+                actor=actor,
+                cases=data["cases"],
+                choice=data["choice"],
+                level=data["level"],
+                reason=data["reason"],
+                team=data["team"],
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{plural(done, 'notification')} triaged: {data['choice'].label}.")
+            return redirect("cases:triage")
+    audit_list(actor, queue="triage", cases=waiting)
+    return render(
+        request,
+        "cases/triage.html",
+        {
+            "rows": case_rows(waiting),
+            "form": form,
+            "chosen": set(request.POST.getlist("cases")),
+            "screen_all": hub_configuration().screen_all_referrals,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+TRIAGE_PAGE = 200
+
+
+# Early help: the keyworker and the hand-over --------------------------------------------------------------
+
+
+@signed_in
+def keyworker(request: HttpRequest, case_id: str) -> HttpResponse:
+    actor, case, _ = open_case(request, case_id, Action.CASE_HAND_OVER, purpose="appoint the keyworker")
+    current = Keyworker.objects.filter(case=case).first()
+    initial: dict[str, Any] = {"version": case.version}
+    if current is not None:
+        initial.update(
+            name=current.name, agency=str(current.agency_id), email=current.email, phone=current.phone
+        )
+    form = KeyworkerForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            keyworker_appoint(
+                actor=actor,
+                case=case,
+                expected_version=data["version"],
+                name=data["name"],
+                agency=data["agency"],
+                email=data["email"],
+                phone=data["phone"],
+            )
+        except ConcurrentEditError as error:
+            form.add_error(None, str(error))
+        except DomainError as error:
+            form.add_error(KEYWORKER_ERROR_FIELDS.get(str(error)), str(error))
+        else:
+            messages.success(request, f"Keyworker appointed on case {case.reference}.")
+            return redirect("cases:detail", case_id=case.pk)
+    return render(
+        request,
+        "cases/keyworker.html",
+        {
+            "case": case,
+            "form": form,
+            "children": children_of(case),
+            "decision_in_hub": hub_configuration().decision_in_hub,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@signed_in
+def hand_over(request: HttpRequest, case_id: str) -> HttpResponse:
+    actor, case, _ = open_case(request, case_id, Action.CASE_HAND_OVER, purpose="hand over the product")
+    form = HandOverForm(request.POST if request.method == "POST" else None, initial={"version": case.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            case_hand_over(actor=actor, case=case, expected_version=form.cleaned_data["version"])
+        except ConcurrentEditError as error:
+            form.add_error(None, str(error))
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, f"Product for case {case.reference} handed to the keyworker. The case is closed."
+            )
+            return redirect("cases:detail", case_id=case.pk)
+    open_requests = case.requests.filter(status__in=OUTSTANDING_STATUSES).select_related("agency")
+    return render(
+        request,
+        "cases/hand_over.html",
+        {
+            "case": case,
+            "form": form,
+            "children": children_of(case),
+            "keyworker": Keyworker.objects.filter(case=case).select_related("agency").first(),
+            "open_requests": list(open_requests.order_by("agency__name")),
+            "decision_in_hub": hub_configuration().decision_in_hub,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# Routing a case a specialist team sent back ---------------------------------------------------------------
+
+
+@signed_in
+def route_again(request: HttpRequest, case_id: str) -> HttpResponse:
+    actor, case, _ = open_case(request, case_id, Action.CASE_ROUTE_AGAIN, purpose="route to another team")
+    form = RouteAgainForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            routing = case_route_again(
+                actor=actor, case=case, team=form.cleaned_data["team"], reason=form.cleaned_data["reason"]
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Case {case.reference} routed to the {routing.team.name}.")
+            return redirect("cases:detail", case_id=case.pk)
+    return render(
+        request,
+        "cases/route_again.html",
+        {
+            "case": case,
+            "form": form,
+            "children": children_of(case),
+            "routings": list(case.routings.select_related("team").order_by("routed_at")),
+        },
+        status=400 if form.errors else 200,
+    )

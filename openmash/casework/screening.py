@@ -46,8 +46,9 @@ from openmash.decisions.services import decision_at_screening
 from openmash.enquiries.models import OPEN_STATUSES, RequestStatus
 from openmash.enquiries.services import requests_recompute_deadlines, requests_send
 from openmash.hub.calendar_format import format_deadline
-from openmash.hub.models import Agency, RagRating, ThresholdIndicator, ThresholdLevel
+from openmash.hub.models import Agency, RagRating, Team, ThresholdIndicator, ThresholdLevel
 from openmash.hub.selectors import hub_calendar, hub_configuration
+from openmash.teams.services import routing_start, team_for_route
 
 if TYPE_CHECKING:
     from openmash.consent.forms import BasisEntry, ConsentEntry
@@ -66,8 +67,10 @@ def case_screen(
     route: Route,
     agencies: list[Agency],
     notes: str = "",
+    team: Team | None = None,
 ) -> Case:
-    """Record the screening; send information requests, or decide at once when no enquiry is needed."""
+    """Record the screening; send information requests, or decide at once when no enquiry is needed (a
+    route to a specialist team hands the case to that team, or the hub's team for the route)."""
     if case.status != CaseStatus.NEW:
         raise DomainError(NOT_NEW)
     if not rag_reason.strip():
@@ -89,6 +92,7 @@ def case_screen(
                 "screening_notes": notes,
                 "screened_by": actor.user,
                 "screened_at": now,
+                "in_triage": False,
             },
             actor_user=actor.user,
         )
@@ -114,6 +118,11 @@ def case_screen(
             )
             requests_send(actor=actor, case=case, agencies=agencies, sent_at=now)
         else:
+            # A route to a specialist team hands the case to the team: the screening is the decision,
+            # but the case stays open until the team accepts it.
+            team = team or team_for_route(route)
+            if team is not None:
+                routing_start(actor=actor, case=case, team=team)
             decision_at_screening(actor=actor, case=case, route=route, level=level, rationale=rag_reason)
     return case
 

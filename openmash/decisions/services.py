@@ -30,6 +30,7 @@ from openmash.enquiries.services import requests_end
 from openmash.feedback.models import OutcomeNotification
 from openmash.feedback.services import feedback_prepare
 from openmash.hub.models import Agency, ThresholdLevel
+from openmash.hub.selectors import hub_configuration
 
 NOT_READY = "A case that is {status} cannot be decided."
 OUTSTANDING_NEED_REASON = "Give a reason for going ahead without {agencies}"
@@ -37,6 +38,9 @@ NO_DECIDER = "A decision is recorded by a person, not by the system"
 NO_RATIONALE = "Explain the reasons for the decision"
 LEAD_AGENCY_NEEDED = "Choose the lead agency for early help"
 OTHER_SERVICE_NEEDED = "Name the other service"
+NO_DECISION_IN_HUB = (
+    "This hub records no multi-agency decision: the collated product is handed to the family's keyworker"
+)
 
 ROUTE_OUTCOMES: dict[Route, Outcome] = {
     Route.NFA: Outcome.NFA,
@@ -102,6 +106,8 @@ def decision_record(
 ) -> Decision:
     """Record the decision, with every agency's view and any challenge, and send the outcome out."""
 
+    if not hub_configuration().decision_in_hub:
+        raise DomainError(NO_DECISION_IN_HUB)
     if case.status not in (CaseStatus.INFORMATION_GATHERING, CaseStatus.READY_FOR_DECISION):
         raise DomainError(NOT_READY.format(status=CaseStatus(case.status).label.lower()))
     if not rationale.strip():

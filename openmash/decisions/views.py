@@ -40,6 +40,7 @@ from openmash.enquiries.models import OUTSTANDING_STATUSES, InformationRequest, 
 from openmash.feedback.models import OutcomeNotification
 from openmash.hub.calendar_format import format_deadline
 from openmash.hub.models import ThresholdLevel
+from openmash.hub.selectors import hub_configuration
 
 RECORDED = "Decision recorded. The outcome has been sent to the referrer{agencies}."
 ALREADY_DECIDED = (
@@ -65,6 +66,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "ready": [r for r in rows if r.ready],
             "gathering": [r for r in rows if not r.ready],
             "challenges": open_challenges(),
+            "decision_in_hub": hub_configuration().decision_in_hub,
         },
     )
 

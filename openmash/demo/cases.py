@@ -22,6 +22,7 @@ from openmash.accounts.models import User
 from openmash.cases.models import Case, CaseEvent, CaseStatus, ConsentPosition, Route
 from openmash.casework.consent import consent_record, lawful_basis_record
 from openmash.casework.intake import referral_receive
+from openmash.casework.routing import routed_case_accept
 from openmash.casework.screening import case_screen
 from openmash.consent.models import ConsentDecision, ForWhom, InformedHow
 from openmash.core.actor import Actor
@@ -44,7 +45,7 @@ from openmash.enquiries.services import (
 )
 from openmash.feedback.delivery import feedback_deliver
 from openmash.feedback.models import Delivery, OutcomeNotification
-from openmash.hub.models import Agency, AgencyKind, RagRating, ThresholdLevel
+from openmash.hub.models import Agency, AgencyKind, RagRating, Specialism, Team, ThresholdLevel
 from openmash.people.models import RelationshipKind
 from openmash.people.services import household_save, person_add, relationship_add
 from openmash.referrals.models import Channel, Referral, Relationship
@@ -52,6 +53,7 @@ from openmash.referrals.services import PersonData, ReferralData
 from openmash.synth import Area
 from openmash.synth.area import Person
 from openmash.synth.area import Referral as SyntheticReferral
+from openmash.teams.models import Routing, RoutingStatus
 
 LONDON = ZoneInfo("Europe/London")
 SOURCE_CODES = {
@@ -159,7 +161,36 @@ def load_demo_cases(*, area: Area, count: int = 200, seed: int = 2026) -> int:
         _backdate(referral.case, received, now)
     requests_mark_overdue()
     _challenges(users)
+    _team_queue(users)
     return Case.objects.count()
+
+
+def _team_queue(users: dict[str, User]) -> None:
+    """Two new contacts routed to the domestic abuse team at screening: one waits in the team's queue,
+    the team has accepted the other (the screening manager and the team's police member act)."""
+    screener = users.get("screening.manager")
+    team = Team.objects.filter(specialism=Specialism.DOMESTIC_ABUSE, is_active=True).first()
+    if screener is None or team is None or not team.members.exists():
+        return
+    waiting = list(Case.objects.filter(status=CaseStatus.NEW, in_triage=False).order_by("-created_at")[:2])
+    level = ThresholdLevel.objects.get(number=3)
+    for number, case in enumerate(waiting):
+        case_screen(
+            actor=Actor(user=screener),
+            case=case,
+            expected_version=case.version,
+            level=level,
+            indicators=[],
+            rag=RagRating.AMBER,
+            rag_reason="Domestic abuse in the household: the specialist team should lead",
+            consent_position=ConsentPosition.NOT_SOUGHT_RISK,
+            route=Route.DOMESTIC_ABUSE,
+            agencies=[],
+        )
+        routing = Routing.objects.get(case=case, status=RoutingStatus.WAITING)
+        if number == 1:
+            member = team.members.first()
+            routed_case_accept(actor=Actor(user=member), routing=routing, expected_version=routing.version)
 
 
 def _challenges(users: dict[str, User]) -> None:
@@ -261,6 +292,11 @@ def _make_referral(
         referrer_agency=agency,
         referrer_email=f"{referrer.username}@openmash.invalid" if referrer else "",
         referrer_level=2 + len(synthetic.text) % 3,
+        # Police domestic-abuse notifications carry their DASH grading (where the hub does not screen
+        # everything, those graded standard wait on the triage list).
+        risk_grading=("standard", "standard", "medium", "high")[len(synthetic.text) % 4]
+        if synthetic.referrer_agency_kind == "police" and "domestic_abuse" in synthetic.concern_categories
+        else "",
     )
     actor = Actor(user=referrer) if referrer else Actor.system("demo_load")
     return referral_receive(actor=actor, data=data, channel=Channel.FORM, received_at=received)
@@ -300,6 +336,13 @@ def _advance(case: Case, target: CaseStatus, users: dict[str, User], rng: random
         agencies=agencies,
     )
     if not enquiry:
+        # A route to a specialist team: a member accepts it, so the case can close.
+        routing = (
+            Routing.objects.filter(case=case, status=RoutingStatus.WAITING).select_related("team").first()
+        )
+        member = routing.team.members.first() if routing is not None else None
+        if routing is not None and member is not None:
+            routed_case_accept(actor=Actor(user=member), routing=routing, expected_version=routing.version)
         return
     requests = list(case.requests.exclude(status=RequestStatus.BLOCKED).select_related("agency"))
     answered = (

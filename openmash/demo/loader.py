@@ -16,7 +16,7 @@ from openmash.audit.services import audit_record
 from openmash.core.actor import Actor
 from openmash.demo.cases import load_demo_cases
 from openmash.demo.sources import demo_sources
-from openmash.hub.models import Agency, AgencyKind, HubConfiguration
+from openmash.hub.models import Agency, AgencyKind, HubConfiguration, Specialism, Team
 from openmash.hub.services import hub_apply_preset
 from openmash.synth import generate_area, write_area
 from openmash.synth.extracts import generate_extracts
@@ -118,7 +118,24 @@ def load_demo_hub(*, preset: str = "front-door") -> tuple[HubConfiguration, list
                 user.save(update_fields=["password"])
                 RoleGrant.objects.create(user=user, role=spec.role)
             listed.append(ListedUser(user.username, spec.role.label, user.agency.name))
+        # Specialist teams' members: the police researcher works in the domestic abuse, exploitation,
+        # missing and hate crime teams; early help and adult social care in their own teams.
+        for specialism, username in TEAM_MEMBERS:
+            member = User.objects.filter(username=username).first()
+            if member is not None:
+                for team in Team.objects.filter(specialism=specialism):
+                    team.members.add(member)
     return config, listed
+
+
+TEAM_MEMBERS = (
+    (Specialism.DOMESTIC_ABUSE, "police.researcher"),
+    (Specialism.EXPLOITATION, "police.researcher"),
+    (Specialism.MISSING, "police.researcher"),
+    (Specialism.HATE_CRIME, "police.researcher"),
+    (Specialism.EARLY_HELP, "earlyhelp.researcher"),
+    (Specialism.ADULTS_AT_RISK, "asc.researcher"),
+)
 
 
 def load_demo(

@@ -1,7 +1,8 @@
 """Sending outcome notices: the worker's part of feedback. `tasks.deliver_outcomes` runs it after a
 decision (the services only record the notices and queue the task), and `tasks.sweep_outcome_retries`
 tries failed notices again with a growing wait. The case closes once every notice is settled: sent,
-held in the product for want of an address, or given up by a person with a reason."""
+held in the product for want of an address, or given up by a person with a reason; and, for a case
+routed to a specialist team, once the team has accepted it."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from openmash.cases.models import Case, CaseStatus
 from openmash.cases.services import case_transition
 from openmash.core.actor import Actor
 from openmash.feedback.models import SETTLED, Delivery, OutcomeNotification
+from openmash.teams.models import Routing, RoutingStatus
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +122,10 @@ def close_if_settled(*, actor: Actor, case: Case) -> bool:
         if case.status != CaseStatus.DECIDED:
             return False
         if case.notifications.exclude(delivery__in=SETTLED).exists():
+            return False
+        # Routed to a specialist team: open until the team has accepted it.
+        routings = Routing.objects.filter(case=case)
+        if routings.exists() and not routings.filter(status=RoutingStatus.ACCEPTED).exists():
             return False
         case_transition(actor=actor, case=case, target=CaseStatus.CLOSED, reason="Outcome fed back to all")
     return True

@@ -4,8 +4,10 @@ from typing import Any
 
 from django import forms
 
+from openmash.core.codes import ReferralSource
 from openmash.core.forms import GdsForm, GdsModelForm, VersionField
-from openmash.hub.models import Agency, AssessmentDomain, HubModel, ThresholdLevel, TimeUnit
+from openmash.hub.models import Agency, AssessmentDomain, HubModel, RiskGrading, ThresholdLevel, TimeUnit
+from openmash.referrals.models import ConcernCategory
 
 TIME_WIDGET = forms.TimeInput(format="%H:%M", attrs={"class": "govuk-input govuk-input--width-5"})
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -36,6 +38,23 @@ class HubSettingsForm(GdsForm):
     partners_see_contributions = yes_no(
         "Do partner agencies' researchers see other agencies' returned information on their cases?"
     )
+    covers_adults = yes_no(
+        "Does the hub take referrals about adults at risk?",
+        "Yes: a person aged 18 or over may be referred for adult safeguarding. No: only children.",
+    )
+    triage_source = forms.ChoiceField(
+        label="Triage: notifications from",
+        required=False,
+        choices=[("", "Any source"), *ReferralSource.choices],
+        help_text="Where not every referral is screened here, notifications matching all three go to the "
+        "triage list for a quick decision. Leave all three as 'Any' to triage nothing.",
+    )
+    triage_concern = forms.ChoiceField(
+        label="Triage: about", required=False, choices=[("", "Any concern"), *ConcernCategory.choices]
+    )
+    triage_grading = forms.ChoiceField(
+        label="Triage: graded", required=False, choices=[("", "Any grading"), *RiskGrading.choices]
+    )
     core_agencies = forms.ModelMultipleChoiceField(
         label="Core agencies",
         queryset=Agency.objects.filter(is_active=True),
@@ -64,6 +83,7 @@ class HubSettingsForm(GdsForm):
         "screen_all_referrals",
         "destroy_record_on_keyworker",
         "partners_see_contributions",
+        "covers_adults",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 
+from django.conf import settings
 from django.db import models
 
 from openmash.core.models import BaseModel, VersionedModel
@@ -76,6 +77,24 @@ class HubConfiguration(VersionedModel):
     )
     destroy_record_on_keyworker = models.BooleanField(
         default=False, help_text="Destroy the collated record once a keyworker is appointed."
+    )
+    covers_adults = models.BooleanField(
+        default=False,
+        help_text="Adults at risk may be referred (adult safeguarding); off: only people under 18.",
+    )
+    # Which notifications go to the triage list when not every referral is screened here: each part
+    # left empty matches anything, and a rule with every part empty sends nothing to triage.
+    triage_source = models.CharField(
+        max_length=3, blank=True, default="", help_text="The referral source code (CIN census) triaged."
+    )
+    triage_concern = models.CharField(
+        max_length=30, blank=True, default="", help_text="The concern category triaged."
+    )
+    triage_grading = models.CharField(
+        max_length=10,
+        blank=True,
+        default="",
+        help_text="The risk grading triaged (DASH: standard, medium, high).",
     )
     partners_see_contributions = models.BooleanField(
         default=False,
@@ -193,3 +212,39 @@ class ClosureDay(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.date:%d %B %Y}: {self.reason}"
+
+
+class RiskGrading(models.TextChoices):
+    """The risk grading a notification carries (the DASH risk checklist's standard, medium and high)."""
+
+    STANDARD = "standard", "Standard"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class Specialism(models.TextChoices):
+    DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse"
+    EXPLOITATION = "exploitation", "Exploitation"
+    MISSING = "missing", "Missing"
+    ADULTS_AT_RISK = "adults_at_risk", "Adults at risk"
+    HATE_CRIME = "hate_crime", "Hate crime"
+    EARLY_HELP = "early_help", "Early help"
+
+
+class Team(VersionedModel):
+    """A specialist team the front door routes cases to: configuration a hub administrator edits.
+    Versioned (ADR 0007): two administrators may change one team at once."""
+
+    name = models.CharField(max_length=200, unique=True)
+    specialism = models.CharField(max_length=30, choices=Specialism.choices)
+    contact_email = models.EmailField(
+        blank=True, default="", help_text="The team's shared inbox, told of each case routed to it."
+    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="teams")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

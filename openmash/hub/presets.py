@@ -5,7 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import time
 
-from openmash.hub.models import AgencyKind, AssessmentDomain, HubModel, Location, RagRating, TimeUnit
+from openmash.core.codes import ReferralSource
+from openmash.hub.models import (
+    AgencyKind,
+    AssessmentDomain,
+    HubModel,
+    Location,
+    RagRating,
+    RiskGrading,
+    Specialism,
+    TimeUnit,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +35,7 @@ class Preset:
     decision_in_hub: bool
     screen_all_referrals: bool
     destroy_record_on_keyworker: bool
+    covers_adults: bool
     core_agencies: tuple[CoreAgency, ...]
 
 
@@ -50,6 +61,7 @@ PRESETS: dict[str, Preset] = {
         decision_in_hub=True,
         screen_all_referrals=True,
         destroy_record_on_keyworker=False,
+        covers_adults=True,
         core_agencies=(
             CSC,
             POLICE,
@@ -70,6 +82,7 @@ PRESETS: dict[str, Preset] = {
         decision_in_hub=True,
         screen_all_referrals=False,
         destroy_record_on_keyworker=False,
+        covers_adults=False,
         core_agencies=(CSC, POLICE, HEALTH, EDUCATION, PROBATION, HOUSING, YOS),
     ),
     "early-help": Preset(
@@ -80,6 +93,7 @@ PRESETS: dict[str, Preset] = {
         decision_in_hub=False,
         screen_all_referrals=False,
         destroy_record_on_keyworker=True,
+        covers_adults=False,
         core_agencies=(
             CSC,
             CoreAgency(AgencyKind.EARLY_HELP, "Early Help", Location.CO_LOCATED),
@@ -90,6 +104,21 @@ PRESETS: dict[str, Preset] = {
         ),
     ),
 }
+
+
+# Police domestic-abuse notifications graded standard: the notifications hubs that do not screen every
+# referral most often triage in bulk (set on every preset; used only where not everything is screened).
+DEFAULT_TRIAGE = (ReferralSource.POLICE.value, "domestic_abuse", RiskGrading.STANDARD.value)
+
+# The specialist teams the front door routes to; a hub administrator renames, adds or retires them.
+DEFAULT_TEAMS: tuple[tuple[str, Specialism], ...] = (
+    ("Domestic abuse team", Specialism.DOMESTIC_ABUSE),
+    ("Exploitation team", Specialism.EXPLOITATION),
+    ("Missing people team", Specialism.MISSING),
+    ("Adults at risk team", Specialism.ADULTS_AT_RISK),
+    ("Hate crime team", Specialism.HATE_CRIME),
+    ("Early help team", Specialism.EARLY_HELP),
+)
 
 
 @dataclass(frozen=True, slots=True)

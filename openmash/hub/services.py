@@ -18,11 +18,18 @@ from openmash.hub.models import (
     ClosureDay,
     HubConfiguration,
     RagResponseTime,
+    Team,
     ThresholdIndicator,
     ThresholdLevel,
     TimeUnit,
 )
-from openmash.hub.presets import DEFAULT_RESPONSE_TIMES, DEFAULT_THRESHOLDS, PRESETS
+from openmash.hub.presets import (
+    DEFAULT_RESPONSE_TIMES,
+    DEFAULT_TEAMS,
+    DEFAULT_THRESHOLDS,
+    DEFAULT_TRIAGE,
+    PRESETS,
+)
 from openmash.hub.selectors import hub_configuration
 
 UNKNOWN_PRESET = "There is no hub model preset called '{slug}'. Choose one of: {choices}."
@@ -61,7 +68,11 @@ def hub_apply_preset(*, actor: Actor, preset_slug: str) -> HubConfiguration:
             "decision_in_hub": preset.decision_in_hub,
             "screen_all_referrals": preset.screen_all_referrals,
             "destroy_record_on_keyworker": preset.destroy_record_on_keyworker,
+            "covers_adults": preset.covers_adults,
         }
+        if not (config.triage_source or config.triage_concern or config.triage_grading):
+            source, concern, grading = DEFAULT_TRIAGE
+            values.update(triage_source=source, triage_concern=concern, triage_grading=grading)
         if config.name == HubConfiguration._meta.get_field("name").default:
             values["name"] = preset.name
         save_versioned(config, expected_version=config.version, values=values, actor_user=actor.user)
@@ -74,6 +85,10 @@ def hub_apply_preset(*, actor: Actor, preset_slug: str) -> HubConfiguration:
                     "unit": default.unit,
                     "runs_out_of_hours": default.runs_out_of_hours,
                 },
+            )
+        if not Team.objects.exists():
+            Team.objects.bulk_create(
+                [Team(name=name, specialism=spec, created_by=actor.user) for name, spec in DEFAULT_TEAMS]
             )
         if not ThresholdLevel.objects.exists():
             for level in DEFAULT_THRESHOLDS:
@@ -234,3 +249,50 @@ def closure_day_remove(*, actor: Actor, closure: ClosureDay) -> None:
 
 def _plain(values: dict[str, Any]) -> dict[str, str]:
     return {k: str(v) for k, v in values.items()}
+
+
+TEAM_NAME_TAKEN = "There is already a team called {name}"
+NO_TEAM_NAME = "Enter the team's name"
+
+
+def team_save(
+    *,
+    actor: Actor,
+    team: Team | None,
+    name: str,
+    specialism: str,
+    contact_email: str,
+    members: list[Any],
+    is_active: bool,
+    expected_version: int | None = None,
+) -> Team:
+    """Add a specialist team, or change one (its name, specialism, inbox, members, whether it takes cases)."""
+    name = name.strip()
+    if not name:
+        raise DomainError(NO_TEAM_NAME)
+    clash = Team.objects.filter(name__iexact=name)
+    if team is not None:
+        clash = clash.exclude(pk=team.pk)
+    if clash.exists():
+        raise DomainError(TEAM_NAME_TAKEN.format(name=name))
+    values = {"name": name, "specialism": specialism, "contact_email": contact_email, "is_active": is_active}
+    with transaction.atomic(durable=True):
+        if team is None:
+            team = Team.objects.create(**values, created_by=actor.user)
+            action = AuditAction.TEAM_CREATED
+        else:
+            save_versioned(team, expected_version=expected_version or 0, values=values, actor_user=actor.user)
+            action = AuditAction.TEAM_CHANGED
+        team.members.set(members)
+        audit_record(
+            actor=actor,
+            action=action,
+            obj=team,
+            detail={
+                "name": name,
+                "specialism": specialism,
+                "members": len(members),
+                "active": is_active,
+            },
+        )
+    return team

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from openmash.accounts.permissions import Perm, can, require
 from openmash.core.actor import Actor
+from openmash.core.codes import ReferralSource
 from openmash.core.concurrency import show_their_version
 from openmash.core.errors import ConcurrentEditError, DomainError
 from openmash.hub import services
@@ -30,11 +31,13 @@ from openmash.hub.models import (
     ClosureDay,
     HubConfiguration,
     RagResponseTime,
+    RiskGrading,
     ThresholdIndicator,
     ThresholdLevel,
     TimeUnit,
 )
 from openmash.hub.selectors import hub_calendar, hub_configuration, response_times_in_order
+from openmash.referrals.models import ConcernCategory
 
 
 def _may_configure(request: HttpRequest) -> bool:
@@ -52,8 +55,22 @@ def overview(request: HttpRequest) -> HttpResponse:
             "core_agencies": config.core_agencies.all(),
             "response_times": response_times_in_order(),
             "may_configure": _may_configure(request),
+            "triage_rule": triage_rule_text(config),
         },
     )
+
+
+def triage_rule_text(config: HubConfiguration) -> str:
+    """The hub's triage rule in words: 'Police notifications about domestic abuse graded standard'."""
+    if not (config.triage_source or config.triage_concern or config.triage_grading):
+        return ""
+    words = [ReferralSource(config.triage_source).label if config.triage_source else "Any"]
+    words.append("notifications")
+    if config.triage_concern:
+        words.append(f"about {ConcernCategory(config.triage_concern).label.lower()}")
+    if config.triage_grading:
+        words.append(f"graded {RiskGrading(config.triage_grading).label.lower()}")
+    return " ".join(words)
 
 
 def _settings_initial(config: HubConfiguration) -> dict[str, Any]:
@@ -69,6 +86,9 @@ def _settings_initial(config: HubConfiguration) -> dict[str, Any]:
         "contact_email": config.contact_email,
         "contact_phone": config.contact_phone,
         "out_of_hours_arrangement": config.out_of_hours_arrangement,
+        "triage_source": config.triage_source,
+        "triage_concern": config.triage_concern,
+        "triage_grading": config.triage_grading,
         **{name: yes_no_initial(getattr(config, name)) for name in HubSettingsForm.BOOLEAN_FIELDS},
     }
 

@@ -22,6 +22,7 @@ from openmash.core.codes import ReferralSource, Sex
 from openmash.core.forms import GdsForm
 from openmash.core.nhs import normalise_nhs_number
 from openmash.hub.models import AgencyKind, ThresholdLevel
+from openmash.hub.selectors import hub_configuration
 from openmash.referrals.models import ConcernCategory, FamilyConsent, Relationship
 from openmash.referrals.services import PersonData, ReferralData
 
@@ -196,6 +197,10 @@ class ReferralForm(GdsForm):
         level_field = self.fields["referrer_level"]
         assert isinstance(level_field, forms.ChoiceField)  # noqa: S101
         level_field.choices = [*levels, (NOT_SURE, "Not sure")]
+        if not hub_configuration().covers_adults:
+            categories = self.fields["concern_categories"]
+            assert isinstance(categories, forms.MultipleChoiceField)  # noqa: S101
+            categories.choices = [c for c in ConcernCategory.choices if c[0] != ConcernCategory.ADULT_AT_RISK]
         messages = {
             "referrer_name": NO_REFERRER_NAME,
             "referrer_organisation": NO_ORGANISATION,

@@ -7,7 +7,7 @@ from django.db import models
 
 from openmash.core.codes import ReferralSource, Sex
 from openmash.core.models import BaseModel, VersionedModel
-from openmash.hub.models import Agency
+from openmash.hub.models import Agency, RiskGrading
 
 
 class ConcernCategory(models.TextChoices):
@@ -23,6 +23,8 @@ class ConcernCategory(models.TextChoices):
     RADICALISATION = "radicalisation", "Radicalisation"
     PARENTAL_MENTAL_HEALTH = "parental_mental_health", "Parental mental health"
     SUBSTANCE_MISUSE = "substance_misuse", "Substance misuse"
+    HATE_CRIME = "hate_crime", "Hate crime"
+    ADULT_AT_RISK = "adult_at_risk", "Adult at risk (adult safeguarding)"
     OTHER = "other", "Other"
 
 
@@ -60,6 +62,13 @@ class Referral(BaseModel):
     concerns = models.TextField()
     concern_categories = models.JSONField(default=list)
     referrer_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    risk_grading = models.CharField(
+        max_length=10,
+        choices=RiskGrading.choices,
+        blank=True,
+        default="",
+        help_text="The risk grading a notification carries (police domestic abuse: the DASH grading).",
+    )
     family_consent = models.CharField(max_length=20, choices=FamilyConsent.choices)
     earlier_referrals = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="later_referrals"

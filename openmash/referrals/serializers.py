@@ -21,7 +21,7 @@ from openmash.cases.models import CaseStatus
 from openmash.core.codes import ReferralSource, Sex
 from openmash.core.nhs import normalise_nhs_number
 from openmash.decisions.models import Outcome
-from openmash.hub.models import Agency
+from openmash.hub.models import Agency, RiskGrading
 from openmash.referrals.models import ConcernCategory, FamilyConsent, Relationship
 from openmash.referrals.services import PersonData, ReferralData
 
@@ -203,6 +203,13 @@ class ReferralSubmissionSerializer(StrictSerializer):
         help_text="The level of need the referrer thinks applies, from the hub's threshold document.",
     )
     family_consent = _choice(FamilyConsent)
+    risk_grading = serializers.ChoiceField(
+        choices=RiskGrading.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The risk grading the notification carries (police domestic abuse: the DASH grading).",
+    )
     people = PersonSerializer(
         many=True,
         max_length=MAX_PEOPLE,

@@ -15,7 +15,8 @@ from openmash.core.codes import ReferralSource, Sex
 from openmash.core.errors import DomainError
 from openmash.core.models import next_number
 from openmash.core.nhs import is_valid_nhs_number, normalise_nhs_number
-from openmash.hub.models import Agency, ThresholdLevel
+from openmash.hub.models import Agency, RiskGrading, ThresholdLevel
+from openmash.hub.selectors import hub_configuration
 from openmash.referrals.models import (
     Channel,
     ConcernCategory,
@@ -27,6 +28,9 @@ from openmash.referrals.models import (
 
 NO_CHILD = "Add at least one child"
 CHILD_TOO_OLD = "A child must be under 18 on the day of the referral"
+# Where the hub covers adults at risk, an adult may be the person referred, for adult safeguarding.
+ADULT_NEEDS_CATEGORY = "Select 'Adult at risk' as a kind of concern for a person aged 18 or over"
+BAD_GRADING = "'{value}' is not a risk grading: use standard, medium or high"
 BORN_IN_FUTURE = "Date of birth must be in the past"
 BAD_NHS_NUMBER = "Enter a valid 10-digit NHS number, or leave it blank"
 NO_CATEGORY = "Select at least one kind of concern"
@@ -67,6 +71,7 @@ class ReferralData:
     referrer_phone: str = ""
     referrer_agency: Agency | None = None
     referrer_level: int | None = None
+    risk_grading: str = ""
 
 
 class ReferralInvalidError(DomainError):
@@ -98,6 +103,9 @@ def referral_validate(data: ReferralData, *, on: date) -> dict[str, list[str]]:
         add("referrer_level", UNKNOWN_LEVEL.format(value=data.referrer_level))
     if not any(p.is_subject for p in data.people):
         add("people", NO_CHILD)
+    if data.risk_grading and data.risk_grading not in RiskGrading.values:
+        add("risk_grading", BAD_GRADING.format(value=data.risk_grading))
+    covers_adults = hub_configuration().covers_adults
     for index, person in enumerate(data.people):
         path = f"people.{index}"
         if not person.given_name.strip() or not person.family_name.strip():
@@ -106,7 +114,10 @@ def referral_validate(data: ReferralData, *, on: date) -> dict[str, list[str]]:
         if dob is not None and dob > on:
             add(f"{path}.date_of_birth", BORN_IN_FUTURE)
         elif dob is not None and person.is_subject and _age_on(dob, on) >= 18:
-            add(f"{path}.date_of_birth", CHILD_TOO_OLD)
+            if not covers_adults:
+                add(f"{path}.date_of_birth", CHILD_TOO_OLD)
+            elif ConcernCategory.ADULT_AT_RISK not in data.concern_categories:
+                add(f"{path}.date_of_birth", ADULT_NEEDS_CATEGORY)
         if person.nhs_number and not is_valid_nhs_number(person.nhs_number):
             add(f"{path}.nhs_number", BAD_NHS_NUMBER)
     return errors
@@ -145,6 +156,7 @@ def referral_create(
             concerns=data.concerns,
             concern_categories=sorted(set(data.concern_categories), key=ConcernCategory.values.index),
             referrer_level=data.referrer_level,
+            risk_grading=data.risk_grading,
             family_consent=data.family_consent,
             created_by=actor.user,
         )

@@ -38,6 +38,7 @@ HUB_ADMIN_NAV = [
     "Home",
     "Hub settings",
     "Agencies",
+    "Specialist teams",
     "Response times",
     "Thresholds",
     "Calendar",
@@ -63,6 +64,10 @@ NAV_HREFS = {
     "Requests": "/requests/",
     "Ready for decision": "/decisions/",
     "Meetings": "/meetings/",
+    "Specialist teams": "/teams/manage/",
+    "Triage list": "/cases/triage/",
+    "Teams": "/teams/",
+    "Handed over": "/teams/handed-over/",
 }
 # Case-workflow pages are still placeholders (HTTP 501 "Not built yet"), so the tests check their links
 # but only open the built pages.
@@ -81,6 +86,10 @@ BUILT_PAGES = {
     "Requests",
     "Ready for decision",
     "Meetings",
+    "Specialist teams",
+    "Triage list",
+    "Teams",
+    "Handed over",
 }
 
 # role, agency kind, home page heading ({agency} is the user's agency name), service navigation links
@@ -90,13 +99,13 @@ ROLE_CASES: list[tuple[Role, str, str, list[str]]] = [
         Role.SCREENING_MANAGER,
         CSC,
         "Contacts to screen",
-        ["Home", "Screening queue", "Cases", "Thresholds"],
+        ["Home", "Screening queue", "Triage list", "Cases", "Teams", "Thresholds"],
     ),
     (
         Role.AGENCY_RESEARCHER,
         AgencyKind.POLICE,
         "{agency}: information requests",
-        ["Home", "Requests", "Outcomes"],
+        ["Home", "Requests", "Teams", "Handed over", "Outcomes"],
     ),
     (
         Role.DECISION_MAKER,

@@ -3,9 +3,12 @@
 Cases: a new contact from another referrer; an open case both police and health returned to (on the
 chair's agenda); a case whose Health request is blocked by the duty of confidentiality (police open); a
 case whose family withdrew consent after police searched their records and confirmed one (police blocked
-again); a decided (closed) case; a case only Health was asked about. People: one person in each role,
+again); a decided (closed) case; a case only Health was asked about; a case routed to the domestic abuse
+team, waiting for it; an early-help case whose product was handed to a keyworker in Early Help.
+People: one person in each role,
 partner researchers and information governance officers in two agencies, two meeting chairs (one with
-the open case on the agenda, one with an empty meeting), two referrers, two hub administrators.
+the open case on the agenda, one with an empty meeting), two referrers, two hub administrators, a police
+officer in the domestic abuse team, and a researcher in the keyworker's agency (Early Help).
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ from typing import Any
 
 from openmash.accounts.models import User
 from openmash.accounts.roles import Role
-from openmash.cases.models import Case
+from openmash.cases.models import Case, Route
 from openmash.cases.tests.helpers import make_referral, screen
 from openmash.casework.consent import consent_record, consent_withdraw, lawful_basis_record
+from openmash.casework.handover import case_hand_over, keyworker_appoint
 from openmash.consent.models import ConsentDecision, ConsentRecord, ForWhom, InformedHow
 from openmash.core.actor import Actor
 from openmash.decisions.models import Outcome, OutcomeChallenge
@@ -27,7 +31,7 @@ from openmash.decisions.services import decision_record, outcome_challenge_raise
 from openmash.enquiries.models import InformationRequest, RequestStatus
 from openmash.enquiries.services import HistoryData, request_save_return, request_take
 from openmash.feedback.models import OutcomeNotification
-from openmash.hub.models import Agency, AgencyKind, ThresholdLevel
+from openmash.hub.models import Agency, AgencyKind, HubConfiguration, Specialism, Team, ThresholdLevel
 from openmash.meetings.models import Meeting
 from openmash.meetings.services import agenda_build_from_ready
 from openmash.meetings.tests.helpers import schedule
@@ -37,6 +41,7 @@ from openmash.referrals.models import ReferralPerson
 from openmash.referrals.services import PersonData
 from openmash.sources.models import DataSource, SourceLoad
 from openmash.sources.tests.helpers import police_source
+from openmash.teams.models import Routing
 from openmash.trawl.models import TrawlCandidate
 from openmash.trawl.services import candidate_confirm, candidate_record, events_add, trawl_start
 
@@ -64,6 +69,8 @@ STAFF: dict[str, tuple[Role, str]] = {
     "performance": (Role.PERFORMANCE_MANAGER, CSC),
     "admin": (Role.HUB_ADMINISTRATOR, CSC),
     "admin2": (Role.HUB_ADMINISTRATOR, CSC),
+    "da_member": (Role.AGENCY_RESEARCHER, POLICE),
+    "earlyhelp": (Role.AGENCY_RESEARCHER, AgencyKind.EARLY_HELP),
 }
 
 
@@ -92,6 +99,8 @@ class Scenario:
     consents: dict[str, ConsentRecord] = field(default_factory=dict)
     candidates: dict[str, TrawlCandidate] = field(default_factory=dict)
     notices: dict[str, OutcomeNotification] = field(default_factory=dict)
+    teams: dict[str, Team] = field(default_factory=dict)
+    routings: dict[str, Routing] = field(default_factory=dict)
     challenges: dict[str, OutcomeChallenge] = field(default_factory=dict)
 
     def request(self, case: str, kind: str) -> InformationRequest:
@@ -237,6 +246,36 @@ def build(make_user: Any, tmp_path: Path, capture: Any) -> Scenario:
     ).case
     screen(cases["health_only"], screener, kinds=(HEALTH,))
 
+    # Routed at the front door to the domestic abuse team (one member, a police officer): waiting for it.
+    da_team = Team.objects.get(specialism=Specialism.DOMESTIC_ABUSE)
+    da_team.members.set([users["da_member"]])
+    cases["routed"] = make_referral(
+        users["other_referrer"], people=[child("Nia", "Barrow", date(2013, 6, 12), "9990000069")]
+    ).case
+    with capture(execute=True):
+        screen(cases["routed"], screener, route=Route.DOMESTIC_ABUSE, lawful_basis=False)
+
+    # Early help: the hub's rule switched off for a moment, police asked, the product handed to a
+    # keyworker in Early Help; police's request closed as no longer needed.
+    cases["handed"] = make_referral(
+        users["referrer"], people=[child("Ola", "Kemp", date(2016, 8, 20), "9990000077")]
+    ).case
+    screen(cases["handed"], screener, kinds=(POLICE,))
+    HubConfiguration.objects.update(decision_in_hub=False)
+    cases["handed"].refresh_from_db()
+    keyworker_appoint(
+        actor=_actor(screener),
+        case=cases["handed"],
+        expected_version=cases["handed"].version,
+        name="Sam Keyes",
+        agency=Agency.objects.get(kind=AgencyKind.EARLY_HELP),
+        email="sam.keyes@earlyhelp.invalid",
+    )
+    cases["handed"].refresh_from_db()
+    with capture(execute=True):
+        case_hand_over(actor=_actor(screener), case=cases["handed"], expected_version=cases["handed"].version)
+    HubConfiguration.objects.update(decision_in_hub=True)
+
     # A relationship and a household on each case with two people, for the pages that change them.
     for key in ("open", "blocked", "withdrawn"):
         kerry, jayden = (cases[key].referral.people.get(is_subject=s) for s in (False, True))
@@ -261,6 +300,8 @@ def build(make_user: Any, tmp_path: Path, capture: Any) -> Scenario:
         cases[key].refresh_from_db()
     scenario = Scenario(users=users, cases=cases, meetings=meetings, source=source)
     scenario.consents = {"withdrawn": consent}
+    scenario.teams = {"da": da_team}
+    scenario.routings = {"routed": Routing.objects.get(case=cases["routed"])}
     scenario.candidates = {"open": best, "withdrawn": found}
     scenario.notices = {
         n.recipient + (n.agency.kind if n.agency else ""): n

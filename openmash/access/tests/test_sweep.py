@@ -244,6 +244,19 @@ def challenges_to_answer(s: Scenario) -> list[Target]:
     ]
 
 
+def teams(s: Scenario) -> list[Target]:
+    return [
+        Target(k, {"team_id": t.pk}, policy(Action.TEAM_QUEUE, t), case="routed") for k, t in s.teams.items()
+    ]
+
+
+def routings(s: Scenario) -> list[Target]:
+    return [
+        Target(k, {"routing_id": r.pk}, policy(Action.ROUTING_ANSWER, r), case=k)
+        for k, r in s.routings.items()
+    ]
+
+
 def role_homes(s: Scenario) -> list[Target]:
     return [
         Target(slug, {"role_slug": slug}, lambda u, r=role: u.has_role(r))
@@ -315,6 +328,19 @@ ROUTES: dict[str, Route] = {
     "cases:screen": Route(cases(Action.CASE_SCREEN)),
     "cases:rerate": Route(cases(Action.CASE_RERATE)),
     "cases:ask-further": Route(cases(Action.CASE_ASK_FURTHER)),
+    "cases:triage": Route(one(policy(Action.TRIAGE))),
+    "cases:keyworker": Route(cases(Action.CASE_HAND_OVER)),
+    "cases:hand-over": Route(cases(Action.CASE_HAND_OVER)),
+    "cases:route-again": Route(cases(Action.CASE_ROUTE_AGAIN)),
+    # Specialist teams, and early-help cases handed to a keyworker's agency.
+    "teams:list": Route(one(policy(Action.TEAMS_LIST)), post=False),
+    "teams:queue": Route(teams, post=False),
+    "teams:accept": Route(routings),
+    "teams:send-back": Route(routings),
+    "teams:handed-over": Route(one(policy(Action.HANDOVERS_LIST)), post=False),
+    "teams:manage": Route(one(policy(Action.TEAMS_CONFIGURE)), post=False),
+    "teams:create": Route(one(policy(Action.TEAMS_CONFIGURE))),
+    "teams:edit": Route(with_kwargs(policy(Action.TEAMS_CONFIGURE), team_id=lambda s: s.teams["da"].pk)),
     # Requests and the trawl.
     "enquiries:queue": Route(one(perm(Perm.REQUEST_RESPOND)), post=False),
     "enquiries:detail": Route(requests(Action.REQUEST_VIEW)),

@@ -230,6 +230,7 @@ def test_the_administrator_records_the_contact_and_arrangement_in_the_hub_settin
         "screen_all_referrals": "yes",
         "destroy_record_on_keyworker": "no",
         "partners_see_contributions": "no",
+        "covers_adults": "yes",
         "core_agencies": [str(a.pk) for a in config.core_agencies.all()],
         "day_start": "09:00",
         "day_end": "17:00",

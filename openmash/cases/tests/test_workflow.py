@@ -115,7 +115,9 @@ def test_routing_without_enquiry_decides_at_screening(people: dict[str, Any]) ->
     case = make_referral(people["referrer"]).case
     screen(case, people["screener"], route=Route.EARLY_HELP)
     case.refresh_from_db()
-    assert case.status == CaseStatus.CLOSED
+    # Decided at screening, and handed to the early help team: open until the team accepts it.
+    assert case.status == CaseStatus.DECIDED
+    assert case.routings.get().team.name == "Early help team"
     assert case.decision.outcome == Outcome.EARLY_HELP
     assert case.decision.lead_agency.kind == AgencyKind.EARLY_HELP  # type: ignore[union-attr]
     assert not case.requests.exists()

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "openmash.meetings",
     "openmash.sources",
     "openmash.trawl",
+    "openmash.teams",
     "openmash.demo",
     "rest_framework",
     "rest_framework.authtoken",

@@ -55,6 +55,7 @@ def settings_data(version: str, **changes: Any) -> dict[str, Any]:
         "screen_all_referrals": "yes" if config.screen_all_referrals else "no",
         "destroy_record_on_keyworker": "yes" if config.destroy_record_on_keyworker else "no",
         "partners_see_contributions": "yes" if config.partners_see_contributions else "no",
+        "covers_adults": "yes" if config.covers_adults else "no",
         "core_agencies": [str(a.pk) for a in config.core_agencies.all()],
         "day_start": "09:00",
         "day_end": "17:00",

@@ -78,6 +78,7 @@ def test_hub_settings_form(admin_client: Client) -> None:
         "screen_all_referrals": "no",
         "destroy_record_on_keyworker": "no",
         "partners_see_contributions": "no",
+        "covers_adults": "yes",
         "core_agencies": [str(police.pk)],
         "day_start": "08:30",
         "day_end": "08:00",

@@ -24,7 +24,7 @@ from openmash.audit.catalogue import AuditAction
 from openmash.audit.models import AuditEvent
 from openmash.cases.models import Case, CaseStatus, Route
 from openmash.cases.tests.helpers import CHILD_NHS, make_referral, screen
-from openmash.hub.models import AgencyKind
+from openmash.hub.models import AgencyKind, HubConfiguration
 from openmash.referrals.api import NO_SUCH_REFERRAL, NOT_A_REFERRER
 from openmash.referrals.management.commands import api_token
 from openmash.referrals.models import Channel, Referral, ReferralPerson
@@ -280,6 +280,7 @@ REFUSALS = [
 def test_an_invalid_referral_is_refused_and_nothing_is_written(
     api: Client, data: Any, pointer: str, message: str
 ) -> None:
+    HubConfiguration.objects.update(covers_adults=False)  # a hub for children only
     before = written()
 
     response = post(api, data)
@@ -295,6 +296,7 @@ def test_an_invalid_referral_is_refused_and_nothing_is_written(
 
 
 def test_every_broken_rule_is_listed_at_once(api: Client) -> None:
+    HubConfiguration.objects.update(covers_adults=False)  # a hub for children only
     data = body(concerns="", concern_categories=["bullying"])
     data["people"][0].update(nhs_number="123", date_of_birth=born_years_ago(20))
     before = written()

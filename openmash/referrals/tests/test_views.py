@@ -20,7 +20,7 @@ from openmash.cases.tests.helpers import CHILD_NHS, make_referral, screen
 from openmash.core.actor import Actor
 from openmash.enquiries.services import request_save_return
 from openmash.feedback.tests.helpers import decided_case
-from openmash.hub.models import AgencyKind
+from openmash.hub.models import AgencyKind, HubConfiguration
 from openmash.referrals import forms as referral_forms
 from openmash.referrals import services as rules
 from openmash.referrals.models import Referral, ReferralPerson
@@ -305,6 +305,7 @@ INVALID = [
 def test_each_mistake_is_shown_in_the_error_summary_with_the_input_kept(
     changes: dict[str, Any], href: str, message: str, referrer: Any, client_for: Any
 ) -> None:
+    HubConfiguration.objects.update(covers_adults=False)  # a hub for children only
     data = form_data(**changes)
     response = client_for(referrer).post(CREATE, data)
     page = response.content.decode()
