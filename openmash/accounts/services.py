@@ -96,7 +96,7 @@ HUB_ADMIN_WRONG_AGENCY = (
     "{username} already exists in {agency}, not in {wanted}: give them the role from the Users page, "
     "or choose another username."
 )
-HUB_ADMIN_NEEDS_PASSWORD = "{username} has no password yet: give one to make them a hub administrator."
+HUB_ADMIN_NEEDS_PASSWORD = "{username} has no password yet: give one to make them a hub administrator."  # noqa: S105
 
 
 def hub_administrator_ensure(

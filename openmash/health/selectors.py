@@ -94,7 +94,9 @@ def check_worker(now: datetime | None = None) -> Check:
         return Check("worker", False, WORKER_NEVER_SEEN)
     age = _age(beat.seen_at, now)
     if age > limit:
-        return Check("worker", False, WORKER_NOT_SEEN.format(seconds=age, limit=limit), {"seen_seconds_ago": age})
+        return Check(
+            "worker", False, WORKER_NOT_SEEN.format(seconds=age, limit=limit), {"seen_seconds_ago": age}
+        )
     return Check("worker", True, figures={"seen_seconds_ago": age})
 
 
@@ -118,7 +120,9 @@ def check_audit_checkpoint(now: datetime | None = None) -> Check:
     waiting = _age(lag.oldest_unanchored_at, now)
     figures["unanchored_seconds"] = waiting
     if waiting > limit:
-        return Check("audit_checkpoint", False, CHECKPOINT_STALE.format(seconds=waiting, limit=limit), figures)
+        return Check(
+            "audit_checkpoint", False, CHECKPOINT_STALE.format(seconds=waiting, limit=limit), figures
+        )
     return Check("audit_checkpoint", True, figures=figures)
 
 
@@ -150,7 +154,9 @@ def task_queue(now: datetime | None = None) -> Queue:
         waiting=ready.count(),
         scheduled=tasks.filter(status=TaskResultStatus.READY).count() - ready.count(),
         running=tasks.filter(status=TaskResultStatus.RUNNING).count(),
-        failed_today=tasks.filter(status=TaskResultStatus.FAILED, finished_at__gte=now - timedelta(days=1)).count(),
+        failed_today=tasks.filter(
+            status=TaskResultStatus.FAILED, finished_at__gte=now - timedelta(days=1)
+        ).count(),
         oldest_waiting_at=ready.order_by("enqueued_at").values_list("enqueued_at", flat=True).first(),
     )
 

@@ -73,7 +73,9 @@ def test_weak_passwords_are_refused_as_everywhere_else(
 
 
 def test_an_unknown_agency_is_named_with_those_there_are(hub: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(CommandError, match="There is no agency called 'Social Services'. Agencies: .*'Police'"):
+    with pytest.raises(
+        CommandError, match="There is no agency called 'Social Services'. Agencies: .*'Police'"
+    ):
         create(monkeypatch, agency="Social Services")
 
 
@@ -108,7 +110,9 @@ def test_without_a_terminal_or_the_variable_it_says_how_to_give_the_password(
     hub: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    with pytest.raises(CommandError, match="run this in a terminal to be asked for one, or set OPENMASH_ADMIN_PASSWORD"):
+    with pytest.raises(
+        CommandError, match="run this in a terminal to be asked for one, or set OPENMASH_ADMIN_PASSWORD"
+    ):
         create(monkeypatch, None)
 
 

@@ -18,6 +18,7 @@ from openmash.audit.models import AuditEvent
 from openmash.audit.services import audit_checkpoint, audit_record
 from openmash.core.actor import Actor
 from openmash.health.models import WorkerHeartbeat
+from openmash.health.selectors import WORKER_NEVER_SEEN
 from openmash.health.tasks import heartbeat_record, schedule_heartbeat, worker_heartbeat
 
 pytestmark = pytest.mark.django_db
@@ -55,14 +56,17 @@ def test_ready_when_the_worker_was_seen_and_the_audit_trail_is_anchored(hub: Any
 def test_not_ready_until_a_worker_has_run_the_heartbeat(hub: Any) -> None:
     status, body = ready()
     assert status == 503 and body["status"] == "failing"
+    assert WORKER_NEVER_SEEN.startswith("no worker has run the heartbeat: start manage.py db_worker")
     assert body["checks"]["worker"] == {
         "ok": False,
-        "detail": "no worker has run the heartbeat: start manage.py db_worker, after manage.py schedule_sweeps",
+        "detail": WORKER_NEVER_SEEN,
     }
     assert body["checks"]["database"] == {"ok": True}
 
 
-def test_not_ready_when_the_worker_has_not_been_seen_for_longer_than_the_limit(hub: Any, settings: Any) -> None:
+def test_not_ready_when_the_worker_has_not_been_seen_for_longer_than_the_limit(
+    hub: Any, settings: Any
+) -> None:
     settings.OPENMASH_WORKER_STALE_SECONDS = 600
     heartbeat_record()
     WorkerHeartbeat.objects.update(seen_at=timezone.now() - timedelta(seconds=601))
@@ -102,7 +106,9 @@ def test_the_answers_name_no_person_or_case(hub: Any, make_user: Any) -> None:
     assert "Philippa" not in text and "Quennell" not in text and person.username not in text
 
 
-def test_a_signed_in_person_part_way_through_two_factor_can_still_ask(hub: Any, make_user: Any, settings: Any) -> None:
+def test_a_signed_in_person_part_way_through_two_factor_can_still_ask(
+    hub: Any, make_user: Any, settings: Any
+) -> None:
     settings.OPENMASH_MFA_REQUIRED = True
     client = Client()
     client.force_login(make_user(Role.HUB_ADMINISTRATOR))

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 USE_HUB_ADMIN_CREATE = (
     "OpenMASH has no superusers: people act through hub roles in an agency. Make the first hub "
     "administrator with\n"
-    "  python manage.py hub_admin_create --agency \"Children's Social Care\" --username NAME --email ADDRESS\n"
+    '  python manage.py hub_admin_create --agency "Children\'s Social Care" --username NAME --email ADDRESS\n'
     "(it asks for the password, or reads OPENMASH_ADMIN_PASSWORD)."
 )
 

@@ -24,16 +24,14 @@ from openmash.core.actor import Actor
 from openmash.core.errors import DomainError
 from openmash.hub.models import Agency
 
-PASSWORD_VARIABLE = "OPENMASH_ADMIN_PASSWORD"
+PASSWORD_VARIABLE = "OPENMASH_ADMIN_PASSWORD"  # noqa: S105 - the variable's name
 NO_SUCH_AGENCY = (
     "There is no agency called '{name}'. Agencies: {names}. Run `manage.py hub_setup --preset ...` first "
     "if the list is empty."
 )
-NO_PASSWORD = (
-    "No password: run this in a terminal to be asked for one, or set {variable} in the environment."
-)
+NO_PASSWORD = "No password: run this in a terminal to be asked for one, or set {variable} in the environment."  # noqa: S105
 PASSWORDS_DIFFER = "The two passwords differ."
-WEAK_PASSWORD = "The password was refused: {problems}"
+WEAK_PASSWORD = "The password was refused: {problems}"  # noqa: S105 - a message
 
 
 def agency_named(name: str) -> Agency:
@@ -57,7 +55,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--agency", required=True, help="the agency's name, e.g. \"Children's Social Care\"")
+        parser.add_argument(
+            "--agency", required=True, help="the agency's name, e.g. \"Children's Social Care\""
+        )
         parser.add_argument("--username", required=True)
         parser.add_argument("--email", default="", help="needed when the user is new")
         parser.add_argument("--first-name", default="")
@@ -91,9 +91,7 @@ class Command(BaseCommand):
         except DomainError as error:
             raise CommandError(str(error)) from error
         what = "Created" if created else "Updated"
-        self.stdout.write(
-            self.style.SUCCESS(f"{what} {user.username}, hub administrator in {agency.name}.")
-        )
+        self.stdout.write(self.style.SUCCESS(f"{what} {user.username}, hub administrator in {agency.name}."))
         self.stdout.write(
             "They sign in at /sign-in/ and set up two-factor sign-in there when the hub requires it."
         )

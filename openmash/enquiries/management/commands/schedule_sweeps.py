@@ -1,5 +1,6 @@
 """Start the periodic sweeps (overdue requests; scheduled refresh of data sources; failed outcome
-e-mails; audit checkpoints; the worker's heartbeat): queue the first of each unless one is already waiting. Safe to repeat."""
+e-mails; audit checkpoints; the worker's heartbeat): queue the first of each unless one is already
+waiting. Safe to repeat."""
 
 from __future__ import annotations
 
