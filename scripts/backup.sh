@@ -22,14 +22,14 @@ if [ -n "${OPENMASH_ENV_FILE:-}" ]; then
   set -a; . "$OPENMASH_ENV_FILE"; set +a
 fi
 PY=${PYTHON:-.venv/bin/python}
-: "${DATABASE_URL:?DATABASE_URL must name the hub's PostgreSQL database}"
+: "${DATABASE_URL:?DATABASE_URL must name the PostgreSQL database of the hub}"
 case "$DATABASE_URL" in
   postgres://*|postgresql://*) ;;
   *) echo "DATABASE_URL is not a PostgreSQL URL: this script backs up PostgreSQL only" >&2; exit 2 ;;
 esac
 
 # Where the running hub keeps its folders, as its own settings say.
-mapfile -t folders < <("$PY" manage.py shell -c "
+mapfile -t folders < <("$PY" manage.py shell --no-imports -c "
 from django.conf import settings
 from openmash.sources.loading import sources_root
 print(settings.OPENMASH_AUDIT_ANCHOR_DIR)
@@ -59,7 +59,7 @@ else
   tar -czf "$target/sources.tar.gz" -T /dev/null
 fi
 
-events=$("$PY" manage.py shell -c "
+events=$("$PY" manage.py shell --no-imports -c "
 from openmash.audit.models import AuditEvent
 print(AuditEvent.objects.order_by('-sequence').values_list('sequence', flat=True).first() or 0)")
 {

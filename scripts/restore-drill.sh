@@ -7,7 +7,8 @@
 #   SECRET_KEY=... OPENMASH_AUDIT_KEY=... scripts/restore-drill.sh BACKUP [--keep]
 #
 # OPENMASH_AUDIT_KEY must be the hub's own key (kept by the operator, not in the backup). PG_URL names
-# the server to restore on (default: the server in DATABASE_URL, else postgres://postgres@127.0.0.1:5432).
+# the server to restore on (default: the server in DATABASE_URL, else postgres://postgres@127.0.0.1:5432);
+# DRILL_DATABASE the scratch database's name (default openmash_drill_<time>; it must not exist).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +17,7 @@ keep=${2:-}
 if [ -n "${OPENMASH_ENV_FILE:-}" ]; then
   set -a; . "$OPENMASH_ENV_FILE"; set +a
 fi
-: "${OPENMASH_AUDIT_KEY:?OPENMASH_AUDIT_KEY must be the hub's audit key}"
+: "${OPENMASH_AUDIT_KEY:?OPENMASH_AUDIT_KEY must be the audit key of the hub}"
 : "${SECRET_KEY:?SECRET_KEY must be set (any 50+ random characters will do for a drill)}"
 PY=${PYTHON:-.venv/bin/python}
 GUNICORN=${GUNICORN:-$(dirname "$PY")/gunicorn}
@@ -24,7 +25,7 @@ server=${PG_URL:-${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}}
 server=${server%%\?*}
 server=${server%/*}
 stamp=$(date -u +%Y%m%d%H%M%S)
-name="openmash_drill_$stamp"
+name=${DRILL_DATABASE:-openmash_drill_$stamp}
 work=$(mktemp -d "${TMPDIR:-/tmp}/openmash-drill-XXXXXX")
 gunicorn_pid=""
 
