@@ -48,6 +48,12 @@ from openmash.meetings.models import AgendaItem, Attendance, Meeting
 from openmash.referrals.models import Referral, ReferralPerson
 from openmash.teams.models import Routing, RoutingStatus
 
+PUBLIC_ROUTES = frozenset({"accounts:sign-in", "health:live", "health:ready", "api-schema"})
+"""The pages anyone may open without signing in. None holds personal data: the sign-in form, the API's
+OpenAPI schema, and the health endpoints a load balancer or monitor asks (plain JSON: ok or not, ages
+in seconds, no person or case). The access sweep checks that every other page sends someone not signed
+in to sign in."""
+
 
 class Action(StrEnum):
     CASES_LIST = "cases.list"

@@ -68,7 +68,7 @@ class TwoFactorMiddleware:
             isinstance(user, User)
             and not user.is_verified()  # type: ignore[attr-defined]  # set by django-otp's middleware
             and request.path not in self._open_paths()
-            and not request.path.startswith((settings.STATIC_URL or "/static/", "/api/"))
+            and not request.path.startswith((settings.STATIC_URL or "/static/", "/api/", "/health/"))
         ):
             from openmash.accounts import mfa
 

@@ -9,6 +9,7 @@ from functools import partial
 from uuid import UUID
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -89,6 +90,74 @@ def user_create(
         audit_record(actor=actor, action=AuditAction.USER_CREATED, obj=user, detail=detail)
         _role_grants_request(actor=actor, user=user, roles=waiting, reason=reason)
     return user
+
+
+HUB_ADMIN_WRONG_AGENCY = (
+    "{username} already exists in {agency}, not in {wanted}: give them the role from the Users page, "
+    "or choose another username."
+)
+HUB_ADMIN_NEEDS_PASSWORD = "{username} has no password yet: give one to make them a hub administrator."  # noqa: S105
+
+
+def hub_administrator_ensure(
+    *,
+    actor: Actor,
+    username: str,
+    email: str,
+    agency: Agency,
+    password: str | None,
+    first_name: str = "",
+    last_name: str = "",
+) -> tuple[User, bool]:
+    """Make a hub administrator in `agency` (the hub's first, or its second at set-up): a new user with
+    the role, or an existing user of that agency given the role (and a new password when one is given).
+    The password must pass the hub's password validators (AUTH_PASSWORD_VALIDATORS), as everywhere
+    else; a weak one raises ValidationError. Audited. Returns the user and whether it was created."""
+    user = User.objects.filter(username__iexact=username).select_related("agency").first()
+    if user is not None and user.agency_id != agency.pk:
+        raise DomainError(
+            HUB_ADMIN_WRONG_AGENCY.format(username=user.username, agency=user.agency, wanted=agency)
+        )
+    if password is not None:
+        candidate = user or User(
+            username=username, email=email, first_name=first_name, last_name=last_name, agency=agency
+        )
+        validate_password(password, user=candidate)
+    if user is None:
+        if password is None:
+            raise DomainError(HUB_ADMIN_NEEDS_PASSWORD.format(username=username))
+        created = user_create(
+            actor=actor,
+            username=username,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            agency=agency,
+            roles=[Role.HUB_ADMINISTRATOR],
+            password=password,
+        )
+        return created, True
+    if password is None and not user.has_usable_password():
+        raise DomainError(HUB_ADMIN_NEEDS_PASSWORD.format(username=user.username))
+    with transaction.atomic(durable=True):
+        if password is not None:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            audit_record(actor=actor, action=AuditAction.USER_CHANGED, obj=user, detail={"password": "set"})
+        if not user.is_active:
+            user.is_active = True
+            user.save(update_fields=["is_active"])
+            audit_record(actor=actor, action=AuditAction.USER_CHANGED, obj=user, detail={"active": True})
+        if not user.role_grants.filter(role=Role.HUB_ADMINISTRATOR).exists():
+            RoleGrant.objects.create(user=user, role=Role.HUB_ADMINISTRATOR, granted_by=actor.user)
+            audit_record(
+                actor=actor,
+                action=AuditAction.ROLE_GRANTED,
+                obj=user,
+                detail={"role": Role.HUB_ADMINISTRATOR.value},
+            )
+    user._held_roles = None
+    return user, False
 
 
 def user_set_roles(

@@ -103,3 +103,36 @@ def anchor_read(directory: Path, key: bytes) -> tuple[list[Checkpoint], list[Anc
                 continue
             checkpoints.append(checkpoint)
     return checkpoints, problems
+
+
+def anchor_newest(directory: Path, key: bytes, *, tail_bytes: int = 65536) -> Checkpoint | None:
+    """The newest checkpoint with a valid MAC, read from the end of the file (cheap enough for a
+    health check however long the file grows); None when there is none in the last ``tail_bytes``."""
+    path = anchor_file(directory)
+    if not path.exists():
+        return None
+    with path.open("rb") as f:
+        f.seek(0, os.SEEK_END)
+        size = f.tell()
+        f.seek(max(0, size - tail_bytes))
+        lines = f.read().decode("utf-8", "replace").splitlines()
+    if size > tail_bytes:
+        lines = lines[1:]  # the first line read may be cut
+    newest: Checkpoint | None = None
+    for text in lines:
+        try:
+            data = json.loads(text)
+            checkpoint = Checkpoint(
+                sequence=int(data["sequence"]),
+                hash=str(data["hash"]),
+                at=datetime.fromisoformat(data["at"]),
+                keyed_from=None if data["keyed_from"] is None else int(data["keyed_from"]),
+            )
+            mac = str(data["mac"])
+        except (ValueError, KeyError, TypeError):
+            continue
+        if hmac.compare_digest(mac, checkpoint.mac(key)) and (
+            newest is None or checkpoint.sequence >= newest.sequence
+        ):
+            newest = checkpoint
+    return newest

@@ -6,6 +6,7 @@ import hmac
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from openmash.audit.anchor import Checkpoint, anchor_append, anchor_file, anchor_read
+from openmash.audit.anchor import Checkpoint, anchor_append, anchor_file, anchor_newest, anchor_read
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.chain import (
     GENESIS_HASH,
@@ -283,3 +284,23 @@ def audit_verify_chain() -> ChainReport:
 
 def hmac_equal(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
+
+
+@dataclass(frozen=True, slots=True)
+class AnchorLag:
+    """How far the anchor is behind the trail: the newest checkpoint, and the oldest event after it."""
+
+    checkpoint: Checkpoint | None
+    oldest_unanchored_at: datetime | None  # the oldest event no checkpoint covers yet
+    unanchored: bool
+
+
+def audit_anchor_lag() -> AnchorLag:
+    """The newest checkpoint and the oldest event written after it (for health checks and the hub
+    administrator's page; the worker writes a checkpoint every OPENMASH_AUDIT_CHECKPOINT_SECONDS)."""
+    newest = anchor_newest(audit_anchor_dir(), audit_key())
+    after = AuditEvent.objects.order_by("sequence")
+    if newest is not None:
+        after = after.filter(sequence__gt=newest.sequence)
+    oldest = after.values_list("occurred_at", flat=True).first()
+    return AnchorLag(checkpoint=newest, oldest_unanchored_at=oldest, unanchored=oldest is not None)

@@ -2,6 +2,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("openmash.accounts.urls")),
+    path("", include("openmash.health.urls")),
     path("hub/", include("openmash.hub.urls")),
     path("audit/", include("openmash.audit.urls")),
     path("referrals/", include("openmash.referrals.urls")),

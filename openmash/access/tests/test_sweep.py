@@ -23,7 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.authtoken.models import Token
 
-from openmash.access.policy import Action, decide
+from openmash.access.policy import PUBLIC_ROUTES, Action, decide
 from openmash.access.tests.scenario import Scenario, build
 from openmash.accounts.models import PendingRoleGrant, User
 from openmash.accounts.permissions import Perm, can
@@ -32,6 +32,7 @@ from openmash.audit.catalogue import AuditAction
 from openmash.audit.models import AuditEvent
 from openmash.core.actor import Actor
 from openmash.enquiries.models import HistoryItem
+from openmash.health.tasks import heartbeat_record
 from openmash.hub.models import Agency, ClosureDay, RagRating, ThresholdIndicator
 from openmash.hub.services import closure_day_add
 from openmash.people.models import Household, PersonIdentifier, PersonRelationship
@@ -301,6 +302,10 @@ ROUTES: dict[str, Route] = {
     ),
     "accounts:user-roles": Route(with_kwargs(USERS, user_id=lambda s: s.users["police"].pk)),
     "accounts:user-mfa-reset": Route(with_kwargs(USERS, user_id=lambda s: s.users["police"].pk)),
+    # Health: the endpoints anyone may ask (PUBLIC_ROUTES), and the page about the background worker.
+    "health:live": Route(one(lambda u: True), public=True, post=False),
+    "health:ready": Route(one(lambda u: True), public=True, post=False),
+    "health:background-work": Route(one(CONFIGURE), post=False),
     # Hub configuration.
     "hub:overview": Route(one(VIEW_CONFIG), post=False),
     "hub:settings": Route(one(CONFIGURE)),
@@ -519,6 +524,7 @@ def test_the_access_sweep(
         reason="Covering leave",
     )
     assert PendingRoleGrant.objects.exists()
+    heartbeat_record()  # a worker was seen: the readiness check answers 200
 
     clients = {key: Client(raise_request_exception=False) for key in s.users}
     for key, client in clients.items():
@@ -539,11 +545,33 @@ def test_the_access_sweep(
                     _check(tally, s, name, route, target, user, "GET", client)
                 if route.post:
                     _check(tally, s, name, route, target, user, "POST", client)
+    anonymous = _anonymous_pass(s)
+    tally.failures.extend(anonymous)
     print(
         f"\naccess sweep: {len(ROUTES)} routes x {len(s.users)} people x {objects} route objects: "
         f"{tally.tried['GET']} GET and {tally.tried['POST']} POST requests, {len(tally.failures)} failures"
     )
     assert not tally.failures, "\n".join(tally.failures[:80])
+
+
+def _anonymous_pass(s: Scenario) -> list[str]:
+    """Someone not signed in: the pages in PUBLIC_ROUTES answer them, every other page sends them to
+    sign in or refuses (the API asks for a token)."""
+    client = Client(raise_request_exception=False)
+    failures = []
+    for name in sorted(ROUTES):
+        route = ROUTES[name]
+        if route.skip or not route.get:
+            continue
+        target = route.targets(s)[0]
+        url = reverse(name, kwargs=target.kwargs) + (f"?{target.query}" if target.query else "")
+        status = client.get(url).status_code
+        if name in PUBLIC_ROUTES:
+            if status >= 400:
+                failures.append(f"GET {name} not signed in: {status}, but it is public")
+        elif status not in (302, 401, 403, 404, 405):
+            failures.append(f"GET {name} not signed in: {status}, but it is not in PUBLIC_ROUTES")
+    return failures
 
 
 def _a_weekday() -> Any:

@@ -17,6 +17,8 @@ DEBUG = False
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
 INSTALLED_APPS = [
+    # Before django.contrib.auth, so that its createsuperuser points to hub_admin_create.
+    "openmash.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -27,7 +29,6 @@ INSTALLED_APPS = [
     "openmash.core",
     "openmash.audit",
     "openmash.hub",
-    "openmash.accounts",
     "openmash.referrals",
     "openmash.cases",
     "openmash.enquiries",
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "openmash.sources",
     "openmash.trawl",
     "openmash.teams",
+    "openmash.health",
     "openmash.demo",
     "rest_framework",
     "rest_framework.authtoken",
@@ -224,6 +226,11 @@ TRAWL_STALE_MINUTES = int(os.environ.get("TRAWL_STALE_MINUTES", "10"))
 TRAWL_RECOVERY_SWEEP_SECONDS = int(os.environ.get("TRAWL_RECOVERY_SWEEP_SECONDS", "300"))
 # Threads searching one person's sources at once (0: one per core, up to four).
 TRAWL_SEARCH_THREADS = int(os.environ.get("TRAWL_SEARCH_THREADS", "0"))
+# The worker's heartbeat (started by schedule_sweeps) runs every OPENMASH_WORKER_HEARTBEAT_SECONDS; the
+# readiness check (/health/ready) fails when no worker has run it for OPENMASH_WORKER_STALE_SECONDS
+# (longer than the longest task a single worker runs, as it beats between tasks).
+OPENMASH_WORKER_HEARTBEAT_SECONDS = int(os.environ.get("OPENMASH_WORKER_HEARTBEAT_SECONDS", "60"))
+OPENMASH_WORKER_STALE_SECONDS = int(os.environ.get("OPENMASH_WORKER_STALE_SECONDS", "900"))
 # A data source larger than this trains its matching model on a random sample of this many records.
 OPENMASH_TRAINING_SAMPLE = int(os.environ.get("OPENMASH_TRAINING_SAMPLE", "100000"))
 

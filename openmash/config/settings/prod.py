@@ -24,6 +24,8 @@ DEBUG = False
 OPENMASH_MFA_REQUIRED = os.environ.get("OPENMASH_MFA_REQUIRED", "true").lower() in {"1", "true", "yes"}
 SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A load balancer or monitor may ask the health endpoints over plain HTTP, on the server's own port.
+SECURE_REDIRECT_EXEMPT = [r"^health/(live|ready)$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
@@ -47,4 +49,16 @@ MAILERS = {
             "timeout": 20,
         },
     },
+}
+
+# Structured logs: one JSON object a line on standard output (journald keeps them; see
+# docs/deployment.md). LOG_LEVEL sets the level (db_worker logs its tasks at INFO).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "openmash.core.logging.JsonFormatter"}},
+    "handlers": {
+        "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}
+    },
+    "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
