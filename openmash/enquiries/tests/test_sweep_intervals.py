@@ -15,6 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from openmash.audit.tasks import checkpoint_audit
 from openmash.enquiries.tasks import sweep_overdue
 from openmash.feedback.tasks import sweep_outcome_retries
+from openmash.health.tasks import worker_heartbeat
 from openmash.sources.sweeps import sweep_source_refresh
 from openmash.trawl.tasks import sweep_stalled_trawls
 
@@ -26,6 +27,7 @@ SWEEPS = [
     (sweep_stalled_trawls, "TRAWL_RECOVERY_SWEEP_SECONDS"),
     (sweep_outcome_retries, "OUTCOME_RETRY_SWEEP_SECONDS"),
     (checkpoint_audit, "OPENMASH_AUDIT_CHECKPOINT_SECONDS"),
+    (worker_heartbeat, "OPENMASH_WORKER_HEARTBEAT_SECONDS"),
 ]
 
 
