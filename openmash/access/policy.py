@@ -38,6 +38,7 @@ from openmash.consent.selectors import sees_whole_log
 from openmash.decisions.models import Decision, OutcomeChallenge
 from openmash.enquiries.models import OPEN_STATUSES, InformationRequest, RequestStatus
 from openmash.feedback.models import OutcomeNotification, Recipient
+from openmash.hub.models import Agency
 from openmash.hub.selectors import hub_configuration
 from openmash.meetings.models import AgendaItem, Attendance, Meeting
 from openmash.referrals.models import Referral, ReferralPerson
@@ -80,6 +81,12 @@ class Action(StrEnum):
     """Looking a case up in the disclosure log."""
     TRANSPARENCY_REPORT = "transparency.report"
     """A person's transparency report."""
+    REPORTS_VIEW = "reports.view"
+    """The partnership's performance measures, dashboard and exports (figures, no one's details)."""
+    ANNEX_A = "reports.annex_a"
+    """Ofsted's Annex A lists: one row per child, so personal data; each export is audited."""
+    SCORECARD_VIEW = "reports.scorecard"
+    """One partner agency's scorecard: the performance manager, or that agency's own lead."""
 
 
 class Refusal(StrEnum):
@@ -267,6 +274,8 @@ ROLE_LEVEL: dict[Action, tuple[tuple[Perm, ...], tuple[Role, ...], str]] = {
         (),
         "Transparency reports are for information governance",
     ),
+    Action.REPORTS_VIEW: ((Perm.PERFORMANCE_VIEW,), (), "Performance reports are for performance managers"),
+    Action.ANNEX_A: ((Perm.PERFORMANCE_VIEW,), (), "The Annex A lists are for performance managers"),
 }
 
 
@@ -416,6 +425,22 @@ def _ig_rule(user: User, action: Action, case: Case) -> Verdict:
     return NOT_FOUND
 
 
+# Agency scorecards ------------------------------------------------------------------------------------------
+
+
+def agency_lead(user: User, agency: Agency) -> bool:
+    """The agency's own lead: a person of that agency whose e-mail address is the one the hub holds as
+    the agency's lead (the address overdue requests go to)."""
+    email = (user.email or "").strip().lower()
+    return bool(email) and user.agency_id == agency.pk and email == (agency.lead_email or "").strip().lower()
+
+
+def _scorecard_rule(user: User, agency: Agency) -> Verdict:
+    if can(user, Perm.PERFORMANCE_VIEW) or agency_lead(user, agency):
+        return ALLOW
+    return _forbidden("An agency's scorecard is for performance managers and the agency's own lead")
+
+
 # The one entry point ---------------------------------------------------------------------------------------
 
 
@@ -455,6 +480,10 @@ def decide(user: object, action: Action, obj: object = None) -> Verdict:
         return role_level(person, action)
     if action in (Action.CASES_LIST, Action.MEETINGS_LIST, Action.MEETING_SCHEDULE, Action.OUTCOMES_LIST):
         return role_level(person, action)
+    if action in (Action.REPORTS_VIEW, Action.ANNEX_A):
+        return role_level(person, action)
+    if action == Action.SCORECARD_VIEW and isinstance(obj, Agency):
+        return _scorecard_rule(person, obj)
     if action == Action.REFERRAL_VIEW and isinstance(obj, Referral):
         return _referral_rule(person, obj)
     if action == Action.DISCLOSURES_CASE and isinstance(obj, Case):

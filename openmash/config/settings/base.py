@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "openmash.meetings",
     "openmash.sources",
     "openmash.trawl",
+    "openmash.reporting",
     "openmash.demo",
     "rest_framework",
     "rest_framework.authtoken",
@@ -285,3 +286,8 @@ OPENMASH_AUDIT_KEY = os.environ.get("OPENMASH_AUDIT_KEY", "")
 OPENMASH_AUDIT_ANCHOR_DIR = Path(os.environ.get("OPENMASH_AUDIT_ANCHOR_DIR", VAR_DIR / "audit-anchor"))
 OPENMASH_AUDIT_CHECKPOINT_EVERY = int(os.environ.get("OPENMASH_AUDIT_CHECKPOINT_EVERY", "1000"))
 OPENMASH_AUDIT_CHECKPOINT_SECONDS = int(os.environ.get("OPENMASH_AUDIT_CHECKPOINT_SECONDS", "3600"))
+
+# Agency scorecards: the share of requests a partner agency should answer by the RAG deadline (green at
+# or above it, amber up to AMBER_BAND points below, red beneath).
+OPENMASH_REQUESTS_ON_TIME_TARGET = int(os.environ.get("OPENMASH_REQUESTS_ON_TIME_TARGET", "90"))
+OPENMASH_REQUESTS_ON_TIME_AMBER_BAND = int(os.environ.get("OPENMASH_REQUESTS_ON_TIME_AMBER_BAND", "15"))
