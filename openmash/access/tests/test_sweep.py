@@ -32,7 +32,7 @@ from openmash.audit.catalogue import AuditAction
 from openmash.audit.models import AuditEvent
 from openmash.core.actor import Actor
 from openmash.enquiries.models import HistoryItem
-from openmash.hub.models import Agency, ClosureDay, RagRating, ThresholdIndicator
+from openmash.hub.models import Agency, AgencyKind, ClosureDay, RagRating, ThresholdIndicator
 from openmash.hub.services import closure_day_add
 from openmash.people.models import Household, PersonIdentifier, PersonRelationship
 from openmash.sources.models import SourceLoad
@@ -251,6 +251,17 @@ def role_homes(s: Scenario) -> list[Target]:
     ]
 
 
+def scorecards(s: Scenario) -> list[Target]:
+    """Each partner's scorecard; the police researcher is made the police's lead, so opens theirs only."""
+    police = Agency.objects.get(kind=AgencyKind.POLICE)
+    police.lead_email = s.users["police"].email
+    police.save()
+    return [
+        Target(a.name, {"agency_id": a.pk}, policy(Action.SCORECARD_VIEW, a))
+        for a in Agency.objects.filter(kind__in=(AgencyKind.POLICE, AgencyKind.HEALTH))
+    ]
+
+
 def with_kwargs(expect: Expect, **kwargs: Callable[[Scenario], Any]) -> Callable[[Scenario], list[Target]]:
     return lambda s: [Target("-", {k: f(s) for k, f in kwargs.items()}, expect)]
 
@@ -397,6 +408,22 @@ ROUTES: dict[str, Route] = {
     "meetings:screen": Route(meetings(Action.MEETING_VIEW), post=False),
     "meetings:discussed": Route(meetings(Action.MEETING_RUN), get=False),
     "meetings:minutes": Route(meetings(Action.MEETING_VIEW), post=False),
+    # Partnership performance.
+    "reporting:dashboard": Route(one(policy(Action.REPORTS_VIEW)), post=False),
+    "reporting:measure": Route(
+        with_kwargs(policy(Action.REPORTS_VIEW), slug=lambda s: "timeliness"), post=False
+    ),
+    "reporting:measure-xlsx": Route(
+        with_kwargs(policy(Action.REPORTS_VIEW), slug=lambda s: "decisions"), post=False
+    ),
+    "reporting:measure-csv": Route(
+        with_kwargs(policy(Action.REPORTS_VIEW), slug=lambda s: "volumes", table=lambda s: "sources"),
+        post=False,
+    ),
+    "reporting:scorecard": Route(scorecards, post=False),
+    "reporting:annex-a": Route(one(policy(Action.ANNEX_A)), post=False),
+    "reporting:annex-a-csv": Route(with_kwargs(policy(Action.ANNEX_A), which=lambda s: "list1"), post=False),
+    "reporting:annex-a-xlsx": Route(one(policy(Action.ANNEX_A)), post=False),
     # The API for agency systems (token sign-in).
     "api-schema": Route(one(lambda u: True), api=True, public=True, post=False),
     "api-referrals": Route(one(perm(Perm.REFERRAL_CREATE)), api=True, get=False),
