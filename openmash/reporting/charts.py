@@ -8,7 +8,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from openmash.reporting.selectors import Table
 
-BAR = 14
+BAR = 16
 GAP = 10
 LABEL_WIDTH = 260
 PLOT_WIDTH = 360
