@@ -53,6 +53,8 @@ class Action(StrEnum):
     CASE_RERATE = "case.rerate"
     CASE_DECIDE = "case.decide"
     PEOPLE_CHANGE = "people.change"
+    CASE_ALLOCATE = "case.allocate"
+    """Recording the team and worker a decided referral is allocated to."""
     CASE_ASK_FURTHER = "case.ask_further"
     """Asking another agency after screening."""
     CONSENT_VIEW = "consent.view"
@@ -204,6 +206,7 @@ ROLE_LEVEL: dict[Action, tuple[tuple[Perm, ...], tuple[Role, ...], str]] = {
     Action.CASE_SCREEN: ((Perm.CASE_SCREEN,), (), "Only a screening manager screens cases"),
     Action.CASE_RERATE: ((Perm.CASE_SCREEN,), (), "Only a screening manager changes a case's rating"),
     Action.CASE_DECIDE: ((Perm.DECISION_RECORD,), (), "Only a decision maker decides"),
+    Action.CASE_ALLOCATE: ((Perm.DECISION_RECORD,), (), "Only a decision maker records the allocation"),
     Action.CASE_ASK_FURTHER: ((Perm.CASE_SCREEN,), (), "Only a screening manager asks another agency"),
     Action.CONSENT_VIEW: (
         (Perm.CONSENT_RECORD, Perm.CASE_VIEW_ALL),
@@ -302,6 +305,8 @@ def _case_rule(user: User, action: Action, case: Case) -> Verdict:
         return seen
     if action == Action.CONSENT_VIEW and not (can(user, Perm.CONSENT_RECORD) or s.hub or s.chair):
         return _forbidden("Consent decisions are for hub staff and meeting chairs")
+    if action == Action.CASE_ALLOCATE and case.status not in (CaseStatus.DECIDED, CaseStatus.CLOSED):
+        return _forbidden("A referral is allocated once the hub has decided it")
     if action == Action.PEOPLE_CHANGE:
         if case.status in (CaseStatus.DECIDED, CaseStatus.CLOSED):
             if can(user, Perm.DECISION_RECORD):
@@ -450,6 +455,7 @@ CASE_ACTIONS = frozenset(
         Action.CASE_SCREEN,
         Action.CASE_RERATE,
         Action.CASE_DECIDE,
+        Action.CASE_ALLOCATE,
         Action.CASE_ASK_FURTHER,
         Action.PEOPLE_CHANGE,
         Action.CONSENT_VIEW,

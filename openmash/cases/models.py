@@ -65,6 +65,15 @@ class Case(VersionedModel):
     )
     screened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    allocated_team = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        help_text="The team a referral is allocated to (Annex A list 3).",
+    )
+    allocated_worker = models.CharField(
+        max_length=200, blank=True, default="", help_text="The worker it is allocated to (Annex A list 3)."
+    )
 
     class Meta:
         ordering = ["created_at"]

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<uuid:case_id>/screen/", views.screen, name="screen"),
     path("<uuid:case_id>/rerate/", views.rerate, name="rerate"),
     path("<uuid:case_id>/ask/", views.ask_further, name="ask-further"),
+    path("<uuid:case_id>/allocate/", views.allocate, name="allocate"),
 ]

@@ -24,6 +24,7 @@ from openmash.accounts.permissions import Perm, can, require, signed_in
 from openmash.cases.forms import (
     RERATE_ERROR_FIELDS,
     SCREEN_ERROR_FIELDS,
+    AllocationForm,
     AskFurtherForm,
     RerateForm,
     ScreeningForm,
@@ -39,7 +40,7 @@ from openmash.cases.selectors import (
     plural,
     with_list_data,
 )
-from openmash.cases.services import NOT_NEW
+from openmash.cases.services import NOT_NEW, case_allocate
 from openmash.casework.screening import (
     ASK_NO_REASON,
     case_ask_further,
@@ -298,6 +299,7 @@ def detail(request: HttpRequest, case_id: str) -> HttpResponse:
         "may_screen": case.status == CaseStatus.NEW and can(user, Perm.CASE_SCREEN),
         "may_rerate": case.status in RERATABLE and can(user, Perm.CASE_SCREEN),
         "may_decide": case.status in DECIDABLE and can(user, Perm.DECISION_RECORD),
+        "may_allocate": decide(user, Action.CASE_ALLOCATE, case).allowed,
         "may_see_consent": decide(user, Action.CONSENT_VIEW, case).allowed,
         "may_record_consent": can(user, Perm.CONSENT_RECORD),
         "may_resend_outcomes": role_level(user, Action.OUTCOME_RESEND).allowed,
@@ -490,3 +492,35 @@ def rerated_banner(case: Case) -> str:
     if not open_requests:
         return f"{head} No information requests are open, so no deadlines changed."
     return f"{head} New deadlines: {_deadlines(open_requests.order_by('due_at', 'agency__name'))}."
+
+
+# Allocation (Annex A list 3) --------------------------------------------------------------------------
+
+
+def allocate(request: HttpRequest, case_id: str) -> HttpResponse:
+    actor, case, _ = open_case(request, case_id, Action.CASE_ALLOCATE, purpose="allocate")
+    initial = {"version": case.version, "team": case.allocated_team, "worker": case.allocated_worker}
+    form = AllocationForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case_allocate(
+                actor=actor,
+                case=case,
+                expected_version=data["version"],
+                team=data["team"],
+                worker=data["worker"],
+            )
+        except ConcurrentEditError as error:
+            form.add_error(None, str(error))
+        except DomainError as error:
+            form.add_error("team", str(error))
+        else:
+            messages.success(request, f"{case.reference} is allocated to {case.allocated_team}.")
+            return redirect("cases:detail", case_id=case.pk)
+    return render(
+        request,
+        "cases/allocate.html",
+        {"case": case, "form": form, "children": children_of(case)},
+        status=400 if form.errors else 200,
+    )

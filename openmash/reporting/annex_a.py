@@ -10,7 +10,8 @@ the national code lists (CODES.md section 3). Each list is a few queries, howeve
   contacts the hub decided should have early help: assessment start is the decision's date,
   completion is empty, and the organisation is the lead agency the hub chose. PLACE FOR EARLY HELP.
 - List 3: one row per child per referral to children's social care; "Number of Referrals in Last 12
-  Months" counts that child's earlier referrals in the 365 days before it.
+  Months" counts that child's earlier referrals in the 365 days before it; the allocated team and
+  worker are those a decision maker recorded on the case.
 """
 
 from __future__ import annotations
@@ -167,6 +168,8 @@ def list3(period: Period) -> Iterator[list[object]]:
             "referral__received_at",
             "referral__source",
             "referral__case__decision__referral_outcome",
+            "referral__case__allocated_team",
+            "referral__case__allocated_worker",
         )
         .order_by("referral__received_at", "referral__reference", "pk")
     )
@@ -179,8 +182,8 @@ def list3(period: Period) -> Iterator[list[object]]:
             source_pick(str(row["referral__source"])),
             NFA[nfa],
             row["last_year"],
-            "",  # Allocated Team: not yet recorded by the hub
-            "",  # Allocated Worker: not yet recorded by the hub
+            row["referral__case__allocated_team"],
+            row["referral__case__allocated_worker"],
         ]
 
 

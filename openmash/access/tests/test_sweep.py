@@ -326,6 +326,7 @@ ROUTES: dict[str, Route] = {
     "cases:screen": Route(cases(Action.CASE_SCREEN)),
     "cases:rerate": Route(cases(Action.CASE_RERATE)),
     "cases:ask-further": Route(cases(Action.CASE_ASK_FURTHER)),
+    "cases:allocate": Route(cases(Action.CASE_ALLOCATE)),
     # Requests and the trawl.
     "enquiries:queue": Route(one(perm(Perm.REQUEST_RESPOND)), post=False),
     "enquiries:detail": Route(requests(Action.REQUEST_VIEW)),

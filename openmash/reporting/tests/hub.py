@@ -139,6 +139,7 @@ def decide(
     without: list[str] | None = None,
 ) -> Decision:
     contact_outcome, referral_outcome = OUTCOME_CODES[outcome]
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.DECIDED, status_changed_at=decided_at)
     return Decision.objects.create(
         case=case,
         outcome=outcome,

@@ -11,8 +11,11 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 from openpyxl import load_workbook
 
+from openmash.accounts.roles import Role
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.models import AuditEvent
 from openmash.core.codes import ReferralSource
@@ -171,3 +174,24 @@ def test_the_report_command(year: dict[str, Any], tmp_path: Path) -> None:
     book = load_workbook(tmp_path / "r.xlsx")
     rate = book.worksheets[0]
     assert [c.value for c in rate[3]] == ["Re-referrals within 12 months", 1, 0]
+
+
+def test_a_decision_maker_records_the_allocation_list_3_shows(year: dict[str, Any], make_user: Any) -> None:
+    case = year["january"].case
+    client = Client()
+    client.force_login(make_user(Role.SCREENING_MANAGER))
+    assert client.get(reverse("cases:allocate", args=[case.pk])).status_code == 403
+    client.force_login(make_user(Role.DECISION_MAKER))
+    empty = client.post(reverse("cases:allocate", args=[case.pk]), {"version": case.version, "team": ""})
+    assert "Enter the team the referral is allocated to" in empty.content.decode()
+    done = client.post(
+        reverse("cases:allocate", args=[case.pk]),
+        {"version": case.version, "team": "Assessment team 2", "worker": "Sam Okoro"},
+    )
+    assert done.status_code == 302
+    assert list(annex_a.list3(JANUARY))[0][9:] == ["Assessment team 2", "Sam Okoro"]
+    assert AuditEvent.objects.filter(action=AuditAction.CASE_ALLOCATED, object_id=str(case.pk)).exists()
+    stale = client.post(
+        reverse("cases:allocate", args=[case.pk]), {"version": case.version, "team": "Another team"}
+    )
+    assert stale.status_code == 400  # someone saved first: the page is out of date
