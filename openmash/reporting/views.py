@@ -24,9 +24,11 @@ from openmash.reporting import annex_a as lists
 from openmash.reporting.charts import bar_chart
 from openmash.reporting.exports import csv_bytes, xlsx_bytes
 from openmash.reporting.forms import PeriodForm, ReportForm
+from openmash.reporting.models import MonthlyReport
 from openmash.reporting.period import LONDON, Filters, Period
 from openmash.reporting.scorecard import scorecard
 from openmash.reporting.selectors import MEASURE_TITLES, Measure, measure
+from openmash.reporting.services import month_period
 
 DEFAULT_DAYS = 28
 ANNEX_A_DAYS = 183  # Annex A lists cover the six months before the inspection
@@ -261,3 +263,23 @@ def annex_a_xlsx(request: HttpRequest) -> HttpResponse:
     _annex_exported(request, "all", "xlsx", period, sum(len(rows) for _, _, rows in sheets))
     name = f"annex-a-{period.first:%Y%m%d}-{period.last:%Y%m%d}.xlsx"
     return _download(xlsx_bytes(sheets), name, XLSX)
+
+
+# Monthly partnership reports -------------------------------------------------------------------------------
+
+
+@signed_in
+def monthly_reports(request: HttpRequest) -> HttpResponse:
+    authorize(Actor.from_request(request), Action.REPORTS_VIEW, None)
+    reports = MonthlyReport.objects.defer("pdf")
+    return render(request, "reporting/monthly.html", {"reports": reports})
+
+
+@signed_in
+def monthly_report_pdf(request: HttpRequest, year: int, month: int) -> HttpResponse:
+    authorize(Actor.from_request(request), Action.REPORTS_VIEW, None)
+    report = MonthlyReport.objects.filter(month__year=year, month__month=month).first()
+    if report is None:
+        raise Http404("No report for that month")
+    _exported(request, "monthly", f"{year}-{month:02d}", "pdf", month_period(report.month))
+    return _download(bytes(report.pdf), f"partnership-report-{year}-{month:02d}.pdf", "application/pdf")

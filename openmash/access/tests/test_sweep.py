@@ -21,6 +21,7 @@ import pytest
 from django.db.models import Max
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from openmash.access.policy import Action, decide
@@ -35,6 +36,7 @@ from openmash.enquiries.models import HistoryItem
 from openmash.hub.models import Agency, AgencyKind, ClosureDay, RagRating, ThresholdIndicator
 from openmash.hub.services import closure_day_add
 from openmash.people.models import Household, PersonIdentifier, PersonRelationship
+from openmash.reporting.models import MonthlyReport
 from openmash.sources.models import SourceLoad
 
 pytestmark = [pytest.mark.django_db]
@@ -251,6 +253,16 @@ def role_homes(s: Scenario) -> list[Target]:
     ]
 
 
+def monthly_report() -> Any:
+    """A monthly report for November 2026, kept as the worker keeps one."""
+    from datetime import date
+
+    report, _ = MonthlyReport.objects.get_or_create(
+        month=date(2026, 11, 1), defaults={"pdf": b"%PDF-1.7 test", "made_at": timezone.now()}
+    )
+    return report.month
+
+
 def scorecards(s: Scenario) -> list[Target]:
     """Each partner's scorecard; the police researcher is made the police's lead, so opens theirs only."""
     police = Agency.objects.get(kind=AgencyKind.POLICE)
@@ -422,6 +434,11 @@ ROUTES: dict[str, Route] = {
         post=False,
     ),
     "reporting:scorecard": Route(scorecards, post=False),
+    "reporting:monthly": Route(one(policy(Action.REPORTS_VIEW)), post=False),
+    "reporting:monthly-pdf": Route(
+        with_kwargs(policy(Action.REPORTS_VIEW), year=lambda s: monthly_report().year, month=lambda s: 11),
+        post=False,
+    ),
     "reporting:annex-a": Route(one(policy(Action.ANNEX_A)), post=False),
     "reporting:annex-a-csv": Route(with_kwargs(policy(Action.ANNEX_A), which=lambda s: "list1"), post=False),
     "reporting:annex-a-xlsx": Route(one(policy(Action.ANNEX_A)), post=False),

@@ -291,3 +291,5 @@ OPENMASH_AUDIT_CHECKPOINT_SECONDS = int(os.environ.get("OPENMASH_AUDIT_CHECKPOIN
 # or above it, amber up to AMBER_BAND points below, red beneath).
 OPENMASH_REQUESTS_ON_TIME_TARGET = int(os.environ.get("OPENMASH_REQUESTS_ON_TIME_TARGET", "90"))
 OPENMASH_REQUESTS_ON_TIME_AMBER_BAND = int(os.environ.get("OPENMASH_REQUESTS_ON_TIME_AMBER_BAND", "15"))
+# The monthly partnership report: the worker looks once a day whether last month's is made.
+OPENMASH_MONTHLY_REPORT_SWEEP_SECONDS = int(os.environ.get("OPENMASH_MONTHLY_REPORT_SWEEP_SECONDS", "86400"))

@@ -1,5 +1,6 @@
 """Start the periodic sweeps (overdue requests; scheduled refresh of data sources; failed outcome
-e-mails; audit checkpoints): queue the first of each unless one is already waiting. Safe to repeat."""
+e-mails; audit checkpoints; the monthly partnership report): queue the first of each unless one is
+already waiting. Safe to repeat."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.core.management.base import BaseCommand
 from openmash.audit.tasks import schedule_audit_checkpoint
 from openmash.enquiries.tasks import schedule_sweep, sweep_overdue
 from openmash.feedback.tasks import schedule_outcome_retries
+from openmash.reporting.tasks import schedule_monthly_reports
 from openmash.sources.sweeps import schedule_source_refresh
 from openmash.trawl.tasks import schedule_trawl_recovery
 
@@ -32,6 +34,11 @@ class Command(BaseCommand):
             ("stalled trawl sweep", schedule_trawl_recovery, settings.TRAWL_RECOVERY_SWEEP_SECONDS),
             ("outcome e-mail retry sweep", schedule_outcome_retries, settings.OUTCOME_RETRY_SWEEP_SECONDS),
             ("audit checkpoint", schedule_audit_checkpoint, settings.OPENMASH_AUDIT_CHECKPOINT_SECONDS),
+            (
+                "monthly partnership report",
+                schedule_monthly_reports,
+                settings.OPENMASH_MONTHLY_REPORT_SWEEP_SECONDS,
+            ),
         )
         for name, schedule, seconds in sweeps:
             result = schedule()
