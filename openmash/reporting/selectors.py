@@ -358,8 +358,8 @@ def timeliness(period: Period, filters: Filters, now: datetime | None = None) ->
 
 TIMELINESS_COLUMNS = [
     "Agency",
-    "Returned in time (%) this period",
-    "Returned in time (%) previous period",
+    "Answered in time (%) this period",
+    "Answered in time (%) previous period",
     "Requests sent",
     "Answered",
     "Answered by the deadline",
@@ -374,6 +374,8 @@ def agency_timeliness(period: Period, filters: Filters, now: datetime) -> Table:
     prev = period.previous
     done = Q(status__in=DONE_STATUSES)
     in_time = done & Q(returned_at__lte=F("due_at"))
+    # A request still open whose deadline has not come yet is neither in time nor late: left out.
+    counted = done | Q(due_at__lt=now)
     missed = Q(due_at__isnull=False) & (
         Q(returned_at__isnull=True, status__in=OPEN_STATUSES) | Q(returned_at__gt=F("due_at"))
     )
@@ -389,7 +391,8 @@ def agency_timeliness(period: Period, filters: Filters, now: datetime) -> Table:
             sent=Count("pk", filter=period.within("sent_at")),
             answered=Count("pk", filter=period.within("sent_at") & done),
             ok=Count("pk", filter=period.within("sent_at") & in_time),
-            sent_before=Count("pk", filter=prev.within("sent_at")),
+            counted=Count("pk", filter=period.within("sent_at") & counted),
+            counted_before=Count("pk", filter=prev.within("sent_at") & counted),
             ok_before=Count("pk", filter=prev.within("sent_at") & in_time),
             overdue_now=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_at__lt=now)),
             missed=Count("pk", filter=period.within("due_at") & missed),
@@ -403,8 +406,8 @@ def agency_timeliness(period: Period, filters: Filters, now: datetime) -> Table:
         table_rows.append(
             [
                 r["agency__name"],
-                percent(r["ok"], r["sent"]),
-                percent(r["ok_before"], r["sent_before"]),
+                percent(r["ok"], r["counted"]),
+                percent(r["ok_before"], r["counted_before"]),
                 r["sent"],
                 r["answered"],
                 r["ok"],

@@ -279,5 +279,7 @@ def build(make_user: Any) -> Hub:
     )
     c4 = open_case(r4)
 
-    hub.refs.update(r0=r0, r1=r1, r2=r2, r3=r3, r4=r4, c1=c1, c3=c3, c4=c4, p3=p3, h3=h3, police=police)
+    hub.refs.update(
+        r0=r0, r1=r1, r2=r2, r3=r3, r4=r4, c1=c1, c2=c2, c3=c3, c4=c4, p3=p3, h3=h3, police=police
+    )
     return hub

@@ -9,11 +9,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from openmash.enquiries.models import RequestStatus
 from openmash.hub.models import Agency, AgencyKind, RagRating
 from openmash.reporting import selectors
 from openmash.reporting.period import Filters, Period
 from openmash.reporting.scorecard import scorecard
-from openmash.reporting.tests.hub import NOW, at, build, contact, open_case
+from openmash.reporting.tests.hub import NOW, ask, at, build, contact, open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -189,3 +190,15 @@ def test_each_measure_reads_a_fixed_number_of_queries(hub: Any, slug: str) -> No
     with CaptureQueriesContext(connection) as after:
         selectors.measure(slug, DECEMBER, Filters())
     assert len(after) == len(before)
+
+
+def test_a_request_not_yet_due_counts_neither_way(hub: Any) -> None:
+    """Police asked on R2 (red: 4 working hours) at 16:00 on Thursday 31 December: due at noon on Monday
+    4 January (1 hour on the 31st; New Year's Day and the weekend closed; 3 on Monday)."""
+    late = ask(hub.refs["c2"], AgencyKind.POLICE, sent_at=at(2026, 12, 31, 16), status=RequestStatus.OPEN)
+    assert late.due_at == at(2027, 1, 4, 12)
+    before_due = rows(selectors.timeliness(DECEMBER, Filters(), now=at(2027, 1, 4, 10)).table("agencies"))
+    assert before_due["Police"][:3] == [100.0, 0.0, 3]  # 2 of 2 counted; the third not due yet
+    after_due = rows(selectors.timeliness(DECEMBER, Filters(), now=NOW).table("agencies"))
+    assert after_due["Police"][:3] == [66.7, 0.0, 3]
+    assert after_due["Police"][7:] == [1, 0]  # overdue now; its deadline was missed in January, not December
