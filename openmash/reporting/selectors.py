@@ -16,8 +16,9 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -265,8 +266,36 @@ def decisions_for(filters: Filters) -> QuerySet[Decision]:
     return rows
 
 
-def working_hours(calendar: WorkingCalendar, start: datetime, end: datetime) -> float:
-    return calendar.working_time_between(start, end).total_seconds() / 3600
+class WorkingClock:
+    """Working time read off a running total, for many pairs of instants at once: the working seconds
+    from the first day of a range to any instant in it, so the working time between two instants is the
+    difference of two readings. It counts as `WorkingCalendar.working_time_between` does (day by day on
+    the local wall clock, each working day worth `day_end - day_start`), at a look-up a reading instead
+    of a walk over the days between."""
+
+    def __init__(self, calendar: WorkingCalendar, first: date, last: date) -> None:
+        self.calendar = calendar
+        self.first = first
+        self.length = calendar.working_day_length().total_seconds()
+        self.open = [
+            calendar.is_working_day(first + timedelta(days=i)) for i in range((last - first).days + 1)
+        ]
+        self.before = [0]
+        for is_open in self.open:
+            self.before.append(self.before[-1] + int(is_open))
+
+    def reading(self, instant: datetime) -> float:
+        wall = instant.astimezone(UTC).astimezone(ZoneInfo(self.calendar.timezone)).replace(tzinfo=None)
+        day = wall.date()
+        index = (day - self.first).days
+        seconds = self.before[index] * self.length
+        if self.open[index]:
+            into = (wall - datetime.combine(day, self.calendar.day_start)).total_seconds()
+            seconds += min(max(into, 0.0), self.length)
+        return seconds
+
+    def hours_between(self, start: datetime, end: datetime) -> float:
+        return (self.reading(end) - self.reading(start)) / 3600
 
 
 def p90(values: list[float]) -> float | None:
@@ -290,9 +319,15 @@ def hours_to_return(
         .filter(period.within("sent_at"), status__in=DONE_STATUSES, returned_at__isnull=False)
         .values_list("agency_id", "sent_at", "returned_at")
     )
-    for agency_id, sent_at, returned_at in answered.iterator(chunk_size=5000):
-        if returned_at is not None:
-            out.setdefault(agency_id, []).append(working_hours(calendar, sent_at, returned_at))
+    pairs = [(a, s, r) for a, s, r in answered.iterator(chunk_size=5000) if r is not None and r >= s]
+    if not pairs:
+        return out
+    zone = ZoneInfo(calendar.timezone)
+    first = min(s for _, s, _ in pairs).astimezone(zone).date()
+    last = max(r for _, _, r in pairs).astimezone(zone).date()
+    clock = WorkingClock(calendar, first, last)
+    for agency_id, sent_at, returned_at in pairs:
+        out.setdefault(agency_id, []).append(clock.hours_between(sent_at, returned_at))
     return out
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+import random
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from openmash.core.worktime import WorkingCalendar
 from openmash.enquiries.models import RequestStatus
 from openmash.hub.models import Agency, AgencyKind, RagRating
 from openmash.reporting import selectors
@@ -202,3 +204,17 @@ def test_a_request_not_yet_due_counts_neither_way(hub: Any) -> None:
     after_due = rows(selectors.timeliness(DECEMBER, Filters(), now=NOW).table("agencies"))
     assert after_due["Police"][:3] == [66.7, 0.0, 3]
     assert after_due["Police"][7:] == [1, 0]  # overdue now; its deadline was missed in January, not December
+
+
+def test_the_working_clock_counts_as_the_calendar_does() -> None:
+    """Random pairs of instants over two years, with a hub closure day and the clock changes: the
+    running-total clock and the calendar's day-by-day count agree to the second."""
+    calendar = WorkingCalendar(extra_closures=frozenset({date(2026, 12, 31)}))
+    clock = selectors.WorkingClock(calendar, date(2026, 1, 1), date(2027, 12, 31))
+    chance = random.Random(15)
+    start = at(2026, 1, 1, 0)
+    for _ in range(400):
+        a = start + timedelta(minutes=chance.randrange(0, 600 * 24 * 60))
+        b = a + timedelta(minutes=chance.randrange(0, 20 * 24 * 60))
+        expected = calendar.working_time_between(a, b).total_seconds() / 3600
+        assert clock.hours_between(a, b) == pytest.approx(expected, abs=1e-9), (a, b)
