@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.urls import reverse
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from openmash.accounts.roles import Role
+from openmash.hub.models import Agency, AgencyKind
 from openmash.reporting.tests.hub import build
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import BrowserProblems, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +32,7 @@ SCREENSHOT = (
 
 
 def test_performance_manager_reads_timeliness_for_a_month_and_downloads_it(
-    new_page: Callable[[], Page], make_user: Callable[..., Any]
+    new_page: Callable[[], Page], make_user: Callable[..., Any], browser_problems: BrowserProblems
 ) -> None:
     build(make_user)
     manager = make_user(Role.PERFORMANCE_MANAGER)
@@ -38,6 +40,7 @@ def test_performance_manager_reads_timeliness_for_a_month_and_downloads_it(
     sign_in(page, manager.username)
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Partnership performance")
+    browser_problems.check_accessibility(page)
     page.get_by_test_id("open-dashboard").click()
     page.get_by_label("From").fill("1/12/2026")
     page.get_by_label("To").fill("31/12/2026")
@@ -68,3 +71,14 @@ def test_performance_manager_reads_timeliness_for_a_month_and_downloads_it(
         book = load_workbook(workbook)
     rows = {r[0]: r[1:] for r in book.worksheets[1].iter_rows(values_only=True)}
     assert rows["Police"][:5] == (100, 0, 2, 2, 2)
+
+    # The other pages a performance manager reads, each checked by axe-core as it loads.
+    page.goto(reverse("reporting:scorecard", args=[Agency.objects.get(kind=AgencyKind.HEALTH).pk]))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Scorecard: Health")
+    browser_problems.check_accessibility(page)
+    page.goto(reverse("reporting:annex-a"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ofsted Annex A lists")
+    browser_problems.check_accessibility(page)
+    page.goto(reverse("reporting:monthly"))
+    expect(page.get_by_test_id("no-monthly-reports")).to_be_visible()
+    browser_problems.check_accessibility(page)
