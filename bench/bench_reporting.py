@@ -88,6 +88,7 @@ def main() -> None:
     env.update(
         DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{args.database}",
         DJANGO_SETTINGS_MODULE="openmash.config.settings.dev",
+        ALLOWED_HOSTS="testserver",
     )
     if not args.reuse:
 
@@ -101,9 +102,12 @@ def main() -> None:
             [sys.executable, "-c", BUILD.replace("CASES", str(args.cases))], cwd=ROOT, env=env, check=True
         )
     load_before = os.getloadavg()
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", MEASURE], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    ).stdout
+    run = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", MEASURE], cwd=ROOT, env=env, check=False, capture_output=True, text=True
+    )
+    if run.returncode:
+        sys.exit(run.stderr[-3000:])
+    result = run.stdout
     r = json.loads(result.strip().splitlines()[-1])
     load_after = os.getloadavg()
     print(f"partnership performance over {r['cases']} cases on PostgreSQL ({os.cpu_count()} cores)")
