@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -114,7 +115,7 @@ def contacts(filters: Filters) -> QuerySet[Referral]:
 IS_REFERRAL = Q(case__decision__contact_outcome=ContactOutcome.CIN_REFERRAL)
 
 
-def volumes(period: Period, filters: Filters) -> Measure:
+def volumes(period: Period, filters: Filters, brief: bool = False) -> Measure:
     base = contacts(filters).filter(period.either("received_at"))
     prev = period.previous
     w = "received_at"
@@ -151,6 +152,15 @@ def volumes(period: Period, filters: Filters) -> Measure:
         ],
         chart=None,
     )
+    summary = [
+        f"{t['c_now']} contacts this period ({t['c_before']} the period before); "
+        f"{t['r_now']} became referrals to children's social care "
+        f"({_pc(percent(t['r_now'], t['c_now']))} of contacts).",
+        f"No further action on {t['nfa_now']} of {t['d_now']} decided contacts "
+        f"({_pc(percent(t['nfa_now'], t['d_now']))}).",
+    ]
+    if brief:
+        return Measure("volumes", "Volumes", period, filters, summary, [headline])
     by_source = (
         base.values("source")
         .annotate(
@@ -209,13 +219,6 @@ def volumes(period: Period, filters: Filters) -> Measure:
         ["Route", "This period", "Previous period"],
         [[route_labels.get(r["case__route"], r["case__route"]), r["now"], r["before"]] for r in by_route],
     )
-    summary = [
-        f"{t['c_now']} contacts this period ({t['c_before']} the period before); "
-        f"{t['r_now']} became referrals to children's social care "
-        f"({_pc(percent(t['r_now'], t['c_now']))} of contacts).",
-        f"No further action on {t['nfa_now']} of {t['d_now']} decided contacts "
-        f"({_pc(percent(t['nfa_now'], t['d_now']))}).",
-    ]
     return Measure("volumes", "Volumes", period, filters, summary, [headline, sources, categories, routes])
 
 
@@ -335,7 +338,7 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def timeliness(period: Period, filters: Filters, now: datetime | None = None) -> Measure:
+def timeliness(period: Period, filters: Filters, now: datetime | None = None, brief: bool = False) -> Measure:
     now = now or timezone.now()
     prev = period.previous
     w = "referral__received_at"
@@ -380,7 +383,7 @@ def timeliness(period: Period, filters: Filters, now: datetime | None = None) ->
         ],
         chart=None,
     )
-    agencies = agency_timeliness(period, filters, now)
+    agencies = agency_timeliness(period, filters, now, hours=not brief)
     summary = [
         f"{s['ok_now']} of {s['now']} contacts screened this period were screened within one working day "
         f"({_pc(percent(s['ok_now'], s['now']))}; the period before, "
@@ -405,7 +408,8 @@ TIMELINESS_COLUMNS = [
 ]
 
 
-def agency_timeliness(period: Period, filters: Filters, now: datetime) -> Table:
+def agency_timeliness(period: Period, filters: Filters, now: datetime, hours: bool = True) -> Table:
+    """Each agency's timeliness; without `hours`, the working hours to answer are left out (a summary)."""
     prev = period.previous
     done = Q(status__in=DONE_STATUSES)
     in_time = done & Q(returned_at__lte=F("due_at"))
@@ -434,10 +438,10 @@ def agency_timeliness(period: Period, filters: Filters, now: datetime) -> Table:
         )
         .order_by("agency__name")
     )
-    hours = hours_to_return(period, filters)
+    spent_by_agency = hours_to_return(period, filters) if hours else {}
     table_rows: list[list[object]] = []
     for r in rows:
-        spent = hours.get(r["agency_id"], [])
+        spent = spent_by_agency.get(r["agency_id"], [])
         table_rows.append(
             [
                 r["agency__name"],
@@ -472,7 +476,7 @@ CONTRIBUTION_COLUMNS = [
 ]
 
 
-def contributions(period: Period, filters: Filters) -> Measure:
+def contributions(period: Period, filters: Filters, brief: bool = False) -> Measure:
     prev = period.previous
     requests = (
         requests_for(filters)
@@ -566,7 +570,7 @@ def contributions(period: Period, filters: Filters) -> Measure:
 # Decisions -------------------------------------------------------------------------------------------------
 
 
-def decisions(period: Period, filters: Filters) -> Measure:
+def decisions(period: Period, filters: Filters, brief: bool = False) -> Measure:
     prev = period.previous
     w = "decided_at"
     base = decisions_for(filters).filter(period.either(w))
@@ -658,7 +662,7 @@ def earlier_referral_within_year() -> QuerySet[Any]:
     )
 
 
-def rereferrals(period: Period, filters: Filters) -> Measure:
+def rereferrals(period: Period, filters: Filters, brief: bool = False) -> Measure:
     prev = period.previous
     w = "received_at"
     base = (
@@ -688,6 +692,15 @@ def rereferrals(period: Period, filters: Filters) -> Measure:
         ],
         chart=None,
     )
+    summary = [
+        f"{t['again_now']} of {t['now']} referrals this period were about a child referred in the 12 months "
+        f"before ({_pc(percent(t['again_now'], t['now']))}; the period before, "
+        f"{_pc(percent(t['again_before'], t['before']))}).",
+        "A child is recognised across referrals by NHS number, or by name and date of birth, so a "
+        "misspelt name with the same NHS number still counts.",
+    ]
+    if brief:
+        return Measure("rereferrals", "Re-referrals", period, filters, summary, [rate])
     through = Referral.earlier_referrals.through
     listed = (
         through.objects.filter(
@@ -711,13 +724,6 @@ def rereferrals(period: Period, filters: Filters) -> Measure:
         [[ref, when.date(), earlier, earlier_when.date()] for ref, when, earlier, earlier_when in listed],
         chart=None,
     )
-    summary = [
-        f"{t['again_now']} of {t['now']} referrals this period were about a child referred in the 12 months "
-        f"before ({_pc(percent(t['again_now'], t['now']))}; the period before, "
-        f"{_pc(percent(t['again_before'], t['before']))}).",
-        "A child is recognised across referrals by NHS number, or by name and date of birth, so a "
-        "misspelt name with the same NHS number still counts.",
-    ]
     return Measure("rereferrals", "Re-referrals", period, filters, summary, [rate, items])
 
 
@@ -727,7 +733,7 @@ def rereferrals(period: Period, filters: Filters) -> Measure:
 # one entry in MEASURES.
 
 
-MEASURES = {
+MEASURES: dict[str, Callable[..., Measure]] = {
     "volumes": volumes,
     "timeliness": timeliness,
     "contributions": contributions,
@@ -744,8 +750,9 @@ MEASURE_TITLES = {
 }
 
 
-def measure(slug: str, period: Period, filters: Filters) -> Measure:
-    return MEASURES[slug](period, filters)
+def measure(slug: str, period: Period, filters: Filters, brief: bool = False) -> Measure:
+    """The measure; `brief` reads only what its summary needs (the dashboard)."""
+    return MEASURES[slug](period, filters, brief=brief)
 
 
 RAG_CHOICES = RagRating.choices

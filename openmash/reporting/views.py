@@ -78,7 +78,7 @@ def _tables(m: Measure) -> list[dict[str, Any]]:
 
 
 def dashboard_context(period: Period, filters: Filters) -> dict[str, Any]:
-    measures = [measure(slug, period, filters) for slug in MEASURE_TITLES]
+    measures = [measure(slug, period, filters, brief=True) for slug in MEASURE_TITLES]
     return {"period": period, "filters": filters, "measures": measures, "query": _query(period, filters)}
 
 

@@ -218,3 +218,10 @@ def test_the_working_clock_counts_as_the_calendar_does() -> None:
         b = a + timedelta(minutes=chance.randrange(0, 20 * 24 * 60))
         expected = calendar.working_time_between(a, b).total_seconds() / 3600
         assert clock.hours_between(a, b) == pytest.approx(expected, abs=1e-9), (a, b)
+
+
+@pytest.mark.parametrize("slug", list(selectors.MEASURES))
+def test_the_dashboards_brief_reading_says_what_the_full_measure_says(hub: Any, slug: str) -> None:
+    full = selectors.measure(slug, DECEMBER, Filters())
+    brief = selectors.measure(slug, DECEMBER, Filters(), brief=True)
+    assert brief.summary == full.summary
