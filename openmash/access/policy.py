@@ -42,7 +42,7 @@ from openmash.consent.selectors import sees_whole_log
 from openmash.decisions.models import Decision, OutcomeChallenge
 from openmash.enquiries.models import OPEN_STATUSES, InformationRequest, RequestStatus
 from openmash.feedback.models import OutcomeNotification, Recipient
-from openmash.hub.models import Team
+from openmash.hub.models import Agency, Team
 from openmash.hub.selectors import hub_configuration
 from openmash.meetings.models import AgendaItem, Attendance, Meeting
 from openmash.referrals.models import Referral, ReferralPerson
@@ -64,6 +64,8 @@ class Action(StrEnum):
     CASE_RERATE = "case.rerate"
     CASE_DECIDE = "case.decide"
     PEOPLE_CHANGE = "people.change"
+    CASE_ALLOCATE = "case.allocate"
+    """Recording the team and worker a decided referral is allocated to."""
     CASE_ASK_FURTHER = "case.ask_further"
     """Asking another agency after screening."""
     CONSENT_VIEW = "consent.view"
@@ -108,6 +110,12 @@ class Action(StrEnum):
     """Adding and changing specialist teams and their members: hub administrators."""
     HANDOVERS_LIST = "handovers.list"
     """Early-help cases handed to a keyworker in the person's agency."""
+    REPORTS_VIEW = "reports.view"
+    """The partnership's performance measures, dashboard and exports (figures, no one's details)."""
+    ANNEX_A = "reports.annex_a"
+    """Ofsted's Annex A lists: one row per child, so personal data; each export is audited."""
+    SCORECARD_VIEW = "reports.scorecard"
+    """One partner agency's scorecard: the performance manager, or that agency's own lead."""
 
 
 class Refusal(StrEnum):
@@ -234,6 +242,7 @@ ROLE_LEVEL: dict[Action, tuple[tuple[Perm, ...], tuple[Role, ...], str]] = {
     Action.CASE_SCREEN: ((Perm.CASE_SCREEN,), (), "Only a screening manager screens cases"),
     Action.CASE_RERATE: ((Perm.CASE_SCREEN,), (), "Only a screening manager changes a case's rating"),
     Action.CASE_DECIDE: ((Perm.DECISION_RECORD,), (), "Only a decision maker decides"),
+    Action.CASE_ALLOCATE: ((Perm.DECISION_RECORD,), (), "Only a decision maker records the allocation"),
     Action.CASE_ASK_FURTHER: ((Perm.CASE_SCREEN,), (), "Only a screening manager asks another agency"),
     Action.CONSENT_VIEW: (
         (Perm.CONSENT_RECORD, Perm.CASE_VIEW_ALL),
@@ -317,6 +326,8 @@ ROLE_LEVEL: dict[Action, tuple[tuple[Perm, ...], tuple[Role, ...], str]] = {
         (Role.AGENCY_RESEARCHER,),
         "Cases handed to a keyworker are for their agency's researchers",
     ),
+    Action.REPORTS_VIEW: ((Perm.PERFORMANCE_VIEW,), (), "Performance reports are for performance managers"),
+    Action.ANNEX_A: ((Perm.PERFORMANCE_VIEW,), (), "The Annex A lists are for performance managers"),
 }
 
 
@@ -343,6 +354,8 @@ def _case_rule(user: User, action: Action, case: Case) -> Verdict:
         return seen
     if action == Action.CONSENT_VIEW and not (can(user, Perm.CONSENT_RECORD) or s.hub or s.chair):
         return _forbidden("Consent decisions are for hub staff and meeting chairs")
+    if action == Action.CASE_ALLOCATE and case.status not in (CaseStatus.DECIDED, CaseStatus.CLOSED):
+        return _forbidden("A referral is allocated once the hub has decided it")
     if action == Action.PEOPLE_CHANGE:
         if case.status in (CaseStatus.DECIDED, CaseStatus.CLOSED):
             if can(user, Perm.DECISION_RECORD):
@@ -493,6 +506,22 @@ def _ig_rule(user: User, action: Action, case: Case) -> Verdict:
     return NOT_FOUND
 
 
+# Agency scorecards ------------------------------------------------------------------------------------------
+
+
+def agency_lead(user: User, agency: Agency) -> bool:
+    """The agency's own lead: a person of that agency whose e-mail address is the one the hub holds as
+    the agency's lead (the address overdue requests go to)."""
+    email = (user.email or "").strip().lower()
+    return bool(email) and user.agency_id == agency.pk and email == (agency.lead_email or "").strip().lower()
+
+
+def _scorecard_rule(user: User, agency: Agency) -> Verdict:
+    if can(user, Perm.PERFORMANCE_VIEW) or agency_lead(user, agency):
+        return ALLOW
+    return _forbidden("An agency's scorecard is for performance managers and the agency's own lead")
+
+
 # The one entry point ---------------------------------------------------------------------------------------
 
 
@@ -502,6 +531,7 @@ CASE_ACTIONS = frozenset(
         Action.CASE_SCREEN,
         Action.CASE_RERATE,
         Action.CASE_DECIDE,
+        Action.CASE_ALLOCATE,
         Action.CASE_ASK_FURTHER,
         Action.PEOPLE_CHANGE,
         Action.CONSENT_VIEW,
@@ -534,6 +564,10 @@ def decide(user: object, action: Action, obj: object = None) -> Verdict:
         return role_level(person, action)
     if action in (Action.CASES_LIST, Action.MEETINGS_LIST, Action.MEETING_SCHEDULE, Action.OUTCOMES_LIST):
         return role_level(person, action)
+    if action in (Action.REPORTS_VIEW, Action.ANNEX_A):
+        return role_level(person, action)
+    if action == Action.SCORECARD_VIEW and isinstance(obj, Agency):
+        return _scorecard_rule(person, obj)
     if action == Action.REFERRAL_VIEW and isinstance(obj, Referral):
         return _referral_rule(person, obj)
     if action == Action.TEAM_QUEUE and isinstance(obj, Team):

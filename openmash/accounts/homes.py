@@ -17,6 +17,7 @@ from openmash.enquiries.homes import researcher_home
 from openmash.hub.models import Agency
 from openmash.hub.selectors import hub_configuration, response_times_in_order
 from openmash.referrals.homes import referrer_home
+from openmash.reporting.homes import performance_home
 
 # role -> the function giving that role's home context for the request.
 HOME_PROVIDERS: dict[Role, Callable[[HttpRequest], dict[str, object]]] = {
@@ -25,6 +26,7 @@ HOME_PROVIDERS: dict[Role, Callable[[HttpRequest], dict[str, object]]] = {
     Role.MEETING_CHAIR: chair_home,
     Role.AGENCY_RESEARCHER: researcher_home,
     Role.DECISION_MAKER: decision_maker_home,
+    Role.PERFORMANCE_MANAGER: performance_home,
 }
 
 

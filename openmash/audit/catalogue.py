@@ -134,5 +134,9 @@ class AuditAction(models.TextChoices):
     TRAWL_EVENTS_ADDED = "trawl.events_added", "Events from agency records added to a return"
     TRAWL_EVENT_REMOVED = "trawl.event_removed", "Event from agency records removed from a return"
     TRAWL_EVENT_EDITED = "trawl.event_edited", "Event from agency records edited before sharing"
+    CASE_ALLOCATED = "cases.allocated", "Referral allocated to a team and worker"
+    # Partnership performance
+    REPORT_EXPORTED = "reporting.exported", "Performance report exported"
+    ANNEX_A_EXPORTED = "reporting.annex_a_exported", "Ofsted Annex A list exported"
     # Synthetic data
     DEMO_LOADED = "synth.demo_loaded", "Synthetic demo area loaded"

@@ -11,7 +11,7 @@ from crispy_forms_gds.layout import Field
 from django import forms
 
 from openmash.cases.models import ENQUIRY_ROUTES, Case, ConsentPosition, Route
-from openmash.cases.services import NO_AGENCIES, NO_REASON, RERATE_NO_REASON, RERATE_SAME
+from openmash.cases.services import ALLOCATE_NO_TEAM, NO_AGENCIES, NO_REASON, RERATE_NO_REASON, RERATE_SAME
 from openmash.casework.handover import NO_KEYWORKER_AGENCY, NO_KEYWORKER_CONTACT, NO_KEYWORKER_NAME
 from openmash.casework.routing import REROUTE_NO_REASON, REROUTE_NO_TEAM
 from openmash.casework.screening import ASK_NO_AGENCY, ASK_NO_REASON
@@ -502,3 +502,15 @@ class TriageForm(GdsForm):
         if data.get("choice") == TriageChoice.TEAM and data.get("team") is None:
             self.add_error("team", NO_TEAM)
         return data
+
+
+class AllocationForm(CaseFormMixin, GdsForm):
+    version = VersionField()
+    team = forms.CharField(label="Allocated team", max_length=200)
+    worker = forms.CharField(label="Allocated worker", max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.setup_version()
+        self.fields["team"].error_messages["required"] = ALLOCATE_NO_TEAM
+        self.helper.layout = Layout("version", Field.text("team"), Field.text("worker"))

@@ -73,6 +73,15 @@ class Case(VersionedModel):
     handed_over_at = models.DateTimeField(
         null=True, blank=True, help_text="When the collated product was handed to the keyworker (early help)."
     )
+    allocated_team = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        help_text="The team a referral is allocated to (Annex A list 3).",
+    )
+    allocated_worker = models.CharField(
+        max_length=200, blank=True, default="", help_text="The worker it is allocated to (Annex A list 3)."
+    )
 
     class Meta:
         ordering = ["created_at"]

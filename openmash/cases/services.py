@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import transaction
 from django.utils import timezone
 
 from openmash.audit.catalogue import AuditAction
@@ -98,3 +99,27 @@ def case_open(*, actor: Actor, referral: Referral) -> Case:
         decision_due_at=decision_due_at(received_at=received_at),
         created_by=actor.user,
     )
+
+
+ALLOCATE_NO_TEAM = "Enter the team the referral is allocated to"
+
+
+def case_allocate(*, actor: Actor, case: Case, expected_version: int, team: str, worker: str) -> Case:
+    """Record the team and worker a decided referral is allocated to (Annex A list 3)."""
+    if not team.strip():
+        raise DomainError(ALLOCATE_NO_TEAM)
+    with transaction.atomic(durable=True):
+        save_versioned(
+            case,
+            expected_version=expected_version,
+            values={"allocated_team": team.strip(), "allocated_worker": worker.strip()},
+            actor_user=actor.user,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CASE_ALLOCATED,
+            obj=case,
+            persons=_persons(case),
+            detail={"case": case.reference},
+        )
+    return case

@@ -14,4 +14,5 @@ urlpatterns = [
     path("<uuid:case_id>/keyworker/", views.keyworker, name="keyworker"),
     path("<uuid:case_id>/hand-over/", views.hand_over, name="hand-over"),
     path("<uuid:case_id>/route-again/", views.route_again, name="route-again"),
+    path("<uuid:case_id>/allocate/", views.allocate, name="allocate"),
 ]

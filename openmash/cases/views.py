@@ -25,6 +25,7 @@ from openmash.cases.forms import (
     KEYWORKER_ERROR_FIELDS,
     RERATE_ERROR_FIELDS,
     SCREEN_ERROR_FIELDS,
+    AllocationForm,
     AskFurtherForm,
     HandOverForm,
     KeyworkerForm,
@@ -52,7 +53,7 @@ from openmash.cases.selectors import (
     plural,
     with_list_data,
 )
-from openmash.cases.services import NOT_NEW
+from openmash.cases.services import NOT_NEW, case_allocate
 from openmash.casework.handover import case_hand_over, health_named_not_asked, keyworker_appoint
 from openmash.casework.routing import case_route_again
 from openmash.casework.screening import (
@@ -326,6 +327,7 @@ def detail(request: HttpRequest, case_id: str) -> HttpResponse:
         and case.routings.exists()
         and not case.routings.exclude(status="sent_back").exists()
         and decide(user, Action.CASE_ROUTE_AGAIN, case).allowed,
+        "may_allocate": decide(user, Action.CASE_ALLOCATE, case).allowed,
         "may_see_consent": decide(user, Action.CONSENT_VIEW, case).allowed,
         "may_record_consent": can(user, Perm.CONSENT_RECORD),
         "may_resend_outcomes": role_level(user, Action.OUTCOME_RESEND).allowed,
@@ -669,5 +671,37 @@ def route_again(request: HttpRequest, case_id: str) -> HttpResponse:
             "children": children_of(case),
             "routings": list(case.routings.select_related("team").order_by("routed_at")),
         },
+        status=400 if form.errors else 200,
+    )
+
+
+# Allocation (Annex A list 3) --------------------------------------------------------------------------
+
+
+def allocate(request: HttpRequest, case_id: str) -> HttpResponse:
+    actor, case, _ = open_case(request, case_id, Action.CASE_ALLOCATE, purpose="allocate")
+    initial = {"version": case.version, "team": case.allocated_team, "worker": case.allocated_worker}
+    form = AllocationForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case_allocate(
+                actor=actor,
+                case=case,
+                expected_version=data["version"],
+                team=data["team"],
+                worker=data["worker"],
+            )
+        except ConcurrentEditError as error:
+            form.add_error(None, str(error))
+        except DomainError as error:
+            form.add_error("team", str(error))
+        else:
+            messages.success(request, f"{case.reference} is allocated to {case.allocated_team}.")
+            return redirect("cases:detail", case_id=case.pk)
+    return render(
+        request,
+        "cases/allocate.html",
+        {"case": case, "form": form, "children": children_of(case)},
         status=400 if form.errors else 200,
     )

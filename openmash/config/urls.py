@@ -18,6 +18,7 @@ urlpatterns = [
     path("product/", include("openmash.product.urls")),
     path("meetings/", include("openmash.meetings.urls")),
     path("teams/", include("openmash.teams.urls")),
+    path("reporting/", include("openmash.reporting.urls")),
     path("api/v1/", include("openmash.referrals.api_urls")),
 ]
 

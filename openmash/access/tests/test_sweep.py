@@ -21,6 +21,7 @@ import pytest
 from django.db.models import Max
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from openmash.access.policy import PUBLIC_ROUTES, Action, decide
@@ -33,9 +34,10 @@ from openmash.audit.models import AuditEvent
 from openmash.core.actor import Actor
 from openmash.enquiries.models import HistoryItem
 from openmash.health.tasks import heartbeat_record
-from openmash.hub.models import Agency, ClosureDay, RagRating, ThresholdIndicator
+from openmash.hub.models import Agency, AgencyKind, ClosureDay, RagRating, ThresholdIndicator
 from openmash.hub.services import closure_day_add
 from openmash.people.models import Household, PersonIdentifier, PersonRelationship
+from openmash.reporting.models import MonthlyReport
 from openmash.sources.models import SourceLoad
 
 pytestmark = [pytest.mark.django_db]
@@ -265,6 +267,27 @@ def role_homes(s: Scenario) -> list[Target]:
     ]
 
 
+def monthly_report() -> Any:
+    """A monthly report for November 2026, kept as the worker keeps one."""
+    from datetime import date
+
+    report, _ = MonthlyReport.objects.get_or_create(
+        month=date(2026, 11, 1), defaults={"pdf": b"%PDF-1.7 test", "made_at": timezone.now()}
+    )
+    return report.month
+
+
+def scorecards(s: Scenario) -> list[Target]:
+    """Each partner's scorecard; the police researcher is made the police's lead, so opens theirs only."""
+    police = Agency.objects.get(kind=AgencyKind.POLICE)
+    police.lead_email = s.users["police"].email
+    police.save()
+    return [
+        Target(a.name, {"agency_id": a.pk}, policy(Action.SCORECARD_VIEW, a))
+        for a in Agency.objects.filter(kind__in=(AgencyKind.POLICE, AgencyKind.HEALTH))
+    ]
+
+
 def with_kwargs(expect: Expect, **kwargs: Callable[[Scenario], Any]) -> Callable[[Scenario], list[Target]]:
     return lambda s: [Target("-", {k: f(s) for k, f in kwargs.items()}, expect)]
 
@@ -346,6 +369,7 @@ ROUTES: dict[str, Route] = {
     "teams:manage": Route(one(policy(Action.TEAMS_CONFIGURE)), post=False),
     "teams:create": Route(one(policy(Action.TEAMS_CONFIGURE))),
     "teams:edit": Route(with_kwargs(policy(Action.TEAMS_CONFIGURE), team_id=lambda s: s.teams["da"].pk)),
+    "cases:allocate": Route(cases(Action.CASE_ALLOCATE)),
     # Requests and the trawl.
     "enquiries:queue": Route(one(perm(Perm.REQUEST_RESPOND)), post=False),
     "enquiries:detail": Route(requests(Action.REQUEST_VIEW)),
@@ -428,6 +452,27 @@ ROUTES: dict[str, Route] = {
     "meetings:screen": Route(meetings(Action.MEETING_VIEW), post=False),
     "meetings:discussed": Route(meetings(Action.MEETING_RUN), get=False),
     "meetings:minutes": Route(meetings(Action.MEETING_VIEW), post=False),
+    # Partnership performance.
+    "reporting:dashboard": Route(one(policy(Action.REPORTS_VIEW)), post=False),
+    "reporting:measure": Route(
+        with_kwargs(policy(Action.REPORTS_VIEW), slug=lambda s: "timeliness"), post=False
+    ),
+    "reporting:measure-xlsx": Route(
+        with_kwargs(policy(Action.REPORTS_VIEW), slug=lambda s: "decisions"), post=False
+    ),
+    "reporting:measure-csv": Route(
+        with_kwargs(policy(Action.REPORTS_VIEW), slug=lambda s: "volumes", table=lambda s: "sources"),
+        post=False,
+    ),
+    "reporting:scorecard": Route(scorecards, post=False),
+    "reporting:monthly": Route(one(policy(Action.REPORTS_VIEW)), post=False),
+    "reporting:monthly-pdf": Route(
+        with_kwargs(policy(Action.REPORTS_VIEW), year=lambda s: monthly_report().year, month=lambda s: 11),
+        post=False,
+    ),
+    "reporting:annex-a": Route(one(policy(Action.ANNEX_A)), post=False),
+    "reporting:annex-a-csv": Route(with_kwargs(policy(Action.ANNEX_A), which=lambda s: "list1"), post=False),
+    "reporting:annex-a-xlsx": Route(one(policy(Action.ANNEX_A)), post=False),
     # The API for agency systems (token sign-in).
     "api-schema": Route(one(lambda u: True), api=True, public=True, post=False),
     "api-referrals": Route(one(perm(Perm.REFERRAL_CREATE)), api=True, get=False),

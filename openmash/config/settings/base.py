@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "openmash.trawl",
     "openmash.teams",
     "openmash.health",
+    "openmash.reporting",
     "openmash.demo",
     "rest_framework",
     "rest_framework.authtoken",
@@ -295,3 +296,10 @@ OPENMASH_AUDIT_KEY = os.environ.get("OPENMASH_AUDIT_KEY", "")
 OPENMASH_AUDIT_ANCHOR_DIR = Path(os.environ.get("OPENMASH_AUDIT_ANCHOR_DIR", VAR_DIR / "audit-anchor"))
 OPENMASH_AUDIT_CHECKPOINT_EVERY = int(os.environ.get("OPENMASH_AUDIT_CHECKPOINT_EVERY", "1000"))
 OPENMASH_AUDIT_CHECKPOINT_SECONDS = int(os.environ.get("OPENMASH_AUDIT_CHECKPOINT_SECONDS", "3600"))
+
+# Agency scorecards: the share of requests a partner agency should answer by the RAG deadline (green at
+# or above it, amber up to AMBER_BAND points below, red beneath).
+OPENMASH_REQUESTS_ON_TIME_TARGET = int(os.environ.get("OPENMASH_REQUESTS_ON_TIME_TARGET", "90"))
+OPENMASH_REQUESTS_ON_TIME_AMBER_BAND = int(os.environ.get("OPENMASH_REQUESTS_ON_TIME_AMBER_BAND", "15"))
+# The monthly partnership report: the worker looks once a day whether last month's is made.
+OPENMASH_MONTHLY_REPORT_SWEEP_SECONDS = int(os.environ.get("OPENMASH_MONTHLY_REPORT_SWEEP_SECONDS", "86400"))

@@ -1,6 +1,6 @@
 """Start the periodic sweeps (overdue requests; scheduled refresh of data sources; failed outcome
-e-mails; audit checkpoints; the worker's heartbeat): queue the first of each unless one is already
-waiting. Safe to repeat."""
+e-mails; audit checkpoints; the worker's heartbeat; the monthly partnership report): queue the first
+of each unless one is already waiting. Safe to repeat."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from openmash.audit.tasks import schedule_audit_checkpoint
 from openmash.enquiries.tasks import schedule_sweep, sweep_overdue
 from openmash.feedback.tasks import schedule_outcome_retries
 from openmash.health.tasks import schedule_heartbeat
+from openmash.reporting.tasks import schedule_monthly_reports
 from openmash.sources.sweeps import schedule_source_refresh
 from openmash.trawl.tasks import schedule_trawl_recovery
 
@@ -35,6 +36,11 @@ class Command(BaseCommand):
             ("outcome e-mail retry sweep", schedule_outcome_retries, settings.OUTCOME_RETRY_SWEEP_SECONDS),
             ("audit checkpoint", schedule_audit_checkpoint, settings.OPENMASH_AUDIT_CHECKPOINT_SECONDS),
             ("worker heartbeat", schedule_heartbeat, settings.OPENMASH_WORKER_HEARTBEAT_SECONDS),
+            (
+                "monthly partnership report",
+                schedule_monthly_reports,
+                settings.OPENMASH_MONTHLY_REPORT_SWEEP_SECONDS,
+            ),
         )
         for name, schedule, seconds in sweeps:
             result = schedule()
