@@ -19,6 +19,10 @@ The rules, in words (the README's "Who sees what" table says the same):
 - Information governance officers: the hub's answer for the whole disclosure log; a partner agency's
   for its agency's part, and may look up only cases and people its agency was involved with.
 - A decided or closed case's people are read-only, except corrections by a decision maker, with a reason.
+- Retention: the hub's information governance officers and the hub administrator see what is due for
+  destruction, the holds and the destruction records, and change the retention rules; only the hub's
+  information governance officers put a legal hold on a case or lift it. A partner agency's officer
+  answers for their agency's part of the disclosure log, not for the hub's retention.
 """
 
 from __future__ import annotations
@@ -80,6 +84,12 @@ class Action(StrEnum):
     """Looking a case up in the disclosure log."""
     TRANSPARENCY_REPORT = "transparency.report"
     """A person's transparency report."""
+    RETENTION_VIEW = "retention.view"
+    """What is due for destruction and when, the legal holds, the destruction records and the rules."""
+    RETENTION_CONFIGURE = "retention.configure"
+    """Changing how long each kind of closed case is kept."""
+    LEGAL_HOLD = "retention.hold"
+    """Putting a legal hold on a case, or lifting it."""
 
 
 class Refusal(StrEnum):
@@ -267,6 +277,21 @@ ROLE_LEVEL: dict[Action, tuple[tuple[Perm, ...], tuple[Role, ...], str]] = {
         (),
         "Transparency reports are for information governance",
     ),
+    Action.RETENTION_VIEW: (
+        (Perm.HUB_CONFIGURE, Perm.TRANSPARENCY_REPORT),
+        (),
+        "Retention and destruction are for information governance and the hub administrator",
+    ),
+    Action.RETENTION_CONFIGURE: (
+        (Perm.HUB_CONFIGURE, Perm.TRANSPARENCY_REPORT),
+        (),
+        "Retention rules are changed by information governance or the hub administrator",
+    ),
+    Action.LEGAL_HOLD: (
+        (Perm.TRANSPARENCY_REPORT,),
+        (),
+        "Only an information governance officer puts a legal hold on a case",
+    ),
 }
 
 
@@ -416,6 +441,23 @@ def _ig_rule(user: User, action: Action, case: Case) -> Verdict:
     return NOT_FOUND
 
 
+HUB_RETENTION_ONLY = (
+    "Retention is the hub's: its information governance officers answer for it. A partner agency's "
+    "officer answers for their agency's part of the disclosure log"
+)
+
+
+def _retention_rule(user: User, action: Action) -> Verdict:
+    allowed_role = role_level(user, action)
+    if not allowed_role:
+        return allowed_role
+    if action != Action.LEGAL_HOLD and can(user, Perm.HUB_CONFIGURE):
+        return ALLOW
+    if can(user, Perm.TRANSPARENCY_REPORT) and sees_whole_log(user):
+        return ALLOW
+    return _forbidden(HUB_RETENTION_ONLY)
+
+
 # The one entry point ---------------------------------------------------------------------------------------
 
 
@@ -459,6 +501,10 @@ def decide(user: object, action: Action, obj: object = None) -> Verdict:
         return _referral_rule(person, obj)
     if action == Action.DISCLOSURES_CASE and isinstance(obj, Case):
         return _ig_rule(person, action, obj)
+    if action in (Action.RETENTION_VIEW, Action.RETENTION_CONFIGURE):
+        return _retention_rule(person, action)
+    if action == Action.LEGAL_HOLD and isinstance(obj, Case):
+        return _retention_rule(person, action)
     if action == Action.TRANSPARENCY_REPORT and isinstance(obj, ReferralPerson):
         case = getattr(obj.referral, "case", None)
         return _ig_rule(person, action, case) if case is not None else NOT_FOUND

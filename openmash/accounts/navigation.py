@@ -52,6 +52,7 @@ NAVIGATION: dict[Role, list[NavItem]] = {
         HOME,
         NavItem("Audit trail", "audit:events"),
         NavItem("Disclosures", "consent:disclosures"),
+        NavItem("Retention", "retention:schedule"),
     ],
     Role.PERFORMANCE_MANAGER: [HOME, NavItem("Response times", "hub:response-times")],
     Role.HUB_ADMINISTRATOR: [HOME, *HUB_ITEMS],

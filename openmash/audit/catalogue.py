@@ -123,5 +123,11 @@ class AuditAction(models.TextChoices):
     TRAWL_EVENTS_ADDED = "trawl.events_added", "Events from agency records added to a return"
     TRAWL_EVENT_REMOVED = "trawl.event_removed", "Event from agency records removed from a return"
     TRAWL_EVENT_EDITED = "trawl.event_edited", "Event from agency records edited before sharing"
+    # Retention and destruction
+    RETENTION_RULE_CHANGED = "retention.rule_changed", "Retention rule changed"
+    RETENTION_VIEWED = "retention.viewed", "Retention schedule viewed"
+    LEGAL_HOLD_PLACED = "retention.hold_placed", "Legal hold put on a case"
+    LEGAL_HOLD_LIFTED = "retention.hold_lifted", "Legal hold lifted from a case"
+    CASE_DESTROYED = "retention.case_destroyed", "Case's personal data destroyed under the retention rules"
     # Synthetic data
     DEMO_LOADED = "synth.demo_loaded", "Synthetic demo area loaded"

@@ -26,7 +26,7 @@ from openmash.audit.chain import (
     event_hash,
     keyed_hash,
 )
-from openmash.audit.models import AuditEvent
+from openmash.audit.models import ERASED, NOTE_KEY, AuditEvent, AuditNote
 from openmash.core.actor import Actor
 
 log = logging.getLogger(__name__)
@@ -71,11 +71,21 @@ def audit_record(
     persons: Iterable[object] = (),
     justification: str = "",
     detail: dict[str, Any] | None = None,
+    personal: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain, in the caller's transaction (or its own, outside one)."""
+    """Append one event to the chain, in the caller's transaction (or its own, outside one).
+
+    Free text (``justification``) and anything naming people (``personal``) go in the event's note,
+    beside the chain, where destroying the case can reach them; the event itself keeps no personal data.
+    """
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
+    note: AuditNote | None = None
+    detail = dict(detail or {})
+    if justification or personal:
+        note = AuditNote(object_id=object_id, justification=justification, detail=personal or {})
+        detail[NOTE_KEY] = str(note.pk)
     user = actor.user
     agency = getattr(user, "agency", None) if user is not None else None
     key = audit_key()
@@ -96,18 +106,33 @@ def audit_record(
             object_type=object_type,
             object_id=object_id,
             persons=[str(p) for p in persons],
-            justification=justification,
+            justification="",
             ip_address=actor.ip_address or "",
             user_agent=actor.user_agent,
-            detail=detail or {},
+            detail=detail,
         )
         audit_seal(event, previous_hash=last_hash, key=key)
         event.save(force_insert=True)
+        if note is not None:
+            note.save(force_insert=True)
+            event._note = note
         every = settings.OPENMASH_AUDIT_CHECKPOINT_EVERY
         if every > 0 and event.sequence // every != last_sequence // every:
             # Once the event is committed (a rolled-back one must not be anchored).
             transaction.on_commit(partial(_checkpoint_committed, event.sequence, event.hash), robust=True)
     return event
+
+
+def audit_notes_erase(*, object_ids: Iterable[str]) -> int:
+    """Erase the notes of events about these objects (a destroyed case's): their reasons and the names
+    they carry. The events, and the chain, are untouched. Returns how many notes were erased."""
+    ids = sorted({str(i) for i in object_ids if i})
+    erased = 0
+    for start in range(0, len(ids), 500):
+        erased += AuditNote.objects.filter(
+            object_id__in=ids[start : start + 500], erased_at__isnull=True
+        ).update(justification=ERASED, detail={}, erased_at=timezone.now())
+    return erased
 
 
 def audit_seal(event: AuditEvent, *, previous_hash: str, key: bytes | None = None) -> str:

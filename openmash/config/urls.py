@@ -16,6 +16,7 @@ urlpatterns = [
     path("people/", include("openmash.people.urls")),
     path("product/", include("openmash.product.urls")),
     path("meetings/", include("openmash.meetings.urls")),
+    path("retention/", include("openmash.retention.urls")),
     path("api/v1/", include("openmash.referrals.api_urls")),
 ]
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "openmash.meetings",
     "openmash.sources",
     "openmash.trawl",
+    "openmash.retention",
     "openmash.demo",
     "rest_framework",
     "rest_framework.authtoken",
@@ -221,6 +222,9 @@ OUTCOME_RETRY_SWEEP_SECONDS = int(os.environ.get("OUTCOME_RETRY_SWEEP_SECONDS", 
 # person; the worker looks for such trawls every TRAWL_RECOVERY_SWEEP_SECONDS.
 TRAWL_STALE_MINUTES = int(os.environ.get("TRAWL_STALE_MINUTES", "10"))
 TRAWL_RECOVERY_SWEEP_SECONDS = int(os.environ.get("TRAWL_RECOVERY_SWEEP_SECONDS", "300"))
+# The retention sweep destroys the personal data of closed cases past the hub's retention rules, once a
+# day by default (RETENTION_SWEEP_SECONDS); `manage.py retention_sweep --dry-run` lists what is due.
+RETENTION_SWEEP_SECONDS = int(os.environ.get("RETENTION_SWEEP_SECONDS", str(24 * 60 * 60)))
 # A data source larger than this trains its matching model on a random sample of this many records.
 OPENMASH_TRAINING_SAMPLE = int(os.environ.get("OPENMASH_TRAINING_SAMPLE", "100000"))
 

@@ -1,5 +1,6 @@
 """Start the periodic sweeps (overdue requests; scheduled refresh of data sources; failed outcome
-e-mails; audit checkpoints): queue the first of each unless one is already waiting. Safe to repeat."""
+e-mails; audit checkpoints; the daily retention sweep): queue the first of each unless one is already
+waiting. Safe to repeat."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from openmash.audit.tasks import schedule_audit_checkpoint
+from openmash.casework.destruction import schedule_retention_sweep
 from openmash.enquiries.tasks import schedule_sweep, sweep_overdue
 from openmash.feedback.tasks import schedule_outcome_retries
 from openmash.sources.sweeps import schedule_source_refresh
@@ -32,6 +34,7 @@ class Command(BaseCommand):
             ("stalled trawl sweep", schedule_trawl_recovery, settings.TRAWL_RECOVERY_SWEEP_SECONDS),
             ("outcome e-mail retry sweep", schedule_outcome_retries, settings.OUTCOME_RETRY_SWEEP_SECONDS),
             ("audit checkpoint", schedule_audit_checkpoint, settings.OPENMASH_AUDIT_CHECKPOINT_SECONDS),
+            ("retention sweep", schedule_retention_sweep, settings.RETENTION_SWEEP_SECONDS),
         )
         for name, schedule, seconds in sweeps:
             result = schedule()
