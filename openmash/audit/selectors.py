@@ -42,5 +42,5 @@ def with_notes(events: Iterable[AuditEvent]) -> list[AuditEvent]:
     rows = list(events)
     notes = AuditNote.objects.in_bulk([e.note_id for e in rows if e.note_id])
     for event in rows:
-        event._note = notes.get(event.note_id) if event.note_id else None  # type: ignore[call-overload]
+        event._note = notes.get(event.note_id) if event.note_id else None
     return rows

@@ -67,10 +67,11 @@ def _empty(model: type[Model], rows: Any, **blank: Any) -> int:
 
 def mail_files(references: Iterable[str]) -> list[Path]:
     """E-mail files on disk (the file-based mail backend) that mention any of these references."""
-    mailer = settings.MAILERS.get("default", {}) if hasattr(settings, "MAILERS") else {}
+    mailer: dict[str, Any] = dict(getattr(settings, "MAILERS", {}).get("default", {}))
     if not str(mailer.get("BACKEND", "")).endswith("filebased.EmailBackend"):
         return []
-    folder = Path(str(mailer.get("OPTIONS", {}).get("file_path", "")))
+    options: dict[str, Any] = dict(mailer.get("OPTIONS", {}))
+    folder = Path(str(options.get("file_path", "")))
     if not folder.is_dir():
         return []
     wanted = [r.encode() for r in references if r]
@@ -101,7 +102,7 @@ def _agency_counts(case: Case) -> list[dict[str, Any]]:
             "kind": r.agency.kind,
             "status": r.status,
             "returned": r.returned_at is not None,
-            "history_items": r.items,  # type: ignore[attr-defined]
+            "history_items": r.items,
         }
         for r in rows
     ]

@@ -25,6 +25,7 @@ NO_HOLD_REASON = "Give the reason for the legal hold"
 NO_LIFT_REASON = "Give the reason for lifting the legal hold"
 ALREADY_HELD = "This case is already held: lift the hold first to put a new one on"
 NOT_HELD = "This hold has already been lifted"
+NO_PERSON = "A legal hold is put on by a person, who is named with it"
 DESTROYED = "This case's personal data has already been destroyed: there is nothing left to hold"
 
 
@@ -66,6 +67,8 @@ def legal_hold_place(*, actor: Actor, case: Case, reason: str) -> LegalHold:
     reason = reason.strip()
     if not reason:
         raise DomainError(NO_HOLD_REASON)
+    if actor.user is None:
+        raise DomainError(NO_PERSON)
     with transaction.atomic(durable=True):
         Case.objects.select_for_update().filter(pk=case.pk).first()
         if DestructionRecord.objects.filter(case=case).exists():

@@ -8,7 +8,6 @@ import json
 import random
 from dataclasses import dataclass
 from datetime import date
-
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +55,7 @@ def build_demo_case(tmp_path: Path, capture: Any, *, households: int = 30) -> De
             actor=Actor.system("demo_load"), extracts=generate_extracts(area), directory=tmp_path / "extracts"
         )
     users = {u.username: u for u in User.objects.select_related("agency")}
+    today = timezone.localdate()
     people = {p.id: p for p in area.people}
     households_by_id = {h.id: h for h in area.households}
     addresses = area.addresses_by_id()
@@ -67,10 +67,10 @@ def build_demo_case(tmp_path: Path, capture: Any, *, households: int = 30) -> De
         r
         for r in sorted(area.referrals, key=lambda r: r.received_on)
         if r.referrer_agency_kind == "school"
-        and sum(1 for m in households_by_id[r.household_id].member_ids if people[m].age_on(timezone.localdate()) >= 18)
+        and any(people[m].age_on(today) >= 18 for m in households_by_id[r.household_id].member_ids)
     )
     home = households_by_id[synthetic.household_id]
-    adults = [people[m] for m in home.member_ids if people[m].age_on(timezone.localdate()) >= 18]
+    adults = [people[m] for m in home.member_ids if people[m].age_on(today) >= 18]
     received = timezone.now() - timezone.timedelta(days=2)
     referral = _make_referral(synthetic, people, users, received, adults[:2], addresses.get(home.address_id))
     case = referral.case
@@ -90,7 +90,8 @@ def build_demo_case(tmp_path: Path, capture: Any, *, households: int = 30) -> De
     )
     case.refresh_from_db()
     level = ThresholdLevel.objects.get(number=3)
-    agencies = list(Agency.objects.filter(kind__in=[AgencyKind.POLICE, AgencyKind.HEALTH, AgencyKind.EDUCATION]))
+    kinds = [AgencyKind.POLICE, AgencyKind.HEALTH, AgencyKind.EDUCATION]
+    agencies = list(Agency.objects.filter(kind__in=kinds))
     case_screen(
         actor=screener,
         case=case,
