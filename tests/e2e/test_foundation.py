@@ -44,7 +44,7 @@ HUB_ADMIN_NAV = [
     "Data sources",
     "Users",
 ]
-IG_NAV = ["Home", "Audit trail", "Disclosures"]
+IG_NAV = ["Home", "Audit trail", "Disclosures", "Retention"]
 # Where each navigation link goes (Home goes to the role's own home page).
 NAV_HREFS = {
     "Hub settings": "/hub/",
@@ -56,6 +56,7 @@ NAV_HREFS = {
     "Users": "/users/",
     "Audit trail": "/audit/",
     "Disclosures": "/consent/disclosures/",
+    "Retention": "/retention/",
     "Make a referral": "/referrals/new/",
     "Outcomes": "/outcomes/",
     "Screening queue": "/cases/screening/",
@@ -76,6 +77,7 @@ BUILT_PAGES = {
     "Users",
     "Audit trail",
     "Disclosures",
+    "Retention",
     "Screening queue",
     "Cases",
     "Requests",
