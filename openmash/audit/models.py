@@ -85,6 +85,7 @@ class AuditEvent(models.Model):
 
 
 NOTE_KEY = "note"
+NOTE_MAC_KEY = "note_mac"
 ERASED = "Erased with the case under the hub's retention rules"
 
 
