@@ -58,5 +58,9 @@ NAVIGATION: dict[Role, list[NavItem]] = {
         NavItem("Retention", "retention:schedule", action="retention.view"),
     ],
     Role.PERFORMANCE_MANAGER: [HOME, NavItem("Response times", "hub:response-times")],
-    Role.HUB_ADMINISTRATOR: [HOME, *HUB_ITEMS],
+    Role.HUB_ADMINISTRATOR: [
+        HOME,
+        *HUB_ITEMS,
+        NavItem("Retention", "retention:schedule", action="retention.view"),
+    ],
 }

@@ -112,7 +112,9 @@ def case_destroy(*, actor: Actor, case: Case, today: date | None = None) -> Dest
     """Destroy one closed case's personal data, if it is due and not held; return its destruction record."""
     today = today or timezone.localdate()
     with transaction.atomic(durable=True):
-        case = Case.objects.select_for_update().select_related("referral", "level").get(pk=case.pk)
+        case = (
+            Case.objects.select_for_update(of=("self",)).select_related("referral", "level").get(pk=case.pk)
+        )
         if DestructionRecord.objects.filter(case=case).exists():
             raise DomainError(ALREADY)
         if case.status != CaseStatus.CLOSED:

@@ -43,6 +43,7 @@ HUB_ADMIN_NAV = [
     "Calendar",
     "Data sources",
     "Users",
+    "Retention",
 ]
 IG_NAV = ["Home", "Audit trail", "Disclosures", "Retention"]
 # Where each navigation link goes (Home goes to the role's own home page).
