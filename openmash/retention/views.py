@@ -21,6 +21,7 @@ from openmash.retention import services
 from openmash.retention.forms import FindCaseForm, HoldForm, LiftForm, RuleForm
 from openmash.retention.models import KIND_HELP, DestructionRecord, LegalHold, RecordKind
 from openmash.retention.selectors import (
+    destruction_due_on,
     destruction_records,
     holds_active,
     retention_context,
@@ -131,7 +132,7 @@ def hold_place(request: HttpRequest, case_id: str) -> HttpResponse:
         else:
             messages.success(request, f"Case {case.reference} is held: it will not be destroyed.")
             return redirect("retention:holds")
-    due = next((d for d in retention_schedule() if d.case.pk == case.pk), None)
+    due = destruction_due_on(case, retention_context())
     return render(
         request,
         "retention/hold_place.html",

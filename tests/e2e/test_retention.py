@@ -68,6 +68,7 @@ def test_ig_officer_sees_what_is_due_and_puts_a_legal_hold_on(
 
     page.get_by_role("link", name=f"Put a legal hold on case {held.reference}").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Put a legal hold on case {held.reference}")
+    expect(page.get_by_text("Under the retention rules this case is due for destruction on")).to_be_visible()
     page.get_by_role("button", name="Put the hold on").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text(NO_HOLD_REASON)
     page.get_by_label("Why must this case be kept?").fill(HOLD_REASON)
