@@ -45,6 +45,7 @@ from openmash.feedback.models import OutcomeNotification, Recipient
 from openmash.hub.selectors import hub_configuration
 from openmash.meetings.models import AgendaItem, Attendance, Meeting
 from openmash.referrals.models import Referral, ReferralPerson
+from openmash.retention.models import DestructionRecord
 
 
 class Action(StrEnum):
@@ -126,6 +127,9 @@ NOT_FOUND = Verdict(False, Refusal.NOT_FOUND, "Not visible to this person")
 CLOSED_REASON = (
     "This case has been decided, so its people are read-only. A decision maker can correct them, "
     "giving the reason."
+)
+DESTROYED_REASON = (
+    "This case's personal data was destroyed under the hub's retention rules: nothing more is added to it."
 )
 WITHDRAWN_REASON = (
     "Your agency's request on this case was withdrawn: the hub no longer needs its information."
@@ -320,6 +324,8 @@ def _case_rule(user: User, action: Action, case: Case) -> Verdict:
         return _forbidden("Consent decisions are for hub staff and meeting chairs")
     if action == Action.PEOPLE_CHANGE:
         if case.status in (CaseStatus.DECIDED, CaseStatus.CLOSED):
+            if DestructionRecord.objects.filter(case=case).exists():
+                return Verdict(False, Refusal.CLOSED, DESTROYED_REASON)
             if can(user, Perm.DECISION_RECORD):
                 return Verdict(True, correction=True)
             return Verdict(False, Refusal.CLOSED, CLOSED_REASON)

@@ -13,6 +13,7 @@ from openmash.access.policy import Action, decide
 from openmash.accounts.roles import Role
 from openmash.cases.models import Case, CaseStatus, Route
 from openmash.cases.tests.helpers import make_referral
+from openmash.casework.destruction import case_destroy
 from openmash.core.actor import Actor
 from openmash.core.errors import ConcurrentEditError, DomainError
 from openmash.hub.models import AgencyKind
@@ -151,3 +152,12 @@ def test_who_may_see_the_schedule_change_the_rules_and_hold_cases(hub: Any, make
         "admin": (True, True, False),
         "screener": (False, False, False),
     }
+
+
+def test_no_one_adds_people_to_a_destroyed_case(hub: Any, make_user: Any) -> None:
+    decider = make_user(Role.DECISION_MAKER)
+    case = closed_case(RecordKind.CONTACT_NFA, timezone.now() - timedelta(days=3650))
+    assert decide(decider, Action.PEOPLE_CHANGE, case).correction
+    case_destroy(actor=Actor(user=decider), case=case)
+    refused = decide(decider, Action.PEOPLE_CHANGE, case)
+    assert not refused and "destroyed" in refused.reason
