@@ -23,6 +23,10 @@ The rules, in words (the README's "Who sees what" table says the same):
 - Information governance officers: the hub's answer for the whole disclosure log; a partner agency's
   for its agency's part, and may look up only cases and people its agency was involved with.
 - A decided or closed case's people are read-only, except corrections by a decision maker, with a reason.
+- Retention: the hub's information governance officers and the hub administrator see what is due for
+  destruction, the holds and the destruction records, and change the retention rules; only the hub's
+  information governance officers put a legal hold on a case or lift it. A partner agency's officer
+  answers for their agency's part of the disclosure log, not for the hub's retention.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from openmash.hub.models import Agency, Team
 from openmash.hub.selectors import hub_configuration
 from openmash.meetings.models import AgendaItem, Attendance, Meeting
 from openmash.referrals.models import Referral, ReferralPerson
+from openmash.retention.models import DestructionRecord
 from openmash.teams.models import Routing, RoutingStatus
 
 PUBLIC_ROUTES = frozenset({"accounts:sign-in", "health:live", "health:ready", "api-schema"})
@@ -116,6 +121,12 @@ class Action(StrEnum):
     """Ofsted's Annex A lists: one row per child, so personal data; each export is audited."""
     SCORECARD_VIEW = "reports.scorecard"
     """One partner agency's scorecard: the performance manager, or that agency's own lead."""
+    RETENTION_VIEW = "retention.view"
+    """What is due for destruction and when, the legal holds, the destruction records and the rules."""
+    RETENTION_CONFIGURE = "retention.configure"
+    """Changing how long each kind of closed case is kept."""
+    LEGAL_HOLD = "retention.hold"
+    """Putting a legal hold on a case, or lifting it."""
 
 
 class Refusal(StrEnum):
@@ -152,6 +163,9 @@ NOT_FOUND = Verdict(False, Refusal.NOT_FOUND, "Not visible to this person")
 CLOSED_REASON = (
     "This case has been decided, so its people are read-only. A decision maker can correct them, "
     "giving the reason."
+)
+DESTROYED_REASON = (
+    "This case's personal data was destroyed under the hub's retention rules: nothing more is added to it."
 )
 WITHDRAWN_REASON = (
     "Your agency's request on this case was withdrawn: the hub no longer needs its information."
@@ -328,6 +342,21 @@ ROLE_LEVEL: dict[Action, tuple[tuple[Perm, ...], tuple[Role, ...], str]] = {
     ),
     Action.REPORTS_VIEW: ((Perm.PERFORMANCE_VIEW,), (), "Performance reports are for performance managers"),
     Action.ANNEX_A: ((Perm.PERFORMANCE_VIEW,), (), "The Annex A lists are for performance managers"),
+    Action.RETENTION_VIEW: (
+        (Perm.HUB_CONFIGURE, Perm.TRANSPARENCY_REPORT),
+        (),
+        "Retention and destruction are for information governance and the hub administrator",
+    ),
+    Action.RETENTION_CONFIGURE: (
+        (Perm.HUB_CONFIGURE, Perm.TRANSPARENCY_REPORT),
+        (),
+        "Retention rules are changed by information governance or the hub administrator",
+    ),
+    Action.LEGAL_HOLD: (
+        (Perm.TRANSPARENCY_REPORT,),
+        (),
+        "Only an information governance officer puts a legal hold on a case",
+    ),
 }
 
 
@@ -358,6 +387,8 @@ def _case_rule(user: User, action: Action, case: Case) -> Verdict:
         return _forbidden("A referral is allocated once the hub has decided it")
     if action == Action.PEOPLE_CHANGE:
         if case.status in (CaseStatus.DECIDED, CaseStatus.CLOSED):
+            if DestructionRecord.objects.filter(case=case).exists():
+                return Verdict(False, Refusal.CLOSED, DESTROYED_REASON)
             if can(user, Perm.DECISION_RECORD):
                 return Verdict(True, correction=True)
             return Verdict(False, Refusal.CLOSED, CLOSED_REASON)
@@ -522,6 +553,23 @@ def _scorecard_rule(user: User, agency: Agency) -> Verdict:
     return _forbidden("An agency's scorecard is for performance managers and the agency's own lead")
 
 
+HUB_RETENTION_ONLY = (
+    "Retention is the hub's: its information governance officers answer for it. A partner agency's "
+    "officer answers for their agency's part of the disclosure log"
+)
+
+
+def _retention_rule(user: User, action: Action) -> Verdict:
+    allowed_role = role_level(user, action)
+    if not allowed_role:
+        return allowed_role
+    if action != Action.LEGAL_HOLD and can(user, Perm.HUB_CONFIGURE):
+        return ALLOW
+    if can(user, Perm.TRANSPARENCY_REPORT) and sees_whole_log(user):
+        return ALLOW
+    return _forbidden(HUB_RETENTION_ONLY)
+
+
 # The one entry point ---------------------------------------------------------------------------------------
 
 
@@ -578,6 +626,10 @@ def decide(user: object, action: Action, obj: object = None) -> Verdict:
         return role_level(person, action)
     if action == Action.DISCLOSURES_CASE and isinstance(obj, Case):
         return _ig_rule(person, action, obj)
+    if action in (Action.RETENTION_VIEW, Action.RETENTION_CONFIGURE):
+        return _retention_rule(person, action)
+    if action == Action.LEGAL_HOLD and isinstance(obj, Case):
+        return _retention_rule(person, action)
     if action == Action.TRANSPARENCY_REPORT and isinstance(obj, ReferralPerson):
         case = getattr(obj.referral, "case", None)
         return _ig_rule(person, action, case) if case is not None else NOT_FOUND

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.urls import reverse
 
+from openmash.access.policy import Action, decide
 from openmash.accounts.models import User
 from openmash.accounts.navigation import NAVIGATION
 from openmash.accounts.roles import ROLE_SLUGS
@@ -18,6 +19,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     path = request.path
     items = []
     for item in NAVIGATION[role]:
+        if item.action and not decide(user, Action(item.action)).allowed:
+            continue
         if item.url_name == "accounts:home":
             url = reverse("accounts:role-home", args=[ROLE_SLUGS[role]])
         else:

@@ -11,6 +11,9 @@ from openmash.accounts.roles import Role
 class NavItem:
     label: str
     url_name: str
+    action: str = ""
+    """An access-policy action the person must be allowed, for a link only some holders of the role may
+    follow (the hub's retention, not a partner agency's officer)."""
 
 
 HOME = NavItem("Home", "accounts:home")
@@ -57,7 +60,12 @@ NAVIGATION: dict[Role, list[NavItem]] = {
         HOME,
         NavItem("Audit trail", "audit:events"),
         NavItem("Disclosures", "consent:disclosures"),
+        NavItem("Retention", "retention:schedule", action="retention.view"),
     ],
     Role.PERFORMANCE_MANAGER: [HOME, NavItem("Response times", "hub:response-times")],
-    Role.HUB_ADMINISTRATOR: [HOME, *HUB_ITEMS],
+    Role.HUB_ADMINISTRATOR: [
+        HOME,
+        *HUB_ITEMS,
+        NavItem("Retention", "retention:schedule", action="retention.view"),
+    ],
 }

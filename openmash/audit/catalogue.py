@@ -138,5 +138,11 @@ class AuditAction(models.TextChoices):
     # Partnership performance
     REPORT_EXPORTED = "reporting.exported", "Performance report exported"
     ANNEX_A_EXPORTED = "reporting.annex_a_exported", "Ofsted Annex A list exported"
+    # Retention and destruction
+    RETENTION_RULE_CHANGED = "retention.rule_changed", "Retention rule changed"
+    RETENTION_VIEWED = "retention.viewed", "Retention schedule viewed"
+    LEGAL_HOLD_PLACED = "retention.hold_placed", "Legal hold put on a case"
+    LEGAL_HOLD_LIFTED = "retention.hold_lifted", "Legal hold lifted from a case"
+    CASE_DESTROYED = "retention.case_destroyed", "Case's personal data destroyed under the retention rules"
     # Synthetic data
     DEMO_LOADED = "synth.demo_loaded", "Synthetic demo area loaded"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db import models
@@ -58,9 +59,47 @@ class AuditEvent(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError(APPEND_ONLY)
 
+    @property
+    def note_id(self) -> str:
+        """The note holding this event's free text, if it has one (see `AuditNote`)."""
+        return str(self.detail.get(NOTE_KEY, "")) if isinstance(self.detail, dict) else ""
+
+    @property
+    def note(self) -> AuditNote | None:
+        if not hasattr(self, "_note"):
+            self._note = AuditNote.objects.filter(pk=self.note_id).first() if self.note_id else None
+        return self._note
+
+    @property
+    def reason(self) -> str:
+        """The reason given, wherever it is kept: in the note (events since notes), else in the event."""
+        note = self.note
+        return note.justification if note is not None else self.justification
+
     def get_action_display(self) -> str:
         """The catalogue's label; an action no longer in the catalogue shows as stored."""
         try:
             return str(AuditAction(self.action).label)
         except ValueError:
             return self.action
+
+
+NOTE_KEY = "note"
+NOTE_MAC_KEY = "note_mac"
+ERASED = "Erased with the case under the hub's retention rules"
+
+
+class AuditNote(models.Model):
+    """The free text an event carries (a reason typed by a person, the names in a relationship): kept
+    beside the chain, not in it. The event names its note (``detail["note"]``) and the chain covers that
+    name, so the note can be erased when the case it is about is destroyed while the chain still
+    verifies (ADR retention-audit-notes). `object_id` is the event's, to find a case's notes."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    object_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    justification = models.TextField(blank=True, default="")
+    detail = models.JSONField(default=dict, blank=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Audit note {self.pk}"

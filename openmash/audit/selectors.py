@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 
 from openmash.audit.catalogue import AuditAction
-from openmash.audit.models import AuditEvent
+from openmash.audit.models import AuditEvent, AuditNote
 from openmash.audit.services import audit_record
 from openmash.core.actor import Actor
 
@@ -33,3 +35,12 @@ def audit_events_for(
         },
     )
     return events
+
+
+def with_notes(events: Iterable[AuditEvent]) -> list[AuditEvent]:
+    """The events with their notes read in one query (for a page of the trail)."""
+    rows = list(events)
+    notes = AuditNote.objects.in_bulk([e.note_id for e in rows if e.note_id])
+    for event in rows:
+        event._note = notes.get(event.note_id) if event.note_id else None
+    return rows

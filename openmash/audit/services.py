@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from openmash.audit.chain import (
     event_hash,
     keyed_hash,
 )
-from openmash.audit.models import AuditEvent
+from openmash.audit.models import ERASED, NOTE_KEY, NOTE_MAC_KEY, AuditEvent, AuditNote
 from openmash.core.actor import Actor
 
 log = logging.getLogger(__name__)
@@ -72,14 +73,25 @@ def audit_record(
     persons: Iterable[object] = (),
     justification: str = "",
     detail: dict[str, Any] | None = None,
+    personal: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain, in the caller's transaction (or its own, outside one)."""
+    """Append one event to the chain, in the caller's transaction (or its own, outside one).
+
+    Free text (``justification``) and anything naming people (``personal``) go in the event's note,
+    beside the chain, where destroying the case can reach them; the event itself keeps no personal data.
+    """
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
+    note: AuditNote | None = None
+    detail = dict(detail or {})
+    key = audit_key()
+    if justification or personal:
+        note = AuditNote(object_id=object_id, justification=justification, detail=personal or {})
+        detail[NOTE_KEY] = str(note.pk)
+        detail[NOTE_MAC_KEY] = note_mac(key, note)
     user = actor.user
     agency = getattr(user, "agency", None) if user is not None else None
-    key = audit_key()
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -97,18 +109,50 @@ def audit_record(
             object_type=object_type,
             object_id=object_id,
             persons=[str(p) for p in persons],
-            justification=justification,
+            justification="",
             ip_address=actor.ip_address or "",
             user_agent=actor.user_agent,
-            detail=detail or {},
+            detail=detail,
         )
         audit_seal(event, previous_hash=last_hash, key=key)
         event.save(force_insert=True)
+        if note is not None:
+            note.save(force_insert=True)
+            event._note = note
         every = settings.OPENMASH_AUDIT_CHECKPOINT_EVERY
         if every > 0 and event.sequence // every != last_sequence // every:
             # Once the event is committed (a rolled-back one must not be anchored).
             transaction.on_commit(partial(_checkpoint_committed, event.sequence, event.hash), robust=True)
     return event
+
+
+def note_mac(key: bytes, note: AuditNote) -> str:
+    """A MAC of a note's words, kept in its event (and so in the chain): a note changed while it exists
+    is seen by `audit_verify`; once erased, only the erasure is."""
+    words = canonical_payload_of_note(str(note.pk), note.justification, dict(note.detail))
+    return keyed_hash(key, GENESIS_HASH, words)
+
+
+def canonical_payload_of_note(note_id: str, justification: str, detail: dict[str, Any]) -> str:
+    return json.dumps(
+        {"note": note_id, "justification": justification, "detail": detail},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=True,
+        default=str,
+    )
+
+
+def audit_notes_erase(*, object_ids: Iterable[str]) -> int:
+    """Erase the notes of events about these objects (a destroyed case's): their reasons and the names
+    they carry. The events, and the chain, are untouched. Returns how many notes were erased."""
+    ids = sorted({str(i) for i in object_ids if i})
+    erased = 0
+    for start in range(0, len(ids), 500):
+        erased += AuditNote.objects.filter(
+            object_id__in=ids[start : start + 500], erased_at__isnull=True
+        ).update(justification=ERASED, detail={}, erased_at=timezone.now())
+    return erased
 
 
 def audit_seal(event: AuditEvent, *, previous_hash: str, key: bytes | None = None) -> str:
@@ -236,6 +280,7 @@ def audit_verify_chain() -> ChainReport:
     previous_seq: int | str = "start"
     checked = keyed = 0
     seen_keyed = False
+    notes: dict[str, tuple[str, int, str]] = {}  # note id -> its MAC, its event, the problem if changed
     for event in AuditEvent.objects.order_by("sequence").iterator(chunk_size=2000):
         seq, when = event.sequence, _when(event)
         while pending and pending[0].sequence < seq:
@@ -266,6 +311,9 @@ def audit_verify_chain() -> ChainReport:
                 since = "" if matched_since == "start" else f" and after event #{matched_since}"
                 return report(DIFFERS.format(seq=seq, at=at, since=since), seq)
             matched_since = seq
+        if event.scheme == SCHEME_KEYED and NOTE_MAC_KEY in event.detail:
+            noted = NOTE_CHANGED.format(seq=seq, action=event.action, when=when)
+            notes[str(event.detail.get(NOTE_KEY, ""))] = (str(event.detail[NOTE_MAC_KEY]), seq, noted)
         seen_keyed = seen_keyed or event.scheme == SCHEME_KEYED
         keyed += event.scheme == SCHEME_KEYED
         previous, previous_seq = event.hash, seq
@@ -279,7 +327,32 @@ def audit_verify_chain() -> ChainReport:
     every = settings.OPENMASH_AUDIT_CHECKPOINT_EVERY
     if newest is None and every > 0 and keyed >= every:
         return report(NO_ANCHOR.format(path=anchor_file(audit_anchor_dir()), keyed=keyed), None)
+    changed = _changed_note(key, notes)
+    if changed is not None:
+        return report(notes[changed][2], notes[changed][1])
     return report("", None)
+
+
+NOTE_CHANGED = (
+    "the note of event #{seq} ({action}, {when}) does not match the MAC its event carries: its words "
+    "were changed, or it is missing"
+)
+
+
+def _changed_note(key: bytes, notes: dict[str, tuple[str, int, str]]) -> str | None:
+    """The note of the first event whose note was changed (or removed) since it was written; erased
+    notes pass (their erasure is itself audited with the destruction of their case)."""
+    ids = sorted(notes, key=lambda note_id: notes[note_id][1])
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        present = {str(n.pk): n for n in AuditNote.objects.filter(pk__in=chunk)}
+        for note_id in chunk:
+            note = present.get(note_id)
+            if note is None or (
+                note.erased_at is None and not hmac_equal(note_mac(key, note), notes[note_id][0])
+            ):
+                return note_id
+    return None
 
 
 def hmac_equal(a: str, b: str) -> bool:

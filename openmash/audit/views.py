@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from openmash.access.policy import sees_whole_log
 from openmash.accounts.permissions import Perm, require
 from openmash.audit.catalogue import AuditAction
-from openmash.audit.selectors import audit_events_for
+from openmash.audit.selectors import audit_events_for, with_notes
 from openmash.audit.services import audit_record, audit_verify_chain
 from openmash.core.actor import Actor
 
@@ -31,6 +31,7 @@ def events(request: HttpRequest) -> HttpResponse:
         agency_id=scope,
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page.object_list = with_notes(page.object_list)
     return render(
         request,
         "audit/events.html",

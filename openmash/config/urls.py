@@ -19,6 +19,7 @@ urlpatterns = [
     path("meetings/", include("openmash.meetings.urls")),
     path("teams/", include("openmash.teams.urls")),
     path("reporting/", include("openmash.reporting.urls")),
+    path("retention/", include("openmash.retention.urls")),
     path("api/v1/", include("openmash.referrals.api_urls")),
 ]
 

@@ -115,7 +115,8 @@ def relationship_add(
                 action=AuditAction.RELATIONSHIP_ADDED,
                 obj=relationship,
                 persons=[from_person.pk, to_person.pk],
-                detail={"case": case.reference, "relationship": str(relationship)},
+                detail={"case": case.reference, "kind": relationship.kind},
+                personal={"relationship": str(relationship)},
             )
     except IntegrityError as error:
         raise DomainError(ALREADY_RECORDED) from error
@@ -129,7 +130,8 @@ def relationship_remove(*, actor: Actor, relationship: PersonRelationship) -> No
             action=AuditAction.RELATIONSHIP_REMOVED,
             obj=relationship,
             persons=[relationship.from_person_id, relationship.to_person_id],
-            detail={"case": relationship.case.reference, "relationship": str(relationship)},
+            detail={"case": relationship.case.reference, "kind": relationship.kind},
+            personal={"relationship": str(relationship)},
         )
         relationship.delete()
 
@@ -170,7 +172,8 @@ def household_save(
             action=AuditAction.HOUSEHOLD_SAVED,
             obj=household,
             persons=[m.pk for m in members],
-            detail={"case": case.reference, "label": label, "members": [str(m) for m in members]},
+            detail={"case": case.reference, "members": len(members)},
+            personal={"label": label, "members": [str(m) for m in members]},
         )
     return household
 

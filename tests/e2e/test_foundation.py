@@ -44,8 +44,9 @@ HUB_ADMIN_NAV = [
     "Calendar",
     "Data sources",
     "Users",
+    "Retention",
 ]
-IG_NAV = ["Home", "Audit trail", "Disclosures"]
+IG_NAV = ["Home", "Audit trail", "Disclosures", "Retention"]
 # Where each navigation link goes (Home goes to the role's own home page).
 NAV_HREFS = {
     "Hub settings": "/hub/",
@@ -57,6 +58,7 @@ NAV_HREFS = {
     "Users": "/users/",
     "Audit trail": "/audit/",
     "Disclosures": "/consent/disclosures/",
+    "Retention": "/retention/",
     "Make a referral": "/referrals/new/",
     "Outcomes": "/outcomes/",
     "Screening queue": "/cases/screening/",
@@ -81,6 +83,7 @@ BUILT_PAGES = {
     "Users",
     "Audit trail",
     "Disclosures",
+    "Retention",
     "Screening queue",
     "Cases",
     "Requests",

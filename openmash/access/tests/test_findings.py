@@ -238,7 +238,7 @@ def test_6_a_decision_maker_corrects_a_decided_case_giving_the_reason(hub_s: Sce
     assert done.status_code == 302
     assert ReferralPerson.objects.filter(referral=case.referral).count() == before + 1
     corrected = AuditEvent.objects.get(action=AuditAction.CASE_CORRECTED, object_id=str(case.pk))
-    assert corrected.justification == "The father was left off the referral"
+    assert corrected.reason == "The father was left off the referral"
     assert corrected.actor_id == str(s.users["decider"].pk)
 
 

@@ -38,6 +38,8 @@ from openmash.hub.models import Agency, AgencyKind, ClosureDay, RagRating, Thres
 from openmash.hub.services import closure_day_add
 from openmash.people.models import Household, PersonIdentifier, PersonRelationship
 from openmash.reporting.models import MonthlyReport
+from openmash.retention.models import DestructionRecord, LegalHold, RecordKind
+from openmash.retention.services import legal_hold_place
 from openmash.sources.models import SourceLoad
 
 pytestmark = [pytest.mark.django_db]
@@ -288,6 +290,14 @@ def scorecards(s: Scenario) -> list[Target]:
     ]
 
 
+def legal_holds(s: Scenario) -> list[Target]:
+    return [
+        Target(k, {"hold_id": hold.pk}, policy(Action.LEGAL_HOLD, hold.case), case=k)
+        for k, c in s.cases.items()
+        for hold in LegalHold.objects.filter(case=c)
+    ]
+
+
 def with_kwargs(expect: Expect, **kwargs: Callable[[Scenario], Any]) -> Callable[[Scenario], list[Target]]:
     return lambda s: [Target("-", {k: f(s) for k, f in kwargs.items()}, expect)]
 
@@ -473,6 +483,20 @@ ROUTES: dict[str, Route] = {
     "reporting:annex-a": Route(one(policy(Action.ANNEX_A)), post=False),
     "reporting:annex-a-csv": Route(with_kwargs(policy(Action.ANNEX_A), which=lambda s: "list1"), post=False),
     "reporting:annex-a-xlsx": Route(one(policy(Action.ANNEX_A)), post=False),
+    # Retention and destruction: information governance.
+    "retention:schedule": Route(one(policy(Action.RETENTION_VIEW)), post=False),
+    "retention:rules": Route(one(policy(Action.RETENTION_VIEW)), post=False),
+    "retention:rule-edit": Route(
+        with_kwargs(policy(Action.RETENTION_CONFIGURE), kind=lambda s: RecordKind.CONTACT_NFA.value)
+    ),
+    "retention:holds": Route(one(policy(Action.RETENTION_VIEW)), post=False),
+    "retention:hold-place": Route(cases(Action.LEGAL_HOLD)),
+    "retention:hold-lift": Route(legal_holds),
+    "retention:destroyed": Route(one(policy(Action.RETENTION_VIEW)), post=False),
+    "retention:destroyed-detail": Route(
+        with_kwargs(policy(Action.RETENTION_VIEW), record_id=lambda s: DestructionRecord.objects.first().pk),
+        post=False,
+    ),
     # The API for agency systems (token sign-in).
     "api-schema": Route(one(lambda u: True), api=True, public=True, post=False),
     "api-referrals": Route(one(perm(Perm.REFERRAL_CREATE)), api=True, get=False),
@@ -570,6 +594,20 @@ def test_the_access_sweep(
     )
     assert PendingRoleGrant.objects.exists()
     heartbeat_record()  # a worker was seen: the readiness check answers 200
+    # A legal hold to lift, and a destruction record to read (written as the sweep would leave it).
+    legal_hold_place(actor=Actor(user=s.users["hub_ig"]), case=s.cases["closed"], reason="Court order 123")
+    DestructionRecord.objects.create(
+        case=s.cases["new"],
+        case_reference=s.cases["new"].reference,
+        referral_reference=s.cases["new"].referral.reference,
+        received_at=s.cases["new"].referral.received_at,
+        destroyed_at=s.cases["new"].referral.received_at,
+        hub_model="front_door",
+        kind=RecordKind.NEVER_SCREENED,
+        months=12,
+        due_on=_a_weekday(),
+        destroyed_by="Retention sweep",
+    )
 
     clients = {key: Client(raise_request_exception=False) for key in s.users}
     for key, client in clients.items():

@@ -206,7 +206,7 @@ def test_too_many_failed_sign_ins_refuse_the_username_for_a_while_even_with_the_
     assert "too many failed attempts to sign in with this username. Wait 15 minutes" in html
     assert "_auth_user_id" not in client.session
     event = AuditEvent.objects.get(action=AuditAction.SIGN_IN_REFUSED)
-    assert event.detail == {"username": user.username} and "Wait 15 minutes" in event.justification
+    assert event.detail["username"] == user.username and "Wait 15 minutes" in event.reason
     # Refused attempts do not extend the wait; once the failures are old enough, the right password works.
     FailedSignIn.objects.update(at=timezone.now() - timedelta(minutes=16))
     assert client.post(url, {"username": user.username, "password": PASSWORD}).status_code == 302

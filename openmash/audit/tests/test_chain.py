@@ -59,7 +59,7 @@ def test_event_records_who_where_and_about_whom(actor: Actor) -> None:
     assert stored.ip_address == "10.1.2.3"
     assert stored.user_agent == "Test browser"
     assert stored.persons == ["p-1", "p-2"]
-    assert stored.justification == "Checking"
+    assert stored.reason == "Checking"
     assert stored.occurred_at.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
 
 

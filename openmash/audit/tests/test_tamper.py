@@ -201,4 +201,4 @@ def test_sqlite_refuses_raw_update_and_delete(actor: Actor) -> None:
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(sql, [event.sequence])
-    assert AuditEvent.objects.get(pk=event.pk).justification == "#0"
+    assert AuditEvent.objects.get(pk=event.pk).reason == "#0"

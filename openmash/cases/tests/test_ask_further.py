@@ -77,7 +77,7 @@ def test_asking_education_sends_a_request_and_reopens_gathering(
     assert request.status == RequestStatus.OPEN and request.due_at is not None
     assert ready_case.agencies_asked.filter(agency=education).exists()
     event = AuditEvent.objects.get(action=AuditAction.CASE_AGENCY_ADDED)
-    assert event.justification == "The return names a school"
+    assert event.reason == "The return names a school"
     # The education researcher now has it in their queue.
     queue = _client(people["education"]).get(reverse("enquiries:queue")).content.decode()
     assert ready_case.reference in queue

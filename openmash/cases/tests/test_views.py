@@ -540,7 +540,7 @@ def test_not_sought_because_of_risk_records_the_lawful_basis(people: dict[str, A
         AgencyKind.HEALTH: RequestStatus.BLOCKED,
     }
     audit = AuditEvent.objects.get(action=AuditAction.LAWFUL_BASIS_RECORDED)
-    assert audit.justification == basis.reason
+    assert audit.reason == basis.reason
 
 
 def test_not_yet_sought_records_nothing_and_every_request_waits(people: dict[str, Any]) -> None:

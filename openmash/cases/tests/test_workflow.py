@@ -160,7 +160,7 @@ def test_rerating_recomputes_open_deadlines_and_is_audited(people: dict[str, Any
     due = {r.agency.kind: r.due_at for r in case.requests.all()}
     assert due[AgencyKind.POLICE] == datetime(2026, 11, 24, 14, 0, tzinfo=LONDON)  # 4 working hours
     event = AuditEvent.objects.get(action=AuditAction.CASE_RERATED)
-    assert event.justification == "Police report a new incident"
+    assert event.reason == "Police report a new incident"
     assert event.detail["from"] == "green"
     with pytest.raises(DomainError, match="reason"):
         case_rerate(

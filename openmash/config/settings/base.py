@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "openmash.teams",
     "openmash.health",
     "openmash.reporting",
+    "openmash.retention",
     "openmash.demo",
     "rest_framework",
     "rest_framework.authtoken",
@@ -232,6 +233,9 @@ TRAWL_SEARCH_THREADS = int(os.environ.get("TRAWL_SEARCH_THREADS", "0"))
 # (longer than the longest task a single worker runs, as it beats between tasks).
 OPENMASH_WORKER_HEARTBEAT_SECONDS = int(os.environ.get("OPENMASH_WORKER_HEARTBEAT_SECONDS", "60"))
 OPENMASH_WORKER_STALE_SECONDS = int(os.environ.get("OPENMASH_WORKER_STALE_SECONDS", "900"))
+# The retention sweep destroys the personal data of closed cases past the hub's retention rules, once a
+# day by default (RETENTION_SWEEP_SECONDS); `manage.py retention_sweep --dry-run` lists what is due.
+RETENTION_SWEEP_SECONDS = int(os.environ.get("RETENTION_SWEEP_SECONDS", str(24 * 60 * 60)))
 # A data source larger than this trains its matching model on a random sample of this many records.
 OPENMASH_TRAINING_SAMPLE = int(os.environ.get("OPENMASH_TRAINING_SAMPLE", "100000"))
 

@@ -140,7 +140,7 @@ def test_confirm_reject_and_add_events_into_the_return_and_chronology(
     ):
         assert action in actions
     confirmed = AuditEvent.objects.get(action=AuditAction.MATCH_CONFIRMED)
-    assert confirmed.justification == "Nickname; same DOB and address"
+    assert confirmed.reason == "Nickname; same DOB and address"
     assert str(jayden.person_id) in confirmed.persons
     # A submitted return's events cannot be taken out.
     with pytest.raises(DomainError):
@@ -261,7 +261,7 @@ def test_searching_again_keeps_decisions_and_an_undone_decision_is_to_review_aga
     assert not police_request.history.exists()
     assert kept_jayden.status == CandidateStatus.PROPOSED and kept_jayden.decided_by is None
     undone = AuditEvent.objects.get(action=AuditAction.MATCH_UNDONE)
-    assert (undone.detail["was"], undone.detail["events_removed"], undone.justification) == (
+    assert (undone.detail["was"], undone.detail["events_removed"], undone.reason) == (
         "confirmed",
         2,
         "Checked again",

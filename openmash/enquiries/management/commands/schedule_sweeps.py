@@ -1,6 +1,6 @@
 """Start the periodic sweeps (overdue requests; scheduled refresh of data sources; failed outcome
-e-mails; audit checkpoints; the worker's heartbeat; the monthly partnership report): queue the first
-of each unless one is already waiting. Safe to repeat."""
+e-mails; audit checkpoints; the worker's heartbeat; the monthly partnership report; the daily
+retention sweep): queue the first of each unless one is already waiting. Safe to repeat."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from openmash.audit.tasks import schedule_audit_checkpoint
+from openmash.casework.destruction import schedule_retention_sweep
 from openmash.enquiries.tasks import schedule_sweep, sweep_overdue
 from openmash.feedback.tasks import schedule_outcome_retries
 from openmash.health.tasks import schedule_heartbeat
@@ -41,6 +42,7 @@ class Command(BaseCommand):
                 schedule_monthly_reports,
                 settings.OPENMASH_MONTHLY_REPORT_SWEEP_SECONDS,
             ),
+            ("retention sweep", schedule_retention_sweep, settings.RETENTION_SWEEP_SECONDS),
         )
         for name, schedule, seconds in sweeps:
             result = schedule()
