@@ -1,9 +1,9 @@
 """Audit writes per second through the real service (`audit_record`: the chain's lock, the keyed hash,
-the insert, a checkpoint every OPENMASH_AUDIT_CHECKPOINT_EVERY events), with 1, 4 and 8 writers at
+the insert, a checkpoint every OPENMASH_AUDIT_CHECKPOINT_EVERY events), with 1, 5 and 20 writers at
 once, each a separate process with its own database connection as web workers are; then how fast
 `audit_verify` walks the trail. Prints one table (not part of the test run).
 
-.venv/bin/python bench/bench_audit.py --database postgres://postgres@127.0.0.1:5432/openmash_haud
+.venv/bin/python bench/bench_audit.py --database postgres://postgres@127.0.0.1:5432/openmash_volume_audit
 .venv/bin/python bench/bench_audit.py --database sqlite    # a SQLite file in a temporary folder
 
 The database is migrated first; events are appended to whatever trail it holds.
@@ -101,9 +101,9 @@ def run(writers: int, events: int) -> tuple[float, float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/openmash_haud")
-    parser.add_argument("--writers", type=int, nargs="+", default=[1, 4, 8])
-    parser.add_argument("--events", type=int, default=400, help="events each writer appends")
+    parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/openmash_volume_audit")
+    parser.add_argument("--writers", type=int, nargs="+", default=[1, 5, 20])
+    parser.add_argument("--events", type=int, default=200, help="events each writer appends")
     args = parser.parse_args()
     anchor = Path(tempfile.mkdtemp(prefix="bench-audit-anchor-"))
     setup(args.database, anchor)

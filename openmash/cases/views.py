@@ -38,6 +38,7 @@ from openmash.cases.selectors import (
     children_of,
     plural,
     with_list_data,
+    with_page_data,
 )
 from openmash.cases.services import NOT_NEW
 from openmash.casework.screening import (
@@ -280,6 +281,7 @@ def detail(request: HttpRequest, case_id: str) -> HttpResponse:
             return redirect("referrals:detail", referral_id=refused.obj.referral_id)
         raise
     shown = contribution_agencies(user, case)
+    with_page_data(case)
     returns_viewed(actor=actor, case=case, where="Case page", agencies=shown)
     now = timezone.now()
     open_ = case.status in (CaseStatus.NEW, *RERATABLE)
@@ -303,10 +305,8 @@ def detail(request: HttpRequest, case_id: str) -> HttpResponse:
         "may_resend_outcomes": role_level(user, Action.OUTCOME_RESEND).allowed,
         "shown_agencies": shown,
         "out_of_hours": out_of_hours_warning(case, now),
-        "waiting": list(
-            case.requests.filter(status=RequestStatus.BLOCKED)
-            .select_related("agency")
-            .order_by("agency__name")
+        "waiting": sorted(
+            (r for r in case.requests.all() if r.status == RequestStatus.BLOCKED), key=lambda r: r.agency.name
         ),
         **referral_context(case.referral, request.user),
     }

@@ -1,0 +1,21 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    """Chains per partition (ADR volume-partitioned-audit-chains). The new column is nullable so that
+    SQLite adds it in place rather than rebuilding the table (a rebuild would drop the append-only
+    triggers of migration 0004)."""
+
+    dependencies = [("audit", "0004_sqlite_append_only")]
+
+    operations = [
+        migrations.AddField(
+            model_name="auditevent",
+            name="partition",
+            field=models.PositiveSmallIntegerField(blank=True, null=True),
+        ),
+        migrations.AddIndex(
+            model_name="auditevent",
+            index=models.Index(fields=["partition", "-sequence"], name="audit_partition_head"),
+        ),
+    ]
