@@ -80,7 +80,8 @@ def audit_record(
     user = actor.user
     agency = getattr(user, "agency", None) if user is not None else None
     key = audit_key()
-    with transaction.atomic():
+    # No savepoint of its own: an event that cannot be written fails the caller's whole transaction.
+    with transaction.atomic(savepoint=False):
         partition = _lock_a_chain()
         last_sequence, last_hash = audit_chain_head(partition)
         event = AuditEvent(
@@ -118,7 +119,7 @@ def _lock_a_chain() -> int:
     the first free chain, starting from the one its connection used last (the main chain at first), so
     that one transaction's events stay on one chain and a quiet hub writes one chain; it waits only when
     every chain is busy. SQLite lets one writer in at a time anyway: always the main chain."""
-    count = max(1, int(getattr(settings, "OPENMASH_AUDIT_CHAINS", 16)))
+    count = max(1, settings.OPENMASH_AUDIT_CHAINS)
     if connection.vendor != "postgresql":
         return 0
     first = getattr(connection, "openmash_audit_chain", 0)

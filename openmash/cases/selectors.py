@@ -99,10 +99,23 @@ def with_list_data(cases: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
+def earlier_referrals(referral: Referral) -> list[Referral]:
+    """The child's earlier referrals, newest first, each with its case and decision, loaded once for the
+    referral panel and the re-referral warning."""
+    prefetch_related_objects(
+        [referral],
+        Prefetch(
+            "earlier_referrals",
+            queryset=Referral.objects.select_related("case__decision").order_by("-received_at"),
+        ),
+    )
+    return list(referral.earlier_referrals.all())
+
+
 def children_of(case: Case) -> str:
     subjects = getattr(case.referral, "subjects", None)
-    if subjects is None:
-        subjects = list(case.referral.people.filter(is_subject=True))
+    if subjects is None:  # from the people the page loaded already, when it did
+        subjects = [p for p in case.referral.people.all() if p.is_subject]
     return ", ".join(str(p) for p in subjects) or "No child named"
 
 
@@ -145,7 +158,8 @@ def audit_list(actor: Actor, *, queue: str, cases: Sequence[Case], **detail: obj
 def _related(model: type[Model], name: str) -> type[Model]:
     """The model at the other end of ``name``, without importing the app that defines it."""
     related = model._meta.get_field(name).related_model
-    assert isinstance(related, type)
+    if not isinstance(related, type):
+        raise TypeError(f"{model.__name__}.{name} is not a relation")
     return related
 
 

@@ -36,6 +36,7 @@ from openmash.cases.selectors import (
     audit_list,
     case_rows,
     children_of,
+    earlier_referrals,
     plural,
     with_list_data,
     with_page_data,
@@ -251,7 +252,7 @@ def referral_context(referral: Referral, user: object) -> dict[str, Any]:
         "people": list(referral.people.all()),
         "received": format_deadline(referral.received_at),
         "referrer_level": referrer_level,
-        "earlier_referrals": list(referral.earlier_referrals.select_related("case").order_by("-received_at")),
+        "earlier_referrals": earlier_referrals(referral),
         "rereferral_warning": _template_exists(REREFERRAL_WARNING),
         "may_view_all": can(user, Perm.CASE_VIEW_ALL),
     }
@@ -280,8 +281,8 @@ def detail(request: HttpRequest, case_id: str) -> HttpResponse:
             # A referrer sees the referral they sent and its outcome, on the referral's own page.
             return redirect("referrals:detail", referral_id=refused.obj.referral_id)
         raise
-    shown = contribution_agencies(user, case)
     with_page_data(case)
+    shown = contribution_agencies(user, case)
     returns_viewed(actor=actor, case=case, where="Case page", agencies=shown)
     now = timezone.now()
     open_ = case.status in (CaseStatus.NEW, *RERATABLE)

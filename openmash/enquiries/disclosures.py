@@ -70,7 +70,7 @@ def _log_returns_seen(
             )
         )
     # In a handful of queries however many returns the page showed: the lines, then who they were about.
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         Disclosure.objects.bulk_create(entries)
         about = Disclosure.about.through
         about.objects.bulk_create(

@@ -119,6 +119,11 @@ DATABASES = {"default": database_from_env()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# The first signs people in and loads their agency with them; the second keeps sessions begun before it.
+AUTHENTICATION_BACKENDS = [
+    "openmash.accounts.backends.AccountBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -285,3 +290,6 @@ OPENMASH_AUDIT_KEY = os.environ.get("OPENMASH_AUDIT_KEY", "")
 OPENMASH_AUDIT_ANCHOR_DIR = Path(os.environ.get("OPENMASH_AUDIT_ANCHOR_DIR", VAR_DIR / "audit-anchor"))
 OPENMASH_AUDIT_CHECKPOINT_EVERY = int(os.environ.get("OPENMASH_AUDIT_CHECKPOINT_EVERY", "1000"))
 OPENMASH_AUDIT_CHECKPOINT_SECONDS = int(os.environ.get("OPENMASH_AUDIT_CHECKPOINT_SECONDS", "3600"))
+# How many chains writers spread over on PostgreSQL (ADR "volume-partitioned-audit-chains"): a writer takes
+# the first chain whose lock is free, so 20 writers at once do not queue behind one lock.
+OPENMASH_AUDIT_CHAINS = int(os.environ.get("OPENMASH_AUDIT_CHAINS", "16"))
