@@ -53,6 +53,10 @@ class AuditEvent(models.Model):
         indexes = [
             # Each chain's newest event, read under that chain's lock on every write.
             models.Index(fields=["partition", "-sequence"], name="audit_partition_head"),
+            # The trail page's filters, newest first, a page at a time from the last event seen.
+            models.Index(fields=["agency_id", "-sequence"], name="audit_agency_newest"),
+            models.Index(fields=["action", "-sequence"], name="audit_action_newest"),
+            models.Index(fields=["object_id", "-sequence"], name="audit_object_newest"),
         ]
 
     def __str__(self) -> str:

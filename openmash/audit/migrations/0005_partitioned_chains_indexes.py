@@ -18,4 +18,16 @@ class Migration(migrations.Migration):
             model_name="auditevent",
             index=models.Index(fields=["partition", "-sequence"], name="audit_partition_head"),
         ),
+        migrations.AddIndex(
+            model_name="auditevent",
+            index=models.Index(fields=["agency_id", "-sequence"], name="audit_agency_newest"),
+        ),
+        migrations.AddIndex(
+            model_name="auditevent",
+            index=models.Index(fields=["action", "-sequence"], name="audit_action_newest"),
+        ),
+        migrations.AddIndex(
+            model_name="auditevent",
+            index=models.Index(fields=["object_id", "-sequence"], name="audit_object_newest"),
+        ),
     ]

@@ -72,10 +72,8 @@ PAGES = [
         "screening.manager",
         lambda: reverse("cases:detail", args=[_busiest(CaseStatus.CLOSED).pk]),
     ),
-    PageSpec("requests queue", "police.researcher", lambda: reverse("enquiries:queue")),
-    PageSpec(
-        "requests queue, returned", "police.researcher", lambda: reverse("enquiries:queue") + "?show=returned"
-    ),
+    PageSpec("requests queue", "", lambda: reverse("enquiries:queue")),
+    PageSpec("requests queue, returned", "", lambda: reverse("enquiries:queue") + "?show=returned"),
     PageSpec("request page", "", lambda: reverse("enquiries:detail", args=[_open_request().pk])),
     PageSpec(
         "chronology",
