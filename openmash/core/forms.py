@@ -231,9 +231,12 @@ def read_choices_once(form: forms.BaseForm) -> None:
     for field in form.fields.values():
         if not isinstance(field, forms.ModelChoiceField) or isinstance(field, forms.ModelMultipleChoiceField):
             continue
-        question = str(field.queryset.query)
+        queryset = field.queryset
+        if queryset is None:
+            continue
+        question = str(queryset.query)
         if question not in read:
-            read[question] = list(field.queryset)
+            read[question] = list(queryset)
         empty = [("", field.empty_label)] if field.empty_label is not None else []
         field.choices = empty + [
             (field.prepare_value(o), field.label_from_instance(o)) for o in read[question]

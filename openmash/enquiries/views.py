@@ -72,7 +72,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         returned=Count("pk", filter=Q(status__in=DONE_STATUSES, returned_at__gte=now - RECENTLY_RETURNED)),
     )
     paginator = Paginator(with_people(shown), QUEUE_PAGE_SIZE)
-    paginator.count = counts["open" if tab == TAB_OPEN else "returned"]  # type: ignore[misc]
+    paginator.count = counts["open" if tab == TAB_OPEN else "returned"]
     page = paginator.get_page(request.GET.get("page"))
     rows = queue_rows(page.object_list, now)
     audit_queue(actor=actor, rows=rows, queue="agency_requests", tab=tab, page=page.number)
