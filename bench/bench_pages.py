@@ -32,7 +32,7 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench" / "load"))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench" / "load")]  # this checkout's code, not an installed one
 
 from hub import PYTHON, Hub, hub_env, prepare_database  # noqa: E402
 
