@@ -1,9 +1,9 @@
 """Audit writes per second through the real service (`audit_record`: the chain's lock, the keyed hash,
-the insert, a checkpoint every OPENMASH_AUDIT_CHECKPOINT_EVERY events), with 1, 4 and 8 writers at
+the insert, a checkpoint every OPENMASH_AUDIT_CHECKPOINT_EVERY events), with 1, 5 and 20 writers at
 once, each a separate process with its own database connection as web workers are; then how fast
 `audit_verify` walks the trail. Prints one table (not part of the test run).
 
-.venv/bin/python bench/bench_audit.py --database postgres://postgres@127.0.0.1:5432/openmash_haud
+.venv/bin/python bench/bench_audit.py --database postgres://postgres@127.0.0.1:5432/openmash_volume_audit
 .venv/bin/python bench/bench_audit.py --database sqlite    # a SQLite file in a temporary folder
 
 The database is migrated first; events are appended to whatever trail it holds.
@@ -101,9 +101,16 @@ def run(writers: int, events: int) -> tuple[float, float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/openmash_haud")
-    parser.add_argument("--writers", type=int, nargs="+", default=[1, 4, 8])
-    parser.add_argument("--events", type=int, default=400, help="events each writer appends")
+    parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/openmash_volume_audit")
+    parser.add_argument("--writers", type=int, nargs="+", default=[1, 5, 20])
+    parser.add_argument("--events", type=int, default=200, help="events each writer appends")
+    parser.add_argument(
+        "--chains",
+        type=int,
+        nargs="+",
+        default=[1, 16],
+        help="OPENMASH_AUDIT_CHAINS to compare (1: every writer queues for the one chain's lock)",
+    )
     args = parser.parse_args()
     anchor = Path(tempfile.mkdtemp(prefix="bench-audit-anchor-"))
     setup(args.database, anchor)
@@ -120,14 +127,18 @@ def main() -> None:
                 admin.execute(f'CREATE DATABASE "{name}"')
     call_command("migrate", verbosity=0)
 
+    from django.conf import settings
+
     from openmash.audit.models import AuditEvent
     from openmash.audit.services import audit_verify_chain
 
     print(f"database: {connection.vendor}; {args.events} events per writer; keyed chain; checkpoints as set")
-    print(f"{'writers':>7} {'events/s':>9} {'p50 ms':>7} {'p95 ms':>7}")
-    for writers in args.writers:
-        rate, p50, p95 = run(writers, args.events)
-        print(f"{writers:>7} {rate:>9.0f} {p50:>7.2f} {p95:>7.2f}")
+    print(f"{'chains':>6} {'writers':>7} {'events/s':>9} {'p50 ms':>7} {'p95 ms':>7}")
+    for chains in args.chains:
+        settings.OPENMASH_AUDIT_CHAINS = chains  # the writers are forked from here and inherit it
+        for writers in args.writers:
+            rate, p50, p95 = run(writers, args.events)
+            print(f"{chains:>6} {writers:>7} {rate:>9.0f} {p50:>7.2f} {p95:>7.2f}", flush=True)
     began = time.perf_counter()
     report = audit_verify_chain()
     elapsed = time.perf_counter() - began

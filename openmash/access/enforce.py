@@ -89,12 +89,16 @@ def open_case(
 ) -> tuple[Actor, Case, Verdict]:
     """The case, once the policy allows this action; its opening is audited, naming its people."""
     actor = Actor.from_request(request)
-    case, verdict = load(actor, action, Case.objects.select_related("referral", "level"), case_id)
+    # The referral's people once, for the audit and for every panel of the page that names them.
+    rows = Case.objects.select_related("referral", "level", "screened_by__agency").prefetch_related(
+        "referral__people"
+    )
+    case, verdict = load(actor, action, rows, case_id)
     audit_record(
         actor=actor,
         action=AuditAction.CASE_VIEWED,
         obj=case,
-        persons=[str(p) for p in case.referral.people.values_list("pk", flat=True)],
+        persons=[str(p.pk) for p in case.referral.people.all()],
         detail={"purpose": purpose},
     )
     return actor, case, verdict

@@ -652,7 +652,10 @@ def contribution_agencies(user: object, case: Case) -> frozenset[object]:
     s = standing(person, case)
     if not _case_view(person, case, s):
         return frozenset()
-    requests = list(case.requests.select_related("agency"))
+    if "requests" in getattr(case, "_prefetched_objects_cache", {}):  # the page loaded them already
+        requests = list(case.requests.all())
+    else:
+        requests = list(case.requests.select_related("agency"))
     if s.hub or s.chair:
         return frozenset(r.agency_id for r in requests)
     shown = {person.agency_id}

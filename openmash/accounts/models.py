@@ -12,6 +12,8 @@ from django.utils import timezone
 from openmash.accounts.roles import Role, role_allowed_in
 from openmash.hub.models import Agency
 
+ROLES_READ = "granted_roles_read"  # the roles granted, comma-separated, when read with the person
+
 
 class User(AbstractUser):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -34,7 +36,13 @@ class User(AbstractUser):
             return []
         cache = self._held_roles
         if cache is None:
-            granted = set(self.role_grants.values_list("role", flat=True))
+            # Read with the person (accounts.backends), used once: after a change of roles, asked afresh.
+            read = self.__dict__.pop(ROLES_READ, None)
+            granted = (
+                set(read.split(","))
+                if read is not None
+                else set(self.role_grants.values_list("role", flat=True))
+            )
             cache = [r for r in Role if r.value in granted and role_allowed_in(r, self.agency.kind)]
             self._held_roles = cache
         return list(cache)

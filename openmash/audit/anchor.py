@@ -28,14 +28,27 @@ class Checkpoint:
     hash: str
     at: datetime
     keyed_from: int | None  # the first event hashed with the key, when there is one
+    # (chain, sequence, hash) of each chain's newest event, when the trail has more than one chain
+    heads: tuple[tuple[int, int, str], ...] = ()
 
     def fields(self) -> dict[str, object]:
-        return {
+        fields: dict[str, object] = {
             "sequence": self.sequence,
             "hash": self.hash,
             "at": self.at.isoformat(timespec="microseconds"),
             "keyed_from": self.keyed_from,
         }
+        if self.heads:  # absent from checkpoints of a single chain, whose MACs stay as they were
+            fields["heads"] = [list(h) for h in self.heads]
+        return fields
+
+    def points(self) -> list[Checkpoint]:
+        """What verification compares with the trail: the newest event, and each chain's newest."""
+        return [self] + [
+            Checkpoint(sequence=seq, hash=hash_, at=self.at, keyed_from=self.keyed_from)
+            for _, seq, hash_ in self.heads
+            if seq != self.sequence
+        ]
 
     def mac(self, key: bytes) -> str:
         text = json.dumps(self.fields(), sort_keys=True, separators=(",", ":"))
@@ -85,6 +98,7 @@ def anchor_read(directory: Path, key: bytes) -> tuple[list[Checkpoint], list[Anc
                     hash=str(data["hash"]),
                     at=datetime.fromisoformat(data["at"]),
                     keyed_from=None if data["keyed_from"] is None else int(data["keyed_from"]),
+                    heads=tuple((int(c), int(q), str(h)) for c, q, h in data.get("heads", [])),
                 )
                 mac = str(data["mac"])
             except (ValueError, KeyError, TypeError):

@@ -42,11 +42,23 @@ class AuditEvent(models.Model):
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
     scheme = models.PositiveSmallIntegerField()
+    # Which chain the event belongs to (ADR 0028): None for the main chain
+    # (every event written before chains were partitioned, and bulk loads), 1.. for the others. Writers
+    # lock one chain each, so they do not queue behind one another.
+    partition = models.PositiveSmallIntegerField(null=True, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["sequence"]
+        indexes = [
+            # Each chain's newest event, read under that chain's lock on every write.
+            models.Index(fields=["partition", "-sequence"], name="audit_partition_head"),
+            # The trail page's filters, newest first, a page at a time from the last event seen.
+            models.Index(fields=["agency_id", "-sequence"], name="audit_agency_newest"),
+            models.Index(fields=["action", "-sequence"], name="audit_action_newest"),
+            models.Index(fields=["object_id", "-sequence"], name="audit_object_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} by {self.actor_label}"

@@ -33,7 +33,8 @@ from openmash.core.actor import Actor
 
 log = logging.getLogger(__name__)
 
-CHAIN_LOCK_KEY = 7_041_962  # PostgreSQL advisory lock serialising writers of the chain
+CHAIN_LOCK_KEY = 7_041_962  # PostgreSQL advisory lock serialising writers of the main chain
+PARTITION_LOCK_BASE = 7_042_000  # plus the partition number: the lock of each other chain
 
 
 def audit_key() -> bytes:
@@ -92,12 +93,10 @@ def audit_record(
         detail[NOTE_MAC_KEY] = note_mac(key, note)
     user = actor.user
     agency = getattr(user, "agency", None) if user is not None else None
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
-        last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
-        last_sequence, last_hash = last if last is not None else (0, GENESIS_HASH)
+    # No savepoint of its own: an event that cannot be written fails the caller's whole transaction.
+    with transaction.atomic(savepoint=False):
+        partition = _lock_a_chain()
+        last_sequence, last_hash = audit_chain_head(partition)
         event = AuditEvent(
             occurred_at=timezone.now(),
             actor_id=str(user.pk) if user is not None else "",
@@ -113,6 +112,7 @@ def audit_record(
             ip_address=actor.ip_address or "",
             user_agent=actor.user_agent,
             detail=detail,
+            partition=partition or None,
         )
         audit_seal(event, previous_hash=last_hash, key=key)
         event.save(force_insert=True)
@@ -155,6 +155,57 @@ def audit_notes_erase(*, object_ids: Iterable[str]) -> int:
     return erased
 
 
+def _chain_lock(partition: int) -> int:
+    return CHAIN_LOCK_KEY if partition == 0 else PARTITION_LOCK_BASE + partition
+
+
+def _lock_a_chain() -> int:
+    """Lock one of the chains for this transaction and return its number. On PostgreSQL a writer takes
+    the first free chain, starting from the one its connection used last (the main chain at first), so
+    that one transaction's events stay on one chain and a quiet hub writes one chain; it waits only when
+    every chain is busy. SQLite lets one writer in at a time anyway: always the main chain."""
+    count = max(1, settings.OPENMASH_AUDIT_CHAINS)
+    if connection.vendor != "postgresql":
+        return 0
+    first = getattr(connection, "openmash_audit_chain", 0)
+    if first >= count:
+        first = 0
+    with connection.cursor() as cursor:
+        for step in range(count):
+            partition = (first + step) % count
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_chain_lock(partition)])
+            if cursor.fetchone()[0]:
+                break
+        else:
+            partition = first
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_chain_lock(partition)])
+    connection.openmash_audit_chain = partition  # type: ignore[attr-defined]
+    return partition
+
+
+def audit_chain_head(partition: int = 0) -> tuple[int, str]:
+    """The sequence number and hash of the newest event of one chain (0: the main chain); the caller
+    holds that chain's lock (`_lock_a_chain`, or the main chain's CHAIN_LOCK_KEY for a bulk load)."""
+    events = (
+        AuditEvent.objects.filter(partition=partition)
+        if partition
+        else AuditEvent.objects.filter(partition__isnull=True)
+    )
+    last = events.order_by("-sequence").values_list("sequence", "hash").first()
+    return last if last is not None else (0, GENESIS_HASH)
+
+
+def audit_chain_heads() -> list[tuple[int, int, str]]:
+    """(chain, sequence, hash) of every chain's newest event, oldest chain first."""
+    newest = (
+        AuditEvent.objects.values("partition")
+        .annotate(last=models.Max("sequence"))
+        .values_list("last", flat=True)
+    )
+    rows = AuditEvent.objects.filter(sequence__in=list(newest)).values_list("partition", "sequence", "hash")
+    return sorted((p or 0, seq, hash_) for p, seq, hash_ in rows)
+
+
 def audit_seal(event: AuditEvent, *, previous_hash: str, key: bytes | None = None) -> str:
     """Chain ``event`` after ``previous_hash``: the keyed scheme, and its hash. The one place an
     event's hash is made (`audit_record`, and bulk loaders that write many events in one go under
@@ -191,8 +242,13 @@ def audit_anchor_dir() -> Path:
 
 
 def _write_checkpoint(sequence: int, hash_: str) -> Checkpoint:
+    heads = tuple(audit_chain_heads())  # each chain's newest event, so that no chain's tail goes unanchored
     checkpoint = Checkpoint(
-        sequence=sequence, hash=hash_, at=timezone.now(), keyed_from=_first_keyed_sequence()
+        sequence=sequence,
+        hash=hash_,
+        at=timezone.now(),
+        keyed_from=_first_keyed_sequence(),
+        heads=heads if len(heads) > 1 else (),
     )
     anchor_append(audit_anchor_dir(), checkpoint, audit_key())
     return checkpoint
@@ -209,8 +265,9 @@ def audit_checkpoint() -> Checkpoint | None:
     last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
     if last is None:
         return None
+    heads = tuple(audit_chain_heads())
     checkpoints, _ = anchor_read(audit_anchor_dir(), audit_key())
-    if any(c.sequence == last[0] and c.hash == last[1] for c in checkpoints):
+    if any(c.sequence == last[0] and c.hash == last[1] and (c.heads or heads) == heads for c in checkpoints):
         return None
     return _write_checkpoint(*last)
 
@@ -270,14 +327,18 @@ def audit_verify_chain() -> ChainReport:
     if anchor_problems:
         return ChainReport(checked=0, broken_at=None, problem=anchor_problems[0].problem, checkpoint=newest)
     keyed_from = min((c.keyed_from for c in checkpoints if c.keyed_from is not None), default=None)
-    pending = sorted(checkpoints, key=lambda c: c.sequence)  # checkpoints not yet reached
+    # What each checkpoint recorded: the newest event of each chain (or, before chains, of the one).
+    pending = sorted(
+        {point for c in checkpoints for point in c.points()}, key=lambda c: (c.sequence, c.at)
+    )  # not yet reached
     matched_since: int | str = "start"  # the newest checkpoint matched so far
 
     def report(problem: str, at: int | None) -> ChainReport:
         return ChainReport(checked, at, problem, keyed, newest)
 
-    previous = GENESIS_HASH
+    previous: dict[int, str] = {}  # each chain's hash so far
     previous_seq: int | str = "start"
+    previous_in: dict[int, int | str] = {}
     checked = keyed = 0
     seen_keyed = False
     notes: dict[str, tuple[str, int, str]] = {}  # note id -> its MAC, its event, the problem if changed
@@ -288,8 +349,10 @@ def audit_verify_chain() -> ChainReport:
             return report(
                 GONE.format(seq=gone.sequence, at=gone.at.isoformat(timespec="seconds")), gone.sequence
             )
-        if event.previous_hash != previous:
-            return report(RELINKED.format(seq=seq, action=event.action, when=when, prev=previous_seq), seq)
+        chain = event.partition or 0
+        if event.previous_hash != previous.get(chain, GENESIS_HASH):
+            prev = previous_in.get(chain, "start")
+            return report(RELINKED.format(seq=seq, action=event.action, when=when, prev=prev), seq)
         if event.scheme == SCHEME_UNKEYED and (seen_keyed or (keyed_from is not None and seq >= keyed_from)):
             why = (
                 "a keyed event came before it"
@@ -316,7 +379,7 @@ def audit_verify_chain() -> ChainReport:
             notes[str(event.detail.get(NOTE_KEY, ""))] = (str(event.detail[NOTE_MAC_KEY]), seq, noted)
         seen_keyed = seen_keyed or event.scheme == SCHEME_KEYED
         keyed += event.scheme == SCHEME_KEYED
-        previous, previous_seq = event.hash, seq
+        previous[chain], previous_in[chain], previous_seq = event.hash, seq, seq
         checked += 1
     if pending:
         last = pending[-1]

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from openmash.accounts.models import User
@@ -99,10 +99,23 @@ def with_list_data(cases: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
+def earlier_referrals(referral: Referral) -> list[Referral]:
+    """The child's earlier referrals, newest first, each with its case and decision, loaded once for the
+    referral panel and the re-referral warning."""
+    prefetch_related_objects(
+        [referral],
+        Prefetch(
+            "earlier_referrals",
+            queryset=Referral.objects.select_related("case__decision").order_by("-received_at"),
+        ),
+    )
+    return list(referral.earlier_referrals.all())
+
+
 def children_of(case: Case) -> str:
     subjects = getattr(case.referral, "subjects", None)
-    if subjects is None:
-        subjects = list(case.referral.people.filter(is_subject=True))
+    if subjects is None:  # from the people the page loaded already, when it did
+        subjects = [p for p in case.referral.people.all() if p.is_subject]
     return ", ".join(str(p) for p in subjects) or "No child named"
 
 
@@ -137,3 +150,51 @@ def audit_list(actor: Actor, *, queue: str, cases: Sequence[Case], **detail: obj
         persons=persons,
         detail={"queue": queue, "cases": [c.reference for c in cases], **detail},
     )
+
+
+# The case page -------------------------------------------------------------------------------------
+
+
+def _related(model: type[Model], name: str) -> type[Model]:
+    """The model at the other end of ``name``, without importing the app that defines it."""
+    related = model._meta.get_field(name).related_model
+    if not isinstance(related, type):
+        raise TypeError(f"{model.__name__}.{name} is not a relation")
+    return related
+
+
+def with_page_data(case: Case) -> Case:
+    """Load, in one query each, what the case page's partials show for every request, the decision and
+    every outcome notice (agencies, history, views, challenges, actions), so that the page costs the same
+    number of queries however many agencies were asked."""
+    request = _related(Case, "requests")
+    decision = _related(Case, "decision")
+    notice = _related(Case, "notifications")
+    prefetch_related_objects(
+        [case],
+        Prefetch("requests", queryset=request._default_manager.select_related("agency")),
+        "requests__history",
+        Prefetch(
+            "decision",
+            queryset=decision._default_manager.select_related("lead_agency", "level", "decided_by__agency"),
+        ),
+        Prefetch(
+            "decision__views", queryset=_related(decision, "views")._default_manager.select_related("agency")
+        ),
+        Prefetch(
+            "decision__challenges",
+            queryset=_related(decision, "challenges")._default_manager.select_related("agency"),
+        ),
+        Prefetch(
+            "decision__actions",
+            queryset=_related(decision, "actions")._default_manager.select_related("owner_agency"),
+        ),
+        Prefetch(
+            "decision__outcome_challenges",
+            queryset=_related(decision, "outcome_challenges")._default_manager.select_related(
+                "notice__agency"
+            ),
+        ),
+        Prefetch("notifications", queryset=notice._default_manager.select_related("agency")),
+    )
+    return case

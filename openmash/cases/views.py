@@ -50,8 +50,10 @@ from openmash.cases.selectors import (
     audit_list,
     case_rows,
     children_of,
+    earlier_referrals,
     plural,
     with_list_data,
+    with_page_data,
 )
 from openmash.cases.services import NOT_NEW, case_allocate
 from openmash.casework.handover import case_hand_over, health_named_not_asked, keyworker_appoint
@@ -267,7 +269,7 @@ def referral_context(referral: Referral, user: object) -> dict[str, Any]:
         "people": list(referral.people.all()),
         "received": format_deadline(referral.received_at),
         "referrer_level": referrer_level,
-        "earlier_referrals": list(referral.earlier_referrals.select_related("case").order_by("-received_at")),
+        "earlier_referrals": earlier_referrals(referral),
         "rereferral_warning": _template_exists(REREFERRAL_WARNING),
         "may_view_all": can(user, Perm.CASE_VIEW_ALL),
     }
@@ -296,11 +298,13 @@ def detail(request: HttpRequest, case_id: str) -> HttpResponse:
             # A referrer sees the referral they sent and its outcome, on the referral's own page.
             return redirect("referrals:detail", referral_id=refused.obj.referral_id)
         raise
+    with_page_data(case)
     shown = contribution_agencies(user, case)
     returns_viewed(actor=actor, case=case, where="Case page", agencies=shown)
     now = timezone.now()
     open_ = case.status in (CaseStatus.NEW, *RERATABLE)
     decision_in_hub = hub_configuration().decision_in_hub
+    routings = list(case.routings.select_related("team").order_by("routed_at"))
     context = {
         "case": case,
         "status_tag": STATUS_TAGS[CaseStatus(case.status)],
@@ -320,12 +324,15 @@ def detail(request: HttpRequest, case_id: str) -> HttpResponse:
         "may_hand_over": not decision_in_hub
         and case.status in RERATABLE
         and decide(user, Action.CASE_HAND_OVER, case).allowed,
-        "keyworker": Keyworker.objects.filter(case=case).select_related("agency").first(),
+        # Keyworkers are appointed only where the hub makes no decision (early help).
+        "keyworker": None
+        if decision_in_hub and case.handed_over_at is None
+        else Keyworker.objects.filter(case=case).select_related("agency").first(),
         "health_offer": not decision_in_hub and case.status in RERATABLE and health_named_not_asked(case),
-        "routings": list(case.routings.select_related("team").order_by("routed_at")),
+        "routings": routings,
         "may_route_again": case.status == CaseStatus.DECIDED
-        and case.routings.exists()
-        and not case.routings.exclude(status="sent_back").exists()
+        and bool(routings)
+        and all(r.status == "sent_back" for r in routings)
         and decide(user, Action.CASE_ROUTE_AGAIN, case).allowed,
         "may_allocate": decide(user, Action.CASE_ALLOCATE, case).allowed,
         "may_see_consent": decide(user, Action.CONSENT_VIEW, case).allowed,
@@ -333,10 +340,8 @@ def detail(request: HttpRequest, case_id: str) -> HttpResponse:
         "may_resend_outcomes": role_level(user, Action.OUTCOME_RESEND).allowed,
         "shown_agencies": shown,
         "out_of_hours": out_of_hours_warning(case, now),
-        "waiting": list(
-            case.requests.filter(status=RequestStatus.BLOCKED)
-            .select_related("agency")
-            .order_by("agency__name")
+        "waiting": sorted(
+            (r for r in case.requests.all() if r.status == RequestStatus.BLOCKED), key=lambda r: r.agency.name
         ),
         **referral_context(case.referral, request.user),
     }

@@ -147,6 +147,11 @@ class Disclosure(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        indexes = [
+            # The log newest first, whole or by sharing agency, a page at a time from the last line seen.
+            models.Index(fields=["-at", "-id"], name="disclosure_log_newest"),
+            models.Index(fields=["from_agency", "-at", "-id"], name="disclosure_agency_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.item_summary}"

@@ -109,7 +109,7 @@ def disclosure_log_viewed(
     shown: list[Disclosure],
     people: list[ReferralPerson],
     chosen: DisclosureFilter,
-    page: int,
+    page: int | str,
 ) -> None:
     """The log names people: who looked at which part of it is recorded like any other read."""
     persons = {str(p.pk) for d in shown for p in d.about.all()} | {str(p.pk) for p in people}

@@ -221,3 +221,23 @@ class SingleCheckbox:
                 "legend_size": self.legend_size,
             },
         )
+
+
+def read_choices_once(form: forms.BaseForm) -> None:
+    """Give every model choice list of ``form`` its options from one query per distinct question: a
+    form with six "which agency" lists reads the agencies once, not once per list as it renders. The
+    submitted value is still checked against the field's own query."""
+    read: dict[str, list[Any]] = {}
+    for field in form.fields.values():
+        if not isinstance(field, forms.ModelChoiceField) or isinstance(field, forms.ModelMultipleChoiceField):
+            continue
+        queryset = field.queryset
+        if queryset is None:
+            continue
+        question = str(queryset.query)
+        if question not in read:
+            read[question] = list(queryset)
+        empty = [("", field.empty_label)] if field.empty_label is not None else []
+        field.choices = empty + [
+            (field.prepare_value(o), field.label_from_instance(o)) for o in read[question]
+        ]

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html, format_html_join
 
 from openmash.core.errors import DomainError
-from openmash.core.forms import GdsForm, Markup, VersionField
+from openmash.core.forms import GdsForm, Markup, VersionField, read_choices_once
 from openmash.decisions.models import AgencyView, Outcome
 from openmash.decisions.services import (
     LEAD_AGENCY_NEEDED,
@@ -227,6 +227,7 @@ class DecisionForm(GdsForm):
                 agencies=names
             )
         self.helper.layout = self._layout()
+        read_choices_once(self)
 
     # Layout -----------------------------------------------------------------------------------------
 

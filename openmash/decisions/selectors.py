@@ -129,7 +129,7 @@ def decision_counts(user: object, *, visible: QuerySet[Case]) -> dict[str, int]:
 def requests_of(case: Case) -> list[InformationRequest]:
     """Every information request on the case, with its agency and how many history items it returned."""
     return list(
-        case.requests.select_related("agency")
+        case.requests.select_related("agency", "taken_by", "returned_by")
         .annotate(history_count=Count("history"))
         .order_by("agency__name")
     )

@@ -31,9 +31,15 @@ from django.utils import timezone
 
 from openmash.accounts.models import User
 from openmash.audit.catalogue import AuditAction
-from openmash.audit.chain import GENESIS_HASH
 from openmash.audit.models import AuditEvent
-from openmash.audit.services import CHAIN_LOCK_KEY, audit_checkpoint, audit_key, audit_record, audit_seal
+from openmash.audit.services import (
+    CHAIN_LOCK_KEY,
+    audit_chain_head,
+    audit_checkpoint,
+    audit_key,
+    audit_record,
+    audit_seal,
+)
 from openmash.cases.models import AgencyAsked, Case, CaseEvent, CaseStatus, ConsentPosition, Route
 from openmash.cases.services import decision_due_at
 from openmash.consent.models import (
@@ -285,9 +291,7 @@ class _Builder:
         for year in sorted({p.received.year for p in picked}):
             counter = Counter.objects.select_for_update().filter(name=f"referral-{year}").first()
             self.numbers[year] = counter.value if counter else 0
-        self.previous_hash = (
-            AuditEvent.objects.order_by("-sequence").values_list("hash", flat=True).first() or GENESIS_HASH
-        )
+        self.previous_hash = audit_chain_head(0)[1]  # the main chain, whose lock this load holds
         self.seen_children: dict[tuple[int, str], list[tuple[uuid.UUID, str]]] = {}
 
     def finish_counters(self) -> None:

@@ -31,7 +31,10 @@ def _log_returns_seen(
 ) -> list[Disclosure]:
     """One line per returned request the person saw or exported, under the basis it was shared on.
     ``agencies``: only the returns of these agencies were shown (the access policy's answer)."""
-    returned = list(case.requests.filter(status=RequestStatus.RETURNED).select_related("agency"))
+    if "requests" in getattr(case, "_prefetched_objects_cache", {}):  # the page loaded them already
+        returned = [r for r in case.requests.all() if r.status == RequestStatus.RETURNED]
+    else:
+        returned = list(case.requests.filter(status=RequestStatus.RETURNED).select_related("agency"))
     if agencies is not None:
         returned = [r for r in returned if r.agency_id in agencies]
     if not returned:
@@ -45,12 +48,13 @@ def _log_returns_seen(
     people = list(case.referral.people.all())
     to = viewer_description(actor)
     user = actor.user if isinstance(actor.user, User) else None
+    now = timezone.now()
     entries = []
-    with transaction.atomic():
-        for request in returned:
-            original = shared.get(str(request.pk))
-            entry = Disclosure.objects.create(
-                at=timezone.now(),
+    for request in returned:
+        original = shared.get(str(request.pk))
+        entries.append(
+            Disclosure(
+                at=now,
                 kind=kind,
                 case=case,
                 from_agency=request.agency,
@@ -64,8 +68,18 @@ def _log_returns_seen(
                 basis_text=original.basis_text if original else "",
                 reason=where,
             )
-            entry.about.set(people)
-            entries.append(entry)
+        )
+    # In a handful of queries however many returns the page showed: the lines, then who they were about.
+    with transaction.atomic(savepoint=False):
+        Disclosure.objects.bulk_create(entries)
+        about = Disclosure.about.through
+        about.objects.bulk_create(
+            [
+                about(disclosure_id=entry.pk, referralperson_id=person.pk)
+                for entry in entries
+                for person in people
+            ]
+        )
     return entries
 
 

@@ -54,6 +54,11 @@ class InformationRequest(VersionedModel):
     class Meta:
         ordering = ["due_at"]
         constraints = [models.UniqueConstraint(fields=["case", "agency"], name="one_request_per_case_agency")]
+        indexes = [
+            # An agency's queue: its open requests by due time, its returned ones newest first.
+            models.Index(fields=["agency", "status", "due_at"], name="request_agency_queue"),
+            models.Index(fields=["agency", "status", "-returned_at"], name="request_agency_returned"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} to {self.agency}"

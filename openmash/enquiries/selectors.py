@@ -34,7 +34,9 @@ class QueueRow:
 
 
 def with_people(requests: QuerySet[InformationRequest]) -> QuerySet[InformationRequest]:
-    return requests.select_related("taken_by", "returned_by").prefetch_related("case__referral__people")
+    return requests.select_related("taken_by", "returned_by", "case__referral").prefetch_related(
+        "case__referral__people"
+    )
 
 
 def subject_of(request: InformationRequest) -> ReferralPerson | None:
@@ -62,7 +64,7 @@ def queue_rows(requests: Iterable[InformationRequest], now: datetime) -> list[Qu
     return rows
 
 
-def audit_queue(*, actor: Actor, rows: Sequence[QueueRow], queue: str, tab: str) -> None:
+def audit_queue(*, actor: Actor, rows: Sequence[QueueRow], queue: str, tab: str, page: int = 1) -> None:
     """A list of children's names is personal data: record who saw which."""
     user = actor.user
     audit_record(
@@ -75,6 +77,7 @@ def audit_queue(*, actor: Actor, rows: Sequence[QueueRow], queue: str, tab: str)
             "tab": tab,
             "agency": str(user.agency) if isinstance(user, User) else "",
             "count": len(rows),
+            "page": page,
         },
     )
 

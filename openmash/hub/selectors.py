@@ -2,19 +2,71 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+from django.db.models.signals import post_delete, post_save
+
 from openmash.core.worktime import WorkingCalendar
 from openmash.hub.models import ClosureDay, HubConfiguration, RagRating, RagResponseTime
 
+T = TypeVar("T")
+# While a page is served (openmash.hub.middleware), the configuration and the calendar are read once
+# however many parts of the page ask; any change to either forgets them (the signals below).
+_READ_THIS_REQUEST: ContextVar[dict[str, Any] | None] = ContextVar("hub_read_this_request", default=None)
 
-def hub_configuration() -> HubConfiguration:
-    """The hub's one configuration row; a default one until `hub_setup` has run."""
+
+@contextmanager
+def read_once_per_request() -> Iterator[None]:
+    token = _READ_THIS_REQUEST.set({})
+    try:
+        yield
+    finally:
+        _READ_THIS_REQUEST.reset(token)
+
+
+def forget_read_configuration(**_: object) -> None:
+    """After a change to the configuration or the closure days: read them afresh."""
+    memo = _READ_THIS_REQUEST.get()
+    if memo is not None:
+        memo.clear()
+
+
+# Connected here, beside the memo: the middleware that makes the memo imports this module.
+for _model in (HubConfiguration, ClosureDay):
+    post_save.connect(
+        forget_read_configuration, sender=_model, dispatch_uid=f"hub-forget-saved-{_model.__name__}"
+    )
+    post_delete.connect(
+        forget_read_configuration, sender=_model, dispatch_uid=f"hub-forget-deleted-{_model.__name__}"
+    )
+
+
+def _once(name: str, read: Callable[[], T]) -> T:
+    memo = _READ_THIS_REQUEST.get()
+    if memo is None:
+        return read()
+    if name not in memo:
+        memo[name] = read()
+    value: T = memo[name]
+    return value
+
+
+def _read_configuration() -> HubConfiguration:
     config = HubConfiguration.objects.order_by("created_at").first()
     if config is None:
         config = HubConfiguration.objects.create()
     return config
 
 
-def hub_calendar() -> WorkingCalendar:
+def hub_configuration() -> HubConfiguration:
+    """The hub's one configuration row; a default one until `hub_setup` has run."""
+    return _once("configuration", _read_configuration)
+
+
+def _read_calendar() -> WorkingCalendar:
     config = hub_configuration()
     closures = frozenset(ClosureDay.objects.values_list("date", flat=True))
     return WorkingCalendar(
@@ -23,6 +75,10 @@ def hub_calendar() -> WorkingCalendar:
         day_end=config.day_end,
         extra_closures=closures,
     )
+
+
+def hub_calendar() -> WorkingCalendar:
+    return _once("calendar", _read_calendar)
 
 
 def response_time(rating: RagRating) -> RagResponseTime:

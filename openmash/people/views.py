@@ -119,24 +119,21 @@ def case_people(request: HttpRequest, case_id: str) -> HttpResponse:
         persons=[str(p.pk) for p in people],
         detail={"case": case.reference},
     )
-    rows = []
-    for person in people:
-        rows.append(
-            {
-                "person": person,
-                "identifiers": list(person.identifiers.order_by("scheme", "value")),
-                "addresses": list(person.addresses.all()),
-            }
-        )
+    rows = [
+        {"person": p, "identifiers": list(p.identifiers.all()), "addresses": list(p.addresses.all())}
+        for p in people
+    ]
+    relationships, households = relationships_on(case), households_on(case)
+    family = family_for(case, people=people, relationships=relationships, households=households)
     return render(
         request,
         "people/case.html",
         {
             "case": case,
             "rows": rows,
-            "relationships": relationships_on(case),
-            "sentences": relationship_list(family_for(case), as_of=today),
-            "households": households_on(case),
+            "relationships": relationships,
+            "sentences": relationship_list(family, as_of=today),
+            "households": households,
             "may_edit": may_edit_people(request.user, case),
             "today": today,
         },

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "openmash.hub.middleware.ReadConfigurationOnceMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -124,6 +125,11 @@ DATABASES = {"default": database_from_env()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# The first signs people in and loads their agency with them; the second keeps sessions begun before it.
+AUTHENTICATION_BACKENDS = [
+    "openmash.accounts.backends.AccountBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -307,3 +313,6 @@ OPENMASH_REQUESTS_ON_TIME_TARGET = int(os.environ.get("OPENMASH_REQUESTS_ON_TIME
 OPENMASH_REQUESTS_ON_TIME_AMBER_BAND = int(os.environ.get("OPENMASH_REQUESTS_ON_TIME_AMBER_BAND", "15"))
 # The monthly partnership report: the worker looks once a day whether last month's is made.
 OPENMASH_MONTHLY_REPORT_SWEEP_SECONDS = int(os.environ.get("OPENMASH_MONTHLY_REPORT_SWEEP_SECONDS", "86400"))
+# How many chains writers spread over on PostgreSQL (ADR 0028): a writer takes
+# the first chain whose lock is free, so 20 writers at once do not queue behind one lock.
+OPENMASH_AUDIT_CHAINS = int(os.environ.get("OPENMASH_AUDIT_CHAINS", "16"))

@@ -1,0 +1,109 @@
+"""Chains per partition: writers that would queue behind one lock write to separate chains, and
+`audit_verify` still names a changed, removed or recomputed event on any chain, against the heads of
+every chain that each checkpoint records."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from openmash.audit.catalogue import AuditAction
+from openmash.audit.models import AuditEvent
+from openmash.audit.services import audit_chain_head, audit_chain_heads, audit_seal, audit_verify_chain
+from openmash.audit.tests.test_tamper import actor, anchor, as_attacker, payload, record  # noqa: F401
+from openmash.core.actor import Actor
+
+pytestmark = pytest.mark.django_db
+
+
+def side_chain(n: int, partition: int = 3) -> list[AuditEvent]:
+    """Events on another chain, written as a writer that found the main chain busy writes them."""
+    events = []
+    for i in range(n):
+        with transaction.atomic():
+            _, previous = audit_chain_head(partition)
+            event = AuditEvent(
+                occurred_at=timezone.now(),
+                actor_label="Another writer",
+                action=AuditAction.USERS_VIEWED.value,
+                justification=f"side #{i}",
+                partition=partition,
+            )
+            audit_seal(event, previous_hash=previous)
+            event.save(force_insert=True)
+        events.append(event)
+    return events
+
+
+@pytest.fixture
+def two_chains(actor: Actor, anchor: Path) -> tuple[list[AuditEvent], list[AuditEvent]]:  # noqa: F811
+    main = record(actor, 2)
+    side = side_chain(3)
+    main += record(actor, 2)  # interleaved: the side chain's tail is not the trail's newest event
+    call_command("audit_checkpoint", stdout=StringIO())
+    return main, side
+
+
+def test_interleaved_chains_verify_and_each_checkpoint_names_every_head(two_chains: Any) -> None:
+    main, side = two_chains
+    assert side[0].previous_hash == "0" * 64 and side[1].previous_hash == side[0].hash
+    assert main[2].previous_hash == main[1].hash  # the main chain skips the side chain's events
+    assert [(c, s) for c, s, _ in audit_chain_heads()] == [(0, main[-1].sequence), (3, side[-1].sequence)]
+    report = audit_verify_chain()
+    assert report.intact, report.problem
+    assert report.checked == AuditEvent.objects.count()
+    assert {s for _, s, _ in report.checkpoint.heads} == {main[-1].sequence, side[-1].sequence}
+
+
+def test_removing_a_side_chains_tail_below_the_checkpoint_is_named(two_chains: Any) -> None:
+    _, side = two_chains
+    as_attacker(("DELETE FROM audit_auditevent WHERE sequence = %s", [side[-1].sequence]))
+    report = audit_verify_chain()
+    assert report.broken_at == side[-1].sequence
+    assert "is missing: events were removed" in report.problem
+
+
+def test_a_changed_side_chain_event_is_named(two_chains: Any) -> None:
+    _, side = two_chains
+    as_attacker(("UPDATE audit_auditevent SET justification = 'x' WHERE sequence = %s", [side[1].sequence]))
+    report = audit_verify_chain()
+    assert report.broken_at == side[1].sequence
+    assert "does not carry a valid MAC" in report.problem
+
+
+def test_with_the_key_a_recomputed_side_chain_tail_still_differs_from_the_checkpoint(two_chains: Any) -> None:
+    _, side = two_chains
+    key = settings.OPENMASH_AUDIT_KEY.encode()
+    as_attacker(("UPDATE audit_auditevent SET justification = 'x' WHERE sequence = %s", [side[1].sequence]))
+    previous = side[0].hash
+    updates: list[tuple[str, list[object]]] = []
+    for event in AuditEvent.objects.filter(partition=3, sequence__gte=side[1].sequence).order_by("sequence"):
+        new = hmac.new(key, f"{previous}\n{payload(event)}".encode(), hashlib.sha256).hexdigest()
+        updates.append(
+            (
+                "UPDATE audit_auditevent SET hash = %s, previous_hash = %s WHERE sequence = %s",
+                [new, previous, event.sequence],
+            )
+        )
+        previous = new
+    as_attacker(*updates)
+    report = audit_verify_chain()
+    assert report.broken_at == side[-1].sequence
+    assert "does not match the checkpoint" in report.problem
+
+
+def test_an_event_moved_to_another_chain_breaks_both(two_chains: Any) -> None:
+    main, _ = two_chains
+    as_attacker(("UPDATE audit_auditevent SET partition = 3 WHERE sequence = %s", [main[2].sequence]))
+    report = audit_verify_chain()
+    assert not report.intact
+    assert report.broken_at == main[2].sequence
