@@ -432,3 +432,37 @@ def test_an_event_found_by_trawl_can_be_changed_before_sharing_and_the_chronolog
             description="Changed after sharing",
             significance="low",
         )
+
+
+def test_one_incident_in_two_peoples_records_is_one_event_about_both(
+    people: dict[str, Any], police_request: InformationRequest, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Police confirm the child's and the mother's records; the domestic incident both hold
+    (INC-2026-000101) goes into the return, and the chronology, once, naming both; undoing the
+    mother's match leaves it the child's alone."""
+
+    actor = Actor(user=people["police"])
+    trawl = run(actor, police_request, django_capture_on_commit_callbacks)
+    confirmed = []
+    for name, record_id in (("Jayden", "POL-100"), ("Kerry", "POL-101")):
+        candidate = next(c for c in candidates(trawl, name) if c.record_id == record_id)
+        candidate_confirm(actor=actor, candidate=candidate, reason="Same name and address")
+        record = candidate_record(actor=actor, candidate=candidate)
+        assert record is not None
+        events_add(actor=actor, candidate=candidate, event_keys=[e.key for e in record.events])
+        confirmed.append(candidate)
+    refs = list(police_request.history.values_list("source_reference", flat=True))
+    assert sorted(refs) == ["INC-2025-009912", "INC-2026-000101", "INC-2026-000287"]
+    incident = police_request.history.get(source_reference="INC-2026-000101")
+    assert {str(p) for p in incident.subjects.all()} == {"Jayden Whitmore", "Kerry Whitmore"}
+    assert "Kerry Whitmore (victim): Victim of a domestic assault" in incident.description
+    police_request.status = RequestStatus.RETURNED
+    police_request.save(update_fields=["status"])
+    rows = [e for e in chronology(police_request.case) if e.source_reference == "INC-2026-000101"]
+    assert len(rows) == 1 and set(rows[0].people) == {"Jayden Whitmore", "Kerry Whitmore"}
+    police_request.status = RequestStatus.OPEN
+    police_request.save(update_fields=["status"])
+
+    assert candidate_undo(actor=actor, candidate=confirmed[1], reason="Checked again") == 0
+    incident.refresh_from_db()
+    assert [str(p) for p in incident.subjects.all()] == ["Jayden Whitmore"]
