@@ -245,12 +245,19 @@ def referral_context(referral: Referral, user: object) -> dict[str, Any]:
     referrer_level = None
     if referral.referrer_level is not None:
         referrer_level = ThresholdLevel.objects.filter(number=referral.referrer_level).first()
+    earlier = list(referral.earlier_referrals.select_related("case").order_by("-received_at"))
     return {
         "referral": referral,
         "people": list(referral.people.all()),
         "received": format_deadline(referral.received_at),
         "referrer_level": referrer_level,
-        "earlier_referrals": list(referral.earlier_referrals.select_related("case").order_by("-received_at")),
+        "earlier_referrals": earlier,
+        # The earlier cases this person may open, linked from the re-referral warning.
+        "earlier_viewable": {
+            r.case.pk
+            for r in earlier
+            if getattr(r, "case", None) is not None and decide(user, Action.CASE_VIEW, r.case).allowed
+        },
         "rereferral_warning": _template_exists(REREFERRAL_WARNING),
         "may_view_all": can(user, Perm.CASE_VIEW_ALL),
     }
