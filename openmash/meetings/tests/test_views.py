@@ -11,7 +11,7 @@ from openmash.audit.catalogue import AuditAction
 from openmash.audit.models import AuditEvent
 from openmash.cases.models import Case
 from openmash.core.actor import Actor
-from openmash.core.forms import VERSION_MISSING
+from openmash.core.forms import NO_VERSION
 from openmash.decisions.models import Outcome
 from openmash.decisions.services import ActionData, ChallengeData, ViewData, decision_record
 from openmash.hub.models import Agency, AgencyKind, RagRating, ThresholdLevel
@@ -258,7 +258,7 @@ def test_a_form_sent_without_its_version_gets_an_error_summary_that_says_what_to
         assert "<title>Error: " in body
         assert 'data-testid="error-summary"' in body
         assert "Enter version" not in body
-        assert VERSION_MISSING in body
+        assert NO_VERSION in body
         assert "<h1" in body and meeting.title in body  # the meeting page, not a bare error
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.SCHEDULED and not meeting.items.exists()
