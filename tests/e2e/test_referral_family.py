@@ -35,6 +35,9 @@ def test_the_father_named_on_the_referral_is_connected_and_shares_the_household(
     page = new_page()
     sign_in(page, referrer.username)
     page.goto(reverse("referrals:create"))
+    organisation = page.get_by_label("Your organisation")
+    expect(organisation).to_have_value("")  # never the kind of agency ("Education")
+    organisation.fill("Northshire Primary School")
     child = page.get_by_role("group", name="Child 1", exact=True)
     fill_person(child, "Jayden", "Whitmore", "14 Elm Road, Northtown", "nt1 4ab")
     child.get_by_label("Male", exact=True).check()
@@ -53,6 +56,9 @@ def test_the_father_named_on_the_referral_is_connected_and_shares_the_household(
     page.get_by_role("button", name="Send referral").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Referral sent")
     case = Referral.objects.get().case
+    # Her next referral starts with her own school, not "Education".
+    page.goto(reverse("referrals:create"))
+    expect(page.get_by_label("Your organisation")).to_have_value("Northshire Primary School")
 
     page = new_page()
     sign_in(page, screener.username)
