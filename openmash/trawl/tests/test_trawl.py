@@ -466,3 +466,30 @@ def test_one_incident_in_two_peoples_records_is_one_event_about_both(
     assert candidate_undo(actor=actor, candidate=confirmed[1], reason="Checked again") == 0
     incident.refresh_from_db()
     assert [str(p) for p in incident.subjects.all()] == ["Jayden Whitmore"]
+
+
+def test_record_fields_are_shown_as_a_researcher_reads_them() -> None:
+    from datetime import date
+
+    from openmash.trawl.models import NOT_RECORDED_EITHER_SIDE, field_label, field_shown
+
+    assert field_label("warning_markers") == "Warning markers"
+    assert field_shown("date_of_birth", "1995-11-10") == ("", date(1995, 11, 10))
+    assert field_shown("sex", "M") == ("Male", None)
+    assert field_shown("postcode", "nt1 1aa") == ("NT1 1AA", None)
+    assert field_shown("address", "1 elm road northtown nt1 1aa") == ("1 Elm Road Northtown NT1 1AA", None)
+    assert field_shown("warning_markers", "") == ("Not recorded", None)
+    candidate = TrawlCandidate(
+        evidence=[
+            {
+                "comparison": "nhs_number",
+                "query": "",
+                "record": None,
+                "level_text": "Not recorded on one side",
+            },
+            {"comparison": "location", "query": "1 elm road nt1 1aa", "record": "", "level_text": "x"},
+        ]
+    )
+    rows = candidate.evidence_rows
+    assert rows[0]["level_text"] == NOT_RECORDED_EITHER_SIDE
+    assert rows[1]["query"] == "1 Elm Road NT1 1AA"
