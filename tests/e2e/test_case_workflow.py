@@ -314,9 +314,9 @@ def test_referral_to_closure_with_five_people(
     for agency in ("Police", "Health"):
         expect(views.filter(has_text=agency).locator("td")).to_have_text(["Agrees", "No comment"])
     feedback = dm_page.get_by_test_id("case-feedback")
-    expect(feedback.locator("tbody tr").filter(has_text="Referrer: Amira Okafor, Education")).to_contain_text(
-        "Sent"
-    )
+    expect(
+        feedback.locator("tbody tr").filter(has_text="Referrer: Amira Okafor, Northshire Primary School")
+    ).to_contain_text("Sent")
     assert [m.to for m in mail.outbox if case_ref in m.subject] == [[referrer.email]]
 
     # (g) The referrer sees the outcome on the referral page, at home and on the Outcomes page.
