@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
@@ -112,23 +112,95 @@ def _page_links(page: Page[Case], params: dict[str, str]) -> dict[str, Any]:
 
 @require(Perm.CASE_SCREEN)
 def queue(request: HttpRequest) -> HttpResponse:
-    """New contacts, oldest first: the front door works the queue from the top."""
+    """New contacts, oldest first: the front door works the queue from the top. Searchable by reference
+    or the child's name, and filtered by RAG rating, status and how long the contact has waited."""
+    filters = QueueFilters.from_query(request.GET)
+    # Notifications the hub triages in bulk wait on the triage list, not here.
     waiting = with_list_data(
-        cases_visible(request.user).filter(status=CaseStatus.NEW, in_triage=False)
+        filters.apply(cases_visible(request.user).filter(in_triage=False), now=timezone.now())
     ).order_by("referral__received_at", "created_at")
     page = _page(request, waiting)
     cases = list(page.object_list)
-    audit_list(Actor.from_request(request), queue="screening", cases=cases, page=page.number)
+    audit_list(
+        Actor.from_request(request),
+        queue="screening",
+        cases=cases,
+        page=page.number,
+        searched=bool(filters.q),  # the words searched may be a name: not kept in the trail
+        rag=filters.rag or "all",
+        status=filters.status,
+        age=filters.age or "any",
+    )
     return render(
         request,
         "cases/queue.html",
         {
             "rows": case_rows(cases),
             "page": page,
-            "pagination": _page_links(page, {}),
+            "pagination": _page_links(page, filters.params()),
             "day_length": _hours(hub_calendar().working_day_length()),
+            "filters": filters,
+            "rag_choices": [("", "Any"), ("unrated", "Not rated yet"), *RagRating.choices],
+            "status_choices": QUEUE_STATUSES,
+            "age_choices": QUEUE_AGES,
         },
     )
+
+
+QUEUE_STATUSES = [("new", "Awaiting screening"), ("open", "Any open case")]
+QUEUE_AGES = [
+    ("", "Any age"),
+    ("1", "Older than 1 day"),
+    ("3", "Older than 3 days"),
+    ("7", "Older than 7 days"),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilters:
+    """The screening queue's search and filters, read from the query string (anything unknown ignored)."""
+
+    q: str = ""
+    rag: str = ""
+    status: str = "new"
+    age: str = ""
+
+    @classmethod
+    def from_query(cls, query: Any) -> QueueFilters:
+        rag = query.get("rag", "")
+        status = query.get("status", "new")
+        age = query.get("age", "")
+        return cls(
+            q=" ".join(str(query.get("q", "")).split())[:100],
+            rag=rag if rag in {"unrated", *RagRating.values} else "",
+            status=status if status in dict(QUEUE_STATUSES) else "new",
+            age=age if age in dict(QUEUE_AGES) else "",
+        )
+
+    def params(self) -> dict[str, str]:
+        values = {"q": self.q, "rag": self.rag, "status": self.status, "age": self.age}
+        return {k: v for k, v in values.items() if v and not (k == "status" and v == "new")}
+
+    def apply(self, cases: QuerySet[Case], *, now: datetime) -> QuerySet[Case]:
+        if self.status == "new":
+            cases = cases.filter(status=CaseStatus.NEW)
+        else:
+            cases = cases.exclude(status__in=[CaseStatus.DECIDED, CaseStatus.CLOSED])
+        if self.rag == "unrated":
+            cases = cases.filter(rag="")
+        elif self.rag:
+            cases = cases.filter(rag=self.rag)
+        if self.age:
+            cases = cases.filter(referral__received_at__lte=now - timedelta(days=int(self.age)))
+        for word in self.q.split():
+            matches = Case.objects.filter(
+                Q(reference__icontains=word)
+                | Q(referral__reference__icontains=word)
+                | Q(referral__people__is_subject=True, referral__people__given_name__icontains=word)
+                | Q(referral__people__is_subject=True, referral__people__family_name__icontains=word)
+            )
+            cases = cases.filter(pk__in=matches.values("pk"))
+        return cases
 
 
 def _hours(length: timedelta) -> str:
@@ -264,12 +336,19 @@ def referral_context(referral: Referral, user: object) -> dict[str, Any]:
     referrer_level = None
     if referral.referrer_level is not None:
         referrer_level = ThresholdLevel.objects.filter(number=referral.referrer_level).first()
+    earlier = earlier_referrals(referral)
     return {
         "referral": referral,
         "people": list(referral.people.all()),
         "received": format_deadline(referral.received_at),
         "referrer_level": referrer_level,
-        "earlier_referrals": earlier_referrals(referral),
+        "earlier_referrals": earlier,
+        # The earlier cases this person may open, linked from the re-referral warning.
+        "earlier_viewable": {
+            r.case.pk
+            for r in earlier
+            if getattr(r, "case", None) is not None and decide(user, Action.CASE_VIEW, r.case).allowed
+        },
         "rereferral_warning": _template_exists(REREFERRAL_WARNING),
         "may_view_all": can(user, Perm.CASE_VIEW_ALL),
     }

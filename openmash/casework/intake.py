@@ -1,4 +1,5 @@
-"""A referral arrives: it is recorded with the people it names, its case is opened, and the receipt
+"""A referral arrives: it is recorded with the people it names, its case is opened with the
+relationships and households the referral gives, and the receipt
 is written to the audit trail, in one durable transaction (the form, the API and the demo all come in
 here)."""
 
@@ -12,6 +13,7 @@ from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.cases.services import case_open
 from openmash.core.actor import Actor
+from openmash.people.services import people_from_referral
 from openmash.referrals.models import Channel, Referral
 from openmash.referrals.services import ReferralData, referral_create
 
@@ -24,6 +26,7 @@ def referral_receive(
     with transaction.atomic(durable=True):
         referral = referral_create(actor=actor, data=data, channel=channel, received_at=received_at)
         case = case_open(actor=actor, referral=referral)
+        people_from_referral(actor=actor, case=case)
         earlier = list(referral.earlier_referrals.order_by("received_at"))
         audit_record(
             actor=actor,

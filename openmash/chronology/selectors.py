@@ -68,13 +68,18 @@ def chronology(
     filters = filters or Filters()
     people = tuple(str(p) for p in case.referral.people.all())
     entries: list[Entry] = []
-    items = HistoryItem.objects.filter(
-        request__case=case, request__status=RequestStatus.RETURNED
-    ).select_related("request__agency", "trawl_candidate__person")
+    items = (
+        HistoryItem.objects.filter(request__case=case, request__status=RequestStatus.RETURNED)
+        .select_related("request__agency", "trawl_candidate__person")
+        .prefetch_related("subjects")
+    )
     if agencies is not None:
         items = items.filter(request__agency_id__in=list(agencies))
     for item in items:
         candidate = item.trawl_candidate
+        subjects = tuple(str(p) for p in item.subjects.all())
+        if not subjects and candidate is not None:
+            subjects = (str(candidate.person),)
         entries.append(
             Entry(
                 on=item.occurred_on,
@@ -85,7 +90,7 @@ def chronology(
                 significance=item.significance,
                 description=item.description,
                 source_reference=item.source_reference,
-                people=(str(candidate.person),) if candidate is not None else people,
+                people=subjects or people,
                 source_system=item.source_system,
                 source_record=item.source_record_id,
             )

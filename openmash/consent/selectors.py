@@ -210,8 +210,9 @@ def _roles(people: list[ReferralPerson]) -> list[str]:
 
 
 def _item(entry: Disclosure, person: ReferralPerson) -> ReportItem:
-    # A person's own record is theirs alone; the case's information names everyone in `about`.
-    others = [] if entry.subject_id is not None else [p for p in entry.about.all() if p.pk != person.pk]
+    # A person's own record names only the people whose records hold it (usually them alone); the
+    # case's information names everyone in `about`.
+    others = [p for p in entry.about.all() if p.pk != person.pk]
     basis = entry.lawful_basis
     if entry.consent_id is not None:
         kind, reason, decided = "Consent", "", ""
@@ -234,8 +235,8 @@ def _item(entry: Disclosure, person: ReferralPerson) -> ReportItem:
 def _whose(entry: Disclosure, person: ReferralPerson) -> str:
     """Where an entry belongs in the person's report: "own" (about them), "mentions" (the case's
     information about the children referred, naming them), or "" (another person's own record)."""
-    if entry.subject_id is not None:
-        return "own" if entry.subject_id == person.pk else ""
+    if entry.subject_id is not None:  # `about` holds everyone whose own record it is
+        return "own" if any(p.pk == person.pk for p in entry.about.all()) else ""
     return "own" if person.is_subject else "mentions"
 
 
@@ -281,7 +282,7 @@ def transparency_report_for(*, actor: Actor, person: ReferralPerson, output: str
     case = person.referral.case
     entries = (
         Disclosure.objects.filter(about=person)
-        .filter(Q(subject__isnull=True) | Q(subject=person))  # not another person's own records
+        # Not another person's own records: those are about their owners alone (`_whose`).
         .select_related("from_agency", "by_user", "consent", "lawful_basis", "lawful_basis__decided_by")
         .prefetch_related("about")
         .order_by("at", "id")

@@ -220,11 +220,14 @@ def disclosure_log(
     decision: GateDecision | None = None,
     reason: str = "",
     subject: ReferralPerson | None = None,
+    subjects: Iterable[ReferralPerson] = (),
 ) -> Disclosure:
     """Append one line to the disclosure log; call inside the transaction of what it records.
 
-    ``subject``: the person whose own record the item is (then it is about them alone); none for the
-    case's information, which is about the children referred and names the people in ``about``.
+    ``subject``: the person whose own record the item is (then it is about them alone, or about them
+    and the other ``subjects`` whose own records hold the same item: one incident in a father's and
+    his child's police records); none for the case's information, which is about the children referred
+    and names the people in ``about``.
     """
     entry = Disclosure.objects.create(
         subject=subject,
@@ -242,7 +245,8 @@ def disclosure_log(
         basis_text=(decision.basis_text if decision else "")[:400],
         reason=reason,
     )
-    entry.about.set([subject] if subject is not None else list(about))
+    owners = list({p.pk: p for p in [subject, *subjects]}.values()) if subject is not None else []
+    entry.about.set(owners or list(about))
     return entry
 
 

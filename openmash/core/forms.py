@@ -27,7 +27,6 @@ class ErrorLink:
 
 
 #: A form sent without a usable version: one message wherever it happens.
-VERSION_MISSING = NO_VERSION
 
 # crispy-forms-gds numbers radio and checkbox inputs from 1 (id_<name>_1, id_<name>_2, ...).
 GROUPED_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple)
@@ -112,7 +111,7 @@ class VersionField(forms.IntegerField):
         kwargs.setdefault("min_value", 1)
         super().__init__(**kwargs)
         for key in ("required", "invalid", "min_value"):
-            self.error_messages[key] = VERSION_MISSING
+            self.error_messages[key] = NO_VERSION
 
     def clean(self, value: Any) -> Any:
         """A form sent without a usable version (an old page, a hand-made request) is refused plainly."""

@@ -15,7 +15,13 @@ from openmash.audit.services import audit_record
 from openmash.cases.models import Case, CaseStatus
 from openmash.core.actor import Actor
 from openmash.decisions.models import Decision, OutcomeChallenge
-from openmash.enquiries.models import DONE_STATUSES, OPEN_STATUSES, InformationRequest, RequestStatus
+from openmash.enquiries.models import (
+    DONE_STATUSES,
+    OPEN_STATUSES,
+    HistoryItem,
+    InformationRequest,
+    RequestStatus,
+)
 from openmash.feedback.models import Recipient
 from openmash.hub.calendar_format import format_deadline
 from openmash.hub.models import Agency
@@ -131,6 +137,9 @@ def requests_of(case: Case) -> list[InformationRequest]:
     return list(
         case.requests.select_related("agency", "taken_by", "returned_by")
         .annotate(history_count=Count("history"))
+        .prefetch_related(
+            Prefetch("history", queryset=HistoryItem.objects.order_by("occurred_on", "created_at"))
+        )
         .order_by("agency__name")
     )
 

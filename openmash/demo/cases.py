@@ -47,7 +47,7 @@ from openmash.feedback.delivery import feedback_deliver
 from openmash.feedback.models import Delivery, OutcomeNotification
 from openmash.hub.models import Agency, AgencyKind, RagRating, Specialism, Team, ThresholdLevel
 from openmash.people.models import RelationshipKind
-from openmash.people.services import household_save, person_add, relationship_add
+from openmash.people.services import household_label, household_save, person_add, relationship_add
 from openmash.referrals.models import Channel, Referral, Relationship
 from openmash.referrals.services import PersonData, ReferralData
 from openmash.synth import Area
@@ -156,7 +156,7 @@ def load_demo_cases(*, area: Area, count: int = 200, seed: int = 2026) -> int:
         referral = _make_referral(synthetic, people, users, received, adults[:2], home)
         if status != CaseStatus.CLOSED:
             known = [people[c] for c in synthetic.child_ids] + adults[:2]
-            _add_family(referral.case, known, people, family_index, households, users)
+            _add_family(referral.case, known, people, family_index, households, addresses, users)
         _advance(referral.case, status, users, rng)
         _backdate(referral.case, received, now)
     requests_mark_overdue()
@@ -399,6 +399,7 @@ def _add_family(
     people: dict[str, Person],
     family_index: dict[str, list[Any]],
     households: dict[str, Any],
+    addresses: dict[str, Any],
     users: dict[str, User],
 ) -> None:
     """Bring the children's wider family from the synthetic area onto the case, for the genogram."""
@@ -426,13 +427,18 @@ def _add_family(
             date_of_birth=p.date_of_birth,
             date_of_death=p.date_of_death,
         )
-    seen = set()
+    seen = {
+        (r.from_person_id, r.to_person_id) for r in case.relationships.all()
+    }  # the referral's own relationships come first
+    seen |= {(b, a) for a, b in seen}
     for pid in sorted(on_case):
         for rel in family_index.get(pid, []):
-            key = (rel.from_id, rel.to_id, rel.kind)
-            if key in seen or rel.from_id not in on_case or rel.to_id not in on_case:
+            if rel.from_id not in on_case or rel.to_id not in on_case:
                 continue
-            seen.add(key)
+            key = (on_case[rel.from_id].pk, on_case[rel.to_id].pk)
+            if key in seen:
+                continue
+            seen |= {key, key[::-1]}
             relationship_add(
                 actor=actor,
                 case=case,
@@ -443,10 +449,28 @@ def _add_family(
             )
     for household in households.values():
         members = [on_case[m] for m in household.member_ids if m in on_case]
-        if members:
-            household_save(
-                actor=actor, case=case, label=f"Household at {household.address_id}", members=members
-            )
+        if not members:
+            continue
+        home = addresses.get(household.address_id)
+        label = household_label(home.line1, home.postcode) if home else "Household"
+        parts = (home.line1, home.line2, home.town, home.postcode) if home else ()
+        address = ", ".join(p for p in parts if p)
+        # The referral's household at this home grows to the whole household, not a second one.
+        existing = next(
+            (h for h in case.households.all() if {m.pk for m in h.members.all()} & {m.pk for m in members}),
+            None,
+        )
+        if existing is not None:
+            members = list({m.pk: m for m in [*existing.members.all(), *members]}.values())
+        household_save(
+            actor=actor,
+            case=case,
+            label=label,
+            address=address,
+            members=members,
+            household=existing,
+            expected_version=existing.version if existing else None,
+        )
 
 
 def _referral_people(case: Case, known: list[Person]) -> list[Any]:

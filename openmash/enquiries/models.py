@@ -10,6 +10,7 @@ from django.db import models
 from openmash.cases.models import Case
 from openmash.core.models import VersionedModel
 from openmash.hub.models import Agency
+from openmash.referrals.models import ReferralPerson
 
 
 class RequestStatus(models.TextChoices):
@@ -112,6 +113,15 @@ class HistoryItem(VersionedModel):
         "trawl.TrawlCandidate", null=True, blank=True, on_delete=models.SET_NULL, related_name="history_items"
     )
     event_key = models.CharField(max_length=300, blank=True, default="")
+    subjects = models.ManyToManyField(
+        ReferralPerson,
+        blank=True,
+        related_name="history_items",
+        help_text=(
+            "Whose own agency records the event was found in (one incident can concern a father and "
+            "his child). Empty for events typed by hand: the case's information."
+        ),
+    )
     edited = models.BooleanField(
         default=False,
         help_text="Changed by the researcher (words or significance) before sharing.",

@@ -355,7 +355,12 @@ def _log_shared(actor: Actor, request: InformationRequest, decision: GateDecisio
         item_summary=f"{agency.name}'s summary, risk and protective factors",
         decision=decision,
     )
-    for item in request.history.select_related("trawl_candidate__person"):
+    for item in request.history.select_related("trawl_candidate__person").prefetch_related("subjects"):
+        # An event found in people's own records is their information, not the family's: logged once,
+        # as the record of each person it was found for (the child first).
+        subjects = sorted(item.subjects.all(), key=lambda p: (not p.is_subject, str(p)))
+        if not subjects and item.trawl_candidate is not None:
+            subjects = [item.trawl_candidate.person]
         disclosure_log(
             kind=DisclosureKind.SHARED,
             case=request.case,
@@ -367,8 +372,8 @@ def _log_shared(actor: Actor, request: InformationRequest, decision: GateDecisio
             item_id=str(item.pk),
             item_summary=f"{item.occurred_on:%d %b %Y} {item.get_kind_display()} ({item.source_reference})",
             decision=decision,
-            # An event found in one person's own record is that person's information, not the family's.
-            subject=item.trawl_candidate.person if item.trawl_candidate else None,
+            subject=subjects[0] if subjects else None,
+            subjects=subjects,
         )
 
 

@@ -6,10 +6,11 @@ from typing import Any
 
 from django import forms
 
+from openmash.core.forms import GdsForm
 from openmash.feedback.services import NO_GIVE_UP_REASON
 
 
-class ResendForm(forms.Form):
+class ResendForm(GdsForm):
     email = forms.EmailField(
         label="Email address",
         required=False,
@@ -19,7 +20,7 @@ class ResendForm(forms.Form):
     )
 
 
-class GiveUpForm(forms.Form):
+class GiveUpForm(GdsForm):
     reason = forms.CharField(
         label="Why will this notice not be sent?",
         max_length=300,

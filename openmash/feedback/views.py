@@ -94,16 +94,10 @@ def _failed_page(
     give_up: GiveUpForm,
     status: int = 200,
 ) -> HttpResponse:
-    errors = [
-        (f"#id_{name}", str(message))
-        for form in (resend, give_up)
-        for name, messages_ in form.errors.items()
-        for message in messages_
-    ]
     return render(
         request,
         "feedback/failed.html",
-        {"notice": notice, "case": notice.case, "resend": resend, "give_up": give_up, "errors": errors},
+        {"notice": notice, "case": notice.case, "resend": resend, "give_up": give_up},
         status=status,
     )
 

@@ -727,6 +727,10 @@ def _households(
                     break
                 if room > best_room:
                     best_start, best_room = a + 6.0, room
+            if best_room < width:
+                # No stretch is wide enough (a long address over a narrow household): end the label at
+                # the boundary's right edge rather than run off the drawing.
+                best_start = max(0.0, min(best_start, right - 6.0 - width))
             label_at = (_round(best_start), _round(baseline))
         placed.append(
             PlacedHousehold(

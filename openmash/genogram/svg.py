@@ -38,7 +38,20 @@ GREY = "#505a5f"
 STEP = "#4c2c92"
 PAPER = "#ffffff"
 HOUSEHOLD_COLOURS = ("#1d70b8", "#00703c", "#b14200", "#912b88", "#005a5f", "#6f4200")
-HALO = f'paint-order="stroke" stroke="{PAPER}" stroke-width="3" stroke-linejoin="round"'
+# A label's halo is a paper-coloured copy drawn behind it, not a stroke on the text itself: renderers
+# without SVG 2's paint-order (WeasyPrint, for the PDF pack) paint a stroke over the fill, which hid
+# every name and age under a thick white outline.
+HALO = (
+    f'fill="{PAPER}" stroke="{PAPER}" stroke-width="3" stroke-linejoin="round" '
+    'aria-hidden="true" data-halo="true"'
+)
+
+
+def haloed(attrs: str, words: str, fill: str, extra: str = "") -> str:
+    """A label: its halo (behind), then the words in ``fill``. ``attrs``: position and font."""
+    return f'<text {attrs} {HALO}>{words}</text><text {attrs} fill="{fill}"{extra}>{words}</text>'
+
+
 PARTNER_DASH = "7 4"
 STEP_DASH = "6 4"
 SOCIAL_DASH = "0.5 4.5"
@@ -120,20 +133,32 @@ def _person(person: GenoPerson, placed: PlacedPerson, as_of: date) -> str:
     weight = ' font-weight="bold"' if person.is_subject else ""
     for line in placed.name_lines:
         out.append(
-            f'<text x="{n(placed.x)}" y="{n(baseline)}" text-anchor="middle" font-size="{n(NAME_SIZE)}"'
-            f'{weight} fill="{INK}" {HALO}>{esc_text(line)}</text>'
+            haloed(
+                f'x="{n(placed.x)}" y="{n(baseline)}" text-anchor="middle" '
+                f'font-size="{n(NAME_SIZE)}"{weight}',
+                esc_text(line),
+                INK,
+            )
         )
         baseline += NAME_STEP
     baseline += AGE_STEP - NAME_STEP
     out.append(
-        f'<text x="{n(placed.x)}" y="{n(baseline)}" text-anchor="middle" font-size="{n(AGE_SIZE)}" '
-        f'fill="{GREY}" {HALO}>{esc_text(age)}</text>'
+        haloed(
+            f'x="{n(placed.x)}" y="{n(baseline)}" text-anchor="middle" font-size="{n(AGE_SIZE)}"',
+            esc_text(age),
+            GREY,
+        )
     )
     for role in placed.role_lines:
         baseline += ROLE_STEP
         out.append(
-            f'<text x="{n(placed.x)}" y="{n(baseline)}" text-anchor="middle" font-size="{n(ROLE_SIZE)}" '
-            f'font-style="italic" fill="{GREY}" {HALO} data-role="true">{esc_text(role)}</text>'
+            haloed(
+                f'x="{n(placed.x)}" y="{n(baseline)}" text-anchor="middle" font-size="{n(ROLE_SIZE)}" '
+                'font-style="italic"',
+                esc_text(role),
+                GREY,
+                ' data-role="true"',
+            )
         )
     out.append("</g>")
     return "\n".join(out)
@@ -310,9 +335,11 @@ def _household(household: PlacedHousehold) -> list[str]:
 def _household_label(household: PlacedHousehold) -> str:
     colour = HOUSEHOLD_COLOURS[household.colour_index % len(HOUSEHOLD_COLOURS)]
     x, y = household.label_at
-    return (
-        f'<text x="{n(x)}" y="{n(y)}" font-size="11" font-weight="bold" fill="{colour}" {HALO}'
-        f"{_attrs(data_household_label=household.id)}>{esc_text(household.label or household.id)}</text>"
+    return haloed(
+        f'x="{n(x)}" y="{n(y)}" font-size="11" font-weight="bold"',
+        esc_text(household.label or household.id),
+        colour,
+        _attrs(data_household_label=household.id),
     )
 
 

@@ -23,6 +23,7 @@ from openmash.core.errors import DomainError
 from openmash.decisions.selectors import DECIDABLE
 from openmash.enquiries.disclosures import returns_viewed
 from openmash.hub.calendar_format import format_deadline
+from openmash.hub.selectors import hub_calendar
 from openmash.meetings.forms import AgendaForm, AttendanceForm, ScheduleForm, VersionForm
 from openmash.meetings.models import Attendance, Meeting, MeetingStatus
 from openmash.meetings.selectors import (
@@ -44,6 +45,23 @@ from openmash.meetings.services import (
 )
 
 SCHEDULED = "Meeting scheduled. Build its agenda from the cases ready for discussion."
+NOT_A_WORKING_DAY = "This meeting is on {why}, when the hub is closed: check the agencies can attend"
+
+
+def _hub_closed_on(meeting: Meeting) -> str:
+    """Why the hub is closed on the meeting's day ("a Sunday", "a bank holiday (Christmas Day)"), or ""."""
+    day = timezone.localtime(meeting.scheduled_for).date()
+    calendar = hub_calendar()
+    if calendar.is_working_day(day):
+        return ""
+    holiday = calendar.bank_holidays(day.year).get(day)
+    if holiday:
+        return f"a bank holiday ({holiday})"
+    if day.weekday() >= 5:
+        return f"a {day:%A}"
+    return "a day the hub is closed"
+
+
 AGENDA_BUILT = "{count} case{s} added to the agenda."
 ATTENDANCE_SAVED = "{name} recorded as {status} for {agency}."
 STARTED = "Meeting started."
@@ -100,6 +118,9 @@ def schedule(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, SCHEDULED)
+            closed = _hub_closed_on(meeting)
+            if closed:
+                messages.warning(request, NOT_A_WORKING_DAY.format(why=closed))
             return redirect("meetings:detail", meeting_id=meeting.pk)
     return render(request, "meetings/schedule.html", {"form": form})
 

@@ -296,3 +296,96 @@ def address_add(
         )
         audit_record(actor=actor, action=AuditAction.ADDRESS_ADDED, obj=entry, persons=[person.pk])
     return entry
+
+
+# What the referral's "relationship to the child" means in the case's own terms, read as
+# "the person named is the <kind> of the child".
+FROM_REFERRAL: dict[str, RelationshipKind] = {
+    Relationship.MOTHER: RelationshipKind.PARENT,
+    Relationship.FATHER: RelationshipKind.PARENT,
+    Relationship.STEP_PARENT: RelationshipKind.STEP_PARENT,
+    Relationship.GRANDPARENT: RelationshipKind.GRANDPARENT,
+    Relationship.CARER: RelationshipKind.CARER,
+    Relationship.SIBLING: RelationshipKind.SIBLING,
+    Relationship.PARTNER: RelationshipKind.HOUSEHOLD_MEMBER,
+    Relationship.OTHER_ADULT: RelationshipKind.HOUSEHOLD_MEMBER,
+    Relationship.OTHER: RelationshipKind.OTHER_SIGNIFICANT_ADULT,
+}
+PARENTS = frozenset({Relationship.MOTHER, Relationship.FATHER})
+
+
+def _address_key(person: ReferralPerson) -> tuple[str, str] | None:
+    address = " ".join(person.address.lower().replace(",", " ").split())
+    postcode = "".join(person.postcode.upper().split())
+    if not address and not postcode:
+        return None
+    return address, postcode
+
+
+def household_label(address: str, postcode: str = "") -> str:
+    """A household named as people name it: by its home ("Household at 4 Mill Lane, LS1 4AB")."""
+    first_line = address.split(",")[0].strip()
+    where = ", ".join(part for part in (first_line, postcode.strip().upper()) if part)
+    return f"Household at {where}" if where else "Household"
+
+
+def people_from_referral(*, actor: Actor, case: Case) -> tuple[list[PersonRelationship], list[Household]]:
+    """Keep what the referral said about the people it names: how each is related to each child
+    referred (a father is the child's parent; a parent's partner is the parent's partner when the
+    referral names one parent), and who lives together (the same address and postcode make a
+    household). Runs inside the caller's transaction; each record audited, naming its people."""
+    people = list(case.referral.people.all())
+    children = [p for p in people if p.is_subject]
+    parents = [p for p in people if p.relationship in PARENTS]
+    relationships = []
+    with transaction.atomic():
+        for person in people:
+            kind = FROM_REFERRAL.get(person.relationship)
+            if person.is_subject or kind is None:
+                continue
+            pairs = [(person, child, kind) for child in children]
+            if person.relationship == Relationship.PARTNER and len(parents) == 1:
+                pairs = [(parents[0], person, RelationshipKind.PARTNER)]
+            for from_person, to_person, pair_kind in pairs:
+                relationship = PersonRelationship.objects.create(
+                    case=case,
+                    from_person=from_person,
+                    to_person=to_person,
+                    kind=pair_kind,
+                    status=PartnershipStatus.CURRENT if pair_kind in PARTNERSHIP_KINDS else "",
+                    created_by=actor.user,
+                )
+                audit_record(
+                    actor=actor,
+                    action=AuditAction.RELATIONSHIP_ADDED,
+                    obj=relationship,
+                    persons=[from_person.pk, to_person.pk],
+                    detail={"case": case.reference, "relationship": pair_kind.value, "from": "referral"},
+                )
+                relationships.append(relationship)
+        homes: dict[tuple[str, str], list[ReferralPerson]] = {}
+        for person in people:
+            key = _address_key(person)
+            if key is not None:
+                homes.setdefault(key, []).append(person)
+        households = []
+        for members in homes.values():
+            if len(members) < 2 or not any(m.is_subject for m in members):
+                continue
+            first = members[0]
+            household = Household.objects.create(
+                case=case,
+                label=household_label(first.address, first.postcode),
+                address=", ".join(part for part in (first.address, first.postcode) if part),
+                created_by=actor.user,
+            )
+            household.members.set(members)
+            audit_record(
+                actor=actor,
+                action=AuditAction.HOUSEHOLD_SAVED,
+                obj=household,
+                persons=[m.pk for m in members],
+                detail={"case": case.reference, "members": len(members), "from": "referral"},
+            )
+            households.append(household)
+    return relationships, households

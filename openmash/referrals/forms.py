@@ -23,7 +23,7 @@ from openmash.core.forms import GdsForm
 from openmash.core.nhs import normalise_nhs_number
 from openmash.hub.models import AgencyKind, ThresholdLevel
 from openmash.hub.selectors import hub_configuration
-from openmash.referrals.models import ConcernCategory, FamilyConsent, Relationship
+from openmash.referrals.models import ConcernCategory, FamilyConsent, Referral, Relationship
 from openmash.referrals.services import PersonData, ReferralData
 
 MAX_CHILDREN = 3
@@ -216,10 +216,19 @@ class ReferralForm(GdsForm):
 
     @staticmethod
     def initial_for(user: User) -> dict[str, Any]:
-        """Prefilled from the person signed in and their agency."""
+        """Prefilled from the person signed in: their own organisation (the school or surgery they
+        named on their last referral), never the kind of agency ("Education"); empty until they have
+        named it once."""
+        organisation = (
+            Referral.objects.filter(made_by=user)
+            .exclude(referrer_organisation="")
+            .order_by("-received_at")
+            .values_list("referrer_organisation", flat=True)
+            .first()
+        )
         return {
             "referrer_name": user.get_full_name(),
-            "referrer_organisation": user.agency.name,
+            "referrer_organisation": organisation or "",
             "referrer_job_title": user.job_title,
             "referrer_email": user.email,
             "referrer_phone": user.phone,

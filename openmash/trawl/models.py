@@ -7,6 +7,7 @@ history items in the agency's return, which is shared when the return is submitt
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.conf import settings
@@ -114,14 +115,15 @@ class TrawlCandidate(BaseModel):
     def evidence_rows(self) -> list[dict[str, object]]:
         """The evidence with its values as a researcher reads them: names capitalised, dates written
         out (the stored evidence keeps the compared, normalised values)."""
-        return [
-            {
-                **e,
-                "query": shown_value(e.get("comparison"), e.get("query")),
-                "record": shown_value(e.get("comparison"), e.get("record")),
-            }
-            for e in self.evidence
-        ]
+        rows = []
+        for e in self.evidence:
+            query = shown_value(e.get("comparison"), e.get("query"))
+            record = shown_value(e.get("comparison"), e.get("record"))
+            level_text = e.get("level_text")
+            if not query and not record and level_text == NOT_RECORDED_ONE_SIDE:
+                level_text = NOT_RECORDED_EITHER_SIDE
+            rows.append({**e, "query": query, "record": record, "level_text": level_text})
+        return rows
 
     @property
     def band(self) -> str:
@@ -143,6 +145,47 @@ class TrawlCandidate(BaseModel):
 _SEX = {"m": "Male", "f": "Female", "male": "Male", "female": "Female", "u": "Unknown", "x": "Indeterminate"}
 
 
+NOT_RECORDED_ONE_SIDE = "Not recorded on one side"
+NOT_RECORDED_EITHER_SIDE = "Not recorded on either side"
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_POSTCODE_AT_END = re.compile(r"([A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2})\s*$")
+
+
+def _address_shown(text: str) -> str:
+    """A normalised address as people write it: words capitalised, the postcode in capitals."""
+    words = " ".join(w[:1].upper() + w[1:] for w in text.split())
+    return _POSTCODE_AT_END.sub(lambda m: m.group(1).upper(), words)
+
+
+def field_shown(key: str, value: object) -> tuple[str, date | None]:
+    """A field of an agency's record as a researcher reads it: (text, date). A date comes back as a
+    date for the template's one date filter; sex spelled out; postcodes in capitals; "Not recorded"
+    when empty."""
+    if value is None or str(value).strip() == "":
+        return "Not recorded", None
+    text = str(value).strip()
+    if _ISO_DATE.match(text):
+        try:
+            return "", date.fromisoformat(text)
+        except ValueError:
+            return text, None
+    if key == "sex":
+        return _SEX.get(text.lower(), text), None
+    if key == "postcode":
+        return text.upper(), None
+    if key in {"given_name", "surname"}:
+        return text.title() if text.isupper() or text.islower() else text, None
+    if key == "address":
+        return _address_shown(text), None
+    return text, None
+
+
+def field_label(key: str) -> str:
+    """ "warning_markers" as "Warning markers"."""
+    words = key.replace("_", " ").strip()
+    return words[:1].upper() + words[1:].lower()
+
+
 def shown_value(comparison: object, value: object) -> str:
     """One compared value as shown in the evidence table ("" when not recorded)."""
     if value is None or value == "":
@@ -157,4 +200,6 @@ def shown_value(comparison: object, value: object) -> str:
             return date.fromisoformat(text).strftime("%-d %B %Y")
         except ValueError:
             return text
+    if comparison == "location":
+        return _address_shown(text)
     return text

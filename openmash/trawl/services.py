@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from openmash.audit.catalogue import AuditAction
@@ -154,11 +155,36 @@ def candidate_undo(*, actor: Actor, candidate: TrawlCandidate, reason: str = "")
             raise DomainError("Someone else changed this decision a moment ago.")
         removed = 0
         if previous == CandidateStatus.CONFIRMED:
-            removed, _ = request.history.filter(
-                source_system=candidate.source.name, source_record_id=candidate.record_id
-            ).delete()
+            removed = _events_out(request, candidate)
         _audit_match(actor, candidate, AuditAction.MATCH_UNDONE, reason, was=previous, events_removed=removed)
     candidate.refresh_from_db()
+    return removed
+
+
+def _events_out(request: InformationRequest, candidate: TrawlCandidate) -> int:
+    """Take the events found in this candidate's record out of the draft return; an event another
+    confirmed person's record holds too stays, no longer naming this person. Returns how many went."""
+    removed = 0
+    items = request.history.filter(source_system=candidate.source.name).filter(
+        Q(source_record_id=candidate.record_id) | Q(subjects=candidate.person)
+    )
+    for item in items.distinct():
+        others = [p for p in item.subjects.all() if p.pk != candidate.person_id]
+        if not others:
+            item.delete()
+            removed += 1
+            continue
+        item.subjects.remove(candidate.person)
+        if item.source_record_id == candidate.record_id:
+            keeper = TrawlCandidate.objects.filter(
+                trawl__request=request,
+                source=candidate.source,
+                person__in=others,
+                status=CandidateStatus.CONFIRMED,
+            ).first()
+            if keeper is not None:
+                item.trawl_candidate, item.source_record_id = keeper, keeper.record_id
+                item.save(update_fields=["trawl_candidate", "source_record_id"])
     return removed
 
 
@@ -240,9 +266,24 @@ def events_add(*, actor: Actor, candidate: TrawlCandidate, event_keys: Iterable[
         ).values_list("event_key", flat=True)
     )
     today = timezone.localdate()
+    items = []
+    joined = 0
     with transaction.atomic():
-        items = [
-            HistoryItem.objects.create(
+        for event in chosen:
+            if event.key in already:
+                continue
+            # The same incident found in another person's record (the father's and the child's) is
+            # one event that concerns both, not a second row.
+            found = (
+                request.history.filter(source_system=candidate.source.name, event_key=event.key)
+                .order_by("created_at")
+                .first()
+            )
+            if found is not None:
+                _also_concerns(actor, found, event, candidate.person)
+                joined += 1
+                continue
+            item = HistoryItem.objects.create(
                 request=request,
                 occurred_on=min(event.occurred_on, today),
                 kind=history_type(event, request.agency.kind),
@@ -255,9 +296,8 @@ def events_add(*, actor: Actor, candidate: TrawlCandidate, event_keys: Iterable[
                 event_key=event.key,
                 created_by=actor.user,
             )
-            for event in chosen
-            if event.key not in already
-        ]
+            item.subjects.add(candidate.person)
+            items.append(item)
         audit_record(
             actor=actor,
             action=AuditAction.TRAWL_EVENTS_ADDED,
@@ -268,16 +308,41 @@ def events_add(*, actor: Actor, candidate: TrawlCandidate, event_keys: Iterable[
                 "source": candidate.source.name,
                 "record": candidate.record_id,
                 "events": len(items),
+                "already_in_return_for_another_person": joined,
             },
         )
     return items
 
 
-def _description(event: SourceEvent, person: ReferralPerson) -> str:
+def _about(event: SourceEvent, person: ReferralPerson) -> str:
     role = dict(event.details).get("role")
     about = f"{person.given_name} {person.family_name}".strip()
-    prefix = f"{about} ({role})" if role else about
-    return f"{prefix}: {event.description}"
+    return f"{about} ({role})" if role else about
+
+
+def _description(event: SourceEvent, person: ReferralPerson) -> str:
+    return f"{_about(event, person)}: {event.description}"
+
+
+def _also_concerns(actor: Actor, item: HistoryItem, event: SourceEvent, person: ReferralPerson) -> None:
+    """The event is in this person's record too: they become one of its subjects, and (unless the
+    researcher has changed the words) the description names them beside the first person."""
+    if item.subjects.filter(pk=person.pk).exists():
+        return
+    item.subjects.add(person)
+    if item.edited:
+        return  # the researcher's words stand; they may add this person's part by changing them
+    prefix, sep, rest = item.description.partition(": ")
+    if sep and rest == event.description:
+        words = f"{prefix}; {_about(event, person)}: {rest}"
+    else:
+        words = f"{item.description} {_description(event, person)}"
+    save_versioned(
+        item,
+        expected_version=item.version,
+        values={"description": words},
+        actor_user=actor.user,
+    )
 
 
 def _check_trawl_item(actor: Actor, item: HistoryItem, doing: str) -> None:
@@ -292,7 +357,7 @@ def _audit_item(actor: Actor, item: HistoryItem, action: AuditAction, **detail: 
         actor=actor,
         action=action,
         obj=item.request,
-        persons=[item.trawl_candidate.person_id] if item.trawl_candidate else [],
+        persons=[p.pk for p in item.subjects.all()],
         detail={
             "case": item.request.case.reference,
             "source": item.source_system,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -25,7 +26,7 @@ from openmash.enquiries.models import HistoryItem, InformationRequest, RequestSt
 from openmash.referrals.models import ReferralPerson
 from openmash.trawl import services
 from openmash.trawl.forms import TrawlItemForm
-from openmash.trawl.models import CandidateStatus, Trawl, TrawlCandidate
+from openmash.trawl.models import CandidateStatus, Trawl, TrawlCandidate, field_label, field_shown
 
 REASON_MAX = 1000
 
@@ -206,6 +207,7 @@ def candidate_record(request: HttpRequest, request_id: str, candidate_id: str) -
         "errors": errors,
         "may_add": info.is_open and candidate.status == CandidateStatus.CONFIRMED,
         "identity_rows": _identity_rows(record.identity if record else {}),
+        "detail_rows": _detail_rows(record.details if record else {}),
     }
     return render(request, "trawl/record.html", context, status=400 if errors else 200)
 
@@ -223,10 +225,15 @@ _IDENTITY_LABELS = (
 )
 
 
-def _identity_rows(identity: Any) -> list[tuple[str, str]]:
+def _identity_rows(identity: Any) -> list[tuple[str, str, date | None]]:
     return [
-        (label, identity.get(key) or "Not recorded") for key, label in _IDENTITY_LABELS if key in identity
+        (label, *field_shown(key, identity.get(key))) for key, label in _IDENTITY_LABELS if key in identity
     ]
+
+
+def _detail_rows(details: Any) -> list[tuple[str, str, date | None]]:
+    """The record's other fields, labelled and formatted ("warning_markers" as "Warning markers")."""
+    return [(field_label(str(key)), *field_shown(str(key), value)) for key, value in dict(details).items()]
 
 
 @require(Perm.REQUEST_RESPOND)

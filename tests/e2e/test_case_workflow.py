@@ -125,7 +125,9 @@ def test_referral_to_closure_with_five_people(
     go(ref_page, "Make a referral")
     expect(h1(ref_page)).to_have_text("Make a referral")
     expect(ref_page.get_by_label("Your full name")).to_have_value("Amira Okafor")  # prefilled
-    expect(ref_page.get_by_label("Your organisation")).to_have_value("Education")
+    # Not the kind of agency ("Education"): her own school, which she names on her first referral.
+    expect(ref_page.get_by_label("Your organisation")).to_have_value("")
+    ref_page.get_by_label("Your organisation").fill("Northshire Primary School")
     child = ref_page.get_by_role("group", name="Child 1", exact=True)
     child.get_by_label("First name").fill("Jayden")
     child.get_by_label("Last name").fill("Whitmore")
@@ -312,9 +314,9 @@ def test_referral_to_closure_with_five_people(
     for agency in ("Police", "Health"):
         expect(views.filter(has_text=agency).locator("td")).to_have_text(["Agrees", "No comment"])
     feedback = dm_page.get_by_test_id("case-feedback")
-    expect(feedback.locator("tbody tr").filter(has_text="Referrer: Amira Okafor, Education")).to_contain_text(
-        "Sent"
-    )
+    expect(
+        feedback.locator("tbody tr").filter(has_text="Referrer: Amira Okafor, Northshire Primary School")
+    ).to_contain_text("Sent")
     assert [m.to for m in mail.outbox if case_ref in m.subject] == [[referrer.email]]
 
     # (g) The referrer sees the outcome on the referral page, at home and on the Outcomes page.

@@ -115,7 +115,10 @@ def blended_case(screener: Any) -> Case:
             date_of_death=died,
         )
     people: dict[str, ReferralPerson] = {p.given_name: p for p in case.referral.people.all()}
+    given = {(r.from_person_id, r.to_person_id, r.kind) for r in case.relationships.all()}
     for a, kind, b, status in RELATIONSHIPS:
+        if (people[a].pk, people[b].pk, kind) in given:
+            continue  # the referral said so already
         relationship_add(
             actor=actor, case=case, from_person=people[a], to_person=people[b], kind=kind, status=status
         )

@@ -11,6 +11,7 @@ the police system holds at least two records for, one of them with at least two 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -87,11 +88,23 @@ def test_police_researcher_trawls_confirms_rejects_adds_two_events_and_the_chron
     expect(evidence.get_by_role("row", name="Surname")).to_be_visible()
     expect(evidence.get_by_role("row", name="Date of birth")).to_be_visible()
     expect(evidence).to_contain_text("In Police records system")
+    # The case side in display form: no normalised lowercase address or postcode.
+    for cell in evidence.locator("td").all_inner_texts():
+        assert not re.search(r"\b[a-z]{1,2}\d[a-z\d]? ?\d[a-z]{2}\b", cell), cell
 
     confirm.get_by_label("Why (optional)").fill("Same name, date of birth and address")
     confirm.get_by_role("button", name="Confirm same person").click()
     expect(h1(page)).to_contain_text(f"Police records system record {confirm_id}")
     expect(success_banner(page)).to_contain_text(f"Confirmed: Police records system record {confirm_id}")
+    # The record's fields labelled and formatted, not the extract's raw keys and values.
+    identity = page.locator("main").get_by_test_id("identity")
+    shown = identity.inner_text()
+    assert "_" not in shown, shown  # "Warning markers", not "Warning_markers"
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", shown), shown  # dates as "10 November 1995"
+    sex = identity.locator(".govuk-summary-list__row", has_text="Sex").locator("dd").inner_text()
+    assert sex in {"Male", "Female", "Unknown", "Indeterminate", "Not recorded"}, sex
+    postcode = identity.locator(".govuk-summary-list__row", has_text="Postcode").locator("dd").inner_text()
+    assert postcode == postcode.upper(), postcode
     events = page.get_by_test_id("event")
     assert events.count() >= 2
     chosen = [events.nth(0), events.nth(1)]

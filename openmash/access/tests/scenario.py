@@ -279,13 +279,14 @@ def build(make_user: Any, tmp_path: Path, capture: Any) -> Scenario:
     # A relationship and a household on each case with two people, for the pages that change them.
     for key in ("open", "blocked", "withdrawn"):
         kerry, jayden = (cases[key].referral.people.get(is_subject=s) for s in (False, True))
-        relationship_add(
-            actor=_actor(screener),
-            case=cases[key],
-            from_person=kerry,
-            to_person=jayden,
-            kind=RelationshipKind.PARENT,
-        )
+        if not cases[key].relationships.exists():
+            relationship_add(
+                actor=_actor(screener),
+                case=cases[key],
+                from_person=kerry,
+                to_person=jayden,
+                kind=RelationshipKind.PARENT,
+            )
         household_save(actor=_actor(screener), case=cases[key], label="Family home", members=[kerry, jayden])
 
     # The chair's meeting takes the case ready for decision (the open one); the other chair's has none.

@@ -32,7 +32,7 @@ from openmash.consent.models import (
 from openmash.consent.selectors import transparency_report_for
 from openmash.core.actor import Actor
 from openmash.enquiries.disclosures import returns_exported, returns_viewed
-from openmash.enquiries.models import InformationRequest
+from openmash.enquiries.models import HistoryItem, InformationRequest
 from openmash.enquiries.services import HistoryData, request_save_return, request_withhold
 from openmash.hub.models import AgencyKind
 from openmash.referrals.models import ReferralPerson
@@ -400,19 +400,25 @@ def _police_return_with_both_records(
 def test_another_persons_own_records_are_not_in_the_childs_report(
     tmp_path: Any, make_user: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    """A subject access request for the child: the mother's own police record is hers, not the child's."""
+    """A subject access request for the child: the mother's own police record is hers, not the child's.
+    The one incident both records hold (INC-2026-000101) is one item, in both reports, each time
+    flagged as also about the other person."""
     case, child, mother, childs_items, mothers_items = _police_return_with_both_records(
         tmp_path, make_user, django_capture_on_commit_callbacks
     )
+    assert mothers_items == set()  # her only event is the incident already in the return
+    shared = HistoryItem.objects.get(source_reference="INC-2026-000101")
+    assert set(shared.subjects.all()) == {child, mother}
     ig = {"ig": make_user(R.IG_OFFICER)}
     report = report_of(child, ig)
-    listed = {i.entry.item_id for i in [*report.shared, *report.mentions]}
-    assert childs_items <= listed
-    assert not (mothers_items & listed)
-    # The child's own records name nobody else; the return and the typed event are the case's
-    # information about the child, which names the mother: flagged for review.
-    own = {i.entry.item_id: i.third_party_flag for i in report.shared}
-    assert all(own[i] == "" for i in childs_items)
+    listed = [i.entry.item_id for i in [*report.shared, *report.mentions]]
+    assert sorted(childs_items) == sorted(i for i in listed if i in childs_items)  # each once
+    # The child's own records name nobody else, except the incident in the mother's record too; the
+    # return and the typed event are the case's information about the child, which names the mother.
+    own = {i.entry.item_id: i for i in report.shared}
+    assert own[str(shared.pk)].third_party_flag.startswith("Contains information about 1 other person")
+    assert own[str(shared.pk)].other_roles == ["mother"]
+    assert all(own[i].third_party_flag == "" for i in childs_items - {str(shared.pk)})
     case_items = [i for i in report.shared if i.entry.item_id not in childs_items]
     assert [i.entry.item_summary for i in case_items] == [
         "Police's summary, risk and protective factors",
@@ -421,17 +427,18 @@ def test_another_persons_own_records_are_not_in_the_childs_report(
     assert all(i.third_party_flag.startswith("Contains information about 1 other person") for i in case_items)
     assert report.mentions == []
 
-    # The mother's report: her own record as hers; the case's information about the child only as
-    # information about someone else that names her; the child's own record not at all.
+    # The mother's report: the incident as hers, flagged as about the child too; the case's information
+    # about the child only as information about someone else that names her; the child's own
+    # records (the missing episode, the welfare check) not at all.
     hers = report_of(mother, ig)
-    assert {i.entry.item_id for i in hers.shared} == mothers_items
-    assert all(i.third_party_flag == "" for i in hers.shared)
+    assert [i.entry.item_id for i in hers.shared] == [str(shared.pk)]
+    assert hers.shared[0].other_roles == ["child referred"]
     assert [i.entry.item_summary for i in hers.mentions] == [
         "Police's summary, risk and protective factors",
         "01 Sep 2026 Incident (INC-HAND)",
     ]
     assert [i.about_whom for i in hers.mentions] == ["child referred"] * 2
-    assert not ({i.entry.item_id for i in [*hers.shared, *hers.mentions]} & childs_items)
+    assert not ({i.entry.item_id for i in [*hers.shared, *hers.mentions]} & (childs_items - {str(shared.pk)}))
 
     # The page says so.
     client = Client()
@@ -439,7 +446,8 @@ def test_another_persons_own_records_are_not_in_the_childs_report(
     page = client.get(reverse("consent:transparency", args=[mother.pk])).content.decode()
     assert 'data-testid="mentions-items"' in page
     assert "Information about other people that names Kerry Whitmore" in page
+    assert "INC-2026-000287" not in page  # the child's missing episode
     page = client.get(reverse("consent:transparency", args=[child.pk])).content.decode()
-    assert "Victim of a domestic assault" not in page
     assert 'data-testid="mentions-items"' not in page
-    assert Disclosure.objects.filter(case=case, item_id__in=mothers_items, subject=mother).count() == 1
+    assert page.count("INC-2026-000101") == 1
+    assert Disclosure.objects.filter(case=case, item_id=str(shared.pk), kind="shared").count() == 1

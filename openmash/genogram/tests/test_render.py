@@ -34,6 +34,11 @@ def placed(family: Family) -> Layout:
     return layout(family)
 
 
+def shown(e: ET.Element) -> bool:
+    """A label as read (not the white halo drawn behind it)."""
+    return tag(e) == "text" and not e.get("data-halo")
+
+
 def person_group(root: ET.Element, person_id: str) -> ET.Element:
     (group,) = with_attr(root, "data-person-id", person_id)
     return group
@@ -110,9 +115,7 @@ def test_subject_has_a_double_outline_and_nobody_else_does(root: ET.Element) -> 
     jayden = person_group(root, "p-jayden")
     assert marked[0] in list(jayden)
     assert jayden.attrib["data-subject"] == "true"
-    assert [e.text for e in jayden if tag(e) == "text" and e.get("font-weight") == "bold"] == [
-        "Jayden Whitmore"
-    ]
+    assert [e.text for e in jayden if shown(e) and e.get("font-weight") == "bold"] == ["Jayden Whitmore"]
 
 
 def test_deceased_person_is_crossed_out(root: ET.Element) -> None:
@@ -171,7 +174,7 @@ def test_carer_and_significant_adult_have_labelled_dotted_connectors(root: ET.El
 
 def test_ages_and_names_are_shown_under_each_symbol(root: ET.Element) -> None:
     def texts(pid: str) -> list[str | None]:
-        return [e.text for e in person_group(root, pid) if tag(e) == "text" and e.text != "?"]
+        return [e.text for e in person_group(root, pid) if shown(e) and e.text != "?"]
 
     assert texts("p-jayden") == ["Jayden Whitmore", "Age 8"]
     assert texts("p-mia") == ["Mia Parker", "Age 1"]
@@ -333,3 +336,15 @@ def test_multiple_households_per_person_and_unlabelled_household() -> None:
     (boundary,) = with_attr(root, "data-household-id", "h1")
     assert boundary.attrib["data-relationship"] == "household_member:a:c"
     assert "household_member:a:c" in relationship_tokens(root)
+
+
+def test_labels_are_never_stroked_so_renderers_without_paint_order_show_them() -> None:
+    """WeasyPrint (the PDF pack) ignores paint-order: a stroke on a label is drawn over its fill. Each
+    label's text carries no stroke; its white halo is a separate copy behind it."""
+    root = parse(render_svg(blended_family(), as_of=AS_OF))
+    texts = [e for e in root.iter() if tag(e) == "text"]
+    drawn = [e for e in texts if not e.get("data-halo")]
+    halos = [e for e in texts if e.get("data-halo")]
+    assert drawn and halos
+    assert all(e.get("stroke") is None and e.get("fill") not in (None, "#ffffff") for e in drawn)
+    assert all(e.get("aria-hidden") == "true" for e in halos)

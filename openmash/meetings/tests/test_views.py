@@ -11,7 +11,7 @@ from openmash.audit.catalogue import AuditAction
 from openmash.audit.models import AuditEvent
 from openmash.cases.models import Case
 from openmash.core.actor import Actor
-from openmash.core.forms import VERSION_MISSING
+from openmash.core.forms import NO_VERSION
 from openmash.decisions.models import Outcome
 from openmash.decisions.services import ActionData, ChallengeData, ViewData, decision_record
 from openmash.hub.models import Agency, AgencyKind, RagRating, ThresholdLevel
@@ -258,7 +258,7 @@ def test_a_form_sent_without_its_version_gets_an_error_summary_that_says_what_to
         assert "<title>Error: " in body
         assert 'data-testid="error-summary"' in body
         assert "Enter version" not in body
-        assert VERSION_MISSING in body
+        assert NO_VERSION in body
         assert "<h1" in body and meeting.title in body  # the meeting page, not a bare error
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.SCHEDULED and not meeting.items.exists()
@@ -277,3 +277,27 @@ def test_agenda_form_carries_its_version_when_cases_are_still_gathering_informat
     form = form[: form.index("</form>")]
     assert waiting.reference in form
     assert f'name="version" value="{meeting.version}"' in form
+
+
+@pytest.mark.parametrize(
+    ("day", "warning"),
+    [
+        ("6", "This meeting is on a Sunday, when the hub is closed"),  # Sunday 6 January 2030
+        ("1", "This meeting is on a bank holiday (New Year"),  # Tuesday 1 January 2030
+        ("7", None),  # Monday 7 January 2030
+    ],
+)
+def test_a_meeting_on_a_weekend_or_bank_holiday_is_scheduled_with_a_warning(
+    client_for: Client, day: str, warning: str | None
+) -> None:
+    response = client_for.post(
+        reverse("meetings:schedule"),
+        {"title": "Daily", "on_0": day, "on_1": "1", "on_2": "2030", "at": "09:30"},
+        follow=True,
+    )
+    body = response.content.decode().replace("&#x27;", "'")
+    assert Meeting.objects.count() == 1
+    if warning:
+        assert warning in body
+    else:
+        assert "when the hub is closed" not in body

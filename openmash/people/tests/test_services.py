@@ -16,12 +16,15 @@ from openmash.people.models import IdentifierScheme, PartnershipStatus, Relation
 from openmash.people.selectors import family_for
 from openmash.people.services import (
     address_add,
+    household_label,
     household_save,
     identifier_add,
     person_add,
     relationship_add,
     relationship_remove,
 )
+from openmash.referrals.models import Relationship
+from openmash.referrals.services import PersonData
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +35,7 @@ def setup(make_user: Any) -> dict[str, Any]:
     case = make_referral(make_user(Role.REFERRER, "education")).case
     child = case.referral.people.get(is_subject=True)
     mother = case.referral.people.get(is_subject=False)
+    case.relationships.all().delete()  # the tests below record the family themselves
     return {"actor": Actor(user=screener), "case": case, "child": child, "mother": mother}
 
 
@@ -155,3 +159,42 @@ def test_identifiers_and_addresses(setup: dict[str, Any]) -> None:
         to_date=date(2024, 1, 1),
     )
     assert moved.postcode == "NT1 1AA"
+
+
+def test_the_referral_gives_relationships_and_the_household(make_user: Any) -> None:
+    """Each person the referral names is related to each child as the referral says; a parent's
+    partner becomes the partner of the one parent named; people at the child's address live together."""
+    home = {"address": "14 Elm Road, Northtown", "postcode": "NT1 4AB"}
+    case = make_referral(
+        people=[
+            PersonData(given_name="Jayden", family_name="Whitmore", **home),
+            PersonData(given_name="Chloe", family_name="Whitmore", **home),
+            PersonData(given_name="Kerry", family_name="Whitmore", relationship=Relationship.MOTHER, **home),
+            PersonData(given_name="Lee", family_name="Parker", relationship=Relationship.PARTNER, **home),
+            PersonData(given_name="Sandra", family_name="Hollis", relationship=Relationship.GRANDPARENT),
+        ]
+    ).case
+    got = {(str(r.from_person), r.kind, str(r.to_person)) for r in case.relationships.all()}
+    assert got == {
+        ("Kerry Whitmore", "parent", "Jayden Whitmore"),
+        ("Kerry Whitmore", "parent", "Chloe Whitmore"),
+        ("Kerry Whitmore", "partner", "Lee Parker"),
+        ("Sandra Hollis", "grandparent", "Jayden Whitmore"),
+        ("Sandra Hollis", "grandparent", "Chloe Whitmore"),
+    }
+    (household,) = case.households.all()
+    assert household.label == "Household at 14 Elm Road, NT1 4AB"
+    assert {str(m) for m in household.members.all()} == {
+        "Jayden Whitmore",
+        "Chloe Whitmore",
+        "Kerry Whitmore",
+        "Lee Parker",
+    }
+    events = AuditEvent.objects.filter(action=AuditAction.HOUSEHOLD_SAVED)
+    assert events.count() == 1
+    assert "Elm" not in str(events.get().detail)  # no address in the audit trail
+
+
+def test_a_household_is_named_by_its_home_not_an_id() -> None:
+    assert household_label("4 Mill Lane, Northtown", "nt1 2cd") == "Household at 4 Mill Lane, NT1 2CD"
+    assert household_label("", "") == "Household"

@@ -111,7 +111,11 @@ def test_form_is_prefilled_from_the_referrer_and_their_agency(
     assert response.status_code == 200
     page = response.content.decode()
     assert 'value="Amira Okafor"' in page
-    assert f'value="{html.escape(user.agency.name, quote=True)}"' in page.replace("&#x27;", "&#x27;")
+    # "Your organisation" is the referrer's own (named on their last referral), never the agency kind.
+    assert f'value="{html.escape(user.agency.name, quote=True)}"' not in page
+    make_referral(user, referrer_organisation="Northshire Primary School")
+    again = client_for(user).get(CREATE).content.decode()
+    assert 'value="Northshire Primary School"' in again
     assert 'value="01632 960 002"' in page
     assert re.search(rf'<option value="{source}"\s+selected>', page), f"source {source} not preselected"
     # Threshold levels come from the hub's own document, with "Not sure" as the last choice.

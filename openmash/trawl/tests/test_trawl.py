@@ -432,3 +432,64 @@ def test_an_event_found_by_trawl_can_be_changed_before_sharing_and_the_chronolog
             description="Changed after sharing",
             significance="low",
         )
+
+
+def test_one_incident_in_two_peoples_records_is_one_event_about_both(
+    people: dict[str, Any], police_request: InformationRequest, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Police confirm the child's and the mother's records; the domestic incident both hold
+    (INC-2026-000101) goes into the return, and the chronology, once, naming both; undoing the
+    mother's match leaves it the child's alone."""
+
+    actor = Actor(user=people["police"])
+    trawl = run(actor, police_request, django_capture_on_commit_callbacks)
+    confirmed = []
+    for name, record_id in (("Jayden", "POL-100"), ("Kerry", "POL-101")):
+        candidate = next(c for c in candidates(trawl, name) if c.record_id == record_id)
+        candidate_confirm(actor=actor, candidate=candidate, reason="Same name and address")
+        record = candidate_record(actor=actor, candidate=candidate)
+        assert record is not None
+        events_add(actor=actor, candidate=candidate, event_keys=[e.key for e in record.events])
+        confirmed.append(candidate)
+    refs = list(police_request.history.values_list("source_reference", flat=True))
+    assert sorted(refs) == ["INC-2025-009912", "INC-2026-000101", "INC-2026-000287"]
+    incident = police_request.history.get(source_reference="INC-2026-000101")
+    assert {str(p) for p in incident.subjects.all()} == {"Jayden Whitmore", "Kerry Whitmore"}
+    assert "Kerry Whitmore (victim): Victim of a domestic assault" in incident.description
+    police_request.status = RequestStatus.RETURNED
+    police_request.save(update_fields=["status"])
+    rows = [e for e in chronology(police_request.case) if e.source_reference == "INC-2026-000101"]
+    assert len(rows) == 1 and set(rows[0].people) == {"Jayden Whitmore", "Kerry Whitmore"}
+    police_request.status = RequestStatus.OPEN
+    police_request.save(update_fields=["status"])
+
+    assert candidate_undo(actor=actor, candidate=confirmed[1], reason="Checked again") == 0
+    incident.refresh_from_db()
+    assert [str(p) for p in incident.subjects.all()] == ["Jayden Whitmore"]
+
+
+def test_record_fields_are_shown_as_a_researcher_reads_them() -> None:
+    from datetime import date
+
+    from openmash.trawl.models import NOT_RECORDED_EITHER_SIDE, field_label, field_shown
+
+    assert field_label("warning_markers") == "Warning markers"
+    assert field_shown("date_of_birth", "1995-11-10") == ("", date(1995, 11, 10))
+    assert field_shown("sex", "M") == ("Male", None)
+    assert field_shown("postcode", "nt1 1aa") == ("NT1 1AA", None)
+    assert field_shown("address", "1 elm road northtown nt1 1aa") == ("1 Elm Road Northtown NT1 1AA", None)
+    assert field_shown("warning_markers", "") == ("Not recorded", None)
+    candidate = TrawlCandidate(
+        evidence=[
+            {
+                "comparison": "nhs_number",
+                "query": "",
+                "record": None,
+                "level_text": "Not recorded on one side",
+            },
+            {"comparison": "location", "query": "1 elm road nt1 1aa", "record": "", "level_text": "x"},
+        ]
+    )
+    rows = candidate.evidence_rows
+    assert rows[0]["level_text"] == NOT_RECORDED_EITHER_SIDE
+    assert rows[1]["query"] == "1 Elm Road NT1 1AA"
