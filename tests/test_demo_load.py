@@ -21,7 +21,7 @@ def test_demo_load_prints_the_address_it_is_served_at_and_explains_the_failed_em
     settings.VAR_DIR = tmp_path
     out = io.StringIO()
     with caplog.at_level(logging.WARNING):
-        call_command("demo_load", "--households", "40", "--url", "http://192.0.2.10:8100", stdout=out)
+        call_command("demo_load", "--households", "60", "--url", "http://192.0.2.10:8100", stdout=out)
     printed = out.getvalue()
     assert "Demo sign-ins at http://192.0.2.10:8100 (every password is the same):" in printed
     assert "127.0.0.1:8000" not in printed
@@ -37,6 +37,17 @@ def test_demo_load_prints_the_address_it_is_served_at_and_explains_the_failed_em
     )
     assert da.filter(status=RoutingStatus.WAITING).exists()
     assert da.filter(status=RoutingStatus.ACCEPTED).exists()
+    # At 60 households an open case's child had turned 18 by the day its referral was moved to, and
+    # the loader stopped; every person referred is now a child then, or referred as an adult at risk.
+    from openmash.referrals.models import ReferralPerson
+
+    for person in ReferralPerson.objects.filter(is_subject=True).select_related("referral"):
+        received = person.referral.received_at.date()
+        dob = person.date_of_birth
+        if dob is None:
+            continue
+        age = received.year - dob.year - ((received.month, received.day) < (dob.month, dob.day))
+        assert age < 18 or "adult_at_risk" in person.referral.concern_categories, person.referral.reference
     # Outside the demo loader, a failed e-mail is still logged as a warning.
     assert logging.getLogger("openmash.feedback.delivery").filters == []
 

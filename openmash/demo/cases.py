@@ -48,7 +48,7 @@ from openmash.feedback.models import Delivery, OutcomeNotification
 from openmash.hub.models import Agency, AgencyKind, RagRating, Specialism, Team, ThresholdLevel
 from openmash.people.models import RelationshipKind
 from openmash.people.services import household_label, household_save, person_add, relationship_add
-from openmash.referrals.models import Channel, Referral, Relationship
+from openmash.referrals.models import Channel, ConcernCategory, Referral, Relationship
 from openmash.referrals.services import PersonData, ReferralData
 from openmash.synth import Area
 from openmash.synth.area import Person
@@ -150,7 +150,7 @@ def load_demo_cases(*, area: Area, count: int = 200, seed: int = 2026) -> int:
         adults = [
             people[m]
             for m in households[synthetic.household_id].member_ids
-            if m in people and people[m].age_on(received.date()) >= 18
+            if m in people and m not in synthetic.child_ids and people[m].age_on(received.date()) >= 18
         ]
         home = addresses.get(households[synthetic.household_id].address_id)
         referral = _make_referral(synthetic, people, users, received, adults[:2], home)
@@ -239,6 +239,14 @@ def _make_referral(
 ) -> Referral:
     assert isinstance(synthetic, SyntheticReferral)  # noqa: S101
     children = [people[c] for c in synthetic.child_ids]
+    concerns = list(synthetic.concern_categories)
+    # An open case's referral is moved to recent days, so a child of the area may be 18 by then: the
+    # referral is kept only about those still under 18, or, if none is, made about an adult at risk.
+    under_18 = [c for c in children if c.age_on(received.date()) < 18]
+    if under_18:
+        children = under_18
+    elif ConcernCategory.ADULT_AT_RISK not in concerns:
+        concerns.append(ConcernCategory.ADULT_AT_RISK)
     kind = REFERRER_AGENCY.get(synthetic.referrer_agency_kind)
     referrer = (
         {
@@ -286,7 +294,7 @@ def _make_referral(
         else synthetic.referrer_agency_kind.replace("_", " ").title(),
         source=SOURCE_CODES.get(synthetic.referrer_agency_kind, "10"),
         concerns=synthetic.text,
-        concern_categories=list(synthetic.concern_categories),
+        concern_categories=concerns,
         family_consent="aware_agrees" if len(synthetic.text) % 3 else "not_aware",
         people=person_rows,
         referrer_agency=agency,
@@ -436,7 +444,7 @@ def _add_family(
             if rel.from_id not in on_case or rel.to_id not in on_case:
                 continue
             key = (on_case[rel.from_id].pk, on_case[rel.to_id].pk)
-            if key in seen:
+            if key in seen or key[0] == key[1]:  # two people of the area named once on the referral
                 continue
             seen |= {key, key[::-1]}
             relationship_add(
