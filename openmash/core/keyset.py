@@ -30,6 +30,11 @@ class KeysetPage(Generic[T]):
         return len(self.rows)
 
     @property
+    def object_list(self) -> list[T]:
+        """The rows, under the name a Django page gives them."""
+        return self.rows
+
+    @property
     def pagination(self) -> dict[str, object]:
         """For the GOV.UK pagination component (cases/_pagination.html)."""
         return {"previous": self.newer, "next": self.older, "numbers": []}

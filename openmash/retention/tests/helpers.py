@@ -75,7 +75,7 @@ def build_demo_case(tmp_path: Path, capture: Any, *, households: int = 30) -> De
     referral = _make_referral(synthetic, people, users, received, adults[:2], addresses.get(home.address_id))
     case = referral.case
     known = [people[c] for c in synthetic.child_ids] + adults[:2]
-    _add_family(case, known, people, family_index, households_by_id, users)
+    _add_family(case, known, people, family_index, households_by_id, addresses, users)
     screener = Actor(user=users["screening.manager"])
     subject = case.referral.people.filter(is_subject=True).first()
     assert subject is not None
