@@ -74,6 +74,7 @@ from openmash.hub.calendar_format import format_deadline
 from openmash.hub.models import RagRating, ThresholdLevel
 from openmash.hub.selectors import hub_calendar, hub_configuration
 from openmash.referrals.models import Referral
+from openmash.teams.models import ROUTE_SPECIALISMS
 
 PAGE_SIZE = 50
 REREFERRAL_WARNING = "referrals/_rereferral_warning.html"
@@ -383,7 +384,12 @@ def detail(request: HttpRequest, case_id: str) -> HttpResponse:
     now = timezone.now()
     open_ = case.status in (CaseStatus.NEW, *RERATABLE)
     decision_in_hub = hub_configuration().decision_in_hub
-    routings = list(case.routings.select_related("team").order_by("routed_at"))
+    # Only a case screened to a specialist team's route has been routed to a team.
+    routings = (
+        list(case.routings.select_related("team").order_by("routed_at"))
+        if case.route in ROUTE_SPECIALISMS
+        else []
+    )
     context = {
         "case": case,
         "status_tag": STATUS_TAGS[CaseStatus(case.status)],
