@@ -43,7 +43,14 @@ from openmash.meetings.models import AgendaItem
 from openmash.people.models import Household, PersonAddress, PersonIdentifier, PersonRelationship
 from openmash.referrals.models import Referral, ReferralPerson
 from openmash.retention.models import DestructionRecord, LegalHold
-from openmash.retention.selectors import Due, cases_due, destruction_due_on, retention_context, retention_kind
+from openmash.retention.selectors import (
+    Due,
+    cases_due,
+    destruction_due_on,
+    keyworker_rule,
+    retention_context,
+    retention_kind,
+)
 from openmash.teams.models import Routing
 from openmash.trawl.models import Trawl, TrawlCandidate
 
@@ -127,7 +134,10 @@ def case_destroy(*, actor: Actor, case: Case, today: date | None = None) -> Dest
         if due_on is None or due_on > today:
             raise DomainError(NOT_DUE)
         kind = retention_kind(case)
-        record = _tombstone(actor, case, kind=kind, months=context.rules[kind].months, due_on=due_on)
+        # 0 months: destroyed under the early-help rule, once the keyworker had the product.
+        by_keyworker = keyworker_rule(case, context) == due_on
+        months = 0 if by_keyworker else context.rules[kind].months
+        record = _tombstone(actor, case, kind=kind, months=months, due_on=due_on)
         removed, object_ids = _destroy_rows(case)
         removed["audit_notes"] = audit_notes_erase(object_ids=object_ids)
         files = mail_files([case.reference, case.referral.reference])

@@ -57,6 +57,8 @@ def retention_kind(case: Case) -> RecordKind:
     """Which retention rule a closed case falls under, from its decision or, without one, its route."""
     if case.screened_at is None:
         return RecordKind.NEVER_SCREENED
+    if case.handed_over_at is not None:  # an early-help hub's product, handed to the keyworker
+        return RecordKind.EARLY_HELP
     decision = _decision(case)
     if decision is not None:
         if decision.contact_outcome == ContactOutcome.EARLY_HELP:

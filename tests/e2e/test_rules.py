@@ -14,6 +14,7 @@ from playwright.sync_api import Locator, Page, expect
 from openmash.accounts.roles import Role
 from openmash.cases.models import Case, CaseStatus, Route
 from openmash.cases.tests.helpers import make_referral, screen
+from openmash.casework.destruction import retention_sweep
 from openmash.core.actor import Actor
 from openmash.enquiries.models import RequestStatus
 from openmash.hub.models import AgencyKind, Specialism, Team
@@ -41,8 +42,9 @@ def signed_in_page(new_page: Callable[[], Page], user: Any) -> Page:
 
 
 def test_early_help_from_referral_to_the_keyworker_hand_over(
-    new_page: Callable[[], Page], make_user: Callable[..., Any]
+    new_page: Callable[[], Page], make_user: Callable[..., Any], settings: Any, tmp_path: Any
 ) -> None:
+    settings.OPENMASH_AUDIT_ANCHOR_DIR = tmp_path
     hub_apply_preset(actor=Actor.system("tests"), preset_slug="early-help")
     screener = make_user(Role.SCREENING_MANAGER, first_name="Sam", last_name="Reid")
     colleague = make_user(
@@ -104,6 +106,20 @@ def test_early_help_from_referral_to_the_keyworker_hand_over(
     pol = signed_in_page(new_page, police)
     pol.goto(f"/requests/{stored.requests.get().pk}/")
     expect(pol.locator("main")).to_contain_text("No longer needed")
+
+    # The early-help hub destroys its collated record once the keyworker has it: the night's sweep
+    # takes the handed-over case, and information governance reads its destruction record.
+    assert [d.case.pk for d in retention_sweep().destroyed] == [case.pk]
+    ig = signed_in_page(new_page, make_user(Role.IG_OFFICER))
+    ig.goto("/retention/destroyed/")
+    expect(ig.get_by_test_id("destroyed-row")).to_have_count(1)
+    ig.get_by_role("link", name=ref).click()
+    expect(h1(ig)).to_have_text(f"Case {ref}")
+    expect(ig.get_by_test_id("tombstone")).to_contain_text(
+        "Early-help case: destroyed once the keyworker had the product"
+    )
+    kw.goto("/teams/handed-over/")
+    expect(kw.locator("main")).not_to_contain_text(CHILD)
 
 
 def test_a_domestic_abuse_route_reaches_the_team_queue_and_is_accepted(
