@@ -200,7 +200,10 @@ def test_the_childs_report_leaves_out_the_mothers_own_records_and_hers_lists_the
     expect(page.get_by_test_id("shared-what")).to_have_text(
         ["14 Mar 2026 Domestic abuse incident (INC-2026-000101)"]
     )
-    expect(page.get_by_test_id("shared-item").get_by_test_id("third-party-flag")).to_have_count(0)
+    # The incident is one event about both of them (ADR 0029): hers, flagged as also about the child.
+    flag = page.get_by_test_id("shared-item").get_by_test_id("third-party-flag")
+    expect(flag).to_have_count(1)
+    expect(page.get_by_test_id("shared-item")).to_contain_text("Also about: child referred")
     heading = page.get_by_role("heading", name=f"Information about other people that names {MOTHER}")
     expect(heading).to_be_visible()
     expect(page.get_by_test_id("mentions-warning")).to_contain_text("Third-party information")
