@@ -90,9 +90,10 @@ def open_case(
     """The case, once the policy allows this action; its opening is audited, naming its people."""
     actor = Actor.from_request(request)
     # The referral's people once, for the audit and for every panel of the page that names them.
-    rows = Case.objects.select_related("referral", "level", "screened_by__agency").prefetch_related(
-        "referral__people"
-    )
+    # With its destruction record, if it was destroyed, so its pages can say so.
+    rows = Case.objects.select_related(
+        "referral", "level", "screened_by__agency", "destruction"
+    ).prefetch_related("referral__people")
     case, verdict = load(actor, action, rows, case_id)
     audit_record(
         actor=actor,

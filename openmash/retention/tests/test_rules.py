@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from openmash.access.policy import Action, decide
@@ -184,3 +186,19 @@ def test_no_one_adds_people_to_a_destroyed_case(hub: Any, make_user: Any) -> Non
     case_destroy(actor=Actor(user=decider), case=case)
     refused = decide(decider, Action.PEOPLE_CHANGE, case)
     assert not refused and "destroyed" in refused.reason
+
+
+def test_a_destroyed_case_page_says_its_personal_information_was_destroyed(
+    hub: Any, make_user: Any, settings: Any, tmp_path: Any
+) -> None:
+    settings.OPENMASH_AUDIT_ANCHOR_DIR = tmp_path
+    decider = make_user(Role.DECISION_MAKER)
+    case = closed_case(RecordKind.CONTACT_NFA, timezone.now() - timedelta(days=3650))
+    client = Client()
+    client.force_login(decider)
+    before = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert 'data-testid="destroyed"' not in before
+    case_destroy(actor=Actor(user=decider), case=case)
+    after = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "The personal information on this case was destroyed on" in after
+    assert "under the hub&#x27;s retention rules" in after or "under the hub's retention rules" in after
