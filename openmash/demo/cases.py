@@ -239,7 +239,7 @@ def _make_referral(
 ) -> Referral:
     assert isinstance(synthetic, SyntheticReferral)  # noqa: S101
     children = [people[c] for c in synthetic.child_ids]
-    concerns = list(synthetic.concern_categories)
+    concerns: list[str] = list(synthetic.concern_categories)
     # An open case's referral is moved to recent days, so a child of the area may be 18 by then: the
     # referral is kept only about those still under 18, or, if none is, made about an adult at risk.
     under_18 = [c for c in children if c.age_on(received.date()) < 18]
