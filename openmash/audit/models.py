@@ -105,7 +105,7 @@ class AuditNote(models.Model):
     """The free text an event carries (a reason typed by a person, the names in a relationship): kept
     beside the chain, not in it. The event names its note (``detail["note"]``) and the chain covers that
     name, so the note can be erased when the case it is about is destroyed while the chain still
-    verifies (ADR retention-audit-notes). `object_id` is the event's, to find a case's notes."""
+    verifies (ADR 0027). `object_id` is the event's, to find a case's notes."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     object_id = models.CharField(max_length=64, blank=True, default="", db_index=True)

@@ -1,5 +1,5 @@
 """Bar charts drawn on the server as SVG: readable without JavaScript, sharp on a projector, and always
-beside the table of the same numbers (docs/adr/0023-reporting-charts.md)."""
+beside the table of the same numbers (docs/adr/0026-reporting-measures-in-the-database.md)."""
 
 from __future__ import annotations
 
