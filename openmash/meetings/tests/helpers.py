@@ -21,24 +21,48 @@ from openmash.referrals.services import PersonData
 POLICE_SUMMARY = "Officers attended Jayden Whitmore's home at 1 Elm Road, Northtown, NT1 1AA twice."
 
 
-def ready_case(
-    make_user: Any, *, given: str = "Jayden", family: str = "Whitmore", rag: RagRating = RagRating.AMBER
+def _screened_case(
+    make_user: Any,
+    *,
+    given: str,
+    family: str,
+    born: date,
+    sex: str,
+    address: str,
+    postcode: str,
+    rag: RagRating,
 ) -> Case:
-    """A case screened to police and health, each of which returns: ready for decision."""
+    """A referral from a school about one child, screened to police and health."""
     referral = make_referral(
         make_user(_role("REFERRER"), AgencyKind.EDUCATION),
         people=[
             PersonData(
                 given_name=given,
                 family_name=family,
-                date_of_birth=date(2018, 5, 4),
-                sex="M",
-                address="1 Elm Road, Northtown",
-                postcode="NT1 1AA",
+                date_of_birth=born,
+                sex=sex,
+                address=address,
+                postcode=postcode,
             )
         ],
     )
-    case = screen(referral.case, make_user(_role("SCREENING_MANAGER")), rag=rag)
+    return screen(referral.case, make_user(_role("SCREENING_MANAGER")), rag=rag)
+
+
+def ready_case(
+    make_user: Any, *, given: str = "Jayden", family: str = "Whitmore", rag: RagRating = RagRating.AMBER
+) -> Case:
+    """A case screened to police and health, each of which returns: ready for decision."""
+    case = _screened_case(
+        make_user,
+        given=given,
+        family=family,
+        born=date(2018, 5, 4),
+        sex="M",
+        address="1 Elm Road, Northtown",
+        postcode="NT1 1AA",
+        rag=rag,
+    )
     for request in InformationRequest.objects.filter(case=case).select_related("agency"):
         researcher = make_user(_role("AGENCY_RESEARCHER"), request.agency.kind)
         return_request(
@@ -52,20 +76,16 @@ def gathering_case(
     make_user: Any, *, given: str = "Mia", family: str = "Stone", rag: RagRating = RagRating.AMBER
 ) -> Case:
     """A case screened to police and health that no agency has answered yet: gathering information."""
-    referral = make_referral(
-        make_user(_role("REFERRER"), AgencyKind.EDUCATION),
-        people=[
-            PersonData(
-                given_name=given,
-                family_name=family,
-                date_of_birth=date(2019, 2, 11),
-                sex="F",
-                address="4 Ash Close, Northtown",
-                postcode="NT1 2BB",
-            )
-        ],
+    case = _screened_case(
+        make_user,
+        given=given,
+        family=family,
+        born=date(2019, 2, 11),
+        sex="F",
+        address="4 Ash Close, Northtown",
+        postcode="NT1 2BB",
+        rag=rag,
     )
-    case = screen(referral.case, make_user(_role("SCREENING_MANAGER")), rag=rag)
     case.refresh_from_db()
     return case
 
