@@ -13,9 +13,11 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from openmash.audit.tasks import checkpoint_audit
+from openmash.casework.destruction import sweep_retention
 from openmash.enquiries.tasks import sweep_overdue
 from openmash.feedback.tasks import sweep_outcome_retries
 from openmash.health.tasks import worker_heartbeat
+from openmash.reporting.tasks import make_monthly_reports
 from openmash.sources.sweeps import sweep_source_refresh
 from openmash.trawl.tasks import sweep_stalled_trawls
 
@@ -28,6 +30,8 @@ SWEEPS = [
     (sweep_outcome_retries, "OUTCOME_RETRY_SWEEP_SECONDS"),
     (checkpoint_audit, "OPENMASH_AUDIT_CHECKPOINT_SECONDS"),
     (worker_heartbeat, "OPENMASH_WORKER_HEARTBEAT_SECONDS"),
+    (sweep_retention, "RETENTION_SWEEP_SECONDS"),
+    (make_monthly_reports, "OPENMASH_MONTHLY_REPORT_SWEEP_SECONDS"),
 ]
 
 
