@@ -176,6 +176,11 @@ def test_scorecards_colour_against_the_hub_target(hub: Any, settings: Any) -> No
     assert health_card["Requests answered by the deadline (%)"][3] == RagRating.RED
     assert health_card["Requests overdue now"] == [1, None, "None", RagRating.RED]
     assert health_card["Nil returns"][0] == 1
+    # The amber band: 0% is red 15 points below 90%, amber when the band reaches down to 0.
+    settings.OPENMASH_REQUESTS_ON_TIME_AMBER_BAND = 90
+    assert rows(scorecard(health, DECEMBER, now=NOW).table)["Requests answered by the deadline (%)"][3] == (
+        RagRating.AMBER
+    )
     settings.OPENMASH_REQUESTS_ON_TIME_TARGET = 0
     assert rows(scorecard(health, DECEMBER, now=NOW).table)["Requests answered by the deadline (%)"][3] == (
         RagRating.GREEN
