@@ -30,7 +30,9 @@ def monthly_pdf(first: date) -> bytes:
         "reporting/monthly_pdf.html",
         {
             "period": period,
-            "measures": [(m, [(t, bar_chart(t)) for t in m.tables]) for m in measures],
+            "measures": [
+                (m, [(t, bar_chart(t, key=f"{m.slug}-{t.slug}")) for t in m.tables]) for m in measures
+            ],
             "made_at": timezone.now(),
         },
     )

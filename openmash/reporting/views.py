@@ -74,7 +74,7 @@ def _query(period: Period, filters: Filters) -> str:
 
 
 def _tables(m: Measure) -> list[dict[str, Any]]:
-    return [{"table": t, "chart": bar_chart(t)} for t in m.tables]
+    return [{"table": t, "chart": bar_chart(t, key=f"{m.slug}-{t.slug}")} for t in m.tables]
 
 
 def dashboard_context(period: Period, filters: Filters) -> dict[str, Any]:
