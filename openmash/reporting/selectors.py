@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from openmash.cases.models import Case, CaseStatus, Route
+from openmash.cases.models import Case, CaseStatus, Keyworker, Route
 from openmash.consent.models import Disclosure, DisclosureKind
 from openmash.core.codes import ContactOutcome, ReferralOutcome, ReferralSource
 from openmash.core.worktime import WorkingCalendar
@@ -45,7 +45,7 @@ from openmash.enquiries.models import (
     RequestStatus,
 )
 from openmash.hub.models import Agency, RagRating
-from openmash.hub.selectors import hub_calendar
+from openmash.hub.selectors import hub_calendar, hub_configuration
 from openmash.referrals.models import ConcernCategory, Referral
 from openmash.reporting.period import Filters, Period
 from openmash.trawl.models import CandidateStatus, Trawl, TrawlCandidate
@@ -727,10 +727,108 @@ def rereferrals(period: Period, filters: Filters, brief: bool = False) -> Measur
     return Measure("rereferrals", "Re-referrals", period, filters, summary, [rate, items])
 
 
-# Early help and destroyed cases ----------------------------------------------------------------------------
-# PLACE FOR LATER MEASURES: the time from referral to keyworker (early help hubs) and the figures kept by
-# destroyed cases' tombstones (retention) are built with those features; each adds its function here and
-# one entry in MEASURES.
+# Early help ------------------------------------------------------------------------------------------------
+
+
+def runs_early_help() -> bool:
+    """The hub runs early help when it hands its product to a keyworker rather than deciding in the hub
+    (`decision_in_hub` off, the early-help model: casework/handover.py); only then are keyworkers
+    appointed, and only then is the time from referral to keyworker a measure."""
+    return not hub_configuration().decision_in_hub
+
+
+def keyworkers_for(filters: Filters) -> QuerySet[Keyworker]:
+    rows = Keyworker.objects.filter(first_appointed_at__isnull=False, working_seconds_to_first__isnull=False)
+    if filters.agency:
+        rows = rows.filter(case__referral__referrer_agency_id=filters.agency)
+    if filters.source:
+        rows = rows.filter(case__referral__source=filters.source)
+    if filters.rag:
+        rows = rows.filter(case__rag=filters.rag)
+    return rows
+
+
+def _median_and_p90(rows: QuerySet[Keyworker], count: int) -> tuple[float | None, float | None]:
+    """The median and the 90th percentile (nearest rank) of the stored working seconds, read from the
+    database by position in order: two short queries, however many rows."""
+    if not count:
+        return None, None
+    ordered = rows.order_by("working_seconds_to_first").values_list("working_seconds_to_first", flat=True)
+    middle = [float(v or 0) for v in ordered[(count - 1) // 2 : count // 2 + 1]]
+    rank = math.ceil(0.9 * count) - 1
+    ninetieth = ordered[rank : rank + 1]
+    return sum(middle) / len(middle), float(next(iter(ninetieth), 0) or 0)
+
+
+def early_help(period: Period, filters: Filters, brief: bool = False) -> Measure:
+    """The time from a referral's arrival to its first keyworker's appointment, in working days on the
+    hub's calendar (stored when the keyworker was appointed), for keyworkers appointed in the period."""
+    prev = period.previous
+    w = "first_appointed_at"
+    base = keyworkers_for(filters).filter(period.either(w))
+    t = {
+        k: _n(v)
+        for k, v in base.aggregate(
+            now=Count("pk", filter=period.within(w)), before=Count("pk", filter=prev.within(w))
+        ).items()
+    }
+    waiting = (
+        cases_for(filters)
+        .filter(
+            status__in=(CaseStatus.INFORMATION_GATHERING, CaseStatus.READY_FOR_DECISION),
+            keyworker__isnull=True,
+        )
+        .count()
+    )
+    day = hub_calendar().working_day_length().total_seconds()
+    figures = {
+        key: _median_and_p90(keyworkers_for(filters).filter(p.within(w)), t[key])
+        for key, p in (("now", period), ("before", prev))
+    }
+
+    def days(seconds: float | None) -> float | None:
+        return None if seconds is None else round(seconds / day, 1)
+
+    def hours(seconds: float | None) -> float | None:
+        return None if seconds is None else round(seconds / 3600, 1)
+
+    counts = Table(
+        "keyworkers",
+        "Keyworkers appointed, and families waiting for one",
+        ["Measure", "This period", "Previous period"],
+        [
+            ["Keyworkers appointed (a case's first)", t["now"], t["before"]],
+            ["Cases gathering information without a keyworker now", waiting, None],
+        ],
+        chart=None,
+    )
+    times = Table(
+        "time",
+        "Working days from the referral to the first keyworker",
+        ["Measure", "This period", "Previous period"],
+        [
+            ["Median working days", days(figures["now"][0]), days(figures["before"][0])],
+            ["90th percentile working days", days(figures["now"][1]), days(figures["before"][1])],
+            ["Median working hours", hours(figures["now"][0]), hours(figures["before"][0])],
+            ["90th percentile working hours", hours(figures["now"][1]), hours(figures["before"][1])],
+        ],
+    )
+    summary = [
+        f"{t['now']} families were given a keyworker this period ({t['before']} the period before), "
+        f"a median of {_days(days(figures['now'][0]))} after the referral arrived "
+        f"(the period before, {_days(days(figures['before'][0]))}).",
+        f"{waiting} cases are gathering information without a keyworker now.",
+    ]
+    return Measure("earlyhelp", EARLY_HELP_TITLE, period, filters, summary, [times, counts])
+
+
+def _days(value: float | None) -> str:
+    return "no figure" if value is None else f"{value:g} working days"
+
+
+EARLY_HELP_TITLE = "Early help: referral to keyworker"
+
+# PLACE FOR LATER MEASURES: each adds its function here and one entry in MEASURES.
 
 
 MEASURES: dict[str, Callable[..., Measure]] = {
@@ -739,6 +837,7 @@ MEASURES: dict[str, Callable[..., Measure]] = {
     "contributions": contributions,
     "decisions": decisions,
     "rereferrals": rereferrals,
+    "earlyhelp": early_help,
 }
 
 MEASURE_TITLES = {
@@ -747,7 +846,18 @@ MEASURE_TITLES = {
     "contributions": "Contributions by agency",
     "decisions": "Decisions",
     "rereferrals": "Re-referrals",
+    "earlyhelp": EARLY_HELP_TITLE,
 }
+
+#: Measures that only a hub of a kind has, and the test of whether this hub is one.
+ONLY_WHERE: dict[str, Callable[[], bool]] = {"earlyhelp": runs_early_help}
+
+
+def measure_titles() -> dict[str, str]:
+    """The measures this hub has (early help only where the hub runs it), in the dashboard's order."""
+    return {
+        slug: title for slug, title in MEASURE_TITLES.items() if slug not in ONLY_WHERE or ONLY_WHERE[slug]()
+    }
 
 
 def measure(slug: str, period: Period, filters: Filters, brief: bool = False) -> Measure:
