@@ -12,6 +12,9 @@ the national code lists (CODES.md section 3). Each list is a few queries, howeve
 - List 3: one row per child per referral to children's social care; "Number of Referrals in Last 12
   Months" counts that child's earlier referrals in the 365 days before it; the allocated team and
   worker are those a decision maker recorded on the case.
+- Destroyed cases (retention) stay in every list: their rows are kept without personal data, so the
+  child's ID is the person's record number and the date of birth is empty, while the age comes from the
+  destruction record and the earlier referrals whose links destruction cut are kept as a count.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from openmash.core.codes import ContactOutcome, ReferralOutcome
@@ -98,16 +101,21 @@ def dmy(value: date | None) -> str:
 
 def _common(person: dict[str, object], on: date) -> list[object]:
     born = person["date_of_birth"] if isinstance(person["date_of_birth"], date) else None
+    age = age_on(born, on)
+    if born is None:  # a destroyed case: the age its destruction record kept, if any
+        kept = person.get(DESTROYED_AGES)
+        age = kept.get(str(person["pk"]), "") if isinstance(kept, dict) else ""
     return [
         child_id(str(person["nhs_number"]), person["pk"]),
         GENDER.get(str(person["sex"]), GENDER["U"]),
         ETHNICITY_NOT_OBTAINED,
         dmy(born),
-        age_on(born, on),
+        age,
     ]
 
 
-PERSON = ("pk", "nhs_number", "sex", "date_of_birth")
+DESTROYED_AGES = "referral__case__destruction__subject_ages"
+PERSON = ("pk", "nhs_number", "sex", "date_of_birth", DESTROYED_AGES)
 
 
 def _children(period: Period) -> Iterator[dict[str, object]]:
@@ -161,7 +169,8 @@ def list3(period: Period) -> Iterator[list[object]]:
         ReferralPerson.objects.filter(is_subject=True)
         .filter(period.within("referral__received_at"))
         .filter(referral__case__decision__contact_outcome=ContactOutcome.CIN_REFERRAL)
-        .annotate(last_year=Coalesce(Subquery(earlier), 0))
+        # Earlier referrals whose link was cut when a case was destroyed are kept as a count.
+        .annotate(last_year=Coalesce(Subquery(earlier), 0) + F("referral__earlier_referrals_destroyed"))
         .values(
             *PERSON,
             "last_year",

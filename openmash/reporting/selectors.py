@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from openmash.cases.models import Case, CaseStatus, Keyworker, Route
@@ -46,11 +47,12 @@ from openmash.enquiries.models import (
 )
 from openmash.hub.models import Agency, RagRating
 from openmash.hub.selectors import hub_calendar, hub_configuration
-from openmash.referrals.models import ConcernCategory, Referral
-from openmash.reporting.period import Filters, Period
+from openmash.referrals.models import REREFERRAL_WINDOW, ConcernCategory, Referral
+from openmash.reporting.period import LONDON, Filters, Period
+from openmash.retention.models import RequestTombstone
 from openmash.trawl.models import CandidateStatus, Trawl, TrawlCandidate
 
-TWELVE_MONTHS = timedelta(days=365)
+TWELVE_MONTHS = REREFERRAL_WINDOW
 """A re-referral's look-back, and Annex A's "in the last 12 months": 365 days before the referral."""
 
 
@@ -220,6 +222,10 @@ def volumes(period: Period, filters: Filters, brief: bool = False) -> Measure:
         [[route_labels.get(r["case__route"], r["case__route"]), r["now"], r["before"]] for r in by_route],
     )
     return Measure("volumes", "Volumes", period, filters, summary, [headline, sources, categories, routes])
+
+
+def _day(instant: datetime) -> date:
+    return instant.astimezone(LONDON).date()
 
 
 def _source_label(code: str) -> str:
@@ -463,6 +469,9 @@ def agency_timeliness(period: Period, filters: Filters, now: datetime, hours: bo
 
 # Contributions ---------------------------------------------------------------------------------------------
 
+REASON_DESTROYED = "Not kept: destroyed with the case's personal data"
+"""A withheld item's reason is free text, so it goes when the case is destroyed; the item still counts."""
+
 CONTRIBUTION_COLUMNS = [
     "Agency",
     "Requests received",
@@ -502,6 +511,14 @@ def contributions(period: Period, filters: Filters, brief: bool = False) -> Meas
     withheld_rows = Disclosure.objects.filter(period.within("at"), kind=DisclosureKind.WITHHELD)
     trawls = Trawl.objects.filter(period.within("created_at"))
     confirmed = TrawlCandidate.objects.filter(period.within("decided_at"), status=CandidateStatus.CONFIRMED)
+    # Destroyed cases: their history items, trawls and candidates are gone; their requests' tombstones
+    # keep the counts (casework/destruction.py).
+    kept = RequestTombstone.objects.filter(request__in=requests_for(filters))
+    kept_shared = kept.filter(
+        request__in=requests_for(filters).filter(period.within("sent_at"), status=RequestStatus.RETURNED)
+    )
+    kept_trawls = kept.filter(period.within("trawled_at"), trawls__gt=0)
+    kept_confirmed = kept.filter(period.within("confirmed_at"), matches_confirmed__gt=0)
     if filters.agency:
         withheld_rows = withheld_rows.filter(from_agency_id=filters.agency)
         trawls = trawls.filter(request__agency_id=filters.agency)
@@ -514,19 +531,43 @@ def contributions(period: Period, filters: Filters, brief: bool = False) -> Meas
         withheld_rows = withheld_rows.filter(case__rag=filters.rag)
         trawls = trawls.filter(request__case__rag=filters.rag)
         confirmed = confirmed.filter(trawl__request__case__rag=filters.rag)
-    extra = {
-        "shared": {r["request__agency_id"]: r["n"] for r in shared},
-        "withheld": dict(
-            withheld_rows.values("from_agency_id").annotate(n=Count("pk")).values_list("from_agency_id", "n")
+
+    def by_agency_sum(rows: QuerySet[RequestTombstone], field_name: str) -> Counter[object]:
+        return Counter(
+            dict(
+                rows.values("request__agency_id")
+                .annotate(n=Sum(field_name))
+                .order_by()
+                .values_list("request__agency_id", "n")
+            )
+        )
+
+    extra: dict[str, Counter[object]] = {
+        "shared": Counter({r["request__agency_id"]: r["n"] for r in shared})
+        + by_agency_sum(kept_shared, "history_items"),
+        "withheld": Counter(
+            dict(
+                withheld_rows.values("from_agency_id")
+                .annotate(n=Count("pk"))
+                .values_list("from_agency_id", "n")
+            )
         ),
-        "trawls": dict(
-            trawls.values("request__agency_id").annotate(n=Count("pk")).values_list("request__agency_id", "n")
-        ),
-        "confirmed": dict(
-            confirmed.values("trawl__request__agency_id")
-            .annotate(n=Count("pk"))
-            .values_list("trawl__request__agency_id", "n")
-        ),
+        "trawls": Counter(
+            dict(
+                trawls.values("request__agency_id")
+                .annotate(n=Count("pk"))
+                .values_list("request__agency_id", "n")
+            )
+        )
+        + by_agency_sum(kept_trawls, "trawls"),
+        "confirmed": Counter(
+            dict(
+                confirmed.values("trawl__request__agency_id")
+                .annotate(n=Count("pk"))
+                .values_list("trawl__request__agency_id", "n")
+            )
+        )
+        + by_agency_sum(kept_confirmed, "matches_confirmed"),
     }
     agencies = Agency.objects.filter(is_active=True).order_by("name")
     if filters.agency:
@@ -549,7 +590,7 @@ def contributions(period: Period, filters: Filters, brief: bool = False) -> Meas
         "Items withheld, with the reasons given",
         ["Agency", "Reason", "Items"],
         [
-            [r["from_agency__name"], r["reason"][:300], r["n"]]
+            [r["from_agency__name"], r["reason"][:300] or REASON_DESTROYED, r["n"]]
             for r in withheld_rows.values("from_agency__name", "reason")
             .annotate(n=Count("pk"))
             .order_by("from_agency__name", "-n", "reason")
@@ -668,7 +709,7 @@ def rereferrals(period: Period, filters: Filters, brief: bool = False) -> Measur
     base = (
         contacts(filters)
         .filter(period.either(w), IS_REFERRAL)
-        .annotate(again=Exists(earlier_referral_within_year()))
+        .annotate(again=Exists(earlier_referral_within_year()) | Q(earlier_referrals_destroyed__gt=0))
     )
     t = base.aggregate(
         now=Count("pk", filter=period.within(w)),
@@ -717,11 +758,27 @@ def rereferrals(period: Period, filters: Filters, brief: bool = False) -> Measur
         )
         .order_by("from_referral__received_at", "to_referral__received_at")
     )
+    # An earlier referral whose case was destroyed is no longer linked: only how many there were is kept.
+    unlinked = (
+        base.filter(period.within(w), earlier_referrals_destroyed__gt=0)
+        .values_list("reference", "received_at", "earlier_referrals_destroyed")
+        .order_by("received_at")
+    )
+    ordered: list[tuple[datetime, datetime | None, list[object]]] = [
+        (when, earlier_when, [ref, _day(when), earlier, _day(earlier_when)])
+        for ref, when, earlier, earlier_when in listed
+    ]
+    ordered += [
+        (when, None, [ref, _day(when), f"{n} earlier referral{'s' if n > 1 else ''}, since destroyed", None])
+        for ref, when, n in unlinked
+    ]
+    ordered.sort(key=lambda o: (o[0], o[1] is None, o[1] or o[0]))
+    found = [row for _, _, row in ordered]
     items = Table(
         "list",
         "Re-referrals in this period, each with the earlier referral it follows",
         ["Referral", "Received", "Earlier referral", "Earlier referral received"],
-        [[ref, when.date(), earlier, earlier_when.date()] for ref, when, earlier, earlier_when in listed],
+        found,
         chart=None,
     )
     return Measure("rereferrals", "Re-referrals", period, filters, summary, [rate, items])
