@@ -6,9 +6,11 @@ the national code lists (CODES.md section 3). Each list is a few queries, howeve
 - Age is the child's age in whole years on the date of the contact or referral.
 - Ethnicity: the hub does not record it yet, so the column is "t) NOBT" (not obtained) as the Annex A
   code list says for an unknown ethnicity.
-- List 2: until early help episodes are recorded (being built with the early help work), it lists the
-  contacts the hub decided should have early help: assessment start is the decision's date,
-  completion is empty, and the organisation is the lead agency the hub chose. PLACE FOR EARLY HELP.
+- List 2: early help assessments are not recorded in the hub, so it lists the contacts the hub decided
+  should have early help (assessment start is the decision's date, the organisation the lead agency the
+  hub chose) and, in a hub that runs early help, the cases handed to a keyworker (assessment start is
+  the day the first keyworker was appointed, the organisation the keyworker's agency); completion is
+  empty.
 - List 3: one row per child per referral to children's social care; "Number of Referrals in Last 12
   Months" counts that child's earlier referrals in the 365 days before it; the allocated team and
   worker are those a decision maker recorded on the case.
@@ -150,6 +152,19 @@ def list2(period: Period) -> Iterator[list[object]]:
     for row in rows.iterator(chunk_size=5000):
         on = row["referral__case__decision__decided_at"].astimezone(LONDON).date()
         yield [*_common(row, on), dmy(on), "", row["referral__case__decision__lead_agency__name"] or ""]
+    handed = (
+        ReferralPerson.objects.filter(is_subject=True)
+        .filter(period.within("referral__case__keyworker__first_appointed_at"))
+        .values(
+            *PERSON,
+            "referral__case__keyworker__first_appointed_at",
+            "referral__case__keyworker__agency__name",
+        )
+        .order_by("referral__case__keyworker__first_appointed_at", "pk")
+    )
+    for row in handed.iterator(chunk_size=5000):
+        on = row["referral__case__keyworker__first_appointed_at"].astimezone(LONDON).date()
+        yield [*_common(row, on), dmy(on), "", row["referral__case__keyworker__agency__name"] or ""]
 
 
 def list3(period: Period) -> Iterator[list[object]]:
@@ -212,7 +227,8 @@ def counts(period: Period) -> dict[str, int]:
         "list2": children.filter(
             period.within("referral__case__decision__decided_at"),
             referral__case__decision__outcome=Outcome.EARLY_HELP,
-        ).count(),
+        ).count()
+        + children.filter(period.within("referral__case__keyworker__first_appointed_at")).count(),
         "list3": children.filter(
             period.within("referral__received_at"),
             referral__case__decision__contact_outcome=ContactOutcome.CIN_REFERRAL,

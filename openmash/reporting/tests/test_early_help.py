@@ -20,7 +20,7 @@ from openmash.casework.handover import keyworker_appoint, working_seconds
 from openmash.core.actor import Actor
 from openmash.hub.models import Agency, AgencyKind, RagRating
 from openmash.hub.selectors import hub_configuration
-from openmash.reporting import selectors
+from openmash.reporting import annex_a, selectors
 from openmash.reporting.period import Filters, Period
 from openmash.reporting.tests.hub import at, contact, open_case
 from openmash.teams.tests.helpers import apply
@@ -179,3 +179,17 @@ def test_a_family_still_waiting_is_not_counted_as_given_a_keyworker(early_help_h
     Case.objects.filter(pk=waiting.pk).update(status=CaseStatus.CLOSED)
     m = selectors.early_help(DECEMBER, Filters())
     assert rows(m.table("keyworkers"))["Cases gathering information without a keyworker now"][0] == 0
+
+
+def test_annex_a_list_2_lists_the_children_handed_to_a_keyworker(early_help_hub: dict[str, Case]) -> None:
+    """One row per child whose case had its first keyworker in the period: the start is that day, the
+    organisation the keyworker's agency. K5's keyworker came in November, so it is not December's."""
+    rows_ = list(annex_a.list2(DECEMBER))
+    assert [(row[5], row[6], row[7]) for row in rows_] == [
+        ("01/12/2026", "", "Early Help"),  # K4
+        ("07/12/2026", "", "Early Help"),  # K1
+        ("08/12/2026", "", "Early Help"),  # K3
+        ("29/12/2026", "", "Early Help"),  # K2
+    ]
+    assert rows_[0][1:5] == ["a) Male", "t) NOBT", "04/05/2018", 8]  # Jayden, 8 on 1 December 2026
+    assert annex_a.counts(DECEMBER)["list2"] == 4
