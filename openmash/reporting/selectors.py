@@ -18,11 +18,25 @@ import statistics
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from openmash.cases.models import Case, CaseStatus, Keyworker, Route
@@ -187,11 +201,13 @@ def volumes(period: Period, filters: Filters, brief: bool = False) -> Measure:
         ],
         [[_source_label(r["source"]), r["now"], r["before"], r["r_now"], r["r_before"]] for r in source_rows],
     )
-    category_counts = base.aggregate(
+    # The codes are lower-case JSON strings: a case-sensitive match on the list's text (no UPPER on
+    # every row for every category).
+    category_counts = base.annotate(category_text=Cast("concern_categories", TextField())).aggregate(
         **{
             f"{key}_{cat.value}": Count(
                 "pk",
-                filter=p.within(w) & Q(concern_categories__icontains=f'"{cat.value}"'),
+                filter=p.within(w) & Q(category_text__contains=f'"{cat.value}"'),
             )
             for key, p in (("now", period), ("before", prev))
             for cat in ConcernCategory
@@ -285,6 +301,10 @@ class WorkingClock:
     def __init__(self, calendar: WorkingCalendar, first: date, last: date) -> None:
         self.calendar = calendar
         self.first = first
+        self.first_ordinal = first.toordinal()
+        self.zone = ZoneInfo(calendar.timezone)
+        start = calendar.day_start
+        self.start = start.hour * 3600 + start.minute * 60 + start.second + start.microsecond / 1e6
         self.length = calendar.working_day_length().total_seconds()
         self.open = [
             calendar.is_working_day(first + timedelta(days=i)) for i in range((last - first).days + 1)
@@ -294,17 +314,41 @@ class WorkingClock:
             self.before.append(self.before[-1] + int(is_open))
 
     def reading(self, instant: datetime) -> float:
-        wall = instant.astimezone(UTC).astimezone(ZoneInfo(self.calendar.timezone)).replace(tzinfo=None)
-        day = wall.date()
-        index = (day - self.first).days
+        wall = instant.astimezone(self.zone)  # the local wall clock; read as plain numbers below
+        index = wall.toordinal() - self.first_ordinal
         seconds = self.before[index] * self.length
         if self.open[index]:
-            into = (wall - datetime.combine(day, self.calendar.day_start)).total_seconds()
+            into = wall.hour * 3600 + wall.minute * 60 + wall.second + wall.microsecond / 1e6 - self.start
             seconds += min(max(into, 0.0), self.length)
         return seconds
 
     def hours_between(self, start: datetime, end: datetime) -> float:
         return (self.reading(end) - self.reading(start)) / 3600
+
+    def reading_local(self, wall_seconds: float) -> float:
+        """The same reading for an instant given as seconds since 1 January 1970 on the local wall clock."""
+        day, into_day = divmod(wall_seconds, 86400)
+        index = int(day) + UNIX_ORDINAL - self.first_ordinal
+        seconds = self.before[index] * self.length
+        if self.open[index]:
+            seconds += min(max(into_day - self.start, 0.0), self.length)
+        return seconds
+
+    def hours_between_local(self, start: float, end: float) -> float:
+        return (self.reading_local(end) - self.reading_local(start)) / 3600
+
+
+UNIX_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+class LocalEpoch(Func):
+    """PostgreSQL: an instant as seconds since 1970 on a time zone's wall clock, a plain number."""
+
+    output_field = FloatField()
+
+    def __init__(self, field_name: str, zone: str) -> None:
+        at_zone = Func(F(field_name), Value(zone), arg_joiner=" AT TIME ZONE ", template="(%(expressions)s)")
+        super().__init__(at_zone, template="EXTRACT(EPOCH FROM %(expressions)s)::float8")
 
 
 def p90(values: list[float]) -> float | None:
@@ -323,12 +367,34 @@ def hours_to_return(
     hours, weekends, bank holidays, closure days) turns them into hours."""
     calendar = calendar or hub_calendar()
     out: dict[object, list[float]] = {}
-    answered = (
-        requests_for(filters)
-        .filter(period.within("sent_at"), status__in=DONE_STATUSES, returned_at__isnull=False)
-        .values_list("agency_id", "sent_at", "returned_at")
+    answered = requests_for(filters).filter(
+        period.within("sent_at"),
+        status__in=DONE_STATUSES,
+        returned_at__isnull=False,
+        returned_at__gte=F("sent_at"),
     )
-    pairs = [(a, s, r) for a, s, r in answered.iterator(chunk_size=5000) if r is not None and r >= s]
+    if connection.vendor == "postgresql":
+        # PostgreSQL gives each instant as seconds on the hub's wall clock, a plain number: reading
+        # tens of thousands of them costs a fraction of turning as many timestamps into Python objects.
+        local = answered.values_list(
+            "agency_id",
+            LocalEpoch("sent_at", calendar.timezone),
+            LocalEpoch("returned_at", calendar.timezone),
+        )
+        rows = list(local)
+        if not rows:
+            return out
+        first = date.fromordinal(int(min(s for _, s, _ in rows) // 86400) + UNIX_ORDINAL)
+        last = date.fromordinal(int(max(r for _, _, r in rows) // 86400) + UNIX_ORDINAL)
+        clock = WorkingClock(calendar, first, last)
+        for agency_id, sent, returned in rows:
+            out.setdefault(agency_id, []).append(clock.hours_between_local(sent, returned))
+        return out
+    pairs = [
+        (a, s, r)
+        for a, s, r in answered.values_list("agency_id", "sent_at", "returned_at").iterator(chunk_size=5000)
+        if r is not None
+    ]
     if not pairs:
         return out
     zone = ZoneInfo(calendar.timezone)
@@ -648,9 +714,11 @@ def decisions(period: Period, filters: Filters, brief: bool = False) -> Measure:
             for value, label in LevelChange.choices
         ],
     )
-    dissent = Exists(AgencyView.objects.filter(decision=OuterRef("pk"), view=AgencyView.View.DISAGREE))
-    challenged = Exists(OutcomeChallenge.objects.filter(decision=OuterRef("pk"))) | Exists(
-        Challenge.objects.filter(decision=OuterRef("pk"))
+    # Uncorrelated sets of decision ids: the database reads each once (a hashed lookup), where a
+    # correlated EXISTS would be run again for every decision in every count.
+    dissent = Q(pk__in=AgencyView.objects.filter(view=AgencyView.View.DISAGREE).values("decision_id"))
+    challenged = Q(pk__in=OutcomeChallenge.objects.values("decision_id")) | Q(
+        pk__in=Challenge.objects.values("decision_id")
     )
     without = ~Q(proceeded_without=[])
     c = base.aggregate(
@@ -659,8 +727,8 @@ def decisions(period: Period, filters: Filters, brief: bool = False) -> Measure:
             for key, p in (("now", period), ("before", prev))
             for suffix, condition in (
                 ("all", Q()),
-                ("dissent", Q(dissent)),
-                ("challenged", Q(challenged)),
+                ("dissent", dissent),
+                ("challenged", challenged),
                 ("without", without),
             )
         }
