@@ -646,6 +646,16 @@ def contributions(period: Period, filters: Filters, brief: bool = False) -> Meas
         if any(figures):
             rows.append([agency.name, *figures])
     table = Table("agencies", "Each agency's contribution", CONTRIBUTION_COLUMNS, rows)
+    total = sum(_n(r[1]) for r in rows)
+    answered = sum(_n(r[3]) + _n(r[4]) for r in rows)
+    summary = [
+        f"Partner agencies received {total} requests this period and answered {answered} of them "
+        f"({sum(_n(r[3]) for r in rows)} returns, {sum(_n(r[4]) for r in rows)} nil returns).",
+        f"They shared {sum(_n(r[5]) for r in rows)} history items and withheld "
+        f"{sum(_n(r[6]) for r in rows)}, each with a reason.",
+    ]
+    if brief:
+        return Measure("contributions", "Contributions by agency", period, filters, summary, [table])
     reasons = Table(
         "withheld",
         "Items withheld, with the reasons given",
@@ -658,14 +668,6 @@ def contributions(period: Period, filters: Filters, brief: bool = False) -> Meas
         ],
         chart=None,
     )
-    total = sum(_n(r[1]) for r in rows)
-    answered = sum(_n(r[3]) + _n(r[4]) for r in rows)
-    summary = [
-        f"Partner agencies received {total} requests this period and answered {answered} of them "
-        f"({sum(_n(r[3]) for r in rows)} returns, {sum(_n(r[4]) for r in rows)} nil returns).",
-        f"They shared {sum(_n(r[5]) for r in rows)} history items and withheld "
-        f"{sum(_n(r[6]) for r in rows)}, each with a reason.",
-    ]
     return Measure("contributions", "Contributions by agency", period, filters, summary, [table, reasons])
 
 
