@@ -143,7 +143,9 @@ def volumes(period: Period, filters: Filters, brief: bool = False) -> Measure:
         "nfa_before": Count("pk", filter=prev.within(w) & Q(case__decision__outcome=Outcome.NFA)),
     }
     # One grouped query gives the totals and the figures by source (the page adds up its few rows).
-    by_source = list(base.values("source").annotate(**counts).order_by("source"))
+    by_source: list[dict[str, Any]] = [
+        dict(r) for r in base.values("source").annotate(**counts).order_by("source")
+    ]
     t = {key: sum(_n(r[key]) for r in by_source) for key in counts}
     headline = Table(
         "totals",
