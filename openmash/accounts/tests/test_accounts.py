@@ -92,6 +92,50 @@ def test_sessions_expire_when_idle_and_activity_renews_them(make_user: Any) -> N
     assert response["Location"].startswith(reverse("accounts:sign-in"))
 
 
+def _session_writes(client: Client, path: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code in (200, 302)
+    return sum('"django_session"' in q["sql"] and not q["sql"].startswith("SELECT") for q in captured)
+
+
+def test_pages_renew_the_idle_timer_at_most_once_a_renewal_interval(make_user: Any, settings: Any) -> None:
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from openmash.accounts.middleware import RENEWED_KEY
+
+    settings.SESSION_RENEW_SECONDS = 60
+    client = Client()
+    client.force_login(make_user(Role.REFERRER, AgencyKind.EDUCATION))
+    key = client.session.session_key
+    home = reverse("accounts:home")
+    assert client.get(home, follow=True).status_code == 200  # the first page renews
+    assert _session_writes(client, home) == 0  # a page a moment later writes nothing
+    # Once the interval has passed, the next page renews the timer again.
+    session = client.session
+    session[RENEWED_KEY] = int(session[RENEWED_KEY]) - 61
+    session.save()
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + timedelta(minutes=2))
+    assert _session_writes(client, home) == 1
+    idle = timedelta(minutes=django_settings.SESSION_IDLE_MINUTES)
+    assert Session.objects.get(session_key=key).expire_date > timezone.now() + idle - timedelta(minutes=1)
+
+
+def test_a_renewal_interval_of_zero_renews_on_every_page(make_user: Any, settings: Any) -> None:
+    settings.SESSION_RENEW_SECONDS = 0
+    client = Client()
+    client.force_login(make_user(Role.REFERRER, AgencyKind.EDUCATION))
+    home = reverse("accounts:home")
+    assert client.get(home, follow=True).status_code == 200
+    assert _session_writes(client, home) == 1
+    assert _session_writes(client, home) == 1
+
+
 def test_role_only_counts_in_an_agency_that_can_hold_it(hub: object) -> None:
     police = Agency.objects.get(kind=AgencyKind.POLICE)
     with pytest.raises(

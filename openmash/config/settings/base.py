@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "openmash.accounts.middleware.IdleRenewalMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -116,6 +117,11 @@ def database_from_env() -> dict[str, object]:
         parsed = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
         if parsed["ENGINE"] == "django.db.backends.sqlite3":
             parsed.update(ENGINE=SQLITE_ENGINE, OPTIONS=dict(SQLITE_OPTIONS))
+        elif parsed["ENGINE"] == "django.db.backends.postgresql":
+            # The product's queries read a page's few rows by index; PostgreSQL's JIT compiler, switched
+            # on by a large estimated cost, spends tens of milliseconds compiling such a query and never
+            # pays it back (docs/adr/0030-page-costs-at-volume.md).
+            parsed["OPTIONS"] = {"options": f"-c jit={os.environ.get('POSTGRES_JIT', 'off')}"}
         return parsed
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     return {"ENGINE": SQLITE_ENGINE, "NAME": VAR_DIR / "openmash.sqlite3", "OPTIONS": dict(SQLITE_OPTIONS)}
@@ -144,10 +150,12 @@ LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:sign-in"
 
-# Sessions end after a period of inactivity: every request renews the idle timer.
+# Sessions end after a period of inactivity: a signed-in person's pages renew the idle timer, writing
+# the session at most once every SESSION_RENEW_SECONDS (accounts.middleware.IdleRenewalMiddleware).
 SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = int(os.environ.get("SESSION_RENEW_SECONDS", "60"))
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
