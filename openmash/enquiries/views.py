@@ -65,8 +65,12 @@ def queue(request: HttpRequest) -> HttpResponse:
         "-returned_at"
     )
     shown = open_requests if tab == TAB_OPEN else returned
-    # The three counts in one query; the list a page at a time (a busy agency's open list is long).
-    counts = mine.aggregate(
+    # The three counts in one query over the rows that can count (read through the two queue indexes,
+    # not the agency's whole history); the list a page at a time (a busy agency's open list is long).
+    counted = mine.filter(
+        Q(status__in=OPEN_STATUSES) | Q(status__in=DONE_STATUSES, returned_at__gte=now - RECENTLY_RETURNED)
+    )
+    counts = counted.aggregate(
         open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
         overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_at__lt=now)),
         returned=Count("pk", filter=Q(status__in=DONE_STATUSES, returned_at__gte=now - RECENTLY_RETURNED)),
