@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from openmash.audit.catalogue import AuditAction
@@ -107,3 +108,27 @@ def test_an_event_moved_to_another_chain_breaks_both(two_chains: Any) -> None:
     report = audit_verify_chain()
     assert not report.intact
     assert report.broken_at == main[2].sequence
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+def test_a_chain_head_is_one_index_entry_even_before_the_trail_is_analysed() -> None:
+    """Every audited page reads its chain's head under the chain's lock. On a trail the planner has no
+    statistics for (a new hub, or a burst of writes before autovacuum), ordering by sequence alone made
+    PostgreSQL read and sort the whole main chain on each write."""
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_auditevent SET (autovacuum_enabled = false)")
+        cursor.execute(
+            "INSERT INTO audit_auditevent (occurred_at, actor_id, actor_label, actor_role, agency_id, "
+            "agency_name, action, object_type, object_id, persons, justification, ip_address, user_agent, "
+            "detail, previous_hash, hash, scheme) SELECT now(), '', 'x', '', '', '', 'cases.viewed', '', '', "
+            "'[]', '', '', '', '{}', md5(i::text), md5(i::text) || md5((i + 1)::text), 1 "
+            "FROM generate_series(1, 5000) AS i"
+        )
+    for partition in (0, 3):
+        with CaptureQueriesContext(connection) as captured:
+            audit_chain_head(partition)
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN " + captured.captured_queries[-1]["sql"])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "audit_partition_head" in plan, plan
+        assert "Sort" not in plan, plan
