@@ -100,6 +100,7 @@ def record(request: HttpRequest, case_id: str) -> HttpResponse:
         referrer_level=case.referral.referrer_level,
         screened_level=case.level,
         outstanding=outstanding if decidable else [],
+        subject=case.referral.subject_words.short,
     )
     if request.method == "POST":
         valid = form.is_valid()
