@@ -19,7 +19,8 @@ The rules, in words (the README's "Who sees what" table says the same):
 - A member of a specialist team sees a case routed to the team (waiting for it or accepted), with the
   contributions the sharing gate allows; only members accept it or send it back.
 - Early help: a researcher in the keyworker's agency sees the case once the product is handed over, with
-  the contributions the sharing gate allows.
+  the contributions the sharing gate allows. Nobody decides an early-help case (the hub records no
+  decision, or a keyworker was appointed on it): its product goes to the keyworker.
 - Information governance officers: the hub's answer for the whole disclosure log; a partner agency's
   for its agency's part, and may look up only cases and people its agency was involved with.
 - A decided or closed case's people are read-only, except corrections by a decision maker, with a reason.
@@ -166,6 +167,10 @@ CLOSED_REASON = (
 )
 DESTROYED_REASON = (
     "This case's personal data was destroyed under the hub's retention rules: nothing more is added to it."
+)
+EARLY_HELP_REASON = (
+    "This is an early-help case: its product is handed to the family's keyworker, and the hub records "
+    "no decision on it"
 )
 WITHDRAWN_REASON = (
     "Your agency's request on this case was withdrawn: the hub no longer needs its information."
@@ -383,6 +388,8 @@ def _case_rule(user: User, action: Action, case: Case) -> Verdict:
         return seen
     if action == Action.CONSENT_VIEW and not (can(user, Perm.CONSENT_RECORD) or s.hub or s.chair):
         return _forbidden("Consent decisions are for hub staff and meeting chairs")
+    if action == Action.CASE_DECIDE and early_help(case):
+        return _forbidden(EARLY_HELP_REASON)
     if action == Action.CASE_ALLOCATE and case.status not in (CaseStatus.DECIDED, CaseStatus.CLOSED):
         return _forbidden("A referral is allocated once the hub has decided it")
     if action == Action.PEOPLE_CHANGE:
@@ -400,6 +407,12 @@ def _case_rule(user: User, action: Action, case: Case) -> Verdict:
             "Only the screening manager, or an agency still working its request, changes people"
         )
     return ALLOW
+
+
+def early_help(case: Case) -> bool:
+    """An early-help case: the hub records no decision (each product goes to a keyworker), or a keyworker
+    was appointed on the case (ADR 0024). Nobody decides it."""
+    return not hub_configuration().decision_in_hub or Keyworker.objects.filter(case=case).exists()
 
 
 def _forbidden(reason: str) -> Verdict:
@@ -695,6 +708,17 @@ def cases_visible(user: object) -> QuerySet[Case]:
     )
     scope |= Q(Exists(routed))
     return base.filter(scope)
+
+
+def cases_decidable(user: object) -> QuerySet[Case]:
+    """The cases a person may record a decision on, whatever their status: of those they see, every case but
+    the early-help ones (see `early_help`); none for a person who never decides."""
+    person = _active(user)
+    if person is None or not role_level(person, Action.CASE_DECIDE):
+        return Case.objects.none()
+    if not hub_configuration().decision_in_hub:
+        return Case.objects.none()
+    return cases_visible(person).exclude(Exists(Keyworker.objects.filter(case=OuterRef("pk"))))
 
 
 def requests_visible(user: object) -> QuerySet[InformationRequest]:

@@ -404,7 +404,7 @@ def detail(request: HttpRequest, case_id: str) -> HttpResponse:
         "history": case_history(case),
         "may_screen": case.status == CaseStatus.NEW and can(user, Perm.CASE_SCREEN),
         "may_rerate": case.status in RERATABLE and can(user, Perm.CASE_SCREEN),
-        "may_decide": case.status in DECIDABLE and can(user, Perm.DECISION_RECORD) and decision_in_hub,
+        "may_decide": case.status in DECIDABLE and decide(user, Action.CASE_DECIDE, case).allowed,
         "decision_in_hub": decision_in_hub,
         "may_hand_over": not decision_in_hub
         and case.status in RERATABLE

@@ -87,6 +87,8 @@ class Family:
     people: Sequence[GenoPerson]
     relationships: Sequence[GenoRelationship] = ()
     households: Sequence[GenoHousehold] = field(default_factory=tuple)
+    subject: str = "child referred"
+    """How the key and the words name the person referred ("adult at risk referred" in adult safeguarding)."""
 
 
 class FamilyError(ValueError):
@@ -101,6 +103,7 @@ class CanonicalFamily:
     relationships: tuple[GenoRelationship, ...]
     households: tuple[GenoHousehold, ...]
     by_id: dict[str, GenoPerson]
+    subject: str = "child referred"
 
 
 def canonicalise(family: Family) -> CanonicalFamily:
@@ -142,4 +145,5 @@ def canonicalise(family: Family) -> CanonicalFamily:
         relationships=tuple(relationships[k] for k in sorted(relationships)),
         households=households,
         by_id=by_id,
+        subject=family.subject,
     )

@@ -66,4 +66,5 @@ def family_for(
             GenoHousehold(id=str(h.pk), member_ids=tuple(str(m.pk) for m in h.members.all()), label=h.label)
             for h in (households if households is not None else households_on(case))
         ],
+        subject=case.referral.subject_words.referred,
     )
