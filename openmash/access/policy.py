@@ -14,7 +14,9 @@ The rules, in words (the README's "Who sees what" table says the same):
   other agencies' contributions only where the hub's rule allows or their agency attended a meeting that
   discussed the case, and never one whose sharing the gate no longer allows (a duty of confidentiality
   without the consent or override that let it be shared, withdrawn consent). A researcher whose request
-  waits at the gate sees the request page only, with the reason and the remedy.
+  waits at the gate sees the request page only, with the reason and the remedy. While its request is
+  open and the case undecided, the researcher may add someone the referral did not name (a household
+  member found in the agency's records), recorded as added by the agency during the search.
 - A referrer sees the referral they made and its outcome, not the case.
 - A member of a specialist team sees a case routed to the team (waiting for it or accepted), with the
   contributions the sharing gate allows; only members accept it or send it back.
@@ -80,6 +82,10 @@ class Action(StrEnum):
     """The request page and its work (take, return, nil return): shown even while blocked, to say why."""
     REQUEST_TRAWL = "request.trawl"
     """Searching the agency's records and reading what was found: needs the sharing gate open."""
+    REQUEST_ADD_PERSON = "request.add_person"
+    """Adding someone the referral did not name, found while answering the request (a household member):
+    the agency's researcher, while the request is open, the gate lets them search and the case is not
+    decided."""
     MEETINGS_LIST = "meetings.list"
     MEETING_VIEW = "meeting.view"
     MEETING_RUN = "meeting.run"
@@ -171,6 +177,10 @@ DESTROYED_REASON = (
 EARLY_HELP_REASON = (
     "This is an early-help case: its product is handed to the family's keyworker, and the hub records "
     "no decision on it"
+)
+ANSWERED_REASON = (
+    "Your agency has answered this request, so nobody more is added to the case from it. "
+    "The hub can correct the case's people."
 )
 WITHDRAWN_REASON = (
     "Your agency's request on this case was withdrawn: the hub no longer needs its information."
@@ -271,6 +281,7 @@ ROLE_LEVEL: dict[Action, tuple[tuple[Perm, ...], tuple[Role, ...], str]] = {
     Action.CONSENT_RECORD: ((Perm.CONSENT_RECORD,), (), "Only hub staff record consent"),
     Action.REQUEST_VIEW: ((Perm.REQUEST_RESPOND,), (), "Requests are for agency researchers"),
     Action.REQUEST_TRAWL: ((Perm.REQUEST_RESPOND,), (), "Requests are for agency researchers"),
+    Action.REQUEST_ADD_PERSON: ((Perm.REQUEST_RESPOND,), (), "Requests are for agency researchers"),
     Action.CASES_LIST: (
         (Perm.CASE_VIEW_ALL,),
         (Role.MEETING_CHAIR,),
@@ -441,6 +452,20 @@ def _request_rule(user: User, action: Action, request: InformationRequest) -> Ve
         if not gate.allowed:
             return Verdict(False, Refusal.BLOCKED, gate.reason, request=request)
         return ALLOW
+    if action == Action.REQUEST_ADD_PERSON:
+        searching = _request_rule(user, Action.REQUEST_TRAWL, request)
+        if not searching:
+            return searching
+        seen = _case_view(user, request.case, standing(user, request.case))
+        if not seen:
+            return seen
+        if request.case.status in (CaseStatus.DECIDED, CaseStatus.CLOSED):
+            if DestructionRecord.objects.filter(case_id=request.case_id).exists():
+                return Verdict(False, Refusal.CLOSED, DESTROYED_REASON)
+            return Verdict(False, Refusal.CLOSED, CLOSED_REASON)
+        if request.status not in OPEN_STATUSES:
+            return Verdict(False, Refusal.CLOSED, ANSWERED_REASON)
+        return ALLOW
     raise ValueError(f"{action} is not an action on a request")
 
 
@@ -602,6 +627,8 @@ CASE_ACTIONS = frozenset(
     }
 )
 
+REQUEST_ACTIONS = frozenset({Action.REQUEST_VIEW, Action.REQUEST_TRAWL, Action.REQUEST_ADD_PERSON})
+
 
 def decide(user: object, action: Action, obj: object = None) -> Verdict:
     """May this person do this to this object? With the reason when not."""
@@ -610,7 +637,7 @@ def decide(user: object, action: Action, obj: object = None) -> Verdict:
         return NOT_FOUND
     if action in CASE_ACTIONS and isinstance(obj, Case):
         return _case_rule(person, action, obj)
-    if action in (Action.REQUEST_VIEW, Action.REQUEST_TRAWL) and isinstance(obj, InformationRequest):
+    if action in REQUEST_ACTIONS and isinstance(obj, InformationRequest):
         return _request_rule(person, action, obj)
     if action in (Action.MEETING_VIEW, Action.MEETING_RUN, Action.MEETING_AGENDA) and isinstance(
         obj, Meeting

@@ -19,7 +19,7 @@ from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
 from openmash.access.enforce import open_request
-from openmash.access.policy import requests_visible
+from openmash.access.policy import Action, contribution_agencies, decide, requests_visible
 from openmash.accounts.permissions import Perm, require
 from openmash.consent.models import Disclosure, DisclosureKind
 from openmash.core.actor import Actor
@@ -44,6 +44,7 @@ from openmash.enquiries.services import (
 )
 from openmash.hub.calendar_format import format_deadline
 from openmash.hub.selectors import hub_configuration
+from openmash.people.selectors import provenance
 
 RECENTLY_RETURNED = timedelta(days=30)
 QUEUE_PAGE_SIZE = 50
@@ -186,7 +187,14 @@ def _render_detail(
     ended = info.status == RequestStatus.WITHDRAWN
     # While the request waits at the sharing gate the agency sees why, but not who the family are; once
     # it is no longer needed the agency has no reason to see them either.
-    people = [] if blocked or ended else list(referral.people.all())
+    people = (
+        []
+        if blocked or ended
+        else list(referral.people.select_related("addition__agency", "addition__created_by"))
+    )
+    agencies = contribution_agencies(request.user, info.case) if people else frozenset()
+    for person in people:
+        setattr(person, "provenance", provenance(person, agencies))  # noqa: B010 - shown with each person
     return render(
         request,
         "enquiries/detail.html",
@@ -205,6 +213,7 @@ def _render_detail(
             "overdue": info.is_overdue(now),
             "overdue_by": timesince(info.due_at, now, depth=2) if info.due_at and info.due_at < now else "",
             "may_take": info.status == RequestStatus.OPEN,
+            "may_add_person": bool(people) and decide(request.user, Action.REQUEST_ADD_PERSON, info).allowed,
             "show_form": not blocked and not ended and (info.is_open or form.is_bound),
             "form": form,
             "formset": formset,

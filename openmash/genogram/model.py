@@ -48,6 +48,9 @@ class GenoPerson:
     is_subject: bool = False
     #: Known to have died although the date is not recorded.
     deceased: bool = False
+    #: Short lines shown under the name, such as who added someone the referral did not name
+    #: ("Added by Police researcher", "during the search").
+    notes: tuple[str, ...] = ()
 
     @property
     def is_deceased(self) -> bool:

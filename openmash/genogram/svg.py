@@ -115,7 +115,12 @@ def symbol(person: GenoPerson, x: float, y: float) -> list[str]:
 
 def _person(person: GenoPerson, placed: PlacedPerson, as_of: date, subject: str = "child referred") -> str:
     age = age_label(person, as_of)
-    described = f"{person.name}, {age[0].lower()}{age[1:]}" + (f", {subject}" if person.is_subject else "")
+    notes = " ".join(person.notes)
+    described = (
+        f"{person.name}, {age[0].lower()}{age[1:]}"
+        + (f", {subject}" if person.is_subject else "")
+        + (f", {notes[:1].lower()}{notes[1:]}" if notes else "")
+    )
     attrs = _attrs(
         data_person_id=person.id,
         data_sex=person.sex,

@@ -60,7 +60,22 @@ def test_sign_in_does_not_redirect_off_site(make_user: Any) -> None:
         reverse("accounts:sign-in"),
         {"username": user.username, "password": PASSWORD, "next": "https://attacker.example/"},
     )
-    assert response["Location"] == reverse("accounts:home")
+    assert response["Location"] == reverse("accounts:role-home", args=["referrer"])
+
+
+def test_sign_in_goes_straight_to_the_home_of_the_role_they_work_in(make_user: Any) -> None:
+    """One redirect from the sign-in form to the first page, not two (through the home address)."""
+    user = make_user(Role.AGENCY_RESEARCHER, AgencyKind.POLICE)
+    client = Client()
+    response = client.post(reverse("accounts:sign-in"), {"username": user.username, "password": PASSWORD})
+    assert response["Location"] == reverse("accounts:role-home", args=["agency-researcher"])
+    assert client.get(response["Location"]).status_code == 200
+    client.logout()
+    asked = reverse("enquiries:queue")
+    response = client.post(
+        reverse("accounts:sign-in"), {"username": user.username, "password": PASSWORD, "next": asked}
+    )
+    assert response["Location"] == asked
 
 
 def test_passwords_are_hashed_with_argon2_outside_tests(settings: Any) -> None:

@@ -328,3 +328,6 @@ OPENMASH_MONTHLY_REPORT_SWEEP_SECONDS = int(os.environ.get("OPENMASH_MONTHLY_REP
 # How many chains writers spread over on PostgreSQL (ADR 0028): a writer takes
 # the first chain whose lock is free, so 20 writers at once do not queue behind one lock.
 OPENMASH_AUDIT_CHAINS = int(os.environ.get("OPENMASH_AUDIT_CHAINS", "16"))
+# A web process warms up in the background from its first request (openmash/core/warmup.py): the bank
+# holidays, the first pages' templates, WeasyPrint and its fonts. "false" turns it off.
+OPENMASH_WARM_UP = os.environ.get("OPENMASH_WARM_UP", "true").lower() in {"1", "true", "yes"}
