@@ -44,6 +44,8 @@ done
 started=$(date +%s)
 psql "$maintenance" -qc "CREATE DATABASE \"$name\""
 pg_restore --exit-on-error --no-owner --dbname="$url" "$backup/database.dump"
+# A restored database has no planner statistics until autovacuum gets to it: gather them now.
+psql "$url" -qc "ANALYZE"
 mkdir -p "$anchor_dir" "$sources_dir"
 tar -C "$anchor_dir" -xf "$backup/audit-anchor.tar"
 tar -C "$sources_dir" -xzf "$backup/sources.tar.gz"

@@ -14,12 +14,15 @@ The rules, in words (the README's "Who sees what" table says the same):
   other agencies' contributions only where the hub's rule allows or their agency attended a meeting that
   discussed the case, and never one whose sharing the gate no longer allows (a duty of confidentiality
   without the consent or override that let it be shared, withdrawn consent). A researcher whose request
-  waits at the gate sees the request page only, with the reason and the remedy.
+  waits at the gate sees the request page only, with the reason and the remedy. While its request is
+  open and the case undecided, the researcher may add someone the referral did not name (a household
+  member found in the agency's records), recorded as added by the agency during the search.
 - A referrer sees the referral they made and its outcome, not the case.
 - A member of a specialist team sees a case routed to the team (waiting for it or accepted), with the
   contributions the sharing gate allows; only members accept it or send it back.
 - Early help: a researcher in the keyworker's agency sees the case once the product is handed over, with
-  the contributions the sharing gate allows.
+  the contributions the sharing gate allows. Nobody decides an early-help case (the hub records no
+  decision, or a keyworker was appointed on it): its product goes to the keyworker.
 - Information governance officers: the hub's answer for the whole disclosure log; a partner agency's
   for its agency's part, and may look up only cases and people its agency was involved with.
 - A decided or closed case's people are read-only, except corrections by a decision maker, with a reason.
@@ -79,6 +82,10 @@ class Action(StrEnum):
     """The request page and its work (take, return, nil return): shown even while blocked, to say why."""
     REQUEST_TRAWL = "request.trawl"
     """Searching the agency's records and reading what was found: needs the sharing gate open."""
+    REQUEST_ADD_PERSON = "request.add_person"
+    """Adding someone the referral did not name, found while answering the request (a household member):
+    the agency's researcher, while the request is open, the gate lets them search and the case is not
+    decided."""
     MEETINGS_LIST = "meetings.list"
     MEETING_VIEW = "meeting.view"
     MEETING_RUN = "meeting.run"
@@ -166,6 +173,14 @@ CLOSED_REASON = (
 )
 DESTROYED_REASON = (
     "This case's personal data was destroyed under the hub's retention rules: nothing more is added to it."
+)
+EARLY_HELP_REASON = (
+    "This is an early-help case: its product is handed to the family's keyworker, and the hub records "
+    "no decision on it"
+)
+ANSWERED_REASON = (
+    "Your agency has answered this request, so nobody more is added to the case from it. "
+    "The hub can correct the case's people."
 )
 WITHDRAWN_REASON = (
     "Your agency's request on this case was withdrawn: the hub no longer needs its information."
@@ -266,6 +281,7 @@ ROLE_LEVEL: dict[Action, tuple[tuple[Perm, ...], tuple[Role, ...], str]] = {
     Action.CONSENT_RECORD: ((Perm.CONSENT_RECORD,), (), "Only hub staff record consent"),
     Action.REQUEST_VIEW: ((Perm.REQUEST_RESPOND,), (), "Requests are for agency researchers"),
     Action.REQUEST_TRAWL: ((Perm.REQUEST_RESPOND,), (), "Requests are for agency researchers"),
+    Action.REQUEST_ADD_PERSON: ((Perm.REQUEST_RESPOND,), (), "Requests are for agency researchers"),
     Action.CASES_LIST: (
         (Perm.CASE_VIEW_ALL,),
         (Role.MEETING_CHAIR,),
@@ -383,6 +399,8 @@ def _case_rule(user: User, action: Action, case: Case) -> Verdict:
         return seen
     if action == Action.CONSENT_VIEW and not (can(user, Perm.CONSENT_RECORD) or s.hub or s.chair):
         return _forbidden("Consent decisions are for hub staff and meeting chairs")
+    if action == Action.CASE_DECIDE and early_help(case):
+        return _forbidden(EARLY_HELP_REASON)
     if action == Action.CASE_ALLOCATE and case.status not in (CaseStatus.DECIDED, CaseStatus.CLOSED):
         return _forbidden("A referral is allocated once the hub has decided it")
     if action == Action.PEOPLE_CHANGE:
@@ -400,6 +418,12 @@ def _case_rule(user: User, action: Action, case: Case) -> Verdict:
             "Only the screening manager, or an agency still working its request, changes people"
         )
     return ALLOW
+
+
+def early_help(case: Case) -> bool:
+    """An early-help case: the hub records no decision (each product goes to a keyworker), or a keyworker
+    was appointed on the case (ADR 0024). Nobody decides it."""
+    return not hub_configuration().decision_in_hub or Keyworker.objects.filter(case=case).exists()
 
 
 def _forbidden(reason: str) -> Verdict:
@@ -427,6 +451,20 @@ def _request_rule(user: User, action: Action, request: InformationRequest) -> Ve
         )
         if not gate.allowed:
             return Verdict(False, Refusal.BLOCKED, gate.reason, request=request)
+        return ALLOW
+    if action == Action.REQUEST_ADD_PERSON:
+        searching = _request_rule(user, Action.REQUEST_TRAWL, request)
+        if not searching:
+            return searching
+        seen = _case_view(user, request.case, standing(user, request.case))
+        if not seen:
+            return seen
+        if request.case.status in (CaseStatus.DECIDED, CaseStatus.CLOSED):
+            if DestructionRecord.objects.filter(case_id=request.case_id).exists():
+                return Verdict(False, Refusal.CLOSED, DESTROYED_REASON)
+            return Verdict(False, Refusal.CLOSED, CLOSED_REASON)
+        if request.status not in OPEN_STATUSES:
+            return Verdict(False, Refusal.CLOSED, ANSWERED_REASON)
         return ALLOW
     raise ValueError(f"{action} is not an action on a request")
 
@@ -589,6 +627,8 @@ CASE_ACTIONS = frozenset(
     }
 )
 
+REQUEST_ACTIONS = frozenset({Action.REQUEST_VIEW, Action.REQUEST_TRAWL, Action.REQUEST_ADD_PERSON})
+
 
 def decide(user: object, action: Action, obj: object = None) -> Verdict:
     """May this person do this to this object? With the reason when not."""
@@ -597,7 +637,7 @@ def decide(user: object, action: Action, obj: object = None) -> Verdict:
         return NOT_FOUND
     if action in CASE_ACTIONS and isinstance(obj, Case):
         return _case_rule(person, action, obj)
-    if action in (Action.REQUEST_VIEW, Action.REQUEST_TRAWL) and isinstance(obj, InformationRequest):
+    if action in REQUEST_ACTIONS and isinstance(obj, InformationRequest):
         return _request_rule(person, action, obj)
     if action in (Action.MEETING_VIEW, Action.MEETING_RUN, Action.MEETING_AGENDA) and isinstance(
         obj, Meeting
@@ -695,6 +735,17 @@ def cases_visible(user: object) -> QuerySet[Case]:
     )
     scope |= Q(Exists(routed))
     return base.filter(scope)
+
+
+def cases_decidable(user: object) -> QuerySet[Case]:
+    """The cases a person may record a decision on, whatever their status: of those they see, every case but
+    the early-help ones (see `early_help`); none for a person who never decides."""
+    person = _active(user)
+    if person is None or not role_level(person, Action.CASE_DECIDE):
+        return Case.objects.none()
+    if not hub_configuration().decision_in_hub:
+        return Case.objects.none()
+    return cases_visible(person).exclude(Exists(Keyworker.objects.filter(case=OuterRef("pk"))))
 
 
 def requests_visible(user: object) -> QuerySet[InformationRequest]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -14,6 +15,30 @@ from openmash.accounts.models import User
 from openmash.accounts.roles import Role
 
 ACTIVE_ROLE_KEY = "openmash_active_role"
+RENEWED_KEY = "openmash_renewed_at"
+
+
+class IdleRenewalMiddleware:
+    """Renew a signed-in person's idle timer, writing the session at most once every
+    SESSION_RENEW_SECONDS rather than on every page: a page then costs no session write (and no commit)
+    when the last renewal is recent. The session ends between SESSION_IDLE_MINUTES less that interval
+    and SESSION_IDLE_MINUTES after the last page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is None or user is None or not user.is_authenticated:
+            return response
+        now = int(time.time())
+        renewed = session.get(RENEWED_KEY)
+        stale = not isinstance(renewed, int) or now - renewed >= settings.SESSION_RENEW_SECONDS
+        if stale or session.modified:  # a session saved anyway is renewed anyway: note when
+            session[RENEWED_KEY] = now  # marks the session changed: Django saves it with a new expiry
+        return response
 
 
 def active_role_for(request: HttpRequest) -> Role | None:

@@ -24,7 +24,7 @@ from openmash.accounts.forms import (
     UserCreateForm,
     UserRolesForm,
 )
-from openmash.accounts.middleware import ACTIVE_ROLE_KEY, NO_DEVICE_KEY
+from openmash.accounts.middleware import ACTIVE_ROLE_KEY, NO_DEVICE_KEY, active_role_for
 from openmash.accounts.models import GrantOutcome, PendingRoleGrant, User
 from openmash.accounts.permissions import Perm, require, signed_in
 from openmash.accounts.roles import ROLE_SLUGS, SLUG_ROLES, Role
@@ -76,7 +76,15 @@ def _safe_next(request: HttpRequest) -> str:
 
 
 def _next_or_home(request: HttpRequest) -> HttpResponse:
-    return redirect(_safe_next(request) or "accounts:home")
+    """The page asked for, else the home of the role the person works in: straight there, not through
+    the home address's own redirect (one round trip fewer between signing in and the first page)."""
+    target = _safe_next(request)
+    if target:
+        return redirect(target)
+    role = active_role_for(request)
+    if role is None:
+        return redirect("accounts:home")
+    return redirect("accounts:role-home", role_slug=ROLE_SLUGS[role])
 
 
 @signed_in

@@ -191,7 +191,10 @@ def audit_chain_head(partition: int = 0) -> tuple[int, str]:
         if partition
         else AuditEvent.objects.filter(partition__isnull=True)
     )
-    last = events.order_by("-sequence").values_list("sequence", "hash").first()
+    # Ordered as the chains' head index is (partition, sequence descending), so that PostgreSQL reads one
+    # index entry whatever its statistics say; ordered by sequence alone, a planner that believes the
+    # table small (a new hub, before autovacuum has analysed it) reads and sorts the whole main chain.
+    last = events.order_by("partition", "-sequence").values_list("sequence", "hash").first()
     return last if last is not None else (0, GENESIS_HASH)
 
 

@@ -73,6 +73,8 @@ from openmash.enquiries.models import OPEN_STATUSES, OUTSTANDING_STATUSES, Infor
 from openmash.hub.calendar_format import format_deadline
 from openmash.hub.models import RagRating, ThresholdLevel
 from openmash.hub.selectors import hub_calendar, hub_configuration
+from openmash.people.models import PersonAddition
+from openmash.people.selectors import people_added_in_searches
 from openmash.referrals.models import Referral
 from openmash.teams.models import ROUTE_SPECIALISMS
 
@@ -301,8 +303,22 @@ def _person(user: User | None) -> str:
     return f"{user.get_full_name() or user.username}, {user.agency.name}"
 
 
-def case_history(case: Case) -> list[HistoryEntry]:
-    """The case's own history, newest first: received, screened, each status change and re-rating."""
+def _addition_entry(addition: PersonAddition, agencies: frozenset[object]) -> HistoryEntry:
+    """Someone an agency's researcher added while answering its request: which agency and why, only for
+    a reader who sees that agency's returned information."""
+    told = addition.told(agencies)
+    return HistoryEntry(
+        at=addition.created_at,
+        when=format_deadline(addition.created_at),
+        title=f"{addition.person} added to the case during the search",
+        by=addition.by if told else "a partner agency",
+        reason=addition.reason if told else "",
+    )
+
+
+def case_history(case: Case, agencies: frozenset[object] = frozenset()) -> list[HistoryEntry]:
+    """The case's own history, newest first: received, screened, each status change and re-rating, and
+    each person an agency added during its search (told as `agencies`' contributions are)."""
     referral = case.referral
     entries = [
         HistoryEntry(
@@ -329,6 +345,7 @@ def case_history(case: Case) -> list[HistoryEntry]:
             )
         )
     entries.extend(_event_entry(e) for e in events)
+    entries.extend(_addition_entry(a, agencies) for a in people_added_in_searches(case))
     return sorted(entries, key=lambda e: e.at, reverse=True)
 
 
@@ -401,10 +418,10 @@ def detail(request: HttpRequest, case_id: str) -> HttpResponse:
         "agencies_asked": [a.agency for a in case.agencies_asked.select_related("agency")],
         "screened_by": _person(case.screened_by) if case.screened_by else "",
         "screened_when": format_deadline(case.screened_at) if case.screened_at else "",
-        "history": case_history(case),
+        "history": case_history(case, shown),
         "may_screen": case.status == CaseStatus.NEW and can(user, Perm.CASE_SCREEN),
         "may_rerate": case.status in RERATABLE and can(user, Perm.CASE_SCREEN),
-        "may_decide": case.status in DECIDABLE and can(user, Perm.DECISION_RECORD) and decision_in_hub,
+        "may_decide": case.status in DECIDABLE and decide(user, Action.CASE_DECIDE, case).allowed,
         "decision_in_hub": decision_in_hub,
         "may_hand_over": not decision_in_hub
         and case.status in RERATABLE

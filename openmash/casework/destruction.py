@@ -41,7 +41,13 @@ from openmash.enquiries.models import HistoryItem, InformationRequest
 from openmash.feedback.models import OutcomeNotification, Recipient
 from openmash.hub.selectors import hub_configuration
 from openmash.meetings.models import AgendaItem
-from openmash.people.models import Household, PersonAddress, PersonIdentifier, PersonRelationship
+from openmash.people.models import (
+    Household,
+    PersonAddition,
+    PersonAddress,
+    PersonIdentifier,
+    PersonRelationship,
+)
 from openmash.referrals.models import REREFERRAL_WINDOW, Referral, ReferralPerson
 from openmash.retention.models import DestructionRecord, DestructionRule, LegalHold, RequestTombstone
 from openmash.retention.selectors import (
@@ -291,6 +297,7 @@ def _destroy_rows(case: Case) -> tuple[dict[str, int], set[str]]:
         "trawl_candidates": list(TrawlCandidate.objects.filter(trawl__request__case=case)),
         "relationships": list(PersonRelationship.objects.filter(case=case)),
         "households": list(Household.objects.filter(case=case)),
+        "people_added": list(PersonAddition.objects.filter(case=case)),
         "identifiers": list(PersonIdentifier.objects.filter(person_id__in=person_ids)),
         "addresses": list(PersonAddress.objects.filter(person_id__in=person_ids)),
     }
@@ -314,7 +321,14 @@ def _destroy_rows(case: Case) -> tuple[dict[str, int], set[str]]:
         object_ids.update(_ids(rows))
 
     # Rows that are nothing but personal data: removed (children before parents).
-    for name in ("history_items", "trawl_candidates", "trawls", "relationships", "households"):
+    for name in (
+        "history_items",
+        "trawl_candidates",
+        "trawls",
+        "relationships",
+        "households",
+        "people_added",
+    ):
         rows = groups[name]
         if rows:
             type(rows[0])._default_manager.filter(pk__in=[r.pk for r in rows]).delete()

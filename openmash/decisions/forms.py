@@ -158,6 +158,7 @@ class DecisionForm(GdsForm):
         referrer_level: int | None,
         screened_level: ThresholdLevel | None,
         outstanding: list[OutstandingRequest],
+        subject: str = "child",
         **kwargs: Any,
     ) -> None:
         self.agencies = agencies
@@ -178,7 +179,7 @@ class DecisionForm(GdsForm):
             self.fields["proceed_reason"] = forms.CharField(
                 label="Reason for going ahead without them",
                 widget=forms.Textarea,
-                help_text="For example, the risk to the child means the decision cannot wait.",
+                help_text=f"For example, the risk to the {subject} means the decision cannot wait.",
             )
         for i, agency in enumerate(agencies, start=1):
             self.fields[f"view_{i}"] = forms.ChoiceField(

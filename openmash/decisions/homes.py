@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from openmash.access.policy import cases_visible
+from openmash.access.policy import cases_decidable
 from openmash.core.actor import Actor
 from openmash.decisions.selectors import decision_counts, decision_queue
 
@@ -13,10 +13,10 @@ HOME_QUEUE_LENGTH = 5
 
 def decision_maker_home(request: HttpRequest) -> dict[str, object]:
     """How many cases are ready and how many are late, and the top of the decision queue."""
-    visible = cases_visible(request.user)
+    decidable = cases_decidable(request.user)
     return {
-        "counts": decision_counts(request.user, visible=visible),
+        "counts": decision_counts(request.user, decidable=decidable),
         "top": decision_queue(
-            actor=Actor.from_request(request), visible=visible, limit=HOME_QUEUE_LENGTH, purpose="home"
+            actor=Actor.from_request(request), decidable=decidable, limit=HOME_QUEUE_LENGTH, purpose="home"
         ),
     }

@@ -57,14 +57,15 @@ class QueueRow:
         return f"{self.returned} of {self.asked} returned"
 
 
-def cases_awaiting_decision(user: object, *, visible: QuerySet[Case]) -> QuerySet[Case]:
-    """Undecided cases a decision maker may decide, of those the access policy lets them see
-    (``visible``): ready ones first, then by when the decision is due."""
+def cases_awaiting_decision(user: object, *, decidable: QuerySet[Case]) -> QuerySet[Case]:
+    """Undecided cases a decision maker may decide, of those the access policy lets them decide
+    (``decidable``: `cases_decidable`, which leaves out early-help cases): ready ones first, then by when
+    the decision is due."""
     if not can(user, Perm.DECISION_RECORD):
         return Case.objects.none()
     live = ~Q(requests__status=RequestStatus.WITHDRAWN)
     return (
-        visible.filter(status__in=DECIDABLE)
+        decidable.filter(status__in=DECIDABLE)
         .annotate(
             asked_count=Count("requests", filter=live, distinct=True),
             returned_count=Count("requests", filter=Q(requests__status__in=DONE_STATUSES), distinct=True),
@@ -87,11 +88,11 @@ def cases_awaiting_decision(user: object, *, visible: QuerySet[Case]) -> QuerySe
 
 
 def decision_queue(
-    *, actor: Actor, visible: QuerySet[Case], limit: int | None = None, purpose: str = "queue"
+    *, actor: Actor, decidable: QuerySet[Case], limit: int | None = None, purpose: str = "queue"
 ) -> list[QueueRow]:
     """The queue as rows, audited as a read of personal data (the children's names are shown)."""
     now = timezone.now()
-    cases = cases_awaiting_decision(actor.user, visible=visible)
+    cases = cases_awaiting_decision(actor.user, decidable=decidable)
     if limit is not None:
         cases = cases[:limit]
     rows = []
@@ -119,9 +120,9 @@ def decision_queue(
     return rows
 
 
-def decision_counts(user: object, *, visible: QuerySet[Case]) -> dict[str, int]:
+def decision_counts(user: object, *, decidable: QuerySet[Case]) -> dict[str, int]:
     """How many cases are ready, and how many are past the time their decision was due."""
-    cases = Case.objects.filter(pk__in=cases_awaiting_decision(user, visible=visible).values("pk"))
+    cases = Case.objects.filter(pk__in=cases_awaiting_decision(user, decidable=decidable).values("pk"))
     ready = cases.filter(status=CaseStatus.READY_FOR_DECISION).count()
     total = cases.count()
     return {

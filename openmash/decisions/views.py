@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from openmash.access.enforce import load, open_case
-from openmash.access.policy import Action, cases_visible
+from openmash.access.policy import Action, cases_decidable
 from openmash.accounts.permissions import Perm, require, signed_in
 from openmash.cases.models import Case, CaseStatus
 from openmash.core.actor import Actor
@@ -58,7 +58,7 @@ class ReturnSummary:
 
 @require(Perm.DECISION_RECORD)
 def queue(request: HttpRequest) -> HttpResponse:
-    rows = decision_queue(actor=Actor.from_request(request), visible=cases_visible(request.user))
+    rows = decision_queue(actor=Actor.from_request(request), decidable=cases_decidable(request.user))
     return render(
         request,
         "decisions/queue.html",
@@ -100,6 +100,7 @@ def record(request: HttpRequest, case_id: str) -> HttpResponse:
         referrer_level=case.referral.referrer_level,
         screened_level=case.level,
         outstanding=outstanding if decidable else [],
+        subject=case.referral.subject_words.short,
     )
     if request.method == "POST":
         valid = form.is_valid()

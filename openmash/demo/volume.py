@@ -146,6 +146,9 @@ def load_volume(
         )
     timings["overdue sweep and commit"] = time.perf_counter() - started
     audit_checkpoint()  # anchor the bulk-written chain outside the database at once
+    started = time.perf_counter()
+    refresh_statistics()
+    timings["planner statistics"] = time.perf_counter() - started
     return VolumeResult(
         cases=len(picked),
         by_status=dict(builder.by_status),
@@ -154,6 +157,16 @@ def load_volume(
         years=years,
         seconds=timings,
     )
+
+
+def refresh_statistics() -> None:
+    """Bring PostgreSQL's planner statistics up to date after a bulk load. Autovacuum would analyse the
+    grown tables in its own time; until then the planner works from the empty tables' figures and picks
+    sequential scans and hash joins (and compiles them) where an index look-up of a few rows is right, so
+    the first pages after a load are several times slower than they should be."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 # --- which synthetic referrals, in which status -------------------------------------------------

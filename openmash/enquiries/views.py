@@ -19,7 +19,7 @@ from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
 from openmash.access.enforce import open_request
-from openmash.access.policy import requests_visible
+from openmash.access.policy import Action, contribution_agencies, decide, requests_visible
 from openmash.accounts.permissions import Perm, require
 from openmash.consent.models import Disclosure, DisclosureKind
 from openmash.core.actor import Actor
@@ -44,6 +44,7 @@ from openmash.enquiries.services import (
 )
 from openmash.hub.calendar_format import format_deadline
 from openmash.hub.selectors import hub_configuration
+from openmash.people.selectors import provenance
 
 RECENTLY_RETURNED = timedelta(days=30)
 QUEUE_PAGE_SIZE = 50
@@ -65,8 +66,12 @@ def queue(request: HttpRequest) -> HttpResponse:
         "-returned_at"
     )
     shown = open_requests if tab == TAB_OPEN else returned
-    # The three counts in one query; the list a page at a time (a busy agency's open list is long).
-    counts = mine.aggregate(
+    # The three counts in one query over the rows that can count (read through the two queue indexes,
+    # not the agency's whole history); the list a page at a time (a busy agency's open list is long).
+    counted = mine.filter(
+        Q(status__in=OPEN_STATUSES) | Q(status__in=DONE_STATUSES, returned_at__gte=now - RECENTLY_RETURNED)
+    )
+    counts = counted.aggregate(
         open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
         overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_at__lt=now)),
         returned=Count("pk", filter=Q(status__in=DONE_STATUSES, returned_at__gte=now - RECENTLY_RETURNED)),
@@ -182,7 +187,14 @@ def _render_detail(
     ended = info.status == RequestStatus.WITHDRAWN
     # While the request waits at the sharing gate the agency sees why, but not who the family are; once
     # it is no longer needed the agency has no reason to see them either.
-    people = [] if blocked or ended else list(referral.people.all())
+    people = (
+        []
+        if blocked or ended
+        else list(referral.people.select_related("addition__agency", "addition__created_by"))
+    )
+    agencies = contribution_agencies(request.user, info.case) if people else frozenset()
+    for person in people:
+        setattr(person, "provenance", provenance(person, agencies))  # noqa: B010 - shown with each person
     return render(
         request,
         "enquiries/detail.html",
@@ -201,6 +213,7 @@ def _render_detail(
             "overdue": info.is_overdue(now),
             "overdue_by": timesince(info.due_at, now, depth=2) if info.due_at and info.due_at < now else "",
             "may_take": info.status == RequestStatus.OPEN,
+            "may_add_person": bool(people) and decide(request.user, Action.REQUEST_ADD_PERSON, info).allowed,
             "show_form": not blocked and not ended and (info.is_open or form.is_bound),
             "form": form,
             "formset": formset,

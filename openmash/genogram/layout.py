@@ -879,6 +879,9 @@ def layout(family: Family) -> Layout:
     fam = canonicalise(family)
     st = build(fam)
     roles = role_lines(st)
+    for person in fam.people:
+        if person.notes:
+            roles[person.id] = (*roles.get(person.id, ()), *person.notes)
     labels = {p.id: label_geometry(p, roles.get(p.id, ())) for p in fam.people}
     extents = {pid: geometry[1] for pid, geometry in labels.items()}
     rows = _Orderer(st).order() if fam.people else []

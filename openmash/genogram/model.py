@@ -48,6 +48,9 @@ class GenoPerson:
     is_subject: bool = False
     #: Known to have died although the date is not recorded.
     deceased: bool = False
+    #: Short lines shown under the name, such as who added someone the referral did not name
+    #: ("Added by Police researcher", "during the search").
+    notes: tuple[str, ...] = ()
 
     @property
     def is_deceased(self) -> bool:
@@ -87,6 +90,8 @@ class Family:
     people: Sequence[GenoPerson]
     relationships: Sequence[GenoRelationship] = ()
     households: Sequence[GenoHousehold] = field(default_factory=tuple)
+    subject: str = "child referred"
+    """How the key and the words name the person referred ("adult at risk referred" in adult safeguarding)."""
 
 
 class FamilyError(ValueError):
@@ -101,6 +106,7 @@ class CanonicalFamily:
     relationships: tuple[GenoRelationship, ...]
     households: tuple[GenoHousehold, ...]
     by_id: dict[str, GenoPerson]
+    subject: str = "child referred"
 
 
 def canonicalise(family: Family) -> CanonicalFamily:
@@ -142,4 +148,5 @@ def canonicalise(family: Family) -> CanonicalFamily:
         relationships=tuple(relationships[k] for k in sorted(relationships)),
         households=households,
         by_id=by_id,
+        subject=family.subject,
     )

@@ -1,7 +1,8 @@
 """The genogram's relationships as plain sentences, for screen readers and for anyone who prefers text.
 
-Each person is introduced once with their age in brackets (and "child referred" for the subject);
-after that they are named without it. The subject's own relationships come first."""
+Each person is introduced once with their age in brackets (and "child referred", or the family's own
+words for the person referred, for the subject); after that they are named without it. The subject's own
+relationships come first."""
 
 from __future__ import annotations
 
@@ -26,8 +27,9 @@ def _join(names: list[str]) -> str:
 
 
 class _Narrator:
-    def __init__(self, people: dict[str, GenoPerson], as_of: date) -> None:
+    def __init__(self, people: dict[str, GenoPerson], as_of: date, subject: str = "child referred") -> None:
         self.people = people
+        self.subject = subject
         self.as_of = as_of
         self.mentioned: dict[str, int] = {}  # person id -> order of first mention
         firsts: dict[str, int] = defaultdict(int)
@@ -48,7 +50,7 @@ class _Narrator:
         self.mentioned[pid] = len(self.mentioned)
         phrase = age_phrase(person, self.as_of)
         if person.is_subject:
-            phrase += ", child referred"
+            phrase += f", {self.subject}"
         return f"{person.name} ({phrase})"
 
     def short(self, pid: str) -> str:
@@ -81,7 +83,7 @@ def relationship_list(family: Family, *, as_of: date) -> list[str]:
     st = build(fam)
     people = fam.by_id
     gens = st.generation
-    say = _Narrator(people, as_of)
+    say = _Narrator(people, as_of, fam.subject)
     out: list[str] = []
     done: set[str] = set()  # relationship keys already put into words
 

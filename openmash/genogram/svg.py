@@ -113,10 +113,13 @@ def symbol(person: GenoPerson, x: float, y: float) -> list[str]:
     return parts
 
 
-def _person(person: GenoPerson, placed: PlacedPerson, as_of: date) -> str:
+def _person(person: GenoPerson, placed: PlacedPerson, as_of: date, subject: str = "child referred") -> str:
     age = age_label(person, as_of)
-    described = f"{person.name}, {age[0].lower()}{age[1:]}" + (
-        ", child referred" if person.is_subject else ""
+    notes = " ".join(person.notes)
+    described = (
+        f"{person.name}, {age[0].lower()}{age[1:]}"
+        + (f", {subject}" if person.is_subject else "")
+        + (f", {notes[:1].lower()}{notes[1:]}" if notes else "")
     )
     attrs = _attrs(
         data_person_id=person.id,
@@ -355,7 +358,7 @@ def _legend_items(lay: Layout) -> list[tuple[str, str]]:
         ("male", "Male"),
         ("female", "Female"),
         ("unknown", "Other gender, or sex not known (?)"),
-        ("subject", "Child referred (double outline)"),
+        ("subject", f"{lay.family.subject[:1].upper()}{lay.family.subject[1:]} (double outline)"),
         ("deceased", "Died (cross)"),
         ("married", "Married"),
         ("partners", "Partners, not married (dashed)"),
@@ -501,7 +504,7 @@ def render_svg(family: Family, *, as_of: date, id_prefix: str = "genogram") -> s
     out.append("</g>")
     out.append('<g data-layer="people">')
     for person in fam.people:
-        out.append(_person(person, lay.people[person.id], as_of))
+        out.append(_person(person, lay.people[person.id], as_of, fam.subject))
     out.append("</g>")
     out.append('<g data-layer="household-labels">')
     out.extend(_household_label(h) for h in lay.households if h.pieces)

@@ -96,11 +96,12 @@ class AttendanceForm(GdsForm):
         self.fields["agency"].error_messages["required"] = AGENCY_REQUIRED
         self.fields["name"].error_messages["required"] = "Enter the name of the person attending"
         self.fields["status"].error_messages["required"] = STATUS_REQUIRED
+        # One size for every question of the fieldset; the inputs as wide as what they hold.
         self.helper.layout = Layout(
-            Field.select("agency", label_size=Size.SMALL),
-            Field.text("name", label_size=Size.SMALL),
-            Field.text("role", label_size=Size.SMALL),
-            Field.radios("status", legend_size=Size.SMALL, small=True, inline=True),
+            Field.select("agency"),
+            Field.text("name", field_width=20),
+            Field.text("role", field_width=20),
+            Field.radios("status", small=True, inline=True),
         )
 
 

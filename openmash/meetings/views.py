@@ -150,7 +150,9 @@ def _detail_context(request: HttpRequest, meeting: Meeting, **forms: object) -> 
     context: dict[str, object] = {
         "meeting": meeting,
         "when": _when(meeting),
-        "tag": STATUS_TAGS[MeetingStatus(meeting.status)],
+        # Not "tag": crispy-forms reads a context variable of that name as the element wrapping each
+        # form group, which made the attendance form's groups unstyled inline elements.
+        "status_tag": STATUS_TAGS[MeetingStatus(meeting.status)],
         "rows": agenda_rows(meeting),
         "reload_url": reverse("meetings:detail", args=[meeting.pk]),
         "attendance": list(meeting.attendance.select_related("agency")),

@@ -5,10 +5,14 @@ A person on a case is a `referrals.ReferralPerson` (the referral's people, plus 
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.db import models
 
 from openmash.cases.models import Case
 from openmash.core.models import BaseModel, VersionedModel
+from openmash.enquiries.models import InformationRequest
+from openmash.hub.models import Agency
 from openmash.referrals.models import ReferralPerson
 
 
@@ -121,3 +125,64 @@ class Household(VersionedModel):
 
     def __str__(self) -> str:
         return self.label
+
+
+class PersonAddition(BaseModel):
+    """Someone the referral did not name, added to the case: by whom (`created_by`), for which agency,
+    and, when an agency's researcher found them while answering its request, that request and how they
+    know of them. A person on the referral has none."""
+
+    person = models.OneToOneField(ReferralPerson, on_delete=models.CASCADE, related_name="addition")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="people_added")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    request = models.ForeignKey(
+        InformationRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="people_added"
+    )
+    reason = models.TextField(blank=True, default="", help_text="How the person adding them knows of them.")
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.provenance
+
+    @property
+    def during_search(self) -> bool:
+        return self.request_id is not None
+
+    @property
+    def by(self) -> str:
+        """Who added them, as people say it: "Police researcher Priya Shah", "Sam Lee, Children's Social
+        Care"."""
+        user = self.created_by
+        name = (user.get_full_name() or user.username) if user is not None else ""
+        agency = self.agency.name if self.agency is not None else ""
+        if self.during_search:
+            return " ".join(part for part in (f"{agency} researcher".strip(), name) if part)
+        return ", ".join(part for part in (name or "OpenMASH", agency) if part)
+
+    @property
+    def provenance(self) -> str:
+        """ "Added by Police researcher Priya Shah during the search", "Added by Sam Lee, Children's Social
+        Care"."""
+        return f"Added by {self.by}" + (" during the search" if self.during_search else "")
+
+    def told(self, agencies: Collection[object]) -> bool:
+        """Whether a reader who sees the returned information of `agencies` (the access policy's
+        answer) is told which agency found this person, and how they know of them: who found someone in
+        an agency's records is part of that agency's contribution. A hub addition is told to everyone."""
+        return not self.during_search or self.agency_id in agencies
+
+    def provenance_for(self, agencies: Collection[object]) -> str:
+        if self.told(agencies):
+            return self.provenance
+        return "Added by a partner agency during the search"
+
+    def genogram_lines(self, agencies: Collection[object]) -> tuple[str, ...]:
+        """The provenance in short lines under the person's name on the genogram, for additions during a
+        search ("Added by Police researcher", "during the search"); none for the hub's own."""
+        if not self.during_search:
+            return ()
+        if self.told(agencies) and self.agency is not None:
+            return (f"Added by {self.agency.name} researcher", "during the search")
+        return ("Added by a partner agency", "during the search")

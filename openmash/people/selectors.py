@@ -2,24 +2,51 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.db.models import Prefetch
 
 from openmash.cases.models import Case
 from openmash.genogram.model import Family, GenoHousehold, GenoPerson, GenoRelationship
-from openmash.people.models import Household, PersonIdentifier, PersonRelationship
+from openmash.people.models import Household, PersonAddition, PersonIdentifier, PersonRelationship
 from openmash.referrals.models import ReferralPerson
 
 SEX = {"M": "male", "F": "female", "U": "unknown"}
 
 
 def people_on(case: Case) -> list[ReferralPerson]:
-    """The case's people, each with its identifiers and addresses (one query each for all of them)."""
+    """The case's people, each with its identifiers, addresses and, for someone the referral did not
+    name, who added them (one query each for all of them)."""
     return list(
-        case.referral.people.order_by(
-            "-is_subject", "date_of_birth", "family_name", "given_name"
-        ).prefetch_related(
+        case.referral.people.order_by("-is_subject", "date_of_birth", "family_name", "given_name")
+        .select_related("addition__agency", "addition__created_by")
+        .prefetch_related(
             Prefetch("identifiers", queryset=PersonIdentifier.objects.order_by("scheme", "value")),
             "addresses",
+        )
+    )
+
+
+def addition_of(person: ReferralPerson) -> PersonAddition | None:
+    """Who added this person to the case; None for someone the referral named."""
+    try:
+        return person.addition
+    except PersonAddition.DoesNotExist:
+        return None
+
+
+def provenance(person: ReferralPerson, agencies: Collection[object]) -> str:
+    """How the person came to be on the case, as a reader who sees `agencies`' returned information is
+    told it: "Named on the referral", "Added by Police researcher Priya Shah during the search"."""
+    addition = addition_of(person)
+    return addition.provenance_for(agencies) if addition is not None else "Named on the referral"
+
+
+def people_added_in_searches(case: Case) -> list[PersonAddition]:
+    """The people agencies' researchers added to the case while answering their requests, oldest first."""
+    return list(
+        PersonAddition.objects.filter(case=case, request__isnull=False).select_related(
+            "person", "agency", "created_by"
         )
     )
 
@@ -38,9 +65,12 @@ def family_for(
     people: list[ReferralPerson] | None = None,
     relationships: list[PersonRelationship] | None = None,
     households: list[Household] | None = None,
+    agencies: Collection[object] = frozenset(),
 ) -> Family:
     """The case's people, relationships and households in the genogram's terms (from the lists the
-    page read already, when it passes them)."""
+    page read already, when it passes them). Someone an agency's researcher added during the search is
+    marked so; which agency, only for a reader who sees `agencies`' returned information (the access
+    policy's `contribution_agencies`)."""
     return Family(
         people=[
             GenoPerson(
@@ -50,6 +80,7 @@ def family_for(
                 date_of_birth=p.date_of_birth,
                 date_of_death=p.date_of_death,
                 is_subject=p.is_subject,
+                notes=_notes(p, agencies),
             )
             for p in (people if people is not None else people_on(case))
         ],
@@ -66,4 +97,10 @@ def family_for(
             GenoHousehold(id=str(h.pk), member_ids=tuple(str(m.pk) for m in h.members.all()), label=h.label)
             for h in (households if households is not None else households_on(case))
         ],
+        subject=case.referral.subject_words.referred,
     )
+
+
+def _notes(person: ReferralPerson, agencies: Collection[object]) -> tuple[str, ...]:
+    addition = addition_of(person)
+    return addition.genogram_lines(agencies) if addition is not None else ()

@@ -16,11 +16,13 @@ from openmash.core.codes import Sex
 from openmash.core.concurrency import changes_between, save_versioned
 from openmash.core.errors import DomainError
 from openmash.core.nhs import is_valid_nhs_number, normalise_nhs_number
+from openmash.enquiries.models import InformationRequest
 from openmash.people.models import (
     PARTNERSHIP_KINDS,
     Household,
     IdentifierScheme,
     PartnershipStatus,
+    PersonAddition,
     PersonAddress,
     PersonIdentifier,
     PersonRelationship,
@@ -56,11 +58,19 @@ def person_add(
     date_of_birth: date | None = None,
     date_of_death: date | None = None,
     relationship: Relationship = Relationship.OTHER,
+    address: str = "",
+    postcode: str = "",
+    request: InformationRequest | None = None,
+    reason: str = "",
 ) -> ReferralPerson:
-    """Add someone the referral did not name (a grandparent, an ex-partner) to the case."""
+    """Add someone the referral did not name (a grandparent, an ex-partner) to the case, recording who
+    added them for which agency; `request` when an agency's researcher found them while answering it,
+    with `reason`, how they know of them. Inside a caller's transaction when there is one."""
     if date_of_birth and date_of_death and date_of_death < date_of_birth:
         raise DomainError(DIED_BEFORE_BORN)
-    with transaction.atomic(durable=True):
+    if request is not None and request.case_id != case.pk:
+        raise ValueError("the request is not about this case")
+    with transaction.atomic():
         person = ReferralPerson.objects.create(
             referral=case.referral,
             is_subject=False,
@@ -70,14 +80,31 @@ def person_add(
             sex=sex,
             date_of_birth=date_of_birth,
             date_of_death=date_of_death,
+            address=address.strip(),
+            postcode=postcode.upper().strip(),
             created_by=actor.user,
         )
+        agency = request.agency if request is not None else getattr(actor.user, "agency", None)
+        PersonAddition.objects.create(
+            person=person,
+            case=case,
+            agency=agency,
+            request=request,
+            reason=reason.strip(),
+            created_by=actor.user,
+        )
+        detail: dict[str, Any] = {"case": case.reference}
+        if agency is not None:
+            detail["agency"] = agency.name
+        if request is not None:
+            detail.update(request=str(request.pk), during="search")
         audit_record(
             actor=actor,
             action=AuditAction.PERSON_ADDED,
             obj=person,
             persons=[person.pk],
-            detail={"case": case.reference},
+            justification=reason.strip(),
+            detail=detail,
         )
     return person
 
@@ -101,7 +128,7 @@ def relationship_add(
             PartnershipStatus.SEPARATED if kind == RelationshipKind.EX_PARTNER else PartnershipStatus.CURRENT
         )
     try:
-        with transaction.atomic(durable=True):
+        with transaction.atomic():
             relationship = PersonRelationship.objects.create(
                 case=case,
                 from_person=from_person,
@@ -152,7 +179,7 @@ def household_save(
     if not members:
         raise DomainError(NO_MEMBERS)
     _check_on_case(case, *members)
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         if household is None:
             household = Household.objects.create(
                 case=case, label=label, address=address, created_by=actor.user
@@ -314,6 +341,26 @@ FROM_REFERRAL: dict[str, RelationshipKind] = {
 PARENTS = frozenset({Relationship.MOTHER, Relationship.FATHER})
 
 
+Pair = tuple[ReferralPerson, ReferralPerson, RelationshipKind]
+
+
+def relationship_pairs(
+    person: ReferralPerson, people: list[ReferralPerson], *, partner_of: ReferralPerson | None = None
+) -> list[Pair]:
+    """The relationships a person's "relationship to the child" means among `people`, each as (from, to,
+    kind): a father is the parent of each child referred; a parent's partner is the partner of
+    `partner_of`, or of the one parent named, else a household member of each child."""
+    kind = FROM_REFERRAL.get(person.relationship)
+    if person.is_subject or kind is None:
+        return []
+    if person.relationship == Relationship.PARTNER:
+        parents = [p for p in people if p.relationship in PARENTS and p.pk != person.pk]
+        partner = partner_of or (parents[0] if len(parents) == 1 else None)
+        if partner is not None:
+            return [(partner, person, RelationshipKind.PARTNER)]
+    return [(person, child, kind) for child in people if child.is_subject]
+
+
 def _address_key(person: ReferralPerson) -> tuple[str, str] | None:
     address = " ".join(person.address.lower().replace(",", " ").split())
     postcode = "".join(person.postcode.upper().split())
@@ -335,18 +382,10 @@ def people_from_referral(*, actor: Actor, case: Case) -> tuple[list[PersonRelati
     referral names one parent), and who lives together (the same address and postcode make a
     household). Runs inside the caller's transaction; each record audited, naming its people."""
     people = list(case.referral.people.all())
-    children = [p for p in people if p.is_subject]
-    parents = [p for p in people if p.relationship in PARENTS]
     relationships = []
     with transaction.atomic():
         for person in people:
-            kind = FROM_REFERRAL.get(person.relationship)
-            if person.is_subject or kind is None:
-                continue
-            pairs = [(person, child, kind) for child in children]
-            if person.relationship == Relationship.PARTNER and len(parents) == 1:
-                pairs = [(parents[0], person, RelationshipKind.PARTNER)]
-            for from_person, to_person, pair_kind in pairs:
+            for from_person, to_person, pair_kind in relationship_pairs(person, people):
                 relationship = PersonRelationship.objects.create(
                     case=case,
                     from_person=from_person,

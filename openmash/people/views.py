@@ -17,14 +17,15 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from openmash.access.enforce import open_case
-from openmash.access.policy import Action, decide
-from openmash.accounts.permissions import signed_in
+from openmash.access.policy import Action, contribution_agencies, decide, requests_visible
+from openmash.accounts.permissions import Perm, can, signed_in
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.cases.models import Case
 from openmash.core.actor import Actor
 from openmash.core.concurrency import show_their_version
 from openmash.core.errors import ConcurrentEditError, DomainError
+from openmash.enquiries.models import OPEN_STATUSES, InformationRequest
 from openmash.genogram import relationship_list, render_svg
 from openmash.people import services
 from openmash.people.forms import (
@@ -42,7 +43,14 @@ from openmash.people.models import (
     PersonRelationship,
     RelationshipKind,
 )
-from openmash.people.selectors import family_for, households_on, people_on, relationships_on
+from openmash.people.selectors import (
+    addition_of,
+    family_for,
+    households_on,
+    people_on,
+    provenance,
+    relationships_on,
+)
 from openmash.referrals.models import ReferralPerson
 
 
@@ -119,12 +127,25 @@ def case_people(request: HttpRequest, case_id: str) -> HttpResponse:
         persons=[str(p.pk) for p in people],
         detail={"case": case.reference},
     )
-    rows = [
-        {"person": p, "identifiers": list(p.identifiers.all()), "addresses": list(p.addresses.all())}
-        for p in people
-    ]
+    agencies = contribution_agencies(request.user, case)
+    rows = []
+    for p in people:
+        addition = addition_of(p)
+        rows.append(
+            {
+                "person": p,
+                "identifiers": list(p.identifiers.all()),
+                "addresses": list(p.addresses.all()),
+                "addition": addition,
+                "provenance": provenance(p, agencies),
+                # How they know of them: told to whoever is told who added them.
+                "reason": addition.reason if addition is not None and addition.told(agencies) else "",
+            }
+        )
     relationships, households = relationships_on(case), households_on(case)
-    family = family_for(case, people=people, relationships=relationships, households=households)
+    family = family_for(
+        case, people=people, relationships=relationships, households=households, agencies=agencies
+    )
     return render(
         request,
         "people/case.html",
@@ -135,6 +156,7 @@ def case_people(request: HttpRequest, case_id: str) -> HttpResponse:
             "sentences": relationship_list(family, as_of=today),
             "households": households,
             "may_edit": may_edit_people(request.user, case),
+            "search_request": search_request(request.user, case),
             "today": today,
         },
     )
@@ -155,9 +177,22 @@ def _back(case: Case) -> str:
     return reverse("people:case", args=[case.pk])
 
 
+def search_request(user: object, case: Case) -> InformationRequest | None:
+    """The researcher's own agency's request on this case from which they may add someone the referral
+    did not name (the policy's answer), if there is one: they add people through it, so the case
+    records that their agency found them during the search."""
+    for info in requests_visible(user).filter(case=case, status__in=OPEN_STATUSES):
+        if decide(user, Action.REQUEST_ADD_PERSON, info).allowed:
+            return info
+    return None
+
+
 @signed_in
 def person_add(request: HttpRequest, case_id: str) -> HttpResponse:
     actor, case = _case(request, case_id, "add a person", edit=True)
+    info = None if can(request.user, Perm.CASE_SCREEN) else search_request(request.user, case)
+    if info is not None:
+        return redirect("trawl:add-person", request_id=info.pk)
     form = _correcting(request, case, PersonForm(_posted(request)))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -402,15 +437,20 @@ def address_add(request: HttpRequest, case_id: str, person_id: str) -> HttpRespo
     return _form_page(request, case, form, heading=f"Add an address for {person}", submit="Add address")
 
 
-def genogram_svg(case: Case) -> str:
-    """The case's genogram as SVG text, drawn as of today."""
-    return render_svg(family_for(case), as_of=timezone.localdate(), id_prefix=f"genogram-{case.reference}")
+def genogram_svg(case: Case, agencies: frozenset[object] = frozenset()) -> str:
+    """The case's genogram as SVG text, drawn as of today, as a reader who sees `agencies`' returned
+    information is told it."""
+    return render_svg(
+        family_for(case, agencies=agencies),
+        as_of=timezone.localdate(),
+        id_prefix=f"genogram-{case.reference}",
+    )
 
 
 @signed_in
 def genogram(request: HttpRequest, case_id: str) -> HttpResponse:
     actor, case = _case(request, case_id, "genogram")
-    family = family_for(case)
+    family = family_for(case, agencies=contribution_agencies(request.user, case))
     today = timezone.localdate()
     audit_record(
         actor=actor,
@@ -444,6 +484,7 @@ def genogram_download(request: HttpRequest, case_id: str) -> HttpResponse:
         persons=_person_ids(case),
         detail={"case": case.reference, "format": "svg"},
     )
-    response = HttpResponse(genogram_svg(case), content_type="image/svg+xml; charset=utf-8")
+    svg = genogram_svg(case, contribution_agencies(request.user, case))
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="genogram-{case.reference}.svg"'
     return response

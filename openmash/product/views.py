@@ -51,7 +51,7 @@ def product_context(case: Case, *, id_prefix: str, agencies: frozenset[object]) 
     withheld_from_reader = [
         r for r in requests if r.status == RequestStatus.RETURNED and r.agency_id not in agencies
     ]
-    family = family_for(case)
+    family = family_for(case, agencies=agencies)
     decision = getattr(case, "decision", None)  # RelatedObjectDoesNotExist is an AttributeError
     entries = chronology(case, agencies=agencies)
     return {

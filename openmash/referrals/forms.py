@@ -21,7 +21,7 @@ from openmash.accounts.models import User
 from openmash.core.codes import ReferralSource, Sex
 from openmash.core.forms import GdsForm
 from openmash.core.nhs import normalise_nhs_number
-from openmash.hub.models import AgencyKind, ThresholdLevel
+from openmash.hub.models import AgencyKind, HubConfiguration, RiskGrading, ThresholdLevel
 from openmash.hub.selectors import hub_configuration
 from openmash.referrals.models import ConcernCategory, FamilyConsent, Referral, Relationship
 from openmash.referrals.services import PersonData, ReferralData
@@ -56,6 +56,9 @@ NO_SOURCE = "Select who is making the referral"
 NO_LEVEL = "Select the level of need you think the child has, or select 'Not sure'"
 NO_CONSENT = "Select whether the family knows about the referral and agrees to it"
 NO_RELATIONSHIP = "Select how this person is related to the child"
+NO_GRADING = "Select the risk grading: the hub triages a notification {what} by its grading"
+BAD_GRADING = "Select standard, medium or high"
+GRADING_HINT = "The DASH risk grading of a notification {what}. Leave it blank for any other referral."
 BAD_POSTCODE = "Enter a real postcode, like NT1 1AA"
 DOB_MISSING = "Date of birth must include a {parts}"
 DOB_NOT_REAL = "Date of birth must be a real date"
@@ -178,6 +181,12 @@ class ReferralForm(GdsForm):
         choices=ConcernCategory.choices,
         widget=forms.CheckboxSelectMultiple,
     )
+    risk_grading = forms.ChoiceField(
+        label="What is the risk grading?",
+        required=False,
+        choices=RiskGrading.choices,
+        widget=forms.RadioSelect,
+    )
     referrer_level = forms.ChoiceField(
         label="What level of need do you think the child has?",
         help_text="From the local threshold document. The hub decides the level; your view helps.",
@@ -197,10 +206,18 @@ class ReferralForm(GdsForm):
         level_field = self.fields["referrer_level"]
         assert isinstance(level_field, forms.ChoiceField)  # noqa: S101
         level_field.choices = [*levels, (NOT_SURE, "Not sure")]
-        if not hub_configuration().covers_adults:
+        config = hub_configuration()
+        if not config.covers_adults:
             categories = self.fields["concern_categories"]
             assert isinstance(categories, forms.MultipleChoiceField)  # noqa: S101
             categories.choices = [c for c in ConcernCategory.choices if c[0] != ConcernCategory.ADULT_AT_RISK]
+        # The grading is asked only where the hub's triage rule sorts notifications by it (ADR 0024).
+        self.triaged = triaged_notifications(config)
+        if self.triaged is None:
+            del self.fields["risk_grading"]
+        else:
+            self.fields["risk_grading"].help_text = GRADING_HINT.format(what=self.triaged)
+            self.fields["risk_grading"].error_messages["invalid_choice"] = BAD_GRADING
         messages = {
             "referrer_name": NO_REFERRER_NAME,
             "referrer_organisation": NO_ORGANISATION,
@@ -240,6 +257,31 @@ class ReferralForm(GdsForm):
         if phone and not PHONE_PATTERN.match(phone):
             raise ValidationError(BAD_PHONE)
         return phone
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.triaged is not None and not data.get("risk_grading") and "risk_grading" not in self.errors:
+            config = hub_configuration()
+            source_matches = not config.triage_source or data.get("source") == config.triage_source
+            concern_matches = not config.triage_concern or config.triage_concern in data.get(
+                "concern_categories", []
+            )
+            if source_matches and concern_matches:
+                self.add_error("risk_grading", NO_GRADING.format(what=self.triaged))
+        return data
+
+
+def triaged_notifications(config: HubConfiguration) -> str | None:
+    """The notifications the hub's triage rule sorts by their risk grading, in words ("from Police about
+    domestic abuse"); None where the rule does not use the grading (or every referral is screened)."""
+    if config.screen_all_referrals or not config.triage_grading:
+        return None
+    words = []
+    if config.triage_source:
+        words.append(f"from {ReferralSource(config.triage_source).label}")
+    if config.triage_concern:
+        words.append(f"about {ConcernCategory(config.triage_concern).label.lower()}")
+    return " ".join(words) or "of any kind"
 
 
 class PersonForm(GdsForm):
@@ -357,7 +399,7 @@ ABOUT_YOU = (
     "referrer_phone",
     "source",
 )
-ABOUT_THE_CONCERNS = ("concerns", "concern_categories", "referrer_level", "family_consent")
+ABOUT_THE_CONCERNS = ("concerns", "concern_categories", "risk_grading", "referrer_level", "family_consent")
 
 
 @dataclass(frozen=True, slots=True)
@@ -434,6 +476,7 @@ class ReferralEntry:
             concern_categories=list(data.get("concern_categories", [])),
             referrer_level=int(level) if level and level != NOT_SURE else None,
             family_consent=data.get("family_consent", ""),
+            risk_grading=data.get("risk_grading", ""),
             people=people,
         )
 
@@ -499,6 +542,8 @@ class ReferralEntry:
 
 
 def _field_links(form: forms.Form, name: str, *, prefix: str = "") -> list[ErrorLink]:
+    if name not in form.fields:  # a question this hub does not ask
+        return []
     bound = form[name]
     if not bound.errors:
         return []

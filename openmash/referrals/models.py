@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cached_property
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from openmash.core.codes import ReferralSource, Sex
 from openmash.core.models import BaseModel, VersionedModel
@@ -31,6 +34,29 @@ class ConcernCategory(models.TextChoices):
     HATE_CRIME = "hate_crime", "Hate crime"
     ADULT_AT_RISK = "adult_at_risk", "Adult at risk (adult safeguarding)"
     OTHER = "other", "Other"
+
+
+ADULT_AGE = 18
+
+
+def age_on(born: date, on: date) -> int:
+    """Age in whole years on a day."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectWords:
+    """How pages name the person a referral is about (ADR 0024: adults at risk may be referred)."""
+
+    short: str  # "this child has been referred before"
+    noun: str  # "Relationship to the child"
+    plural: str  # "The children"
+    referred: str  # the tag on the person referred: "Child referred"
+
+
+CHILD_WORDS = SubjectWords("child", "child", "children", "child referred")
+ADULT_WORDS = SubjectWords("adult", "adult at risk", "adults at risk", "adult at risk referred")
+PERSON_WORDS = SubjectWords("person", "person referred", "people referred", "person referred")
 
 
 class Channel(models.TextChoices):
@@ -93,6 +119,25 @@ class Referral(BaseModel):
 
     def concern_labels(self) -> list[str]:
         return [ConcernCategory(c).label for c in self.concern_categories]
+
+    @cached_property
+    def subject_words(self) -> SubjectWords:
+        """A child; an adult at risk where the referral is for adult safeguarding (the concern "Adult at
+        risk") about people 18 or over when it arrived; a person where that cannot be told (no date of
+        birth, or children and adults referred together)."""
+        if ConcernCategory.ADULT_AT_RISK not in self.concern_categories:
+            return CHILD_WORDS
+        on = timezone.localdate(self.received_at)
+        adult = {
+            None if p.date_of_birth is None else age_on(p.date_of_birth, on) >= ADULT_AGE
+            for p in self.people.all()
+            if p.is_subject
+        }
+        if adult == {True}:
+            return ADULT_WORDS
+        if adult == {False}:
+            return CHILD_WORDS
+        return PERSON_WORDS
 
 
 class Relationship(models.TextChoices):

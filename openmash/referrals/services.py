@@ -18,12 +18,14 @@ from openmash.core.nhs import is_valid_nhs_number, normalise_nhs_number
 from openmash.hub.models import Agency, RiskGrading, ThresholdLevel
 from openmash.hub.selectors import hub_configuration
 from openmash.referrals.models import (
+    ADULT_AGE,
     Channel,
     ConcernCategory,
     FamilyConsent,
     Referral,
     ReferralPerson,
     Relationship,
+    age_on,
 )
 
 NO_CHILD = "Add at least one child"
@@ -113,7 +115,7 @@ def referral_validate(data: ReferralData, *, on: date) -> dict[str, list[str]]:
         dob = person.date_of_birth
         if dob is not None and dob > on:
             add(f"{path}.date_of_birth", BORN_IN_FUTURE)
-        elif dob is not None and person.is_subject and _age_on(dob, on) >= 18:
+        elif dob is not None and person.is_subject and age_on(dob, on) >= ADULT_AGE:
             if not covers_adults:
                 add(f"{path}.date_of_birth", CHILD_TOO_OLD)
             elif ConcernCategory.ADULT_AT_RISK not in data.concern_categories:
@@ -121,10 +123,6 @@ def referral_validate(data: ReferralData, *, on: date) -> dict[str, list[str]]:
         if person.nhs_number and not is_valid_nhs_number(person.nhs_number):
             add(f"{path}.nhs_number", BAD_NHS_NUMBER)
     return errors
-
-
-def _age_on(dob: date, on: date) -> int:
-    return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
 
 
 def referral_create(

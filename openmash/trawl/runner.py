@@ -58,6 +58,19 @@ def query_for(person: ReferralPerson) -> dict[str, object]:
     }
 
 
+def people_searched(trawl: Trawl) -> list[ReferralPerson]:
+    """The people a trawl searches, in the order it searches them: those on the case when it started.
+    Someone added while it runs waits for the next search (and a resumed trawl's count of people done
+    still points at the same people)."""
+    people = trawl.request.case.referral.people.filter(created_at__lte=trawl.created_at)
+    return list(people.order_by("-is_subject", "family_name", "given_name", "pk"))
+
+
+def searched_in(trawl: Trawl, person: ReferralPerson) -> bool:
+    """Whether `trawl` looks (or looked) for `person`: they were on the case when it started."""
+    return person.created_at <= trawl.created_at
+
+
 def trawl_run(trawl: Trawl) -> Trawl:
     """Search every source for every person the gate allows; record candidates and progress.
 
@@ -78,7 +91,7 @@ def trawl_run(trawl: Trawl) -> Trawl:
     )
     skip = trawl.people_done if resumed else 0
     sources = searchable_sources(request)
-    people = list(request.case.referral.people.order_by("-is_subject", "family_name", "given_name"))
+    people = people_searched(trawl)
     searched: list[dict[str, Any]] = (
         trawl.searched
         if resumed and trawl.searched

@@ -7,6 +7,7 @@ urlpatterns = [
     path("<uuid:request_id>/trawl/", views.trawl_page, name="page"),
     path("<uuid:request_id>/trawl/run/", views.trawl_run, name="run"),
     path("<uuid:request_id>/trawl/progress/", views.trawl_progress, name="progress"),
+    path("<uuid:request_id>/trawl/add-person/", views.person_add, name="add-person"),
     path("<uuid:request_id>/trawl/candidates/<uuid:candidate_id>/", views.candidate_decide, name="decide"),
     path(
         "<uuid:request_id>/trawl/candidates/<uuid:candidate_id>/record/",

@@ -15,18 +15,21 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from openmash.access.enforce import open_request
-from openmash.access.policy import Action
+from openmash.access.policy import Action, contribution_agencies, decide
 from openmash.accounts.permissions import Perm, require
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
+from openmash.casework.household import household_member_add
 from openmash.core.actor import Actor
 from openmash.core.concurrency import show_their_version
 from openmash.core.errors import ConcurrentEditError, DomainError
 from openmash.enquiries.models import HistoryItem, InformationRequest, RequestStatus
+from openmash.people.selectors import households_on, people_on, provenance
 from openmash.referrals.models import ReferralPerson
 from openmash.trawl import services
-from openmash.trawl.forms import TrawlItemForm
+from openmash.trawl.forms import HouseholdMemberForm, TrawlItemForm
 from openmash.trawl.models import CandidateStatus, Trawl, TrawlCandidate, field_label, field_shown
+from openmash.trawl.runner import searched_in
 
 REASON_MAX = 1000
 
@@ -36,12 +39,18 @@ class PersonCandidates:
     person: ReferralPerson
     candidates: list[TrawlCandidate] = field(default_factory=list)
     refused: str = ""
+    not_searched: bool = False
+    """Added to the case after this search started: the next search looks for them."""
+    provenance: str = ""
+    """How they came to be on the case ("Named on the referral", "Added by Police researcher ...")."""
 
 
 def _grouped(trawl: Trawl | None, people: Iterable[ReferralPerson]) -> list[PersonCandidates]:
     groups = {p.pk: PersonCandidates(person=p) for p in people}
     if trawl is None:
         return list(groups.values())
+    for group in groups.values():
+        group.not_searched = not searched_in(trawl, group.person)
     for row in trawl.refused:
         for pk, group in groups.items():
             if str(pk) == row.get("person"):
@@ -74,8 +83,19 @@ def trawl_page(request: HttpRequest, request_id: str) -> HttpResponse:
     info = _request(request, request_id)
     trawl = services.latest_trawl(info)
     blocked = info.status == RequestStatus.BLOCKED
-    people = [] if blocked else list(info.case.referral.people.order_by("-is_subject", "family_name"))
+    people = (
+        []
+        if blocked
+        else list(
+            info.case.referral.people.order_by("-is_subject", "family_name").select_related(
+                "addition__agency", "addition__created_by"
+            )
+        )
+    )
     groups = _grouped(trawl, people)
+    agencies = contribution_agencies(request.user, info.case) if people else frozenset()
+    for group in groups:
+        group.provenance = provenance(group.person, agencies)
     shown = [c.pk for g in groups for c in g.candidates]
     if shown:
         audit_record(
@@ -95,8 +115,40 @@ def trawl_page(request: HttpRequest, request_id: str) -> HttpResponse:
             "sources": services.searchable_sources(info),
             "trawl": trawl,
             "groups": groups,
+            "waiting": [g.person for g in groups if g.not_searched],
             "may_run": info.is_open and not blocked,
+            "may_add_person": decide(request.user, Action.REQUEST_ADD_PERSON, info).allowed,
         },
+    )
+
+
+@require(Perm.REQUEST_RESPOND)
+def person_add(request: HttpRequest, request_id: str) -> HttpResponse:
+    """Add someone the referral did not name, found in the agency's records (a parent's new partner
+    living with the child), so the hub sees them and the next search looks for them."""
+    actor, info = open_request(request, request_id, Action.REQUEST_ADD_PERSON)
+    case = info.case
+    form = HouseholdMemberForm(
+        request.POST if request.method == "POST" else None,
+        people=people_on(case),
+        households=households_on(case),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = household_member_add(actor=actor, request=info, member=form.member())
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"{person} added to case {case.reference}. Search again to look for them in "
+                f"{info.agency.name}'s records.",
+            )
+            return redirect(f"{_page_url(info)}#people")
+    return render(
+        request,
+        "trawl/add_person.html",
+        {"form": form, "info": info, "case": case, "cancel": _page_url(info)},
     )
 
 

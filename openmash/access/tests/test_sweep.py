@@ -388,6 +388,7 @@ ROUTES: dict[str, Route] = {
     "trawl:page": Route(requests(Action.REQUEST_TRAWL), post=False),
     "trawl:run": Route(requests(Action.REQUEST_TRAWL), get=False),
     "trawl:progress": Route(requests(Action.REQUEST_TRAWL), post=False),
+    "trawl:add-person": Route(requests(Action.REQUEST_ADD_PERSON)),
     "trawl:decide": Route(candidates, get=False),
     "trawl:record": Route(candidates),
     "trawl:remove-item": Route(trawl_items, get=False),

@@ -60,7 +60,22 @@ def test_sign_in_does_not_redirect_off_site(make_user: Any) -> None:
         reverse("accounts:sign-in"),
         {"username": user.username, "password": PASSWORD, "next": "https://attacker.example/"},
     )
-    assert response["Location"] == reverse("accounts:home")
+    assert response["Location"] == reverse("accounts:role-home", args=["referrer"])
+
+
+def test_sign_in_goes_straight_to_the_home_of_the_role_they_work_in(make_user: Any) -> None:
+    """One redirect from the sign-in form to the first page, not two (through the home address)."""
+    user = make_user(Role.AGENCY_RESEARCHER, AgencyKind.POLICE)
+    client = Client()
+    response = client.post(reverse("accounts:sign-in"), {"username": user.username, "password": PASSWORD})
+    assert response["Location"] == reverse("accounts:role-home", args=["agency-researcher"])
+    assert client.get(response["Location"]).status_code == 200
+    client.logout()
+    asked = reverse("enquiries:queue")
+    response = client.post(
+        reverse("accounts:sign-in"), {"username": user.username, "password": PASSWORD, "next": asked}
+    )
+    assert response["Location"] == asked
 
 
 def test_passwords_are_hashed_with_argon2_outside_tests(settings: Any) -> None:
@@ -90,6 +105,50 @@ def test_sessions_expire_when_idle_and_activity_renews_them(make_user: Any) -> N
     response = client.get(reverse("accounts:home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:sign-in"))
+
+
+def _session_writes(client: Client, path: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code in (200, 302)
+    return sum('"django_session"' in q["sql"] and not q["sql"].startswith("SELECT") for q in captured)
+
+
+def test_pages_renew_the_idle_timer_at_most_once_a_renewal_interval(make_user: Any, settings: Any) -> None:
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from openmash.accounts.middleware import RENEWED_KEY
+
+    settings.SESSION_RENEW_SECONDS = 60
+    client = Client()
+    client.force_login(make_user(Role.REFERRER, AgencyKind.EDUCATION))
+    key = client.session.session_key
+    home = reverse("accounts:home")
+    assert client.get(home, follow=True).status_code == 200  # the first page renews
+    assert _session_writes(client, home) == 0  # a page a moment later writes nothing
+    # Once the interval has passed, the next page renews the timer again.
+    session = client.session
+    session[RENEWED_KEY] = int(session[RENEWED_KEY]) - 61
+    session.save()
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + timedelta(minutes=2))
+    assert _session_writes(client, home) == 1
+    idle = timedelta(minutes=django_settings.SESSION_IDLE_MINUTES)
+    assert Session.objects.get(session_key=key).expire_date > timezone.now() + idle - timedelta(minutes=1)
+
+
+def test_a_renewal_interval_of_zero_renews_on_every_page(make_user: Any, settings: Any) -> None:
+    settings.SESSION_RENEW_SECONDS = 0
+    client = Client()
+    client.force_login(make_user(Role.REFERRER, AgencyKind.EDUCATION))
+    home = reverse("accounts:home")
+    assert client.get(home, follow=True).status_code == 200
+    assert _session_writes(client, home) == 1
+    assert _session_writes(client, home) == 1
 
 
 def test_role_only_counts_in_an_agency_that_can_hold_it(hub: object) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
+import time
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -13,12 +15,20 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import transaction
+from django.core.management.base import CommandError
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.models import AuditEvent
-from openmash.audit.services import audit_chain_head, audit_chain_heads, audit_seal, audit_verify_chain
+from openmash.audit.services import (
+    audit_chain_head,
+    audit_chain_heads,
+    audit_record,
+    audit_seal,
+    audit_verify_chain,
+)
 from openmash.audit.tests.test_tamper import actor, anchor, as_attacker, payload, record  # noqa: F401
 from openmash.core.actor import Actor
 
@@ -107,3 +117,106 @@ def test_an_event_moved_to_another_chain_breaks_both(two_chains: Any) -> None:
     report = audit_verify_chain()
     assert not report.intact
     assert report.broken_at == main[2].sequence
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+def test_a_chain_head_is_one_index_entry_even_before_the_trail_is_analysed() -> None:
+    """Every audited page reads its chain's head under the chain's lock. On a trail the planner has no
+    statistics for (a new hub, or a burst of writes before autovacuum), ordering by sequence alone made
+    PostgreSQL read and sort the whole main chain on each write."""
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_auditevent SET (autovacuum_enabled = false)")
+        cursor.execute(
+            "INSERT INTO audit_auditevent (occurred_at, actor_id, actor_label, actor_role, agency_id, "
+            "agency_name, action, object_type, object_id, persons, justification, ip_address, user_agent, "
+            "detail, previous_hash, hash, scheme) SELECT now(), '', 'x', '', '', '', 'cases.viewed', '', '', "
+            "'[]', '', '', '', '{}', md5(i::text), md5(i::text) || md5((i + 1)::text), 1 "
+            "FROM generate_series(1, 5000) AS i"
+        )
+    for partition in (0, 3):
+        with CaptureQueriesContext(connection) as captured:
+            audit_chain_head(partition)
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN " + captured.captured_queries[-1]["sql"])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "audit_partition_head" in plan, plan
+        assert "Sort" not in plan, plan
+
+
+def _waiting_for_a_chain() -> bool:
+    """Whether a writer is waiting for a chain's lock (every chain it may write is busy)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+        return bool(cursor.fetchone()[0])
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite lets one writer in at a time: it always writes the main chain",
+)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("chains", [1, 3])
+def test_writers_spread_over_as_many_chains_as_the_setting_says_and_each_verifies(
+    chains: int,
+    settings: Any,
+    anchor: Path,  # noqa: F811
+) -> None:
+    """OPENMASH_AUDIT_CHAINS writers at once each hold a chain; one more writer waits for a chain rather
+    than starting another, so the trail has exactly that many chains; each chain verifies, and a changed
+    event on one of them is named."""
+    settings.OPENMASH_AUDIT_CHAINS = chains
+    all_holding = threading.Barrier(chains + 1)
+    release = threading.Event()
+    failures: list[BaseException] = []
+
+    def write(name: str, *, hold: bool) -> None:
+        try:
+            with transaction.atomic():
+                for _ in range(2):  # one transaction's events stay on one chain
+                    audit_record(actor=Actor.system(name), action=AuditAction.USERS_VIEWED)
+                if hold:
+                    all_holding.wait(timeout=60)
+                    release.wait(timeout=60)
+        except BaseException as error:  # reported by the test below
+            failures.append(error)
+        finally:
+            connection.close()
+
+    holders = [
+        threading.Thread(target=write, args=(f"writer {i}",), kwargs={"hold": True}) for i in range(chains)
+    ]
+    for thread in holders:
+        thread.start()
+    all_holding.wait(timeout=60)  # every holder is inside its transaction, its chain locked
+    one_more = threading.Thread(target=write, args=("one more writer",), kwargs={"hold": False})
+    one_more.start()
+    # Until it waits for a chain, or (were the setting ignored) has written on a chain of its own.
+    for _ in range(6000):
+        if not one_more.is_alive() or _waiting_for_a_chain():
+            break
+        time.sleep(0.01)
+    release.set()
+    for thread in [*holders, one_more]:
+        thread.join(timeout=60)
+    assert not failures, failures
+
+    stored = list(AuditEvent.objects.order_by("sequence").values_list("actor_label", "partition"))
+    assert len(stored) == 2 * (chains + 1)
+    assert {partition or 0 for _, partition in stored} == set(range(chains))
+    by_writer: dict[str, set[int]] = {}
+    for label, partition in stored:
+        by_writer.setdefault(label, set()).add(partition or 0)
+    assert all(len(used) == 1 for used in by_writer.values()), by_writer
+
+    call_command("audit_checkpoint", stdout=StringIO())
+    out = StringIO()
+    call_command("audit_verify", stdout=out)
+    assert f"Audit chain intact: {len(stored)} events checked" in out.getvalue()
+    heads = audit_verify_chain().checkpoint.heads
+    assert {chain for chain, _, _ in heads} == (set(range(chains)) if chains > 1 else set())
+
+    last_chain = max(partition or 0 for _, partition in stored)
+    changed = AuditEvent.objects.filter(partition=last_chain or None).order_by("sequence").first()
+    as_attacker(("UPDATE audit_auditevent SET justification = 'x' WHERE sequence = %s", [changed.sequence]))
+    with pytest.raises(CommandError, match=rf"event #{changed.sequence} \(accounts.users_viewed"):
+        call_command("audit_verify", stdout=StringIO())

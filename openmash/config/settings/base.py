@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "openmash.accounts.middleware.IdleRenewalMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -116,6 +117,15 @@ def database_from_env() -> dict[str, object]:
         parsed = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
         if parsed["ENGINE"] == "django.db.backends.sqlite3":
             parsed.update(ENGINE=SQLITE_ENGINE, OPTIONS=dict(SQLITE_OPTIONS))
+        elif parsed["ENGINE"] == "django.db.backends.postgresql":
+            # The product's queries read a page's few rows by index. PostgreSQL's JIT compiler, switched
+            # on by a large estimated cost, spends tens of milliseconds compiling such a query and never
+            # pays it back; and its default cost of a random read (4, for spinning disks) makes it scan a
+            # whole table rather than look up a page's rows on solid-state storage, where the tables sit
+            # in memory anyway (docs/adr/0030-page-costs-at-volume.md).
+            jit = os.environ.get("POSTGRES_JIT", "off")
+            random_page_cost = float(os.environ.get("POSTGRES_RANDOM_PAGE_COST", "1.1"))
+            parsed["OPTIONS"] = {"options": f"-c jit={jit} -c random_page_cost={random_page_cost}"}
         return parsed
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     return {"ENGINE": SQLITE_ENGINE, "NAME": VAR_DIR / "openmash.sqlite3", "OPTIONS": dict(SQLITE_OPTIONS)}
@@ -144,10 +154,12 @@ LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:sign-in"
 
-# Sessions end after a period of inactivity: every request renews the idle timer.
+# Sessions end after a period of inactivity: a signed-in person's pages renew the idle timer, writing
+# the session at most once every SESSION_RENEW_SECONDS (accounts.middleware.IdleRenewalMiddleware).
 SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = int(os.environ.get("SESSION_RENEW_SECONDS", "60"))
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -316,3 +328,6 @@ OPENMASH_MONTHLY_REPORT_SWEEP_SECONDS = int(os.environ.get("OPENMASH_MONTHLY_REP
 # How many chains writers spread over on PostgreSQL (ADR 0028): a writer takes
 # the first chain whose lock is free, so 20 writers at once do not queue behind one lock.
 OPENMASH_AUDIT_CHAINS = int(os.environ.get("OPENMASH_AUDIT_CHAINS", "16"))
+# A web process warms up in the background from its first request (openmash/core/warmup.py): the bank
+# holidays, the first pages' templates, WeasyPrint and its fonts. "false" turns it off.
+OPENMASH_WARM_UP = os.environ.get("OPENMASH_WARM_UP", "true").lower() in {"1", "true", "yes"}

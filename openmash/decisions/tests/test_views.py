@@ -14,12 +14,15 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
+from openmash.access.policy import EARLY_HELP_REASON
 from openmash.accounts.roles import Role
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.models import AuditEvent
 from openmash.cases.models import Case, CaseStatus
 from openmash.cases.tests.helpers import make_referral, screen
+from openmash.casework.handover import keyworker_appoint
 from openmash.casework.screening import case_rerate
 from openmash.core.actor import Actor
 from openmash.core.errors import CONCURRENT_EDIT
@@ -36,7 +39,7 @@ from openmash.decisions.models import Action, AgencyView, Challenge, Decision, L
 from openmash.decisions.services import ActionData, ChallengeData, ViewData, decision_record
 from openmash.enquiries.models import InformationRequest, RequestStatus
 from openmash.enquiries.services import HistoryData, request_nil_return, request_save_return, request_take
-from openmash.hub.models import Agency, AgencyKind, RagRating, ThresholdLevel
+from openmash.hub.models import Agency, AgencyKind, HubConfiguration, RagRating, ThresholdLevel
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
@@ -616,3 +619,54 @@ def test_the_decision_page_says_is_due_before_the_deadline_and_was_due_after_it(
     html = decider.get(record_url(case)).content.decode()
     assert re.search(r"Overdue</strong> The decision was due by \d", html)
     assert "is due by" not in html
+
+
+# Early-help cases: handed to a keyworker, never decided -------------------------------------------------
+
+
+def test_a_hub_that_records_no_decision_lists_no_case_for_decision(
+    people: dict[str, Any], decider: Client
+) -> None:
+    gathering_case = gathering(people)
+    ready_case = ready(people)
+    HubConfiguration.objects.update(decision_in_hub=False)  # the early-help model
+
+    html = page(decider.get(reverse("decisions:queue")))
+    assert 'data-testid="no-decision-in-hub"' in html
+    assert 'data-testid="no-ready"' in html and 'data-testid="no-gathering"' in html
+    assert ready_case.reference not in html and gathering_case.reference not in html
+    home = page(decider.get(reverse("accounts:role-home", args=["decision-maker"])))
+    assert re.search(r'data-testid="count-ready">0<', home) and ready_case.reference not in home
+
+    refused = decider.get(record_url(ready_case))
+    assert refused.status_code == 403
+    assert escape(EARLY_HELP_REASON) in page(refused)
+    assert "Record the decision" not in page(decider.get(reverse("cases:detail", args=[ready_case.pk])))
+
+
+def test_a_case_with_a_keyworker_is_not_for_decision_where_the_hub_decides_the_others(
+    people: dict[str, Any], decider: Client
+) -> None:
+    """A case given a keyworker while the hub followed the early-help model stays an early-help case
+    after the hub starts recording decisions; the hub's other cases are for decision as before."""
+    early = ready(people)
+    other = ready(people)
+    HubConfiguration.objects.update(decision_in_hub=False)
+    keyworker_appoint(
+        actor=Actor(user=people["screener"]),
+        case=early,
+        expected_version=early.version,
+        name="Sam Keyes",
+        agency=Agency.objects.get(kind=AgencyKind.EARLY_HELP),
+        email="sam.keyes@earlyhelp.invalid",
+    )
+    HubConfiguration.objects.update(decision_in_hub=True)
+
+    html = page(decider.get(reverse("decisions:queue")))
+    assert other.reference in html[html.index('data-testid="ready"') :]
+    assert early.reference not in html
+    home = page(decider.get(reverse("accounts:role-home", args=["decision-maker"])))
+    assert re.search(r'data-testid="count-ready">1<', home) and early.reference not in home
+    assert decider.get(record_url(early)).status_code == 403
+    assert "Record the decision" not in page(decider.get(reverse("cases:detail", args=[early.pk])))
+    assert "Record the decision" in page(decider.get(reverse("cases:detail", args=[other.pk])))

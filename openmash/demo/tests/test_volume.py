@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -186,3 +187,18 @@ def test_open_share_sets_how_many_cases_are_still_open(db: None) -> None:
     assert still_open == 20
     with pytest.raises(CommandError, match="between 0 and 1"):
         call_command("volume_load", "--cases", "10", "--seed", "12", "--open-share", "1.5", stdout=StringIO())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")
+def test_the_load_leaves_the_planner_statistics_current(hub_at_volume: Any) -> None:
+    """Without ANALYZE after the load the planner still believes the tables empty (reltuples -1 or 0)
+    and scans whole tables for a page's few rows."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN "
+            "('cases_case', 'referrals_referralperson', 'enquiries_informationrequest')"
+        )
+        estimated = dict(cursor.fetchall())
+    assert estimated["cases_case"] >= Case.objects.count() * 0.9
+    assert estimated["referrals_referralperson"] > 0
+    assert estimated["enquiries_informationrequest"] > 0

@@ -352,12 +352,23 @@ def test_a_relationship_from_another_case_is_404(case: Case, client: Client, scr
     assert PersonRelationship.objects.filter(pk=rel.pk).exists()
 
 
-def test_agency_researcher_asked_may_edit(case: Case, make_user: Any) -> None:
+def test_agency_researcher_asked_adds_a_person_through_their_request(case: Case, make_user: Any) -> None:
+    """A researcher's "Add a person" is the request's own form, so the case records that their agency
+    found the person during its search; the other changes are the people page's."""
     police = Client()
     police.force_login(make_user(Role.AGENCY_RESEARCHER, AgencyKind.POLICE))
+    info = case.requests.get(agency__kind=AgencyKind.POLICE)
+    page = police.get(url("case", case)).content.decode()
+    assert reverse("trawl:add-person", args=[info.pk]) in page
     response = police.post(
         url("person_add", case),
         {"given_name": "Lee", "family_name": "Parker", "sex": "M", "relationship": "partner"},
     )
     assert response.status_code == 302
-    assert case.referral.people.filter(given_name="Lee").exists()
+    assert response["Location"] == reverse("trawl:add-person", args=[info.pk])
+    assert not case.referral.people.filter(given_name="Lee").exists()
+    response = police.post(
+        url("relationship_add", case),
+        {"from_person": str(list(case.referral.people.all())[0].pk), "kind": "sibling", "to_person": ""},
+    )
+    assert response.status_code == 200  # the people page's own forms stay open to them

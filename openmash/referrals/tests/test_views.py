@@ -25,6 +25,7 @@ from openmash.referrals import forms as referral_forms
 from openmash.referrals import services as rules
 from openmash.referrals.models import Referral, ReferralPerson
 from openmash.referrals.views import SENT
+from openmash.teams.tests.helpers import apply
 
 pytestmark = pytest.mark.django_db
 CREATE = reverse("referrals:create")
@@ -547,3 +548,83 @@ def test_home_pages_through_many_referrals(referrer: Any, client_for: Any, monke
     assert 'href="?page=2"' in first
     second = client.get(home, {"page": 2}).content.decode()
     assert older.reference in second and newer.reference not in second
+
+
+# The risk grading, where the hub triages notifications by it ----------------------------------------------
+
+
+def police_notification(**changes: Any) -> dict[str, Any]:
+    """A police notification about domestic abuse, as a police referrer posts it."""
+    return form_data(
+        referrer_organisation="Northshire Police",
+        source="6",
+        concerns="Police attended a verbal argument at the home; the children were asleep upstairs.",
+        concern_categories=["domestic_abuse"],
+        **changes,
+    )
+
+
+@pytest.fixture
+def police(make_user: Any) -> Any:
+    return make_user(Role.REFERRER, AgencyKind.POLICE)
+
+
+def test_a_graded_notification_made_on_the_form_is_triaged_by_the_hubs_rule(
+    police: Any, make_user: Any, client_for: Any
+) -> None:
+    apply("children-in-need")  # screens only some referrals: police domestic abuse graded standard is triaged
+    form = client_for(police).get(CREATE).content.decode()
+    assert 'name="risk_grading"' in form and "What is the risk grading?" in form
+    assert "The DASH risk grading of a notification from Police about domestic abuse." in form
+    for grading in ("standard", "high"):
+        response = client_for(police).post(CREATE, police_notification(risk_grading=grading))
+        assert response.status_code == 302, summary_links(response)
+    standard = Referral.objects.get(risk_grading="standard").case
+    high = Referral.objects.get(risk_grading="high").case
+    assert standard.in_triage and not high.in_triage
+
+    screener = client_for(make_user(Role.SCREENING_MANAGER))
+    queue = screener.get(reverse("cases:queue")).content.decode()
+    triage = screener.get(reverse("cases:triage")).content.decode()
+    assert standard.reference in triage and standard.reference not in queue
+    assert high.reference in queue and high.reference not in triage
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        pytest.param(
+            {}, referral_forms.NO_GRADING.format(what="from Police about domestic abuse"), id="none"
+        ),
+        pytest.param({"risk_grading": "severe"}, referral_forms.BAD_GRADING, id="not-a-grading"),
+    ],
+)
+def test_a_notification_the_hub_triages_needs_its_grading(
+    changes: dict[str, Any], message: str, police: Any, client_for: Any
+) -> None:
+    apply("children-in-need")
+    response = client_for(police).post(CREATE, police_notification(**changes))
+    assert response.status_code == 200
+    assert summary_links(response) == [("#id_risk_grading_1", message)]
+    after = response.content.decode().split("govuk-error-summary__list", 1)[1].split("</ul>", 1)[1]
+    assert html.escape(message) in after  # also beside the question
+    assert not Referral.objects.exists()
+
+
+def test_other_referrals_need_no_grading_and_are_screened(referrer: Any, client_for: Any) -> None:
+    apply("children-in-need")
+    response = client_for(referrer).post(CREATE, form_data())  # a school, about neglect and domestic abuse
+    assert response.status_code == 302, summary_links(response)
+    referral = Referral.objects.get()
+    assert referral.risk_grading == "" and not referral.case.in_triage
+
+
+def test_no_grading_is_asked_where_the_hub_does_not_triage_by_it(police: Any, client_for: Any) -> None:
+    # The front door screens every referral: its triage rule is not used.
+    assert "risk_grading" not in client_for(police).get(CREATE).content.decode()
+    apply("children-in-need")
+    HubConfiguration.objects.update(triage_grading="")  # triages police domestic abuse whatever its grading
+    assert "risk_grading" not in client_for(police).get(CREATE).content.decode()
+    response = client_for(police).post(CREATE, police_notification())
+    assert response.status_code == 302, summary_links(response)
+    assert Referral.objects.get().case.in_triage

@@ -108,18 +108,31 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
     return path
 
 
-def police_files(directory: Path, *, extra_rows: list[list[str]] | None = None) -> tuple[Path, Path]:
+def police_files(
+    directory: Path,
+    *,
+    extra_rows: list[list[str]] | None = None,
+    extra_events: list[list[str]] | None = None,
+) -> tuple[Path, Path]:
     directory.mkdir(parents=True, exist_ok=True)
     identities = write_csv(
         directory / "police_people.csv", IDENTITY_HEADER, FAMILY + filler() + (extra_rows or [])
     )
-    events = write_csv(directory / "police_events.csv", EVENT_HEADER, EVENTS)
+    events = write_csv(directory / "police_events.csv", EVENT_HEADER, EVENTS + (extra_events or []))
     return identities, events
 
 
-def police_source(directory: Path, *, load: bool = True, name: str = "Police records system") -> DataSource:
-    """Register the police extract as Police's source and, by default, load it now."""
-    identities, events = police_files(directory)
+def police_source(
+    directory: Path,
+    *,
+    load: bool = True,
+    name: str = "Police records system",
+    extra_rows: list[list[str]] | None = None,
+    extra_events: list[list[str]] | None = None,
+) -> DataSource:
+    """Register the police extract as Police's source and, by default, load it now; `extra_rows` and
+    `extra_events` are people and events the extract holds beside the family and the filler."""
+    identities, events = police_files(directory, extra_rows=extra_rows, extra_events=extra_events)
     source = source_create(
         actor=Actor.system("tests"),
         agency=Agency.objects.get(kind=AgencyKind.POLICE),

@@ -27,6 +27,7 @@ def views(info: InformationRequest, candidate: TrawlCandidate) -> list[tuple[str
     return [
         ("page", "get", reverse("trawl:page", args=[info.pk]), {}),
         ("progress", "get", reverse("trawl:progress", args=[info.pk]), {}),
+        ("add-person", "get", reverse("trawl:add-person", args=[info.pk]), {}),
         ("run", "post", reverse("trawl:run", args=[info.pk]), {}),
         ("decide", "post", reverse("trawl:decide", args=[info.pk, candidate.pk]), {"decision": "reject"}),
         ("record", "get", reverse("trawl:record", args=[info.pk, candidate.pk]), {}),
@@ -69,6 +70,7 @@ def test_role_and_agency_matrix(police_case: InformationRequest, make_user: Any)
     expected = {
         "page": 200,
         "progress": 200,
+        "add-person": 200,
         "run": 302,
         "decide": 302,
         "record": 302,

@@ -1,0 +1,139 @@
+"""Someone the referral did not name, added by an agency's researcher while answering its request: a
+mother's new partner found in the police records, a lodger the housing file names. In one durable
+transaction the person joins the case (recorded as added by that agency's researcher during the
+search, with how they know of them), with their relationship to the child and the household they live
+in, so the hub sees them on the people page and the genogram and the agency's next search looks for
+them. Each write is audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+
+from openmash.cases.models import CaseStatus
+from openmash.core.actor import Actor
+from openmash.core.codes import Sex
+from openmash.core.errors import DomainError
+from openmash.enquiries.models import OPEN_STATUSES, InformationRequest, RequestStatus
+from openmash.enquiries.services import check_researcher
+from openmash.people.models import Household
+from openmash.people.services import (
+    household_label,
+    household_save,
+    person_add,
+    relationship_add,
+    relationship_pairs,
+)
+from openmash.referrals.models import ReferralPerson, Relationship
+
+REQUEST_ANSWERED = "Your agency has answered this request, so nobody more can be added to the case from it."
+REQUEST_ENDED = "This request is closed as no longer needed: nobody can be added to the case from it."
+REQUEST_WAITING = "This request is waiting for consent or a lawful basis: the family cannot be worked on yet."
+CASE_DECIDED = "The hub has decided this case, so its people are read-only."
+NOT_A_PARTNER = "Only a parent's partner is someone's partner"
+PARTNER_NOT_ON_CASE = "The person whose partner they are is not on this case"
+HOUSEHOLD_NOT_ON_CASE = "That household is not on this case"
+
+
+@dataclass(frozen=True, slots=True)
+class NewMember:
+    """Who the researcher found, as they know them."""
+
+    given_name: str
+    family_name: str
+    relationship: Relationship
+    """Their relationship to the child referred."""
+    reason: str
+    """How the researcher knows of them (where they were found)."""
+    sex: Sex = Sex.UNKNOWN
+    date_of_birth: date | None = None
+    partner_of: ReferralPerson | None = None
+    """For a parent's partner: the parent (needed when the case names more than one)."""
+    household: Household | None = None
+    """The household on the case they live in."""
+    with_child: bool = False
+    """They live with the child, in a household not recorded yet: one is recorded at the child's home."""
+    address: str = ""
+    postcode: str = ""
+
+
+def _check_open(request: InformationRequest) -> None:
+    request.refresh_from_db(fields=["status", "version"])
+    if request.status == RequestStatus.WITHDRAWN:
+        raise DomainError(REQUEST_ENDED)
+    if request.status == RequestStatus.BLOCKED:
+        raise DomainError(REQUEST_WAITING)
+    if request.status not in OPEN_STATUSES:
+        raise DomainError(REQUEST_ANSWERED)
+    request.case.refresh_from_db(fields=["status"])
+    if request.case.status in (CaseStatus.DECIDED, CaseStatus.CLOSED):
+        raise DomainError(CASE_DECIDED)
+
+
+def household_member_add(*, actor: Actor, request: InformationRequest, member: NewMember) -> ReferralPerson:
+    """Add `member` to the request's case as found by the request's agency; see the module's words."""
+    check_researcher(actor, request)
+    case = request.case
+    with transaction.atomic(durable=True):
+        _check_open(request)
+        people = list(case.referral.people.all())
+        if member.partner_of is not None:
+            if member.relationship != Relationship.PARTNER:
+                raise DomainError(NOT_A_PARTNER)
+            if member.partner_of.referral_id != case.referral_id:
+                raise DomainError(PARTNER_NOT_ON_CASE)
+        if member.household is not None and member.household.case_id != case.pk:
+            raise DomainError(HOUSEHOLD_NOT_ON_CASE)
+        children = [p for p in people if p.is_subject]
+        home = _home_of(member, children)
+        person = person_add(
+            actor=actor,
+            case=case,
+            given_name=member.given_name,
+            family_name=member.family_name,
+            sex=member.sex,
+            date_of_birth=member.date_of_birth,
+            relationship=member.relationship,
+            address=member.address or (home.address if home else ""),
+            postcode=member.postcode or (home.postcode if home else ""),
+            request=request,
+            reason=member.reason,
+        )
+        for from_person, to_person, kind in relationship_pairs(person, people, partner_of=member.partner_of):
+            relationship_add(actor=actor, case=case, from_person=from_person, to_person=to_person, kind=kind)
+        if member.household is not None:
+            household = Household.objects.select_for_update().get(pk=member.household.pk)
+            household_save(
+                actor=actor,
+                case=case,
+                label=household.label,
+                address=household.address,
+                members=[*household.members.all(), person],
+                household=household,
+                expected_version=household.version,
+            )
+        elif member.with_child and children:
+            child = home or children[0]
+            household_save(
+                actor=actor,
+                case=case,
+                label=household_label(child.address, child.postcode),
+                address=", ".join(part for part in (child.address, child.postcode) if part),
+                members=[*children, person],
+            )
+    return person
+
+
+def _home_of(member: NewMember, children: list[ReferralPerson]) -> ReferralPerson | None:
+    """Someone whose address is the new member's home: a member of their household with an address,
+    or the child they live with."""
+    if member.household is not None:
+        members = list(member.household.members.all())
+        return next((p for p in members if p.is_subject and (p.address or p.postcode)), None) or next(
+            (p for p in members if p.address or p.postcode), None
+        )
+    if member.with_child:
+        return next((c for c in children if c.address or c.postcode), None)
+    return None
