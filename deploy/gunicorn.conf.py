@@ -19,3 +19,12 @@ access_log_format = (
     '{"time": "%(t)s", "level": "INFO", "logger": "gunicorn.access", "method": "%(m)s", '
     '"path": "%(U)s", "status": %(s)s, "bytes": "%(B)s", "ms": %(M)s}'
 )
+
+
+def post_worker_init(worker: object) -> None:
+    """Start the chart engine (vl-convert) in each worker before the first page that draws a chart."""
+    import threading
+
+    from openmash.reporting.charts import warm
+
+    threading.Thread(target=warm, name="chart-engine-warm", daemon=True).start()

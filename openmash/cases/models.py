@@ -139,10 +139,22 @@ class Keyworker(BaseModel):
     email = models.EmailField(blank=True, default="")
     phone = models.CharField(max_length=40, blank=True, default="")
     appointed_at = models.DateTimeField()
+    first_appointed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the case's first keyworker was appointed (kept when replaced)."
+    )
+    working_seconds_to_first = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Working time from the referral's arrival to the first keyworker, in seconds, counted on "
+        "the hub's calendar when the keyworker was appointed (partnership reporting).",
+    )
     notified_at = models.DateTimeField(
         null=True, blank=True, help_text="When the hand-over e-mail was sent to the keyworker."
     )
     notice_error = models.CharField(max_length=300, blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["first_appointed_at"], name="keyworker_first_appointed")]
 
     def __str__(self) -> str:
         return f"Keyworker on {self.case}"

@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Model
+from django.db.models import Count, F, Max, Model, QuerySet
 from django.tasks import TaskResult, task
 from django.utils import timezone
 
@@ -33,6 +33,7 @@ from openmash.audit.services import audit_notes_erase, audit_record
 from openmash.cases.models import Case, CaseEvent, CaseStatus
 from openmash.consent.models import ConsentRecord, Disclosure, LawfulBasisDecision
 from openmash.core.actor import Actor
+from openmash.core.codes import ContactOutcome
 from openmash.core.errors import DomainError
 from openmash.core.tasks import run_then_repeat, schedule_repeat
 from openmash.decisions.models import Action, AgencyView, Challenge, Decision, OutcomeChallenge
@@ -47,8 +48,8 @@ from openmash.people.models import (
     PersonIdentifier,
     PersonRelationship,
 )
-from openmash.referrals.models import Referral, ReferralPerson
-from openmash.retention.models import DestructionRecord, LegalHold
+from openmash.referrals.models import REREFERRAL_WINDOW, Referral, ReferralPerson
+from openmash.retention.models import DestructionRecord, DestructionRule, LegalHold, RequestTombstone
 from openmash.retention.selectors import (
     Due,
     cases_due,
@@ -58,7 +59,7 @@ from openmash.retention.selectors import (
     retention_kind,
 )
 from openmash.teams.models import Routing
-from openmash.trawl.models import Trawl, TrawlCandidate
+from openmash.trawl.models import CandidateStatus, Trawl, TrawlCandidate
 
 log = logging.getLogger(__name__)
 
@@ -140,10 +141,11 @@ def case_destroy(*, actor: Actor, case: Case, today: date | None = None) -> Dest
         if due_on is None or due_on > today:
             raise DomainError(NOT_DUE)
         kind = retention_kind(case)
-        # 0 months: destroyed under the early-help rule, once the keyworker had the product.
-        by_keyworker = keyworker_rule(case, context) == due_on
-        months = 0 if by_keyworker else context.rules[kind].months
-        record = _tombstone(actor, case, kind=kind, months=months, due_on=due_on)
+        if keyworker_rule(case, context) == due_on:
+            rule, months = DestructionRule.KEYWORKER, None
+        else:
+            rule, months = DestructionRule.RETENTION_PERIOD, context.rules[kind].months
+        record = _tombstone(actor, case, kind=kind, rule=rule, months=months, due_on=due_on)
         removed, object_ids = _destroy_rows(case)
         removed["audit_notes"] = audit_notes_erase(object_ids=object_ids)
         files = mail_files([case.reference, case.referral.reference])
@@ -165,10 +167,90 @@ def case_destroy(*, actor: Actor, case: Case, today: date | None = None) -> Dest
     return record
 
 
-def _tombstone(actor: Actor, case: Case, *, kind: str, months: int, due_on: date) -> DestructionRecord:
+def _counted_earlier(referral: Referral) -> QuerySet[Any]:
+    """This referral's links to earlier referrals that count: to children's social care, in the 365 days
+    before it (re-referrals, Annex A's "Number of Referrals in Last 12 Months")."""
+    return Referral.earlier_referrals.through.objects.filter(
+        from_referral=referral,
+        to_referral__received_at__lt=referral.received_at,
+        to_referral__received_at__gte=referral.received_at - REREFERRAL_WINDOW,
+        to_referral__case__decision__contact_outcome=ContactOutcome.CIN_REFERRAL,
+    )
+
+
+def _keep_counts_of_cut_links(case: Case) -> None:
+    """Destruction cuts the links between a family's referrals; each link that counted is kept as a
+    count on the later referral (`earlier_referrals_destroyed`), without saying which it was."""
+    referral = case.referral
+    own = _counted_earlier(referral).count()
+    if own:
+        Referral.objects.filter(pk=referral.pk).update(
+            earlier_referrals_destroyed=F("earlier_referrals_destroyed") + own
+        )
+    if Decision.objects.filter(case=case, contact_outcome=ContactOutcome.CIN_REFERRAL).exists():
+        Referral.objects.filter(
+            pk__in=referral.later_referrals.filter(
+                received_at__gt=referral.received_at,
+                received_at__lte=referral.received_at + REREFERRAL_WINDOW,
+            ).values("pk")
+        ).update(earlier_referrals_destroyed=F("earlier_referrals_destroyed") + 1)
+
+
+def _subject_ages(referral: Referral) -> dict[str, int]:
+    """Each child's age in whole years on the day the referral arrived (for Annex A, once the date of
+    birth is gone)."""
+    on = timezone.localdate(referral.received_at)
+    ages: dict[str, int] = {}
+    for pk, born in ReferralPerson.objects.filter(referral=referral, is_subject=True).values_list(
+        "pk", "date_of_birth"
+    ):
+        if born is not None:
+            ages[str(pk)] = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return ages
+
+
+def _request_tombstones(record: DestructionRecord, case: Case) -> None:
+    """Per request, what the contributions measure counted in rows destruction removes."""
+    requests = (
+        InformationRequest.objects.filter(case=case)
+        .annotate(
+            n_history=Count("history", distinct=True),
+            n_trawls=Count("trawls", distinct=True),
+            last_trawl=Max("trawls__created_at"),
+        )
+        .order_by("sent_at")
+    )
+    confirmed: dict[Any, dict[str, Any]] = {
+        r["trawl__request_id"]: dict(r)
+        for r in TrawlCandidate.objects.filter(trawl__request__case=case, status=CandidateStatus.CONFIRMED)
+        .values("trawl__request_id")
+        .annotate(n=Count("pk"), last=Max("decided_at"))
+        .order_by()
+    }
+    RequestTombstone.objects.bulk_create(
+        [
+            RequestTombstone(
+                record=record,
+                request=r,
+                history_items=r.n_history,
+                trawls=r.n_trawls,
+                trawled_at=r.last_trawl,
+                matches_confirmed=confirmed.get(r.pk, {}).get("n", 0),
+                confirmed_at=confirmed.get(r.pk, {}).get("last"),
+            )
+            for r in requests
+        ]
+    )
+
+
+def _tombstone(
+    actor: Actor, case: Case, *, kind: str, rule: str, months: int | None, due_on: date
+) -> DestructionRecord:
     decision = Decision.objects.filter(case=case).first()
     people = list(ReferralPerson.objects.filter(referral=case.referral).values_list("is_subject", flat=True))
-    return DestructionRecord.objects.create(
+    _keep_counts_of_cut_links(case)
+    cut = Referral.objects.filter(pk=case.referral.pk).values_list("earlier_referrals_destroyed", flat=True)
+    record = DestructionRecord.objects.create(
         case=case,
         case_reference=case.reference,
         referral_reference=case.referral.reference,
@@ -185,14 +267,19 @@ def _tombstone(actor: Actor, case: Case, *, kind: str, months: int, due_on: date
         referral_outcome=decision.referral_outcome if decision else "",
         source=case.referral.source,
         kind=kind,
+        rule=rule,
         months=months,
         due_on=due_on,
         people=len(people),
         subjects=sum(people),
         agencies=_agency_counts(case),
+        subject_ages=_subject_ages(case.referral),
+        referrals_in_last_12_months=cut.get(),
         destroyed_by=actor.label,
         created_by=actor.user,
     )
+    _request_tombstones(record, case)
+    return record
 
 
 def _destroy_rows(case: Case) -> tuple[dict[str, int], set[str]]:

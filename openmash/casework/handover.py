@@ -7,6 +7,7 @@ closes without a social-care decision. When the hand-over happened is kept on th
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from uuid import UUID
 
 from django.core.mail import send_mail
@@ -22,7 +23,7 @@ from openmash.core.concurrency import save_versioned
 from openmash.core.errors import DomainError
 from openmash.enquiries.services import requests_end
 from openmash.hub.models import Agency, AgencyKind
-from openmash.hub.selectors import hub_configuration
+from openmash.hub.selectors import hub_calendar, hub_configuration
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,8 @@ def keyworker_appoint(
         raise DomainError(NO_KEYWORKER_CONTACT)
     with transaction.atomic(durable=True):
         save_versioned(case, expected_version=expected_version, values={}, actor_user=actor.user)
+        now = timezone.now()
+        received_at = Case.objects.filter(pk=case.pk).values_list("referral__received_at", flat=True).get()
         keyworker, created = Keyworker.objects.update_or_create(
             case=case,
             defaults={
@@ -75,7 +78,19 @@ def keyworker_appoint(
                 "agency": agency,
                 "email": email.strip(),
                 "phone": phone.strip(),
-                "appointed_at": timezone.now(),
+                "appointed_at": now,
+                "created_by": actor.user,
+            },
+            create_defaults={
+                "name": name.strip(),
+                "agency": agency,
+                "email": email.strip(),
+                "phone": phone.strip(),
+                "appointed_at": now,
+                "first_appointed_at": now,
+                # The time the family waited for a keyworker, on the hub's calendar as it is today
+                # (like a deadline: a later change to the calendar does not rewrite it).
+                "working_seconds_to_first": working_seconds(received_at, now),
                 "created_by": actor.user,
             },
         )
@@ -86,6 +101,11 @@ def keyworker_appoint(
             detail={"case": case.reference, "agency": agency.name, "replaced": not created},
         )
     return keyworker
+
+
+def working_seconds(start: datetime, end: datetime) -> int:
+    """Working time between two instants on the hub's calendar, in whole seconds (none if `end` is first)."""
+    return max(0, round(hub_calendar().working_time_between(start, end).total_seconds()))
 
 
 def health_named_not_asked(case: Case) -> bool:

@@ -57,6 +57,10 @@ class Decision(VersionedModel):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField()
 
+    class Meta:
+        # The partnership's measures count decisions by when they were made, over any period.
+        indexes = [models.Index(fields=["decided_at"], name="decision_decided_at")]
+
     def __str__(self) -> str:
         return f"{self.case}: {self.get_outcome_display()}"
 

@@ -59,6 +59,10 @@ class InformationRequest(VersionedModel):
             # An agency's queue: its open requests by due time, its returned ones newest first.
             models.Index(fields=["agency", "status", "due_at"], name="request_agency_queue"),
             models.Index(fields=["agency", "status", "-returned_at"], name="request_agency_returned"),
+            # The partnership's measures count requests by when they were sent, over any period, and
+            # those still open past their deadline.
+            models.Index(fields=["sent_at"], name="request_sent_at"),
+            models.Index(fields=["status", "due_at"], name="request_status_due"),
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 
 from django.conf import settings
@@ -13,6 +13,9 @@ from django.utils import timezone
 from openmash.core.codes import ReferralSource, Sex
 from openmash.core.models import BaseModel, VersionedModel
 from openmash.hub.models import Agency, RiskGrading
+
+REREFERRAL_WINDOW = timedelta(days=365)
+"""A re-referral's look-back, and Annex A's "in the last 12 months": 365 days before the referral."""
 
 
 class ConcernCategory(models.TextChoices):
@@ -100,6 +103,12 @@ class Referral(BaseModel):
     family_consent = models.CharField(max_length=20, choices=FamilyConsent.choices)
     earlier_referrals = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="later_referrals"
+    )
+    earlier_referrals_destroyed = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Earlier referrals to children's social care about the same child in the 12 months "
+        "before this one whose link was cut when one of the two cases was destroyed: they still count "
+        "(re-referrals, Annex A's referrals in the last 12 months), without saying which they were.",
     )
 
     class Meta:

@@ -6,12 +6,17 @@ the national code lists (CODES.md section 3). Each list is a few queries, howeve
 - Age is the child's age in whole years on the date of the contact or referral.
 - Ethnicity: the hub does not record it yet, so the column is "t) NOBT" (not obtained) as the Annex A
   code list says for an unknown ethnicity.
-- List 2: until early help episodes are recorded (being built with the early help work), it lists the
-  contacts the hub decided should have early help: assessment start is the decision's date,
-  completion is empty, and the organisation is the lead agency the hub chose. PLACE FOR EARLY HELP.
+- List 2: early help assessments are not recorded in the hub, so it lists the contacts the hub decided
+  should have early help (assessment start is the decision's date, the organisation the lead agency the
+  hub chose) and, in a hub that runs early help, the cases handed to a keyworker (assessment start is
+  the day the first keyworker was appointed, the organisation the keyworker's agency); completion is
+  empty.
 - List 3: one row per child per referral to children's social care; "Number of Referrals in Last 12
   Months" counts that child's earlier referrals in the 365 days before it; the allocated team and
   worker are those a decision maker recorded on the case.
+- Destroyed cases (retention) stay in every list: their rows are kept without personal data, so the
+  child's ID is the person's record number and the date of birth is empty, while the age comes from the
+  destruction record and the earlier referrals whose links destruction cut are kept as a count.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from openmash.core.codes import ContactOutcome, ReferralOutcome
@@ -98,16 +103,21 @@ def dmy(value: date | None) -> str:
 
 def _common(person: dict[str, object], on: date) -> list[object]:
     born = person["date_of_birth"] if isinstance(person["date_of_birth"], date) else None
+    age = age_on(born, on)
+    if born is None:  # a destroyed case: the age its destruction record kept, if any
+        kept = person.get(DESTROYED_AGES)
+        age = kept.get(str(person["pk"]), "") if isinstance(kept, dict) else ""
     return [
         child_id(str(person["nhs_number"]), person["pk"]),
         GENDER.get(str(person["sex"]), GENDER["U"]),
         ETHNICITY_NOT_OBTAINED,
         dmy(born),
-        age_on(born, on),
+        age,
     ]
 
 
-PERSON = ("pk", "nhs_number", "sex", "date_of_birth")
+DESTROYED_AGES = "referral__case__destruction__subject_ages"
+PERSON = ("pk", "nhs_number", "sex", "date_of_birth", DESTROYED_AGES)
 
 
 def _children(period: Period) -> Iterator[dict[str, object]]:
@@ -142,6 +152,19 @@ def list2(period: Period) -> Iterator[list[object]]:
     for row in rows.iterator(chunk_size=5000):
         on = row["referral__case__decision__decided_at"].astimezone(LONDON).date()
         yield [*_common(row, on), dmy(on), "", row["referral__case__decision__lead_agency__name"] or ""]
+    handed = (
+        ReferralPerson.objects.filter(is_subject=True)
+        .filter(period.within("referral__case__keyworker__first_appointed_at"))
+        .values(
+            *PERSON,
+            "referral__case__keyworker__first_appointed_at",
+            "referral__case__keyworker__agency__name",
+        )
+        .order_by("referral__case__keyworker__first_appointed_at", "pk")
+    )
+    for row in handed.iterator(chunk_size=5000):
+        on = row["referral__case__keyworker__first_appointed_at"].astimezone(LONDON).date()
+        yield [*_common(row, on), dmy(on), "", row["referral__case__keyworker__agency__name"] or ""]
 
 
 def list3(period: Period) -> Iterator[list[object]]:
@@ -161,7 +184,8 @@ def list3(period: Period) -> Iterator[list[object]]:
         ReferralPerson.objects.filter(is_subject=True)
         .filter(period.within("referral__received_at"))
         .filter(referral__case__decision__contact_outcome=ContactOutcome.CIN_REFERRAL)
-        .annotate(last_year=Coalesce(Subquery(earlier), 0))
+        # Earlier referrals whose link was cut when a case was destroyed are kept as a count.
+        .annotate(last_year=Coalesce(Subquery(earlier), 0) + F("referral__earlier_referrals_destroyed"))
         .values(
             *PERSON,
             "last_year",
@@ -203,7 +227,8 @@ def counts(period: Period) -> dict[str, int]:
         "list2": children.filter(
             period.within("referral__case__decision__decided_at"),
             referral__case__decision__outcome=Outcome.EARLY_HELP,
-        ).count(),
+        ).count()
+        + children.filter(period.within("referral__case__keyworker__first_appointed_at")).count(),
         "list3": children.filter(
             period.within("referral__received_at"),
             referral__case__decision__contact_outcome=ContactOutcome.CIN_REFERRAL,

@@ -15,42 +15,55 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast
 from django.utils import timezone
 
-from openmash.cases.models import Case, CaseStatus, Route
+from openmash.cases.models import Case, CaseStatus, Keyworker, Route
 from openmash.consent.models import Disclosure, DisclosureKind
 from openmash.core.codes import ContactOutcome, ReferralOutcome, ReferralSource
 from openmash.core.worktime import WorkingCalendar
 from openmash.decisions.models import (
     OUTCOME_CODES,
     AgencyView,
-    Challenge,
     Decision,
     LevelChange,
     Outcome,
-    OutcomeChallenge,
 )
 from openmash.enquiries.models import (
     DONE_STATUSES,
     OPEN_STATUSES,
-    HistoryItem,
     InformationRequest,
     RequestStatus,
 )
 from openmash.hub.models import Agency, RagRating
-from openmash.hub.selectors import hub_calendar
-from openmash.referrals.models import ConcernCategory, Referral
-from openmash.reporting.period import Filters, Period
+from openmash.hub.selectors import hub_calendar, hub_configuration
+from openmash.referrals.models import REREFERRAL_WINDOW, ConcernCategory, Referral
+from openmash.reporting.period import LONDON, Filters, Period
+from openmash.retention.models import RequestTombstone
 from openmash.trawl.models import CandidateStatus, Trawl, TrawlCandidate
 
-TWELVE_MONTHS = timedelta(days=365)
+TWELVE_MONTHS = REREFERRAL_WINDOW
 """A re-referral's look-back, and Annex A's "in the last 12 months": 365 days before the referral."""
 
 
@@ -119,17 +132,21 @@ def volumes(period: Period, filters: Filters, brief: bool = False) -> Measure:
     base = contacts(filters).filter(period.either("received_at"))
     prev = period.previous
     w = "received_at"
-    totals = base.aggregate(
-        c_now=Count("pk", filter=period.within(w)),
-        c_before=Count("pk", filter=prev.within(w)),
-        r_now=Count("pk", filter=period.within(w) & IS_REFERRAL),
-        r_before=Count("pk", filter=prev.within(w) & IS_REFERRAL),
-        d_now=Count("pk", filter=period.within(w) & Q(case__decision__isnull=False)),
-        d_before=Count("pk", filter=prev.within(w) & Q(case__decision__isnull=False)),
-        nfa_now=Count("pk", filter=period.within(w) & Q(case__decision__outcome=Outcome.NFA)),
-        nfa_before=Count("pk", filter=prev.within(w) & Q(case__decision__outcome=Outcome.NFA)),
-    )
-    t = {k: _n(v) for k, v in totals.items()}
+    counts = {
+        "c_now": Count("pk", filter=period.within(w)),
+        "c_before": Count("pk", filter=prev.within(w)),
+        "r_now": Count("pk", filter=period.within(w) & IS_REFERRAL),
+        "r_before": Count("pk", filter=prev.within(w) & IS_REFERRAL),
+        "d_now": Count("pk", filter=period.within(w) & Q(case__decision__isnull=False)),
+        "d_before": Count("pk", filter=prev.within(w) & Q(case__decision__isnull=False)),
+        "nfa_now": Count("pk", filter=period.within(w) & Q(case__decision__outcome=Outcome.NFA)),
+        "nfa_before": Count("pk", filter=prev.within(w) & Q(case__decision__outcome=Outcome.NFA)),
+    }
+    # One grouped query gives the totals and the figures by source (the page adds up its few rows).
+    by_source: list[dict[str, Any]] = [
+        dict(r) for r in base.values("source").annotate(**counts).order_by("source")
+    ]
+    t = {key: sum(_n(r[key]) for r in by_source) for key in counts}
     headline = Table(
         "totals",
         "Contacts, referrals and no further action",
@@ -161,16 +178,6 @@ def volumes(period: Period, filters: Filters, brief: bool = False) -> Measure:
     ]
     if brief:
         return Measure("volumes", "Volumes", period, filters, summary, [headline])
-    by_source = (
-        base.values("source")
-        .annotate(
-            now=Count("pk", filter=period.within(w)),
-            before=Count("pk", filter=prev.within(w)),
-            r_now=Count("pk", filter=period.within(w) & IS_REFERRAL),
-            r_before=Count("pk", filter=prev.within(w) & IS_REFERRAL),
-        )
-        .order_by("source")
-    )
     order = {code: i for i, code in enumerate(ReferralSource.values)}
     source_rows = sorted(by_source, key=lambda r: order.get(r["source"], len(order)))
     sources = Table(
@@ -183,13 +190,18 @@ def volumes(period: Period, filters: Filters, brief: bool = False) -> Measure:
             "Referrals this period",
             "Referrals previous period",
         ],
-        [[_source_label(r["source"]), r["now"], r["before"], r["r_now"], r["r_before"]] for r in source_rows],
+        [
+            [_source_label(r["source"]), r["c_now"], r["c_before"], r["r_now"], r["r_before"]]
+            for r in source_rows
+        ],
     )
-    category_counts = base.aggregate(
+    # The codes are lower-case JSON strings: a case-sensitive match on the list's text (no UPPER on
+    # every row for every category).
+    category_counts = base.annotate(category_text=Cast("concern_categories", TextField())).aggregate(
         **{
             f"{key}_{cat.value}": Count(
                 "pk",
-                filter=p.within(w) & Q(concern_categories__icontains=f'"{cat.value}"'),
+                filter=p.within(w) & Q(category_text__contains=f'"{cat.value}"'),
             )
             for key, p in (("now", period), ("before", prev))
             for cat in ConcernCategory
@@ -220,6 +232,10 @@ def volumes(period: Period, filters: Filters, brief: bool = False) -> Measure:
         [[route_labels.get(r["case__route"], r["case__route"]), r["now"], r["before"]] for r in by_route],
     )
     return Measure("volumes", "Volumes", period, filters, summary, [headline, sources, categories, routes])
+
+
+def _day(instant: datetime) -> date:
+    return instant.astimezone(LONDON).date()
 
 
 def _source_label(code: str) -> str:
@@ -279,6 +295,10 @@ class WorkingClock:
     def __init__(self, calendar: WorkingCalendar, first: date, last: date) -> None:
         self.calendar = calendar
         self.first = first
+        self.first_ordinal = first.toordinal()
+        self.zone = ZoneInfo(calendar.timezone)
+        start = calendar.day_start
+        self.start = start.hour * 3600 + start.minute * 60 + start.second + start.microsecond / 1e6
         self.length = calendar.working_day_length().total_seconds()
         self.open = [
             calendar.is_working_day(first + timedelta(days=i)) for i in range((last - first).days + 1)
@@ -288,17 +308,41 @@ class WorkingClock:
             self.before.append(self.before[-1] + int(is_open))
 
     def reading(self, instant: datetime) -> float:
-        wall = instant.astimezone(UTC).astimezone(ZoneInfo(self.calendar.timezone)).replace(tzinfo=None)
-        day = wall.date()
-        index = (day - self.first).days
+        wall = instant.astimezone(self.zone)  # the local wall clock; read as plain numbers below
+        index = wall.toordinal() - self.first_ordinal
         seconds = self.before[index] * self.length
         if self.open[index]:
-            into = (wall - datetime.combine(day, self.calendar.day_start)).total_seconds()
+            into = wall.hour * 3600 + wall.minute * 60 + wall.second + wall.microsecond / 1e6 - self.start
             seconds += min(max(into, 0.0), self.length)
         return seconds
 
     def hours_between(self, start: datetime, end: datetime) -> float:
         return (self.reading(end) - self.reading(start)) / 3600
+
+    def reading_local(self, wall_seconds: float) -> float:
+        """The same reading for an instant given as seconds since 1 January 1970 on the local wall clock."""
+        day, into_day = divmod(wall_seconds, 86400)
+        index = int(day) + UNIX_ORDINAL - self.first_ordinal
+        seconds = self.before[index] * self.length
+        if self.open[index]:
+            seconds += min(max(into_day - self.start, 0.0), self.length)
+        return seconds
+
+    def hours_between_local(self, start: float, end: float) -> float:
+        return (self.reading_local(end) - self.reading_local(start)) / 3600
+
+
+UNIX_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+class LocalEpoch(Func):
+    """PostgreSQL: an instant as seconds since 1970 on a time zone's wall clock, a plain number."""
+
+    output_field = FloatField()
+
+    def __init__(self, field_name: str, zone: str) -> None:
+        at_zone = Func(F(field_name), Value(zone), arg_joiner=" AT TIME ZONE ", template="(%(expressions)s)")
+        super().__init__(at_zone, template="EXTRACT(EPOCH FROM %(expressions)s)::float8")
 
 
 def p90(values: list[float]) -> float | None:
@@ -317,12 +361,34 @@ def hours_to_return(
     hours, weekends, bank holidays, closure days) turns them into hours."""
     calendar = calendar or hub_calendar()
     out: dict[object, list[float]] = {}
-    answered = (
-        requests_for(filters)
-        .filter(period.within("sent_at"), status__in=DONE_STATUSES, returned_at__isnull=False)
-        .values_list("agency_id", "sent_at", "returned_at")
+    answered = requests_for(filters).filter(
+        period.within("sent_at"),
+        status__in=DONE_STATUSES,
+        returned_at__isnull=False,
+        returned_at__gte=F("sent_at"),
     )
-    pairs = [(a, s, r) for a, s, r in answered.iterator(chunk_size=5000) if r is not None and r >= s]
+    if connection.vendor == "postgresql":
+        # PostgreSQL gives each instant as seconds on the hub's wall clock, a plain number: reading
+        # tens of thousands of them costs a fraction of turning as many timestamps into Python objects.
+        local = answered.values_list(
+            "agency_id",
+            LocalEpoch("sent_at", calendar.timezone),
+            LocalEpoch("returned_at", calendar.timezone),
+        )
+        rows = list(local)
+        if not rows:
+            return out
+        first = date.fromordinal(int(min(s for _, s, _ in rows) // 86400) + UNIX_ORDINAL)
+        last = date.fromordinal(int(max(r for _, _, r in rows) // 86400) + UNIX_ORDINAL)
+        clock = WorkingClock(calendar, first, last)
+        for agency_id, sent, returned in rows:
+            out.setdefault(agency_id, []).append(clock.hours_between_local(sent, returned))
+        return out
+    pairs = [
+        (a, s, r)
+        for a, s, r in answered.values_list("agency_id", "sent_at", "returned_at").iterator(chunk_size=5000)
+        if r is not None
+    ]
     if not pairs:
         return out
     zone = ZoneInfo(calendar.timezone)
@@ -344,20 +410,29 @@ def timeliness(period: Period, filters: Filters, now: datetime | None = None, br
     w = "referral__received_at"
     on_time = Q(screened_at__lte=F("decision_due_at"))
     screened = Q(screened_at__isnull=False)
-    s = cases_for(filters).aggregate(
-        now=Count("pk", filter=period.within(w) & screened),
-        before=Count("pk", filter=prev.within(w) & screened),
-        ok_now=Count("pk", filter=period.within(w) & screened & on_time),
-        ok_before=Count("pk", filter=prev.within(w) & screened & on_time),
-        late_waiting=Count("pk", filter=Q(status=CaseStatus.NEW, decision_due_at__lt=now)),
+    s = (
+        cases_for(filters)
+        .filter(period.either(w))
+        .aggregate(
+            now=Count("pk", filter=period.within(w) & screened),
+            before=Count("pk", filter=prev.within(w) & screened),
+            ok_now=Count("pk", filter=period.within(w) & screened & on_time),
+            ok_before=Count("pk", filter=prev.within(w) & screened & on_time),
+        )
     )
+    # Waiting now, whenever they came: a query of its own, on the few new cases (by status).
+    s["late_waiting"] = cases_for(filters).filter(status=CaseStatus.NEW, decision_due_at__lt=now).count()
     s = {k: _n(v) for k, v in s.items()}
     d_on_time = Q(decided_at__lte=F("case__decision_due_at"))
-    d = decisions_for(filters).aggregate(
-        now=Count("pk", filter=period.within("decided_at")),
-        before=Count("pk", filter=prev.within("decided_at")),
-        ok_now=Count("pk", filter=period.within("decided_at") & d_on_time),
-        ok_before=Count("pk", filter=prev.within("decided_at") & d_on_time),
+    d = (
+        decisions_for(filters)
+        .filter(period.either("decided_at"))
+        .aggregate(
+            now=Count("pk", filter=period.within("decided_at")),
+            before=Count("pk", filter=prev.within("decided_at")),
+            ok_now=Count("pk", filter=period.within("decided_at") & d_on_time),
+            ok_before=Count("pk", filter=prev.within("decided_at") & d_on_time),
+        )
     )
     d = {k: _n(v) for k, v in d.items()}
     hub = Table(
@@ -463,6 +538,9 @@ def agency_timeliness(period: Period, filters: Filters, now: datetime, hours: bo
 
 # Contributions ---------------------------------------------------------------------------------------------
 
+REASON_DESTROYED = "Not kept: destroyed with the case's personal data"
+"""A withheld item's reason is free text, so it goes when the case is destroyed; the item still counts."""
+
 CONTRIBUTION_COLUMNS = [
     "Agency",
     "Requests received",
@@ -492,16 +570,24 @@ def contributions(period: Period, filters: Filters, brief: bool = False) -> Meas
     )
     by_agency: dict[object, Any] = {r["agency_id"]: r for r in requests}
     shared = (
-        HistoryItem.objects.filter(
-            request__in=requests_for(filters).filter(period.within("sent_at"), status=RequestStatus.RETURNED)
-        )
-        .values("request__agency_id")
-        .annotate(n=Count("pk"))
+        # From the period's returned requests (by the index on when they were sent) to their items.
+        requests_for(filters)
+        .filter(period.within("sent_at"), status=RequestStatus.RETURNED)
+        .values("agency_id")
+        .annotate(n=Count("history"))
         .order_by()
     )
     withheld_rows = Disclosure.objects.filter(period.within("at"), kind=DisclosureKind.WITHHELD)
     trawls = Trawl.objects.filter(period.within("created_at"))
     confirmed = TrawlCandidate.objects.filter(period.within("decided_at"), status=CandidateStatus.CONFIRMED)
+    # Destroyed cases: their history items, trawls and candidates are gone; their requests' tombstones
+    # keep the counts (casework/destruction.py).
+    kept = RequestTombstone.objects.filter(request__in=requests_for(filters))
+    kept_shared = kept.filter(
+        request__in=requests_for(filters).filter(period.within("sent_at"), status=RequestStatus.RETURNED)
+    )
+    kept_trawls = kept.filter(period.within("trawled_at"), trawls__gt=0)
+    kept_confirmed = kept.filter(period.within("confirmed_at"), matches_confirmed__gt=0)
     if filters.agency:
         withheld_rows = withheld_rows.filter(from_agency_id=filters.agency)
         trawls = trawls.filter(request__agency_id=filters.agency)
@@ -514,19 +600,43 @@ def contributions(period: Period, filters: Filters, brief: bool = False) -> Meas
         withheld_rows = withheld_rows.filter(case__rag=filters.rag)
         trawls = trawls.filter(request__case__rag=filters.rag)
         confirmed = confirmed.filter(trawl__request__case__rag=filters.rag)
-    extra = {
-        "shared": {r["request__agency_id"]: r["n"] for r in shared},
-        "withheld": dict(
-            withheld_rows.values("from_agency_id").annotate(n=Count("pk")).values_list("from_agency_id", "n")
+
+    def by_agency_sum(rows: QuerySet[RequestTombstone], field_name: str) -> Counter[object]:
+        return Counter(
+            dict(
+                rows.values("request__agency_id")
+                .annotate(n=Sum(field_name))
+                .order_by()
+                .values_list("request__agency_id", "n")
+            )
+        )
+
+    extra: dict[str, Counter[object]] = {
+        "shared": Counter({r["agency_id"]: r["n"] for r in shared})
+        + by_agency_sum(kept_shared, "history_items"),
+        "withheld": Counter(
+            dict(
+                withheld_rows.values("from_agency_id")
+                .annotate(n=Count("pk"))
+                .values_list("from_agency_id", "n")
+            )
         ),
-        "trawls": dict(
-            trawls.values("request__agency_id").annotate(n=Count("pk")).values_list("request__agency_id", "n")
-        ),
-        "confirmed": dict(
-            confirmed.values("trawl__request__agency_id")
-            .annotate(n=Count("pk"))
-            .values_list("trawl__request__agency_id", "n")
-        ),
+        "trawls": Counter(
+            dict(
+                trawls.values("request__agency_id")
+                .annotate(n=Count("pk"))
+                .values_list("request__agency_id", "n")
+            )
+        )
+        + by_agency_sum(kept_trawls, "trawls"),
+        "confirmed": Counter(
+            dict(
+                confirmed.values("trawl__request__agency_id")
+                .annotate(n=Count("pk"))
+                .values_list("trawl__request__agency_id", "n")
+            )
+        )
+        + by_agency_sum(kept_confirmed, "matches_confirmed"),
     }
     agencies = Agency.objects.filter(is_active=True).order_by("name")
     if filters.agency:
@@ -544,18 +654,6 @@ def contributions(period: Period, filters: Filters, brief: bool = False) -> Meas
         if any(figures):
             rows.append([agency.name, *figures])
     table = Table("agencies", "Each agency's contribution", CONTRIBUTION_COLUMNS, rows)
-    reasons = Table(
-        "withheld",
-        "Items withheld, with the reasons given",
-        ["Agency", "Reason", "Items"],
-        [
-            [r["from_agency__name"], r["reason"][:300], r["n"]]
-            for r in withheld_rows.values("from_agency__name", "reason")
-            .annotate(n=Count("pk"))
-            .order_by("from_agency__name", "-n", "reason")
-        ],
-        chart=None,
-    )
     total = sum(_n(r[1]) for r in rows)
     answered = sum(_n(r[3]) + _n(r[4]) for r in rows)
     summary = [
@@ -564,6 +662,20 @@ def contributions(period: Period, filters: Filters, brief: bool = False) -> Meas
         f"They shared {sum(_n(r[5]) for r in rows)} history items and withheld "
         f"{sum(_n(r[6]) for r in rows)}, each with a reason.",
     ]
+    if brief:
+        return Measure("contributions", "Contributions by agency", period, filters, summary, [table])
+    reasons = Table(
+        "withheld",
+        "Items withheld, with the reasons given",
+        ["Agency", "Reason", "Items"],
+        [
+            [r["from_agency__name"], r["reason"][:300] or REASON_DESTROYED, r["n"]]
+            for r in withheld_rows.values("from_agency__name", "reason")
+            .annotate(n=Count("pk"))
+            .order_by("from_agency__name", "-n", "reason")
+        ],
+        chart=None,
+    )
     return Measure("contributions", "Contributions by agency", period, filters, summary, [table, reasons])
 
 
@@ -607,23 +719,29 @@ def decisions(period: Period, filters: Filters, brief: bool = False) -> Measure:
             for value, label in LevelChange.choices
         ],
     )
-    dissent = Exists(AgencyView.objects.filter(decision=OuterRef("pk"), view=AgencyView.View.DISAGREE))
-    challenged = Exists(OutcomeChallenge.objects.filter(decision=OuterRef("pk"))) | Exists(
-        Challenge.objects.filter(decision=OuterRef("pk"))
-    )
+    # Dissent and challenges are joined to the period's decisions and counted once per decision: the
+    # database reads only the rows of the decisions in the period (a correlated EXISTS in every count,
+    # or a set of every decision ever challenged, costs more at volume).
     without = ~Q(proceeded_without=[])
     c = base.aggregate(
         **{
             f"{key}_{suffix}": Count("pk", filter=p.within(w) & condition)
             for key, p in (("now", period), ("before", prev))
-            for suffix, condition in (
-                ("all", Q()),
-                ("dissent", Q(dissent)),
-                ("challenged", Q(challenged)),
-                ("without", without),
-            )
+            for suffix, condition in (("all", Q()), ("without", without))
         }
     )
+    for suffix, joined in (
+        ("dissent", base.filter(views__view=AgencyView.View.DISAGREE)),
+        ("challenged", base.filter(Q(challenges__isnull=False) | Q(outcome_challenges__isnull=False))),
+    ):
+        c.update(
+            joined.aggregate(
+                **{
+                    f"{key}_{suffix}": Count("pk", filter=p.within(w), distinct=True)
+                    for key, p in (("now", period), ("before", prev))
+                }
+            )
+        )
     c = {k: _n(v) for k, v in c.items()}
     scrutiny = Table(
         "scrutiny",
@@ -668,7 +786,7 @@ def rereferrals(period: Period, filters: Filters, brief: bool = False) -> Measur
     base = (
         contacts(filters)
         .filter(period.either(w), IS_REFERRAL)
-        .annotate(again=Exists(earlier_referral_within_year()))
+        .annotate(again=Exists(earlier_referral_within_year()) | Q(earlier_referrals_destroyed__gt=0))
     )
     t = base.aggregate(
         now=Count("pk", filter=period.within(w)),
@@ -717,20 +835,134 @@ def rereferrals(period: Period, filters: Filters, brief: bool = False) -> Measur
         )
         .order_by("from_referral__received_at", "to_referral__received_at")
     )
+    # An earlier referral whose case was destroyed is no longer linked: only how many there were is kept.
+    unlinked = (
+        base.filter(period.within(w), earlier_referrals_destroyed__gt=0)
+        .values_list("reference", "received_at", "earlier_referrals_destroyed")
+        .order_by("received_at")
+    )
+    ordered: list[tuple[datetime, datetime | None, list[object]]] = [
+        (when, earlier_when, [ref, _day(when), earlier, _day(earlier_when)])
+        for ref, when, earlier, earlier_when in listed
+    ]
+    ordered += [
+        (when, None, [ref, _day(when), f"{n} earlier referral{'s' if n > 1 else ''}, since destroyed", None])
+        for ref, when, n in unlinked
+    ]
+    ordered.sort(key=lambda o: (o[0], o[1] is None, o[1] or o[0]))
+    found = [row for _, _, row in ordered]
     items = Table(
         "list",
         "Re-referrals in this period, each with the earlier referral it follows",
         ["Referral", "Received", "Earlier referral", "Earlier referral received"],
-        [[ref, when.date(), earlier, earlier_when.date()] for ref, when, earlier, earlier_when in listed],
+        found,
         chart=None,
     )
     return Measure("rereferrals", "Re-referrals", period, filters, summary, [rate, items])
 
 
-# Early help and destroyed cases ----------------------------------------------------------------------------
-# PLACE FOR LATER MEASURES: the time from referral to keyworker (early help hubs) and the figures kept by
-# destroyed cases' tombstones (retention) are built with those features; each adds its function here and
-# one entry in MEASURES.
+# Early help ------------------------------------------------------------------------------------------------
+
+
+def runs_early_help() -> bool:
+    """The hub runs early help when it hands its product to a keyworker rather than deciding in the hub
+    (`decision_in_hub` off, the early-help model: casework/handover.py); only then are keyworkers
+    appointed, and only then is the time from referral to keyworker a measure."""
+    return not hub_configuration().decision_in_hub
+
+
+def keyworkers_for(filters: Filters) -> QuerySet[Keyworker]:
+    rows = Keyworker.objects.filter(first_appointed_at__isnull=False, working_seconds_to_first__isnull=False)
+    if filters.agency:
+        rows = rows.filter(case__referral__referrer_agency_id=filters.agency)
+    if filters.source:
+        rows = rows.filter(case__referral__source=filters.source)
+    if filters.rag:
+        rows = rows.filter(case__rag=filters.rag)
+    return rows
+
+
+def _median_and_p90(rows: QuerySet[Keyworker], count: int) -> tuple[float | None, float | None]:
+    """The median and the 90th percentile (nearest rank) of the stored working seconds, read from the
+    database by position in order: two short queries, however many rows."""
+    if not count:
+        return None, None
+    ordered = rows.order_by("working_seconds_to_first").values_list("working_seconds_to_first", flat=True)
+    middle = [float(v or 0) for v in ordered[(count - 1) // 2 : count // 2 + 1]]
+    rank = math.ceil(0.9 * count) - 1
+    ninetieth = ordered[rank : rank + 1]
+    return sum(middle) / len(middle), float(next(iter(ninetieth), 0) or 0)
+
+
+def early_help(period: Period, filters: Filters, brief: bool = False) -> Measure:
+    """The time from a referral's arrival to its first keyworker's appointment, in working days on the
+    hub's calendar (stored when the keyworker was appointed), for keyworkers appointed in the period."""
+    prev = period.previous
+    w = "first_appointed_at"
+    base = keyworkers_for(filters).filter(period.either(w))
+    t = {
+        k: _n(v)
+        for k, v in base.aggregate(
+            now=Count("pk", filter=period.within(w)), before=Count("pk", filter=prev.within(w))
+        ).items()
+    }
+    waiting = (
+        cases_for(filters)
+        .filter(
+            status__in=(CaseStatus.INFORMATION_GATHERING, CaseStatus.READY_FOR_DECISION),
+            keyworker__isnull=True,
+        )
+        .count()
+    )
+    day = hub_calendar().working_day_length().total_seconds()
+    figures = {
+        key: _median_and_p90(keyworkers_for(filters).filter(p.within(w)), t[key])
+        for key, p in (("now", period), ("before", prev))
+    }
+
+    def days(seconds: float | None) -> float | None:
+        return None if seconds is None else round(seconds / day, 1)
+
+    def hours(seconds: float | None) -> float | None:
+        return None if seconds is None else round(seconds / 3600, 1)
+
+    counts = Table(
+        "keyworkers",
+        "Keyworkers appointed, and families waiting for one",
+        ["Measure", "This period", "Previous period"],
+        [
+            ["Keyworkers appointed (a case's first)", t["now"], t["before"]],
+            ["Cases gathering information without a keyworker now", waiting, None],
+        ],
+        chart=None,
+    )
+    times = Table(
+        "time",
+        "Working days from the referral to the first keyworker",
+        ["Measure", "This period", "Previous period"],
+        [
+            ["Median working days", days(figures["now"][0]), days(figures["before"][0])],
+            ["90th percentile working days", days(figures["now"][1]), days(figures["before"][1])],
+            ["Median working hours", hours(figures["now"][0]), hours(figures["before"][0])],
+            ["90th percentile working hours", hours(figures["now"][1]), hours(figures["before"][1])],
+        ],
+    )
+    summary = [
+        f"{t['now']} families were given a keyworker this period ({t['before']} the period before), "
+        f"a median of {_days(days(figures['now'][0]))} after the referral arrived "
+        f"(the period before, {_days(days(figures['before'][0]))}).",
+        f"{waiting} cases are gathering information without a keyworker now.",
+    ]
+    return Measure("earlyhelp", EARLY_HELP_TITLE, period, filters, summary, [times, counts])
+
+
+def _days(value: float | None) -> str:
+    return "no figure" if value is None else f"{value:g} working days"
+
+
+EARLY_HELP_TITLE = "Early help: referral to keyworker"
+
+# PLACE FOR LATER MEASURES: each adds its function here and one entry in MEASURES.
 
 
 MEASURES: dict[str, Callable[..., Measure]] = {
@@ -739,6 +971,7 @@ MEASURES: dict[str, Callable[..., Measure]] = {
     "contributions": contributions,
     "decisions": decisions,
     "rereferrals": rereferrals,
+    "earlyhelp": early_help,
 }
 
 MEASURE_TITLES = {
@@ -747,7 +980,18 @@ MEASURE_TITLES = {
     "contributions": "Contributions by agency",
     "decisions": "Decisions",
     "rereferrals": "Re-referrals",
+    "earlyhelp": EARLY_HELP_TITLE,
 }
+
+#: Measures that only a hub of a kind has, and the test of whether this hub is one.
+ONLY_WHERE: dict[str, Callable[[], bool]] = {"earlyhelp": runs_early_help}
+
+
+def measure_titles() -> dict[str, str]:
+    """The measures this hub has (early help only where the hub runs it), in the dashboard's order."""
+    return {
+        slug: title for slug, title in MEASURE_TITLES.items() if slug not in ONLY_WHERE or ONLY_WHERE[slug]()
+    }
 
 
 def measure(slug: str, period: Period, filters: Filters, brief: bool = False) -> Measure:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from openmash.reporting.charts import bar_chart
 from openmash.reporting.models import MonthlyReport
 from openmash.reporting.period import LONDON, Filters, Period
-from openmash.reporting.selectors import MEASURE_TITLES, measure
+from openmash.reporting.selectors import measure, measure_titles
 
 
 def month_period(first: date) -> Period:
@@ -25,12 +25,14 @@ def monthly_pdf(first: date) -> bytes:
     from weasyprint import HTML, URLFetcher  # loaded when a PDF is made, not at start-up
 
     period = month_period(first)
-    measures = [measure(slug, period, Filters()) for slug in MEASURE_TITLES]
+    measures = [measure(slug, period, Filters()) for slug in measure_titles()]
     html = render_to_string(
         "reporting/monthly_pdf.html",
         {
             "period": period,
-            "measures": [(m, [(t, bar_chart(t)) for t in m.tables]) for m in measures],
+            "measures": [
+                (m, [(t, bar_chart(t, key=f"{m.slug}-{t.slug}")) for t in m.tables]) for m in measures
+            ],
             "made_at": timezone.now(),
         },
     )

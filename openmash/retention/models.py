@@ -8,6 +8,7 @@ from django.db import models
 
 from openmash.cases.models import Case
 from openmash.core.models import BaseModel, VersionedModel
+from openmash.enquiries.models import InformationRequest
 
 
 class RecordKind(models.TextChoices):
@@ -41,6 +42,13 @@ KIND_HELP: dict[str, str] = {
 }
 
 MAX_MONTHS = 1200
+
+
+class DestructionRule(models.TextChoices):
+    """Which rule made a case due for destruction."""
+
+    RETENTION_PERIOD = "retention_period", "The retention period for its kind of case, counted from closure"
+    KEYWORKER = "keyworker", "Once the keyworker had the product (early help)"
 
 
 class RetentionRule(VersionedModel):
@@ -112,12 +120,27 @@ class DestructionRecord(BaseModel):
     referral_outcome = models.CharField(max_length=30, blank=True, default="")
     source = models.CharField(max_length=10, blank=True, default="")
     kind = models.CharField(max_length=20, choices=RecordKind.choices)
-    months = models.PositiveSmallIntegerField()
+    rule = models.CharField(
+        max_length=20, choices=DestructionRule.choices, default=DestructionRule.RETENTION_PERIOD
+    )
+    months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The retention period applied, in months; none under the keyworker rule.",
+    )
     due_on = models.DateField()
     people = models.PositiveIntegerField(default=0)
     subjects = models.PositiveIntegerField(default=0)
     agencies = models.JSONField(default=list, blank=True)
     """One entry per agency asked: its name, the request's status, and how many history items it gave."""
+    subject_ages = models.JSONField(default=dict, blank=True)
+    """Each child's age in whole years on the day the referral arrived, by the person's record number
+    (their date of birth is gone; Ofsted's Annex A lists still give the age)."""
+    referrals_in_last_12_months = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Earlier referrals to children's social care about the same child in the 365 days before "
+        "this one, as counted when it was destroyed (re-referrals, Annex A list 3).",
+    )
     removed = models.JSONField(default=dict, blank=True)
     """What was removed or emptied, by kind of record: counts only."""
     destroyed_by = models.CharField(max_length=200)
@@ -127,3 +150,25 @@ class DestructionRecord(BaseModel):
 
     def __str__(self) -> str:
         return f"Destruction of {self.case_reference}"
+
+
+class RequestTombstone(BaseModel):
+    """What the partnership's figures counted of one request to an agency on a destroyed case, once the
+    rows that held it (history items, trawls and their candidates) are gone: counts and dates only."""
+
+    record = models.ForeignKey(DestructionRecord, on_delete=models.CASCADE, related_name="requests")
+    request = models.OneToOneField(InformationRequest, on_delete=models.PROTECT, related_name="tombstone")
+    history_items = models.PositiveIntegerField(default=0)
+    trawls = models.PositiveIntegerField(default=0)
+    trawled_at = models.DateTimeField(null=True, blank=True, help_text="When the last trawl was made.")
+    matches_confirmed = models.PositiveIntegerField(default=0)
+    confirmed_at = models.DateTimeField(null=True, blank=True, help_text="When the last match was confirmed.")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["trawled_at"], name="tombstone_trawled_at"),
+            models.Index(fields=["confirmed_at"], name="tombstone_confirmed_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Counts of request {self.request_id} on a destroyed case"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,7 +14,7 @@ from openmash.core.worktime import WorkingCalendar
 from openmash.enquiries.models import RequestStatus
 from openmash.hub.models import Agency, AgencyKind, RagRating
 from openmash.reporting import selectors
-from openmash.reporting.period import Filters, Period
+from openmash.reporting.period import LONDON, Filters, Period
 from openmash.reporting.scorecard import scorecard
 from openmash.reporting.tests.hub import NOW, ask, at, build, contact, open_case
 
@@ -211,6 +211,11 @@ def test_a_request_not_yet_due_counts_neither_way(hub: Any) -> None:
     assert after_due["Police"][7:] == [1, 0]  # overdue now; its deadline was missed in January, not December
 
 
+def wall_seconds(instant: datetime) -> float:
+    """Seconds since 1970 on the London wall clock, as PostgreSQL's EXTRACT(EPOCH ...) gives them."""
+    return (instant.astimezone(LONDON).replace(tzinfo=None) - datetime(1970, 1, 1)).total_seconds()  # noqa: DTZ001
+
+
 def test_the_working_clock_counts_as_the_calendar_does() -> None:
     """Random pairs of instants over two years, with a hub closure day and the clock changes: the
     running-total clock and the calendar's day-by-day count agree to the second."""
@@ -223,6 +228,9 @@ def test_the_working_clock_counts_as_the_calendar_does() -> None:
         b = a + timedelta(minutes=chance.randrange(0, 20 * 24 * 60))
         expected = calendar.working_time_between(a, b).total_seconds() / 3600
         assert clock.hours_between(a, b) == pytest.approx(expected, abs=1e-9), (a, b)
+        # The same from the wall-clock seconds PostgreSQL gives (EXTRACT(EPOCH FROM x AT TIME ZONE ...)).
+        local = clock.hours_between_local(wall_seconds(a), wall_seconds(b))
+        assert local == pytest.approx(expected, abs=1e-9), (a, b)
 
 
 @pytest.mark.parametrize("slug", list(selectors.MEASURES))

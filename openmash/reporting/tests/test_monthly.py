@@ -31,10 +31,15 @@ def test_last_months_report_is_made_once_and_downloads(hub: Any, make_user: Any)
     made = monthly_reports_make(now=at(2027, 1, 2, 6))
     assert [r.month for r in made] == [date(2026, 12, 1)]
     assert monthly_reports_make(now=at(2027, 1, 3, 6)) == []  # the next day's sweep: already made
-    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(bytes(made[0].pdf))).pages)
+    pages = PdfReader(io.BytesIO(bytes(made[0].pdf))).pages
+    text = "\n".join(page.extract_text() for page in pages)
     assert "Partnership report" in text
     assert "4 contacts this period (1 the period before)" in text
     assert "2 of 3 contacts screened this period were screened within one working day" in text
+    # The charts are drawn in the PDF: this period's bars and legend in GOV.UK blue (#1d70b8), a colour
+    # nothing else in the report uses.
+    drawing = "".join(page.get_contents().get_data().decode("latin-1") for page in pages)
+    assert drawing.count("0.113725 0.439216 0.721569 rg") >= 10
 
     client = Client()
     client.force_login(make_user(Role.PERFORMANCE_MANAGER))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -82,6 +83,41 @@ def test_exports_never_hand_a_spreadsheet_a_formula() -> None:
     assert b"'=HYPERLINK" in csv_bytes(["a"], [[evil]])
     sheet = load_workbook(io.BytesIO(xlsx_bytes([("s", ["a"], [[evil]])]))).worksheets[0]
     assert sheet["A2"].data_type == "s" and sheet["A2"].value == evil
+
+
+def wall(*parts: int) -> datetime:
+    """A time on a spreadsheet's wall clock (spreadsheets hold no time zone)."""
+    return datetime(*parts)  # noqa: DTZ001
+
+
+def test_a_workbook_keeps_each_cells_type_and_reads_back_as_written() -> None:
+    """The XLSX is written directly (a zip of XML parts): a spreadsheet reads numbers, dates, times and
+    booleans typed as they were, text as text (a character XML cannot hold is dropped), the heading row
+    bold and frozen, and two sheets of the same name apart."""
+    content = xlsx_bytes(
+        [
+            (
+                "Re-referrals: the list",
+                ["Referral", "Received", "At", "Count", "Rate", "Flag", "Empty"],
+                [
+                    ["R-1 <&>", date(2026, 12, 4), wall(2026, 12, 4, 13, 30), 3, 66.7, True, None],
+                    ["bell\x07ringing", date(1999, 1, 1), wall(2000, 2, 29, 0, 0), -1, 0.0, False, ""],
+                ],
+            ),
+            ("Re-referrals: the list", ["Only"], []),
+        ]
+    )
+    book = load_workbook(io.BytesIO(content))
+    assert book.sheetnames == ["Re-referrals  the list", "Re-referrals  the list (2)"]
+    sheet = book.worksheets[0]
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.b
+    assert list(sheet.iter_rows(values_only=True)) == [
+        ("Referral", "Received", "At", "Count", "Rate", "Flag", "Empty"),
+        ("R-1 <&>", wall(2026, 12, 4), wall(2026, 12, 4, 13, 30), 3, 66.7, True, None),
+        ("bellringing", wall(1999, 1, 1), wall(2000, 2, 29), -1, 0, False, None),
+    ]
+    assert sheet["B2"].is_date and sheet["D2"].data_type == "n" and sheet["A2"].data_type == "s"
+    assert list(book.worksheets[1].iter_rows(values_only=True)) == [("Only",)]
 
 
 def test_only_performance_managers_open_the_reports(hub: Any, make_user: Any) -> None:

@@ -10,11 +10,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from openmash.reporting.exports import csv_bytes, xlsx_bytes
 from openmash.reporting.management.commands._period import add_period_arguments, period_from
 from openmash.reporting.period import Filters
-from openmash.reporting.selectors import MEASURES, measure
+from openmash.reporting.selectors import MEASURES, measure, measure_titles
 
 
 class Command(BaseCommand):
-    help = "Write a measure (volumes, timeliness, contributions, decisions, rereferrals) as CSV or XLSX."
+    help = (
+        "Write a measure (volumes, timeliness, contributions, decisions, rereferrals, and earlyhelp where "
+        "the hub runs early help) as CSV or XLSX."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("measure", choices=sorted(MEASURES))
@@ -24,6 +27,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         period = period_from(options)
+        if options["measure"] not in measure_titles():
+            raise CommandError(
+                f"This hub does not run early help, so it has no {options['measure']} measure: keyworkers "
+                "are appointed only where the hub hands its product over rather than deciding"
+            )
         m = measure(options["measure"], period, Filters())
         if options["format"] == "xlsx":
             if not options["out"]:
