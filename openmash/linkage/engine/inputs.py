@@ -232,9 +232,10 @@ class Extract(Chunked):
 
     A Parquet file is read a row batch at a time (its column layout allows it), so no more than
     one chunk of it is ever in memory; a CSV file is read whole, as :func:`read_frame` reads it.
-    Opening checks what :func:`read_frame` checks — the columns, and that every record id is
-    present and distinct (for Parquet with one pass over the id column, keeping 8 bytes a record)
-    — and raises :class:`InputError` naming the file, row and column.
+    The checks are :func:`read_frame`'s, with the file, row and column in each
+    :class:`InputError`: the columns on opening, an empty record id in the chunk that holds it,
+    and a record id given twice once a pass over :meth:`chunks` reaches the end (each id is
+    remembered as a 64-bit hash, 8 bytes a record; a clash of hashes is then compared by value).
     """
 
     def __init__(self, path: str | Path, *, mapping: Mapping[str, str] | None = None) -> None:
@@ -253,7 +254,6 @@ class Extract(Chunked):
             raise InputError(self.path, f"is not a readable Parquet file ({exc})") from None
         self._renames = _renames(self.path, list(self._parquet.schema_arrow.names), mapping)
         self._records = self._parquet.metadata.num_rows
-        self._check_ids()
 
     def __len__(self) -> int:
         return self._records
@@ -264,55 +264,47 @@ class Extract(Chunked):
             for start in range(0, len(self._frame), rows):
                 yield self._frame.iloc[start : start + rows].reset_index(drop=True)
             return
-        yield from self._read(rows, self._renames)
-
-    def _read(self, rows: int, renames: Mapping[Any, str]) -> Iterator[pd.DataFrame]:
-        first = 1
-        for batch in self._parquet.iter_batches(batch_size=rows, columns=list(renames)):
-            yield _standard(batch.to_pandas(), self.path, renames, first)
-            first += batch.num_rows
-
-    def _id_chunks(self) -> Iterator[pd.Series]:
-        ids_only = {source: target for source, target in self._renames.items() if target == "record_id"}
-        for chunk in self._read(500_000, ids_only):
-            yield chunk["record_id"]
+        hashes = np.empty(self._records, dtype=np.uint64)
+        first = 0
+        for batch in self._parquet.iter_batches(batch_size=rows, columns=list(self._renames)):
+            frame = _standard(batch.to_pandas(), self.path, self._renames, first + 1)
+            hashes[first : first + len(frame)] = pd.util.hash_pandas_object(frame["record_id"], index=False)
+            first += len(frame)
+            yield frame
+        self._check_distinct(hashes)
 
     def frame(self) -> pd.DataFrame:
         """Every record at once."""
         if self._frame is not None:
             return self._frame
         parts = list(self.chunks(1_000_000))
-        return (
-            pd.concat(parts, ignore_index=True)
-            if parts
-            else _standard(pd.DataFrame({column: [] for column in self._renames}), self.path, self._renames)
-        )
+        if not parts:
+            return _standard(pd.DataFrame({column: [] for column in self._renames}), self.path, self._renames)
+        return pd.concat(parts, ignore_index=True)
 
     def sample(self, size: int, *, seed: int = 1) -> pd.DataFrame:
-        """A reproducible random sample of ``size`` records (every record if there are no more)."""
+        """A reproducible random sample of ``size`` records (every record if there are no more).
+        Only the rows drawn are converted from the file's columns."""
+        import pyarrow as pa
+
         if size >= self._records:
             return self.frame()
         if self._frame is not None:
             return self._frame.sample(n=size, random_state=seed).reset_index(drop=True)
         wanted = np.sort(np.random.default_rng(seed).choice(self._records, size=size, replace=False))
-        parts = []
+        drawn = []
         start = 0
-        for chunk in self.chunks(250_000):
-            stop = start + len(chunk)
+        for batch in self._parquet.iter_batches(batch_size=250_000, columns=list(self._renames)):
+            stop = start + batch.num_rows
             inside = wanted[(wanted >= start) & (wanted < stop)] - start
             if len(inside):
-                parts.append(chunk.iloc[inside])
+                drawn.append(batch.take(pa.array(inside)))
             start = stop
-        return pd.concat(parts, ignore_index=True)
+        schema = self._parquet.schema_arrow
+        table = pa.Table.from_batches(drawn, schema=pa.schema([schema.field(c) for c in self._renames]))
+        return _standard(table.to_pandas(), self.path, self._renames)
 
-    def _check_ids(self) -> None:
-        """Every record id present (checked per chunk) and distinct (by a 64-bit hash per record,
-        each clash then compared by value)."""
-        hashes = np.empty(self._records, dtype=np.uint64)
-        start = 0
-        for ids in self._id_chunks():
-            hashes[start : start + len(ids)] = pd.util.hash_pandas_object(ids, index=False).to_numpy()
-            start += len(ids)
+    def _check_distinct(self, hashes: np.ndarray) -> None:
         ordered = np.sort(hashes)
         clashing = ordered[1:][ordered[1:] == ordered[:-1]]
         del ordered
@@ -333,11 +325,14 @@ class Extract(Chunked):
             first_row[value] = row
 
     def _ids_at(self, rows: np.ndarray) -> dict[int, str]:
+        ids_only = {source: target for source, target in self._renames.items() if target == "record_id"}
         found: dict[int, str] = {}
         start = 0
-        for ids in self._id_chunks():
-            stop = start + len(ids)
-            for row in rows[(rows >= start) & (rows < stop)].tolist():
-                found[row] = ids.iat[row - start]
+        for batch in self._parquet.iter_batches(batch_size=500_000, columns=list(ids_only)):
+            stop = start + batch.num_rows
+            inside = rows[(rows >= start) & (rows < stop)]
+            if len(inside):
+                ids = _standard(batch.to_pandas(), self.path, ids_only, start + 1)["record_id"]
+                found.update((row, ids.iat[row - start]) for row in inside.tolist())
             start = stop
         return found

@@ -164,8 +164,11 @@ def test_an_extract_reports_an_id_repeated_in_a_later_chunk(tmp_path: Path) -> N
     ids = [f"r{i}" for i in range(20)]
     ids[14] = "r2"
     path = _parquet(tmp_path / "dup.parquet", pd.DataFrame({"record_id": ids, "surname": "Lee"}))
+    extract = Extract(path)
+    assert len(extract.sample(5)) == 5
     with pytest.raises(InputError) as caught:
-        Extract(path)
+        for _ in extract.chunks(4):
+            pass
     assert (caught.value.row, caught.value.column) == (15, "record_id")
     assert "duplicate record_id 'r2' (also on row 3)" in str(caught.value)
 
@@ -175,7 +178,7 @@ def test_an_extract_reports_an_empty_id_by_its_row_in_the_file(tmp_path: Path) -
     ids[17] = None
     path = _parquet(tmp_path / "empty.parquet", pd.DataFrame({"record_id": ids}))
     with pytest.raises(InputError, match=EMPTY_ID) as caught:
-        Extract(path)
+        Extract(path).frame()
     assert caught.value.row == 18
     with pytest.raises(InputError, match="has no record_id column"):
         Extract(_parquet(tmp_path / "noid.parquet", pd.DataFrame({"surname": ["Lee"]})))
