@@ -101,8 +101,10 @@ def work_build(data: Path) -> dict[str, float]:
     extract = Extract(data / "index.parquet")  # read a row batch at a time; every id is checked
 
     def progress(message: str) -> None:
+        elapsed = time.perf_counter() - started
         if message.startswith("sorted the vocabulary"):
-            steps["vocabulary_s"] = time.perf_counter() - started
+            steps["vocabulary_s"] = elapsed
+        print(f"    {elapsed:6.0f} s {message} (RSS {_status_kb('VmRSS') // 1024} MB)", file=sys.stderr)
 
     steps: dict[str, float] = {}
     write_index(extract, model, data / "index", progress=progress)

@@ -27,6 +27,7 @@ tests build the same records in small chunks and in one, and compare every file.
 from __future__ import annotations
 
 import ctypes
+import gc
 import io
 import math
 from collections import Counter
@@ -42,6 +43,7 @@ import pyarrow.compute as pc
 
 from openmash.linkage.engine.features import FeatureTable, feature_frame
 from openmash.linkage.engine.model import LinkageModel
+from openmash.linkage.engine.normalise import clear_caches
 from openmash.linkage.engine.records import Records, records_to_frame
 from openmash.linkage.engine.search import _TABLE_SHIFT, blocking_tables, encoder_of, radix_of, tf_columns
 
@@ -174,8 +176,11 @@ def _narrow(file: ArrayFile, block: int) -> None:
 
 
 def _give_back_memory() -> None:
-    """Return the memory a chunk freed to the system: without it, C's allocator keeps most of what
-    a chunk's many small objects took, and the build's resident memory creeps up chunk by chunk."""
+    """Return the memory a chunk freed to the system: without it, the normalisers' caches (spread
+    over every chunk's memory) and C's allocator keep most of what a chunk's many small objects
+    took, and the build's resident memory creeps up chunk by chunk."""
+    clear_caches()
+    gc.collect()
     pa.default_memory_pool().release_unused()
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
