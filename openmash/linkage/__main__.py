@@ -247,11 +247,8 @@ def _index_from_file(
 
 
 def _run(args: argparse.Namespace) -> int:
-    from openmash.linkage.engine import LinkageModel, Linker, backend_from_config, read_records
-    from openmash.linkage.engine.features import feature_rows
-    from openmash.linkage.engine.inputs import Extract, parse_mapping
-    from openmash.linkage.engine.search import Searchable
-    from openmash.linkage.engine.stored import IndexFormatError, is_index, open_index, publish
+    from openmash.linkage.engine import backend_from_config
+    from openmash.linkage.engine.inputs import parse_mapping
 
     def say(message: str) -> None:
         if not args.quiet:
@@ -262,6 +259,22 @@ def _run(args: argparse.Namespace) -> int:
         backend = backend_from_config(args.backend) if args.backend else None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    try:
+        return _command(args, mapping, backend, say)
+    finally:
+        if backend is not None:
+            backend.close()
+
+
+def _command(
+    args: argparse.Namespace, mapping: dict[str, str], backend: Backend | None, say: Callable[[str], None]
+) -> int:
+    from openmash.linkage.engine import LinkageModel, Linker, read_records
+    from openmash.linkage.engine.features import feature_rows
+    from openmash.linkage.engine.inputs import Extract
+    from openmash.linkage.engine.search import Searchable
+    from openmash.linkage.engine.stored import IndexFormatError, is_index, open_index, publish
+
     started = time.perf_counter()
 
     if args.command == "link":
