@@ -4,16 +4,18 @@
     nice -n 19 .venv/bin/python bench/bench_index.py --sizes 1000000
     nice -n 19 .venv/bin/python bench/bench_index.py --sizes 10000000 20000000 --splink-queries 0
 
-Not part of the test run. For each size, a noisy synthetic index (bench/linkage_data.py: 1-3
-records per person) and present and absent query people are generated, a model is trained on a
-100k-record sample (as a source load does), and then, each step in its own process so that its
+Not part of the test run. For each size, a noisy synthetic extract (bench/linkage_data.py: 1-3
+records per person, written to Parquet a chunk at a time) and present and absent query people are
+generated, a model is trained on a 100k-record sample drawn while reading the extract (as
+``python -m openmash.linkage index`` does), and then, each step in its own process so that its
 memory is its own:
 
-* build: ``write_index`` from the Parquet extract (features, keys, term frequencies, write);
-  seconds per million records and the build's peak RSS;
+* build: ``write_index`` from the Parquet extract, read a row batch at a time (features, record
+  id check, vocabulary, blocking keys sorted in ranges, term frequencies); seconds and CPU seconds
+  per million records and the build's peak RSS (VmHWM);
 * open: ``MappedIndex`` on the folder, in milliseconds;
-* search: every query once, one person at a time; p50/p95 latency, top-1 accuracy on present
-  people, false hits per 100 absent people;
+* search: every query once, one person at a time; p50/p95 latency by the wall clock and in CPU
+  time, top-1 accuracy on present people, false hits per 100 absent people;
 * memory: the searching process's resident memory (RSS) and proportional share (PSS) after the
   queries, less before opening, per record; the index's size on disk per record (what a process
   would hold if it touched every page). Two processes then search at once and report their PSS:
@@ -21,9 +23,9 @@ memory is its own:
 * beside it, the in-memory ``SearchIndex`` (build time, peak RSS, latency) and Splink's
   ``predict_between`` (on ``--splink-queries`` of each kind; 0 to skip) on the same data.
 
-10M and 20M records run with the same code but need tens of GB while the data are generated and
-the index is built (the in-memory baseline alone would need ~36 GB at 20M: pass
-``--no-in-memory``); the searching process itself stays small.
+10M and 20M records run with the same code; the in-memory baseline and Splink do not fit there
+(pass ``--no-in-memory --splink-queries 0``). Generating the data is the slow part (about a minute
+per million records of one core); ``--keep DIR`` keeps it for another run.
 """
 
 from __future__ import annotations
