@@ -4,16 +4,18 @@
     nice -n 19 .venv/bin/python bench/bench_index.py --sizes 1000000
     nice -n 19 .venv/bin/python bench/bench_index.py --sizes 10000000 20000000 --splink-queries 0
 
-Not part of the test run. For each size, a noisy synthetic index (bench/linkage_data.py: 1-3
-records per person) and present and absent query people are generated, a model is trained on a
-100k-record sample (as a source load does), and then, each step in its own process so that its
+Not part of the test run. For each size, a noisy synthetic extract (bench/linkage_data.py: 1-3
+records per person, written to Parquet a chunk at a time) and present and absent query people are
+generated, a model is trained on a 100k-record sample drawn while reading the extract (as
+``python -m openmash.linkage index`` does), and then, each step in its own process so that its
 memory is its own:
 
-* build: ``write_index`` from the Parquet extract (features, keys, term frequencies, write);
-  seconds per million records and the build's peak RSS;
+* build: ``write_index`` from the Parquet extract, read a row batch at a time (features, record
+  id check, vocabulary, blocking keys sorted in ranges, term frequencies); seconds and CPU seconds
+  per million records and the build's peak RSS (VmHWM);
 * open: ``MappedIndex`` on the folder, in milliseconds;
-* search: every query once, one person at a time; p50/p95 latency, top-1 accuracy on present
-  people, false hits per 100 absent people;
+* search: every query once, one person at a time; p50/p95 latency by the wall clock and in CPU
+  time, top-1 accuracy on present people, false hits per 100 absent people;
 * memory: the searching process's resident memory (RSS) and proportional share (PSS) after the
   queries, less before opening, per record; the index's size on disk per record (what a process
   would hold if it touched every page). Two processes then search at once and report their PSS:
@@ -21,9 +23,9 @@ memory is its own:
 * beside it, the in-memory ``SearchIndex`` (build time, peak RSS, latency) and Splink's
   ``predict_between`` (on ``--splink-queries`` of each kind; 0 to skip) on the same data.
 
-10M and 20M records run with the same code but need tens of GB while the data are generated and
-the index is built (the in-memory baseline alone would need ~36 GB at 20M: pass
-``--no-in-memory``); the searching process itself stays small.
+10M and 20M records run with the same code; the in-memory baseline and Splink do not fit there
+(pass ``--no-in-memory --splink-queries 0``). Generating the data is the slow part (about a minute
+per million records of one core); ``--keep DIR`` keeps it for another run.
 """
 
 from __future__ import annotations
@@ -73,22 +75,50 @@ def _percentile(values: list[float], q: float) -> float:
 # --- workers (each run in its own process) ----------------------------------------------------------
 
 
-def work_build(data: Path) -> dict[str, float]:
-    import pandas as pd
+def work_prepare(data: Path, size: int, queries: int) -> dict[str, float]:
+    """The synthetic extract, written a chunk at a time, and a model trained on a 100k sample of it
+    (drawn while reading, as ``python -m openmash.linkage index`` draws it)."""
+    from bench.linkage_data import write_search_data
+    from openmash.linkage.engine import LinkageModel
+    from openmash.linkage.engine.inputs import Extract
 
+    started = time.perf_counter()
+    write_search_data(size, data, queries=queries)
+    generated = time.perf_counter()
+    print(f"  {size:,}: generated in {generated - started:.0f} s", file=sys.stderr)
+    extract = Extract(data / "index.parquet")
+    sample = extract.sample(min(size, 100_000))
+    model = LinkageModel.default().train(sample).sampled_from(len(extract))
+    (data / "model.json").write_text(model.to_json())
+    return {"generate_s": generated - started, "train_s": time.perf_counter() - generated}
+
+
+def work_build(data: Path) -> dict[str, float]:
     from openmash.linkage.engine import LinkageModel, write_index
+    from openmash.linkage.engine.inputs import Extract
 
     model = LinkageModel.from_json((data / "model.json").read_text())
-    frame = pd.read_parquet(data / "index.parquet")
+    rss_before = _status_kb("VmRSS")
     started, started_cpu = time.perf_counter(), time.process_time()
-    write_index(frame, model, data / "index")
+    extract = Extract(data / "index.parquet")  # read a row batch at a time; every id is checked
+
+    def progress(message: str) -> None:
+        elapsed = time.perf_counter() - started
+        if message.startswith("sorted the vocabulary"):
+            steps["vocabulary_s"] = elapsed
+        print(f"    {elapsed:6.0f} s {message} (RSS {_status_kb('VmRSS') // 1024} MB)", file=sys.stderr)
+
+    steps: dict[str, float] = {}
+    write_index(extract, model, data / "index", progress=progress)
     seconds, cpu = time.perf_counter() - started, time.process_time() - started_cpu
     size = sum(f.stat().st_size for f in (data / "index").iterdir())
     return {
         "build_s": seconds,
         "build_cpu_s": cpu,
-        "records": len(frame),
+        "keys_s": seconds - steps.get("vocabulary_s", seconds),
+        "records": len(extract),
         "disk_bytes": size,
+        "rss_before_mb": rss_before / 1024,
         "peak_rss_mb": _status_kb("VmHWM") / 1024,
     }
 
@@ -96,11 +126,12 @@ def work_build(data: Path) -> dict[str, float]:
 def work_search(data: Path, queries: int, barrier: Path | None, peers: int) -> dict[str, object]:
     import pandas as pd
 
+    from bench.linkage_data import load_truth
     from bench.linkage_search import _summary
     from openmash.linkage.engine import MappedIndex
     from openmash.linkage.engine.search import query_rows
 
-    truth = json.loads((data / "truth.json").read_text())
+    truth = load_truth(data)
     present = pd.read_parquet(data / "present.parquet").head(queries)
     absent = pd.read_parquet(data / "absent.parquet").head(queries)
     rows = query_rows(pd.concat([present, absent]).sort_index(kind="stable").reset_index(drop=True))
@@ -144,7 +175,7 @@ def work_search(data: Path, queries: int, barrier: Path | None, peers: int) -> d
 
 def _run_worker(*args: str) -> dict[str, Any]:
     out = subprocess.run(  # noqa: S603 - this script
-        [sys.executable, __file__, "--worker", *args], check=True, capture_output=True, text=True
+        [sys.executable, __file__, "--worker", *args], check=True, stdout=subprocess.PIPE, text=True
     )
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
@@ -156,7 +187,7 @@ def _run_worker(*args: str) -> dict[str, Any]:
 def bench_size(
     size: int, queries: int, splink_queries: int, in_memory: bool, keep: Path | None = None
 ) -> list[str]:
-    from bench.bench_linkage import _prepare_search_data, _worker
+    from bench.bench_linkage import _worker
 
     lines = []
     with tempfile.TemporaryDirectory(prefix="bench-index-") as tmp:
@@ -166,7 +197,7 @@ def bench_size(
         if (data / "model.json").is_file():  # kept from an earlier run
             train_s = float("nan")
         else:
-            train_s = _prepare_search_data(size, queries, data)
+            train_s = _run_worker("prepare", str(data), str(size), str(queries))["train_s"]
         print(f"  {size:,}: data and model ready in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         shutil.rmtree(data / "index", ignore_errors=True)
         shutil.rmtree(data / "barrier", ignore_errors=True)
@@ -192,8 +223,10 @@ def bench_size(
 
     build_s = build["build_s"]
     lines.append(
-        f"| {label(n)} | mapped index | build {build_s:.1f} s ({build_s / n * 1e6:.0f} s per million,"
+        f"| {label(n)} | mapped index | build from the Parquet extract {build_s:.1f} s"
+        f" ({build_s / n * 1e6:.0f} s per million,"
         f" CPU time {build['build_cpu_s'] / n * 1e6:.0f} s per million;"
+        f" of which blocking keys {build['keys_s']:.0f} s;"
         f" peak RSS {build['peak_rss_mb']:.0f} MB) | open {search['open_ms']:.0f} ms"
         f" | p50 {search['p50_ms']:.2f} ms, p95 {search['p95_ms']:.2f} ms"
         f" (CPU time p50 {search['cpu_p50_ms']:.2f} ms, p95 {search['cpu_p95_ms']:.2f} ms)"
@@ -238,6 +271,8 @@ def main() -> None:
         kind, *rest = args.worker
         if kind == "build":
             result: dict[str, object] = dict(work_build(Path(rest[0])))
+        elif kind == "prepare":
+            result = dict(work_prepare(Path(rest[0]), int(rest[1]), int(rest[2])))
         else:
             barrier = Path(rest[2]) if len(rest) > 2 else None
             result = work_search(Path(rest[0]), int(rest[1]), barrier, int(rest[3]) if len(rest) > 3 else 1)

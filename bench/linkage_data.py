@@ -1,4 +1,4 @@
-"""A large noisy identity index for the search benchmark (100k to 1M records).
+"""A large noisy identity index for the search benchmarks (100k to 20M records).
 
 ``openmash.synth`` builds a realistic local area of a few thousand people; a regional index of a
 million records needs something cheaper. This draws people from Faker's name lists (en_GB first,
@@ -10,10 +10,14 @@ another agency would hold them) and for people absent from it. Deterministic for
 
 from __future__ import annotations
 
+import json
 import random
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import accumulate
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from faker.providers.person.en_GB import Provider as GbPerson
@@ -194,3 +198,94 @@ def make_search_data(records: int, *, queries: int, seed: int = 11) -> SearchDat
     return SearchData(
         pd.DataFrame(rows), person_of, pd.DataFrame(present), pd.DataFrame(absent), query_person
     )
+
+
+#: The index's columns, all text: a chunk where one is all empty keeps its type.
+_COLUMNS = ("record_id", "given_name", "surname", "date_of_birth", "sex", "postcode", "address", "nhs_number")
+
+
+def write_search_data(
+    records: int, folder: Path, *, queries: int, seed: int = 11, chunk_rows: int = 250_000
+) -> None:
+    """:func:`make_search_data` for sizes that do not fit in memory (10M, 20M records), streamed.
+
+    Writes ``index.parquet`` a chunk of rows at a time (record ids ``R0000000``...), the person of
+    each record as ``person.npy`` (indexed by the record's number), ``present.parquet`` and
+    ``absent.parquet`` and their people in ``truth.json``; :func:`load_truth` reads them back. The
+    present people are drawn in advance from the first third of the people generated (there are
+    always at least that many), so no list of people is kept.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    gen = Generator(seed, people_hint=int(records / 1.6))
+    rng = gen.rng
+    chosen = set(random.Random(seed + 1).sample(range(max(queries, records // 3)), queries))
+    schema = pa.schema([(c, pa.string()) for c in _COLUMNS])
+    person_of = np.empty(records, dtype=np.int32)
+    query_person: dict[str, int] = {}
+    present: list[dict[str, str | None]] = []
+    rows: list[dict[str, str | None]] = []
+    written = 0
+    with pq.ParquetWriter(folder / "index.parquet", schema) as writer:
+
+        def flush() -> None:
+            writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+            rows.clear()
+
+        people = 0
+        while written < records:
+            person = gen.person()
+            if people in chosen:
+                qid = f"QP{len(present):05d}"
+                present.append(gen.record(person, qid, nhs_share=0.3))
+                query_person[qid] = person.pid
+            people += 1
+            for _ in range(rng.choices((1, 2, 3), weights=(0.55, 0.3, 0.15))[0]):
+                rows.append(gen.record(person, f"R{written:07d}"))
+                person_of[written] = person.pid
+                written += 1
+                if len(rows) >= chunk_rows:
+                    flush()
+                if written >= records:
+                    break
+        if rows:
+            flush()
+    absent = []
+    for i in range(queries):
+        person = gen.person()
+        qid = f"QA{i:05d}"
+        absent.append(gen.record(person, qid, nhs_share=0.3))
+        query_person[qid] = person.pid
+    np.save(folder / "person.npy", person_of)
+    pd.DataFrame(present).to_parquet(folder / "present.parquet", index=False)
+    pd.DataFrame(absent).to_parquet(folder / "absent.parquet", index=False)
+    (folder / "truth.json").write_text(json.dumps({"query_person": query_person}))
+
+
+class _PersonOf(Mapping[str, int]):
+    """record id ``R0000123`` -> its person, read from the array :func:`write_search_data` wrote."""
+
+    def __init__(self, people: Any) -> None:
+        self._people = people
+
+    def __getitem__(self, record_id: str) -> int:
+        return int(self._people[int(record_id[1:])])
+
+    def __len__(self) -> int:
+        return len(self._people)
+
+    def __iter__(self) -> Iterator[str]:
+        return (f"R{i:07d}" for i in range(len(self._people)))
+
+
+def load_truth(folder: Path) -> dict[str, Any]:
+    """``{"person_of": record id -> person, "query_person": query id -> person}`` for either
+    :func:`make_search_data`'s files (as bench_linkage.py writes them) or :func:`write_search_data`'s."""
+    import numpy as np
+
+    truth: dict[str, Any] = json.loads((folder / "truth.json").read_text())
+    if "person_of" not in truth:
+        truth["person_of"] = _PersonOf(np.load(folder / "person.npy", mmap_mode="r"))
+    return truth

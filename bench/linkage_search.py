@@ -24,6 +24,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.linkage_data import load_truth  # noqa: E402
 from openmash.linkage.engine import LinkageModel, SearchIndex  # noqa: E402
 from openmash.linkage.engine.features import feature_frame  # noqa: E402
 from openmash.linkage.engine.search import query_rows  # noqa: E402
@@ -136,7 +137,7 @@ def main() -> None:
     args = parser.parse_args()
 
     model = LinkageModel.from_json((args.data / "model.json").read_text())
-    truth = json.loads((args.data / "truth.json").read_text())
+    truth = load_truth(args.data)
     present = pd.read_parquet(args.data / "present.parquet").head(args.queries)
     absent = pd.read_parquet(args.data / "absent.parquet").head(args.queries)
     # Interleave present and absent people, as a trawl would meet them.

@@ -195,6 +195,21 @@ class _Progress:
             self.say(f"searched {done:,} of {self.total:,} queries")
 
 
+class _Steps:
+    """A long build's steps to standard error: each kind of step at most every few seconds."""
+
+    def __init__(self, say: Callable[[str], None], every: float = 5.0) -> None:
+        self.say, self.every = say, every
+        self.last: dict[str, float] = {}
+
+    def __call__(self, message: str) -> None:
+        kind = message.split(" ", 1)[0]
+        now = time.perf_counter()
+        if now - self.last.get(kind, -self.every) >= self.every:
+            self.last[kind] = now
+            self.say(message)
+
+
 def _percentile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -232,11 +247,8 @@ def _index_from_file(
 
 
 def _run(args: argparse.Namespace) -> int:
-    from openmash.linkage.engine import LinkageModel, Linker, backend_from_config, read_records
-    from openmash.linkage.engine.features import feature_rows
+    from openmash.linkage.engine import backend_from_config
     from openmash.linkage.engine.inputs import parse_mapping
-    from openmash.linkage.engine.search import Searchable
-    from openmash.linkage.engine.stored import IndexFormatError, is_index, open_index, publish
 
     def say(message: str) -> None:
         if not args.quiet:
@@ -247,6 +259,22 @@ def _run(args: argparse.Namespace) -> int:
         backend = backend_from_config(args.backend) if args.backend else None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    try:
+        return _command(args, mapping, backend, say)
+    finally:
+        if backend is not None:
+            backend.close()
+
+
+def _command(
+    args: argparse.Namespace, mapping: dict[str, str], backend: Backend | None, say: Callable[[str], None]
+) -> int:
+    from openmash.linkage.engine import LinkageModel, Linker, read_records
+    from openmash.linkage.engine.features import feature_rows
+    from openmash.linkage.engine.inputs import Extract
+    from openmash.linkage.engine.search import Searchable
+    from openmash.linkage.engine.stored import IndexFormatError, is_index, open_index, publish
+
     started = time.perf_counter()
 
     if args.command == "link":
@@ -290,24 +318,21 @@ def _run(args: argparse.Namespace) -> int:
                 f"  ({tp} of {len(truth)} true pairs found)"
             )
     elif args.command == "index":
-        index_records = read_records(args.index, mapping=mapping)
-        say(f"read {len(index_records.features.frame):,} records ({time.perf_counter() - started:.1f} s)")
-        for line in index_records.warnings:
-            say(f"{index_records.path}: {line}")
-        model = _model(
-            args,
-            lambda sample: LinkageModel.default().train(
-                index_records.features, backend=backend, max_records=sample
-            ),
-            [len(index_records.features.frame)],
-            say,
-        )
+        extract = Extract(args.index, mapping=mapping)
+        say(f"checked {len(extract):,} records ({time.perf_counter() - started:.1f} s)")
+
+        def train(sample: int | None) -> LinkageModel:
+            if sample is None or sample >= len(extract):
+                return LinkageModel.default().train(extract.frame(), backend=backend)
+            drawn = extract.sample(sample)
+            return LinkageModel.default().train(drawn, backend=backend).sampled_from(len(extract))
+
+        model = _model(args, train, [len(extract)], say)
         building = time.perf_counter()
-        folder = publish(index_records.features, model, args.out)
-        say(
-            f"index of {len(index_records.features.frame):,} records written to {folder}"
-            f" ({time.perf_counter() - building:.1f} s)"
-        )
+        folder = publish(extract, model, args.out, progress=_Steps(say))
+        for line in open_index(folder).warnings:
+            say(f"{extract.path}: {line}")
+        say(f"index of {len(extract):,} records written to {folder} ({time.perf_counter() - building:.1f} s)")
     else:
         if is_index(args.index):
             if args.model:

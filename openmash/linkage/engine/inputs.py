@@ -16,19 +16,22 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 
+from openmash.linkage.engine.building import Chunked
 from openmash.linkage.engine.features import FeatureTable, feature_frame
 from openmash.linkage.engine.records import STANDARD_COLUMNS
 
 __all__ = [
     "DUPLICATE_ID",
     "EMPTY_ID",
+    "Extract",
     "NOT_UTF8",
     "NO_RECORD_ID",
     "InputError",
@@ -140,22 +143,22 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     return table.to_pandas()
 
 
-def read_frame(path: str | Path, *, mapping: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """Read and validate a file; return its standard columns (text) only."""
-    path = Path(path)
+def _suffix(path: Path) -> str:
     if not path.is_file():
         raise InputError(path, "no such file")
     suffix = path.suffix.lower()
     if suffix in {".csv", ".tsv", ".txt"}:
-        raw = _read_csv(path)
-    elif suffix in {".parquet", ".pq"}:
-        raw = _read_parquet(path)
-    else:
-        raise InputError(path, f"unsupported file type {suffix or '(none)'!r}: expected .csv or .parquet")
+        return "csv"
+    if suffix in {".parquet", ".pq"}:
+        return "parquet"
+    raise InputError(path, f"unsupported file type {suffix or '(none)'!r}: expected .csv or .parquet")
 
-    by_name = {str(column).strip(): column for column in raw.columns}
+
+def _renames(path: Path, columns: list[Any], mapping: Mapping[str, str] | None) -> dict[Any, str]:
+    """Source column -> standard column, for the file's ``columns``; the file must have a record_id."""
+    by_name = {str(column).strip(): column for column in columns}
     lower_names = {name.lower() for name in by_name}
-    renames: dict[object, str] = {}
+    renames: dict[Any, str] = {}
     for source, target in (mapping or {}).items():
         if source not in by_name:
             if target in lower_names:
@@ -168,19 +171,37 @@ def read_frame(path: str | Path, *, mapping: Mapping[str, str] | None = None) ->
         standard = name.lower()
         if standard in STANDARD_COLUMNS and standard not in renames.values():
             renames[column] = standard
-    frame = raw[list(renames)].rename(columns=renames)
-    if "record_id" not in frame.columns:
-        found = ", ".join(str(c) for c in raw.columns) or "none"
+    if "record_id" not in renames.values():
+        found = ", ".join(str(c) for c in columns) or "none"
         raise InputError(
             path,
             f"{NO_RECORD_ID} (columns found: {found}; rename one with --map yourcolumn=record_id)",
             column="record_id",
         )
+    return renames
 
+
+def _standard(raw: pd.DataFrame, path: Path, renames: Mapping[Any, str], first_row: int = 1) -> pd.DataFrame:
+    """The standard columns of ``raw`` (whose first row is row ``first_row`` of the file), with
+    record ids as text; an empty id is an error."""
+    frame = raw[list(renames)].rename(columns=renames)
     ids = frame["record_id"].map(_id_text)
     empty = ids.isna()
     if empty.any():
-        raise InputError(path, EMPTY_ID, row=int(empty.to_numpy().argmax()) + 1, column="record_id")
+        raise InputError(path, EMPTY_ID, row=int(empty.to_numpy().argmax()) + first_row, column="record_id")
+    frame = frame.assign(record_id=ids)
+    for column in STANDARD_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = None
+    return frame[list(STANDARD_COLUMNS)].reset_index(drop=True)
+
+
+def read_frame(path: str | Path, *, mapping: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Read and validate a file; return its standard columns (text) only."""
+    path = Path(path)
+    raw = _read_csv(path) if _suffix(path) == "csv" else _read_parquet(path)
+    frame = _standard(raw, path, _renames(path, list(raw.columns), mapping))
+    ids = frame["record_id"]
     duplicated = ids.duplicated(keep=False)
     if duplicated.any():
         rows = (duplicated[duplicated].index[:2] + 1).tolist()
@@ -188,11 +209,7 @@ def read_frame(path: str | Path, *, mapping: Mapping[str, str] | None = None) ->
         raise InputError(
             path, f"{DUPLICATE_ID} {value!r} (also on row {rows[0]})", row=rows[1], column="record_id"
         )
-    frame = frame.assign(record_id=ids)
-    for column in STANDARD_COLUMNS:
-        if column not in frame.columns:
-            frame[column] = None
-    return frame[list(STANDARD_COLUMNS)].reset_index(drop=True)
+    return frame
 
 
 def _id_text(value: object) -> str | None:
@@ -208,3 +225,114 @@ def read_records(path: str | Path, *, mapping: Mapping[str, str] | None = None) 
     """Read, validate and normalise one extract."""
     frame = read_frame(path, mapping=mapping)
     return LoadedRecords(path=str(path), frame=frame, features=feature_frame(frame))
+
+
+class Extract(Chunked):
+    """An extract read a chunk of rows at a time, for building the index of a large source.
+
+    A Parquet file is read a row batch at a time (its column layout allows it), so no more than
+    one chunk of it is ever in memory; a CSV file is read whole, as :func:`read_frame` reads it.
+    The checks are :func:`read_frame`'s, with the file, row and column in each
+    :class:`InputError`: the columns on opening, an empty record id in the chunk that holds it,
+    and a record id given twice once a pass over :meth:`chunks` reaches the end (each id is
+    remembered as a 64-bit hash, 8 bytes a record; a clash of hashes is then compared by value).
+    """
+
+    def __init__(self, path: str | Path, *, mapping: Mapping[str, str] | None = None) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self.path = Path(path)
+        self._frame: pd.DataFrame | None = None
+        if _suffix(self.path) == "csv":
+            self._frame = read_frame(self.path, mapping=mapping)
+            self._records = len(self._frame)
+            return
+        try:
+            self._parquet = pq.ParquetFile(self.path)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise InputError(self.path, f"is not a readable Parquet file ({exc})") from None
+        self._renames = _renames(self.path, list(self._parquet.schema_arrow.names), mapping)
+        self._records = self._parquet.metadata.num_rows
+
+    def __len__(self) -> int:
+        return self._records
+
+    def chunks(self, rows: int) -> Iterator[pd.DataFrame]:
+        """The records, about ``rows`` at a time, as standard columns."""
+        if self._frame is not None:
+            for start in range(0, len(self._frame), rows):
+                yield self._frame.iloc[start : start + rows].reset_index(drop=True)
+            return
+        hashes = np.empty(self._records, dtype=np.uint64)
+        first = 0
+        for batch in self._parquet.iter_batches(batch_size=rows, columns=list(self._renames)):
+            frame = _standard(batch.to_pandas(), self.path, self._renames, first + 1)
+            hashes[first : first + len(frame)] = pd.util.hash_pandas_object(frame["record_id"], index=False)
+            first += len(frame)
+            yield frame
+        self._check_distinct(hashes)
+
+    def frame(self) -> pd.DataFrame:
+        """Every record at once."""
+        if self._frame is not None:
+            return self._frame
+        parts = list(self.chunks(1_000_000))
+        if not parts:
+            return _standard(pd.DataFrame({column: [] for column in self._renames}), self.path, self._renames)
+        return pd.concat(parts, ignore_index=True)
+
+    def sample(self, size: int, *, seed: int = 1) -> pd.DataFrame:
+        """A reproducible random sample of ``size`` records (every record if there are no more).
+        Only the rows drawn are converted from the file's columns."""
+        import pyarrow as pa
+
+        if size >= self._records:
+            return self.frame()
+        if self._frame is not None:
+            return self._frame.sample(n=size, random_state=seed).reset_index(drop=True)
+        wanted = np.sort(np.random.default_rng(seed).choice(self._records, size=size, replace=False))
+        drawn = []
+        start = 0
+        for batch in self._parquet.iter_batches(batch_size=250_000, columns=list(self._renames)):
+            stop = start + batch.num_rows
+            inside = wanted[(wanted >= start) & (wanted < stop)] - start
+            if len(inside):
+                drawn.append(batch.take(pa.array(inside)))
+            start = stop
+        schema = self._parquet.schema_arrow
+        table = pa.Table.from_batches(drawn, schema=pa.schema([schema.field(c) for c in self._renames]))
+        return _standard(table.to_pandas(), self.path, self._renames)
+
+    def _check_distinct(self, hashes: np.ndarray) -> None:
+        ordered = np.sort(hashes)
+        clashing = ordered[1:][ordered[1:] == ordered[:-1]]
+        del ordered
+        if not len(clashing):
+            return
+        rows = np.flatnonzero(np.isin(hashes, clashing))
+        values = self._ids_at(rows)
+        first_row: dict[str, int] = {}
+        for row in rows.tolist():  # in row order: the first id seen again is the one reported
+            value = values[row]
+            if value in first_row:
+                raise InputError(
+                    self.path,
+                    f"{DUPLICATE_ID} {value!r} (also on row {first_row[value] + 1})",
+                    row=row + 1,
+                    column="record_id",
+                )
+            first_row[value] = row
+
+    def _ids_at(self, rows: np.ndarray) -> dict[int, str]:
+        ids_only = {source: target for source, target in self._renames.items() if target == "record_id"}
+        found: dict[int, str] = {}
+        start = 0
+        for batch in self._parquet.iter_batches(batch_size=500_000, columns=list(ids_only)):
+            stop = start + batch.num_rows
+            inside = rows[(rows >= start) & (rows < stop)]
+            if len(inside):
+                ids = _standard(batch.to_pandas(), self.path, ids_only, start + 1)["record_id"]
+                found.update((row, ids.iat[row - start]) for row in inside.tolist())
+            start = stop
+        return found

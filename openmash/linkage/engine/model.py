@@ -117,6 +117,16 @@ class LinkageModel:
     def with_prior(self, probability_two_random_records_match: float) -> LinkageModel:
         return replace(self, probability_two_random_records_match=probability_two_random_records_match)
 
+    def sampled_from(self, records: int) -> LinkageModel:
+        """This model, noted as trained on a random sample drawn from a table of ``records`` records
+        (one too large to hand to :meth:`train` whole, sampled as it was read)."""
+        trained_on = int(self.training.get("trained_on", 0))
+        if records <= trained_on:
+            return self
+        note = f"trained on a random sample of {trained_on:,} of the {records:,} records"
+        notes = [note, *self.training.get("notes", [])]
+        return replace(self, training={**self.training, "records": records, "notes": notes})
+
     # --- weights ------------------------------------------------------------------------------
 
     @property

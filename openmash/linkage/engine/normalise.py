@@ -420,3 +420,11 @@ def normalise_address(raw: str | None) -> str | None:
     words = [_ADDRESS_WORDS.get(word, word) for word in text.split()]
     joined = " ".join(word for word in words if word)
     return joined or None
+
+
+def clear_caches() -> None:
+    """Forget the normalised values kept for repeated lookups. A long build calls it between
+    chunks: the kept values are scattered over the memory each chunk used, and would otherwise stop
+    the allocator from giving any of it back."""
+    for cached in (normalise_given_name, normalise_surname, normalise_postcode, normalise_address):
+        cached.cache_clear()

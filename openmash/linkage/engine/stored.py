@@ -38,36 +38,34 @@ import os
 import shutil
 import threading
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final, overload
 
 import numpy as np
-import pandas as pd
 
-from openmash.linkage.engine.features import (
-    FEATURE_COLUMNS,
-    FeatureRow,
-    FeatureTable,
-    _dob_features,
-    feature_frame,
+from openmash.linkage.engine.building import (
+    CODED,
+    DEFAULT_CHUNK_ROWS,
+    DEFAULT_SORT_ROWS,
+    Chunked,
+    build_files,
+    feature_chunks,
 )
+from openmash.linkage.engine.features import FEATURE_COLUMNS, FeatureRow, FeatureTable, _dob_features
 from openmash.linkage.engine.model import LinkageModel
 from openmash.linkage.engine.records import Records
-from openmash.linkage.engine.scoring import Scorer, term_frequencies
+from openmash.linkage.engine.scoring import Scorer
 from openmash.linkage.engine.search import (
     DEFAULT_MAX_BLOCK_SIZE,
     Searchable,
     _QueryVariant,
-    blocking_keys,
     blocking_tables,
-    column_codes_of,
     encoder_of,
     query_keys,
     radix_of,
-    tf_columns,
     trawl_model,
 )
 
@@ -90,23 +88,6 @@ CURRENT: Final = "CURRENT"
 _META: Final = "index.json"
 _MODEL: Final = "model.json"
 
-#: Text features kept per record (as vocabulary codes): those the comparisons read or show.
-#: given_prefix, surname_key and address_key only form blocking keys, which are stored already;
-#: the given name's initial and prefix and the date of birth's day number, swapped date and year
-#: are worked out from the stored name and date when read, by the functions that made them.
-_CODED: Final[tuple[str, ...]] = (
-    "given_name",
-    "given_canon",
-    "surname",
-    "surname_first",
-    "surname_last",
-    "dob",
-    "postcode",
-    "postcode_sector",
-    "postcode_outward",
-    "address",
-    "other_id",
-)
 #: MappedIndex.rows() builds rows in this order.
 _ROW_ORDER: Final = (
     "record_id given_name given_canon given_initial given_prefix surname surname_first surname_last "
@@ -130,15 +111,6 @@ def is_index(path: str | Path) -> bool:
 # --- writing ------------------------------------------------------------------------------------------
 
 
-def _strings(values: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    encoded = [v.encode("utf-8") for v in values]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum([len(b) for b in encoded], out=offsets[1:])
-    if offsets[-1] < np.iinfo(np.int32).max:
-        offsets = offsets.astype(np.int32)
-    return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
-
-
 @lru_cache(maxsize=65536)
 def _dob_derived(iso: str) -> tuple[Any, ...]:
     """(day number, day and month swapped, year) of a stored date of birth, as features.py makes them."""
@@ -147,80 +119,53 @@ def _dob_derived(iso: str) -> tuple[Any, ...]:
 
 
 def write_index(
-    records: Records | FeatureTable,
+    records: Records | FeatureTable | Chunked,
     model: LinkageModel,
     directory: str | Path,
     *,
     matches_per_query: float | None = 1.0,
     max_block_size: int = DEFAULT_MAX_BLOCK_SIZE,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    sort_rows: int = DEFAULT_SORT_ROWS,
+    progress: Callable[[str], None] | None = None,
 ) -> Path:
     """Write the index of ``records`` to ``directory`` (which must not exist yet), atomically.
 
+    ``records`` may be a table, :class:`Record` objects, features already computed, or a
+    :class:`~.building.Chunked` source such as :class:`~.inputs.Extract` (a Parquet extract read a
+    row batch at a time). They are normalised ``chunk_rows`` at a time and blocking keys sorted
+    ``sort_rows`` at a time (:mod:`.building`), so the build's memory does not grow with the
+    source; the folder written does not depend on either. ``progress`` is told of each step.
     ``matches_per_query`` and ``max_block_size`` mean what they mean for :meth:`SearchIndex.build`.
     """
     target = Path(directory)
     if target.exists():
         raise FileExistsError(f"{target} already exists")
-    table = records if isinstance(records, FeatureTable) else feature_frame(records)
-    frame = table.frame
-    n = len(frame)
-    model = trawl_model(model, n, matches_per_query)
-
-    # The vocabulary in sorted order: a value's code is its rank, found again by binary search.
-    ordered = sorted(table.vocabulary)
-    remap = np.empty(len(ordered) + 1, dtype=np.int64)
-    for rank, value in enumerate(ordered):
-        remap[table.vocabulary[value]] = rank
-    remap[-1] = -1  # code -1 (missing) stays -1
-    codes = {column: remap[old] for column, old in table.codes.items()}
-    lookup = {value: rank for rank, value in enumerate(ordered)}
-
-    radix = radix_of(len(ordered) + 1)
-    tables, _ = blocking_tables(model, encoder_of(lookup.get), radix)
-    keys, positions = blocking_keys(tables, n, column_codes_of(table, codes), radix)
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.empty(0, np.int64)
-    block_keys = keys[starts]
-    offset_type = np.int32 if len(keys) < np.iinfo(np.int32).max else np.int64
-    block_offsets = np.r_[starts, len(keys)].astype(offset_type)
-
-    arrays: dict[str, np.ndarray] = {
-        "block_keys": block_keys,
-        "block_offsets": block_offsets,
-        "block_positions": positions.astype(np.int32),
-    }
-    arrays["vocab_blob"], arrays["vocab_offsets"] = _strings(ordered)
-    arrays["record_id_blob"], arrays["record_id_offsets"] = _strings([str(v) for v in frame["record_id"]])
-    for column in _CODED:
-        arrays[f"col_{column}"] = codes[column].astype(np.int32)
-    arrays["col_nhs_number"] = (
-        pd.to_numeric(frame["nhs_number"], errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
-    )
-    sex_codes, sexes = pd.factorize(frame["sex"], use_na_sentinel=True)
-    arrays["col_sex"] = sex_codes.astype(np.int8)
-    tf = term_frequencies(frame, tf_columns(model))
-    for column, frequencies in tf.items():
-        pairs = sorted((lookup[value], frequency) for value, frequency in frequencies.items())
-        arrays[f"tf_{column}_codes"] = np.array([c for c, _ in pairs], dtype=np.int32)
-        arrays[f"tf_{column}_values"] = np.array([f for _, f in pairs], dtype=np.float64)
-    meta = {
-        "format": FORMAT,
-        "version": VERSION,
-        "records": n,
-        "text_radix": len(ordered) + 1,
-        "max_block_size": max_block_size,
-        "sexes": [str(s) for s in sexes],
-        "tf_columns": sorted(tf),
-        "warnings": table.warning_lines(),
-        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-
     target.parent.mkdir(parents=True, exist_ok=True)
     work = target.parent / f".{target.name}.{uuid.uuid4().hex}.partial"
     work.mkdir()
     try:
-        for name, array in arrays.items():
-            np.save(work / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
-        (work / _MODEL).write_text(model.to_json(), encoding="utf-8")
+        built = build_files(
+            feature_chunks(records, chunk_rows),
+            model,
+            work,
+            sort_rows=sort_rows,
+            block_rows=chunk_rows,
+            progress=progress,
+        )
+        meta = {
+            "format": FORMAT,
+            "version": VERSION,
+            "records": built.records,
+            "text_radix": built.text_radix,
+            "max_block_size": max_block_size,
+            "sexes": built.sexes,
+            "tf_columns": built.tf_columns,
+            "warnings": built.warnings,
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        trawl = trawl_model(model, built.records, matches_per_query)
+        (work / _MODEL).write_text(trawl.to_json(), encoding="utf-8")
         (work / _META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
         os.replace(work, target)
     except BaseException:
@@ -387,7 +332,7 @@ class MappedIndex(Searchable):
         self._block_positions = load("block_positions")
         self.vocabulary = _Vocabulary(load("vocab_blob"), load("vocab_offsets"))
         self._ids = _Vocabulary(load("record_id_blob"), load("record_id_offsets"))
-        self._coded = [load(f"col_{c}") for c in _CODED]
+        self._coded = [load(f"col_{c}") for c in CODED]
         self._nhs = load("col_nhs_number")
         self._sex = load("col_sex")
         self._sexes: list[str] = list(meta["sexes"])

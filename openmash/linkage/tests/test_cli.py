@@ -275,3 +275,20 @@ def test_search_refuses_a_model_for_an_index_folder(
     )
     assert status == EXIT_BAD_INPUT
     assert "carries its own model" in capsys.readouterr().err
+
+
+def test_index_trains_on_a_sample_drawn_while_reading_and_reports_its_steps(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = len(pd.read_parquet(files["right"]))
+    model = files["dir"] / "sampled-index-model.json"
+    folder = files["dir"] / "indexes-3"
+    argv = ["index", str(files["right"]), "--out", str(folder), "--training-sample", "300"]
+    assert main([*argv, "--save-model", str(model)]) == 0
+    training = json.loads(model.read_text())["training"]
+    assert (training["records"], training["trained_on"]) == (records, 300)
+    assert f"trained on a random sample of 300 of the {records:,} records" in training["notes"]
+    err = capsys.readouterr().err
+    assert f"training the model on a random sample of 300 of the {records:,} records" in err
+    assert f"indexed {records:,} records" in err and "sorted the vocabulary" in err
+    assert f"index of {records:,} records written to {folder}" in err

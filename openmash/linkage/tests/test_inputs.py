@@ -7,8 +7,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from openmash.linkage.engine import InputError, read_records
-from openmash.linkage.engine.inputs import DUPLICATE_ID, EMPTY_ID, NO_RECORD_ID, NOT_UTF8, parse_mapping
+from openmash.linkage.engine import STANDARD_COLUMNS, InputError, read_records
+from openmash.linkage.engine.inputs import (
+    DUPLICATE_ID,
+    EMPTY_ID,
+    NO_RECORD_ID,
+    NOT_UTF8,
+    Extract,
+    parse_mapping,
+)
 
 
 def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -121,3 +128,57 @@ def test_map_must_name_a_standard_column_and_an_existing_source(tmp_path: Path) 
     path = _write(tmp_path / "x.csv", "record_id\n1\n")
     with pytest.raises(InputError, match="no column 'dob'"):
         read_records(path, mapping={"dob": "date_of_birth"})
+
+
+def _parquet(path: Path, frame: pd.DataFrame) -> Path:
+    frame.to_parquet(path, index=False, row_group_size=3)
+    return path
+
+
+def test_an_extract_is_read_in_chunks_of_standard_columns(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "ID": [f" p{i} " for i in range(10)],
+            "SURNAME": [f"Name{i}" for i in range(10)],
+            "dob": ["2001-02-03"] * 10,
+            "extra": range(10),
+        }
+    )
+    extract = Extract(
+        _parquet(tmp_path / "e.parquet", frame), mapping={"ID": "record_id", "dob": "date_of_birth"}
+    )
+    chunks = list(extract.chunks(4))
+    assert len(extract) == 10 and [len(c) for c in chunks] == [4, 4, 2]
+    assert all(list(c.columns) == list(STANDARD_COLUMNS) for c in chunks)
+    whole = pd.concat(chunks, ignore_index=True)
+    assert whole["record_id"].tolist() == [f"p{i}" for i in range(10)]
+    assert whole["surname"].tolist() == frame["SURNAME"].tolist()
+    assert whole["postcode"].isna().all()
+    sample = extract.sample(4, seed=3)
+    assert len(sample) == 4 and len(set(sample["record_id"])) == 4
+    assert set(sample["record_id"]) <= set(whole["record_id"])
+    assert extract.sample(4, seed=3).equals(sample), "the same seed draws the same sample"
+
+
+def test_an_extract_reports_an_id_repeated_in_a_later_chunk(tmp_path: Path) -> None:
+    ids = [f"r{i}" for i in range(20)]
+    ids[14] = "r2"
+    path = _parquet(tmp_path / "dup.parquet", pd.DataFrame({"record_id": ids, "surname": "Lee"}))
+    extract = Extract(path)
+    assert len(extract.sample(5)) == 5
+    with pytest.raises(InputError) as caught:
+        for _ in extract.chunks(4):
+            pass
+    assert (caught.value.row, caught.value.column) == (15, "record_id")
+    assert "duplicate record_id 'r2' (also on row 3)" in str(caught.value)
+
+
+def test_an_extract_reports_an_empty_id_by_its_row_in_the_file(tmp_path: Path) -> None:
+    ids: list[str | None] = [f"r{i}" for i in range(20)]
+    ids[17] = None
+    path = _parquet(tmp_path / "empty.parquet", pd.DataFrame({"record_id": ids}))
+    with pytest.raises(InputError, match=EMPTY_ID) as caught:
+        Extract(path).frame()
+    assert caught.value.row == 18
+    with pytest.raises(InputError, match="has no record_id column"):
+        Extract(_parquet(tmp_path / "noid.parquet", pd.DataFrame({"surname": ["Lee"]})))

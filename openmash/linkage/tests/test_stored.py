@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from openmash.linkage.engine import LinkageModel, Record, SearchIndex
+from openmash.linkage.engine import LinkageModel, Record, SearchIndex, normalise_sex
+from openmash.linkage.engine.features import FEATURE_INDEX
+from openmash.linkage.engine.inputs import Extract
 from openmash.linkage.engine.search import SearchResult
 from openmash.linkage.engine.stored import (
     CURRENT,
@@ -151,3 +155,61 @@ def test_an_open_index_keeps_answering_after_its_folder_is_removed(tmp_path: Pat
         publish(right.head(100), LinkageModel.default(), root)
     assert not first.exists()
     assert held.search(left.head(20)) == before
+
+
+def _folder_contents(folder: Path) -> dict[str, bytes]:
+    """Every file of an index folder, byte for byte, but for the time it was built."""
+    contents = {p.name: p.read_bytes() for p in folder.iterdir()}
+    meta = json.loads(contents.pop("index.json"))
+    del meta["built_at"]
+    contents["index.json"] = json.dumps(meta).encode()
+    return contents
+
+
+def test_a_build_in_small_chunks_writes_the_same_index_as_one_in_a_single_chunk(
+    tmp_path: Path, pairs: Pairs, trained: LinkageModel, index: SearchIndex
+) -> None:
+    """Records normalised 37 at a time and blocking keys sorted 101 at a time (each key table cut
+    into key ranges) give the same files as one chunk and one sort; a Parquet extract read in
+    row batches gives them too, and the index answers as the in-memory one."""
+    left, right, _ = pairs
+    whole = write_index(right, trained, tmp_path / "whole")
+    chunked = write_index(right, trained, tmp_path / "chunked", chunk_rows=37, sort_rows=101)
+    right.to_parquet(tmp_path / "right.parquet", index=False, row_group_size=50)
+    streamed = write_index(
+        Extract(tmp_path / "right.parquet"), trained, tmp_path / "streamed", chunk_rows=64, sort_rows=500
+    )
+    expected = _folder_contents(whole)
+    assert {"block_keys.npy", "col_surname.npy", "vocab_blob.npy", "tf_surname_values.npy"} <= set(expected)
+    assert not any(name.startswith("key_") for name in expected), "working files are removed"
+    assert _folder_contents(chunked) == expected
+    assert _folder_contents(streamed) == expected
+    assert MappedIndex(streamed).search(left.head(100)) == index.search(left.head(100))
+
+
+def test_warnings_and_sexes_are_gathered_across_chunks(tmp_path: Path) -> None:
+    records = pd.DataFrame(
+        {
+            "record_id": [f"r{i}" for i in range(12)],
+            "surname": ["Smith"] * 12,
+            "date_of_birth": ["31/02/2001", "1990-01-01", "1990-01-01"] * 4,
+            "sex": [None, None, None, None, None, "F", "M", "F", None, None, "X", "M"],
+            "nhs_number": ["123"] + [None] * 11,
+        }
+    )
+    whole = MappedIndex(write_index(records, LinkageModel.default(), tmp_path / "whole"))
+    chunked = MappedIndex(write_index(records, LinkageModel.default(), tmp_path / "c", chunk_rows=5))
+    assert chunked.warnings == whole.warnings
+    assert len(whole.warnings) == 2 and whole.warnings[0].startswith("4 date_of_birth value(s)")
+    assert chunked.rows(np.arange(12)) == whole.rows(np.arange(12))
+    sexes = [row[FEATURE_INDEX["sex"]] for row in chunked.rows(np.arange(12))]
+    assert sexes == [normalise_sex(s) for s in records["sex"]]
+    assert sexes[5:7] == ["f", "m"], "first seen in the second chunk"
+
+
+def test_an_empty_source_writes_an_index_that_finds_nothing(tmp_path: Path) -> None:
+    empty = pd.DataFrame({"record_id": pd.Series([], dtype=object)})
+    mapped = MappedIndex(write_index(empty, LinkageModel.default(), tmp_path / "i"))
+    assert len(mapped) == 0
+    [result] = mapped.search([Record("q", given_name="Ann", surname="Smith", date_of_birth="2001-02-03")])
+    assert result.candidates == ()
