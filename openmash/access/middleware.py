@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from openmash.access.enforce import AccessRefusedError
-from openmash.access.policy import Refusal
+from openmash.access.policy import Refusal, standings_remembered
 from openmash.core.views import not_found
 
 
@@ -34,6 +34,9 @@ class AccessMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method in ("GET", "HEAD"):  # a read changes no one's standing on a case
+            with standings_remembered():
+                return self.get_response(request)
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> Any:

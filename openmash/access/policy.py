@@ -34,16 +34,19 @@ The rules, in words (the README's "Who sees what" table says the same):
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_objects
 
 from openmash.accounts.models import User
 from openmash.accounts.permissions import Perm, can
 from openmash.accounts.roles import Role
 from openmash.cases.models import Case, CaseStatus, Keyworker
-from openmash.consent.gate import Purpose, evaluate
+from openmash.consent.gate import GateDecision, Purpose, evaluate
 from openmash.consent.models import Disclosure
 from openmash.consent.selectors import sees_whole_log
 from openmash.decisions.models import Decision, OutcomeChallenge
@@ -216,7 +219,48 @@ class Standing:
     notes: list[str] = field(default_factory=list)
 
 
+_STANDINGS: ContextVar[dict[tuple[object, object], Standing] | None] = ContextVar(
+    "openmash_standings", default=None
+)
+
+
+@contextmanager
+def standings_remembered() -> Iterator[None]:
+    """Within a request that changes nothing (a GET), decide each person's standing on a case once,
+    however many of the page's panels ask (AccessMiddleware): the request page asks to open the request,
+    which agencies' returns to show and whether the researcher may add someone."""
+    token = _STANDINGS.set({})
+    try:
+        yield
+    finally:
+        _STANDINGS.reset(token)
+
+
+def _gate(case: Case, agency: Agency, purpose: Purpose) -> GateDecision:
+    """The sharing gate for one agency on a case. Within a read (see `standings_remembered`) the case's
+    people, consents and lawful bases are read once for every agency and purpose the page asks about;
+    a write asks with what it has just changed, so nothing is kept for it."""
+    if _STANDINGS.get() is not None:
+        cached = getattr(case, "_prefetched_objects_cache", {})
+        wanted = [name for name in ("consents", "lawful_bases") if name not in cached]
+        if "people" not in getattr(case.referral, "_prefetched_objects_cache", {}):
+            wanted.append("referral__people")
+        if wanted:
+            prefetch_related_objects([case], *wanted)
+    return evaluate(config=hub_configuration(), case=case, agency=agency, purpose=purpose)
+
+
 def standing(user: User, case: Case) -> Standing:
+    remembered = _STANDINGS.get()
+    if remembered is None:
+        return _standing(user, case)
+    key = (user.pk, case.pk)
+    if key not in remembered:
+        remembered[key] = _standing(user, case)
+    return remembered[key]
+
+
+def _standing(user: User, case: Case) -> Standing:
     s = Standing(hub=can(user, Perm.CASE_VIEW_ALL))
     if s.hub:
         return s
@@ -227,9 +271,7 @@ def standing(user: User, case: Case) -> Standing:
             case.requests.select_related("agency").filter(agency_id=user.agency_id).order_by("sent_at").last()
         )
         if s.request is not None and s.request.status not in (RequestStatus.BLOCKED, RequestStatus.WITHDRAWN):
-            gate = evaluate(
-                config=hub_configuration(), case=case, agency=s.request.agency, purpose=Purpose.SHARE
-            )
+            gate = _gate(case, s.request.agency, Purpose.SHARE)
             s.gate_open = gate.allowed
             if not gate.allowed:
                 s.notes = [gate.reason, gate.unblock]
@@ -446,9 +488,7 @@ def _request_rule(user: User, action: Action, request: InformationRequest) -> Ve
             return Verdict(False, Refusal.WITHDRAWN, withdrawn_reason(request), request=request)
         if request.status == RequestStatus.BLOCKED:
             return Verdict(False, Refusal.BLOCKED, request.blocked_reason, request=request)
-        gate = evaluate(
-            config=hub_configuration(), case=request.case, agency=request.agency, purpose=Purpose.SEARCH
-        )
+        gate = _gate(request.case, request.agency, Purpose.SEARCH)
         if not gate.allowed:
             return Verdict(False, Refusal.BLOCKED, gate.reason, request=request)
         return ALLOW
@@ -700,11 +740,10 @@ def contribution_agencies(user: object, case: Case) -> frozenset[object]:
         return frozenset(r.agency_id for r in requests)
     shown = {person.agency_id}
     if hub_configuration().partners_see_contributions or s.attended or s.team or s.keyworker:
-        config = hub_configuration()
         for r in requests:
             if r.agency_id in shown:
                 continue
-            if evaluate(config=config, case=case, agency=r.agency, purpose=Purpose.SHARE).allowed:
+            if _gate(case, r.agency, Purpose.SHARE).allowed:
                 shown.add(r.agency_id)
     return frozenset(shown)
 
