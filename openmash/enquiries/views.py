@@ -19,7 +19,7 @@ from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
 from openmash.access.enforce import open_request
-from openmash.access.policy import requests_visible
+from openmash.access.policy import Action, decide, requests_visible
 from openmash.accounts.permissions import Perm, require
 from openmash.consent.models import Disclosure, DisclosureKind
 from openmash.core.actor import Actor
@@ -187,6 +187,9 @@ def _render_detail(
     # While the request waits at the sharing gate the agency sees why, but not who the family are; once
     # it is no longer needed the agency has no reason to see them either.
     people = [] if blocked or ended else list(referral.people.all())
+    # The work on the request (take, return, nil return, withholding), as the policy allows: never on a
+    # case whose personal data was destroyed.
+    may_respond = decide(request.user, Action.REQUEST_RESPOND, info).allowed
     return render(
         request,
         "enquiries/detail.html",
@@ -204,8 +207,9 @@ def _render_detail(
             "due": format_deadline(info.due_at),
             "overdue": info.is_overdue(now),
             "overdue_by": timesince(info.due_at, now, depth=2) if info.due_at and info.due_at < now else "",
-            "may_take": info.status == RequestStatus.OPEN,
-            "show_form": not blocked and not ended and (info.is_open or form.is_bound),
+            "may_respond": may_respond,
+            "may_take": may_respond and info.status == RequestStatus.OPEN,
+            "show_form": may_respond and not blocked and not ended and (info.is_open or form.is_bound),
             "form": form,
             "formset": formset,
             "nil_form": nil_form,
@@ -236,8 +240,9 @@ def withheld_by_request(info: InformationRequest) -> list[Disclosure]:
 
 @require(Perm.REQUEST_RESPOND)
 def detail(request: HttpRequest, request_id: str) -> HttpResponse:
-    actor, info = open_request(request, request_id)
-    if request.method != "POST":
+    posted = request.method == "POST"
+    actor, info = open_request(request, request_id, Action.REQUEST_RESPOND if posted else Action.REQUEST_VIEW)
+    if not posted:
         return _render_detail(request, info)
     if request.POST.get("form") == WITHHOLD_FORM:
         return _withhold(request, actor, info)
@@ -301,7 +306,7 @@ def _withhold(request: HttpRequest, actor: Actor, info: InformationRequest) -> H
 @require(Perm.REQUEST_RESPOND)
 @require_POST
 def take(request: HttpRequest, request_id: str) -> HttpResponse:
-    actor, info = open_request(request, request_id)
+    actor, info = open_request(request, request_id, Action.REQUEST_RESPOND)
     if info.status == RequestStatus.BLOCKED:
         return _render_detail(request, info, page_errors=[blocked_message(info)])
     try:
@@ -316,7 +321,7 @@ def take(request: HttpRequest, request_id: str) -> HttpResponse:
 @require(Perm.REQUEST_RESPOND)
 @require_POST
 def nil_return(request: HttpRequest, request_id: str) -> HttpResponse:
-    actor, info = open_request(request, request_id)
+    actor, info = open_request(request, request_id, Action.REQUEST_RESPOND)
     if info.status == RequestStatus.BLOCKED:
         return _render_detail(request, info, page_errors=[blocked_message(info)])
     nil_form = NilReturnForm(request.POST)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from openmash.access.enforce import open_request
-from openmash.access.policy import Action
+from openmash.access.policy import Action, decide
 from openmash.accounts.permissions import Perm, require
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
@@ -54,9 +54,13 @@ def _grouped(trawl: Trawl | None, people: Iterable[ReferralPerson]) -> list[Pers
     return list(groups.values())
 
 
-def _request(request: HttpRequest, request_id: str, *, audit: bool = True) -> InformationRequest:
-    """The agency's request, once the policy allows searching for it (never while it waits at the gate)."""
-    _, info = open_request(request, request_id, Action.REQUEST_TRAWL, audit=audit)
+def _request(
+    request: HttpRequest, request_id: str, *, audit: bool = True, write: bool = False
+) -> InformationRequest:
+    """The agency's request, once the policy allows searching for it (never while it waits at the gate);
+    with ``write``, once it allows changing the search or the return (never on a destroyed case)."""
+    action = Action.TRAWL_RECORD if write else Action.REQUEST_TRAWL
+    _, info = open_request(request, request_id, action, audit=audit)
     return info
 
 
@@ -95,7 +99,9 @@ def trawl_page(request: HttpRequest, request_id: str) -> HttpResponse:
             "sources": services.searchable_sources(info),
             "trawl": trawl,
             "groups": groups,
-            "may_run": info.is_open and not blocked,
+            "may_run": info.is_open
+            and not blocked
+            and decide(request.user, Action.TRAWL_RECORD, info).allowed,
         },
     )
 
@@ -103,7 +109,7 @@ def trawl_page(request: HttpRequest, request_id: str) -> HttpResponse:
 @require(Perm.REQUEST_RESPOND)
 @require_POST
 def trawl_run(request: HttpRequest, request_id: str) -> HttpResponse:
-    info = _request(request, request_id, audit=False)
+    info = _request(request, request_id, audit=False, write=True)
     try:
         services.trawl_start(actor=Actor.from_request(request), request=info)
     except DomainError as error:
@@ -126,7 +132,7 @@ def trawl_progress(request: HttpRequest, request_id: str) -> HttpResponse:
 @require(Perm.REQUEST_RESPOND)
 @require_POST
 def candidate_decide(request: HttpRequest, request_id: str, candidate_id: str) -> HttpResponse:
-    info = _request(request, request_id, audit=False)
+    info = _request(request, request_id, audit=False, write=True)
     candidate = _candidate(info, candidate_id)
     decision = request.POST.get("decision")
     reason = request.POST.get("reason", "")[:REASON_MAX]
@@ -172,7 +178,7 @@ def _page_url(info: InformationRequest) -> str:
 
 @require(Perm.REQUEST_RESPOND)
 def candidate_record(request: HttpRequest, request_id: str, candidate_id: str) -> HttpResponse:
-    info = _request(request, request_id, audit=False)
+    info = _request(request, request_id, audit=False, write=request.method == "POST")
     candidate = _candidate(info, candidate_id)
     actor = Actor.from_request(request)
     errors: list[tuple[str, str]] = []
@@ -205,7 +211,9 @@ def candidate_record(request: HttpRequest, request_id: str, candidate_id: str) -
         "record": record,
         "added": added,
         "errors": errors,
-        "may_add": info.is_open and candidate.status == CandidateStatus.CONFIRMED,
+        "may_add": info.is_open
+        and candidate.status == CandidateStatus.CONFIRMED
+        and decide(request.user, Action.TRAWL_RECORD, info).allowed,
         "identity_rows": _identity_rows(record.identity if record else {}),
         "detail_rows": _detail_rows(record.details if record else {}),
     }
@@ -239,7 +247,7 @@ def _detail_rows(details: Any) -> list[tuple[str, str, date | None]]:
 @require(Perm.REQUEST_RESPOND)
 @require_POST
 def item_remove(request: HttpRequest, request_id: str, item_id: str) -> HttpResponse:
-    info = _request(request, request_id, audit=False)
+    info = _request(request, request_id, audit=False, write=True)
     item = get_object_or_404(HistoryItem, pk=item_id, request=info)
     try:
         services.trawl_item_remove(actor=Actor.from_request(request), item=item)
@@ -254,7 +262,8 @@ def item_remove(request: HttpRequest, request_id: str, item_id: str) -> HttpResp
 def item_edit(request: HttpRequest, request_id: str, item_id: str) -> HttpResponse:
     """Change the words or significance of an event found by trawl, before the return is shared."""
     # Showing the event is a read of the family's information (audited); saving is audited as an edit.
-    info = _request(request, request_id, audit=request.method != "POST")
+    posted = request.method == "POST"
+    info = _request(request, request_id, audit=not posted, write=posted)
     item = get_object_or_404(HistoryItem, pk=item_id, request=info)
     if not item.from_trawl:
         raise Http404("Not an event from the agency's records")
