@@ -174,7 +174,7 @@ def basis_rows(case: Case) -> list[BasisRow]:
 
 
 def _children(case: Case) -> str:
-    return ", ".join(str(p) for p in case.referral.people.all() if p.is_subject) or "No child named"
+    return ", ".join(str(p) for p in case.referral.people.all() if p.is_subject) or "No one named"
 
 
 # The consent page ------------------------------------------------------------------------------------

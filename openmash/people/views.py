@@ -158,7 +158,7 @@ def _back(case: Case) -> str:
 @signed_in
 def person_add(request: HttpRequest, case_id: str) -> HttpResponse:
     actor, case = _case(request, case_id, "add a person", edit=True)
-    form = _correcting(request, case, PersonForm(_posted(request)))
+    form = _correcting(request, case, PersonForm(_posted(request), words=case.referral.subject_words))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -304,7 +304,11 @@ def person_change(request: HttpRequest, case_id: str, person_id: str) -> HttpRes
         request,
         case,
         PersonForm(
-            _posted(request), initial=_person_initial(person), changing=True, subject=person.is_subject
+            _posted(request),
+            initial=_person_initial(person),
+            changing=True,
+            subject=person.is_subject,
+            words=case.referral.subject_words,
         ),
     )
     if request.method == "POST" and form.is_valid():
