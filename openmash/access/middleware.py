@@ -1,5 +1,6 @@
 """The page a person sees when the access policy refuses: a refusal raised anywhere in a view becomes
-404 (not found: whether a case exists is itself personal data), 403 with the reason, or the "you cannot
+404 (not found: whether a case exists is itself personal data), 403 with the reason (for a change to a case
+whose personal data was destroyed, that it can no longer be changed, and since when), or the "you cannot
 see this case yet" page that names the request and its remedy."""
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ def refused_response(request: HttpRequest, refused: AccessRefusedError) -> HttpR
             {"verdict": verdict, "info": verdict.request, "withdrawn": verdict.refusal == Refusal.WITHDRAWN},
             status=403,
         )
-    if verdict.refusal in (Refusal.FORBIDDEN, Refusal.CLOSED):
-        return render(request, "403.html", {"reason": verdict.reason}, status=403)
+    if verdict.refusal in (Refusal.FORBIDDEN, Refusal.CLOSED, Refusal.DESTROYED):
+        destroyed = verdict.refusal == Refusal.DESTROYED
+        return render(request, "403.html", {"reason": verdict.reason, "destroyed": destroyed}, status=403)
     return not_found(request)
 
 

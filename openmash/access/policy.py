@@ -26,6 +26,10 @@ The rules, in words (the README's "Who sees what" table says the same):
 - Information governance officers: the hub's answer for the whole disclosure log; a partner agency's
   for its agency's part, and may look up only cases and people its agency was involved with.
 - A decided or closed case's people are read-only, except corrections by a decision maker, with a reason.
+- A case whose personal data was destroyed under the hub's retention rules takes no more writes, by anyone:
+  every action in `WRITES` (screening, decisions, consent, people, requests and their searches, notices,
+  challenges, routings, holds, meeting items) is refused with the date it was destroyed. Its pages still
+  open for those who saw it, with the destruction warning.
 - Retention: the hub's information governance officers and the hub administrator see what is due for
   destruction, the holds and the destruction records, and change the retention rules; only the hub's
   information governance officers put a legal hold on a case or lift it. A partner agency's officer
@@ -49,6 +53,7 @@ from openmash.cases.models import Case, CaseStatus, Keyworker
 from openmash.consent.gate import GateDecision, Purpose, evaluate
 from openmash.consent.models import Disclosure
 from openmash.consent.selectors import sees_whole_log
+from openmash.core.dates import format_date
 from openmash.decisions.models import Decision, OutcomeChallenge
 from openmash.enquiries.models import OPEN_STATUSES, InformationRequest, RequestStatus
 from openmash.feedback.models import OutcomeNotification, Recipient
@@ -82,9 +87,14 @@ class Action(StrEnum):
     CONSENT_VIEW = "consent.view"
     CONSENT_RECORD = "consent.record"
     REQUEST_VIEW = "request.view"
-    """The request page and its work (take, return, nil return): shown even while blocked, to say why."""
+    """The request page: shown even while blocked, to say why."""
+    REQUEST_RESPOND = "request.respond"
+    """The request's work: taking it, saving or submitting its return, a nil return, withholding."""
     REQUEST_TRAWL = "request.trawl"
-    """Searching the agency's records and reading what was found: needs the sharing gate open."""
+    """Reading what a search of the agency's records found: needs the sharing gate open."""
+    TRAWL_RECORD = "request.trawl_record"
+    """Searching the agency's records, deciding on what was found, and putting it into the return (or
+    changing or removing it there): the search's rule, as a write."""
     REQUEST_ADD_PERSON = "request.add_person"
     """Adding someone the referral did not name, found while answering the request (a household member):
     the agency's researcher, while the request is open, the gate lets them search and the case is not
@@ -151,6 +161,8 @@ class Refusal(StrEnum):
     """The referrer sees their referral and its outcome, not the case."""
     CLOSED = "closed"
     """The case is decided or closed: read-only."""
+    DESTROYED = "destroyed"
+    """The case's personal data was destroyed under the retention rules: no more writes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +187,8 @@ CLOSED_REASON = (
     "giving the reason."
 )
 DESTROYED_REASON = (
-    "This case's personal data was destroyed under the hub's retention rules: nothing more is added to it."
+    "This case's personal data was destroyed on {date} under the hub's retention rules: nothing more is "
+    "recorded on it."
 )
 EARLY_HELP_REASON = (
     "This is an early-help case: its product is handed to the family's keyworker, and the hub records "
@@ -322,7 +335,9 @@ ROLE_LEVEL: dict[Action, tuple[tuple[Perm, ...], tuple[Role, ...], str]] = {
     ),
     Action.CONSENT_RECORD: ((Perm.CONSENT_RECORD,), (), "Only hub staff record consent"),
     Action.REQUEST_VIEW: ((Perm.REQUEST_RESPOND,), (), "Requests are for agency researchers"),
+    Action.REQUEST_RESPOND: ((Perm.REQUEST_RESPOND,), (), "Requests are for agency researchers"),
     Action.REQUEST_TRAWL: ((Perm.REQUEST_RESPOND,), (), "Requests are for agency researchers"),
+    Action.TRAWL_RECORD: ((Perm.REQUEST_RESPOND,), (), "Requests are for agency researchers"),
     Action.REQUEST_ADD_PERSON: ((Perm.REQUEST_RESPOND,), (), "Requests are for agency researchers"),
     Action.CASES_LIST: (
         (Perm.CASE_VIEW_ALL,),
@@ -447,8 +462,6 @@ def _case_rule(user: User, action: Action, case: Case) -> Verdict:
         return _forbidden("A referral is allocated once the hub has decided it")
     if action == Action.PEOPLE_CHANGE:
         if case.status in (CaseStatus.DECIDED, CaseStatus.CLOSED):
-            if DestructionRecord.objects.filter(case=case).exists():
-                return Verdict(False, Refusal.CLOSED, DESTROYED_REASON)
             if can(user, Perm.DECISION_RECORD):
                 return Verdict(True, correction=True)
             return Verdict(False, Refusal.CLOSED, CLOSED_REASON)
@@ -481,9 +494,9 @@ def _request_rule(user: User, action: Action, request: InformationRequest) -> Ve
         return allowed_role
     if not user.has_role(Role.AGENCY_RESEARCHER) or request.agency_id != user.agency_id:
         return NOT_FOUND
-    if action == Action.REQUEST_VIEW:
+    if action in (Action.REQUEST_VIEW, Action.REQUEST_RESPOND):
         return ALLOW
-    if action == Action.REQUEST_TRAWL:
+    if action in (Action.REQUEST_TRAWL, Action.TRAWL_RECORD):
         if request.status == RequestStatus.WITHDRAWN:
             return Verdict(False, Refusal.WITHDRAWN, withdrawn_reason(request), request=request)
         if request.status == RequestStatus.BLOCKED:
@@ -667,7 +680,40 @@ CASE_ACTIONS = frozenset(
     }
 )
 
-REQUEST_ACTIONS = frozenset({Action.REQUEST_VIEW, Action.REQUEST_TRAWL, Action.REQUEST_ADD_PERSON})
+REQUEST_ACTIONS = frozenset(
+    {
+        Action.REQUEST_VIEW,
+        Action.REQUEST_RESPOND,
+        Action.REQUEST_TRAWL,
+        Action.TRAWL_RECORD,
+        Action.REQUEST_ADD_PERSON,
+    }
+)
+
+WRITES = frozenset(
+    {
+        Action.CASE_SCREEN,
+        Action.CASE_RERATE,
+        Action.CASE_DECIDE,
+        Action.CASE_ALLOCATE,
+        Action.CASE_ASK_FURTHER,
+        Action.PEOPLE_CHANGE,
+        Action.CONSENT_RECORD,
+        Action.CASE_HAND_OVER,
+        Action.CASE_ROUTE_AGAIN,
+        Action.REQUEST_RESPOND,
+        Action.TRAWL_RECORD,
+        Action.REQUEST_ADD_PERSON,
+        Action.ROUTING_ANSWER,
+        Action.OUTCOME_CHALLENGE,
+        Action.CHALLENGE_ANSWER,
+        Action.OUTCOME_RESEND,
+        Action.MEETING_RUN,
+        Action.LEGAL_HOLD,
+    }
+)
+"""The actions that change something on a case (or on an object of a case: its requests, notices,
+challenges, routings, agenda items). None is allowed once the case's personal data was destroyed."""
 
 
 def decide(user: object, action: Action, obj: object = None) -> Verdict:
@@ -675,6 +721,52 @@ def decide(user: object, action: Action, obj: object = None) -> Verdict:
     person = _active(user)
     if person is None or not person.held_roles():
         return NOT_FOUND
+    verdict = _rule(person, action, obj)
+    # A destroyed case takes no writes. Told only to someone the case's own rules let see it (allowed, or
+    # refused because it is decided): to anyone else the answer stays what it was (404 or 403).
+    if action in WRITES and (verdict.allowed or verdict.refusal == Refusal.CLOSED):
+        record = _destruction(obj)
+        if record is not None:
+            return destroyed(record)
+    return verdict
+
+
+def destroyed(record: DestructionRecord) -> Verdict:
+    """The refusal of every write on a case whose personal data was destroyed, with the date."""
+    return Verdict(False, Refusal.DESTROYED, DESTROYED_REASON.format(date=format_date(record.destroyed_at)))
+
+
+def destruction_of(case: Case) -> DestructionRecord | None:
+    """The case's destruction record, if its personal data was destroyed: read from the case where it was
+    loaded with it (`select_related("destruction")`, as case pages and lists do), otherwise asked."""
+    descriptor = Case.destruction
+    if descriptor.is_cached(case):
+        cached = descriptor.related.get_cached_value(case)
+        return cached if isinstance(cached, DestructionRecord) else None
+    return DestructionRecord.objects.filter(case_id=case.pk).first()
+
+
+def writable(case: Case) -> Verdict:
+    """The part of every write's answer that is about the case alone: refused once its personal data was
+    destroyed. For lists that offer a write on each row, whose rows carry their case loaded with its
+    destruction record (no query per row); one object's write asks `decide`."""
+    record = destruction_of(case)
+    return destroyed(record) if record is not None else ALLOW
+
+
+def _destruction(obj: object) -> DestructionRecord | None:
+    """The destruction record of the case this object belongs to, if there is one."""
+    if isinstance(obj, Case):
+        return destruction_of(obj)
+    if isinstance(obj, OutcomeChallenge):
+        obj = obj.decision
+    if isinstance(obj, (InformationRequest, OutcomeNotification, Routing, AgendaItem, Decision)):
+        return DestructionRecord.objects.filter(case_id=obj.case_id).first()
+    return None  # a meeting, a team, the hub: not one case's
+
+
+def _rule(person: User, action: Action, obj: object) -> Verdict:
+    """The rule for this action on this object, before the destroyed-case rule."""
     if action in CASE_ACTIONS and isinstance(obj, Case):
         return _case_rule(person, action, obj)
     if action in REQUEST_ACTIONS and isinstance(obj, InformationRequest):
@@ -683,6 +775,9 @@ def decide(user: object, action: Action, obj: object = None) -> Verdict:
         obj, Meeting
     ):
         return _meeting_rule(person, action, obj)
+    if action == Action.MEETING_RUN and isinstance(obj, AgendaItem):
+        # Marking one case on the agenda discussed: the meeting's rule, and a write on that case.
+        return _meeting_rule(person, action, obj.meeting)
     if action in (Action.OUTCOME_VIEW, Action.OUTCOME_CHALLENGE) and isinstance(obj, OutcomeNotification):
         return _outcome_rule(person, action, obj)
     if action == Action.CHALLENGE_ANSWER and isinstance(obj, OutcomeChallenge):

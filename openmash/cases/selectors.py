@@ -116,7 +116,7 @@ def children_of(case: Case) -> str:
     subjects = getattr(case.referral, "subjects", None)
     if subjects is None:  # from the people the page loaded already, when it did
         subjects = [p for p in case.referral.people.all() if p.is_subject]
-    return ", ".join(str(p) for p in subjects) or "No child named"
+    return ", ".join(str(p) for p in subjects) or "No one named"
 
 
 def case_rows(cases: Iterable[Case], *, now: datetime | None = None) -> list[CaseRow]:

@@ -18,7 +18,15 @@ from django.template.loader import get_template
 from django.utils import timezone
 
 from openmash.access.enforce import AccessRefusedError, authorize, open_case
-from openmash.access.policy import Action, Refusal, cases_visible, contribution_agencies, decide, role_level
+from openmash.access.policy import (
+    Action,
+    Refusal,
+    cases_visible,
+    contribution_agencies,
+    decide,
+    role_level,
+    writable,
+)
 from openmash.accounts.models import User
 from openmash.accounts.permissions import Perm, can, require, signed_in
 from openmash.cases.forms import (
@@ -419,8 +427,8 @@ def detail(request: HttpRequest, case_id: str) -> HttpResponse:
         "screened_by": _person(case.screened_by) if case.screened_by else "",
         "screened_when": format_deadline(case.screened_at) if case.screened_at else "",
         "history": case_history(case, shown),
-        "may_screen": case.status == CaseStatus.NEW and can(user, Perm.CASE_SCREEN),
-        "may_rerate": case.status in RERATABLE and can(user, Perm.CASE_SCREEN),
+        "may_screen": case.status == CaseStatus.NEW and decide(user, Action.CASE_SCREEN, case).allowed,
+        "may_rerate": case.status in RERATABLE and decide(user, Action.CASE_RERATE, case).allowed,
         "may_decide": case.status in DECIDABLE and decide(user, Action.CASE_DECIDE, case).allowed,
         "decision_in_hub": decision_in_hub,
         "may_hand_over": not decision_in_hub
@@ -438,8 +446,10 @@ def detail(request: HttpRequest, case_id: str) -> HttpResponse:
         and decide(user, Action.CASE_ROUTE_AGAIN, case).allowed,
         "may_allocate": decide(user, Action.CASE_ALLOCATE, case).allowed,
         "may_see_consent": decide(user, Action.CONSENT_VIEW, case).allowed,
-        "may_record_consent": can(user, Perm.CONSENT_RECORD),
-        "may_resend_outcomes": role_level(user, Action.OUTCOME_RESEND).allowed,
+        "may_record_consent": decide(user, Action.CONSENT_RECORD, case).allowed,
+        # Per notice and per challenge the same answer: the role, on a case whose data is kept.
+        "may_resend_outcomes": role_level(user, Action.OUTCOME_RESEND).allowed and writable(case).allowed,
+        "may_answer_challenges": role_level(user, Action.CHALLENGE_ANSWER).allowed and writable(case).allowed,
         "shown_agencies": shown,
         "out_of_hours": out_of_hours_warning(case, now),
         "waiting": sorted(

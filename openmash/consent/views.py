@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from openmash.access.enforce import open_case
-from openmash.access.policy import Action
-from openmash.accounts.permissions import Perm, can, require, signed_in
+from openmash.access.policy import Action, decide
+from openmash.accounts.permissions import Perm, require, signed_in
 from openmash.cases.models import Case
 from openmash.casework import consent as casework
 from openmash.consent.forms import BasisEntry, ConsentEntry, ConsentForm, LawfulBasisForm, WithdrawForm
@@ -174,7 +174,7 @@ def basis_rows(case: Case) -> list[BasisRow]:
 
 
 def _children(case: Case) -> str:
-    return ", ".join(str(p) for p in case.referral.people.all() if p.is_subject) or "No child named"
+    return ", ".join(str(p) for p in case.referral.people.all() if p.is_subject) or "No one named"
 
 
 # The consent page ------------------------------------------------------------------------------------
@@ -197,7 +197,7 @@ def case_consent(request: HttpRequest, case_id: UUID) -> HttpResponse:
             "waiting_count": sum(s.waiting for s in states),
             "unanswered": any(s.waiting or s.request.is_open for s in states),
             "hub_rule": HUB_RULE_EARLY_HELP if config.consent_before_search else HUB_RULE,
-            "may_change": can(request.user, Perm.CONSENT_RECORD),
+            "may_change": decide(request.user, Action.CONSENT_RECORD, case).allowed,
             "special_category_basis": SPECIAL_CATEGORY_BASIS,
             "health_override_text": HEALTH_OVERRIDE_TEXT,
         },

@@ -165,6 +165,6 @@ def open_challenges() -> list[OutcomeChallenge]:
     family names)."""
     return list(
         OutcomeChallenge.objects.filter(answered_at__isnull=True)
-        .select_related("decision__case", "notice__agency", "raised_by")
+        .select_related("decision__case__destruction", "notice__agency", "raised_by")
         .order_by("raised_at")
     )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from openmash.access.enforce import load, open_case
-from openmash.access.policy import Action, cases_decidable
+from openmash.access.policy import Action, cases_decidable, writable
 from openmash.accounts.permissions import Perm, require, signed_in
 from openmash.cases.models import Case, CaseStatus
 from openmash.core.actor import Actor
@@ -65,7 +65,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "ready": [r for r in rows if r.ready],
             "gathering": [r for r in rows if not r.ready],
-            "challenges": open_challenges(),
+            # Those the policy lets be answered: none on a case whose personal data was destroyed.
+            "challenges": [c for c in open_challenges() if writable(c.decision.case)],
             "decision_in_hub": hub_configuration().decision_in_hub,
         },
     )

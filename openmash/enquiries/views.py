@@ -195,6 +195,9 @@ def _render_detail(
     agencies = contribution_agencies(request.user, info.case) if people else frozenset()
     for person in people:
         setattr(person, "provenance", provenance(person, agencies))  # noqa: B010 - shown with each person
+    # The work on the request (take, return, nil return, withholding), as the policy allows: never on a
+    # case whose personal data was destroyed.
+    may_respond = decide(request.user, Action.REQUEST_RESPOND, info).allowed
     return render(
         request,
         "enquiries/detail.html",
@@ -212,9 +215,10 @@ def _render_detail(
             "due": format_deadline(info.due_at),
             "overdue": info.is_overdue(now),
             "overdue_by": timesince(info.due_at, now, depth=2) if info.due_at and info.due_at < now else "",
-            "may_take": info.status == RequestStatus.OPEN,
+            "may_respond": may_respond,
+            "may_take": may_respond and info.status == RequestStatus.OPEN,
             "may_add_person": bool(people) and decide(request.user, Action.REQUEST_ADD_PERSON, info).allowed,
-            "show_form": not blocked and not ended and (info.is_open or form.is_bound),
+            "show_form": may_respond and not blocked and not ended and (info.is_open or form.is_bound),
             "form": form,
             "formset": formset,
             "nil_form": nil_form,
@@ -245,8 +249,9 @@ def withheld_by_request(info: InformationRequest) -> list[Disclosure]:
 
 @require(Perm.REQUEST_RESPOND)
 def detail(request: HttpRequest, request_id: str) -> HttpResponse:
-    actor, info = open_request(request, request_id)
-    if request.method != "POST":
+    posted = request.method == "POST"
+    actor, info = open_request(request, request_id, Action.REQUEST_RESPOND if posted else Action.REQUEST_VIEW)
+    if not posted:
         return _render_detail(request, info)
     if request.POST.get("form") == WITHHOLD_FORM:
         return _withhold(request, actor, info)
@@ -310,7 +315,7 @@ def _withhold(request: HttpRequest, actor: Actor, info: InformationRequest) -> H
 @require(Perm.REQUEST_RESPOND)
 @require_POST
 def take(request: HttpRequest, request_id: str) -> HttpResponse:
-    actor, info = open_request(request, request_id)
+    actor, info = open_request(request, request_id, Action.REQUEST_RESPOND)
     if info.status == RequestStatus.BLOCKED:
         return _render_detail(request, info, page_errors=[blocked_message(info)])
     try:
@@ -325,7 +330,7 @@ def take(request: HttpRequest, request_id: str) -> HttpResponse:
 @require(Perm.REQUEST_RESPOND)
 @require_POST
 def nil_return(request: HttpRequest, request_id: str) -> HttpResponse:
-    actor, info = open_request(request, request_id)
+    actor, info = open_request(request, request_id, Action.REQUEST_RESPOND)
     if info.status == RequestStatus.BLOCKED:
         return _render_detail(request, info, page_errors=[blocked_message(info)])
     nil_form = NilReturnForm(request.POST)

@@ -24,6 +24,7 @@ def outcome_notices_for(user: object) -> QuerySet[OutcomeNotification]:
         .select_related(
             "agency",
             "case",
+            "case__destruction",
             "case__referral",
             "case__decision",
             "case__decision__level",

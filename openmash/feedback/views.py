@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from openmash.access.enforce import authorize, load
-from openmash.access.policy import Action
+from openmash.access.policy import Action, writable
 from openmash.accounts.models import User
 from openmash.accounts.permissions import signed_in
 from openmash.accounts.roles import Role
@@ -47,7 +47,11 @@ def outcomes(request: HttpRequest) -> HttpResponse:
         "feedback/outcomes.html",
         {
             "page": page,
-            "rows": [{"notice": n, "new": n.pk in unread} for n in notices],
+            # Each notice's challenge, as the policy allows: never on a case whose data was destroyed.
+            "rows": [
+                {"notice": n, "new": n.pk in unread, "may_challenge": writable(n.case).allowed}
+                for n in notices
+            ],
             "as_referrer": user.has_role(Role.REFERRER),
             "as_researcher": user.has_role(Role.AGENCY_RESEARCHER),
         },

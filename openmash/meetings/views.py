@@ -318,7 +318,8 @@ def screen(request: HttpRequest, meeting_id: str) -> HttpResponse:
             "next_url": screen_url(meeting, position + 1) if position < len(items) else "",
             "record_url": record_url,
             "decided": case.status not in DECIDABLE and hasattr(case, "decision"),
-            "runs": decide(request.user, Action.MEETING_RUN, meeting).allowed
+            # Marking this case discussed: the meeting's rule, and a write on the case (not if destroyed).
+            "runs": decide(request.user, Action.MEETING_RUN, item).allowed
             and meeting.status == MeetingStatus.IN_PROGRESS,
         },
     )
@@ -340,6 +341,7 @@ def discussed(request: HttpRequest, meeting_id: str) -> HttpResponse:
     if item is None:
         messages.error(request, "Choose a case on this meeting's agenda")
         return redirect("meetings:detail", meeting_id=meeting.pk)
+    authorize(actor, Action.MEETING_RUN, item)
     position = list(meeting.items.order_by("order").values_list("pk", flat=True)).index(item.pk) + 1
     try:
         agenda_item_discussed(actor=actor, item=item)

@@ -17,7 +17,7 @@ from openmash.people.models import (
     PartnershipStatus,
     RelationshipKind,
 )
-from openmash.referrals.models import ReferralPerson, Relationship
+from openmash.referrals.models import CHILD_WORDS, ReferralPerson, Relationship, SubjectWords
 
 NOT_REAL = "{label} must be a real date"
 INCOMPLETE = "{label} must include a day, month and year"
@@ -78,7 +78,7 @@ class PersonForm(GdsForm):
     family_name = forms.CharField(label="Last name", max_length=100)
     sex = forms.ChoiceField(label="Sex", choices=Sex.choices, widget=forms.RadioSelect, initial=Sex.UNKNOWN)
     relationship = forms.ChoiceField(
-        label="Relationship to the child referred",
+        label="Relationship to the child",
         choices=[c for c in Relationship.choices if c[0] != Relationship.SUBJECT],
         initial=Relationship.OTHER,
     )
@@ -87,12 +87,21 @@ class PersonForm(GdsForm):
         label="Date of death", required=False, help_text="Only if they have died. For example, 2 11 2019"
     )
 
-    def __init__(self, *args: Any, changing: bool = False, subject: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        changing: bool = False,
+        subject: bool = False,
+        words: SubjectWords = CHILD_WORDS,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["given_name"].error_messages["required"] = "Enter their first name"
         self.fields["family_name"].error_messages["required"] = "Enter their last name"
-        if subject:  # the child referred stays the child referred
+        if subject:  # the person referred stays the person referred
             del self.fields["relationship"]
+        else:  # "Relationship to the child", "... to the adult at risk", "... to the person referred"
+            self.fields["relationship"].label = f"Relationship to the {words.noun}"
         if changing:
             add_version(self)
 

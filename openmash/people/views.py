@@ -193,7 +193,7 @@ def person_add(request: HttpRequest, case_id: str) -> HttpResponse:
     info = None if can(request.user, Perm.CASE_SCREEN) else search_request(request.user, case)
     if info is not None:
         return redirect("trawl:add-person", request_id=info.pk)
-    form = _correcting(request, case, PersonForm(_posted(request)))
+    form = _correcting(request, case, PersonForm(_posted(request), words=case.referral.subject_words))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -339,7 +339,11 @@ def person_change(request: HttpRequest, case_id: str, person_id: str) -> HttpRes
         request,
         case,
         PersonForm(
-            _posted(request), initial=_person_initial(person), changing=True, subject=person.is_subject
+            _posted(request),
+            initial=_person_initial(person),
+            changing=True,
+            subject=person.is_subject,
+            words=case.referral.subject_words,
         ),
     )
     if request.method == "POST" and form.is_valid():

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from openmash.access.enforce import authorize, load
-from openmash.access.policy import Action, decide
+from openmash.access.policy import Action, Refusal, decide
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.cases.models import Case
@@ -104,8 +104,11 @@ def holds(request: HttpRequest) -> HttpResponse:
     form = FindCaseForm(request.GET or None)
     if may_hold and request.GET and form.is_valid():
         case = Case.objects.filter(reference__iexact=form.cleaned_data["reference"].strip()).first()
+        verdict = decide(request.user, Action.LEGAL_HOLD, case) if case is not None else None
         if case is None:
             form.add_error("reference", NO_SUCH_CASE)
+        elif verdict is not None and verdict.refusal == Refusal.DESTROYED:
+            form.add_error("reference", f"{verdict.reason} There is nothing left to hold.")
         else:
             return redirect("retention:hold-place", case_id=case.pk)
     lifted = LegalHold.objects.filter(lifted_at__isnull=False).select_related(
@@ -122,7 +125,6 @@ def hold_place(request: HttpRequest, case_id: str) -> HttpResponse:
     actor = Actor.from_request(request)
     case, _ = load(actor, Action.LEGAL_HOLD, Case.objects.select_related("referral"), case_id)
     current = LegalHold.objects.filter(case=case, lifted_at__isnull=True).first()
-    destroyed = DestructionRecord.objects.filter(case=case).first()
     form = HoldForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -136,7 +138,7 @@ def hold_place(request: HttpRequest, case_id: str) -> HttpResponse:
     return render(
         request,
         "retention/hold_place.html",
-        {"case": case, "form": form, "current": current, "destroyed": destroyed, "due": due},
+        {"case": case, "form": form, "current": current, "due": due},
     )
 
 

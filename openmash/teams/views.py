@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from openmash.access.enforce import authorize, load
-from openmash.access.policy import Action, cases_visible, teams_visible
+from openmash.access.policy import Action, cases_visible, teams_visible, writable
 from openmash.accounts.permissions import signed_in
 from openmash.cases.models import Case
 from openmash.cases.selectors import audit_list, children_of, with_list_data
@@ -41,10 +41,15 @@ def queue(request: HttpRequest, team_id: str) -> HttpResponse:
         .select_related("case", "case__referral")
         .order_by("status", "routed_at")
     )
-    cases = {c.pk: c for c in with_list_data(Case.objects.filter(pk__in=[r.case_id for r in routings]))}
-    rows = [(r, cases[r.case_id], children_of(cases[r.case_id])) for r in routings]
-    audit_list(actor, queue=f"team: {team.name}", cases=list(cases.values()))
+    listed = Case.objects.filter(pk__in=[r.case_id for r in routings]).select_related("destruction")
+    cases = {c.pk: c for c in with_list_data(listed)}
     member = team.members.filter(username=request.user.get_username()).exists()
+    # A member answers each waiting case, unless the policy refuses every write on it (destroyed).
+    rows = [
+        (r, cases[r.case_id], children_of(cases[r.case_id]), member and writable(cases[r.case_id]).allowed)
+        for r in routings
+    ]
+    audit_list(actor, queue=f"team: {team.name}", cases=list(cases.values()))
     return render(
         request,
         "teams/queue.html",
@@ -52,7 +57,6 @@ def queue(request: HttpRequest, team_id: str) -> HttpResponse:
             "team": team,
             "waiting": [row for row in rows if row[0].status == RoutingStatus.WAITING],
             "accepted": [row for row in rows if row[0].status == RoutingStatus.ACCEPTED],
-            "member": member,
         },
     )
 

@@ -63,9 +63,13 @@ def _grouped(trawl: Trawl | None, people: Iterable[ReferralPerson]) -> list[Pers
     return list(groups.values())
 
 
-def _request(request: HttpRequest, request_id: str, *, audit: bool = True) -> InformationRequest:
-    """The agency's request, once the policy allows searching for it (never while it waits at the gate)."""
-    _, info = open_request(request, request_id, Action.REQUEST_TRAWL, audit=audit)
+def _request(
+    request: HttpRequest, request_id: str, *, audit: bool = True, write: bool = False
+) -> InformationRequest:
+    """The agency's request, once the policy allows searching for it (never while it waits at the gate);
+    with ``write``, once it allows changing the search or the return (never on a destroyed case)."""
+    action = Action.TRAWL_RECORD if write else Action.REQUEST_TRAWL
+    _, info = open_request(request, request_id, action, audit=audit)
     return info
 
 
@@ -116,7 +120,9 @@ def trawl_page(request: HttpRequest, request_id: str) -> HttpResponse:
             "trawl": trawl,
             "groups": groups,
             "waiting": [g.person for g in groups if g.not_searched],
-            "may_run": info.is_open and not blocked,
+            "may_run": info.is_open
+            and not blocked
+            and decide(request.user, Action.TRAWL_RECORD, info).allowed,
             "may_add_person": decide(request.user, Action.REQUEST_ADD_PERSON, info).allowed,
         },
     )
@@ -155,7 +161,7 @@ def person_add(request: HttpRequest, request_id: str) -> HttpResponse:
 @require(Perm.REQUEST_RESPOND)
 @require_POST
 def trawl_run(request: HttpRequest, request_id: str) -> HttpResponse:
-    info = _request(request, request_id, audit=False)
+    info = _request(request, request_id, audit=False, write=True)
     try:
         services.trawl_start(actor=Actor.from_request(request), request=info)
     except DomainError as error:
@@ -178,7 +184,7 @@ def trawl_progress(request: HttpRequest, request_id: str) -> HttpResponse:
 @require(Perm.REQUEST_RESPOND)
 @require_POST
 def candidate_decide(request: HttpRequest, request_id: str, candidate_id: str) -> HttpResponse:
-    info = _request(request, request_id, audit=False)
+    info = _request(request, request_id, audit=False, write=True)
     candidate = _candidate(info, candidate_id)
     decision = request.POST.get("decision")
     reason = request.POST.get("reason", "")[:REASON_MAX]
@@ -224,7 +230,7 @@ def _page_url(info: InformationRequest) -> str:
 
 @require(Perm.REQUEST_RESPOND)
 def candidate_record(request: HttpRequest, request_id: str, candidate_id: str) -> HttpResponse:
-    info = _request(request, request_id, audit=False)
+    info = _request(request, request_id, audit=False, write=request.method == "POST")
     candidate = _candidate(info, candidate_id)
     actor = Actor.from_request(request)
     errors: list[tuple[str, str]] = []
@@ -257,7 +263,9 @@ def candidate_record(request: HttpRequest, request_id: str, candidate_id: str) -
         "record": record,
         "added": added,
         "errors": errors,
-        "may_add": info.is_open and candidate.status == CandidateStatus.CONFIRMED,
+        "may_add": info.is_open
+        and candidate.status == CandidateStatus.CONFIRMED
+        and decide(request.user, Action.TRAWL_RECORD, info).allowed,
         "identity_rows": _identity_rows(record.identity if record else {}),
         "detail_rows": _detail_rows(record.details if record else {}),
     }
@@ -291,7 +299,7 @@ def _detail_rows(details: Any) -> list[tuple[str, str, date | None]]:
 @require(Perm.REQUEST_RESPOND)
 @require_POST
 def item_remove(request: HttpRequest, request_id: str, item_id: str) -> HttpResponse:
-    info = _request(request, request_id, audit=False)
+    info = _request(request, request_id, audit=False, write=True)
     item = get_object_or_404(HistoryItem, pk=item_id, request=info)
     try:
         services.trawl_item_remove(actor=Actor.from_request(request), item=item)
@@ -306,7 +314,8 @@ def item_remove(request: HttpRequest, request_id: str, item_id: str) -> HttpResp
 def item_edit(request: HttpRequest, request_id: str, item_id: str) -> HttpResponse:
     """Change the words or significance of an event found by trawl, before the return is shared."""
     # Showing the event is a read of the family's information (audited); saving is audited as an edit.
-    info = _request(request, request_id, audit=request.method != "POST")
+    posted = request.method == "POST"
+    info = _request(request, request_id, audit=not posted, write=posted)
     item = get_object_or_404(HistoryItem, pk=item_id, request=info)
     if not item.from_trawl:
         raise Http404("Not an event from the agency's records")

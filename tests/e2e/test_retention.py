@@ -1,7 +1,8 @@
 """Browser test of retention: the hub's information governance officer opens what is due for
 destruction, puts a legal hold on a case due now (after the form has asked for a reason), sees it held,
 and after the night's sweep reads the destruction record of the case that was not held. A partner
-agency's officer is not shown the hub's retention."""
+agency's officer is not shown the hub's retention. A decision maker finds nothing to change on a destroyed
+case, and is told why at a change's own address."""
 
 from __future__ import annotations
 
@@ -17,10 +18,11 @@ from openmash.accounts.roles import Role
 from openmash.cases.models import Case, CaseStatus, Route
 from openmash.cases.tests.helpers import make_referral
 from openmash.casework.destruction import retention_sweep
+from openmash.core.dates import format_date
 from openmash.hub.models import AgencyKind
 from openmash.retention.models import DestructionRecord, LegalHold
 from openmash.retention.services import NO_HOLD_REASON
-from tests.e2e.conftest import nav_link_texts, service_navigation, sign_in
+from tests.e2e.conftest import BrowserProblems, nav_link_texts, service_navigation, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -98,3 +100,44 @@ def test_ig_officer_sees_what_is_due_and_puts_a_legal_hold_on(
     other = new_page()
     sign_in(other, health_ig.username)
     assert "Retention" not in nav_link_texts(other)
+
+
+def test_a_destroyed_case_offers_no_change_and_refuses_one_with_the_date(
+    new_page: Callable[[], Page],
+    make_user: Callable[..., Any],
+    settings: Any,
+    tmp_path: Any,
+    browser_problems: BrowserProblems,
+) -> None:
+    settings.OPENMASH_AUDIT_ANCHOR_DIR = tmp_path
+    decider = make_user(Role.DECISION_MAKER)
+    case = closed(Route.NFA, 800)
+    page = new_page()
+    sign_in(page, decider.username)
+    page.goto(f"/cases/{case.pk}/")
+    expect(page.get_by_role("link", name=f"Record the allocation of case {case.reference}")).to_be_visible()
+
+    (record,) = retention_sweep().destroyed
+    day = format_date(record.destroyed_at)
+    page.reload()
+    expect(page.get_by_test_id("destroyed")).to_contain_text(f"was destroyed on {day}")
+    expect(page.get_by_role("link", name=f"Record the allocation of case {case.reference}")).to_have_count(0)
+    page.get_by_role("link", name="People and relationships").click()
+    expect(page.get_by_test_id("destroyed")).to_be_visible()
+    expect(page.get_by_role("link", name="Add a person")).to_have_count(0)
+
+    # A change asked for at its own address (a bookmark, an old tab) is refused, saying why and since when.
+    allocate = f"/cases/{case.pk}/allocate/"
+    response = page.goto(allocate)
+    assert response is not None and response.status == 403
+    expect(page.get_by_role("heading", level=1)).to_have_text("This case can no longer be changed")
+    expect(page.get_by_test_id("refusal-reason")).to_contain_text(
+        f"This case's personal data was destroyed on {day} under the hub's retention rules"
+    )
+    expect(page.get_by_role("link", name="Go to your home page")).to_be_visible()
+    browser_problems.check_accessibility(page)
+    # The refusal was the point of the test, not a problem.
+    url = page.url
+    console = "Failed to load resource: the server responded with a status of 403 (Forbidden)"
+    expected = {f"HTTP 403 for GET {url}", f"console error on {url}: {console}"}
+    browser_problems.items = [p for p in browser_problems.items if p not in expected]

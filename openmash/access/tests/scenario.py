@@ -4,7 +4,9 @@ Cases: a new contact from another referrer; an open case both police and health 
 chair's agenda); a case whose Health request is blocked by the duty of confidentiality (police open); a
 case whose family withdrew consent after police searched their records and confirmed one (police blocked
 again); a decided (closed) case; a case only Health was asked about; a case routed to the domestic abuse
-team, waiting for it; an early-help case whose product was handed to a keyworker in Early Help.
+team, waiting for it; an early-help case whose product was handed to a keyworker in Early Help; a case
+decided and closed long ago whose personal data was destroyed under the retention rules, with something of
+each kind still on it to act on (its request, outcome notices, a challenge, a consent, a routing).
 People: one person in each role,
 partner researchers and information governance officers in two agencies, two meeting chairs (one with
 the open case on the agenda, one with an empty meeting), two referrers, two hub administrators, a police
@@ -14,15 +16,19 @@ officer in the domestic abuse team, and a researcher in the keyworker's agency (
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from django.db import transaction
+from django.utils import timezone
+
 from openmash.accounts.models import User
 from openmash.accounts.roles import Role
-from openmash.cases.models import Case, Route
+from openmash.cases.models import Case, CaseStatus, Route
 from openmash.cases.tests.helpers import make_referral, screen
 from openmash.casework.consent import consent_record, consent_withdraw, lawful_basis_record
+from openmash.casework.destruction import case_destroy
 from openmash.casework.handover import case_hand_over, keyworker_appoint
 from openmash.consent.models import ConsentDecision, ConsentRecord, ForWhom, InformedHow
 from openmash.core.actor import Actor
@@ -30,7 +36,7 @@ from openmash.decisions.models import Outcome, OutcomeChallenge
 from openmash.decisions.services import decision_record, outcome_challenge_raise
 from openmash.enquiries.models import InformationRequest, RequestStatus
 from openmash.enquiries.services import HistoryData, request_save_return, request_take
-from openmash.feedback.models import OutcomeNotification
+from openmash.feedback.models import OutcomeNotification, Recipient
 from openmash.hub.models import Agency, AgencyKind, HubConfiguration, Specialism, Team, ThresholdLevel
 from openmash.meetings.models import Meeting
 from openmash.meetings.services import agenda_build_from_ready
@@ -42,6 +48,7 @@ from openmash.referrals.services import PersonData
 from openmash.sources.models import DataSource, SourceLoad
 from openmash.sources.tests.helpers import police_source
 from openmash.teams.models import Routing
+from openmash.teams.services import routing_start
 from openmash.trawl.models import TrawlCandidate
 from openmash.trawl.services import candidate_confirm, candidate_record, events_add, trawl_start
 
@@ -110,10 +117,12 @@ class Scenario:
         return list(self.cases[case].referral.people.order_by("-is_subject", "given_name"))
 
     def secrets(self, case: str) -> list[str]:
-        """What must never appear on a refused page: each person's name, date of birth, NHS number."""
+        """What must never appear on a refused page: each person's name, date of birth, NHS number (none
+        left once the case's personal data was destroyed)."""
         out = []
         for p in self.people(case):
-            out.append(f"{p.given_name} {p.family_name}")
+            if p.given_name or p.family_name:
+                out.append(f"{p.given_name} {p.family_name}")
             if p.date_of_birth:
                 out += [p.date_of_birth.isoformat(), f"{p.date_of_birth:%d/%m/%Y}"]
                 out.append(f"{p.date_of_birth.day} {p.date_of_birth:%B %Y}")
@@ -146,6 +155,57 @@ def _return(researcher: User, info: InformationRequest) -> None:
         ],
         submit=True,
     )
+
+
+@dataclass
+class Destroyed:
+    case: Case
+    consent: ConsentRecord
+    notice: OutcomeNotification
+    challenge: OutcomeChallenge
+
+
+def _destroyed(users: dict[str, User], capture: Any, team: Team) -> Destroyed:
+    """A case with consent, screened to police, decided, its outcome challenged by the referrer and routed
+    to a team; then closed ten years ago and its personal data destroyed by the retention rules."""
+    screener = users["screener"]
+    case = make_referral(
+        users["referrer"],
+        people=[child("Esme", "Calloway", date(2012, 3, 14), "9990000085"), parent("Lorna", "Calloway")],
+    ).case
+    consent = consent_record(
+        actor=_actor(screener),
+        case=case,
+        given_by=case.referral.people.get(is_subject=False),
+        for_whom=ForWhom.HOUSEHOLD,
+        decision=ConsentDecision.GIVEN,
+        informed_how=InformedHow.VERBAL,
+        privacy_notice_version="2026-04",
+    )
+    case.refresh_from_db()
+    screen(case, screener, kinds=(POLICE,), lawful_basis=False)
+    case.refresh_from_db()
+    decision_record(
+        actor=_actor(users["decider"]),
+        case=case,
+        expected_version=case.version,
+        outcome=Outcome.S17_ASSESSMENT,
+        level=ThresholdLevel.objects.get(number=3),
+        rationale="Neglect",
+        proceed_reason="Police had not answered",
+    )
+    notice = case.notifications.get(recipient=Recipient.REFERRER)
+    challenge = outcome_challenge_raise(
+        actor=_actor(users["referrer"]), notice=notice, reasons="The school sees more"
+    )
+    with capture(execute=True), transaction.atomic():
+        routing_start(actor=_actor(screener), case=case, team=team)
+    Case.objects.filter(pk=case.pk).update(
+        status=CaseStatus.CLOSED, closed_at=timezone.now() - timedelta(days=3650)
+    )
+    case_destroy(actor=Actor.system("retention_sweep"), case=case)
+    case.refresh_from_db()
+    return Destroyed(case=case, consent=consent, notice=notice, challenge=challenge)
 
 
 def build(make_user: Any, tmp_path: Path, capture: Any) -> Scenario:
@@ -297,23 +357,31 @@ def build(make_user: Any, tmp_path: Path, capture: Any) -> Scenario:
         expected_version=meetings["chaired"].version,
     )
 
+    destroyed = _destroyed(users, capture, da_team)
+    cases["destroyed"] = destroyed.case
+
     for key in cases:
         cases[key].refresh_from_db()
     scenario = Scenario(users=users, cases=cases, meetings=meetings, source=source)
-    scenario.consents = {"withdrawn": consent}
+    scenario.consents = {"withdrawn": consent, "destroyed": destroyed.consent}
     scenario.teams = {"da": da_team}
-    scenario.routings = {"routed": Routing.objects.get(case=cases["routed"])}
+    scenario.routings = {
+        "routed": Routing.objects.get(case=cases["routed"]),
+        "destroyed": Routing.objects.get(case=cases["destroyed"]),
+    }
     scenario.candidates = {"open": best, "withdrawn": found}
     scenario.notices = {
         n.recipient + (n.agency.kind if n.agency else ""): n
         for n in cases["closed"].notifications.select_related("agency")
     }
+    scenario.notices["destroyed/referrer"] = destroyed.notice
     scenario.challenges = {
         "referrer": outcome_challenge_raise(
             actor=_actor(users["referrer"]),
             notice=scenario.notices["referrer"],
             reasons="The school sees more than the hub weighed",
-        )
+        ),
+        "destroyed": destroyed.challenge,
     }
     assert SourceLoad.objects.filter(source=source).exists()
     assert Agency.objects.filter(kind=HEALTH).exists()

@@ -1,6 +1,7 @@
 """Pages about an adult at risk (a hub that covers adults, the concern "Adult at risk", someone 18 or
-over) name them as an adult at risk, not a child: the case page, the referral summary, the people page,
-the decision page and the outcome feedback. A child's pages still say "child"."""
+over) name them as an adult at risk, not a child: the case page, the referral summary, the people page and
+its forms, the decision page and the outcome feedback. A child's pages still say "child". Lists that may
+mix children and adults head the column "Person referred"."""
 
 from __future__ import annotations
 
@@ -135,3 +136,58 @@ def test_the_words_follow_the_concern_and_the_age_on_the_day_of_referral(
     ]
     case = screened(people, concern_categories=concerns, people=[*subjects, CARER])
     assert case.referral.subject_words == words
+
+
+def _headers(html: str) -> list[str]:
+    cells = re.findall(r"<th [^>]*scope=\"col\"[^>]*>(.*?)</th>", html)
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in cells]
+
+
+def test_the_lists_that_may_mix_children_and_adults_head_the_column_person_referred(
+    people: dict[str, Any],  # noqa: F811
+) -> None:
+    """The screening queue, the case list, the decision queue, the agency's request queue and the homes
+    list children and adults at risk together: their column says "Person referred", never "Child"."""
+    make_referral(people["referrer"], **ADULT_AT_RISK)  # a new contact, for the screening queue
+    screened(people, **ADULT_AT_RISK)  # gathering: for the decision queue and the police queue
+    make_referral(people["referrer"])  # a child's contact beside them
+    clients = {}
+    for key in ("screener", "decider", "police", "referrer"):
+        clients[key] = Client()
+        clients[key].force_login(people[key])
+    lists = [
+        ("screener", reverse("cases:queue")),
+        ("screener", reverse("cases:list")),
+        ("screener", reverse("accounts:home")),
+        ("decider", reverse("decisions:queue")),
+        ("police", reverse("enquiries:queue")),
+        ("referrer", reverse("accounts:home")),
+    ]
+    for who, url in lists:
+        response = clients[who].get(url, follow=True)  # a home sends each person to their role's
+        assert response.status_code == 200, url
+        headers = _headers(response.content.decode())
+        assert "Person referred" in headers, (url, headers)
+        assert "Child" not in headers, (url, headers)
+
+
+@pytest.mark.parametrize(
+    ("referral", "label"),
+    [({}, "Relationship to the child"), (ADULT_AT_RISK, "Relationship to the adult at risk")],
+)
+def test_changing_a_person_asks_their_relationship_to_the_person_referred(
+    people: dict[str, Any],  # noqa: F811
+    referral: dict[str, Any],
+    label: str,
+) -> None:
+    case = screened(people, **referral)
+    other = case.referral.people.get(is_subject=False)
+    screener = Client()
+    screener.force_login(people["screener"])
+    for url in (
+        reverse("people:person_change", args=[case.pk, other.pk]),
+        reverse("people:person_add", args=[case.pk]),
+    ):
+        html = screener.get(url).content.decode()
+        assert label in html, url
+        assert ("Relationship to the child" in html) == (label == "Relationship to the child"), url
