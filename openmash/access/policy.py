@@ -743,7 +743,10 @@ def destruction_of(case: Case) -> DestructionRecord | None:
     if descriptor.is_cached(case):
         cached = descriptor.related.get_cached_value(case)
         return cached if isinstance(cached, DestructionRecord) else None
-    return DestructionRecord.objects.filter(case_id=case.pk).first()
+    record = DestructionRecord.objects.filter(case_id=case.pk).first()
+    if _STANDINGS.get() is not None:  # within a read, kept on the case for the page's other questions
+        descriptor.related.set_cached_value(case, record)
+    return record
 
 
 def writable(case: Case) -> Verdict:
@@ -761,6 +764,8 @@ def _destruction(obj: object) -> DestructionRecord | None:
     if isinstance(obj, OutcomeChallenge):
         obj = obj.decision
     if isinstance(obj, (InformationRequest, OutcomeNotification, Routing, AgendaItem, Decision)):
+        if type(obj).case.is_cached(obj):
+            return destruction_of(obj.case)
         return DestructionRecord.objects.filter(case_id=obj.case_id).first()
     return None  # a meeting, a team, the hub: not one case's
 
