@@ -64,7 +64,17 @@ test-e2e: install
 	$(VENV)/bin/pytest -q -m e2e tests/e2e
 	$(VENV)/bin/pytest -q -m e2e openmash/genogram
 
-test: lint typecheck test-databases test-e2e
+# Lint and typecheck first; then two lanes, one a core: the PostgreSQL pass in one, the SQLite pass and
+# then the browser tests in the other (the PostgreSQL pass takes about as long as both). Each pass's
+# output is printed when it ends; the target fails if any fails.
+test: lint typecheck
+	@mkdir -p var; \
+	$(MAKE) --no-print-directory test-postgres > var/test-postgres.log 2>&1 & postgres=$$!; \
+	$(MAKE) --no-print-directory test-sqlite > var/test-sqlite.log 2>&1; s=$$?; \
+	echo "== SQLite =="; cat var/test-sqlite.log; \
+	echo "== Browser tests =="; $(MAKE) --no-print-directory test-e2e; e=$$?; \
+	wait $$postgres; p=$$?; echo "== PostgreSQL =="; cat var/test-postgres.log; \
+	test $$s -eq 0 -a $$e -eq 0 -a $$p -eq 0
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/audit-anchor

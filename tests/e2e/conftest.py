@@ -99,10 +99,12 @@ class BrowserProblems:
         FAILING_RULES) fails the test like a console error does."""
         url = page.url  # the page checked, even if the test has moved on by the time axe answers
         try:
-            if page.evaluate("document.contentType") != "text/html":
+            content_type, loaded = page.evaluate("[document.contentType, typeof axe !== 'undefined']")
+            if content_type != "text/html":
                 return
-            page.evaluate(AXE_SCRIPT)
-            result = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
+            if not loaded:  # once a page: the script is half a megabyte
+                page.evaluate(AXE_SCRIPT)
+            result = page.evaluate(AXE_RUN, AXE_OPTIONS)
         except PlaywrightError as error:
             if any(reason in str(error) for reason in NAVIGATED_AWAY):
                 TALLY.left_early += 1
@@ -134,6 +136,20 @@ class BrowserProblems:
 FAILING_IMPACTS = frozenset({"critical", "serious"})
 FAILING_RULES = frozenset({"region"})
 AXE_OPTIONS = {"resultTypes": ["violations"]}
+# One run at a time on a page: axe-core refuses a second while one runs, and a check a test asks for can
+# meet the one started when the page loaded (its load event is handled while the test waits).
+AXE_RUN = """async options => {
+  while (window.openmashAxeRun) {
+    await window.openmashAxeRun.catch(() => null);
+  }
+  const run = axe.run(document, options);
+  window.openmashAxeRun = run;
+  try {
+    return await run;
+  } finally {
+    if (window.openmashAxeRun === run) window.openmashAxeRun = null;
+  }
+}"""
 NAVIGATED_AWAY = (
     "Execution context was destroyed",
     "navigat",
