@@ -147,8 +147,8 @@ def person_add(request: HttpRequest, request_id: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{person} added to case {case.reference}. Search again to look for them in "
-                f"{info.agency.name}'s records.",
+                f"{person} added to case {case.reference}. Search {info.agency.name}'s records"
+                f"{' again' if services.latest_trawl(info) else ''} to look for them.",
             )
             return redirect(f"{_page_url(info)}#people")
     return render(

@@ -198,7 +198,7 @@ def test_the_form_adds_him_and_goes_back_to_the_search(
     assert response.redirect_chain[-1][0] == reverse("trawl:page", args=[info.pk]) + "#people"
     page = response.content.decode()
     assert f"Dean Harrow added to case {info.case.reference}" in page
-    assert "Search again to look for them in Police&#x27;s records" in page
+    assert "Search Police&#x27;s records to look for them" in page  # no search yet: not "again"
     added = info.case.referral.people.get(given_name="Dean")
     assert added.date_of_birth == date(1988, 7, 21) and added.addition.request == info
 
