@@ -207,9 +207,9 @@ def test_the_readme_production_commands_give_a_hub_an_administrator_can_sign_in_
         assert plain.getresponse().status == 301
 
         # The password, through the real sign-in form; production then asks for two-factor set-up.
-        setup = location(client.post("/sign-in/", {"username": "first.admin", "password": PASSWORD}))
-        assert setup == "/"
-        setup = location(client.get("/"))
+        home_page = location(client.post("/sign-in/", {"username": "first.admin", "password": PASSWORD}))
+        assert home_page == "/home/hub-administrator/"  # signing in goes straight to the role's home
+        setup = location(client.get(home_page))
         assert setup.startswith("/account/two-factor/")
         page = client.get(setup)
         secret = re.search(r'data-testid="secret">([A-Z2-7 ]+)<', page.text)  # type: ignore[attr-defined]
