@@ -237,9 +237,11 @@ def main() -> int:
         hub.stop()
 
     print()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
         f"{cases} cases in PostgreSQL; gunicorn with {args.workers} workers; {args.requests} requests of "
-        f"each page at each level; machine shared (contended): figures vary between runs"
+        f"each page at each level; load average at the end {load} (other work on the machine slows "
+        f"every figure)"
     )
     header = f"{'page':<26} {'queries':>7}"
     for users in args.users:

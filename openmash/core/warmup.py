@@ -1,8 +1,9 @@
 """Warming a new web process up in the background, so the first people to use it do not wait for what
 every process loads once: the bank-holiday calendar the working-time clock counts with (the `holidays`
 library loads its country module on first use), the URL resolver's compiled routes, the templates of
-the pages people open first, and WeasyPrint with its fonts (seconds before the first PDF, the meeting
-pack or a transparency report, could start).
+the pages people open first, WeasyPrint with its fonts (seconds before the first PDF, the meeting
+pack or a transparency report, could start), and the steps other apps add (the reporting app's chart
+engine, a second or more before the first chart).
 
 The web process's WSGI module (`openmash.config.wsgi`, which both `runserver` and gunicorn load) asks
 for it; it starts with the process's first request, so it runs in the process that serves people
@@ -16,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -62,6 +64,14 @@ stroke="#0b0c0c"/><text x="30" y="15" font-family="Arial" font-size="12">Name</t
 
 _lock = threading.Lock()
 _thread: threading.Thread | None = None
+#: Steps other apps add (`add_step`, from their AppConfig.ready), run after the core's own: the core
+#: cannot import them, they import the core.
+_steps: dict[str, Callable[[], object]] = {}
+
+
+def add_step(name: str, step: Callable[[], object]) -> None:
+    """Have every web process also run ``step`` while it warms up (named ``name`` in its log line)."""
+    _steps[name] = step
 
 
 def warm_up() -> dict[str, float]:
@@ -92,6 +102,11 @@ def warm_up() -> dict[str, float]:
 
     HTML(string=SAMPLE_PDF).write_pdf()
     took["pdf"] = time.perf_counter() - started
+
+    for name, step in list(_steps.items()):
+        started = time.perf_counter()
+        step()
+        took[name] = time.perf_counter() - started
     return took
 
 

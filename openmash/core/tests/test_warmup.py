@@ -27,7 +27,7 @@ def _fresh_process(monkeypatch: pytest.MonkeyPatch) -> Any:
 def test_the_warm_up_loads_what_the_first_pages_would() -> None:
     _bank_holidays_for_year.cache_clear()
     took = warmup.warm_up()
-    assert set(took) == {"bank holidays", "urls", "templates", "pdf"}
+    assert set(took) == {"bank holidays", "urls", "templates", "pdf", "charts"}
     assert _bank_holidays_for_year.cache_info().currsize == 3  # last year, this year, next year
     assert "weasyprint" in sys.modules
 
