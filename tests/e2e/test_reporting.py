@@ -59,6 +59,11 @@ def test_performance_manager_reads_timeliness_for_a_month_and_downloads_it(
     expect(agencies.get_by_role("img")).to_be_visible()  # the chart
     police = agencies.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Police"))
     expect(police).to_contain_text("100")
+    # The nine-column table stays inside the page's column (it scrolls within its own box if need be).
+    column = page.locator("main").bounding_box()
+    scroller = page.get_by_test_id("table-scroll-agencies").bounding_box()
+    assert column is not None and scroller is not None
+    assert scroller["x"] + scroller["width"] <= column["x"] + column["width"] + 1, (scroller, column)
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
 
