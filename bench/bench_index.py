@@ -25,7 +25,11 @@ memory is its own:
 
 10M and 20M records run with the same code; the in-memory baseline and Splink do not fit there
 (pass ``--no-in-memory --splink-queries 0``). Generating the data is the slow part (about a minute
-per million records of one core); ``--keep DIR`` keeps it for another run.
+per million records of one core); ``--keep DIR`` keeps it for another run, and with ``--keep``,
+``--search-only`` reuses the kept data, model and index (building the index only if it is missing)
+and measures only the searches — the quick way to compare one change to the search path:
+
+    nice -n 19 .venv/bin/python bench/bench_index.py --sizes 1000000 --keep /tmp/bench-index --search-only
 """
 
 from __future__ import annotations
@@ -143,11 +147,13 @@ def work_search(data: Path, queries: int, barrier: Path | None, peers: int) -> d
     answers: dict[str, list[tuple[str, float]]] = {}
     latencies = []
     cpu = []
+    considered = []
     for row in rows:
         asked, asked_cpu = time.perf_counter(), time.thread_time()
         result = index.search_features(row, top=TOP, threshold=THRESHOLD)
         latencies.append(time.perf_counter() - asked)
         cpu.append(time.thread_time() - asked_cpu)
+        considered.append(result.considered)
         answers[result.query_id] = [(c.record_id, c.match_probability) for c in result.candidates]
     if barrier is not None:  # measure only once every peer has searched and holds its pages
         (barrier / f"ready-{os.getpid()}").touch()
@@ -170,6 +176,8 @@ def work_search(data: Path, queries: int, barrier: Path | None, peers: int) -> d
         "mean_ms": 1000 * statistics.fmean(latencies),
         "cpu_p50_ms": 1000 * statistics.median(cpu),
         "cpu_p95_ms": 1000 * _percentile(cpu, 0.95),
+        "considered_mean": statistics.fmean(considered),
+        "considered_p95": _percentile([float(c) for c in considered], 0.95),
     }
 
 
@@ -182,6 +190,25 @@ def _run_worker(*args: str) -> dict[str, Any]:
 
 
 # --- the benchmark ------------------------------------------------------------------------------------
+
+
+def search_only(size: int, queries: int, keep: Path) -> list[str]:
+    """Only the searches, on the kept data, model and index (built first if missing)."""
+    data = keep / str(size)
+    if not (data / "model.json").is_file():
+        data.mkdir(parents=True, exist_ok=True)
+        _run_worker("prepare", str(data), str(size), str(queries))
+    if not (data / "index" / "index.json").is_file():
+        shutil.rmtree(data / "index", ignore_errors=True)
+        _run_worker("build", str(data))
+    s = _run_worker("search", str(data), str(queries))
+    return [
+        f"| {label(int(s['records']))} | mapped index (searches only) | | open {s['open_ms']:.0f} ms"
+        f" | p50 {s['p50_ms']:.2f} ms, p95 {s['p95_ms']:.2f} ms"
+        f" (CPU time p50 {s['cpu_p50_ms']:.2f} ms, p95 {s['cpu_p95_ms']:.2f} ms);"
+        f" candidates considered mean {s['considered_mean']:.0f}, p95 {s['considered_p95']:.0f}"
+        f" | top-1 {s['top1']:.3f}, false hits/100 absent {s['false_hits_per_100_absent']:.1f} | |"
+    ]
 
 
 def bench_size(
@@ -229,7 +256,8 @@ def bench_size(
         f" of which blocking keys {build['keys_s']:.0f} s;"
         f" peak RSS {build['peak_rss_mb']:.0f} MB) | open {search['open_ms']:.0f} ms"
         f" | p50 {search['p50_ms']:.2f} ms, p95 {search['p95_ms']:.2f} ms"
-        f" (CPU time p50 {search['cpu_p50_ms']:.2f} ms, p95 {search['cpu_p95_ms']:.2f} ms)"
+        f" (CPU time p50 {search['cpu_p50_ms']:.2f} ms, p95 {search['cpu_p95_ms']:.2f} ms;"
+        f" candidates considered mean {search['considered_mean']:.0f}, p95 {search['considered_p95']:.0f})"
         f" | top-1 {search['top1']:.3f}, false hits/100 absent {search['false_hits_per_100_absent']:.1f}"
         f" | RSS {per_record(search['rss_delta_kb']):.0f} B/record,"
         f" PSS {per_record(search['pss_delta_kb']):.0f} B/record after {2 * queries} searches;"
@@ -266,7 +294,12 @@ def main() -> None:
     parser.add_argument("--splink-queries", type=int, default=100, help="of each kind for Splink; 0 skips it")
     parser.add_argument("--no-in-memory", action="store_true", help="skip the in-memory SearchIndex")
     parser.add_argument("--keep", type=Path, help="keep each size's data and index in this folder")
+    parser.add_argument(
+        "--search-only", action="store_true", help="with --keep: reuse the kept index, measure only searches"
+    )
     args = parser.parse_args()
+    if args.search_only and args.keep is None:
+        parser.error("--search-only needs --keep")
     if args.worker:
         kind, *rest = args.worker
         if kind == "build":
@@ -281,6 +314,9 @@ def main() -> None:
     print("| records | index | build | open | search per person | accuracy | memory |")
     print("|---|---|---|---|---|---|---|")
     for size in args.sizes:
+        if args.search_only:
+            print(search_only(size, args.queries, args.keep)[0], flush=True)
+            continue
         for line in bench_size(size, args.queries, args.splink_queries, not args.no_in_memory, args.keep):
             print(line, flush=True)
 
