@@ -7,9 +7,11 @@ folder, and :class:`MappedIndex` opens them with ``np.load(mmap_mode="r")``: ope
 small files, every process that opens the folder shares one copy through the operating system's
 page cache, and only the pages a search touches are ever read.
 
-A search gathers the candidates' codes from the arrays and scores them with the same
-:class:`~.scoring.Scorer` as the in-memory index, so candidates, probabilities and evidence are the
-same (the tests compare both with each other and with Splink's ``predict_between``).
+A search scores its candidates on the arrays themselves (:class:`~.columnar.ArrayScorer`: codes
+compared as whole arrays, only distinct values decoded) with the same weights as the in-memory
+index's :class:`~.scoring.Scorer`, and only the best few are decoded into rows and scored again for
+their evidence, so candidates, probabilities and evidence are the same (the tests compare both with
+each other, with the pair-at-a-time path and with Splink's ``predict_between``).
 
 Layout of an index folder (written to a temporary name and renamed into place when complete):
 
@@ -54,6 +56,7 @@ from openmash.linkage.engine.building import (
     build_files,
     feature_chunks,
 )
+from openmash.linkage.engine.columnar import ArrayScorer
 from openmash.linkage.engine.features import FEATURE_COLUMNS, FeatureRow, FeatureTable, _dob_features
 from openmash.linkage.engine.model import LinkageModel
 from openmash.linkage.engine.records import Records
@@ -303,11 +306,28 @@ class _TermFrequencies(Mapping[str, float]):
         return float(self._values[at]) if at < len(self._codes) and self._codes[at] == code else None
 
 
+#: Features read from another stored column: the given name's initial and first two letters, the
+#: date of birth's day number, swapped date and year.
+_DERIVED: Final[dict[str, str]] = {
+    "given_initial": "given_name",
+    "given_prefix": "given_name",
+    "dob_days": "dob",
+    "dob_swapped": "dob",
+    "birth_year": "dob",
+}
+_DOB_PART: Final = {"dob_days": 0, "dob_swapped": 1, "birth_year": 2}
+#: Features the index keeps only as blocking keys: always missing in rows, so in scoring too.
+_UNSTORED: Final = "-"
+
+
 class MappedIndex(Searchable):
     """An index folder opened memory-mapped: searched like :class:`SearchIndex`, shared by every
-    process through the page cache."""
+    process through the page cache.
 
-    def __init__(self, folder: str | Path) -> None:
+    ``arrays=False`` scores every candidate as a decoded row, one pair at a time (the in-memory
+    index's way, kept to check the array scoring against)."""
+
+    def __init__(self, folder: str | Path, *, arrays: bool = True) -> None:
         self.folder = Path(folder)
         try:
             meta = json.loads((self.folder / _META).read_text(encoding="utf-8"))
@@ -344,9 +364,68 @@ class MappedIndex(Searchable):
         self._variants: list[_QueryVariant]
         _, self._variants = blocking_tables(self.model, encoder_of(self.vocabulary.code), radix)
         self._scorer = Scorer(self.model, tf)
+        self._arrays = ArrayScorer(self._scorer, self) if arrays else None
+        self._sources: dict[str, np.ndarray] = dict(zip(CODED, self._coded, strict=True))
+        self._sources["nhs_number"] = self._nhs
+        self._sources["sex"] = self._sex
 
     def __len__(self) -> int:
         return self._n
+
+    def best_rows(self, query: FeatureRow, positions: np.ndarray, floor: float, top: int) -> list[FeatureRow]:
+        if self._arrays is None:
+            return super().best_rows(query, positions, floor, top)
+        return self.rows(self._arrays.rank(query, positions, floor, top))
+
+    # --- the columns, as ArrayScorer reads them ------------------------------------------------------
+
+    @property
+    def coded(self) -> frozenset[str]:
+        return frozenset(self._sources)
+
+    def source(self, feature: str) -> str:
+        if feature in self._sources:
+            return feature
+        return _DERIVED.get(feature, _UNSTORED)
+
+    def gather(self, source: str, positions: np.ndarray) -> np.ndarray:
+        if source == _UNSTORED:
+            return np.full(len(positions), -1, dtype=np.int8)
+        return self._sources[source][positions]
+
+    def values(self, feature: str, codes: np.ndarray) -> list[Any]:
+        source = self.source(feature)
+        if source == _UNSTORED:
+            return [None] * len(codes)
+        if feature == "nhs_number":
+            return [None if v < 0 else f"{v:010d}" for v in codes.tolist()]
+        if feature == "sex":
+            return [None if s < 0 else self._sexes[s] for s in codes.tolist()]
+        known = codes >= 0
+        text: list[Any] = [None] * len(codes)
+        for at, value in zip(np.flatnonzero(known).tolist(), self.vocabulary.many(codes[known]), strict=True):
+            text[at] = value
+        if feature == source:
+            return text
+        if source == "given_name":
+            size = 1 if feature == "given_initial" else 2
+            return [None if g is None else g[:size] for g in text]
+        part = _DOB_PART[feature]
+        return [None if d is None else _dob_derived(d)[part] for d in text]
+
+    def code_of(self, feature: str, value: Any) -> int | None:
+        if feature == "nhs_number":
+            try:
+                number = int(value)
+            except (TypeError, ValueError):
+                return None
+            return number if number >= 0 and f"{number:010d}" == value else None
+        if feature == "sex":
+            return self._sexes.index(value) if value in self._sexes else None
+        return self.vocabulary.code(value)
+
+    def record_ids(self, positions: np.ndarray) -> list[str]:
+        return self._ids.many(positions)
 
     @property
     def scorer(self) -> Scorer:
