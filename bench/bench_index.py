@@ -30,6 +30,10 @@ per million records of one core); ``--keep DIR`` keeps it for another run, and w
 and measures only the searches — the quick way to compare one change to the search path:
 
     nice -n 19 .venv/bin/python bench/bench_index.py --sizes 1000000 --keep /tmp/bench-index --search-only
+
+``--density 10`` (with ``--search-only``) generates 1M records whose blocks on dates of birth and
+names are as large as at 10M (:class:`bench.linkage_data.Generator`), to measure how a search's
+cost follows its block sizes without a 10M build.
 """
 
 from __future__ import annotations
@@ -79,7 +83,7 @@ def _percentile(values: list[float], q: float) -> float:
 # --- workers (each run in its own process) ----------------------------------------------------------
 
 
-def work_prepare(data: Path, size: int, queries: int) -> dict[str, float]:
+def work_prepare(data: Path, size: int, queries: int, density: int = 1) -> dict[str, float]:
     """The synthetic extract, written a chunk at a time, and a model trained on a 100k sample of it
     (drawn while reading, as ``python -m openmash.linkage index`` draws it)."""
     from bench.linkage_data import write_search_data
@@ -87,7 +91,7 @@ def work_prepare(data: Path, size: int, queries: int) -> dict[str, float]:
     from openmash.linkage.engine.inputs import Extract
 
     started = time.perf_counter()
-    write_search_data(size, data, queries=queries)
+    write_search_data(size, data, queries=queries, density=density)
     generated = time.perf_counter()
     print(f"  {size:,}: generated in {generated - started:.0f} s", file=sys.stderr)
     extract = Extract(data / "index.parquet")
@@ -192,18 +196,19 @@ def _run_worker(*args: str) -> dict[str, Any]:
 # --- the benchmark ------------------------------------------------------------------------------------
 
 
-def search_only(size: int, queries: int, keep: Path) -> list[str]:
+def search_only(size: int, queries: int, keep: Path, density: int = 1) -> list[str]:
     """Only the searches, on the kept data, model and index (built first if missing)."""
-    data = keep / str(size)
+    data = keep / (str(size) if density == 1 else f"{size}-dense{density}")
     if not (data / "model.json").is_file():
         data.mkdir(parents=True, exist_ok=True)
-        _run_worker("prepare", str(data), str(size), str(queries))
+        _run_worker("prepare", str(data), str(size), str(queries), str(density))
     if not (data / "index" / "index.json").is_file():
         shutil.rmtree(data / "index", ignore_errors=True)
         _run_worker("build", str(data))
     s = _run_worker("search", str(data), str(queries))
+    kind = "searches only" if density == 1 else f"searches only; blocks as at {label(size * density)}"
     return [
-        f"| {label(int(s['records']))} | mapped index (searches only) | | open {s['open_ms']:.0f} ms"
+        f"| {label(int(s['records']))} | mapped index ({kind}) | | open {s['open_ms']:.0f} ms"
         f" | p50 {s['p50_ms']:.2f} ms, p95 {s['p95_ms']:.2f} ms"
         f" (CPU time p50 {s['cpu_p50_ms']:.2f} ms, p95 {s['cpu_p95_ms']:.2f} ms);"
         f" candidates considered mean {s['considered_mean']:.0f}, p95 {s['considered_p95']:.0f}"
@@ -297,15 +302,24 @@ def main() -> None:
     parser.add_argument(
         "--search-only", action="store_true", help="with --keep: reuse the kept index, measure only searches"
     )
+    parser.add_argument(
+        "--density",
+        type=int,
+        default=1,
+        help="with --search-only: births and surnames this many times denser, so blocks are as large"
+        " as in an index this many times bigger (the search cost at 10M measured on 1M records)",
+    )
     args = parser.parse_args()
     if args.search_only and args.keep is None:
         parser.error("--search-only needs --keep")
+    if args.density != 1 and not args.search_only:
+        parser.error("--density goes with --search-only")
     if args.worker:
         kind, *rest = args.worker
         if kind == "build":
             result: dict[str, object] = dict(work_build(Path(rest[0])))
         elif kind == "prepare":
-            result = dict(work_prepare(Path(rest[0]), int(rest[1]), int(rest[2])))
+            result = dict(work_prepare(Path(rest[0]), *(int(r) for r in rest[1:])))
         else:
             barrier = Path(rest[2]) if len(rest) > 2 else None
             result = work_search(Path(rest[0]), int(rest[1]), barrier, int(rest[3]) if len(rest) > 3 else 1)
@@ -315,7 +329,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for size in args.sizes:
         if args.search_only:
-            print(search_only(size, args.queries, args.keep)[0], flush=True)
+            print(search_only(size, args.queries, args.keep, args.density)[0], flush=True)
             continue
         for line in bench_size(size, args.queries, args.splink_queries, not args.no_in_memory, args.keep):
             print(line, flush=True)

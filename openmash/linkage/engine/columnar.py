@@ -26,11 +26,13 @@ probabilities and evidence are those of the pair-at-a-time path (the tests compa
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import JaroWinkler, Levenshtein
 
-from openmash.linkage.engine.comparisons import Level
+from openmash.linkage.engine.comparisons import JW_EPSILON, Level
 from openmash.linkage.engine.features import FEATURE_COLUMNS, FEATURE_INDEX, FeatureRow
 from openmash.linkage.engine.scoring import Scorer, _Compiled
 
@@ -67,17 +69,43 @@ class Columns(Protocol):
 
 
 class _Gathered:
-    """One query's candidate codes, gathered from a source the first time a level reads it."""
+    """One query's candidate codes, gathered from a source the first time a level reads it, and
+    each source's distinct codes among the candidates with every candidate's place among them."""
 
     def __init__(self, columns: Columns, positions: np.ndarray) -> None:
         self._columns, self._positions = columns, positions
         self._codes: dict[str, np.ndarray] = {}
+        self._distinct: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._values: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def __call__(self, source: str) -> np.ndarray:
         codes = self._codes.get(source)
         if codes is None:
             codes = self._codes[source] = self._columns.gather(source, self._positions)
         return codes
+
+    def distinct(self, source: str) -> tuple[np.ndarray, np.ndarray]:
+        """(the distinct codes, each candidate's index among them)."""
+        found = self._distinct.get(source)
+        if found is None:
+            distinct, inverse = np.unique(self(source), return_inverse=True)
+            found = self._distinct[source] = (distinct, inverse.reshape(-1))
+        return found
+
+    def values(self, feature: str, source: str, needed: np.ndarray) -> list[Any]:
+        """``feature``'s values for the ``needed`` distinct codes of ``source``, each decoded once
+        per query however many levels read it."""
+        held = self._values.get(feature)
+        if held is None:
+            size = len(self.distinct(source)[0])
+            held = self._values[feature] = (np.empty(size, dtype=object), np.zeros(size, dtype=bool))
+        values, decoded = held
+        missing = needed[~decoded[needed]]
+        if len(missing):
+            values[missing] = self._columns.values(feature, self.distinct(source)[0][missing])
+            decoded[missing] = True
+        result: list[Any] = values[needed].tolist()
+        return result
 
 
 class ArrayScorer:
@@ -166,6 +194,9 @@ class ArrayScorer:
             for a, b in level.pairs:
                 holds |= self._equal(query[FEATURE_INDEX[a]], b, codes, rows)
             return holds
+        features = _record_features(level)
+        if len(features) == 1:
+            return self._by_values(level, next(iter(features)), query, codes, rows)
         return self._by_distinct_values(level, query, codes, rows)
 
     def _equal(self, value: Any, feature: str, codes: _Gathered, rows: np.ndarray) -> np.ndarray:
@@ -173,6 +204,35 @@ class ArrayScorer:
         if code is None:
             return np.zeros(len(rows), dtype=bool)
         return codes(self.columns.source(feature))[rows] == code
+
+    def _by_values(
+        self, level: Level, feature: str, query: FeatureRow, codes: _Gathered, rows: np.ndarray
+    ) -> np.ndarray:
+        """A level reading one feature, worked out once per distinct value among ``rows``: a string
+        similarity for them all in one call, any other level by its own predicate."""
+        source = self.columns.source(feature)
+        distinct, inverse = codes.distinct(source)
+        where = inverse[rows]
+        wanted = np.zeros(len(distinct), dtype=bool)
+        wanted[where] = True
+        needed = np.flatnonzero(wanted)
+        values = codes.values(feature, source, needed)
+        answers = np.zeros(len(distinct), dtype=bool)
+        mine = query[FEATURE_INDEX[feature]] if level.column else None
+        if level.kind in _SIMILARITY and feature == level.column and isinstance(mine, str):
+            known = [i for i, v in enumerate(values) if v is not None]
+            if known:
+                scorer, compare, threshold = _SIMILARITY[level.kind](level)
+                scores = process.cdist([mine], [values[i] for i in known], scorer=scorer, dtype=np.float64)[0]
+                answers[needed[known]] = compare(scores, threshold)
+            return answers[where]
+        predicate = self._predicates[id(level)]
+        row: list[Any] = [None] * len(FEATURE_COLUMNS)
+        slot = FEATURE_INDEX[feature]
+        for at, value in zip(needed.tolist(), values, strict=True):
+            row[slot] = value
+            answers[at] = predicate(query, tuple(row))
+        return answers[where]
 
     def _by_distinct_values(
         self, level: Level, query: FeatureRow, codes: _Gathered, rows: np.ndarray
@@ -213,6 +273,16 @@ class ArrayScorer:
             each.append(Scorer._tf_adjustment(c, query, tuple(row)))
         adjustment[at] = np.asarray(each, dtype=np.float64)[inverse]
         return adjustment
+
+
+#: Per similarity level kind: (the RapidFuzz scorer, how its scores meet the threshold, the threshold),
+#: as :meth:`Level.predicate` compares them.
+_SIMILARITY: Final[
+    dict[str, Callable[[Level], tuple[Any, Callable[[np.ndarray, float], np.ndarray], float]]]
+] = {
+    "jaro_winkler": lambda level: (JaroWinkler.similarity, np.greater_equal, level.threshold - JW_EPSILON),
+    "levenshtein": lambda level: (Levenshtein.distance, np.less_equal, float(int(level.threshold))),
+}
 
 
 def _record_features(level: Level) -> set[str]:
