@@ -25,7 +25,9 @@ probabilities and evidence are those of the pair-at-a-time path (the tests compa
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
 import numpy as np
@@ -34,7 +36,7 @@ from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from openmash.linkage.engine.comparisons import JW_EPSILON, Level
 from openmash.linkage.engine.features import FEATURE_COLUMNS, FEATURE_INDEX, FeatureRow
-from openmash.linkage.engine.scoring import Scorer, _Compiled
+from openmash.linkage.engine.scoring import Scorer, _Compiled, _least
 
 __all__ = ["ArrayScorer", "Columns"]
 
@@ -51,8 +53,12 @@ class Columns(Protocol):
         """The codes of ``source`` at ``positions`` (-1 where missing)."""
         ...
 
-    def values(self, feature: str, codes: np.ndarray) -> list[Any]:
-        """``feature``'s value for each code of its source (``None`` for -1)."""
+    def decode(self, source: str, codes: np.ndarray) -> list[Any]:
+        """The value of each of ``source``'s ``codes`` (``None`` for -1)."""
+        ...
+
+    def derive(self, feature: str, values: list[Any]) -> list[Any]:
+        """``feature``'s values from its source's ``values`` (the same list when it is its own source)."""
         ...
 
     def code_of(self, feature: str, value: Any) -> int | None:
@@ -93,19 +99,47 @@ class _Gathered:
         return found
 
     def values(self, feature: str, source: str, needed: np.ndarray) -> list[Any]:
-        """``feature``'s values for the ``needed`` distinct codes of ``source``, each decoded once
-        per query however many levels read it."""
-        held = self._values.get(feature)
+        """``feature``'s values for the ``needed`` distinct codes of ``source``: each code decoded
+        once per query however many levels and features read it."""
+        return self._held(feature, needed, lambda missing: self._derive(feature, source, missing))
+
+    def _derive(self, feature: str, source: str, missing: np.ndarray) -> list[Any]:
+        decoded = self._held(
+            source, missing, lambda m: self._columns.decode(source, self.distinct(source)[0][m])
+        )
+        return decoded if feature == source else self._columns.derive(feature, decoded)
+
+    def _held(self, name: str, needed: np.ndarray, make: Callable[[np.ndarray], list[Any]]) -> list[Any]:
+        held = self._values.get(name)
         if held is None:
-            size = len(self.distinct(source)[0])
-            held = self._values[feature] = (np.empty(size, dtype=object), np.zeros(size, dtype=bool))
-        values, decoded = held
-        missing = needed[~decoded[needed]]
+            size = len(self.distinct(self._source_of(name))[0])
+            held = self._values[name] = (np.empty(size, dtype=object), np.zeros(size, dtype=bool))
+        values, known = held
+        missing = needed[~known[needed]]
         if len(missing):
-            values[missing] = self._columns.values(feature, self.distinct(source)[0][missing])
-            decoded[missing] = True
+            values[missing] = make(missing)
+            known[missing] = True
         result: list[Any] = values[needed].tolist()
         return result
+
+    def _source_of(self, name: str) -> str:
+        return self._columns.source(name)
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    compiled: _Compiled
+    weights: np.ndarray
+    levels: tuple[Level, ...]
+    value_sources: tuple[str, ...]
+    """The code columns read by its levels that need decoded values (the rest compare codes)."""
+    tf_exact: bool
+    """The term-frequency level is "exact" on the adjusted column: its adjustment is the query's."""
+
+
+#: Candidates are dropped only when their weight so far plus the most the rest could add falls short
+#: of the threshold by more than this, far above any rounding in adding up the bound.
+_SLACK: Final = 1e-6
 
 
 class ArrayScorer:
@@ -115,21 +149,72 @@ class ArrayScorer:
         self.scorer = scorer
         self.columns = columns
         self._predicates: dict[int, Callable[[FeatureRow, FeatureRow], bool]] = {}
-        self._steps = [
-            (c, rest, np.asarray(c.weights, dtype=np.float64), self._level_objects(c))
-            for c, rest in scorer._pruning
-        ]
+        self._steps = tuple(self._step(c) for c, _ in scorer._pruning)
 
-    def _level_objects(self, compiled: _Compiled) -> tuple[Level, ...]:
+    def _step(self, compiled: _Compiled) -> _Step:
         [comparison] = [c for c in self.scorer.model.comparisons if c.name == compiled.name]
         for level in comparison.levels:
             self._compile(level)
-        return comparison.levels
+        value_sources = sorted(
+            {
+                self.columns.source(feature)
+                for level in comparison.levels[:-1]
+                if not self._on_codes(level)
+                for feature in _record_features(level)
+            }
+        )
+        tf_exact = compiled.tf_level >= 0 and (
+            comparison.levels[compiled.tf_level].kind == "exact"
+            and comparison.levels[compiled.tf_level].column == FEATURE_COLUMNS[compiled.tf_column]
+        )
+        weights = np.asarray(compiled.weights, dtype=np.float64)
+        return _Step(compiled, weights, comparison.levels, tuple(value_sources), tf_exact)
 
     def _compile(self, level: Level) -> None:
         self._predicates[id(level)] = level.predicate()
         for part in level.parts:
             self._compile(part)
+
+    def _on_codes(self, level: Level) -> bool:
+        """Whether the level is decided by comparing codes alone."""
+        coded = self.columns.coded
+        if level.parts:
+            return all(self._on_codes(part) for part in level.parts)
+        if level.kind == "null":
+            return True
+        if level.kind == "exact":
+            return level.column in coded
+        if level.kind == "equal_any":
+            return all(b in coded for _, b in level.pairs)
+        return False
+
+    def _most(self, step: _Step, query: FeatureRow) -> float:
+        """The most ``step``'s comparison can add for this query: its best level, or the adjusted
+        level with the largest adjustment this query's value allows."""
+        c = step.compiled
+        best = float(step.weights.max())
+        if c.tf_level < 0 or not c.tf_table:
+            return best
+        mine = query[c.tf_column]
+        tf = None if mine is None else c.tf_table.get(mine)
+        if tf is not None:
+            adjustment = c.tf_log2_u - math.log2(tf)  # max(tf_query, tf_record) >= tf_query
+        else:
+            adjustment = max(0.0, c.tf_log2_u - math.log2(_least(c.tf_table)))
+        return max(best, float(step.weights[c.tf_level]) + adjustment)
+
+    def _order(self, codes: _Gathered) -> list[int]:
+        """The order to score the comparisons in: those comparing codes alone first, then those with
+        fewer distinct values to decode among the candidates (names before dates and addresses), so
+        that the cheap ones drop most candidates before the costly ones see them. (The weights are
+        still added up in the Scorer's order.)"""
+
+        def cost(i: int) -> tuple[int, float]:
+            step = self._steps[i]
+            decoded = sum(len(codes.distinct(source)[0]) for source in step.value_sources)
+            return decoded, -float(np.ptp(step.weights))
+
+        return sorted(range(len(self._steps)), key=cost)
 
     def rank(self, query: FeatureRow, positions: np.ndarray, floor: float, top: int) -> np.ndarray:
         """The positions of the (at most ``top``) candidates whose weight is at least ``floor``, best
@@ -139,24 +224,43 @@ class ArrayScorer:
         if not n or top <= 0:
             return positions[:0]
         codes = _Gathered(self.columns, positions)
+        steps = self._steps
+        order = self._order(codes)
+        most = [self._most(steps[i], query) for i in order]
+        rest = [sum(most[k + 1 :]) for k in range(len(most))]
         alive = np.arange(n)
-        total = np.full(n, self.scorer.prior_weight, dtype=np.float64)
-        for c, rest, weights, levels in self._steps:
+        so_far = np.full(n, self.scorer.prior_weight, dtype=np.float64)
+        added: list[tuple[np.ndarray, np.ndarray | None]] = [(so_far, None)] * len(steps)
+        for k, i in enumerate(order):
             if not len(alive):
                 return positions[:0]
-            level = self._levels(levels, query, codes, alive)
-            total[alive] += weights[level]
-            if c.tf_level >= 0:
-                total[alive] += self._tf(c, query, codes, alive, level)
-            alive = alive[total[alive] + rest >= floor]
-        alive = alive[total[alive] >= floor]
+            step = steps[i]
+            level = np.zeros(n, dtype=np.intp)
+            level[alive] = self._levels(step.levels, query, codes, alive)
+            weight = step.weights[level]
+            tf = None
+            if step.compiled.tf_level >= 0:
+                tf = np.zeros(n, dtype=np.float64)
+                tf[alive] = self._tf(step, query, codes, alive, level[alive])
+            added[i] = (weight, tf)
+            so_far[alive] += weight[alive] if tf is None else weight[alive] + tf[alive]
+            alive = alive[so_far[alive] + rest[k] + _SLACK >= floor]
+        # The weight of each candidate left, added up in the order Scorer.weight_at_least adds it.
+        total = np.full(len(alive), self.scorer.prior_weight, dtype=np.float64)
+        for weight, tf in added:
+            total += weight[alive]
+            if tf is not None:
+                total += tf[alive]
+        keep = total >= floor
+        alive, total = alive[keep], total[keep]
         if len(alive) > top:
             # Every candidate that could be among the best `top` once ties are broken by record id.
-            kth = np.partition(total[alive], len(alive) - top)[len(alive) - top]
-            alive = alive[total[alive] >= kth]
+            kth = np.partition(total, len(alive) - top)[len(alive) - top]
+            keep = total >= kth
+            alive, total = alive[keep], total[keep]
         ids = self.columns.record_ids(positions[alive])
-        order = sorted(zip((-total[alive]).tolist(), ids, alive.tolist(), strict=True))
-        return positions[np.asarray([i for _, _, i in order[:top]], dtype=np.intp)]
+        ranked = sorted(zip((-total).tolist(), ids, alive.tolist(), strict=True))
+        return positions[np.asarray([i for _, _, i in ranked[:top]], dtype=np.intp)]
 
     # --- levels --------------------------------------------------------------------------------------
 
@@ -180,8 +284,11 @@ class ArrayScorer:
         kind = level.kind
         if kind in ("all_of", "null") and level.parts:
             holds = np.ones(len(rows), dtype=bool)
-            for part in level.parts:
-                holds &= self._holds(part, query, codes, rows)
+            for part in level.parts:  # each part asked only where the ones before it held
+                where = np.flatnonzero(holds)
+                if not len(where):
+                    break
+                holds[where] = self._holds(part, query, codes, rows[where])
             return holds
         if kind == "null" and level.column:
             if query[FEATURE_INDEX[level.column]] is None:
@@ -218,13 +325,10 @@ class ArrayScorer:
         needed = np.flatnonzero(wanted)
         values = codes.values(feature, source, needed)
         answers = np.zeros(len(distinct), dtype=bool)
-        mine = query[FEATURE_INDEX[feature]] if level.column else None
-        if level.kind in _SIMILARITY and feature == level.column and isinstance(mine, str):
-            known = [i for i, v in enumerate(values) if v is not None]
-            if known:
-                scorer, compare, threshold = _SIMILARITY[level.kind](level)
-                scores = process.cdist([mine], [values[i] for i in known], scorer=scorer, dtype=np.float64)[0]
-                answers[needed[known]] = compare(scores, threshold)
+        if level.column == feature and level.kind in _BY_KIND:
+            mine = query[FEATURE_INDEX[feature]]
+            if mine is not None and values:
+                answers[needed] = _BY_KIND[level.kind](level, mine, values)
             return answers[where]
         predicate = self._predicates[id(level)]
         row: list[Any] = [None] * len(FEATURE_COLUMNS)
@@ -243,7 +347,7 @@ class ArrayScorer:
         first, inverse = _distinct(codes, sources, rows)
         representatives = rows[first]
         row: list[Any] = [None] * len(FEATURE_COLUMNS)
-        values = [self.columns.values(f, codes(self.columns.source(f))[representatives]) for f in features]
+        values = [_values(self.columns, f, codes(self.columns.source(f))[representatives]) for f in features]
         slots = [FEATURE_INDEX[f] for f in features]
         predicate = self._predicates[id(level)]
         answers = np.empty(len(first), dtype=bool)
@@ -254,18 +358,22 @@ class ArrayScorer:
         return answers[inverse]
 
     def _tf(
-        self, c: _Compiled, query: FeatureRow, codes: _Gathered, rows: np.ndarray, level: np.ndarray
+        self, step: _Step, query: FeatureRow, codes: _Gathered, rows: np.ndarray, level: np.ndarray
     ) -> np.ndarray:
         """The term-frequency adjustment of each candidate in ``rows`` (0 off the adjusted level),
         worked out by the Scorer once per distinct value of the adjusted column."""
+        c = step.compiled
         adjustment = np.zeros(len(rows), dtype=np.float64)
         at = np.flatnonzero(level == c.tf_level)
         if not len(at):
             return adjustment
+        if step.tf_exact:  # the record's value is the query's
+            adjustment[at] = Scorer._tf_adjustment(c, query, query)
+            return adjustment
         feature = FEATURE_COLUMNS[c.tf_column]
         source = self.columns.source(feature)
         first, inverse = _distinct(codes, [source], rows[at])
-        values = self.columns.values(feature, codes(source)[rows[at][first]])
+        values = _values(self.columns, feature, codes(source)[rows[at][first]])
         row: list[Any] = [None] * len(FEATURE_COLUMNS)
         each = []
         for value in values:
@@ -275,14 +383,54 @@ class ArrayScorer:
         return adjustment
 
 
-#: Per similarity level kind: (the RapidFuzz scorer, how its scores meet the threshold, the threshold),
-#: as :meth:`Level.predicate` compares them.
-_SIMILARITY: Final[
-    dict[str, Callable[[Level], tuple[Any, Callable[[np.ndarray, float], np.ndarray], float]]]
-] = {
-    "jaro_winkler": lambda level: (JaroWinkler.similarity, np.greater_equal, level.threshold - JW_EPSILON),
-    "levenshtein": lambda level: (Levenshtein.distance, np.less_equal, float(int(level.threshold))),
+def _similar(level: Level, mine: Any, values: list[Any]) -> np.ndarray:
+    """Jaro-Winkler or Levenshtein against every value at once, as :meth:`Level.predicate` compares."""
+    answers = np.zeros(len(values), dtype=bool)
+    if not isinstance(mine, str):  # pragma: no cover - string features only
+        return answers
+    known = [i for i, v in enumerate(values) if v is not None]
+    if not known:
+        return answers
+    choices = [values[i] for i in known]
+    if level.kind == "jaro_winkler":
+        scores = process.cdist([mine], choices, scorer=JaroWinkler.similarity, dtype=np.float64)[0]
+        answers[known] = scores >= level.threshold - JW_EPSILON
+    else:
+        distances = process.cdist([mine], choices, scorer=Levenshtein.distance, dtype=np.int64)[0]
+        answers[known] = distances <= int(level.threshold)
+    return answers
+
+
+def _exact(level: Level, mine: Any, values: list[Any]) -> np.ndarray:
+    return np.fromiter((v == mine for v in values), dtype=bool, count=len(values))
+
+
+def _prefix(level: Level, mine: Any, values: list[Any]) -> np.ndarray:
+    n = int(level.threshold)
+    start = mine[:n]
+    return np.fromiter((v is not None and v[:n] == start for v in values), dtype=bool, count=len(values))
+
+
+def _abs_diff(level: Level, mine: Any, values: list[Any]) -> np.ndarray:
+    known = np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
+    numbers = np.fromiter((0 if v is None else v for v in values), dtype=np.int64, count=len(values))
+    return known & (np.abs(numbers - int(mine)) <= int(level.threshold))
+
+
+#: A level on one feature, decided for every distinct value at once, as :meth:`Level.predicate`
+#: decides it for one (given that the query's value is not missing).
+_BY_KIND: Final[dict[str, Callable[[Level, Any, list[Any]], np.ndarray]]] = {
+    "exact": _exact,
+    "jaro_winkler": _similar,
+    "levenshtein": _similar,
+    "prefix": _prefix,
+    "abs_diff": _abs_diff,
 }
+
+
+def _values(columns: Columns, feature: str, codes: np.ndarray) -> list[Any]:
+    """``feature``'s value for each of its source's ``codes``."""
+    return columns.derive(feature, columns.decode(columns.source(feature), codes))
 
 
 def _record_features(level: Level) -> set[str]:

@@ -318,6 +318,8 @@ _DERIVED: Final[dict[str, str]] = {
 _DOB_PART: Final = {"dob_days": 0, "dob_swapped": 1, "birth_year": 2}
 #: Features the index keeps only as blocking keys: always missing in rows, so in scoring too.
 _UNSTORED: Final = "-"
+#: Text values each process keeps decoded between searches (names, dates, addresses): about 20 MB.
+_DECODED: Final = 200_000
 
 
 class MappedIndex(Searchable):
@@ -364,10 +366,11 @@ class MappedIndex(Searchable):
         self._variants: list[_QueryVariant]
         _, self._variants = blocking_tables(self.model, encoder_of(self.vocabulary.code), radix)
         self._scorer = Scorer(self.model, tf)
-        self._arrays = ArrayScorer(self._scorer, self) if arrays else None
         self._sources: dict[str, np.ndarray] = dict(zip(CODED, self._coded, strict=True))
         self._sources["nhs_number"] = self._nhs
         self._sources["sex"] = self._sex
+        self._decoded: dict[int, str] = {}
+        self._arrays = ArrayScorer(self._scorer, self) if arrays else None
 
     def __len__(self) -> int:
         return self._n
@@ -393,25 +396,38 @@ class MappedIndex(Searchable):
             return np.full(len(positions), -1, dtype=np.int8)
         return self._sources[source][positions]
 
-    def values(self, feature: str, codes: np.ndarray) -> list[Any]:
-        source = self.source(feature)
+    def decode(self, source: str, codes: np.ndarray) -> list[Any]:
         if source == _UNSTORED:
             return [None] * len(codes)
-        if feature == "nhs_number":
+        if source == "nhs_number":
             return [None if v < 0 else f"{v:010d}" for v in codes.tolist()]
-        if feature == "sex":
+        if source == "sex":
             return [None if s < 0 else self._sexes[s] for s in codes.tolist()]
-        known = codes >= 0
-        text: list[Any] = [None] * len(codes)
-        for at, value in zip(np.flatnonzero(known).tolist(), self.vocabulary.many(codes[known]), strict=True):
-            text[at] = value
+        # Names and dates of birth recur from one search to the next: each is decoded once.
+        cache = self._decoded
+        text = [cache.get(c) for c in codes.tolist()]
+        missing = [
+            at for at, (c, v) in enumerate(zip(codes.tolist(), text, strict=True)) if v is None and c >= 0
+        ]
+        if missing:
+            fresh = self.vocabulary.many(codes[missing])
+            if len(cache) + len(fresh) > _DECODED:
+                cache.clear()
+            for at, value in zip(missing, fresh, strict=True):
+                text[at] = cache[int(codes[at])] = value
+        return text
+
+    def derive(self, feature: str, values: list[Any]) -> list[Any]:
+        source = self.source(feature)
         if feature == source:
-            return text
+            return values
         if source == "given_name":
             size = 1 if feature == "given_initial" else 2
-            return [None if g is None else g[:size] for g in text]
-        part = _DOB_PART[feature]
-        return [None if d is None else _dob_derived(d)[part] for d in text]
+            return [None if g is None else g[:size] for g in values]
+        if source == "dob":
+            part = _DOB_PART[feature]
+            return [None if d is None else _dob_derived(d)[part] for d in values]
+        return [None] * len(values)
 
     def code_of(self, feature: str, value: Any) -> int | None:
         if feature == "nhs_number":
