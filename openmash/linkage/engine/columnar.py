@@ -73,10 +73,13 @@ class Columns(Protocol):
 
     def record_ids(self, positions: np.ndarray) -> list[str]: ...
 
+    def __len__(self) -> int: ...
+
 
 class _Gathered:
-    """One query's candidate codes, gathered from a source the first time a level reads it, and
-    each source's distinct codes among the candidates with every candidate's place among them."""
+    """One query's candidate codes, gathered from a source the first time a level reads it; the
+    distinct codes of a source among the candidates a level asks about (the first time: later
+    levels ask about fewer); the values of those codes, decoded once."""
 
     def __init__(self, columns: Columns, positions: np.ndarray) -> None:
         self._columns, self._positions = columns, positions
@@ -90,29 +93,45 @@ class _Gathered:
             codes = self._codes[source] = self._columns.gather(source, self._positions)
         return codes
 
-    def distinct(self, source: str) -> tuple[np.ndarray, np.ndarray]:
-        """(the distinct codes, each candidate's index among them)."""
+    def distinct(self, source: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(distinct codes of ``source`` among at least ``rows``, each candidate's index among them,
+        -1 for candidates not counted)."""
         found = self._distinct.get(source)
-        if found is None:
-            distinct, inverse = np.unique(self(source), return_inverse=True)
-            found = self._distinct[source] = (distinct, inverse.reshape(-1))
+        if found is not None and (found[1][rows] >= 0).all():
+            return found
+        codes = self(source)
+        counted = np.zeros(len(codes), dtype=bool)
+        counted[rows] = True
+        if found is not None:  # a level asking about more than the first did: count them all
+            counted |= found[1] >= 0
+            for name in [name for name in self._values if self._columns.source(name) == source]:
+                del self._values[name]
+        at = np.flatnonzero(counted)
+        distinct, inverse = np.unique(codes[at], return_inverse=True)
+        places = np.full(len(codes), -1, dtype=np.intp)
+        places[at] = inverse.reshape(-1)
+        found = self._distinct[source] = (distinct, places)
         return found
 
     def values(self, feature: str, source: str, needed: np.ndarray) -> list[Any]:
-        """``feature``'s values for the ``needed`` distinct codes of ``source``: each code decoded
-        once per query however many levels and features read it."""
-        return self._held(feature, needed, lambda missing: self._derive(feature, source, missing))
+        """``feature``'s values for the ``needed`` distinct codes of ``source`` (from
+        :meth:`distinct`): each decoded once per query however many levels and features read it."""
+        distinct = self._distinct[source][0]
+        if feature == source:
+            return self._held(
+                source, len(distinct), needed, lambda m: self._columns.decode(source, distinct[m])
+            )
 
-    def _derive(self, feature: str, source: str, missing: np.ndarray) -> list[Any]:
-        decoded = self._held(
-            source, missing, lambda m: self._columns.decode(source, self.distinct(source)[0][m])
-        )
-        return decoded if feature == source else self._columns.derive(feature, decoded)
+        def derive(missing: np.ndarray) -> list[Any]:
+            return self._columns.derive(feature, self.values(source, source, missing))
 
-    def _held(self, name: str, needed: np.ndarray, make: Callable[[np.ndarray], list[Any]]) -> list[Any]:
+        return self._held(feature, len(distinct), needed, derive)
+
+    def _held(
+        self, name: str, size: int, needed: np.ndarray, make: Callable[[np.ndarray], list[Any]]
+    ) -> list[Any]:
         held = self._values.get(name)
         if held is None:
-            size = len(self.distinct(self._source_of(name))[0])
             held = self._values[name] = (np.empty(size, dtype=object), np.zeros(size, dtype=bool))
         values, known = held
         missing = needed[~known[needed]]
@@ -121,9 +140,6 @@ class _Gathered:
             known[missing] = True
         result: list[Any] = values[needed].tolist()
         return result
-
-    def _source_of(self, name: str) -> str:
-        return self._columns.source(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +166,7 @@ class ArrayScorer:
         self.columns = columns
         self._predicates: dict[int, Callable[[FeatureRow, FeatureRow], bool]] = {}
         self._steps = tuple(self._step(c) for c, _ in scorer._pruning)
+        self._ordered: list[int] | None = None
 
     def _step(self, compiled: _Compiled) -> _Step:
         [comparison] = [c for c in self.scorer.model.comparisons if c.name == compiled.name]
@@ -203,18 +220,26 @@ class ArrayScorer:
             adjustment = max(0.0, c.tf_log2_u - math.log2(_least(c.tf_table)))
         return max(best, float(step.weights[c.tf_level]) + adjustment)
 
-    def _order(self, codes: _Gathered) -> list[int]:
-        """The order to score the comparisons in: those comparing codes alone first, then those with
-        fewer distinct values to decode among the candidates (names before dates and addresses), so
-        that the cheap ones drop most candidates before the costly ones see them. (The weights are
-        still added up in the Scorer's order.)"""
+    def _order(self) -> list[int]:
+        """The order to score the comparisons in: those comparing codes alone first, then those
+        whose values are less varied (names before dates, dates before addresses, judged on a sample
+        of the index), so that the cheap ones drop most candidates before the costly ones see them.
+        The weights are still added up in the Scorer's order."""
+        if self._ordered is None:
+            size = len(self.columns)
+            sample = np.unique(np.linspace(0, max(size - 1, 0), num=min(size, 4096)).astype(np.intp))
+            varied: dict[str, float] = {}
+            for step in self._steps:
+                for source in step.value_sources:
+                    if source not in varied and len(sample):
+                        varied[source] = len(np.unique(self.columns.gather(source, sample))) / len(sample)
 
-        def cost(i: int) -> tuple[int, float]:
-            step = self._steps[i]
-            decoded = sum(len(codes.distinct(source)[0]) for source in step.value_sources)
-            return decoded, -float(np.ptp(step.weights))
+            def cost(i: int) -> tuple[float, float]:
+                step = self._steps[i]
+                return sum(varied.get(s, 1.0) for s in step.value_sources), -float(np.ptp(step.weights))
 
-        return sorted(range(len(self._steps)), key=cost)
+            self._ordered = sorted(range(len(self._steps)), key=cost)
+        return self._ordered
 
     def rank(self, query: FeatureRow, positions: np.ndarray, floor: float, top: int) -> np.ndarray:
         """The positions of the (at most ``top``) candidates whose weight is at least ``floor``, best
@@ -225,7 +250,7 @@ class ArrayScorer:
             return positions[:0]
         codes = _Gathered(self.columns, positions)
         steps = self._steps
-        order = self._order(codes)
+        order = self._order()
         most = [self._most(steps[i], query) for i in order]
         rest = [sum(most[k + 1 :]) for k in range(len(most))]
         alive = np.arange(n)
@@ -318,7 +343,7 @@ class ArrayScorer:
         """A level reading one feature, worked out once per distinct value among ``rows``: a string
         similarity for them all in one call, any other level by its own predicate."""
         source = self.columns.source(feature)
-        distinct, inverse = codes.distinct(source)
+        distinct, inverse = codes.distinct(source, rows)
         where = inverse[rows]
         wanted = np.zeros(len(distinct), dtype=bool)
         wanted[where] = True

@@ -454,20 +454,21 @@ class MappedIndex(Searchable):
             return np.empty(0, dtype=np.int32), ()
         wanted = np.asarray(keys, dtype=np.int64)
         at = np.searchsorted(self._block_keys, wanted)
-        slices = []
-        skipped: list[str] = []
-        n_blocks = len(self._block_keys)
-        for i, key, rule in zip(at.tolist(), keys, rules, strict=True):
-            if i >= n_blocks or int(self._block_keys[i]) != key:
-                continue
-            start, end = self._block_offsets[i : i + 2].tolist()
-            if end - start > self.max_block_size:
-                skipped.append(rule)
-            else:
-                slices.append(self._block_positions[start:end])
+        found = at < len(self._block_keys)
+        found[found] = self._block_keys[at[found]] == wanted[found]
+        at = at[found]
+        starts, ends = self._block_offsets[at], self._block_offsets[at + 1]
+        large = (ends - starts) > self.max_block_size
+        found_rules = [rule for rule, hit in zip(rules, found.tolist(), strict=True) if hit]
+        skipped = tuple(dict.fromkeys(r for r, big in zip(found_rules, large.tolist(), strict=True) if big))
+        slices = [
+            self._block_positions[a:b]
+            for a, b, big in zip(starts.tolist(), ends.tolist(), large.tolist(), strict=True)
+            if not big
+        ]
         if not slices:
-            return np.empty(0, dtype=np.int32), tuple(dict.fromkeys(skipped))
-        return np.unique(np.concatenate(slices)), tuple(dict.fromkeys(skipped))
+            return np.empty(0, dtype=np.int32), skipped
+        return np.unique(np.concatenate(slices)), skipped
 
     def rows(self, positions: np.ndarray) -> list[FeatureRow]:
         """The candidates' feature rows: each column's codes gathered at once, each distinct value
