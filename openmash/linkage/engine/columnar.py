@@ -6,15 +6,17 @@ Python values and every comparison's classifier is called on it. A block grows w
 :class:`ArrayScorer` scores all of a query's candidates together, from the integer codes the mapped
 index stores, and decodes nothing it does not have to:
 
-* the comparisons are taken in the scorer's pruning order, and after each one the candidates that
-  could no longer reach the threshold (their weight so far plus the most the rest could add) are
-  dropped, as :meth:`Scorer.weight_at_least` gives a pair up;
+* the comparisons that compare codes alone go first, then those whose values are least varied (names
+  before dates, dates before addresses); after each, the candidates that could no longer reach the
+  threshold (their weight so far plus the most the rest could add for this query) are dropped, as
+  :meth:`Scorer.weight_at_least` gives a pair up, so few candidates reach the costly comparisons;
 * a comparison's levels are tried in order on the candidates not yet placed. A "missing" level is a
   test of the codes against -1, an exact level (and "the given name is the other's surname") a test
   of the codes against the query value's code: both whole-array comparisons, nothing decoded;
-* any other level (Jaro-Winkler, Levenshtein, a prefix, a difference of days, or a feature not stored
-  as codes of its own) is worked out once per distinct value among the candidates still unplaced,
-  by the level's own Python predicate on those values only, and the answer is spread back;
+* any other level is worked out once per distinct value among the candidates still unplaced:
+  Jaro-Winkler and Levenshtein for all of them in one RapidFuzz call, a prefix, an exact derived
+  value or a difference of days in one pass, anything else by the level's own Python predicate;
+  each value is decoded once per query (names and dates once per process);
 * the term-frequency adjustment is worked out by :class:`Scorer` itself, once per distinct value.
 
 Weights are added in the same order as :meth:`Scorer.weight_at_least` adds them, so each candidate's
@@ -255,6 +257,8 @@ class ArrayScorer:
         rest = [sum(most[k + 1 :]) for k in range(len(most))]
         alive = np.arange(n)
         so_far = np.full(n, self.scorer.prior_weight, dtype=np.float64)
+        # Each comparison's level weight and term-frequency adjustment per candidate (every entry is
+        # replaced below: a query whose candidates are all dropped returns early).
         added: list[tuple[np.ndarray, np.ndarray | None]] = [(so_far, None)] * len(steps)
         for k, i in enumerate(order):
             if not len(alive):

@@ -332,8 +332,8 @@ _DOB_PART: Final = {"dob_days": 0, "dob_swapped": 1, "birth_year": 2}
 #: Features the index keeps only as blocking keys: always missing in rows, so in scoring too.
 _UNSTORED: Final = "-"
 #: From this many candidates a query is scored on the arrays rather than a pair at a time (measured:
-#: the two cost the same at about 50 candidates; at 1,000 the arrays cost a quarter).
-ARRAYS_FROM: Final = 48
+#: the two cost about the same at 50-60 candidates; at 1,000 the arrays cost a quarter).
+ARRAYS_FROM: Final = 64
 #: Text values each process keeps decoded between searches (names, dates, addresses): about 20 MB.
 _DECODED: Final = 200_000
 
