@@ -25,7 +25,15 @@ memory is its own:
 
 10M and 20M records run with the same code; the in-memory baseline and Splink do not fit there
 (pass ``--no-in-memory --splink-queries 0``). Generating the data is the slow part (about a minute
-per million records of one core); ``--keep DIR`` keeps it for another run.
+per million records of one core); ``--keep DIR`` keeps it for another run, and with ``--keep``,
+``--search-only`` reuses the kept data, model and index (building the index only if it is missing)
+and measures only the searches — the quick way to compare one change to the search path:
+
+    nice -n 19 .venv/bin/python bench/bench_index.py --sizes 1000000 --keep /tmp/bench-index --search-only
+
+``--density 10`` (with ``--search-only``) generates 1M records whose blocks on dates of birth and
+names are as large as at 10M (:class:`bench.linkage_data.Generator`), to measure how a search's
+cost follows its block sizes without a 10M build.
 """
 
 from __future__ import annotations
@@ -75,7 +83,7 @@ def _percentile(values: list[float], q: float) -> float:
 # --- workers (each run in its own process) ----------------------------------------------------------
 
 
-def work_prepare(data: Path, size: int, queries: int) -> dict[str, float]:
+def work_prepare(data: Path, size: int, queries: int, density: int = 1) -> dict[str, float]:
     """The synthetic extract, written a chunk at a time, and a model trained on a 100k sample of it
     (drawn while reading, as ``python -m openmash.linkage index`` draws it)."""
     from bench.linkage_data import write_search_data
@@ -83,7 +91,7 @@ def work_prepare(data: Path, size: int, queries: int) -> dict[str, float]:
     from openmash.linkage.engine.inputs import Extract
 
     started = time.perf_counter()
-    write_search_data(size, data, queries=queries)
+    write_search_data(size, data, queries=queries, density=density)
     generated = time.perf_counter()
     print(f"  {size:,}: generated in {generated - started:.0f} s", file=sys.stderr)
     extract = Extract(data / "index.parquet")
@@ -143,11 +151,13 @@ def work_search(data: Path, queries: int, barrier: Path | None, peers: int) -> d
     answers: dict[str, list[tuple[str, float]]] = {}
     latencies = []
     cpu = []
+    considered = []
     for row in rows:
         asked, asked_cpu = time.perf_counter(), time.thread_time()
         result = index.search_features(row, top=TOP, threshold=THRESHOLD)
         latencies.append(time.perf_counter() - asked)
         cpu.append(time.thread_time() - asked_cpu)
+        considered.append(result.considered)
         answers[result.query_id] = [(c.record_id, c.match_probability) for c in result.candidates]
     if barrier is not None:  # measure only once every peer has searched and holds its pages
         (barrier / f"ready-{os.getpid()}").touch()
@@ -170,6 +180,8 @@ def work_search(data: Path, queries: int, barrier: Path | None, peers: int) -> d
         "mean_ms": 1000 * statistics.fmean(latencies),
         "cpu_p50_ms": 1000 * statistics.median(cpu),
         "cpu_p95_ms": 1000 * _percentile(cpu, 0.95),
+        "considered_mean": statistics.fmean(considered),
+        "considered_p95": _percentile([float(c) for c in considered], 0.95),
     }
 
 
@@ -182,6 +194,26 @@ def _run_worker(*args: str) -> dict[str, Any]:
 
 
 # --- the benchmark ------------------------------------------------------------------------------------
+
+
+def search_only(size: int, queries: int, keep: Path, density: int = 1) -> list[str]:
+    """Only the searches, on the kept data, model and index (built first if missing)."""
+    data = keep / (str(size) if density == 1 else f"{size}-dense{density}")
+    if not (data / "model.json").is_file():
+        data.mkdir(parents=True, exist_ok=True)
+        _run_worker("prepare", str(data), str(size), str(queries), str(density))
+    if not (data / "index" / "index.json").is_file():
+        shutil.rmtree(data / "index", ignore_errors=True)
+        _run_worker("build", str(data))
+    s = _run_worker("search", str(data), str(queries))
+    kind = "searches only" if density == 1 else f"searches only; blocks as at {label(size * density)}"
+    return [
+        f"| {label(int(s['records']))} | mapped index ({kind}) | | open {s['open_ms']:.0f} ms"
+        f" | p50 {s['p50_ms']:.2f} ms, p95 {s['p95_ms']:.2f} ms"
+        f" (CPU time p50 {s['cpu_p50_ms']:.2f} ms, p95 {s['cpu_p95_ms']:.2f} ms);"
+        f" candidates considered mean {s['considered_mean']:.0f}, p95 {s['considered_p95']:.0f}"
+        f" | top-1 {s['top1']:.3f}, false hits/100 absent {s['false_hits_per_100_absent']:.1f} | |"
+    ]
 
 
 def bench_size(
@@ -229,7 +261,8 @@ def bench_size(
         f" of which blocking keys {build['keys_s']:.0f} s;"
         f" peak RSS {build['peak_rss_mb']:.0f} MB) | open {search['open_ms']:.0f} ms"
         f" | p50 {search['p50_ms']:.2f} ms, p95 {search['p95_ms']:.2f} ms"
-        f" (CPU time p50 {search['cpu_p50_ms']:.2f} ms, p95 {search['cpu_p95_ms']:.2f} ms)"
+        f" (CPU time p50 {search['cpu_p50_ms']:.2f} ms, p95 {search['cpu_p95_ms']:.2f} ms;"
+        f" candidates considered mean {search['considered_mean']:.0f}, p95 {search['considered_p95']:.0f})"
         f" | top-1 {search['top1']:.3f}, false hits/100 absent {search['false_hits_per_100_absent']:.1f}"
         f" | RSS {per_record(search['rss_delta_kb']):.0f} B/record,"
         f" PSS {per_record(search['pss_delta_kb']):.0f} B/record after {2 * queries} searches;"
@@ -266,13 +299,27 @@ def main() -> None:
     parser.add_argument("--splink-queries", type=int, default=100, help="of each kind for Splink; 0 skips it")
     parser.add_argument("--no-in-memory", action="store_true", help="skip the in-memory SearchIndex")
     parser.add_argument("--keep", type=Path, help="keep each size's data and index in this folder")
+    parser.add_argument(
+        "--search-only", action="store_true", help="with --keep: reuse the kept index, measure only searches"
+    )
+    parser.add_argument(
+        "--density",
+        type=int,
+        default=1,
+        help="with --search-only: births and surnames this many times denser, so blocks are as large"
+        " as in an index this many times bigger (the search cost at 10M measured on 1M records)",
+    )
     args = parser.parse_args()
+    if args.search_only and args.keep is None:
+        parser.error("--search-only needs --keep")
+    if args.density != 1 and not args.search_only:
+        parser.error("--density goes with --search-only")
     if args.worker:
         kind, *rest = args.worker
         if kind == "build":
             result: dict[str, object] = dict(work_build(Path(rest[0])))
         elif kind == "prepare":
-            result = dict(work_prepare(Path(rest[0]), int(rest[1]), int(rest[2])))
+            result = dict(work_prepare(Path(rest[0]), *(int(r) for r in rest[1:])))
         else:
             barrier = Path(rest[2]) if len(rest) > 2 else None
             result = work_search(Path(rest[0]), int(rest[1]), barrier, int(rest[3]) if len(rest) > 3 else 1)
@@ -281,6 +328,9 @@ def main() -> None:
     print("| records | index | build | open | search per person | accuracy | memory |")
     print("|---|---|---|---|---|---|---|")
     for size in args.sizes:
+        if args.search_only:
+            print(search_only(size, args.queries, args.keep, args.density)[0], flush=True)
+            continue
         for line in bench_size(size, args.queries, args.splink_queries, not args.no_in_memory, args.keep):
             print(line, flush=True)
 

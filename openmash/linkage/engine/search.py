@@ -88,20 +88,24 @@ class Searchable:
         """The feature rows of the records at ``positions`` (in that order)."""
         raise NotImplementedError
 
-    def search_features(self, query: FeatureRow, *, top: int = 5, threshold: float = 0.5) -> SearchResult:
-        positions, skipped = self.candidate_positions(query)
+    def best_rows(self, query: FeatureRow, positions: np.ndarray, floor: float, top: int) -> list[FeatureRow]:
+        """The rows of the (at most ``top``) candidates at ``positions`` whose weight is at least
+        ``floor``, best first, ties by record id: here each candidate decoded and scored in turn."""
         scorer = self.scorer
-        weight_threshold = _probability_to_weight_threshold(threshold)
         scored: list[tuple[float, str, FeatureRow]] = []
         memo = scorer.memo()
         for row in self.rows(positions):
-            w = scorer.weight_at_least(query, row, weight_threshold, memo)
+            w = scorer.weight_at_least(query, row, floor, memo)
             if w is not None:
                 scored.append((w, str(row[0]), row))
         scored.sort(key=lambda item: (-item[0], item[1]))
-        candidates = tuple(
-            scorer.candidate(query, row, rank=rank) for rank, (_, _, row) in enumerate(scored[:top], start=1)
-        )
+        return [row for _, _, row in scored[:top]]
+
+    def search_features(self, query: FeatureRow, *, top: int = 5, threshold: float = 0.5) -> SearchResult:
+        positions, skipped = self.candidate_positions(query)
+        scorer = self.scorer
+        best = self.best_rows(query, positions, _probability_to_weight_threshold(threshold), top)
+        candidates = tuple(scorer.candidate(query, row, rank=rank) for rank, row in enumerate(best, start=1))
         candidates = tuple(c for c in candidates if c.match_probability >= threshold)
         return SearchResult(
             query_id=str(query[0]), candidates=candidates, considered=len(positions), skipped_blocks=skipped

@@ -213,3 +213,96 @@ def test_an_empty_source_writes_an_index_that_finds_nothing(tmp_path: Path) -> N
     assert len(mapped) == 0
     [result] = mapped.search([Record("q", given_name="Ann", surname="Smith", date_of_birth="2001-02-03")])
     assert result.candidates == ()
+
+
+# --- scoring on arrays against scoring a pair at a time ---------------------------------------------------
+
+
+def _blanked(left: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """The left records with fields blanked, garbled into values no record holds, or swapped about,
+    so that every comparison meets missing values and values the index never saw."""
+    rng = np.random.default_rng(seed)
+    queries = left.copy()
+    for column in ("given_name", "surname", "date_of_birth", "postcode", "address", "sex", "nhs_number"):
+        if column not in queries:
+            continue
+        draw = rng.random(len(queries))
+        queries.loc[draw < 0.2, column] = None
+        garbled = (draw >= 0.2) & (draw < 0.3) & queries[column].notna()
+        queries.loc[garbled, column] = queries.loc[garbled, column].astype(str) + "x"
+    # Postcodes a letter or two out, with no address to match first: the near-miss location levels.
+    moved = (rng.random(len(queries)) < 0.2) & queries["postcode"].notna()
+    near = moved & (rng.random(len(queries)) < 0.5)
+    queries.loc[moved, "address"] = None
+    queries.loc[near, "postcode"] = queries.loc[near, "postcode"].str[:-1] + "Z"
+    queries.loc[moved & ~near, "postcode"] = queries.loc[moved & ~near, "postcode"].str[:-2] + "ZZ"
+    return queries
+
+
+@pytest.fixture(scope="module")
+def on_arrays(mapped: MappedIndex) -> MappedIndex:
+    return MappedIndex(mapped.folder, arrays_from=0)
+
+
+@pytest.fixture(scope="module")
+def pair_at_a_time(mapped: MappedIndex) -> MappedIndex:
+    return MappedIndex(mapped.folder, arrays_from=None)
+
+
+@pytest.mark.parametrize(("top", "threshold"), [(10_000, 0.0), (5, 0.5), (1, 0.0), (3, 0.99), (2, 1e-6)])
+def test_scoring_on_arrays_gives_the_pair_at_a_time_candidates_probabilities_and_evidence(
+    pairs: Pairs, on_arrays: MappedIndex, pair_at_a_time: MappedIndex, top: int, threshold: float
+) -> None:
+    left, _, _ = pairs
+    queries = pd.concat([left, _blanked(left, seed=top)], ignore_index=True)
+    queries["record_id"] = [f"q{i}" for i in range(len(queries))]
+    ours = on_arrays.search(queries, top=top, threshold=threshold)
+    theirs = pair_at_a_time.search(queries, top=top, threshold=threshold)
+    # The same candidates in the same order, with the same probabilities and field evidence, exactly.
+    assert ours == theirs
+    assert sum(len(r.candidates) for r in ours) >= len(left) * min(top, 1) // 2
+
+
+def test_the_comparison_shows_term_frequencies_missing_values_and_every_level(
+    pairs: Pairs, mapped: MappedIndex
+) -> None:
+    """The comparison above is only as good as the levels it meets: it meets them all."""
+    left, _, _ = pairs
+    results = mapped.search(
+        pd.concat([left, _blanked(left, seed=1)], ignore_index=True), top=10_000, threshold=0
+    )
+    evidence = [e for r in results for c in r.candidates for e in c.evidence]
+    assert any(e.tf_adjustment != 0 for e in evidence), "term-frequency adjusted levels"
+    assert any(e.level == "missing" for e in evidence), "missing values"
+    met = {(e.comparison, e.level_index) for e in evidence}
+    for comparison in mapped.model.comparisons:
+        if comparison.name in ("nhs_number", "other_id", "sex"):
+            continue  # not every level of these can occur in the test data
+        assert {(comparison.name, i) for i in range(len(comparison.levels))} <= met, comparison.name
+
+
+def test_scoring_on_arrays_skips_oversized_blocks_as_the_pair_at_a_time_path_does(
+    tmp_path: Path, pairs: Pairs, trained: LinkageModel
+) -> None:
+    left, right, _ = pairs
+    folder = write_index(right, trained, tmp_path / "small-blocks", max_block_size=2)
+    ours = MappedIndex(folder, arrays_from=0).search(left, top=10, threshold=0.0)
+    theirs = MappedIndex(folder, arrays_from=None).search(left, top=10, threshold=0.0)
+    assert any(r.skipped_blocks for r in ours)
+    assert ours == theirs
+
+
+def test_equal_weights_are_ranked_by_record_id_on_arrays_too(tmp_path: Path, pairs: Pairs) -> None:
+    """Copies of one record score alike: the top places go to the lowest record ids, whichever path."""
+    _, right, _ = pairs
+    copies = pd.concat([right.head(40)] * 4, ignore_index=True)
+    copies["record_id"] = [f"c{i:03d}" for i in range(len(copies))][::-1]
+    folder = write_index(copies, LinkageModel.default(), tmp_path / "copies")
+    queries = right.head(40)
+    for top in (1, 2, 3, 10):
+        ours = MappedIndex(folder, arrays_from=0).search(queries, top=top, threshold=0.0)
+        assert ours == MappedIndex(folder, arrays_from=None).search(queries, top=top, threshold=0.0)
+        for result in ours:
+            best = result.candidates[: min(top, 4)]
+            assert len({c.match_weight for c in best}) == 1, "a query's four copies lead, scored alike"
+            assert [c.record_id for c in best] == sorted(c.record_id for c in best)
