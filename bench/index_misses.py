@@ -1,0 +1,63 @@
+"""Why a present person was not found first in a kept benchmark index (bench/bench_index.py --keep DIR).
+
+    .venv/bin/python bench/index_misses.py DIR/20000000 [--queries 1000]
+
+For each present query person whose first candidate (at the benchmark's threshold and top) is not them,
+searches again with a threshold near 0 and up to 200 candidates and says which of these it was: their
+record scored below the threshold (the prior falls as the index grows, so the same evidence gives a
+lower probability), their record was not among the candidates (no shared block), another person scored
+the same (a tie), or another person scored higher. Not part of the test run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    import pandas as pd
+
+    from bench.bench_index import THRESHOLD, TOP
+    from bench.linkage_data import load_truth
+    from openmash.linkage.engine import MappedIndex
+    from openmash.linkage.engine.search import query_rows
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("data", type=Path)
+    parser.add_argument("--queries", type=int, default=1000)
+    args = parser.parse_args()
+    truth = load_truth(args.data)
+    person_of, query_person = truth["person_of"], truth["query_person"]
+    rows = query_rows(pd.read_parquet(args.data / "present.parquet").head(args.queries))
+    index = MappedIndex(args.data / "index")
+    kinds: collections.Counter[str] = collections.Counter()
+    for row in rows:
+        found = index.search_features(row, top=TOP, threshold=THRESHOLD)
+        want = query_person[found.query_id]
+        if found.candidates and person_of[found.candidates[0].record_id] == want:
+            continue
+        wide = index.search_features(row, top=200, threshold=0.0001)
+        ranks = [i for i, c in enumerate(wide.candidates) if person_of[c.record_id] == want]
+        if not ranks:
+            kinds["their record not among the candidates"] += 1
+            continue
+        theirs, first = wide.candidates[ranks[0]], wide.candidates[0]
+        if theirs.match_probability < THRESHOLD:
+            kinds[f"their record below the threshold of {THRESHOLD}"] += 1
+        elif abs(first.match_weight - theirs.match_weight) < 1e-9:
+            kinds["a tie with another person"] += 1
+        else:
+            kinds["another person scored higher"] += 1
+    print(f"{len(index):,} records; {len(rows)} present people; not found first: {sum(kinds.values())}")
+    for kind, count in kinds.most_common():
+        print(f"  {count:4}  {kind}")
+
+
+if __name__ == "__main__":
+    main()
