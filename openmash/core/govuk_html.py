@@ -53,12 +53,10 @@ def _described_by(bound: BoundField) -> str:
     return " ".join(ids)
 
 
-def _control_attrs(bound: BoundField, width: str = "") -> dict[str, Any]:
+def _control_attrs(bound: BoundField, css_class: str = "") -> dict[str, Any]:
     widget = bound.field.widget
     css = [WIDGET_CLASSES[type(widget)]]
-    css += [c for c in widget.attrs.get("class", "").split() if c not in css]
-    if width:
-        css.append(f"govuk-!-width-{width}")
+    css += [c for c in f"{widget.attrs.get('class', '')} {css_class}".split() if c not in css]
     if bound.errors:
         css.append("govuk-input--error")
     attrs: dict[str, Any] = {k: v for k, v in widget.attrs.items() if k != "class"}
@@ -77,31 +75,34 @@ def _group(bound: BoundField, inner: str) -> str:
     return f'<div id="div_{bound.auto_id}" class="govuk-form-group{error}">{inner}</div>'
 
 
-def _label(bound: BoundField) -> str:
-    return f'<label for="{bound.id_for_label}" class="govuk-label">{bound.label}</label>'
+def _label(bound: BoundField, size: str = "") -> str:
+    size_class = f" govuk-label--{size}" if size else ""
+    return f'<label for="{bound.id_for_label}" class="govuk-label{size_class}">{bound.label}</label>'
 
 
-def text(bound: BoundField, *, width: str = "") -> str:
-    """A text input (``Field.text``), optionally at a fraction of the column (``field_width``)."""
-    attrs = {"type": "text", "name": bound.html_name}
+def text(bound: BoundField, *, css_class: str = "", label_size: str = "") -> str:
+    """A text input (``Field.text``); ``css_class`` sets its width (``govuk-!-width-two-thirds``)."""
+    attrs = {"type": bound.field.widget.input_type, "name": bound.html_name}
     value = bound.field.widget.format_value(bound.value())
     if value is not None:
         attrs["value"] = value
-    attrs |= _control_attrs(bound, width)
-    return _group(bound, f"{_label(bound)}{_hint(bound)}{_errors(bound)}<input{flatatt(attrs)}>")
+    attrs |= _control_attrs(bound, css_class)
+    label = _label(bound, label_size)
+    return _group(bound, f"{label}{_hint(bound)}{_errors(bound)}<input{flatatt(attrs)}>")
 
 
-def textarea(bound: BoundField, *, rows: int) -> str:
+def textarea(bound: BoundField, *, rows: int | None = None, label_size: str = "") -> str:
     """A textarea (``Field.textarea(rows=...)``)."""
-    attrs = {"name": bound.html_name, **bound.field.widget.attrs, "rows": str(rows)}
+    attrs = {"name": bound.html_name, **bound.field.widget.attrs}
     attrs |= _control_attrs(bound)
-    attrs["rows"] = str(rows)
+    if rows is not None:
+        attrs["rows"] = str(rows)
     value = bound.field.widget.format_value(bound.value())
     control = f"<textarea{flatatt(attrs)}>\n{escape(value) if value else ''}</textarea>"
-    return _group(bound, f"{_label(bound)}{_hint(bound)}{_errors(bound)}{control}")
+    return _group(bound, f"{_label(bound, label_size)}{_hint(bound)}{_errors(bound)}{control}")
 
 
-def select(bound: BoundField) -> str:
+def select(bound: BoundField, *, label_size: str = "") -> str:
     """A drop-down list (``Field.select``)."""
     attrs = {"name": bound.html_name} | _control_attrs(bound)
     value = bound.value()
@@ -116,7 +117,7 @@ def select(bound: BoundField) -> str:
         for option, label in bound.field.choices
     )
     control = f"<select{flatatt(attrs)}>{options}</select>"
-    return _group(bound, f"{_label(bound)}{_hint(bound)}{_errors(bound)}{control}")
+    return _group(bound, f"{_label(bound, label_size)}{_hint(bound)}{_errors(bound)}{control}")
 
 
 def _legend(label: Any, size: str = "") -> str:
@@ -200,7 +201,7 @@ def conditional_radios(bound: BoundField, reveals: dict[str, str]) -> str:
     )
 
 
-def date_input(bound: BoundField) -> str:
+def date_input(bound: BoundField, *, legend_size: str = "") -> str:
     """A GOV.UK date input (day, month, year) from a crispy-forms-gds ``DateInputField``: a part the
     field marked wrong (``widget.errors``) is outlined; with no part marked, all three are."""
     field: Any = bound.field
@@ -238,14 +239,134 @@ def date_input(bound: BoundField) -> str:
             f"{escape(subwidget.attrs.get('label', ''))}</label><input{flatatt(attrs)}></div></div>"
         )
     inner = (
-        f'<fieldset class="govuk-fieldset"{_fieldset_described(bound)}>{_legend(bound.label)}'
+        f'<fieldset class="govuk-fieldset"{_fieldset_described(bound)}>{_legend(bound.label, legend_size)}'
         f'{_hint(bound)}{_errors(bound)}<div class="govuk-date-input" id="{bound.auto_id}">{"".join(items)}'
         "</div></fieldset>"
     )
     return _group(bound, inner)
 
 
+def checkbox(bound: BoundField, *, small: bool = False) -> str:
+    """A single checkbox (``Field.checkbox``): its hint and errors above the box, the label beside it."""
+    attrs: dict[str, Any] = {"type": "checkbox", "name": bound.html_name}
+    value = bound.value()
+    if bound.field.widget.check_test(value):
+        attrs["checked"] = True
+    if value not in (True, False, None, ""):
+        attrs["value"] = bound.field.widget.format_value(value)
+    css = ["govuk-checkboxes__input"]
+    css += [c for c in bound.field.widget.attrs.get("class", "").split() if c not in css]
+    attrs["class"] = " ".join(css)
+    described = _described_by(bound)
+    if described:
+        attrs["aria-describedby"] = described
+    attrs = bound.build_widget_attrs(attrs)
+    attrs.pop("required", None)
+    attrs["id"] = bound.auto_id
+    small_class = " govuk-checkboxes--small" if small else ""
+    inner = (
+        f'{_hint(bound)}{_errors(bound)}<div class="govuk-checkboxes{small_class}"><div class="govuk-checkboxes__item">'
+        f'<input{flatatt(attrs)}><label class="govuk-label govuk-checkboxes__label" for="{bound.id_for_label}">'
+        f"{bound.label}</label></div></div>"
+    )
+    return _group(bound, inner)
+
+
 def fieldset(legend: str, parts: Iterable[str], *, legend_size: str = "") -> str:
     """A fieldset grouping several questions (``Fieldset(..., legend=...)``)."""
-    legend_html = _legend(escape(legend), legend_size)
+    legend_html = _legend(conditional_escape(legend), legend_size)
     return f'<fieldset class="govuk-fieldset">{legend_html}{"".join(parts)}</fieldset>'
+
+
+# A crispy-forms-gds layout, drawn with the functions above ------------------------------------------
+
+LEGEND_PREFIX = "govuk-fieldset__legend--"
+LABEL_PREFIX = "govuk-label--"
+
+
+class Unsupported(Exception):
+    """A layout part this module does not draw: the whole form is drawn by crispy-forms instead."""
+
+
+def _size(context: dict[str, Any], key: str, prefix: str) -> str:
+    value = context.get(key) or ""
+    return value.removeprefix(prefix)
+
+
+def _field(form: forms.BaseForm, name: str, context: dict[str, Any], attrs: dict[str, Any]) -> str:
+    bound = form[name]
+    widget = bound.field.widget
+    known_context = {"label_size", "legend_size", "radios_small", "radios_inline", "checkboxes_small"}
+    if set(context) - known_context or context.get("radios_inline"):
+        raise Unsupported(name)
+    if set(attrs) - {"rows", "class"}:
+        raise Unsupported(name)
+    label_size = _size(context, "label_size", LABEL_PREFIX)
+    legend_size = _size(context, "legend_size", LEGEND_PREFIX)
+    css_class = str(attrs.get("class", ""))
+    if isinstance(widget, forms.HiddenInput):
+        return str(bound)
+    if isinstance(widget, forms.RadioSelect) and not isinstance(widget, forms.CheckboxSelectMultiple):
+        return radios(bound, legend_size=legend_size, small=bool(context.get("radios_small")))
+    if isinstance(widget, forms.MultiWidget) and hasattr(bound.field, "fields") and len(widget.widgets) == 3:
+        return date_input(bound, legend_size=legend_size)
+    if css_class and not isinstance(widget, forms.TextInput):
+        raise Unsupported(name)
+    if type(widget) in (forms.TextInput, forms.EmailInput, forms.NumberInput) and not isinstance(
+        widget, forms.MultiWidget
+    ):
+        return text(bound, css_class=css_class, label_size=label_size)
+    if type(widget) is forms.Textarea:
+        rows = attrs.get("rows")
+        return textarea(bound, rows=int(rows) if rows else None, label_size=label_size)
+    if type(widget) is forms.Select:
+        return select(bound, label_size=label_size)
+    if type(widget) is forms.CheckboxInput:
+        return checkbox(bound, small=bool(context.get("checkboxes_small")))
+    raise Unsupported(name)
+
+
+def _part(form: forms.BaseForm, item: Any) -> str:
+    from crispy_forms_gds.layout import Field, Fieldset
+
+    from openmash.core.forms import Markup
+
+    if isinstance(item, str):
+        return _field(form, item, {}, {})
+    if isinstance(item, Markup):
+        return item.html
+    if type(item) is Field and len(item.fields) == 1 and isinstance(item.fields[0], str):
+        return _field(form, item.fields[0], item.context, item.attrs)
+    if type(item) is Fieldset and set(item.context) <= {"legend", "legend_size"}:
+        if item.css_class != "govuk-fieldset" or item.css_id or item.flat_attrs:
+            raise Unsupported("fieldset")
+        return fieldset(
+            item.context.get("legend", ""),
+            [_part(form, inner) for inner in item.fields],
+            legend_size=_size(item.context, "legend_size", LEGEND_PREFIX),
+        )
+    raise Unsupported(type(item).__name__)
+
+
+def form_html(form: forms.BaseForm) -> SafeString:
+    """A GdsForm's questions as its crispy-forms-gds layout lays them out, drawn directly where every
+    part is one this module draws (text, textarea, select, radios, checkbox, date, fieldset, fixed
+    markup), and by crispy-forms otherwise."""
+    helper: Any = getattr(form, "helper", None)
+    layout = getattr(helper, "layout", None)
+    try:
+        plain = layout is not None and not (
+            helper.form_tag
+            or helper.inputs
+            or helper.render_unmentioned_fields
+            or helper.render_hidden_fields
+            or helper.render_required_fields
+            or form.non_field_errors()
+        )
+        if not plain:
+            raise Unsupported("helper")
+        return join(_part(form, item) for item in layout.fields)
+    except Unsupported:
+        from crispy_forms.utils import render_crispy_form
+
+        return mark_safe(render_crispy_form(form))  # noqa: S308 - crispy's own escaped output

@@ -271,11 +271,11 @@ class DecisionForm(GdsForm):
                 html.fieldset(
                     f"Challenge {n}",
                     [
-                        html.text(self[f"{p}_raised_by"], width="two-thirds"),
+                        html.text(self[f"{p}_raised_by"], css_class="govuk-!-width-two-thirds"),
                         html.select(self[f"{p}_agency"]),
                         html.textarea(self[f"{p}_challenge"], rows=3),
                         html.textarea(self[f"{p}_resolution"], rows=3),
-                        html.text(self[f"{p}_escalated_to"], width="two-thirds"),
+                        html.text(self[f"{p}_escalated_to"], css_class="govuk-!-width-two-thirds"),
                     ],
                     legend_size="s",
                 )
@@ -292,7 +292,7 @@ class DecisionForm(GdsForm):
                     f"Action {n}",
                     [
                         html.textarea(self[f"{p}_description"], rows=2),
-                        html.text(self[f"{p}_owner"], width="two-thirds"),
+                        html.text(self[f"{p}_owner"], css_class="govuk-!-width-two-thirds"),
                         html.select(self[f"{p}_owner_agency"]),
                         html.date_input(self[f"{p}_due_on"]),
                     ],
