@@ -265,8 +265,9 @@ def checkbox(bound: BoundField, *, small: bool = False) -> str:
     attrs["id"] = bound.auto_id
     small_class = " govuk-checkboxes--small" if small else ""
     inner = (
-        f'{_hint(bound)}{_errors(bound)}<div class="govuk-checkboxes{small_class}"><div class="govuk-checkboxes__item">'
-        f'<input{flatatt(attrs)}><label class="govuk-label govuk-checkboxes__label" for="{bound.id_for_label}">'
+        f'{_hint(bound)}{_errors(bound)}<div class="govuk-checkboxes{small_class}">'
+        f'<div class="govuk-checkboxes__item"><input{flatatt(attrs)}>'
+        f'<label class="govuk-label govuk-checkboxes__label" for="{bound.id_for_label}">'
         f"{bound.label}</label></div></div>"
     )
     return _group(bound, inner)
@@ -284,7 +285,7 @@ LEGEND_PREFIX = "govuk-fieldset__legend--"
 LABEL_PREFIX = "govuk-label--"
 
 
-class Unsupported(Exception):
+class UnsupportedLayoutError(Exception):
     """A layout part this module does not draw: the whole form is drawn by crispy-forms instead."""
 
 
@@ -298,9 +299,9 @@ def _field(form: forms.BaseForm, name: str, context: dict[str, Any], attrs: dict
     widget = bound.field.widget
     known_context = {"label_size", "legend_size", "radios_small", "radios_inline", "checkboxes_small"}
     if set(context) - known_context or context.get("radios_inline"):
-        raise Unsupported(name)
+        raise UnsupportedLayoutError(name)
     if set(attrs) - {"rows", "class"}:
-        raise Unsupported(name)
+        raise UnsupportedLayoutError(name)
     label_size = _size(context, "label_size", LABEL_PREFIX)
     legend_size = _size(context, "legend_size", LEGEND_PREFIX)
     css_class = str(attrs.get("class", ""))
@@ -311,7 +312,7 @@ def _field(form: forms.BaseForm, name: str, context: dict[str, Any], attrs: dict
     if isinstance(widget, forms.MultiWidget) and hasattr(bound.field, "fields") and len(widget.widgets) == 3:
         return date_input(bound, legend_size=legend_size)
     if css_class and not isinstance(widget, forms.TextInput):
-        raise Unsupported(name)
+        raise UnsupportedLayoutError(name)
     if type(widget) in (forms.TextInput, forms.EmailInput, forms.NumberInput) and not isinstance(
         widget, forms.MultiWidget
     ):
@@ -323,7 +324,7 @@ def _field(form: forms.BaseForm, name: str, context: dict[str, Any], attrs: dict
         return select(bound, label_size=label_size)
     if type(widget) is forms.CheckboxInput:
         return checkbox(bound, small=bool(context.get("checkboxes_small")))
-    raise Unsupported(name)
+    raise UnsupportedLayoutError(name)
 
 
 def _part(form: forms.BaseForm, item: Any) -> str:
@@ -339,13 +340,13 @@ def _part(form: forms.BaseForm, item: Any) -> str:
         return _field(form, item.fields[0], item.context, item.attrs)
     if type(item) is Fieldset and set(item.context) <= {"legend", "legend_size"}:
         if item.css_class != "govuk-fieldset" or item.css_id or item.flat_attrs:
-            raise Unsupported("fieldset")
+            raise UnsupportedLayoutError("fieldset")
         return fieldset(
             item.context.get("legend", ""),
             [_part(form, inner) for inner in item.fields],
             legend_size=_size(item.context, "legend_size", LEGEND_PREFIX),
         )
-    raise Unsupported(type(item).__name__)
+    raise UnsupportedLayoutError(type(item).__name__)
 
 
 def form_html(form: forms.BaseForm) -> SafeString:
@@ -364,9 +365,9 @@ def form_html(form: forms.BaseForm) -> SafeString:
             or form.non_field_errors()
         )
         if not plain:
-            raise Unsupported("helper")
+            raise UnsupportedLayoutError("helper")
         return join(_part(form, item) for item in layout.fields)
-    except Unsupported:
+    except UnsupportedLayoutError:
         from crispy_forms.utils import render_crispy_form
 
         return mark_safe(render_crispy_form(form))  # noqa: S308 - crispy's own escaped output
