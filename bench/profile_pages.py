@@ -35,6 +35,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20, help="requests of each page (default 20)")
     parser.add_argument("--profile", action="append", default=[], help="page name to profile (repeatable)")
     parser.add_argument("--top", type=int, default=45, help="lines of each profile (default 45)")
+    parser.add_argument("--sort", default="cumulative", help="profile order: cumulative or tottime")
+    parser.add_argument("--all", action="store_true", help="one profile over every signed-in page")
     parser.add_argument("--only", action="append", default=[], help="measure only these pages")
     args = parser.parse_args()
 
@@ -51,6 +53,7 @@ def main() -> None:
         pages = [p for p in pages if p.name in args.only or p.name == BARE]
     print(f"{'page':26} {'cpu ms':>8} {'wall ms':>8} {'×bare cpu':>9} {'×bare wall':>10}")
     bare: tuple[float, float] | None = None
+    together = cProfile.Profile(time.process_time) if args.all else None
     for page in pages:
         client = Client(SERVER_NAME="localhost")
         if page.username:
@@ -71,15 +74,23 @@ def main() -> None:
             f"{page.name:26} {row[0]:8.1f} {row[1]:8.1f} {row[0] / bare[0]:9.1f} {row[1] / bare[1]:10.1f}",
             flush=True,
         )
-        if page.name in args.profile:
-            profiler = cProfile.Profile()
+        if page.name in args.profile or (together and page.username):
+            # CPU of this process, not waits on the database
+            profiler = together or cProfile.Profile(time.process_time)
             profiler.enable()
             for _ in range(5):
                 client.get(page.path)
             profiler.disable()
-            out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.top)
-            print(out.getvalue())
+            if not together:
+                report(profiler, args.sort, args.top)
+    if together:
+        report(together, args.sort, args.top)
+
+
+def report(profiler: cProfile.Profile, sort: str, top: int) -> None:
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats(sort).print_stats(top)
+    print(out.getvalue())
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from typing import Any
 from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.utils import flatatt
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
 WIDGET_CLASSES = {
@@ -108,12 +108,8 @@ def select(bound: BoundField, *, label_size: str = "") -> str:
     value = bound.value()
     chosen = "" if value is None else str(value)
     options = "".join(
-        format_html(
-            '<option value="{}"{}>{}</option>',
-            option,
-            mark_safe(" selected") if str(option) == chosen else "",  # noqa: S308 - fixed text
-            label,
-        )
+        f'<option value="{escape(option)}"{" selected" if str(option) == chosen else ""}>'
+        f"{conditional_escape(label)}</option>"
         for option, label in bound.field.choices
     )
     control = f"<select{flatatt(attrs)}>{options}</select>"
