@@ -95,3 +95,12 @@ def govuk_form(form: Any) -> SafeString:
     from openmash.core.govuk_html import form_html
 
     return form_html(form)
+
+
+@register.simple_tag
+def object_url(name: str, pk: Any) -> str:
+    """``{% object_url "cases:detail" case.pk %}``: as ``{% url %}`` for one UUID argument, for links on
+    every row of a list (openmash/core/urls.py)."""
+    from openmash.core.urls import object_url as url
+
+    return url(name, pk)
