@@ -32,6 +32,11 @@ def join(parts: Iterable[str]) -> SafeString:
     return mark_safe(" ".join(parts))  # noqa: S308 - each part is built here, escaped where needed
 
 
+def _choices(bound: BoundField) -> Any:
+    field: Any = bound.field  # a ChoiceField
+    return field.choices
+
+
 def _hint(bound: BoundField) -> str:
     if not bound.help_text:
         return ""
@@ -110,7 +115,7 @@ def select(bound: BoundField, *, label_size: str = "") -> str:
     options = "".join(
         f'<option value="{escape(option)}"{" selected" if str(option) == chosen else ""}>'
         f"{conditional_escape(label)}</option>"
-        for option, label in bound.field.choices
+        for option, label in _choices(bound)
     )
     control = f"<select{flatatt(attrs)}>{options}</select>"
     return _group(bound, f"{_label(bound, label_size)}{_hint(bound)}{_errors(bound)}{control}")
@@ -153,7 +158,7 @@ def _radio(bound: BoundField, position: int, choice: Any, extra: str = "", after
 
 def radios(bound: BoundField, *, legend_size: str = "", small: bool = False) -> str:
     """A radio group (``Field.radios``): options numbered from 1, each with its hint if it has one."""
-    items = "".join(_radio(bound, n, choice) for n, choice in enumerate(bound.field.choices, start=1))
+    items = "".join(_radio(bound, n, choice) for n, choice in enumerate(_choices(bound), start=1))
     small_class = " govuk-radios--small" if small else ""
     inner = (
         f'<fieldset class="govuk-fieldset"{_fieldset_described(bound)}>{_legend(bound.label, legend_size)}'
@@ -167,7 +172,7 @@ def conditional_radios(bound: BoundField, reveals: dict[str, str]) -> str:
     options numbered from 0; an option in ``reveals`` (value to markup) shows that markup when chosen,
     through openmash/reveal.js."""
     items = []
-    for position, choice in enumerate(bound.field.choices):
+    for position, choice in enumerate(_choices(bound)):
         content = reveals.get(str(choice[0]), "")
         if content:
             conditional_id = f"conditional_{bound.html_name}_{position}"
@@ -360,7 +365,7 @@ def form_html(form: forms.BaseForm) -> SafeString:
             or helper.render_required_fields
             or form.non_field_errors()
         )
-        if not plain:
+        if not plain or layout is None:
             raise UnsupportedLayoutError("helper")
         return join(_part(form, item) for item in layout.fields)
     except UnsupportedLayoutError:
