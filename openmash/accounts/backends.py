@@ -21,10 +21,11 @@ class AccountBackend(ModelBackend):
             .annotate(roles=StringAgg("role", delimiter=Value(",")))
             .values("roles")
         )
-        user = (
+        found = (
             User._default_manager.select_related("agency")
             .annotate(**{ROLES_READ: Coalesce(Subquery(granted), Value(""), output_field=TextField())})
             .filter(pk=user_id)
-            .first()
+            .order_by()[:1]  # by key: no ORDER BY to compile (see access.enforce.load)
         )
+        user = next(iter(found), None)
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -1,13 +1,21 @@
 from __future__ import annotations
 
+from functools import cache
+
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from openmash.access.policy import Action, decide
 from openmash.accounts.models import User
 from openmash.accounts.navigation import NAVIGATION
 from openmash.accounts.roles import ROLE_SLUGS
 from openmash.hub.selectors import hub_configuration
+
+
+@cache
+def _url(prefix: str, name: str, *args: str) -> str:
+    """A navigation link, reversed once per process (and script prefix), not on every page."""
+    return reverse(name, args=list(args) or None)
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
@@ -21,10 +29,11 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     for item in NAVIGATION[role]:
         if item.action and not decide(user, Action(item.action)).allowed:
             continue
+        prefix = get_script_prefix()
         if item.url_name == "accounts:home":
-            url = reverse("accounts:role-home", args=[ROLE_SLUGS[role]])
+            url = _url(prefix, "accounts:role-home", ROLE_SLUGS[role])
         else:
-            url = reverse(item.url_name)
+            url = _url(prefix, item.url_name)
         items.append({"label": item.label, "url": url, "current": False})
     matches = [i for i in items if path == i["url"] or (path.startswith(str(i["url"])) and i["url"] != "/")]
     if matches:

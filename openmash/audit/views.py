@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from functools import cache
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from openmash.access.policy import sees_whole_log
@@ -13,6 +17,20 @@ from openmash.core.actor import Actor
 from openmash.core.keyset import keyset_page
 
 PAGE_SIZE = 50
+
+
+@cache
+def action_options(chosen: str) -> SafeString:
+    """The filter's list of actions (over a hundred), written once per choice rather than through the
+    template on every page; ``chosen`` is one of the catalogue's values or ""."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, mark_safe(" selected") if value == chosen else "", label)
+            for value, label in AuditAction.choices
+        ),
+    )
 
 
 @require(Perm.AUDIT_VIEW)
@@ -47,7 +65,7 @@ def events(request: HttpRequest) -> HttpResponse:
         "audit/events.html",
         {
             "page": page,
-            "actions": AuditAction.choices,
+            "action_options": action_options(action),
             "action": action,
             "who": who,
             "object_id": object_id,

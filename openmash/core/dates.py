@@ -55,4 +55,5 @@ def format_time(value: time | datetime, *, seconds: bool = False) -> str:
 
 def format_datetime(value: datetime, *, weekday: bool = False, seconds: bool = False) -> str:
     """ "1:30pm on 5 December 2026", the GOV.UK order ("by 5:30pm on Monday 6 January 2026")."""
-    return f"{format_time(value, seconds=seconds)} on {format_date(value, weekday=weekday)}"
+    local = _local(value)  # once, for both halves
+    return f"{format_time(local.time(), seconds=seconds)} on {format_date(local.date(), weekday=weekday)}"

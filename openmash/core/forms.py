@@ -226,17 +226,44 @@ def read_choices_once(form: forms.BaseForm) -> None:
     """Give every model choice list of ``form`` its options from one query per distinct question: a
     form with six "which agency" lists reads the agencies once, not once per list as it renders. The
     submitted value is still checked against the field's own query."""
-    read: dict[str, list[Any]] = {}
+    read: dict[object, list[Any]] = {}
     for field in form.fields.values():
         if not isinstance(field, forms.ModelChoiceField) or isinstance(field, forms.ModelMultipleChoiceField):
             continue
         queryset = field.queryset
         if queryset is None:
             continue
-        question = str(queryset.query)
+        question = _question(queryset)
         if question not in read:
             read[question] = list(queryset)
         empty = [("", field.empty_label)] if field.empty_label is not None else []
         field.choices = empty + [
             (field.prepare_value(o), field.label_from_instance(o)) for o in read[question]
         ]
+
+
+def _question(queryset: Any) -> object:
+    """What a choice list asks, to tell lists asking the same apart: its filter and order, compared as
+    the query's parts (cheap), or for a query with more than that its SQL (compiling it costs as much
+    as a small query does)."""
+    query = queryset.query
+    plain = not (
+        query.annotations
+        or query.extra
+        or query.combinator
+        or query.distinct
+        or query.select_related
+        or query.deferred_loading != (frozenset(), True)
+        or query.low_mark
+        or query.high_mark is not None
+        or len(query.alias_map) > 1
+    )
+    if not plain:
+        return str(query)
+    return (
+        queryset.model,
+        query.where,
+        tuple(query.order_by),
+        query.default_ordering,
+        query.standard_ordering,
+    )

@@ -33,9 +33,25 @@ class QueueRow:
     returned_late: bool
 
 
+REQUEST_COLUMNS = tuple(f.name for f in InformationRequest._meta.concrete_fields)
+NAME_COLUMNS = ("first_name", "last_name", "username")
+
+
 def with_people(requests: QuerySet[InformationRequest]) -> QuerySet[InformationRequest]:
-    return requests.select_related("taken_by", "returned_by", "case__referral").prefetch_related(
-        "case__referral__people"
+    """A queue's requests with what its rows show of their case, people and staff, and no more: the
+    case's reference and rating, the names of who took and who returned each (not their whole rows)."""
+    return (
+        requests.select_related("taken_by", "returned_by", "case__referral", "agency")
+        .only(
+            *REQUEST_COLUMNS,
+            "case__reference",
+            "case__rag",
+            "case__referral__id",
+            "agency__name",
+            *(f"taken_by__{name}" for name in NAME_COLUMNS),
+            *(f"returned_by__{name}" for name in NAME_COLUMNS),
+        )
+        .prefetch_related("case__referral__people")
     )
 
 

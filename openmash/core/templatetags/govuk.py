@@ -86,3 +86,21 @@ def landmark_if_content(parser: Parser, token: Token) -> LandmarkNode:
     nodelist = parser.parse(("endlandmark_if_content",))
     parser.delete_first_token()
     return LandmarkNode(nodelist, element, label)
+
+
+@register.simple_tag
+def govuk_form(form: Any) -> SafeString:
+    """``{% govuk_form form %}``: the form's questions as ``{% crispy form %}`` draws them (same markup),
+    drawn directly for the common GOV.UK questions (openmash/core/govuk_html.py)."""
+    from openmash.core.govuk_html import form_html
+
+    return form_html(form)
+
+
+@register.simple_tag
+def object_url(name: str, pk: Any) -> str:
+    """``{% object_url "cases:detail" case.pk %}``: as ``{% url %}`` for one UUID argument, for links on
+    every row of a list (openmash/core/urls.py)."""
+    from openmash.core.urls import object_url as url
+
+    return url(name, pk)
