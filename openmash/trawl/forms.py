@@ -15,7 +15,7 @@ from openmash.enquiries.models import Significance
 from openmash.people.forms import PastDateField
 from openmash.people.models import Household
 from openmash.people.services import PARENTS
-from openmash.referrals.models import ReferralPerson, Relationship
+from openmash.referrals.models import CHILD_WORDS, ReferralPerson, Relationship, SubjectWords
 from openmash.trawl.services import NO_DESCRIPTION, NO_SIGNIFICANCE
 
 
@@ -93,11 +93,17 @@ class HouseholdMemberForm(GdsForm):
         *args: Any,
         people: list[ReferralPerson],
         households: list[Household],
+        words: SubjectWords = CHILD_WORDS,
         **kwargs: Any,
     ) -> None:
         self.people = {str(p.pk): p for p in people}
         self.households = {str(h.pk): h for h in households}
         super().__init__(*args, **kwargs)
+        # An adult at risk's referral names them as such (ADR 0024), not as a child.
+        self.fields["relationship"].label = f"How are they related to the {words.referred}?"
+        self.fields[
+            "address"
+        ].help_text = f"Only if they do not live with the {words.short}, and you know it."
         children = [p for p in people if p.is_subject]
         self.parents = [p for p in people if p.relationship in PARENTS]
         adults = [p for p in people if not p.is_subject]
@@ -116,7 +122,7 @@ class HouseholdMemberForm(GdsForm):
         messages = {
             "given_name": "Enter their first name",
             "family_name": "Enter their last name",
-            "relationship": NO_RELATIONSHIP,
+            "relationship": NO_RELATIONSHIP.replace("child referred", words.referred),
             "home": NO_HOME,
             "reason": NO_REASON,
         }

@@ -138,6 +138,7 @@ def person_add(request: HttpRequest, request_id: str) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         people=people_on(case),
         households=households_on(case),
+        words=case.referral.subject_words,
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -191,3 +191,37 @@ def test_changing_a_person_asks_their_relationship_to_the_person_referred(
         html = screener.get(url).content.decode()
         assert label in html, url
         assert ("Relationship to the child" in html) == (label == "Relationship to the child"), url
+
+
+@pytest.mark.parametrize(("referral", "words"), [(ADULT_AT_RISK, ADULT_WORDS), ({}, CHILD_WORDS)])
+def test_the_researchers_request_search_and_add_person_pages_name_the_person_referred(
+    people: dict[str, Any],  # noqa: F811
+    referral: dict[str, Any],
+    words: Any,
+) -> None:
+    """A police researcher answering a request about an adult at risk is asked how someone is related to
+    the adult at risk referred, not to a child; a child's request still says child."""
+    from openmash.core.actor import Actor
+    from openmash.enquiries.services import request_take
+    from openmash.hub.models import AgencyKind
+
+    case = screened(people, **referral)
+    info = case.requests.get(agency__kind=AgencyKind.POLICE)
+    request_take(actor=Actor(user=people["police"]), request=info)
+    police = Client()
+    police.force_login(people["police"])
+    text = ""
+    for url in (
+        reverse("enquiries:detail", args=[info.pk]),
+        reverse("trawl:page", args=[info.pk]),
+        reverse("trawl:add-person", args=[info.pk]),
+    ):
+        response = police.get(url)
+        assert response.status_code == 200, url
+        text += re.sub(r"\s+", " ", response.content.decode())
+    other = ADULT_WORDS if words is CHILD_WORDS else CHILD_WORDS
+    assert f"How are they related to the {words.referred}?" in text
+    assert f"living with the {words.short}," in text
+    assert f"Relationship to the {words.noun}<" in text
+    assert f"related to the {other.referred}" not in text
+    assert f"living with the {other.short}," not in text
