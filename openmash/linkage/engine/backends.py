@@ -151,7 +151,14 @@ class SparkBackend(Backend):
             )
             for row in frame.itertuples(index=False, name=None)
         ]
-        return self.spark.createDataFrame(rows, schema=spark_types.StructType(fields))
+        table = self.spark.createDataFrame(rows, schema=spark_types.StructType(fields))
+        # A table made from Python rows is re-read through Python workers, unpickling every row, each
+        # time a job reads it (training reads its input many times): keep it in Spark's own storage.
+        from pyspark import StorageLevel
+
+        table = table.persist(StorageLevel.MEMORY_AND_DISK)
+        table.count()
+        return table
 
     def to_pandas(self, splink_frame: Any) -> pd.DataFrame:
         return splink_frame.as_pandas_dataframe()
