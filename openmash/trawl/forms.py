@@ -47,9 +47,13 @@ class TrawlItemForm(GdsForm):
 HOME_WITH_CHILD = "child"
 HOME_ELSEWHERE = "elsewhere"
 NO_HOME = "Select where they live"
-NO_RELATIONSHIP = "Select how they are related to the child referred"
 NO_PARTNER = "Select whose partner they are"
 NO_REASON = "Enter how you know about them"
+
+
+def no_relationship(referred: str) -> str:
+    """The error for a missing relationship, in the referral's words (\"the child referred\")."""
+    return f"Select how they are related to the {referred}"
 
 
 class HouseholdMemberForm(GdsForm):
@@ -122,7 +126,7 @@ class HouseholdMemberForm(GdsForm):
         messages = {
             "given_name": "Enter their first name",
             "family_name": "Enter their last name",
-            "relationship": NO_RELATIONSHIP.replace("child referred", words.referred),
+            "relationship": no_relationship(words.referred),
             "home": NO_HOME,
             "reason": NO_REASON,
         }

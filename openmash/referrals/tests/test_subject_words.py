@@ -225,3 +225,10 @@ def test_the_researchers_request_search_and_add_person_pages_name_the_person_ref
     assert f"Relationship to the {words.noun}<" in text
     assert f"related to the {other.referred}" not in text
     assert f"living with the {other.short}," not in text
+    # The add-person form's error names the same person: sent with nothing chosen, it asks how they
+    # are related to the adult at risk (or child) referred.
+    refused = police.post(reverse("trawl:add-person", args=[info.pk]), {})
+    assert refused.status_code == 200
+    error = re.sub(r"\s+", " ", refused.content.decode())
+    assert f"Select how they are related to the {words.referred}" in error
+    assert f"related to the {other.referred}" not in error
