@@ -27,3 +27,33 @@ class NoStoreMiddleware:
             add_never_cache_headers(response)
             response["Pragma"] = "no-cache"
         return response
+
+
+class OneCommitPerReadMiddleware:
+    """On PostgreSQL, what reading a page writes (its audit event, the disclosure log's lines for the
+    agency returns it shows) is committed together, once, when the page is ready: one flush to disk
+    per page rather than one per record written (docs/adr/0035-one-commit-per-page-read.md).
+
+    Only for GET and HEAD, whose writes are records of the reading. A refused read answers 403 or 404
+    and its refusal is committed; a page that fails (5xx) showed nothing and keeps nothing of it. A
+    streamed download writes after the page returns, each record in its own commit, as before. Not on
+    SQLite, whose transactions take the database's one write lock when they begin: a read held open
+    for a page would stop every other writer for as long."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        from django.db import connection, transaction
+
+        if (
+            request.method not in ("GET", "HEAD")
+            or connection.vendor != "postgresql"
+            or connection.in_atomic_block  # a caller's transaction already holds the page's writes
+        ):
+            return self.get_response(request)
+        with transaction.atomic():
+            response = self.get_response(request)
+            if response.status_code >= 500:
+                transaction.set_rollback(True)
+        return response

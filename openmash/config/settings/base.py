@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "openmash.accounts.middleware.ActiveRoleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "openmash.core.middleware.OneCommitPerReadMiddleware",
     "openmash.access.middleware.AccessMiddleware",
 ]
 
