@@ -15,11 +15,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from crispy_forms.layout import HTML
+from crispy_forms_gds.layout import ConditionalRadios, Field, Fieldset
 from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
+
+from openmash.core.forms import Markup, RevealQuestion
 
 WIDGET_CLASSES = {
     forms.TextInput: "govuk-input",
@@ -287,6 +291,9 @@ LEGEND_PREFIX = "govuk-fieldset__legend--"
 LABEL_PREFIX = "govuk-label--"
 
 
+FIELD_CONTEXT = frozenset({"label_size", "legend_size", "radios_small", "radios_inline", "checkboxes_small"})
+
+
 class UnsupportedLayoutError(Exception):
     """A layout part this module does not draw: the whole form is drawn by crispy-forms instead."""
 
@@ -299,8 +306,7 @@ def _size(context: dict[str, Any], key: str, prefix: str) -> str:
 def _field(form: forms.BaseForm, name: str, context: dict[str, Any], attrs: dict[str, Any]) -> str:
     bound = form[name]
     widget = bound.field.widget
-    known_context = {"label_size", "legend_size", "radios_small", "radios_inline", "checkboxes_small"}
-    if set(context) - known_context or context.get("radios_inline"):
+    if not FIELD_CONTEXT.issuperset(context) or context.get("radios_inline"):
         raise UnsupportedLayoutError(name)
     if set(attrs) - {"rows", "class"}:
         raise UnsupportedLayoutError(name)
@@ -336,8 +342,6 @@ def _reveal_radios(form: forms.BaseForm, item: Any) -> str:
     """``ConditionalRadios`` whose options are all the project's ``RevealQuestion``, one for each of the
     field's choices in order (crispy draws only the options listed, so a layout listing fewer is left
     to crispy)."""
-    from openmash.core.forms import RevealQuestion
-
     bound = form[item.field]
     choices = list(_choices(bound))
     questions = item.choices
@@ -354,11 +358,6 @@ def _reveal_radios(form: forms.BaseForm, item: Any) -> str:
 
 
 def _part(form: forms.BaseForm, item: Any) -> str:
-    from crispy_forms.layout import HTML
-    from crispy_forms_gds.layout import ConditionalRadios, Field, Fieldset
-
-    from openmash.core.forms import Markup
-
     if isinstance(item, str):
         return _field(form, item, {}, {})
     if isinstance(item, Markup):
