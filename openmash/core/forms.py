@@ -8,6 +8,7 @@ from typing import Any
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import ConditionalQuestion
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -187,6 +188,16 @@ class Markup:
 
     def render(self, form: Any, context: Any, template_pack: Any = None, **kwargs: Any) -> str:
         return self.html
+
+
+class RevealQuestion(ConditionalQuestion):
+    """One option of crispy-forms-gds's ``ConditionalRadios`` that reveals its questions, if it has any,
+    through openmash/reveal.js (``data-reveals`` on the radio, no ``aria-controls``: GOV.UK Frontend's
+    radios module would add ``aria-expanded``, which a radio does not support). An option with no
+    questions is a plain radio. Drawn directly by openmash/core/govuk_html.py, through
+    ``gds/reveal_question.html`` when crispy-forms draws the form."""
+
+    template = "gds/reveal_question.html"
 
 
 class SingleCheckbox:

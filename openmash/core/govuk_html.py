@@ -15,11 +15,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from crispy_forms.layout import HTML
+from crispy_forms_gds.layout import ConditionalRadios, Field, Fieldset
 from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
+
+from openmash.core.forms import Markup, RevealQuestion
 
 WIDGET_CLASSES = {
     forms.TextInput: "govuk-input",
@@ -168,7 +172,8 @@ def radios(bound: BoundField, *, legend_size: str = "", small: bool = False) -> 
 
 
 def conditional_radios(bound: BoundField, reveals: dict[str, str]) -> str:
-    """Radios that reveal a further question (``ConditionalRadios`` with the project's ``Question``):
+    """Radios that reveal a further question (``ConditionalRadios`` of the project's
+    ``RevealQuestion``):
     options numbered from 0; an option in ``reveals`` (value to markup) shows that markup when chosen,
     through openmash/reveal.js."""
     items = []
@@ -286,6 +291,9 @@ LEGEND_PREFIX = "govuk-fieldset__legend--"
 LABEL_PREFIX = "govuk-label--"
 
 
+FIELD_CONTEXT = frozenset({"label_size", "legend_size", "radios_small", "radios_inline", "checkboxes_small"})
+
+
 class UnsupportedLayoutError(Exception):
     """A layout part this module does not draw: the whole form is drawn by crispy-forms instead."""
 
@@ -298,8 +306,7 @@ def _size(context: dict[str, Any], key: str, prefix: str) -> str:
 def _field(form: forms.BaseForm, name: str, context: dict[str, Any], attrs: dict[str, Any]) -> str:
     bound = form[name]
     widget = bound.field.widget
-    known_context = {"label_size", "legend_size", "radios_small", "radios_inline", "checkboxes_small"}
-    if set(context) - known_context or context.get("radios_inline"):
+    if not FIELD_CONTEXT.issuperset(context) or context.get("radios_inline"):
         raise UnsupportedLayoutError(name)
     if set(attrs) - {"rows", "class"}:
         raise UnsupportedLayoutError(name)
@@ -328,15 +335,38 @@ def _field(form: forms.BaseForm, name: str, context: dict[str, Any], attrs: dict
     raise UnsupportedLayoutError(name)
 
 
+TEMPLATE_SYNTAX = ("{{", "{%", "{#")
+
+
+def _reveal_radios(form: forms.BaseForm, item: Any) -> str:
+    """``ConditionalRadios`` whose options are all the project's ``RevealQuestion``, one for each of the
+    field's choices in order (crispy draws only the options listed, so a layout listing fewer is left
+    to crispy)."""
+    bound = form[item.field]
+    choices = list(_choices(bound))
+    questions = item.choices
+    if not all(type(q) is RevealQuestion for q in questions) or [str(q.value) for q in questions] != [
+        str(choice[1]) for choice in choices
+    ]:
+        raise UnsupportedLayoutError(item.field)
+    reveals = {
+        str(choice[0]): "".join(_part(form, inner) for inner in question.fields)
+        for choice, question in zip(choices, questions, strict=True)
+        if question.fields
+    }
+    return conditional_radios(bound, reveals)
+
+
 def _part(form: forms.BaseForm, item: Any) -> str:
-    from crispy_forms_gds.layout import Field, Fieldset
-
-    from openmash.core.forms import Markup
-
     if isinstance(item, str):
         return _field(form, item, {}, {})
     if isinstance(item, Markup):
         return item.html
+    if isinstance(item, HTML) and type(item).render is HTML.render:
+        text = str(item.html)
+        if any(mark in text for mark in TEMPLATE_SYNTAX):
+            raise UnsupportedLayoutError("HTML with template code")
+        return text  # crispy renders it as a template; with no template code that is the text itself
     if type(item) is Field and len(item.fields) == 1 and isinstance(item.fields[0], str):
         return _field(form, item.fields[0], item.context, item.attrs)
     if type(item) is Fieldset and set(item.context) <= {"legend", "legend_size"}:
@@ -347,13 +377,15 @@ def _part(form: forms.BaseForm, item: Any) -> str:
             [_part(form, inner) for inner in item.fields],
             legend_size=_size(item.context, "legend_size", LEGEND_PREFIX),
         )
+    if type(item) is ConditionalRadios:
+        return _reveal_radios(form, item)
     raise UnsupportedLayoutError(type(item).__name__)
 
 
 def form_html(form: forms.BaseForm) -> SafeString:
     """A GdsForm's questions as its crispy-forms-gds layout lays them out, drawn directly where every
-    part is one this module draws (text, textarea, select, radios, checkbox, date, fieldset, fixed
-    markup), and by crispy-forms otherwise."""
+    part is one this module draws (text, textarea, select, radios, checkbox, date, fieldset, radios
+    revealing questions, fixed markup, HTML without template code), and by crispy-forms otherwise."""
     helper: Any = getattr(form, "helper", None)
     layout = getattr(helper, "layout", None)
     try:
@@ -363,7 +395,14 @@ def form_html(form: forms.BaseForm) -> SafeString:
             or helper.render_unmentioned_fields
             or helper.render_hidden_fields
             or helper.render_required_fields
-            or form.non_field_errors()
+            or helper.template
+            or helper.field_template
+            or getattr(helper, "label_size", "")
+            or getattr(helper, "legend_size", "")
+            or not helper.form_show_errors
+            or not helper.form_show_labels
+            # crispy-forms-gds leaves non-field errors to the page's error summary unless told otherwise
+            or (getattr(helper, "show_non_field_errors", True) and form.non_field_errors())
         )
         if not plain or layout is None:
             raise UnsupportedLayoutError("helper")

@@ -8,15 +8,14 @@ from typing import Any, cast
 
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.layout import HTML, ConditionalRadios, Field, Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import escape, format_html, format_html_join
-from django.utils.safestring import SafeString
 
-from openmash.core import govuk_html as html
 from openmash.core.errors import DomainError
-from openmash.core.forms import GdsForm, VersionField, read_choices_once
+from openmash.core.forms import GdsForm, Markup, RevealQuestion, VersionField, read_choices_once
 from openmash.decisions.models import AgencyView, Outcome
 from openmash.decisions.services import (
     LEAD_AGENCY_NEEDED,
@@ -215,91 +214,101 @@ class DecisionForm(GdsForm):
             self.fields["proceed_reason"].error_messages["required"] = PROCEED_REASON_REQUIRED.format(
                 agencies=names
             )
+        self.helper.layout = self._layout()
         read_choices_once(self)
 
-    # Markup -----------------------------------------------------------------------------------------
+    # Layout -----------------------------------------------------------------------------------------
 
-    def as_govuk(self) -> SafeString:
-        """The form's questions in GOV.UK Frontend markup, as crispy-forms-gds draws them (the same ids,
-        classes and aria attributes), written directly: drawn through crispy's templates they were half
-        of the decision page's time."""
-        parts: list[str] = [str(self["version"])]
-        reveals = {
-            Outcome.EARLY_HELP: html.select(self["lead_agency"]),
-            Outcome.OTHER_SERVICE: html.text(self["other_service"]),
-        }
-        parts.append(html.conditional_radios(self["outcome"], {str(k): v for k, v in reveals.items()}))
-        parts.append(html.radios(self["level"]))
-        parts.append(html.textarea(self["rationale"], rows=6))
-        parts.append(html.textarea(self["information_considered"], rows=3))
-        parts.append(html.textarea(self["participants"], rows=3))
+    def _layout(self) -> Layout:
+        fields: list[Any] = [
+            "version",
+            ConditionalRadios(
+                "outcome",
+                *[
+                    RevealQuestion(label, Field.select("lead_agency"))
+                    if value == Outcome.EARLY_HELP
+                    else RevealQuestion(label, Field.text("other_service"))
+                    if value == Outcome.OTHER_SERVICE
+                    else RevealQuestion(label)
+                    for value, label in Outcome.choices
+                ],
+            ),
+            Field.radios("level"),
+            Field.textarea("rationale", rows=6),
+            Field.textarea("information_considered", rows=3),
+            Field.textarea("participants", rows=3),
+        ]
         if self.outstanding:
             items = format_html_join(
                 "",
                 "<li>{} ({})</li>",
                 ((o.agency, o.when) for o in self.outstanding),
             )
-            parts.append(
-                format_html(
-                    '<div class="govuk-warning-text" data-testid="outstanding">'
-                    '<span class="govuk-warning-text__icon" aria-hidden="true">!</span>'
-                    '<div class="govuk-warning-text__text">'
-                    '<span class="govuk-visually-hidden">Warning</span>'
-                    "These agencies have not returned their information yet:"
-                    '<ul class="govuk-list govuk-list--bullet">{}</ul></div></div>',
-                    items,
+            fields.append(
+                Markup(
+                    format_html(
+                        '<div class="govuk-warning-text" data-testid="outstanding">'
+                        '<span class="govuk-warning-text__icon" aria-hidden="true">!</span>'
+                        '<div class="govuk-warning-text__text">'
+                        '<span class="govuk-visually-hidden">Warning</span>'
+                        "These agencies have not returned their information yet:"
+                        '<ul class="govuk-list govuk-list--bullet">{}</ul></div></div>',
+                        items,
+                    )
                 )
             )
-            parts.append(html.textarea(self["proceed_reason"], rows=3))
+            fields.append(Field.textarea("proceed_reason", rows=3))
         if self.agencies:
-            parts.append(
-                '<h2 class="govuk-heading-m">Each agency\'s view</h2>'
-                '<p class="govuk-body">Record whether each agency asked agrees with the decision. '
-                "Leave an agency blank if it gave no view.</p>"
+            fields.append(
+                HTML(
+                    '<h2 class="govuk-heading-m">Each agency\'s view</h2>'
+                    '<p class="govuk-body">Record whether each agency asked agrees with the decision. '
+                    "Leave an agency blank if it gave no view.</p>"
+                )
             )
             for i, _agency in enumerate(self.agencies, start=1):
-                parts.append(html.radios(self[f"view_{i}"], legend_size="s", small=True))
-                parts.append(html.textarea(self[f"view_{i}_comment"], rows=2))
-        parts.append(
-            '<h2 class="govuk-heading-m">Challenges</h2>'
-            '<p class="govuk-body">Record any challenge or dissent, and how it was resolved. '
-            "Leave these blank if there was none.</p>"
+                fields.append(Field.radios(f"view_{i}", legend_size="s", small=True))
+                fields.append(Field.textarea(f"view_{i}_comment", rows=2))
+        fields.append(
+            HTML(
+                '<h2 class="govuk-heading-m">Challenges</h2>'
+                '<p class="govuk-body">Record any challenge or dissent, and how it was resolved. '
+                "Leave these blank if there was none.</p>"
+            )
         )
         for n in range(1, CHALLENGE_ROWS + 1):
             p = f"challenge_{n}"
-            parts.append(
-                html.fieldset(
-                    f"Challenge {n}",
-                    [
-                        html.text(self[f"{p}_raised_by"], css_class="govuk-!-width-two-thirds"),
-                        html.select(self[f"{p}_agency"]),
-                        html.textarea(self[f"{p}_challenge"], rows=3),
-                        html.textarea(self[f"{p}_resolution"], rows=3),
-                        html.text(self[f"{p}_escalated_to"], css_class="govuk-!-width-two-thirds"),
-                    ],
+            fields.append(
+                Fieldset(
+                    Field.text(f"{p}_raised_by", field_width="two-thirds"),
+                    Field.select(f"{p}_agency"),
+                    Field.textarea(f"{p}_challenge", rows=3),
+                    Field.textarea(f"{p}_resolution", rows=3),
+                    Field.text(f"{p}_escalated_to", field_width="two-thirds"),
+                    legend=f"Challenge {n}",
                     legend_size="s",
                 )
             )
-        parts.append(
-            '<h2 class="govuk-heading-m">Actions</h2>'
-            '<p class="govuk-body">Up to three actions agreed, each with an owner and a due date. '
-            "Leave a row blank if it is not needed.</p>"
+        fields.append(
+            HTML(
+                '<h2 class="govuk-heading-m">Actions</h2>'
+                '<p class="govuk-body">Up to three actions agreed, each with an owner and a due date. '
+                "Leave a row blank if it is not needed.</p>"
+            )
         )
         for n in range(1, ACTION_ROWS + 1):
             p = f"action_{n}"
-            parts.append(
-                html.fieldset(
-                    f"Action {n}",
-                    [
-                        html.textarea(self[f"{p}_description"], rows=2),
-                        html.text(self[f"{p}_owner"], css_class="govuk-!-width-two-thirds"),
-                        html.select(self[f"{p}_owner_agency"]),
-                        html.date_input(self[f"{p}_due_on"]),
-                    ],
+            fields.append(
+                Fieldset(
+                    Field.textarea(f"{p}_description", rows=2),
+                    Field.text(f"{p}_owner", field_width="two-thirds"),
+                    Field.select(f"{p}_owner_agency"),
+                    Field(f"{p}_due_on"),
+                    legend=f"Action {n}",
                     legend_size="s",
                 )
             )
-        return html.join(parts)
+        return Layout(*fields)
 
     # Validation -------------------------------------------------------------------------------------
 
