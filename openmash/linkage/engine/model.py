@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
@@ -48,6 +48,12 @@ MODEL_VERSION: Final = 1
 M_U_CLAMP_MIN: Final = 1e-300  # Splink clamps m and u to this before taking log2(m / u)
 #: The least m a trained level keeps: at least one true match in a thousand disagrees on any field.
 M_FLOOR: Final = 1e-3
+#: Random pairs compared to estimate u: enough to see agreements as rare as a few in ten million (the
+#: same address in a regional index), in about ten seconds on DuckDB.
+U_MAX_PAIRS: Final = 1e7
+#: A level never seen among the random pairs is given u = RULE_OF_THREE / pairs compared (the 95% upper
+#: bound on a rate never observed in that many trials), not the level's prior u, where that is lower.
+RULE_OF_THREE: Final = 3.0
 
 LinkType = Literal["dedupe_only", "link_only"]
 #: Blocking rules for the EM sessions. Splink leaves untrained every comparison that reads a
@@ -198,7 +204,7 @@ class LinkageModel:
         *,
         other: Records | FeatureTable | None = None,
         backend: Backend | None = None,
-        max_pairs: float = 1e6,
+        max_pairs: float = U_MAX_PAIRS,
         seed: int = 1,
         deterministic_recall: float = 0.8,
         refine_prior: bool = True,
@@ -252,13 +258,30 @@ class LinkageModel:
         else:
             notes.append("no deterministic matches: kept the prior lambda")
 
+        # Each prior u is marked (moved by a part in a trillion) so that a level Splink leaves at its
+        # prior is told apart from one whose estimate merely equals a round prior (0.5 for sex).
+        marked = self._u_marked()
         linker = Linker(
             inputs,
-            self.with_prior(prior).splink_settings(backend.dialect, link_type=link_type),
+            marked.with_prior(prior).splink_settings(backend.dialect, link_type=link_type),
             log_level=logging.ERROR,
         )
         linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
-        with_u = self._read_splink_parameters(linker.misc.save_model_to_json(), link_type)
+        # Splink keeps a level's prior u when no random pair reached it; for agreement rarer than the
+        # sample can show (the same address among ten million records) that prior can be a thousand
+        # times too high, and the level's evidence far too weak. Such a level takes the most u that
+        # seeing none in that many pairs allows instead.
+        compared = max(min(max_pairs, total_pairs), 1.0)
+        sampled = linker.misc.save_model_to_json()
+        unseen = marked._unobserved_u(sampled)
+        with_u = self._read_splink_parameters(
+            sampled, link_type, unobserved=unseen, unobserved_u=RULE_OF_THREE / compared
+        )
+        if unseen:
+            names = ", ".join(f"{name} {label!r}" for name, label in sorted(unseen))
+            notes.append(
+                f"no random pair of {compared:,.0f} reached {names}: u at most {RULE_OF_THREE / compared:.2g}"
+            )
 
         # Each EM session runs on its own linker: Splink can fail part-way through a session (an m
         # that underflows to zero), and a failed session must not leave half-updated parameters.
@@ -336,7 +359,43 @@ class LinkageModel:
         }
         return replace(trained, training=info)
 
-    def _read_splink_parameters(self, settings: dict[str, Any], link_type: LinkType) -> LinkageModel:
+    def _u_marked(self) -> LinkageModel:
+        """This model with every estimable level's u moved by a part in a trillion."""
+        parameters = {
+            c.name: tuple(
+                (m, u) if level.is_null or level.kind == "else" else (m, u * (1.0 - 2.0**-40))
+                for level, (m, u) in zip(c.levels, self.parameters[c.name], strict=True)
+            )
+            for c in self.comparisons
+        }
+        return replace(self, parameters=parameters)
+
+    def _unobserved_u(self, settings: dict[str, Any]) -> set[tuple[str, str]]:
+        """(comparison, level) pairs whose u Splink's random sampling left at this (marked) model's
+        prior: no sampled pair reached the level."""
+        by_name = {c["output_column_name"]: c for c in settings["comparisons"]}
+        unseen = set()
+        for comparison in self.comparisons:
+            levels = by_name[comparison.name]["comparison_levels"]
+            for ours, theirs, old in zip(
+                comparison.levels, levels, self.parameters[comparison.name], strict=True
+            ):
+                if ours.is_null or ours.kind == "else":
+                    continue
+                if _probability(theirs.get("u_probability"), old[1]) == old[1]:
+                    unseen.add((comparison.name, ours.label))
+        return unseen
+
+    def _read_splink_parameters(
+        self,
+        settings: dict[str, Any],
+        link_type: LinkType,
+        *,
+        unobserved: Collection[tuple[str, str]] = (),
+        unobserved_u: float = 1.0,
+    ) -> LinkageModel:
+        """This model with Splink's trained lambda, m and u; a level in ``unobserved`` takes u at most
+        ``unobserved_u``."""
         parameters: dict[str, tuple[tuple[float, float], ...]] = {}
         by_name = {c["output_column_name"]: c for c in settings["comparisons"]}
         for comparison in self.comparisons:
@@ -350,6 +409,8 @@ class LinkageModel:
                     continue
                 m = _probability(theirs.get("m_probability"), old[0])
                 u = _probability(theirs.get("u_probability"), old[1])
+                if (comparison.name, ours.label) in unobserved:
+                    u = min(u, unobserved_u)
                 values.append((m, u))
             parameters[comparison.name] = tuple(values)
         return replace(

@@ -121,3 +121,26 @@ def test_em_runs_on_a_sample_of_a_large_table_and_still_learns(pairs: Pairs) -> 
     # Too small a sample to hold enough matches: EM uses the whole tables.
     whole = LinkageModel.default().train(left, other=right, max_pairs=2e5, em_max_records=20)
     assert not any("EM estimated on a random sample" in note for note in whole.training["notes"])
+
+
+def test_a_level_no_random_pair_reaches_takes_u_from_the_pairs_compared(pairs: Pairs) -> None:
+    """In a regional index no 1 in 10 million agreement (the same address) shows among the random pairs
+    u is estimated from; the level's u is then the most that seeing none in that many pairs allows
+    (3 / pairs), not the level's prior (0.0003), which made a shared address weak evidence."""
+    left, _, _ = pairs
+    frame = left.copy()
+    frame["address"] = [f"{i} Kestrel Road, Northbury" for i in range(len(frame))]  # no two alike
+    before = LinkageModel.default()
+    model = before.train(frame, max_pairs=2e4, refine_prior=False, min_em_matches=10**9)
+    levels = [level.label for level in before.comparisons[3].levels]
+    assert before.comparisons[3].name == "location"
+    same = levels.index("same address and postcode")
+    prior_u = before.parameters["location"][same][1]
+    assert model.parameters["location"][same][1] == pytest.approx(3 / 2e4)
+    assert 3 / 2e4 < prior_u
+    assert any("'same address and postcode'" in note for note in model.training["notes"])
+    # A level the pairs do reach keeps its estimate, even one that could equal a round prior.
+    sex_exact = model.parameters["sex"][1][1]
+    assert 0.3 < sex_exact < 0.7 and sex_exact != pytest.approx(3 / 2e4)
+    given_exact = model.parameters["given_name"][1][1]
+    assert given_exact != before.parameters["given_name"][1][1]
