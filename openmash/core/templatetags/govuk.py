@@ -16,6 +16,7 @@ from django import template
 from django.template.base import Parser, Token
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 
 from openmash.core.dates import format_date, format_datetime, format_time
 
@@ -104,3 +105,32 @@ def object_url(name: str, pk: Any) -> str:
     from openmash.core.urls import object_url as url
 
     return url(name, pk)
+
+
+@register.simple_tag
+def rag_tag(rag: str) -> SafeString | str:
+    """``{% rag_tag case.rag %}``: the case's RAG rating as a coloured tag ("Red"), nothing if not rated.
+    A tag rather than an included template: queues draw one on every row."""
+    if not rag:
+        return ""
+    return format_html('<strong class="govuk-tag openmash-rag--{}">{}</strong>', rag, capfirst(rag))
+
+
+#: A request's status and the colour of its tag; any other status is grey.
+REQUEST_STATUS_COLOURS = {
+    "open": "blue",
+    "in_progress": "light-blue",
+    "returned": "green",
+    "blocked": "orange",
+    "nil_return": "grey",
+}
+
+
+@register.simple_tag
+def request_status_tag(request: Any) -> SafeString:
+    """``{% request_status_tag info %}``: an information request's status as a tag, in its own words
+    ("Not started", "Waiting for consent or a lawful basis")."""
+    colour = REQUEST_STATUS_COLOURS.get(request.status, "grey")
+    return format_html(
+        '<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, request.get_status_display()
+    )

@@ -1,0 +1,58 @@
+"""Top-1 accuracy and false hits at each threshold, on a kept benchmark index (bench/bench_index.py --keep DIR).
+
+    .venv/bin/python bench/index_thresholds.py DIR/10000000 [--queries 1000]
+
+Searches every present and absent query person once, keeping the best candidate at any probability, and
+prints for each threshold: the share of present people whose own record is first and at or above it
+(top-1), and the absent people with any candidate at or above it, per 100 (false hits). A bigger index
+moves the whole curve: the same evidence is a smaller probability among more people (the prior is one in
+the index's size), and more people come close to an absent person by chance. Not part of the test run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+THRESHOLDS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
+
+
+def main() -> None:
+    import pandas as pd
+
+    from bench.linkage_data import load_truth
+    from openmash.linkage.engine import MappedIndex
+    from openmash.linkage.engine.search import query_rows
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("data", type=Path)
+    parser.add_argument("--queries", type=int, default=1000)
+    args = parser.parse_args()
+    truth = load_truth(args.data)
+    person_of, query_person = truth["person_of"], truth["query_person"]
+    index = MappedIndex(args.data / "index")
+    present: list[tuple[float, bool]] = []
+    for row in query_rows(pd.read_parquet(args.data / "present.parquet").head(args.queries)):
+        found = index.search_features(row, top=1, threshold=1e-9)
+        best = found.candidates[0] if found.candidates else None
+        own = best is not None and person_of[best.record_id] == query_person[found.query_id]
+        present.append((best.match_probability if best else 0.0, own))
+    absent = []
+    for row in query_rows(pd.read_parquet(args.data / "absent.parquet").head(args.queries)):
+        found = index.search_features(row, top=1, threshold=1e-9)
+        absent.append(found.candidates[0].match_probability if found.candidates else 0.0)
+    print(f"{len(index):,} records; {len(present)} present and {len(absent)} absent people")
+    print("| threshold | top-1 | false hits / 100 absent |")
+    print("|---|---|---|")
+    for threshold in THRESHOLDS:
+        top1 = sum(1 for p, own in present if own and p >= threshold) / len(present)
+        false_hits = sum(1 for p in absent if p >= threshold) / len(absent) * 100
+        print(f"| {threshold:g} | {top1:.3f} | {false_hits:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
