@@ -14,28 +14,57 @@ from __future__ import annotations
 import argparse
 import collections
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def main() -> None:
+@dataclass
+class Kept:
+    """A kept benchmark index with its query people and who each record belongs to."""
+
+    index: Any
+    person_of: Any
+    query_person: dict[str, int]
+    present: list[Any]
+    absent: list[Any]
+
+
+def open_kept(description: str) -> tuple[Kept, argparse.Namespace]:
+    """The command line's kept index folder (DIR/SIZE) and its first ``--queries`` people of each kind."""
     import pandas as pd
 
-    from bench.bench_index import THRESHOLD, TOP
     from bench.linkage_data import load_truth
     from openmash.linkage.engine import MappedIndex
     from openmash.linkage.engine.search import query_rows
 
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("data", type=Path)
     parser.add_argument("--queries", type=int, default=1000)
     args = parser.parse_args()
     truth = load_truth(args.data)
-    person_of, query_person = truth["person_of"], truth["query_person"]
-    rows = query_rows(pd.read_parquet(args.data / "present.parquet").head(args.queries))
-    index = MappedIndex(args.data / "index")
+
+    def people(kind: str) -> list[Any]:
+        return query_rows(pd.read_parquet(args.data / f"{kind}.parquet").head(args.queries))
+
+    kept = Kept(
+        MappedIndex(args.data / "index"),
+        truth["person_of"],
+        truth["query_person"],
+        people("present"),
+        people("absent"),
+    )
+    return kept, args
+
+
+def main() -> None:
+    from bench.bench_index import THRESHOLD, TOP
+
+    kept, _ = open_kept(__doc__.splitlines()[0])
+    index, person_of, query_person, rows = kept.index, kept.person_of, kept.query_person, kept.present
     kinds: collections.Counter[str] = collections.Counter()
     for row in rows:
         found = index.search_features(row, top=TOP, threshold=THRESHOLD)

@@ -1,4 +1,4 @@
-"""Top-1 accuracy and false hits at each threshold, on a kept benchmark index (bench/bench_index.py --keep DIR).
+"""Top-1 accuracy and false hits at each threshold on a kept benchmark index (bench_index.py --keep DIR).
 
     .venv/bin/python bench/index_thresholds.py DIR/10000000 [--queries 1000]
 
@@ -11,7 +11,6 @@ the index's size), and more people come close to an absent person by chance. Not
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -22,30 +21,20 @@ THRESHOLDS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
 
 
 def main() -> None:
-    import pandas as pd
+    from bench.index_misses import open_kept
 
-    from bench.linkage_data import load_truth
-    from openmash.linkage.engine import MappedIndex
-    from openmash.linkage.engine.search import query_rows
-
-    parser = argparse.ArgumentParser()
-    parser.add_argument("data", type=Path)
-    parser.add_argument("--queries", type=int, default=1000)
-    args = parser.parse_args()
-    truth = load_truth(args.data)
-    person_of, query_person = truth["person_of"], truth["query_person"]
-    index = MappedIndex(args.data / "index")
+    kept, _ = open_kept(__doc__.splitlines()[0])
     present: list[tuple[float, bool]] = []
-    for row in query_rows(pd.read_parquet(args.data / "present.parquet").head(args.queries)):
-        found = index.search_features(row, top=1, threshold=1e-9)
+    for row in kept.present:
+        found = kept.index.search_features(row, top=1, threshold=1e-9)
         best = found.candidates[0] if found.candidates else None
-        own = best is not None and person_of[best.record_id] == query_person[found.query_id]
+        own = best is not None and kept.person_of[best.record_id] == kept.query_person[found.query_id]
         present.append((best.match_probability if best else 0.0, own))
     absent = []
-    for row in query_rows(pd.read_parquet(args.data / "absent.parquet").head(args.queries)):
-        found = index.search_features(row, top=1, threshold=1e-9)
+    for row in kept.absent:
+        found = kept.index.search_features(row, top=1, threshold=1e-9)
         absent.append(found.candidates[0].match_probability if found.candidates else 0.0)
-    print(f"{len(index):,} records; {len(present)} present and {len(absent)} absent people")
+    print(f"{len(kept.index):,} records; {len(present)} present and {len(absent)} absent people")
     print("| threshold | top-1 | false hits / 100 absent |")
     print("|---|---|---|")
     for threshold in THRESHOLDS:
