@@ -457,9 +457,13 @@ class Extract(Chunked):
         for raw in _csv_batches(self.path):
             yield _standard(raw, self.path, self._renames, first + 1)
             first += len(raw)
-        if first != self._records:  # its ids were checked when it was opened
+        self._check_count(first)
+
+    def _check_count(self, records: int) -> None:
+        if records != self._records:  # a CSV file's ids were checked when it was opened
             raise InputError(
-                self.path, f"has changed since it was opened ({self._records:,} records then, {first:,} now)"
+                self.path,
+                f"has changed since it was opened ({self._records:,} records then, {records:,} now)",
             )
 
     def frame(self) -> pd.DataFrame:
@@ -500,12 +504,13 @@ class Extract(Chunked):
         wanted = positions[order]
         parts: list[pd.DataFrame] = []
         start = 0
-        for frame in self._csv_standard():
-            stop = start + len(frame)
+        for raw in _csv_batches(self.path):  # only the rows drawn are made standard
+            stop = start + len(raw)
             low, high = np.searchsorted(wanted, [start, stop])
             if high > low or not parts:
-                parts.append(frame.iloc[wanted[low:high] - start])
+                parts.append(_standard(raw.iloc[wanted[low:high] - start], self.path, self._renames))
             start = stop
+        self._check_count(start)
         in_file_order = pd.concat(parts, ignore_index=True)
         return in_file_order.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
 

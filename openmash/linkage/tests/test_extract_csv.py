@@ -281,4 +281,15 @@ def test_any_file_reads_in_batches_as_it_read_whole(tmp_path: Path, monkeypatch:
             if size >= len(expected)
             else expected.sample(n=size, random_state=case).reset_index(drop=True),
         )
-    assert compared > 50 and errors > 50
+    assert compared > 30 and errors > 30
+
+
+def test_a_csv_changed_after_it_was_checked_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("record_id,surname\na,Lee\nb,Kaur\nc,Khan\n", encoding="utf-8")
+    extract = Extract(path)
+    path.write_text("record_id,surname\na,Lee\nb,Kaur\nc,Khan\na,Smith\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"has changed since it was opened \(3 records then, 4 now\)"):
+        list(extract.chunks(10))
+    with pytest.raises(InputError, match="has changed since it was opened"):
+        extract.sample(2)
