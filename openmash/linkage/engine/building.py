@@ -1,9 +1,10 @@
 """Writing an index folder's arrays in chunks, so a build's memory does not grow with the source.
 
 :func:`~.stored.write_index` feeds :class:`IndexBuilder` the records a chunk at a time (a Parquet
-extract is read a row batch at a time; a DataFrame is cut into slices); each chunk is normalised
-with :func:`~.features.feature_frame` and appended to the folder's files. The files are written
-and read back with plain file I/O, never mapped, so the build's resident memory is what it holds:
+or CSV extract is read a batch of rows at a time; a DataFrame is cut into slices); each chunk is
+normalised with :func:`~.features.feature_frame` and appended to the folder's files. The files
+are written and read back with plain file I/O, never mapped, so the build's resident memory is
+what it holds:
 
 1. **Per chunk**: each record's id and, per text feature, a *provisional* code — the value's
    position in the running vocabulary (a PyArrow string array of every distinct value seen so far,

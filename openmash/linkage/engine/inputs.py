@@ -13,6 +13,7 @@ becomes missing and is counted in :attr:`LoadedRecords.warnings`.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -46,6 +47,10 @@ NO_RECORD_ID: Final = "has no record_id column"
 EMPTY_ID: Final = "record_id is empty"
 DUPLICATE_ID: Final = "duplicate record_id"
 _PANDAS_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+#: pandas' C parser reads a file in batches of rows of about this many fields (see _csv_batches).
+_PANDAS_BUFFER_FIELDS: Final = 2**20
+#: Bytes of a CSV extract read at a time when its encoding is checked.
+_CHECK_BYTES: Final = 1 << 23
 
 
 class InputError(ValueError):
@@ -95,41 +100,162 @@ def parse_mapping(items: list[str] | None) -> dict[str, str]:
     return mapping
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        line_number = data.count(b"\n", 0, exc.start) + 1
-        prefix = data[line_start : exc.start].decode("utf-8", "replace")
-        header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8-sig", "replace")]), [])
-        field_index = len(next(csv.reader([prefix]), [""])) - 1 if prefix else 0
-        column = header[field_index].strip() if 0 <= field_index < len(header) else None
-        row = line_number - 1 if line_number > 1 else None
-        raise InputError(
-            path, f"{NOT_UTF8}; byte 0x{data[exc.start]:02x} cannot be decoded", row=row, column=column
-        ) from None
-    if not text.strip():
-        raise InputError(path, "is empty")
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    header = next(csv.reader([text.split("\n", 1)[0]], delimiter=delimiter))
+def _delimiter(path: Path) -> str:
+    return "\t" if path.suffix.lower() == ".tsv" else ","
+
+
+_PANDAS_CSV: Final[dict[str, Any]] = {
+    "dtype": str,
+    "keep_default_na": False,
+    "na_filter": False,
+    "engine": "c",
+}
+
+
+def _not_utf8(path: Path, header: bytes, line: bytes, line_number: int, byte: int) -> InputError:
+    """The error for a file that is not UTF-8: the first byte that cannot be decoded is ``byte``,
+    on line ``line_number`` (1 = the header) after the bytes ``line``; ``header`` is line 1."""
+    prefix = line.decode("utf-8", "replace")
+    names = next(csv.reader([header.decode("utf-8-sig", "replace")]), [])
+    field_index = len(next(csv.reader([prefix]), [""])) - 1 if prefix else 0
+    column = names[field_index].strip() if 0 <= field_index < len(names) else None
+    row = line_number - 1 if line_number > 1 else None
+    return InputError(path, f"{NOT_UTF8}; byte 0x{byte:02x} cannot be decoded", row=row, column=column)
+
+
+def _check_header(path: Path, first_line: str) -> None:
+    header = next(csv.reader([first_line], delimiter=_delimiter(path)))
     seen: set[str] = set()
     for name in header:
         key = name.strip().lower()
         if key in seen:
             raise InputError(path, "the header names this column twice", row=None, column=name.strip())
         seen.add(key)
+
+
+def _parse_error(path: Path, exc: pd.errors.ParserError) -> InputError:
+    if m := _PANDAS_FIELDS.search(str(exc)):
+        return InputError(path, f"has {m[3]} fields where the header has {m[1]}", row=int(m[2]) - 1)
+    return InputError(path, f"is not valid CSV ({exc})")
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """The whole file at once (:func:`read_frame`); :class:`Extract` reads the same rows in batches."""
+    data = path.read_bytes()
     try:
-        return pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, sep=delimiter, engine="c"
-        )
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        line_number = data.count(b"\n", 0, exc.start) + 1
+        header = data.split(b"\n", 1)[0]
+        raise _not_utf8(path, header, data[line_start : exc.start], line_number, data[exc.start]) from None
+    if not text.strip():
+        raise InputError(path, "is empty")
+    _check_header(path, text.split("\n", 1)[0])
+    try:
+        return pd.read_csv(io.StringIO(text), sep=_delimiter(path), **_PANDAS_CSV)
     except pd.errors.ParserError as exc:
-        if m := _PANDAS_FIELDS.search(str(exc)):
-            raise InputError(
-                path, f"has {m[3]} fields where the header has {m[1]}", row=int(m[2]) - 1
-            ) from None
-        raise InputError(path, f"is not valid CSV ({exc})") from None
+        raise _parse_error(path, exc) from None
+
+
+def _check_text(path: Path, block: int) -> None:
+    """:func:`_read_csv`'s checks before it parses, reading ``block`` bytes at a time: the file is
+    UTF-8 (a byte order mark is dropped), is not blank, and its header names no column twice. The
+    errors are the same, naming the first byte that cannot be decoded by its line and column."""
+    first_line: list[str] = []  # the header's text, until its newline
+    header_ended = False
+    blank = True
+    offset = 0  # where in the file ``data`` starts
+    newlines = 0  # before ``offset``
+    line_start = 0  # where the line holding ``offset`` starts
+    carry = b""  # the start of a character cut by the end of a block
+    with path.open("rb") as handle:
+        while True:
+            chunk = handle.read(max(block, 3))  # the first read holds a byte order mark whole
+            final = not chunk
+            data = carry + chunk
+            skip = 3 if offset == 0 and data.startswith(codecs.BOM_UTF8) else 0
+            try:
+                text, used = codecs.utf_8_decode(data[skip:], "strict", final)
+            except UnicodeDecodeError as exc:
+                bad = skip + exc.start
+                line_number = newlines + data.count(b"\n", 0, bad) + 1
+                last = data.rfind(b"\n", 0, bad)
+                start = offset + last + 1 if last >= 0 else line_start
+                handle.seek(0)
+                header = handle.readline().split(b"\n", 1)[0]
+                handle.seek(start)
+                line = handle.read(offset + bad - start)
+                raise _not_utf8(path, header, line, line_number, data[bad]) from None
+            used += skip
+            if blank and text.strip():
+                blank = False
+            if not header_ended:
+                head, newline, _ = text.partition("\n")
+                first_line.append(head)
+                header_ended = bool(newline)
+            newlines += data.count(b"\n", 0, used)
+            last = data.rfind(b"\n", 0, used)
+            if last >= 0:
+                line_start = offset + last + 1
+            offset += used
+            carry = data[used:]
+            if final:
+                break
+    if blank:
+        raise InputError(path, "is empty")
+    _check_header(path, "".join(first_line))
+
+
+def _pandas_batch_rows(reader: Any) -> int:
+    """The rows pandas' C parser reads at a time when it reads a whole file (its ``low_memory``
+    buffer: the largest power of two below 2**20 fields over the file's width)."""
+    width = int(getattr(getattr(reader._engine, "_reader", None), "table_width", 0)) or 1
+    rows = 1
+    while rows * 2 < _PANDAS_BUFFER_FIELDS // width:
+        rows *= 2
+    return rows
+
+
+def _csv_batches(path: Path) -> Iterator[pd.DataFrame]:
+    """The rows of a CSV file that :func:`_check_text` passed, a batch at a time, parsed as
+    :func:`_read_csv` parses the whole file: by the same parser and in the same batches of rows
+    as it parses a whole file in. The batches matter: the parser does not count the fields of the
+    first row of each batch (a row with too many fields there loses the extra ones, unreported), so
+    other batches would refuse files that the whole-file read accepts, and the reverse."""
+    try:
+        with pd.read_csv(
+            path, sep=_delimiter(path), encoding="utf-8-sig", iterator=True, **_PANDAS_CSV
+        ) as reader:
+            rows = _pandas_batch_rows(reader)
+            while True:
+                try:
+                    batch = reader.get_chunk(rows)
+                except StopIteration:
+                    return
+                yield batch
+                if len(batch) < rows:
+                    return
+    except pd.errors.ParserError as exc:
+        raise _parse_error(path, exc) from None
+
+
+def _rebatched(frames: Iterator[pd.DataFrame], rows: int) -> Iterator[pd.DataFrame]:
+    """``frames`` cut and joined into frames of ``rows`` rows (the last may be shorter; none empty)."""
+    held: list[pd.DataFrame] = []
+    count = 0
+    for frame in frames:
+        start = 0
+        while start < len(frame):
+            take = min(rows - count, len(frame) - start)
+            held.append(frame.iloc[start : start + take])
+            count += take
+            start += take
+            if count == rows:
+                yield pd.concat(held, ignore_index=True)
+                held, count = [], 0
+    if held:
+        yield pd.concat(held, ignore_index=True)
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
@@ -202,12 +328,13 @@ def read_frame(path: str | Path, *, mapping: Mapping[str, str] | None = None) ->
     raw = _read_csv(path) if _suffix(path) == "csv" else _read_parquet(path)
     frame = _standard(raw, path, _renames(path, list(raw.columns), mapping))
     ids = frame["record_id"]
-    duplicated = ids.duplicated(keep=False)
-    if duplicated.any():
-        rows = (duplicated[duplicated].index[:2] + 1).tolist()
-        value = ids[rows[0] - 1]
+    repeated = ids.duplicated(keep="first").to_numpy()
+    if repeated.any():
+        row = int(repeated.argmax())
+        value = ids.iat[row]
+        first = int((ids == value).to_numpy().argmax())
         raise InputError(
-            path, f"{DUPLICATE_ID} {value!r} (also on row {rows[0]})", row=rows[1], column="record_id"
+            path, f"{DUPLICATE_ID} {value!r} (also on row {first + 1})", row=row + 1, column="record_id"
         )
     return frame
 
@@ -228,14 +355,22 @@ def read_records(path: str | Path, *, mapping: Mapping[str, str] | None = None) 
 
 
 class Extract(Chunked):
-    """An extract read a chunk of rows at a time, for building the index of a large source.
+    """An extract read a batch of rows at a time, for building the index of a large source.
 
-    A Parquet file is read a row batch at a time (its column layout allows it), so no more than
-    one chunk of it is ever in memory; a CSV file is read whole, as :func:`read_frame` reads it.
+    Neither kind of file is ever held whole. A Parquet file is read a row batch at a time (its
+    column layout allows it). A CSV file is read in the batches of rows in which the parser that
+    :func:`read_frame` uses reads a whole file (about 2**20 fields each, 65,536 rows of 8 columns;
+    its encoding is checked a block of bytes at a time first), so the records are the ones
+    :func:`read_frame` gives and the errors are its errors, word for word: it is read once on
+    opening, to check it and count its records, and again by each pass of :meth:`chunks` and by
+    :meth:`sample` (which draws the rows ``DataFrame.sample`` would draw from the whole file).
+
     The checks are :func:`read_frame`'s, with the file, row and column in each
-    :class:`InputError`: the columns on opening, an empty record id in the chunk that holds it,
-    and a record id given twice once a pass over :meth:`chunks` reaches the end (each id is
-    remembered as a 64-bit hash, 8 bytes a record; a clash of hashes is then compared by value).
+    :class:`InputError`. A CSV file is checked whole on opening (nothing is read from it until it
+    has passed); a Parquet file's columns are checked on opening, an empty record id in the chunk
+    that holds it, and a record id given twice once a pass over :meth:`chunks` reaches the end.
+    Repeated ids are found by remembering each id as a 64-bit hash (8 bytes a record); a clash of
+    hashes is then compared by value.
     """
 
     def __init__(self, path: str | Path, *, mapping: Mapping[str, str] | None = None) -> None:
@@ -243,10 +378,9 @@ class Extract(Chunked):
         import pyarrow.parquet as pq
 
         self.path = Path(path)
-        self._frame: pd.DataFrame | None = None
+        self._parquet: pq.ParquetFile | None = None
         if _suffix(self.path) == "csv":
-            self._frame = read_frame(self.path, mapping=mapping)
-            self._records = len(self._frame)
+            self._renames, self._records = self._check_csv(mapping)
             return
         try:
             self._parquet = pq.ParquetFile(self.path)
@@ -258,39 +392,97 @@ class Extract(Chunked):
     def __len__(self) -> int:
         return self._records
 
+    def _check_csv(self, mapping: Mapping[str, str] | None) -> tuple[dict[Any, str], int]:
+        """Every check :func:`read_frame` makes, in its order (the text, every row's fields, the
+        columns, empty ids, repeated ids), a batch of rows at a time: the columns and the number
+        of records."""
+        _check_text(self.path, _CHECK_BYTES)
+        renames: dict[Any, str] | None = None
+        no_columns: InputError | None = None
+        empty_row: int | None = None
+        hashes: list[np.ndarray] = []
+        records = 0
+        for raw in _csv_batches(self.path):
+            if renames is None and no_columns is None:
+                try:
+                    renames = _renames(self.path, list(raw.columns), mapping)
+                except InputError as exc:  # reported once every row's fields have been checked
+                    no_columns = exc
+            if renames is not None and empty_row is None:
+                source = next(column for column, target in renames.items() if target == "record_id")
+                ids = raw[source].map(_id_text)
+                empty = ids.isna().to_numpy()
+                if empty.any():
+                    empty_row = records + int(empty.argmax()) + 1
+                else:
+                    hashes.append(pd.util.hash_pandas_object(ids, index=False).to_numpy())
+            records += len(raw)
+        if no_columns is not None:
+            raise no_columns
+        if renames is None:
+            renames = _renames(self.path, [], mapping)
+        if empty_row is not None:
+            raise InputError(self.path, EMPTY_ID, row=empty_row, column="record_id")
+        self._renames = renames
+        all_hashes = np.concatenate(hashes) if hashes else np.empty(0, dtype=np.uint64)
+        hashes.clear()
+        self._check_distinct(all_hashes)
+        return renames, records
+
+    def _raw(self, rows: int, renames: Mapping[Any, str]) -> Iterator[pd.DataFrame]:
+        """The file's rows, about ``rows`` at a time, with at least the columns ``renames`` names."""
+        if self._parquet is None:
+            yield from _csv_batches(self.path)
+            return
+        for batch in self._parquet.iter_batches(batch_size=rows, columns=list(renames)):
+            yield batch.to_pandas()
+
     def chunks(self, rows: int) -> Iterator[pd.DataFrame]:
-        """The records, about ``rows`` at a time, as standard columns."""
-        if self._frame is not None:
-            for start in range(0, len(self._frame), rows):
-                yield self._frame.iloc[start : start + rows].reset_index(drop=True)
+        """The records, ``rows`` at a time (a Parquet file's: about ``rows``), as standard columns."""
+        if self._parquet is None:
+            yield from _rebatched(self._csv_standard(), rows)
             return
         hashes = np.empty(self._records, dtype=np.uint64)
         first = 0
-        for batch in self._parquet.iter_batches(batch_size=rows, columns=list(self._renames)):
-            frame = _standard(batch.to_pandas(), self.path, self._renames, first + 1)
+        for raw in self._raw(rows, self._renames):
+            frame = _standard(raw, self.path, self._renames, first + 1)
             hashes[first : first + len(frame)] = pd.util.hash_pandas_object(frame["record_id"], index=False)
             first += len(frame)
             yield frame
         self._check_distinct(hashes)
 
+    def _csv_standard(self) -> Iterator[pd.DataFrame]:
+        """A checked CSV file's records as standard columns, in the parser's batches."""
+        first = 0
+        for raw in _csv_batches(self.path):
+            yield _standard(raw, self.path, self._renames, first + 1)
+            first += len(raw)
+        self._check_count(first)
+
+    def _check_count(self, records: int) -> None:
+        if records != self._records:  # a CSV file's ids were checked when it was opened
+            raise InputError(
+                self.path,
+                f"has changed since it was opened ({self._records:,} records then, {records:,} now)",
+            )
+
     def frame(self) -> pd.DataFrame:
         """Every record at once."""
-        if self._frame is not None:
-            return self._frame
-        parts = list(self.chunks(1_000_000))
+        parts = list(self._csv_standard() if self._parquet is None else self.chunks(1_000_000))
         if not parts:
             return _standard(pd.DataFrame({column: [] for column in self._renames}), self.path, self._renames)
         return pd.concat(parts, ignore_index=True)
 
     def sample(self, size: int, *, seed: int = 1) -> pd.DataFrame:
         """A reproducible random sample of ``size`` records (every record if there are no more).
-        Only the rows drawn are converted from the file's columns."""
-        import pyarrow as pa
-
+        Only the rows drawn are kept from each batch read. A CSV file gives the sample that
+        ``pandas.DataFrame.sample(n=size, random_state=seed)`` draws from all its records."""
         if size >= self._records:
             return self.frame()
-        if self._frame is not None:
-            return self._frame.sample(n=size, random_state=seed).reset_index(drop=True)
+        if self._parquet is None:
+            return self._csv_sample(size, seed)
+        import pyarrow as pa
+
         wanted = np.sort(np.random.default_rng(seed).choice(self._records, size=size, replace=False))
         drawn = []
         start = 0
@@ -303,6 +495,24 @@ class Extract(Chunked):
         schema = self._parquet.schema_arrow
         table = pa.Table.from_batches(drawn, schema=pa.schema([schema.field(c) for c in self._renames]))
         return _standard(table.to_pandas(), self.path, self._renames)
+
+    def _csv_sample(self, size: int, seed: int) -> pd.DataFrame:
+        # as DataFrame.sample draws: positions in the order drawn (its permutation of every
+        # position is 8 bytes a record while drawing)
+        positions = np.random.RandomState(seed).choice(self._records, size=size, replace=False)
+        order = np.argsort(positions, kind="stable")
+        wanted = positions[order]
+        parts: list[pd.DataFrame] = []
+        start = 0
+        for raw in _csv_batches(self.path):  # only the rows drawn are made standard
+            stop = start + len(raw)
+            low, high = np.searchsorted(wanted, [start, stop])
+            if high > low or not parts:
+                parts.append(_standard(raw.iloc[wanted[low:high] - start], self.path, self._renames))
+            start = stop
+        self._check_count(start)
+        in_file_order = pd.concat(parts, ignore_index=True)
+        return in_file_order.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
 
     def _check_distinct(self, hashes: np.ndarray) -> None:
         ordered = np.sort(hashes)
@@ -328,11 +538,11 @@ class Extract(Chunked):
         ids_only = {source: target for source, target in self._renames.items() if target == "record_id"}
         found: dict[int, str] = {}
         start = 0
-        for batch in self._parquet.iter_batches(batch_size=500_000, columns=list(ids_only)):
-            stop = start + batch.num_rows
+        for raw in self._raw(500_000, ids_only):
+            stop = start + len(raw)
             inside = rows[(rows >= start) & (rows < stop)]
             if len(inside):
-                ids = _standard(batch.to_pandas(), self.path, ids_only, start + 1)["record_id"]
+                ids = _standard(raw, self.path, ids_only, start + 1)["record_id"]
                 found.update((row, ids.iat[row - start]) for row in inside.tolist())
             start = stop
         return found

@@ -135,8 +135,8 @@ def write_index(
     """Write the index of ``records`` to ``directory`` (which must not exist yet), atomically.
 
     ``records`` may be a table, :class:`Record` objects, features already computed, or a
-    :class:`~.building.Chunked` source such as :class:`~.inputs.Extract` (a Parquet extract read a
-    row batch at a time). They are normalised ``chunk_rows`` at a time and blocking keys sorted
+    :class:`~.building.Chunked` source such as :class:`~.inputs.Extract` (a Parquet or CSV extract
+    read a batch of rows at a time). They are normalised ``chunk_rows`` at a time and blocking keys sorted
     ``sort_rows`` at a time (:mod:`.building`), so the build's memory does not grow with the
     source; the folder written does not depend on either. ``progress`` is told of each step.
     ``matches_per_query`` and ``max_block_size`` mean what they mean for :meth:`SearchIndex.build`.

@@ -1,0 +1,295 @@
+"""A CSV extract read in batches gives what the whole file gave: the same records, sample, index
+and errors (rows named the same way).
+
+The parser reads about 2**20 fields a batch, so these files are made wide with filler columns
+(which an extract ignores) to span several batches in a few hundred or thousand rows."""
+
+from __future__ import annotations
+
+import json
+import random
+from functools import partial
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from openmash.linkage.engine import LinkageModel, MappedIndex, SearchIndex, write_index
+from openmash.linkage.engine.inputs import DUPLICATE_ID, EMPTY_ID, NOT_UTF8, Extract, InputError, read_frame
+
+Pairs = tuple[pd.DataFrame, pd.DataFrame, set[tuple[str, str]]]
+
+
+@pytest.fixture(autouse=True)
+def _small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The encoding is checked 1,001 bytes at a time, so blocks cut lines and characters."""
+    monkeypatch.setattr("openmash.linkage.engine.inputs._CHECK_BYTES", 1001)
+
+
+def _batch_rows(columns: int) -> int:
+    """The rows the parser reads at a time from a file of ``columns`` columns."""
+    rows = 1
+    while rows * 2 < 2**20 // columns:
+        rows *= 2
+    return rows
+
+
+def _folder_contents(folder: Path) -> dict[str, bytes]:
+    contents = {p.name: p.read_bytes() for p in folder.iterdir()}
+    meta = json.loads(contents.pop("index.json"))
+    del meta["built_at"]
+    contents["index.json"] = json.dumps(meta).encode()
+    return contents
+
+
+def _awkward(right: pd.DataFrame) -> pd.DataFrame:
+    """The records with what a CSV makes awkward, and 2,040 filler columns (so the parser reads
+    256 rows a batch): quoted newlines on the last row of one batch and the first of the next,
+    quoted commas and quotes, accented names, ids with leading zeros."""
+    records = right.copy()
+    records.loc[255, "address"] = "12 High Street\nNortham"
+    records.loc[256, "address"] = '"The Cottage", Mill Road\r\nSouthby'
+    records.loc[20, "given_name"] = "Zoë"
+    records.loc[21, "surname"] = "Brontë-Ó Súilleabháin"
+    records.loc[0, "record_id"] = "007"
+    filler = pd.DataFrame("", index=records.index, columns=[f"x{i}" for i in range(2048 - records.shape[1])])
+    return pd.concat([records, filler], axis=1)
+
+
+def test_a_csv_extract_read_in_batches_gives_the_records_sample_and_index_of_the_whole_file(
+    tmp_path: Path, pairs: Pairs, trained: LinkageModel, index: SearchIndex
+) -> None:
+    left, right, _ = pairs
+    records = _awkward(right)
+    csv_path = tmp_path / "right.csv"
+    csv_path.write_bytes(b"\xef\xbb\xbf" + records.to_csv(index=False).encode("utf-8"))
+    parquet_path = tmp_path / "right.parquet"
+    read_frame(csv_path).to_parquet(parquet_path, index=False, row_group_size=50)
+
+    assert _batch_rows(2048) == 256, "600 records are read in 3 batches"
+    whole = read_frame(csv_path)  # the whole file at once, as before
+    assert whole.loc[255, "address"] == "12 High Street\nNortham" and whole.loc[0, "record_id"] == "007"
+    extract = Extract(csv_path)
+    assert len(extract) == len(whole) == 600
+    chunks = list(extract.chunks(64))
+    assert [len(c) for c in chunks] == [64] * 9 + [24]
+    pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True), whole)
+    pd.testing.assert_frame_equal(extract.frame(), whole)
+    pd.testing.assert_frame_equal(Extract(parquet_path).frame(), whole)
+
+    for size, seed in ((1, 1), (50, 1), (50, 9), (599, 3)):
+        pd.testing.assert_frame_equal(
+            extract.sample(size, seed=seed), whole.sample(n=size, random_state=seed).reset_index(drop=True)
+        )
+    pd.testing.assert_frame_equal(extract.sample(600), whole)
+
+    from_frame = write_index(whole, trained, tmp_path / "from_frame")
+    from_csv = write_index(extract, trained, tmp_path / "from_csv", chunk_rows=64, sort_rows=500)
+    from_parquet = write_index(Extract(parquet_path), trained, tmp_path / "from_parquet", chunk_rows=64)
+    assert _folder_contents(from_csv) == _folder_contents(from_frame) == _folder_contents(from_parquet)
+    assert MappedIndex(from_csv).search(left.head(100)) == SearchIndex.build(whole, trained).search(
+        left.head(100)
+    )
+    assert MappedIndex(from_csv).search(left.head(100)) == MappedIndex(from_parquet).search(left.head(100))
+
+
+def test_a_training_sample_from_a_csv_is_the_one_the_whole_file_gave(tmp_path: Path, pairs: Pairs) -> None:
+    _, right, _ = pairs
+    path = tmp_path / "right.tsv"
+    _awkward(right).to_csv(path, index=False, sep="\t")
+    drawn = Extract(path).sample(200, seed=4)
+    before = read_frame(path).sample(n=200, random_state=4).reset_index(drop=True)
+    model = LinkageModel.default().train(drawn).sampled_from(600)
+    assert model.to_json() == LinkageModel.default().train(before).sampled_from(600).to_json()
+
+
+def _error(call: object) -> str:
+    try:
+        call()  # type: ignore[operator]
+    except InputError as exc:
+        return f"{exc} | row={exc.row} column={exc.column}"
+    return "no error"
+
+
+_FILLER = 124  # with the 4 named columns, 128: the parser reads 4,096 rows a batch
+
+
+def _raised(call: object) -> tuple[type, str] | None:
+    try:
+        call()  # type: ignore[operator]
+    except ValueError as exc:
+        return type(exc), str(exc)
+    return None
+
+
+def _rows(count: int = 10_000) -> list[str]:
+    """Data lines ``r0,Given0,Surname0,address,,,...``; every 4th address holds a quoted newline,
+    so records and lines of the file differ. 10,000 rows are read in 3 batches."""
+    lines = []
+    for i in range(count):
+        address = f'"{i} High St\nNortham"' if i % 4 == 0 else f"{i} High St"
+        lines.append(f"r{i},Given{i},Surname{i},{address}{',' * _FILLER}\n")
+    return lines
+
+
+def _file(path: Path, lines: list[str], *, names: str = "record_id,given_name,surname,address") -> Path:
+    header = ",".join([names, *(f"x{i}" for i in range(_FILLER))]) + "\n"
+    path.write_bytes((header + "".join(lines)).encode("utf-8"))
+    return path
+
+
+def _same_error(path: Path) -> str:
+    """The error Extract gives (reading in batches) is the one the whole file gave."""
+    whole = _error(lambda: read_frame(path))
+    batched = _error(lambda: Extract(path))
+    assert batched == whole
+    return batched
+
+
+def test_the_files_below_span_several_batches(tmp_path: Path) -> None:
+    assert _batch_rows(4 + _FILLER) == 4096
+    extract = Extract(_file(tmp_path / "x.csv", _rows()))
+    pd.testing.assert_frame_equal(extract.frame(), read_frame(tmp_path / "x.csv"))
+    assert extract.frame().loc[4096, "address"] == "4096 High St\nNortham"
+
+
+def test_a_bad_byte_late_in_the_file_is_named_by_its_line_and_column(tmp_path: Path) -> None:
+    path = _file(tmp_path / "latin.csv", _rows())
+    path.write_bytes(path.read_bytes().replace(b",Surname9001,", b",Bront\xeb,"))
+    message = _same_error(path)
+    # the header and 9,001 records above it, 2,251 of them holding a quoted newline: line 11,254
+    assert message.startswith(f"{path}, row 11253, column surname: {NOT_UTF8}; byte 0xeb cannot be decoded")
+
+
+def test_a_character_cut_at_the_end_of_the_file_is_not_utf8(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("openmash.linkage.engine.inputs._CHECK_BYTES", 3)
+    path = tmp_path / "cut.csv"
+    path.write_bytes("record_id,surname\na,Zoë".encode()[:-1])
+    assert NOT_UTF8 in _same_error(path)
+
+
+def test_an_id_repeated_in_a_later_batch_is_refused_naming_both_rows(tmp_path: Path) -> None:
+    lines = _rows()
+    lines[9000] = lines[9000].replace("r9000,", "r2,", 1)
+    message = _same_error(_file(tmp_path / "dup.csv", lines))
+    assert f"row 9001, column record_id: {DUPLICATE_ID} 'r2' (also on row 3)" in message
+
+
+def test_the_first_id_seen_again_is_the_one_reported(tmp_path: Path) -> None:
+    lines = _rows()
+    lines[5000] = lines[5000].replace("r5000,", "r4500,", 1)
+    lines[9000] = lines[9000].replace("r9000,", "r1,", 1)
+    message = _same_error(_file(tmp_path / "dups.csv", lines))
+    assert "row 5001, column record_id: duplicate record_id 'r4500' (also on row 4501)" in message
+
+
+def test_an_empty_id_and_a_ragged_row_in_late_batches_are_named_by_their_row(tmp_path: Path) -> None:
+    lines = _rows()
+    lines[9001] = lines[9001].replace("r9001,", " ,", 1)
+    assert _same_error(_file(tmp_path / "empty.csv", lines)).endswith(
+        f"row 9002, column record_id: {EMPTY_ID} | row=9002 column=record_id"
+    )
+    lines = _rows()
+    lines[9005] = lines[9005].replace("\n", ",extra\n")
+    message = _same_error(_file(tmp_path / "ragged.csv", lines))
+    assert f"row 9006: has {4 + _FILLER + 1} fields where the header has {4 + _FILLER}" in message
+
+
+def test_the_first_row_of_a_batch_is_read_as_the_whole_file_reads_it(tmp_path: Path) -> None:
+    """The parser does not count the fields of the first row of each batch it reads, whole file or
+    not: a row there with too many fields loses the extra ones, in both reads alike."""
+    lines = _rows()
+    lines[4096] = lines[4096].replace("\n", ",extra\n")
+    path = _file(tmp_path / "ragged.csv", lines)
+    assert _same_error(path) == "no error"
+    pd.testing.assert_frame_equal(Extract(path).frame(), read_frame(path))
+
+
+def test_a_row_error_comes_before_a_missing_column_or_id(tmp_path: Path) -> None:
+    """As for the whole file: every row's fields first, then the columns, then empty ids."""
+    lines = [line.replace("r1,", ",", 1) for line in _rows()]
+    lines[9003] = lines[9003].replace("\n", ",x,y\n")
+    assert "fields where the header" in _same_error(_file(tmp_path / "a.csv", lines))
+    assert "fields where the header" in _same_error(_file(tmp_path / "b.csv", lines, names="id,a,b,c"))
+    lines[9003] = lines[9003].replace(",x,y\n", "\n")
+    assert "has no record_id column" in _same_error(_file(tmp_path / "c.csv", lines, names="id,a,b,c"))
+    assert EMPTY_ID in _same_error(_file(tmp_path / "d.csv", lines))
+
+
+def test_empty_header_only_and_short_rows_read_as_the_whole_file_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("openmash.linkage.engine.inputs._CHECK_BYTES", 3)
+    for name, text in {
+        "blank.csv": " \n\n",
+        "bom.csv": "\ufeff",
+        "header.csv": "record_id,surname\n",
+        "twice.csv": "record_id,Surname,surname \n1,a,b\n",
+        "short.csv": "record_id,surname,postcode\na,Lee\n\n   \nb\nc,Kaur,AB1 2CD\n",
+    }.items():
+        path = tmp_path / name
+        path.write_bytes(text.encode("utf-8"))
+        try:
+            expected = read_frame(path)
+        except InputError:
+            _same_error(path)
+            continue
+        extract = Extract(path)
+        pd.testing.assert_frame_equal(extract.frame(), expected)
+        if len(expected) > 1:
+            drawn = expected.sample(n=1, random_state=1).reset_index(drop=True)
+            pd.testing.assert_frame_equal(extract.sample(1), drawn)
+        assert len(extract) == len(expected)
+    assert len(Extract(tmp_path / "header.csv")) == 0
+    assert list(Extract(tmp_path / "header.csv").chunks(10)) == []
+
+
+def test_any_file_reads_in_batches_as_it_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Short random files of quotes, delimiters, newlines, spaces and non-ASCII text, their encoding
+    checked 3 bytes at a time: the records, sample and chunks are the whole read's, or the error
+    is its error, word for word."""
+    monkeypatch.setattr("openmash.linkage.engine.inputs._CHECK_BYTES", 3)
+    rng = random.Random(5)
+    pieces = ["a", "b", "7", "0", ",", ",", '"', "\n", "\n", "\r\n", "\r", " ", "é", "Ω", "\t", "\ufeff"]
+    compared = errors = 0
+    for case in range(200):
+        body = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 60)))
+        header = rng.choice(
+            ["record_id,surname\n", "record_id,surname,sex\n", "Record_ID\n", '"record_id"\r\n']
+        )
+        path = tmp_path / f"case{case}.{rng.choice(['csv', 'tsv'])}"
+        path.write_bytes((rng.choice(["", "\ufeff"]) + header + body).encode("utf-8"))
+        whole = _raised(partial(read_frame, path))
+        if whole is not None:  # an InputError, or pandas' own for a file with no columns
+            errors += 1
+            assert _raised(partial(Extract, path)) == whole, path.read_bytes()
+            continue
+        expected = read_frame(path)
+        compared += 1
+        extract = Extract(path)
+        pd.testing.assert_frame_equal(extract.frame(), expected)
+        chunks = list(extract.chunks(2))
+        assert [len(c) for c in chunks[:-1]] == [2] * (len(chunks) - 1)
+        if chunks:
+            pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True), expected)
+        size = rng.randrange(0, len(expected) + 1)
+        pd.testing.assert_frame_equal(
+            extract.sample(size, seed=case),
+            expected
+            if size >= len(expected)
+            else expected.sample(n=size, random_state=case).reset_index(drop=True),
+        )
+    assert compared > 30 and errors > 30
+
+
+def test_a_csv_changed_after_it_was_checked_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("record_id,surname\na,Lee\nb,Kaur\nc,Khan\n", encoding="utf-8")
+    extract = Extract(path)
+    path.write_text("record_id,surname\na,Lee\nb,Kaur\nc,Khan\na,Smith\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"has changed since it was opened \(3 records then, 4 now\)"):
+        list(extract.chunks(10))
+    with pytest.raises(InputError, match="has changed since it was opened"):
+        extract.sample(2)
