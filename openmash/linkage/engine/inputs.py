@@ -139,6 +139,21 @@ def _parse_error(path: Path, exc: pd.errors.ParserError) -> InputError:
     return InputError(path, f"is not valid CSV ({exc})")
 
 
+def _no_implied_index(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
+    """Refuses a file whose first row has more fields than its header. pandas reads such a file as
+    one whose first columns are an index, so with a delimiter at the end of every line each value
+    would silently land in the next column (the given name read as the record id)."""
+    if not isinstance(frame.index, pd.RangeIndex):
+        names = len(frame.columns)
+        fields = names + frame.index.nlevels
+        raise InputError(
+            path,
+            f"has {fields} fields where the header has {names} (a delimiter at the end of the line?)",
+            row=1,
+        )
+    return frame
+
+
 def _read_csv(path: Path) -> pd.DataFrame:
     """The whole file at once (:func:`read_frame`); :class:`Extract` reads the same rows in batches."""
     data = path.read_bytes()
@@ -153,9 +168,10 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise InputError(path, "is empty")
     _check_header(path, text.split("\n", 1)[0])
     try:
-        return pd.read_csv(io.StringIO(text), sep=_delimiter(path), **_PANDAS_CSV)
+        frame = pd.read_csv(io.StringIO(text), sep=_delimiter(path), **_PANDAS_CSV)
     except pd.errors.ParserError as exc:
         raise _parse_error(path, exc) from None
+    return _no_implied_index(path, frame)
 
 
 def _check_text(path: Path, block: int) -> None:
@@ -230,7 +246,7 @@ def _csv_batches(path: Path) -> Iterator[pd.DataFrame]:
             rows = _pandas_batch_rows(reader)
             while True:
                 try:
-                    batch = reader.get_chunk(rows)
+                    batch = _no_implied_index(path, reader.get_chunk(rows))
                 except StopIteration:
                     return
                 yield batch

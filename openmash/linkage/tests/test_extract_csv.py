@@ -197,6 +197,22 @@ def test_an_empty_id_and_a_ragged_row_in_late_batches_are_named_by_their_row(tmp
     assert f"row 9006: has {4 + _FILLER + 1} fields where the header has {4 + _FILLER}" in message
 
 
+def test_a_delimiter_at_the_end_of_every_line_is_refused_not_shifted_a_column(tmp_path: Path) -> None:
+    """pandas reads a first row with one field too many as an index column: every value would land in
+    the next column (the given name read as the record id). The file is refused, naming row 1."""
+    path = tmp_path / "trailing.csv"
+    path.write_text(
+        "record_id,given_name,surname,date_of_birth\nR1,Ann,Smith,2010-01-02,\nR2,Bob,Jones,2011-03-04,\n"
+    )
+    assert _same_error(path) == (
+        f"{path}, row 1: has 5 fields where the header has 4 (a delimiter at the end of the line?)"
+        " | row=1 column=None"
+    )
+    with_value = tmp_path / "extra.csv"
+    with_value.write_text("record_id,given_name\nR1,Ann,x,y\nR2,Bob\n")
+    assert "row 1: has 4 fields where the header has 2" in _same_error(with_value)
+
+
 def test_the_first_row_of_a_batch_is_read_as_the_whole_file_reads_it(tmp_path: Path) -> None:
     """The parser does not count the fields of the first row of each batch it reads, whole file or
     not: a row there with too many fields loses the extra ones, in both reads alike."""
