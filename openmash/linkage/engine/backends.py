@@ -105,7 +105,7 @@ class SparkBackend(Backend):
     Not ``"persist"``: a query that reads a cached table inside a ``WITH`` clause, as each EM
     iteration reads the comparison vectors once for each comparison, does not use Spark's cache,
     so every iteration blocked and compared every pair again (EM on the dates of birth of a
-    30,000-record sample took 246 s; 18 s reading the stored rows).
+    30,000-record sample took 246 s; 12 s reading the stored rows).
     """
 
     name = "spark"
