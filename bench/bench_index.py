@@ -3,12 +3,15 @@
     nice -n 19 .venv/bin/python bench/bench_index.py                      # 100k and 1M
     nice -n 19 .venv/bin/python bench/bench_index.py --sizes 1000000
     nice -n 19 .venv/bin/python bench/bench_index.py --sizes 10000000 20000000 --splink-queries 0
+    nice -n 19 .venv/bin/python bench/bench_index.py --sizes 10000000 --no-in-memory --splink-queries 0 \
+        --train-backend spark --keep /work/idx-spark
 
 Not part of the test run. For each size, a noisy synthetic extract (bench/linkage_data.py: 1-3
 records per person, written to Parquet a chunk at a time) and present and absent query people are
 generated, a model is trained on a 100k-record sample drawn while reading the extract (as
-``python -m openmash.linkage index`` does), and then, each step in its own process so that its
-memory is its own:
+``python -m openmash.linkage index`` does; ``--training-sample N`` for another size, and
+``--train-backend spark`` to train on Splink's Spark backend in local mode, which needs pyspark and
+Java 17), and then, each step in its own process so that its memory is its own:
 
 * build: ``write_index`` from the Parquet extract, read a row batch at a time (features, record
   id check, vocabulary, blocking keys sorted in ranges, term frequencies); seconds and CPU seconds
@@ -25,7 +28,8 @@ memory is its own:
 
 10M and 20M records run with the same code; the in-memory baseline and Splink do not fit there
 (pass ``--no-in-memory --splink-queries 0``). Generating the data is the slow part (about a minute
-per million records of one core); ``--keep DIR`` keeps it for another run, and with ``--keep``,
+per million records of one core); ``--keep DIR`` keeps it for another run (a kept extract is
+reused; a kept model too, unless deleted: ``rm DIR/SIZE/model.json`` to train again), and with ``--keep``,
 ``--search-only`` reuses the kept data, model and index (building the index only if it is missing)
 and measures only the searches — the quick way to compare one change to the search path:
 
@@ -83,22 +87,38 @@ def _percentile(values: list[float], q: float) -> float:
 # --- workers (each run in its own process) ----------------------------------------------------------
 
 
-def work_prepare(data: Path, size: int, queries: int, density: int = 1) -> dict[str, float]:
-    """The synthetic extract, written a chunk at a time, and a model trained on a 100k sample of it
-    (drawn while reading, as ``python -m openmash.linkage index`` draws it)."""
+def work_prepare(
+    data: Path, size: int, queries: int, density: int = 1, backend: str = "duckdb", sample_size: int = 100_000
+) -> dict[str, float]:
+    """The synthetic extract, written a chunk at a time (unless kept whole from an earlier run), and
+    a model trained on a ``sample_size`` sample of it (drawn while reading, as ``python -m
+    openmash.linkage index`` draws it) on DuckDB or on Spark in local mode."""
     from bench.linkage_data import write_search_data
     from openmash.linkage.engine import LinkageModel
+    from openmash.linkage.engine.backends import backend_from_config
     from openmash.linkage.engine.inputs import Extract
 
     started = time.perf_counter()
-    write_search_data(size, data, queries=queries, density=density)
+    if not (data / "truth.json").is_file():  # written last: the kept extract is whole
+        write_search_data(size, data, queries=queries, density=density)
     generated = time.perf_counter()
     print(f"  {size:,}: generated in {generated - started:.0f} s", file=sys.stderr)
     extract = Extract(data / "index.parquet")
-    sample = extract.sample(min(size, 100_000))
-    model = LinkageModel.default().train(sample).sampled_from(len(extract))
+    sample = extract.sample(min(size, sample_size))
+    engine = backend_from_config(backend)
+    session_s = time.perf_counter() - generated
+    trained = time.perf_counter()
+    try:
+        model = LinkageModel.default().train(sample, backend=engine).sampled_from(len(extract))
+    finally:
+        engine.close()
     (data / "model.json").write_text(model.to_json())
-    return {"generate_s": generated - started, "train_s": time.perf_counter() - generated}
+    return {
+        "generate_s": generated - started,
+        "train_s": time.perf_counter() - trained,
+        "start_s": session_s,
+        "trained_on": float(model.training["trained_on"]),
+    }
 
 
 def work_build(data: Path) -> dict[str, float]:
@@ -201,7 +221,7 @@ def search_only(size: int, queries: int, keep: Path, density: int = 1) -> list[s
     data = keep / (str(size) if density == 1 else f"{size}-dense{density}")
     if not (data / "model.json").is_file():
         data.mkdir(parents=True, exist_ok=True)
-        _run_worker("prepare", str(data), str(size), str(queries), str(density))
+        _run_worker("prepare", str(data), str(size), str(queries), str(density), "duckdb", "100000")
     if not (data / "index" / "index.json").is_file():
         shutil.rmtree(data / "index", ignore_errors=True)
         _run_worker("build", str(data))
@@ -217,7 +237,13 @@ def search_only(size: int, queries: int, keep: Path, density: int = 1) -> list[s
 
 
 def bench_size(
-    size: int, queries: int, splink_queries: int, in_memory: bool, keep: Path | None = None
+    size: int,
+    queries: int,
+    splink_queries: int,
+    in_memory: bool,
+    keep: Path | None = None,
+    train_backend: str = "duckdb",
+    training_sample: int = 100_000,
 ) -> list[str]:
     from bench.bench_linkage import _worker
 
@@ -226,10 +252,11 @@ def bench_size(
         data = Path(tmp) if keep is None else keep / str(size)
         data.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
-        if (data / "model.json").is_file():  # kept from an earlier run
-            train_s = float("nan")
-        else:
-            train_s = _run_worker("prepare", str(data), str(size), str(queries))["train_s"]
+        trained: dict[str, Any] = {}
+        if not (data / "model.json").is_file():  # else kept from an earlier run
+            trained = _run_worker(
+                "prepare", str(data), str(size), str(queries), "1", train_backend, str(training_sample)
+            )
         print(f"  {size:,}: data and model ready in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         shutil.rmtree(data / "index", ignore_errors=True)
         shutil.rmtree(data / "barrier", ignore_errors=True)
@@ -287,7 +314,15 @@ def bench_size(
             f" | p50 {k['p50_ms']:.1f} ms, p95 {k['p95_ms']:.1f} ms"
             f" | top-1 {k['top1']:.3f}, false hits/100 absent {k['false_hits_per_100_absent']:.1f} | |"
         )
-    lines.append(f"| {label(n)} | (model trained on a 100k sample in {train_s:.0f} s) | | | | | |")
+    if trained:
+        where = "DuckDB" if train_backend == "duckdb" else "Spark in local mode (local[2])"
+        lines.append(
+            f"| {label(n)} | (model trained on a {label(int(trained['trained_on']))} sample on {where}"
+            f" in {trained['train_s']:.0f} s, after {trained['start_s']:.0f} s drawing the sample"
+            " and starting the engine) | | | | | |"
+        )
+    else:
+        lines.append(f"| {label(n)} | (model kept from an earlier run) | | | | | |")
     return lines
 
 
@@ -309,6 +344,15 @@ def main() -> None:
         help="with --search-only: births and surnames this many times denser, so blocks are as large"
         " as in an index this many times bigger (the search cost at 10M measured on 1M records)",
     )
+    parser.add_argument(
+        "--train-backend",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="train the model on DuckDB or on Splink's Spark backend in local mode (pyspark, Java 17)",
+    )
+    parser.add_argument(
+        "--training-sample", type=int, default=100_000, help="records drawn from the extract to train on"
+    )
     args = parser.parse_args()
     if args.search_only and args.keep is None:
         parser.error("--search-only needs --keep")
@@ -319,7 +363,10 @@ def main() -> None:
         if kind == "build":
             result: dict[str, object] = dict(work_build(Path(rest[0])))
         elif kind == "prepare":
-            result = dict(work_prepare(Path(rest[0]), *(int(r) for r in rest[1:])))
+            folder, size, queries, density, backend, sample = rest
+            result = dict(
+                work_prepare(Path(folder), int(size), int(queries), int(density), backend, int(sample))
+            )
         else:
             barrier = Path(rest[2]) if len(rest) > 2 else None
             result = work_search(Path(rest[0]), int(rest[1]), barrier, int(rest[3]) if len(rest) > 3 else 1)
@@ -331,7 +378,15 @@ def main() -> None:
         if args.search_only:
             print(search_only(size, args.queries, args.keep, args.density)[0], flush=True)
             continue
-        for line in bench_size(size, args.queries, args.splink_queries, not args.no_in_memory, args.keep):
+        for line in bench_size(
+            size,
+            args.queries,
+            args.splink_queries,
+            not args.no_in_memory,
+            args.keep,
+            args.train_backend,
+            args.training_sample,
+        ):
             print(line, flush=True)
 
 

@@ -5,14 +5,15 @@ the comparison definitions, table registration from a pandas frame and conversio
 training and batch linking are written once. The in-memory trawl index needs no backend at all.
 
 Choosing one: :func:`backend_from_config` takes ``"duckdb"`` / ``"spark"`` or a mapping such as
-``{"backend": "spark", "master": "local[2]", "shuffle_partitions": "8"}``; with nothing given it
-reads ``OPENMASH_LINKAGE_BACKEND`` from the environment and falls back to DuckDB.
+``{"backend": "spark", "master": "local[2]", "shuffle_partitions": "8", "break_lineage": "parquet"}``;
+with nothing given it reads ``OPENMASH_LINKAGE_BACKEND`` from the environment and falls back to DuckDB.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import sys
 import tempfile
 from abc import ABC, abstractmethod
@@ -97,13 +98,27 @@ class SparkBackend(Backend):
 
     Creates a local session unless one is passed: the venv's interpreter for the workers, the
     similarity jar shipped in the Splink wheel (for ``jaro_winkler``), few shuffle partitions.
-    Tables are persisted rather than checkpointed (no checkpoint directory is needed).
+
+    Splink's intermediate tables (blocked pairs, comparison vectors, term frequencies) are written
+    to Parquet in the session's checkpoint directory and read back (``break_lineage="parquet"``,
+    Splink's default); a session without one gets a temporary directory, removed on :meth:`close`.
+    Not ``"persist"``: a query that reads a cached table inside a ``WITH`` clause, as each EM
+    iteration reads the comparison vectors once for each comparison, does not use Spark's cache,
+    so every iteration blocked and compared every pair again (EM on the dates of birth of a
+    30,000-record sample took 246 s; 12 s reading the stored rows).
     """
 
     name = "spark"
     dialect: Dialect = "spark"
 
-    def __init__(self, spark: Any = None, *, master: str = "local[2]", shuffle_partitions: int = 8) -> None:
+    def __init__(
+        self,
+        spark: Any = None,
+        *,
+        master: str = "local[2]",
+        shuffle_partitions: int = 8,
+        break_lineage: str = "parquet",
+    ) -> None:
         from splink.backends.spark import SparkAPI, similarity_jar_location
 
         if spark is None:
@@ -127,7 +142,12 @@ class SparkBackend(Backend):
         else:
             self._owns_session = False
         self.spark = spark
-        self._api = SparkAPI(spark_session=spark, break_lineage_method="persist")
+        self._checkpoints: str | None = None
+        if break_lineage == "parquet" and spark.sparkContext._jsc.sc().getCheckpointDir().isEmpty():
+            root = os.environ.get("OPENMASH_SPARK_CHECKPOINTS") or tempfile.gettempdir()
+            self._checkpoints = tempfile.mkdtemp(prefix="openmash-spark-", dir=root)
+            spark.sparkContext.setCheckpointDir(self._checkpoints)
+        self._api = SparkAPI(spark_session=spark, break_lineage_method=break_lineage)
 
     def db_api(self) -> Any:
         return self._api
@@ -166,6 +186,8 @@ class SparkBackend(Backend):
     def close(self) -> None:
         if self._owns_session:
             self.spark.stop()
+        if self._checkpoints is not None:
+            shutil.rmtree(self._checkpoints, ignore_errors=True)
 
 
 def backend_from_config(config: str | Mapping[str, str] | None = None) -> Backend:
@@ -180,5 +202,6 @@ def backend_from_config(config: str | Mapping[str, str] | None = None) -> Backen
         return SparkBackend(
             master=options.get("master", "local[2]"),
             shuffle_partitions=int(options.get("shuffle_partitions", "8")),
+            break_lineage=options.get("break_lineage", "parquet"),
         )
     raise ValueError(f"unknown linkage backend {kind!r}: expected 'duckdb' or 'spark'")

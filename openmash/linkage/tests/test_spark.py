@@ -75,3 +75,36 @@ def test_a_parquet_extract_trained_on_spark_becomes_an_index_that_finds_people(
     duckdb_best = {r.query_id: r.candidates[0].record_id for r in index.search(queries) if r.candidates}
     found = len(set(best.items()) & truth)
     assert found >= 0.9 * len(set(duckdb_best.items()) & truth) > 100
+
+
+def test_a_model_trained_on_spark_means_what_the_duckdb_model_means(
+    pairs: Pairs, trained: LinkageModel
+) -> None:
+    """Every step of training runs on Spark (lambda from the deterministic rules, u by sampling, m by
+    EM on both blocking rules, lambda refined over the prediction blocks) and gives DuckDB's model:
+    the same m for every level EM estimates and the same prior. (u is drawn from a different random
+    sample of pairs by each engine, so only its common levels are compared.)"""
+    from openmash.linkage.engine import SparkBackend
+
+    left, right, _ = pairs
+    backend = SparkBackend(shuffle_partitions=2)
+    try:
+        model = LinkageModel.default().train(left, other=right, backend=backend, max_pairs=2e5)
+    finally:
+        backend.close()
+    assert model.training["backend"] == "spark"
+    assert not [note for note in model.training["notes"] if "failed" in note or "too few" in note]
+    ratio = model.probability_two_random_records_match / trained.probability_two_random_records_match
+    assert 0.9 < ratio < 1.1
+    for comparison in trained.comparisons:
+        for level, (m, u), (spark_m, spark_u) in zip(
+            comparison.levels,
+            trained.parameters[comparison.name],
+            model.parameters[comparison.name],
+            strict=True,
+        ):
+            if level.is_null:
+                continue
+            assert abs(spark_m - m) < 0.02, (comparison.name, level.label, m, spark_m)
+            if u > 0.05:
+                assert abs(spark_u - u) < 0.2 * u, (comparison.name, level.label, u, spark_u)
