@@ -108,3 +108,20 @@ def test_a_model_trained_on_spark_means_what_the_duckdb_model_means(
             assert abs(spark_m - m) < 0.02, (comparison.name, level.label, m, spark_m)
             if u > 0.05:
                 assert abs(spark_u - u) < 0.2 * u, (comparison.name, level.label, u, spark_u)
+
+
+def test_spark_writes_its_intermediate_tables_where_the_server_says_and_removes_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``OPENMASH_SPARK_CHECKPOINTS`` names the folder for Splink's Parquet checkpoints (a session that
+    has no checkpoint directory of its own gets one there); closing the backend removes it."""
+    from openmash.linkage.engine import SparkBackend
+
+    monkeypatch.setenv("OPENMASH_SPARK_CHECKPOINTS", str(tmp_path))
+    backend = SparkBackend(shuffle_partitions=1)
+    try:
+        [made] = list(tmp_path.iterdir())
+        assert made.name.startswith("openmash-spark-")
+    finally:
+        backend.close()
+    assert not list(tmp_path.iterdir())
