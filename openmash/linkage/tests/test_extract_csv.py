@@ -6,7 +6,6 @@ The parser reads about 2**20 fields a batch, so these files are made wide with f
 
 from __future__ import annotations
 
-import json
 import random
 from functools import partial
 from pathlib import Path
@@ -16,6 +15,7 @@ import pytest
 
 from openmash.linkage.engine import LinkageModel, MappedIndex, SearchIndex, write_index
 from openmash.linkage.engine.inputs import DUPLICATE_ID, EMPTY_ID, NOT_UTF8, Extract, InputError, read_frame
+from openmash.linkage.tests.folders import folder_contents
 
 Pairs = tuple[pd.DataFrame, pd.DataFrame, set[tuple[str, str]]]
 
@@ -32,14 +32,6 @@ def _batch_rows(columns: int) -> int:
     while rows * 2 < 2**20 // columns:
         rows *= 2
     return rows
-
-
-def _folder_contents(folder: Path) -> dict[str, bytes]:
-    contents = {p.name: p.read_bytes() for p in folder.iterdir()}
-    meta = json.loads(contents.pop("index.json"))
-    del meta["built_at"]
-    contents["index.json"] = json.dumps(meta).encode()
-    return contents
 
 
 def _awkward(right: pd.DataFrame) -> pd.DataFrame:
@@ -86,7 +78,7 @@ def test_a_csv_extract_read_in_batches_gives_the_records_sample_and_index_of_the
     from_frame = write_index(whole, trained, tmp_path / "from_frame")
     from_csv = write_index(extract, trained, tmp_path / "from_csv", chunk_rows=64, sort_rows=500)
     from_parquet = write_index(Extract(parquet_path), trained, tmp_path / "from_parquet", chunk_rows=64)
-    assert _folder_contents(from_csv) == _folder_contents(from_frame) == _folder_contents(from_parquet)
+    assert folder_contents(from_csv) == folder_contents(from_frame) == folder_contents(from_parquet)
     assert MappedIndex(from_csv).search(left.head(100)) == SearchIndex.build(whole, trained).search(
         left.head(100)
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from pathlib import Path
@@ -24,6 +23,7 @@ from openmash.linkage.engine.stored import (
     publish,
     write_index,
 )
+from openmash.linkage.tests.folders import folder_contents
 from openmash.linkage.tests.test_search import splink_predict_between
 
 Pairs = tuple[pd.DataFrame, pd.DataFrame, set[tuple[str, str]]]
@@ -157,15 +157,6 @@ def test_an_open_index_keeps_answering_after_its_folder_is_removed(tmp_path: Pat
     assert held.search(left.head(20)) == before
 
 
-def _folder_contents(folder: Path) -> dict[str, bytes]:
-    """Every file of an index folder, byte for byte, but for the time it was built."""
-    contents = {p.name: p.read_bytes() for p in folder.iterdir()}
-    meta = json.loads(contents.pop("index.json"))
-    del meta["built_at"]
-    contents["index.json"] = json.dumps(meta).encode()
-    return contents
-
-
 def test_a_build_in_small_chunks_writes_the_same_index_as_one_in_a_single_chunk(
     tmp_path: Path, pairs: Pairs, trained: LinkageModel, index: SearchIndex
 ) -> None:
@@ -179,11 +170,11 @@ def test_a_build_in_small_chunks_writes_the_same_index_as_one_in_a_single_chunk(
     streamed = write_index(
         Extract(tmp_path / "right.parquet"), trained, tmp_path / "streamed", chunk_rows=64, sort_rows=500
     )
-    expected = _folder_contents(whole)
+    expected = folder_contents(whole)
     assert {"block_keys.npy", "col_surname.npy", "vocab_blob.npy", "tf_surname_values.npy"} <= set(expected)
     assert not any(name.startswith("key_") for name in expected), "working files are removed"
-    assert _folder_contents(chunked) == expected
-    assert _folder_contents(streamed) == expected
+    assert folder_contents(chunked) == expected
+    assert folder_contents(streamed) == expected
     assert MappedIndex(streamed).search(left.head(100)) == index.search(left.head(100))
 
 
