@@ -63,7 +63,9 @@ def outcome_notices_read(*, actor: Actor, notices: list[OutcomeNotification]) ->
     """Record that a person saw these outcome notices; the first sight of each marks it read."""
     if not notices:
         return 0
-    with transaction.atomic(durable=True):
+    # Not durable: on PostgreSQL the page's own transaction holds what a page read writes and commits it
+    # once (core.middleware.OneCommitPerReadMiddleware), and a durable block cannot sit inside it.
+    with transaction.atomic():
         newly_read = OutcomeNotification.objects.filter(
             pk__in=[n.pk for n in notices], read_at__isnull=True
         ).update(read_at=timezone.now())
@@ -84,7 +86,7 @@ def outcome_notices_read(*, actor: Actor, notices: list[OutcomeNotification]) ->
 
 def outcome_note_downloaded(*, actor: Actor, notice: OutcomeNotification) -> None:
     """Record the download of an outcome note, which also counts as reading the notice."""
-    with transaction.atomic(durable=True):
+    with transaction.atomic():  # inside the page's transaction on PostgreSQL, as above
         OutcomeNotification.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=timezone.now())
         audit_record(
             actor=actor,

@@ -88,3 +88,35 @@ def test_a_page_that_fails_keeps_nothing_it_wrote(make_user: Any) -> None:
     assert not AuditEvent.objects.filter(actor_id=str(reader.pk)).exists()
     assert OneCommitPerReadMiddleware(working_page)(RequestFactory().get("/")).status_code == 200
     assert AuditEvent.objects.filter(actor_id=str(reader.pk)).count() == 1
+
+
+def test_pages_whose_reading_marks_outcome_notices_read_work_inside_the_pages_transaction(
+    make_user: Any,
+) -> None:
+    """The outcomes list and the outcome note mark notices read as they are shown: inside the page's one
+    transaction (a durable block there failed the page with a 500 on PostgreSQL)."""
+    from openmash.feedback.models import OutcomeNotification
+    from openmash.feedback.tests.helpers import decided_case
+
+    police = make_user(Role.AGENCY_RESEARCHER, AgencyKind.POLICE)
+    case = decided_case(
+        referrer=make_user(Role.REFERRER, AgencyKind.EDUCATION),
+        screener=make_user(Role.SCREENING_MANAGER),
+        decider=make_user(Role.DECISION_MAKER),
+        kinds=(AgencyKind.POLICE,),
+    )
+    notice = case.notifications.get(agency__kind=AgencyKind.POLICE)
+    client = Client(raise_request_exception=False)
+    client.force_login(police)
+
+    assert client.get(reverse("feedback:outcomes")).status_code == 200
+    notice.refresh_from_db()
+    assert notice.read_at is not None
+    viewed = AuditEvent.objects.get(action=AuditAction.OUTCOME_VIEWED, actor_id=str(police.pk))
+
+    OutcomeNotification.objects.filter(pk=notice.pk).update(read_at=None)
+    assert client.get(reverse("feedback:note", args=[notice.pk])).status_code == 200
+    notice.refresh_from_db()
+    assert notice.read_at is not None
+    downloaded = AuditEvent.objects.get(action=AuditAction.OUTCOME_NOTE_DOWNLOADED, actor_id=str(police.pk))
+    assert transaction_of(downloaded) != transaction_of(viewed)
