@@ -10,7 +10,7 @@ from django.utils import timezone
 from openmash.access.policy import Action, cases_visible, decide, meetings_visible
 from openmash.accounts.permissions import Perm, can
 from openmash.cases.models import CaseStatus
-from openmash.cases.selectors import audit_list, case_rows, with_list_data
+from openmash.cases.selectors import audit_list, case_lines, case_rows, list_values
 from openmash.core.actor import Actor
 from openmash.enquiries.selectors import with_next_deadline
 from openmash.hub.calendar_format import format_deadline
@@ -28,15 +28,15 @@ def screening_home(request: HttpRequest) -> dict[str, object]:
         return {}
     visible = cases_visible(user)
     new = visible.filter(status=CaseStatus.NEW)
-    oldest = list(with_list_data(new).order_by("referral__received_at", "created_at")[:OLDEST_SHOWN])
+    oldest = case_lines(list_values(new).order_by("referral__received_at", "created_at")[:OLDEST_SHOWN])
     gathering_all = visible.filter(status=CaseStatus.INFORMATION_GATHERING)
-    gathering = list(
-        with_next_deadline(with_list_data(gathering_all)).order_by(
+    gathering = case_lines(
+        list_values(with_next_deadline(gathering_all), "next_due").order_by(
             F("next_due").asc(nulls_last=True), "referral__received_at"
         )[:GATHERING_SHOWN]
     )
     now = timezone.now()
-    next_due = {c.pk: getattr(c, "next_due", None) for c in gathering}
+    next_due = {c.pk: c.next_due for c in gathering}
     audit_list(Actor.from_request(request), queue="screening home", cases=[*oldest, *gathering])
     return {
         "new_count": new.count(),
@@ -64,8 +64,8 @@ def chair_home(request: HttpRequest) -> dict[str, object]:
         default=Value(len(RagRating)),
         output_field=IntegerField(),
     )
-    ready = list(
-        with_list_data(cases_visible(user).filter(status=CaseStatus.READY_FOR_DECISION))
+    ready = case_lines(
+        list_values(cases_visible(user).filter(status=CaseStatus.READY_FOR_DECISION))
         .annotate(severity=severity)
         .order_by("severity", "decision_due_at")
     )

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
 
 from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
@@ -19,8 +21,9 @@ from openmash.cases.models import Case, CaseStatus
 from openmash.core.actor import Actor
 from openmash.core.worktime import WorkingCalendar
 from openmash.hub.calendar_format import format_deadline
+from openmash.hub.models import level_label
 from openmash.hub.selectors import hub_calendar
-from openmash.referrals.models import Referral, ReferralPerson
+from openmash.referrals.models import Referral, ReferralPerson, concern_labels
 
 RERATABLE = frozenset({CaseStatus.INFORMATION_GATHERING, CaseStatus.READY_FOR_DECISION})
 DECIDABLE = RERATABLE
@@ -73,7 +76,7 @@ def waiting_for(received_at: datetime, now: datetime, calendar: WorkingCalendar)
 
 @dataclass(frozen=True, slots=True)
 class CaseRow:
-    case: Case
+    case: Case | CaseLine
     children: str
     received: str
     waiting: str
@@ -112,14 +115,150 @@ def earlier_referrals(referral: Referral) -> list[Referral]:
     return list(referral.earlier_referrals.all())
 
 
-def children_of(case: Case) -> str:
+def children_of(case: Case | CaseLine) -> str:
     subjects = getattr(case.referral, "subjects", None)
-    if subjects is None:  # from the people the page loaded already, when it did
+    if subjects is None and isinstance(case.referral, Referral):  # the people the page loaded already
         subjects = [p for p in case.referral.people.all() if p.is_subject]
-    return ", ".join(str(p) for p in subjects) or "No one named"
+    return ", ".join(str(p) for p in subjects or ()) or "No one named"
 
 
-def case_rows(cases: Iterable[Case], *, now: datetime | None = None) -> list[CaseRow]:
+# A list's cases read as plain values (docs/adr/0037-list-rows-read-as-values.md): a page of fifty cases
+# built as case, referral, level and people objects cost several times the reading.
+
+
+def _labels(model: type[Model], name: str) -> dict[str, str]:
+    field = model._meta.get_field(name)
+    return {str(value): str(label) for value, label in getattr(field, "flatchoices", ())}
+
+
+_CASE_STATUS = _labels(Case, "status")
+_CASE_RAG = _labels(Case, "rag")
+_SOURCE = _labels(Referral, "source")
+_GRADING = _labels(Referral, "risk_grading")
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectLine:
+    """A person referred, as a list names them."""
+
+    pk: UUID
+    given_name: str
+    family_name: str
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralLine:
+    """What a list shows of a case's referral."""
+
+    received_at: datetime
+    referrer_organisation: str
+    source: str
+    concern_categories: list[str]
+    risk_grading: str
+    subjects: list[SubjectLine]
+
+    def get_source_display(self) -> str:
+        return _SOURCE.get(self.source, self.source)
+
+    def get_risk_grading_display(self) -> str:
+        return _GRADING.get(self.risk_grading, self.risk_grading)
+
+    def concern_labels(self) -> list[str]:
+        return concern_labels(self.concern_categories)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseLine:
+    """What a list shows of a case: the values the rows and the list's audit event use."""
+
+    pk: UUID
+    reference: str
+    status: str
+    rag: str
+    decision_due_at: datetime
+    status_changed_at: datetime
+    level: str
+    referral: ReferralLine
+    is_rereferral: bool
+    next_due: datetime | None = None
+
+    @property
+    def id(self) -> UUID:
+        return self.pk
+
+    def get_status_display(self) -> str:
+        return _CASE_STATUS.get(self.status, self.status)
+
+    def get_rag_display(self) -> str:
+        return _CASE_RAG.get(self.rag, self.rag)
+
+
+_LINE_COLUMNS = (
+    "pk",
+    "reference",
+    "status",
+    "rag",
+    "decision_due_at",
+    "status_changed_at",
+    "level__number",
+    "level__name",
+    "referral_id",
+    "referral__received_at",
+    "referral__referrer_organisation",
+    "referral__source",
+    "referral__concern_categories",
+    "referral__risk_grading",
+    "is_rereferral",
+)
+
+
+def list_values(cases: QuerySet[Case], *annotations: str) -> QuerySet[Case, dict[str, Any]]:
+    """A list's cases as the values its rows show, with whether each repeats an earlier referral and
+    any of the query's ``annotations`` (order and slice it, then :func:`case_lines`)."""
+    earlier = Referral.earlier_referrals.through.objects.filter(from_referral=OuterRef("referral_id"))
+    return cases.annotate(is_rereferral=Exists(earlier)).values(*_LINE_COLUMNS, *annotations)
+
+
+def case_lines(values: Iterable[dict[str, Any]]) -> list[CaseLine]:
+    """The cases :func:`list_values` read, each with its people referred (one query for them all)."""
+    rows = list(values)
+    subjects: dict[UUID, list[SubjectLine]] = {}
+    if rows:
+        people = (
+            ReferralPerson.objects.filter(referral_id__in={v["referral_id"] for v in rows}, is_subject=True)
+            .order_by("family_name", "given_name")
+            .values_list("referral_id", "pk", "given_name", "family_name")
+        )
+        for referral_id, pk, given_name, family_name in people:
+            subjects.setdefault(referral_id, []).append(SubjectLine(pk, given_name, family_name))
+    return [
+        CaseLine(
+            pk=v["pk"],
+            reference=v["reference"],
+            status=v["status"],
+            rag=v["rag"],
+            decision_due_at=v["decision_due_at"],
+            status_changed_at=v["status_changed_at"],
+            level=level_label(v["level__number"], v["level__name"]) if v["level__number"] is not None else "",
+            referral=ReferralLine(
+                received_at=v["referral__received_at"],
+                referrer_organisation=v["referral__referrer_organisation"],
+                source=v["referral__source"],
+                concern_categories=list(v["referral__concern_categories"] or []),
+                risk_grading=v["referral__risk_grading"],
+                subjects=subjects.get(v["referral_id"], []),
+            ),
+            is_rereferral=bool(v["is_rereferral"]),
+            next_due=v.get("next_due"),
+        )
+        for v in rows
+    ]
+
+
+def case_rows(cases: Iterable[Case | CaseLine], *, now: datetime | None = None) -> list[CaseRow]:
     now = now or timezone.now()
     calendar = hub_calendar()
     rows = []
@@ -140,7 +279,7 @@ def case_rows(cases: Iterable[Case], *, now: datetime | None = None) -> list[Cas
     return rows
 
 
-def audit_list(actor: Actor, *, queue: str, cases: Sequence[Case], **detail: object) -> None:
+def audit_list(actor: Actor, *, queue: str, cases: Sequence[Case | CaseLine], **detail: object) -> None:
     """Lists name children: who saw which, on which list, is recorded like any other read."""
     persons = [str(p.pk) for c in cases for p in getattr(c.referral, "subjects", [])]
     audit_record(

@@ -56,9 +56,11 @@ from openmash.cases.selectors import (
     RERATABLE,
     STATUS_TAGS,
     audit_list,
+    case_lines,
     case_rows,
     children_of,
     earlier_referrals,
+    list_values,
     plural,
     with_list_data,
     with_page_data,
@@ -90,7 +92,7 @@ PAGE_SIZE = 50
 REREFERRAL_WARNING = "referrals/_rereferral_warning.html"
 
 
-def _page(request: HttpRequest, items: QuerySet[Case]) -> Page[Case]:
+def _page(request: HttpRequest, items: QuerySet[Case, dict[str, Any]]) -> Page[dict[str, Any]]:
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
@@ -99,7 +101,7 @@ def _with_query(path: str, params: dict[str, str]) -> str:
     return f"{path}?{query}" if query else path
 
 
-def _page_links(page: Page[Case], params: dict[str, str]) -> dict[str, Any]:
+def _page_links(page: Page[Any], params: dict[str, str]) -> dict[str, Any]:
     """Previous, next and numbered links for the GOV.UK pagination component, keeping the filters."""
 
     def href(number: int) -> str:
@@ -127,11 +129,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     or the child's name, and filtered by RAG rating, status and how long the contact has waited."""
     filters = QueueFilters.from_query(request.GET)
     # Notifications the hub triages in bulk wait on the triage list, not here.
-    waiting = with_list_data(
+    waiting = list_values(
         filters.apply(cases_visible(request.user).filter(in_triage=False), now=timezone.now())
     ).order_by("referral__received_at", "created_at")
     page = _page(request, waiting)
-    cases = list(page.object_list)
+    cases = case_lines(page.object_list)
     audit_list(
         Actor.from_request(request),
         queue="screening",
@@ -231,8 +233,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         visible = visible.filter(rag=rag)
     counts = dict(visible.values_list("status").annotate(n=Count("pk")).order_by())
     chosen = visible.filter(status=status) if status else visible
-    page = _page(request, with_list_data(chosen).order_by("-referral__received_at", "-created_at"))
-    cases = list(page.object_list)
+    page = _page(request, list_values(chosen).order_by("-referral__received_at", "-created_at"))
+    cases = case_lines(page.object_list)
     audit_list(
         Actor.from_request(request),
         queue="cases",

@@ -10,7 +10,7 @@ from django.utils import timezone
 from openmash.access.policy import requests_visible
 from openmash.core.actor import Actor
 from openmash.enquiries.models import OPEN_STATUSES, RequestStatus
-from openmash.enquiries.selectors import audit_queue, queue_rows, with_people
+from openmash.enquiries.selectors import audit_queue, queue_rows, request_lines
 
 HOME_QUEUE_LENGTH = 5
 
@@ -21,7 +21,7 @@ def researcher_home(request: HttpRequest) -> dict[str, object]:
     today = timezone.localdate(now)
     end_of_today = timezone.make_aware(datetime.combine(today + timedelta(days=1), time.min))
     open_requests = requests_visible(request.user).filter(status__in=OPEN_STATUSES)
-    rows = queue_rows(with_people(open_requests.order_by("due_at", "sent_at")[:HOME_QUEUE_LENGTH]), now)
+    rows = queue_rows(request_lines(open_requests.order_by("due_at", "sent_at"))[:HOME_QUEUE_LENGTH], now)
     audit_queue(actor=Actor.from_request(request), rows=rows, queue="agency_requests", tab="home")
     return {
         "open_count": open_requests.count(),

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+from uuid import UUID
 
 from django.db.models import Min, Q, QuerySet
 from django.utils.timesince import timesince
@@ -16,59 +18,139 @@ from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.cases.models import Case
 from openmash.core.actor import Actor
-from openmash.enquiries.models import OPEN_STATUSES, InformationRequest
+from openmash.enquiries.models import OPEN_STATUSES, InformationRequest, RequestStatus
 from openmash.hub.calendar_format import format_deadline
 from openmash.referrals.models import ReferralPerson
+
+
+@dataclass(frozen=True, slots=True)
+class StaffName:
+    """Who took or returned a request, as a queue row names them."""
+
+    first_name: str
+    last_name: str
+    username: str
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class CaseLine:
+    """What a queue row shows of the request's case."""
+
+    reference: str
+    rag: str
+
+
+@dataclass(frozen=True, slots=True)
+class PersonLine:
+    """The person referred, as a queue row names them."""
+
+    pk: UUID
+    given_name: str
+    family_name: str
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class RequestLine:
+    """What a queue row shows of an information request, read as plain values: a queue lists fifty
+    requests a page, and building each request's, case's and staff's model objects cost several times
+    the reading (docs/adr/0037-list-rows-read-as-values.md)."""
+
+    pk: UUID
+    status: str
+    due_at: datetime | None
+    sent_at: datetime | None
+    returned_at: datetime | None
+    case: CaseLine
+    taken_by: StaffName | None
+    returned_by: StaffName | None
+
+    def get_status_display(self) -> str:
+        return str(RequestStatus(self.status).label)
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.status in OPEN_STATUSES and self.due_at is not None and self.due_at < now
 
 
 @dataclass(frozen=True, slots=True)
 class QueueRow:
     """One request as a queue lists it: who it is about, when it is due, and whether it is late."""
 
-    request: InformationRequest
-    child: ReferralPerson | None
+    request: RequestLine
+    child: PersonLine | None
     due: str
     overdue: bool
     overdue_by: str
     returned_late: bool
 
 
-REQUEST_COLUMNS = tuple(f.name for f in InformationRequest._meta.concrete_fields)
 NAME_COLUMNS = ("first_name", "last_name", "username")
+_LINE_COLUMNS = (
+    "pk",
+    "status",
+    "due_at",
+    "sent_at",
+    "returned_at",
+    "case__reference",
+    "case__rag",
+    "case__referral_id",
+    *(f"taken_by__{name}" for name in NAME_COLUMNS),
+    *(f"returned_by__{name}" for name in NAME_COLUMNS),
+)
 
 
-def with_people(requests: QuerySet[InformationRequest]) -> QuerySet[InformationRequest]:
-    """A queue's requests with what its rows show of their case, people and staff, and no more: the
-    case's reference and rating, the names of who took and who returned each (not their whole rows)."""
-    return (
-        requests.select_related("taken_by", "returned_by", "case__referral", "agency")
-        .only(
-            *REQUEST_COLUMNS,
-            "case__reference",
-            "case__rag",
-            "case__referral__id",
-            "agency__name",
-            *(f"taken_by__{name}" for name in NAME_COLUMNS),
-            *(f"returned_by__{name}" for name in NAME_COLUMNS),
-        )
-        .prefetch_related("case__referral__people")
+def request_lines(requests: QuerySet[InformationRequest]) -> QuerySet[InformationRequest, dict[str, Any]]:
+    """A queue's requests as the values its rows show (slice it for a page, then :func:`queue_rows`)."""
+    return requests.values(*_LINE_COLUMNS)
+
+
+def _staff(values: dict[str, Any], role: str) -> StaffName | None:
+    username = values[f"{role}__username"]
+    if username is None:
+        return None
+    return StaffName(values[f"{role}__first_name"], values[f"{role}__last_name"], username)
+
+
+def _subjects(referral_ids: set[UUID]) -> dict[UUID, PersonLine]:
+    """Each referral's person referred: its subject (the first by the people's order), or else its
+    first person."""
+    people = (
+        ReferralPerson.objects.filter(referral_id__in=referral_ids)
+        .order_by("referral_id", "-is_subject", "family_name", "given_name")
+        .values_list("referral_id", "pk", "given_name", "family_name")
     )
+    first: dict[UUID, PersonLine] = {}
+    for referral_id, pk, given_name, family_name in people:
+        first.setdefault(referral_id, PersonLine(pk, given_name, family_name))
+    return first
 
 
-def subject_of(request: InformationRequest) -> ReferralPerson | None:
-    """The child referred (read from the prefetched people)."""
-    people = list(request.case.referral.people.all())
-    return next((p for p in people if p.is_subject), people[0] if people else None)
-
-
-def queue_rows(requests: Iterable[InformationRequest], now: datetime) -> list[QueueRow]:
+def queue_rows(lines: Iterable[dict[str, Any]], now: datetime) -> list[QueueRow]:
+    """Rows for the values :func:`request_lines` read, with each case's person referred (one query)."""
+    values = list(lines)
+    subjects = _subjects({v["case__referral_id"] for v in values}) if values else {}
     rows = []
-    for request in requests:
+    for v in values:
+        request = RequestLine(
+            pk=v["pk"],
+            status=v["status"],
+            due_at=v["due_at"],
+            sent_at=v["sent_at"],
+            returned_at=v["returned_at"],
+            case=CaseLine(v["case__reference"], v["case__rag"]),
+            taken_by=_staff(v, "taken_by"),
+            returned_by=_staff(v, "returned_by"),
+        )
         overdue = request.is_overdue(now)
         rows.append(
             QueueRow(
                 request=request,
-                child=subject_of(request),
+                child=subjects.get(v["case__referral_id"]),
                 due=format_deadline(request.due_at),
                 overdue=overdue,
                 overdue_by=timesince(request.due_at, now, depth=2) if overdue and request.due_at else "",

@@ -34,7 +34,7 @@ from openmash.enquiries.forms import (
     WithholdForm,
 )
 from openmash.enquiries.models import DONE_STATUSES, OPEN_STATUSES, InformationRequest, RequestStatus
-from openmash.enquiries.selectors import audit_queue, queue_rows, with_people
+from openmash.enquiries.selectors import audit_queue, queue_rows, request_lines
 from openmash.enquiries.services import (
     HistoryData,
     request_nil_return,
@@ -76,7 +76,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_at__lt=now)),
         returned=Count("pk", filter=Q(status__in=DONE_STATUSES, returned_at__gte=now - RECENTLY_RETURNED)),
     )
-    paginator = Paginator(with_people(shown), QUEUE_PAGE_SIZE)
+    paginator = Paginator(request_lines(shown), QUEUE_PAGE_SIZE)
     paginator.count = counts["open" if tab == TAB_OPEN else "returned"]
     page = paginator.get_page(request.GET.get("page"))
     rows = queue_rows(page.object_list, now)

@@ -166,6 +166,11 @@ class RagResponseTime(VersionedModel):
         return f"{self.amount} {unit}"
 
 
+def level_label(number: int, name: str) -> str:
+    """How a threshold level is named on every page: "Level 3: Complex needs"."""
+    return f"Level {number}: {name}"
+
+
 class ThresholdLevel(VersionedModel):
     """Versioned (ADR 0007): two administrators may change one level's wording at once."""
 
@@ -178,7 +183,7 @@ class ThresholdLevel(VersionedModel):
         ordering = ["number"]
 
     def __str__(self) -> str:
-        return f"Level {self.number}: {self.name}"
+        return level_label(self.number, self.name)
 
 
 class AssessmentDomain(models.TextChoices):

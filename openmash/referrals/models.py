@@ -70,6 +70,11 @@ class FamilyConsent(models.TextChoices):
     NOT_AWARE = "not_aware", "The family does not know"
 
 
+def concern_labels(categories: list[str]) -> list[str]:
+    """The concern categories' labels, in the referral's order."""
+    return [ConcernCategory(c).label for c in categories]
+
+
 class Referral(BaseModel):
     reference = models.CharField(max_length=20, unique=True)
     received_at = models.DateTimeField(db_index=True)
@@ -118,7 +123,7 @@ class Referral(BaseModel):
         return self.reference
 
     def concern_labels(self) -> list[str]:
-        return [ConcernCategory(c).label for c in self.concern_categories]
+        return concern_labels(self.concern_categories)
 
     @cached_property
     def subject_words(self) -> SubjectWords:

@@ -239,6 +239,27 @@ def test_queue_lists_only_own_agency_soonest_due_first_with_overdue_highlighted(
     assert len(event.persons) == 3
 
 
+def test_queue_and_home_name_the_person_referred_not_whoever_sorts_first(
+    people: dict[str, Any], police: Client
+) -> None:
+    """The row names the subject even where another person on the referral sorts before them by name,
+    and the queue's audit event lists the subject."""
+    subject = PersonData(given_name="Zara", family_name="Young", date_of_birth=date(2017, 3, 2), sex="F")
+    uncle = PersonData(given_name="Aaron", family_name="Abbott", relationship="grandparent", sex="M")
+    case = make_referral(people["referrer"], people=[subject, uncle]).case
+    screen(case, people["screener"], kinds=(AgencyKind.POLICE,))
+    child = case.referral.people.get(is_subject=True)
+
+    for page in (reverse("enquiries:queue"), reverse("accounts:home")):
+        body = text(police.get(page, follow=True))
+        row = re.search(r'data-testid="request-row">.*?</tr>', body, re.S)
+        assert row is not None, page
+        assert "Zara Young" in row.group(0) and "Abbott" not in row.group(0), page
+        assert "request about Zara Young" in row.group(0), page
+        event = AuditEvent.objects.filter(action=AuditAction.QUEUE_VIEWED).latest("sequence")
+        assert event.persons == [str(child.pk)], page
+
+
 def test_returned_tab_lists_recent_returns_and_not_open_ones(
     people: dict[str, Any], police: Client, case: Case
 ) -> None:
