@@ -24,6 +24,7 @@ from openmash.hub.calendar_format import format_deadline
 from openmash.hub.models import level_label
 from openmash.hub.selectors import hub_calendar
 from openmash.referrals.models import Referral, ReferralPerson, concern_labels
+from openmash.referrals.selectors import PersonLine, people_on_referrals
 
 RERATABLE = frozenset({CaseStatus.INFORMATION_GATHERING, CaseStatus.READY_FOR_DECISION})
 DECIDABLE = RERATABLE
@@ -138,18 +139,6 @@ _GRADING = _labels(Referral, "risk_grading")
 
 
 @dataclass(frozen=True, slots=True)
-class SubjectLine:
-    """A person referred, as a list names them."""
-
-    pk: UUID
-    given_name: str
-    family_name: str
-
-    def __str__(self) -> str:
-        return f"{self.given_name} {self.family_name}"
-
-
-@dataclass(frozen=True, slots=True)
 class ReferralLine:
     """What a list shows of a case's referral."""
 
@@ -158,7 +147,7 @@ class ReferralLine:
     source: str
     concern_categories: list[str]
     risk_grading: str
-    subjects: list[SubjectLine]
+    subjects: list[PersonLine]
 
     def get_source_display(self) -> str:
         return _SOURCE.get(self.source, self.source)
@@ -225,15 +214,7 @@ def list_values(cases: QuerySet[Case], *annotations: str) -> QuerySet[Case, dict
 def case_lines(values: Iterable[dict[str, Any]]) -> list[CaseLine]:
     """The cases :func:`list_values` read, each with its people referred (one query for them all)."""
     rows = list(values)
-    subjects: dict[UUID, list[SubjectLine]] = {}
-    if rows:
-        people = (
-            ReferralPerson.objects.filter(referral_id__in={v["referral_id"] for v in rows}, is_subject=True)
-            .order_by("family_name", "given_name")
-            .values_list("referral_id", "pk", "given_name", "family_name")
-        )
-        for referral_id, pk, given_name, family_name in people:
-            subjects.setdefault(referral_id, []).append(SubjectLine(pk, given_name, family_name))
+    subjects = people_on_referrals((v["referral_id"] for v in rows), subjects_only=True) if rows else {}
     return [
         CaseLine(
             pk=v["pk"],

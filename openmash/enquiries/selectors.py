@@ -20,7 +20,7 @@ from openmash.cases.models import Case
 from openmash.core.actor import Actor
 from openmash.enquiries.models import OPEN_STATUSES, InformationRequest, RequestStatus
 from openmash.hub.calendar_format import format_deadline
-from openmash.referrals.models import ReferralPerson
+from openmash.referrals.selectors import PersonLine, people_on_referrals
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,18 +41,6 @@ class CaseLine:
 
     reference: str
     rag: str
-
-
-@dataclass(frozen=True, slots=True)
-class PersonLine:
-    """The person referred, as a queue row names them."""
-
-    pk: UUID
-    given_name: str
-    family_name: str
-
-    def __str__(self) -> str:
-        return f"{self.given_name} {self.family_name}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,24 +104,11 @@ def _staff(values: dict[str, Any], role: str) -> StaffName | None:
     return StaffName(values[f"{role}__first_name"], values[f"{role}__last_name"], username)
 
 
-def _subjects(referral_ids: set[UUID]) -> dict[UUID, PersonLine]:
-    """Each referral's person referred: its subject (the first by the people's order), or else its
-    first person."""
-    people = (
-        ReferralPerson.objects.filter(referral_id__in=referral_ids)
-        .order_by("referral_id", "-is_subject", "family_name", "given_name")
-        .values_list("referral_id", "pk", "given_name", "family_name")
-    )
-    first: dict[UUID, PersonLine] = {}
-    for referral_id, pk, given_name, family_name in people:
-        first.setdefault(referral_id, PersonLine(pk, given_name, family_name))
-    return first
-
-
 def queue_rows(lines: Iterable[dict[str, Any]], now: datetime) -> list[QueueRow]:
     """Rows for the values :func:`request_lines` read, with each case's person referred (one query)."""
     values = list(lines)
-    subjects = _subjects({v["case__referral_id"] for v in values}) if values else {}
+    # The person referred: the referral's subject (its first person, if it names none).
+    people = people_on_referrals(v["case__referral_id"] for v in values) if values else {}
     rows = []
     for v in values:
         request = RequestLine(
@@ -150,7 +125,7 @@ def queue_rows(lines: Iterable[dict[str, Any]], now: datetime) -> list[QueueRow]
         rows.append(
             QueueRow(
                 request=request,
-                child=subjects.get(v["case__referral_id"]),
+                child=next(iter(people.get(v["case__referral_id"], [])), None),
                 due=format_deadline(request.due_at),
                 overdue=overdue,
                 overdue_by=timesince(request.due_at, now, depth=2) if overdue and request.due_at else "",

@@ -158,6 +158,10 @@ class Relationship(models.TextChoices):
     OTHER = "other", "Other"
 
 
+#: The order the people on a referral are listed in: the people referred first, then by name.
+PEOPLE_ORDER = ("-is_subject", "family_name", "given_name")
+
+
 class ReferralPerson(VersionedModel):
     """Versioned (ADR 0007): the hub and agency researchers may correct one person's details at once."""
 
@@ -175,7 +179,7 @@ class ReferralPerson(VersionedModel):
     school = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
-        ordering = ["-is_subject", "family_name", "given_name"]
+        ordering = list(PEOPLE_ORDER)
         indexes = [models.Index(fields=["family_name", "date_of_birth"])]
 
     def __str__(self) -> str:
