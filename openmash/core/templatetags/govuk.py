@@ -119,23 +119,3 @@ def rag_tag(rag: str, unrated: str = "", unrated_hidden: bool = False) -> SafeSt
         return ""
     style = "govuk-visually-hidden" if unrated_hidden else "govuk-body-s"
     return format_html('<span class="{}">{}</span>', style, unrated)
-
-
-#: A request's status and the colour of its tag; any other status is grey.
-REQUEST_STATUS_COLOURS = {
-    "open": "blue",
-    "in_progress": "light-blue",
-    "returned": "green",
-    "blocked": "orange",
-    "nil_return": "grey",
-}
-
-
-@register.simple_tag
-def request_status_tag(request: Any) -> SafeString:
-    """``{% request_status_tag info %}``: an information request's status as a tag, in its own words
-    ("Not started", "Waiting for consent or a lawful basis")."""
-    colour = REQUEST_STATUS_COLOURS.get(request.status, "grey")
-    return format_html(
-        '<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, request.get_status_display()
-    )

@@ -90,27 +90,6 @@ def test_a_landmark_is_only_a_landmark_element() -> None:
         Template('{% landmark_if_content "div" "Back" %}x{% endlandmark_if_content %}')
 
 
-@pytest.mark.parametrize(
-    ("status", "expected"),
-    [
-        ("open", '<strong class="govuk-tag govuk-tag--blue">Not started</strong>'),
-        ("in_progress", '<strong class="govuk-tag govuk-tag--light-blue">In progress</strong>'),
-        ("returned", '<strong class="govuk-tag govuk-tag--green">Returned</strong>'),
-        (
-            "blocked",
-            '<strong class="govuk-tag govuk-tag--orange">Waiting for consent or a lawful basis</strong>',
-        ),
-        ("nil_return", '<strong class="govuk-tag govuk-tag--grey">Not known to this agency</strong>'),
-        ("withdrawn", '<strong class="govuk-tag govuk-tag--grey">No longer needed</strong>'),
-    ],
-)
-def test_a_requests_status_reads_as_a_coloured_tag_in_its_own_words(status: str, expected: str) -> None:
-    from openmash.enquiries.models import InformationRequest
-
-    info = InformationRequest(status=status)
-    assert Template("{% request_status_tag info %}").render(Context({"info": info})) == expected
-
-
 def test_a_rag_rating_reads_as_a_coloured_tag_and_no_rating_as_nothing() -> None:
     tag = Template("{% rag_tag rag %}")
     assert (
