@@ -22,6 +22,16 @@ class RequestStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "No longer needed"
 
 
+#: The colour of each status's tag on the pages ({% request_status_tag %}, GOV.UK tag colours).
+REQUEST_STATUS_COLOURS: dict[str, str] = {
+    RequestStatus.BLOCKED: "orange",
+    RequestStatus.OPEN: "blue",
+    RequestStatus.IN_PROGRESS: "light-blue",
+    RequestStatus.RETURNED: "green",
+    RequestStatus.NIL_RETURN: "grey",
+    RequestStatus.WITHDRAWN: "grey",
+}
+
 OPEN_STATUSES = frozenset({RequestStatus.OPEN, RequestStatus.IN_PROGRESS})
 # Not yet answered: the case cannot be decided without them unless the decision maker goes ahead.
 OUTSTANDING_STATUSES = OPEN_STATUSES | {RequestStatus.BLOCKED}

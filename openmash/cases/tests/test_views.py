@@ -192,6 +192,21 @@ def test_empty_queue_says_so(people: dict[str, Any]) -> None:
     assert "There are no contacts waiting for screening." in text(response)
 
 
+def test_a_case_not_yet_screened_says_it_is_not_yet_rated(people: dict[str, Any]) -> None:
+    new = referral_about("Cleo")
+    rated = screen(referral_about("Dara"), people["screener"], rag=RagRating.GREEN)
+    client = client_for(people["screener"])
+
+    page = text(client.get(reverse("cases:detail", args=[new.pk])))
+    assert page.count("Not yet rated") == 1  # beside the heading; no screening section yet
+    assert "Not yet rated" not in text(client.get(reverse("cases:detail", args=[rated.pk])))
+    rows = client.get(reverse("cases:list")).content.decode().split("<tr")[2:]
+    row_of = {case.reference: row for case in (new, rated) for row in rows if case.reference in row}
+    assert "Not yet rated" in row_of[new.reference]
+    assert "openmash-rag--green" in row_of[rated.reference]
+    assert "Not yet rated" not in row_of[rated.reference]
+
+
 # Screening -------------------------------------------------------------------------------------
 
 

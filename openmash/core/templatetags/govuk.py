@@ -108,29 +108,14 @@ def object_url(name: str, pk: Any) -> str:
 
 
 @register.simple_tag
-def rag_tag(rag: str) -> SafeString | str:
+def rag_tag(rag: str, unrated: str = "", unrated_hidden: bool = False) -> SafeString | str:
     """``{% rag_tag case.rag %}``: the case's RAG rating as a coloured tag ("Red"), nothing if not rated.
-    A tag rather than an included template: queues draw one on every row."""
-    if not rag:
+    ``unrated="Not yet rated"`` says so in small text instead; with ``unrated_hidden=True`` only a screen
+    reader hears it (a table cell that would otherwise read as empty). A tag rather than an included
+    template: queues draw one on every row."""
+    if rag:
+        return format_html('<strong class="govuk-tag openmash-rag--{}">{}</strong>', rag, capfirst(rag))
+    if not unrated:
         return ""
-    return format_html('<strong class="govuk-tag openmash-rag--{}">{}</strong>', rag, capfirst(rag))
-
-
-#: A request's status and the colour of its tag; any other status is grey.
-REQUEST_STATUS_COLOURS = {
-    "open": "blue",
-    "in_progress": "light-blue",
-    "returned": "green",
-    "blocked": "orange",
-    "nil_return": "grey",
-}
-
-
-@register.simple_tag
-def request_status_tag(request: Any) -> SafeString:
-    """``{% request_status_tag info %}``: an information request's status as a tag, in its own words
-    ("Not started", "Waiting for consent or a lawful basis")."""
-    colour = REQUEST_STATUS_COLOURS.get(request.status, "grey")
-    return format_html(
-        '<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, request.get_status_display()
-    )
+    style = "govuk-visually-hidden" if unrated_hidden else "govuk-body-s"
+    return format_html('<span class="{}">{}</span>', style, unrated)

@@ -90,27 +90,6 @@ def test_a_landmark_is_only_a_landmark_element() -> None:
         Template('{% landmark_if_content "div" "Back" %}x{% endlandmark_if_content %}')
 
 
-@pytest.mark.parametrize(
-    ("status", "expected"),
-    [
-        ("open", '<strong class="govuk-tag govuk-tag--blue">Not started</strong>'),
-        ("in_progress", '<strong class="govuk-tag govuk-tag--light-blue">In progress</strong>'),
-        ("returned", '<strong class="govuk-tag govuk-tag--green">Returned</strong>'),
-        (
-            "blocked",
-            '<strong class="govuk-tag govuk-tag--orange">Waiting for consent or a lawful basis</strong>',
-        ),
-        ("nil_return", '<strong class="govuk-tag govuk-tag--grey">Not known to this agency</strong>'),
-        ("withdrawn", '<strong class="govuk-tag govuk-tag--grey">No longer needed</strong>'),
-    ],
-)
-def test_a_requests_status_reads_as_a_coloured_tag_in_its_own_words(status: str, expected: str) -> None:
-    from openmash.enquiries.models import InformationRequest
-
-    info = InformationRequest(status=status)
-    assert Template("{% request_status_tag info %}").render(Context({"info": info})) == expected
-
-
 def test_a_rag_rating_reads_as_a_coloured_tag_and_no_rating_as_nothing() -> None:
     tag = Template("{% rag_tag rag %}")
     assert (
@@ -120,4 +99,22 @@ def test_a_rag_rating_reads_as_a_coloured_tag_and_no_rating_as_nothing() -> None
     assert tag.render(Context({"rag": ""})) == ""
     assert tag.render(Context({"rag": '"><script>'})) == (
         '<strong class="govuk-tag openmash-rag--&quot;&gt;&lt;script&gt;">&quot;&gt;&lt;script&gt;</strong>'
+    )
+
+
+def test_no_rating_can_say_so_in_small_text_or_to_a_screen_reader_only() -> None:
+    shown = Template('{% rag_tag rag unrated="Not yet rated" %}')
+    hidden = Template('{% rag_tag rag unrated="Not rated" unrated_hidden=True %}')
+    assert shown.render(Context({"rag": ""})) == '<span class="govuk-body-s">Not yet rated</span>'
+    assert hidden.render(Context({"rag": ""})) == '<span class="govuk-visually-hidden">Not rated</span>'
+    # A rated case shows its tag, whatever the words for no rating.
+    red = '<strong class="govuk-tag openmash-rag--red">Red</strong>'
+    assert shown.render(Context({"rag": "red"})) == red
+    assert hidden.render(Context({"rag": "red"})) == red
+
+
+def test_the_words_for_no_rating_are_escaped() -> None:
+    tag = Template("{% rag_tag rag unrated=words %}")
+    assert tag.render(Context({"rag": "", "words": "<b>Not & rated</b>"})) == (
+        '<span class="govuk-body-s">&lt;b&gt;Not &amp; rated&lt;/b&gt;</span>'
     )
