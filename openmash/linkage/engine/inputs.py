@@ -258,8 +258,9 @@ def _ragged_row_at_a_batch_start(path: Path, rows: int, found: InputError | None
     Such a reading leaves the first row of each batch unchecked: the file is tokenized again in
     batches that start half-way through those (keeping one byte of each field, which costs about a
     third of a full read). The first row with too many fields is checked by one of the two
-    readings, and until it neither can refuse a row (a row counts as many fields as the header
-    until then), so the earlier of their errors names it. None if ``found`` stands."""
+    readings; until that row the parser holds every row at the header's number of fields (it pads
+    short ones), so neither reading refuses an earlier one, and the earlier of their errors names
+    it, in the parser's words. None if ``found`` stands."""
     try:
         for _ in _csv_batches(path, rows, first=rows // 2, dtype="S1"):
             pass
@@ -290,7 +291,7 @@ def _ids_as_text(path: Path, mapping: Mapping[str, str] | None) -> Any:
             path, sep=_delimiter(path), encoding="utf-8-sig", nrows=0, **_PANDAS_CSV
         ).columns
         renames = _renames(path, list(columns), mapping)
-    except (ValueError, pd.errors.ParserError):  # InputError, EmptyDataError, ParserError
+    except ValueError:  # an InputError, or pandas' EmptyDataError or ParserError
         return str
     source = next(column for column, target in renames.items() if target == "record_id")
     return defaultdict(lambda: "S1", {source: str})

@@ -297,22 +297,24 @@ def test_every_row_with_too_many_fields_is_refused_whatever_the_batches(
     wherever the batches start, by the whole-file read and the batched one alike."""
     monkeypatch.setattr("openmash.linkage.engine.inputs._BATCH_FIELDS", 18)
     rng = random.Random(11)
-    refused = 0
+    refused = at_a_batch_start = 0
     for case in range(150):
         columns = rng.randrange(3, 7)
         text, row, fields = _random_extract(rng, columns)
         path = tmp_path / f"case{case}.csv"
-        path.write_text(text, encoding="utf-8")
+        path.write_bytes(text.encode("utf-8"))
         if row is None:
             assert _same_error(path) == "no error"
             assert len(Extract(path)) == len(read_frame(path))
             continue
         refused += 1
+        at_a_batch_start += row > 1 and (row - 1) % (18 // columns) == 0
         hint = " (a delimiter at the end of the line?)" if row == 1 else ""
         assert _same_error(path) == (
             f"{path}, row {row}: has {fields} fields where the header has {columns}{hint}"
             f" | row={row} column=None"
         ), text
+    assert refused > 60 and at_a_batch_start > 10
 
 
 def test_a_row_error_comes_before_a_missing_column_or_id(tmp_path: Path) -> None:
