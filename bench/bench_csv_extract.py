@@ -1,4 +1,4 @@
-"""A large CSV extract read for an index: seconds and peak memory of the training sample and the build.
+"""A large CSV extract read for an index: seconds and peak memory of its reads, sample and build.
 
     nice -n 19 .venv/bin/python bench/bench_csv_extract.py --data /tmp/csv-extract
     nice -n 19 .venv/bin/python bench/bench_csv_extract.py --data /tmp/csv-extract --code /other/checkout
@@ -14,7 +14,9 @@ mostly measures the other work):
 * sample: ``Extract(index.csv)`` (which checks every record) and ``Extract.sample(100_000)``, as
   ``python -m openmash.linkage index FILE.csv --training-sample 100000`` draws it;
 * build: ``Extract(index.csv)`` and ``write_index`` from it into a new folder, as the same
-  command builds the index.
+  command builds the index;
+* open: ``Extract(index.csv)`` alone (its checks and record count);
+* read: ``read_frame(index.csv)``, the whole file at once, as ``link`` and ``search`` read a file.
 
 ``--code`` runs the steps with the ``openmash`` of another checkout (e.g. the main branch), to
 compare a change with what came before it; by default, this checkout's.
@@ -73,17 +75,21 @@ def prepare(data: Path, records: int) -> Path:
 
 def work(step: str, data: Path) -> dict[str, Any]:
     from openmash.linkage.engine import LinkageModel, write_index
-    from openmash.linkage.engine.inputs import Extract
+    from openmash.linkage.engine.inputs import Extract, read_frame
 
     before = _status_kb("VmRSS")
     started, started_cpu = time.perf_counter(), time.process_time()
-    extract = Extract(data / "index.csv")
+    if step == "read":
+        records = len(read_frame(data / "index.csv"))
+    else:
+        extract = Extract(data / "index.csv")
+        records = len(extract)
     opened, opened_cpu = time.perf_counter() - started, time.process_time() - started_cpu
-    result: dict[str, Any] = {"records": len(extract), "open_s": opened, "open_cpu_s": opened_cpu}
+    result: dict[str, Any] = {"records": records, "open_s": opened, "open_cpu_s": opened_cpu}
     if step == "sample":
         drawn = extract.sample(100_000)
         result["rows"] = len(drawn)
-    else:
+    elif step == "build":
         model = LinkageModel.from_json((data / "model.json").read_text())
         with tempfile.TemporaryDirectory(dir=data) as folder:
             write_index(extract, model, Path(folder) / "index")
@@ -100,7 +106,9 @@ def main() -> None:
     parser.add_argument("--data", type=Path)
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--code", type=Path, default=HERE.parent, help="checkout whose openmash is run")
-    parser.add_argument("--steps", nargs="+", default=["sample", "build"], choices=["sample", "build"])
+    parser.add_argument(
+        "--steps", nargs="+", default=["sample", "build"], choices=["open", "read", "sample", "build"]
+    )
     parser.add_argument("--worker", nargs=2, metavar=("STEP", "DATA"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -121,7 +129,12 @@ def main() -> None:
             cwd=code,
         )
         r = json.loads(out.stdout.strip().splitlines()[-1])
-        what = "Extract + sample(100000)" if step == "sample" else "Extract + write_index"
+        what = {
+            "open": "Extract",
+            "read": "read_frame",
+            "sample": "Extract + sample(100000)",
+            "build": "Extract + write_index",
+        }[step]
         print(
             f"  {what:<26} {r['records']:>10,} records  {r['seconds']:6.1f} s, {r['cpu_s']:5.1f} s CPU"
             f" (opening {r['open_s']:.1f} s, {r['open_cpu_s']:.1f} s CPU)"

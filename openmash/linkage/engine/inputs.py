@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import re
+from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,8 +47,9 @@ NO_RECORD_ID: Final = "has no record_id column"
 EMPTY_ID: Final = "record_id is empty"
 DUPLICATE_ID: Final = "duplicate record_id"
 _PANDAS_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
-#: pandas' C parser reads a file in batches of rows of about this many fields (see _csv_batches).
-_PANDAS_BUFFER_FIELDS: Final = 2**20
+#: A CSV extract is parsed in batches of rows of about this many fields (at least 2 rows a batch;
+#: 65,536 rows of 8 columns).
+_BATCH_FIELDS: Final = 2**19
 #: Bytes of a CSV extract read at a time when its encoding is checked.
 _CHECK_BYTES: Final = 1 << 23
 
@@ -105,7 +106,6 @@ def _delimiter(path: Path) -> str:
 
 
 _PANDAS_CSV: Final[dict[str, Any]] = {
-    "dtype": str,
     "keep_default_na": False,
     "na_filter": False,
     "engine": "c",
@@ -123,7 +123,8 @@ def _not_utf8(path: Path, header: bytes, line: bytes, line_number: int, byte: in
     return InputError(path, f"{NOT_UTF8}; byte 0x{byte:02x} cannot be decoded", row=row, column=column)
 
 
-def _check_header(path: Path, first_line: str) -> None:
+def _check_header(path: Path, first_line: str) -> list[str]:
+    """The header's names; none may be given twice (ignoring case and surrounding spaces)."""
     header = next(csv.reader([first_line], delimiter=_delimiter(path)))
     seen: set[str] = set()
     for name in header:
@@ -131,6 +132,7 @@ def _check_header(path: Path, first_line: str) -> None:
         if key in seen:
             raise InputError(path, "the header names this column twice", row=None, column=name.strip())
         seen.add(key)
+    return header
 
 
 def _parse_error(path: Path, exc: pd.errors.ParserError) -> InputError:
@@ -155,29 +157,17 @@ def _no_implied_index(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    """The whole file at once (:func:`read_frame`); :class:`Extract` reads the same rows in batches."""
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        line_number = data.count(b"\n", 0, exc.start) + 1
-        header = data.split(b"\n", 1)[0]
-        raise _not_utf8(path, header, data[line_start : exc.start], line_number, data[exc.start]) from None
-    if not text.strip():
-        raise InputError(path, "is empty")
-    _check_header(path, text.split("\n", 1)[0])
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=_delimiter(path), **_PANDAS_CSV)
-    except pd.errors.ParserError as exc:
-        raise _parse_error(path, exc) from None
-    return _no_implied_index(path, frame)
+    """The whole file (:func:`read_frame`), read as :class:`Extract` reads it: its encoding a block
+    of bytes at a time, then its rows a batch at a time."""
+    rows = _batch_rows(_check_text(path, _CHECK_BYTES))
+    parts = list(_checked_csv_batches(path, rows))
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
 
-def _check_text(path: Path, block: int) -> None:
-    """:func:`_read_csv`'s checks before it parses, reading ``block`` bytes at a time: the file is
-    UTF-8 (a byte order mark is dropped), is not blank, and its header names no column twice. The
-    errors are the same, naming the first byte that cannot be decoded by its line and column."""
+def _check_text(path: Path, block: int) -> list[str]:
+    """The checks made before a CSV file is parsed, reading ``block`` bytes at a time: the file is
+    UTF-8 (a byte order mark is dropped; the first byte that cannot be decoded is named by its line
+    and column), is not blank, and its header names no column twice. Returns the header's names."""
     first_line: list[str] = []  # the header's text, until its newline
     header_ended = False
     blank = True
@@ -220,40 +210,91 @@ def _check_text(path: Path, block: int) -> None:
                 break
     if blank:
         raise InputError(path, "is empty")
-    _check_header(path, "".join(first_line))
+    return _check_header(path, "".join(first_line))
 
 
-def _pandas_batch_rows(reader: Any) -> int:
-    """The rows pandas' C parser reads at a time when it reads a whole file (its ``low_memory``
-    buffer: the largest power of two below 2**20 fields over the file's width)."""
-    width = int(getattr(getattr(reader._engine, "_reader", None), "table_width", 0)) or 1
-    rows = 1
-    while rows * 2 < _PANDAS_BUFFER_FIELDS // width:
-        rows *= 2
-    return rows
+def _batch_rows(header: list[str]) -> int:
+    """The rows of a CSV file with this header that are parsed at a time."""
+    return max(2, _BATCH_FIELDS // max(1, len(header)))
 
 
-def _csv_batches(path: Path) -> Iterator[pd.DataFrame]:
-    """The rows of a CSV file that :func:`_check_text` passed, a batch at a time, parsed as
-    :func:`_read_csv` parses the whole file: by the same parser and in the same batches of rows
-    as it parses a whole file in. The batches matter: the parser does not count the fields of the
-    first row of each batch (a row with too many fields there loses the extra ones, unreported), so
-    other batches would refuse files that the whole-file read accepts, and the reverse."""
+def _csv_batches(
+    path: Path, rows: int, *, first: int | None = None, dtype: Any = str
+) -> Iterator[pd.DataFrame]:
+    """The rows of a CSV file that :func:`_check_text` passed, ``rows`` at a time (the first batch
+    ``first`` rows), their values as ``dtype``.
+
+    Each batch is one pass of the parser's tokenizer, which counts the fields of every row of a
+    pass but its first: a row with too many fields that starts a batch loses the extra ones,
+    unreported. :func:`_checked_csv_batches` reads the file again to find those."""
     try:
         with pd.read_csv(
-            path, sep=_delimiter(path), encoding="utf-8-sig", iterator=True, **_PANDAS_CSV
+            path,
+            sep=_delimiter(path),
+            encoding="utf-8-sig",
+            iterator=True,
+            low_memory=False,  # one tokenizer pass a batch (by default, 2**20 fields a pass)
+            dtype=dtype,
+            **_PANDAS_CSV,
         ) as reader:
-            rows = _pandas_batch_rows(reader)
+            size = first or rows
             while True:
                 try:
-                    batch = _no_implied_index(path, reader.get_chunk(rows))
+                    batch = _no_implied_index(path, reader.get_chunk(size))
                 except StopIteration:
                     return
                 yield batch
-                if len(batch) < rows:
+                if len(batch) < size:
                     return
+                size = rows
     except pd.errors.ParserError as exc:
         raise _parse_error(path, exc) from None
+
+
+def _ragged_row_at_a_batch_start(path: Path, rows: int, found: InputError | None = None) -> InputError | None:
+    """The error for the first row with too many fields in a CSV file that passed (or, where
+    ``found`` says, failed) a reading in batches of ``rows`` rows, if that reading let it through.
+
+    Such a reading leaves the first row of each batch unchecked: the file is tokenized again in
+    batches that start half-way through those (keeping one byte of each field, which costs about a
+    third of a full read). The first row with too many fields is checked by one of the two
+    readings; until that row the parser holds every row at the header's number of fields (it pads
+    short ones), so neither reading refuses an earlier one, and the earlier of their errors names
+    it, in the parser's words. None if ``found`` stands."""
+    try:
+        for _ in _csv_batches(path, rows, first=rows // 2, dtype="S1"):
+            pass
+    except InputError as exc:
+        if exc.row is not None and (found is None or found.row is None or exc.row < found.row):
+            return exc
+    return None
+
+
+def _checked_csv_batches(path: Path, rows: int, dtype: Any = str) -> Iterator[pd.DataFrame]:
+    """:func:`_csv_batches` (``rows`` at a time), then the rows it left unchecked: a row with too
+    many fields is refused wherever it is, naming the first (the error comes after the last batch
+    if only the rows that start batches have too many)."""
+    try:
+        yield from _csv_batches(path, rows, dtype=dtype)
+    except InputError as exc:
+        raise (_ragged_row_at_a_batch_start(path, rows, exc) or exc) from None
+    if (ragged := _ragged_row_at_a_batch_start(path, rows)) is not None:
+        raise ragged
+
+
+def _ids_as_text(path: Path, mapping: Mapping[str, str] | None) -> Any:
+    """The ``dtype`` that parses a CSV file's record id column as text and keeps one byte of each
+    other field (as many rows, each checked alike, at a third of the cost); every column as text if
+    the header cannot be read so (reading the file then says why)."""
+    try:
+        columns = pd.read_csv(
+            path, sep=_delimiter(path), encoding="utf-8-sig", nrows=0, **_PANDAS_CSV
+        ).columns
+        renames = _renames(path, list(columns), mapping)
+    except ValueError:  # an InputError, or pandas' EmptyDataError or ParserError
+        return str
+    source = next(column for column, target in renames.items() if target == "record_id")
+    return defaultdict(lambda: "S1", {source: str})
 
 
 def _rebatched(frames: Iterator[pd.DataFrame], rows: int) -> Iterator[pd.DataFrame]:
@@ -374,12 +415,14 @@ class Extract(Chunked):
     """An extract read a batch of rows at a time, for building the index of a large source.
 
     Neither kind of file is ever held whole. A Parquet file is read a row batch at a time (its
-    column layout allows it). A CSV file is read in the batches of rows in which the parser that
-    :func:`read_frame` uses reads a whole file (about 2**20 fields each, 65,536 rows of 8 columns;
-    its encoding is checked a block of bytes at a time first), so the records are the ones
-    :func:`read_frame` gives and the errors are its errors, word for word: it is read once on
-    opening, to check it and count its records, and again by each pass of :meth:`chunks` and by
-    :meth:`sample` (which draws the rows ``DataFrame.sample`` would draw from the whole file).
+    column layout allows it). A CSV file is read a batch of rows at a time by the parser that
+    :func:`read_frame` uses (about 2**19 fields a batch, 65,536 rows of 8 columns; its encoding is
+    checked a block of bytes at a time first), so the records are the ones :func:`read_frame`
+    gives and the errors are its errors, word for word: it is read on opening, to check it and
+    count its records (twice over, in batches that start in different rows, so that every row's
+    fields are counted: see :func:`_ragged_row_at_a_batch_start`), and again by each pass of
+    :meth:`chunks` and by :meth:`sample` (which draws the rows ``DataFrame.sample`` would draw from
+    the whole file).
 
     The checks are :func:`read_frame`'s, with the file, row and column in each
     :class:`InputError`. A CSV file is checked whole on opening (nothing is read from it until it
@@ -395,6 +438,7 @@ class Extract(Chunked):
 
         self.path = Path(path)
         self._parquet: pq.ParquetFile | None = None
+        self._csv_rows = 0  # a CSV file's rows a batch (set by _check_csv)
         if _suffix(self.path) == "csv":
             self._renames, self._records = self._check_csv(mapping)
             return
@@ -412,13 +456,14 @@ class Extract(Chunked):
         """Every check :func:`read_frame` makes, in its order (the text, every row's fields, the
         columns, empty ids, repeated ids), a batch of rows at a time: the columns and the number
         of records."""
-        _check_text(self.path, _CHECK_BYTES)
+        self._csv_rows = rows = _batch_rows(_check_text(self.path, _CHECK_BYTES))
+        dtype = _ids_as_text(self.path, mapping)  # only the ids are needed here
         renames: dict[Any, str] | None = None
         no_columns: InputError | None = None
         empty_row: int | None = None
         hashes: list[np.ndarray] = []
         records = 0
-        for raw in _csv_batches(self.path):
+        for raw in _checked_csv_batches(self.path, rows, dtype):
             if renames is None and no_columns is None:
                 try:
                     renames = _renames(self.path, list(raw.columns), mapping)
@@ -448,7 +493,7 @@ class Extract(Chunked):
     def _raw(self, rows: int, renames: Mapping[Any, str]) -> Iterator[pd.DataFrame]:
         """The file's rows, about ``rows`` at a time, with at least the columns ``renames`` names."""
         if self._parquet is None:
-            yield from _csv_batches(self.path)
+            yield from _csv_batches(self.path, self._csv_rows)
             return
         for batch in self._parquet.iter_batches(batch_size=rows, columns=list(renames)):
             yield batch.to_pandas()
@@ -470,7 +515,7 @@ class Extract(Chunked):
     def _csv_standard(self) -> Iterator[pd.DataFrame]:
         """A checked CSV file's records as standard columns, in the parser's batches."""
         first = 0
-        for raw in _csv_batches(self.path):
+        for raw in _csv_batches(self.path, self._csv_rows):
             yield _standard(raw, self.path, self._renames, first + 1)
             first += len(raw)
         self._check_count(first)
@@ -520,7 +565,7 @@ class Extract(Chunked):
         wanted = positions[order]
         parts: list[pd.DataFrame] = []
         start = 0
-        for raw in _csv_batches(self.path):  # only the rows drawn are made standard
+        for raw in _csv_batches(self.path, self._csv_rows):  # only the rows drawn are made standard
             stop = start + len(raw)
             low, high = np.searchsorted(wanted, [start, stop])
             if high > low or not parts:

@@ -1,11 +1,13 @@
 """A CSV extract read in batches gives what the whole file gave: the same records, sample, index
-and errors (rows named the same way).
+and errors (rows named the same way), and a row with too many fields is refused wherever it is.
 
-The parser reads about 2**20 fields a batch, so these files are made wide with filler columns
+An extract is parsed about 2**19 fields a batch, so these files are made wide with filler columns
 (which an extract ignores) to span several batches in a few hundred or thousand rows."""
 
 from __future__ import annotations
 
+import csv
+import io
 import random
 from functools import partial
 from pathlib import Path
@@ -13,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from openmash.linkage.__main__ import EXIT_BAD_INPUT, main
 from openmash.linkage.engine import LinkageModel, MappedIndex, SearchIndex, write_index
 from openmash.linkage.engine.inputs import DUPLICATE_ID, EMPTY_ID, NOT_UTF8, Extract, InputError, read_frame
 from openmash.linkage.tests.folders import folder_contents
@@ -27,11 +30,8 @@ def _small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _batch_rows(columns: int) -> int:
-    """The rows the parser reads at a time from a file of ``columns`` columns."""
-    rows = 1
-    while rows * 2 < 2**20 // columns:
-        rows *= 2
-    return rows
+    """The rows parsed at a time from a file of ``columns`` columns."""
+    return max(2, 2**19 // columns)
 
 
 def _awkward(right: pd.DataFrame) -> pd.DataFrame:
@@ -205,14 +205,116 @@ def test_a_delimiter_at_the_end_of_every_line_is_refused_not_shifted_a_column(tm
     assert "row 1: has 4 fields where the header has 2" in _same_error(with_value)
 
 
-def test_the_first_row_of_a_batch_is_read_as_the_whole_file_reads_it(tmp_path: Path) -> None:
-    """The parser does not count the fields of the first row of each batch it reads, whole file or
-    not: a row there with too many fields loses the extra ones, in both reads alike."""
+def _with(lines: list[str], changes: dict[int, str]) -> list[str]:
+    """``lines`` with ``changes[i]`` added at the end of line ``i`` (row ``i + 1``)."""
+    return [line[:-1] + changes[i] + "\n" if i in changes else line for i, line in enumerate(lines)]
+
+
+@pytest.mark.parametrize(
+    ("changes", "row", "fields"),
+    [
+        ({4096: ",extra"}, 4097, 129),  # the first row of the second batch
+        ({8192: ",extra"}, 8193, 129),  # of the third
+        ({4096: ","}, 4097, 129),  # a delimiter at the end of the line: the extra field is empty
+        ({4096: ",x,y", 4097: ",z"}, 4097, 130),  # rows after it with as many fields as it has
+        ({4096: ",", 6000: ",x"}, 4097, 129),  # a later row in the same batch
+        ({6144: ",x", 8192: ",y,z"}, 6145, 129),  # in mid-batch, before one at a batch start
+    ],
+)
+def test_a_row_with_too_many_fields_at_the_start_of_a_batch_is_refused(
+    tmp_path: Path, changes: dict[int, str], row: int, fields: int
+) -> None:
+    """The parser does not count the fields of the first row of each batch it reads: a row there
+    with too many fields once lost the extra ones, unreported, whole file or batches alike."""
+    assert _batch_rows(4 + _FILLER) == 4096
+    path = _file(tmp_path / "ragged.csv", _with(_rows(), changes))
+    assert _same_error(path) == (
+        f"{path}, row {row}: has {fields} fields where the header has {4 + _FILLER} | row={row} column=None"
+    )
+
+
+def test_a_short_row_at_the_start_of_a_batch_is_read_as_before(tmp_path: Path) -> None:
     lines = _rows()
-    lines[4096] = lines[4096].replace("\n", ",extra\n")
-    path = _file(tmp_path / "ragged.csv", lines)
-    assert _same_error(path) == "no error"
-    pd.testing.assert_frame_equal(Extract(path).frame(), read_frame(path))
+    lines[4096] = "r4096,Given4096\n"
+    path = _file(tmp_path / "short.csv", lines)
+    frame = read_frame(path)
+    pd.testing.assert_frame_equal(Extract(path).frame(), frame)
+    assert frame.loc[4096, "given_name"] == "Given4096" and frame.loc[4096, "surname"] == ""
+    assert frame.loc[4097, "surname"] == "Surname4097"
+
+
+_EIGHT = "record_id,given_name,surname,date_of_birth,sex,postcode,address,nhs_number"
+
+
+@pytest.mark.parametrize("row", [65_537, 131_073])
+def test_a_ragged_row_at_a_batch_start_of_an_eight_column_extract_is_refused_by_every_reader(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], row: int
+) -> None:
+    """65,536 rows of 8 columns are parsed at a time: the rows after a batch's last one."""
+    assert _batch_rows(8) == 65_536
+    lines = [f"R{i},Ann,Lee,2001-02-03,F,AB1 2CD,1 High St,\n" for i in range(row + 10)]
+    lines[row - 1] = lines[row - 1].replace("1 High St", "1 High St, Northam")  # nine fields
+    path = tmp_path / "eight.csv"
+    path.write_text(_EIGHT + "\n" + "".join(lines), encoding="utf-8")
+    expected = f"{path}, row {row}: has 9 fields where the header has 8"
+
+    with pytest.raises(InputError) as whole:
+        read_frame(path)
+    assert str(whole.value) == expected and whole.value.row == row
+    with pytest.raises(InputError) as opened:
+        Extract(path)
+    assert str(opened.value) == expected
+
+    out = tmp_path / "indexes"
+    assert main(["index", str(path), "--out", str(out), "--quiet"]) == EXIT_BAD_INPUT
+    assert capsys.readouterr().err == f"error: {expected}\n"
+    assert not out.exists()
+
+
+def _random_extract(rng: random.Random, columns: int) -> tuple[str, int | None, int]:
+    """A CSV extract of up to 40 records (values with quotes, delimiters, newlines) where a few rows
+    may have extra fields (some empty): its text, the first such row and its fields."""
+    values = ["", "a", "Zoë", "x,y", 'say "hi"', "two\nlines", " ", "0"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=rng.choice(["\n", "\r\n"]))
+    writer.writerow(["record_id", *(f"c{i}" for i in range(1, columns))])
+    first: int | None = None
+    fields = columns
+    for i in range(rng.randrange(1, 40)):
+        row = [f"r{i}", *(rng.choice(values) for _ in range(columns - 1))]
+        if rng.random() < 0.08:
+            row += [rng.choice(values) for _ in range(rng.randrange(1, 3))]
+            if first is None:
+                first, fields = i + 1, len(row)
+        writer.writerow(row)
+    return out.getvalue(), first, fields
+
+
+def test_every_row_with_too_many_fields_is_refused_whatever_the_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Random extracts parsed 3 to 6 rows a batch: the first row with too many fields is named,
+    wherever the batches start, by the whole-file read and the batched one alike."""
+    monkeypatch.setattr("openmash.linkage.engine.inputs._BATCH_FIELDS", 18)
+    rng = random.Random(11)
+    refused = at_a_batch_start = 0
+    for case in range(150):
+        columns = rng.randrange(3, 7)
+        text, row, fields = _random_extract(rng, columns)
+        path = tmp_path / f"case{case}.csv"
+        path.write_bytes(text.encode("utf-8"))
+        if row is None:
+            assert _same_error(path) == "no error"
+            assert len(Extract(path)) == len(read_frame(path))
+            continue
+        refused += 1
+        at_a_batch_start += row > 1 and (row - 1) % (18 // columns) == 0
+        hint = " (a delimiter at the end of the line?)" if row == 1 else ""
+        assert _same_error(path) == (
+            f"{path}, row {row}: has {fields} fields where the header has {columns}{hint}"
+            f" | row={row} column=None"
+        ), text
+    assert refused > 60 and at_a_batch_start > 10
 
 
 def test_a_row_error_comes_before_a_missing_column_or_id(tmp_path: Path) -> None:
