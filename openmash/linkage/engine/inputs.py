@@ -36,6 +36,7 @@ __all__ = [
     "NOT_UTF8",
     "NO_RECORD_ID",
     "InputError",
+    "LONE_CR",
     "LoadedRecords",
     "parse_mapping",
     "read_frame",
@@ -43,6 +44,10 @@ __all__ = [
 ]
 
 NOT_UTF8: Final = "is not valid UTF-8 text (save the file as UTF-8 CSV)"
+LONE_CR: Final = (
+    "ends its lines with a carriage return alone (an old Mac format):"
+    " save it with Windows or Unix line endings"
+)
 NO_RECORD_ID: Final = "has no record_id column"
 EMPTY_ID: Final = "record_id is empty"
 DUPLICATE_ID: Final = "duplicate record_id"
@@ -125,7 +130,12 @@ def _not_utf8(path: Path, header: bytes, line: bytes, line_number: int, byte: in
 
 def _check_header(path: Path, first_line: str) -> list[str]:
     """The header's names; none may be given twice (ignoring case and surrounding spaces)."""
-    header = next(csv.reader([first_line], delimiter=_delimiter(path)))
+    try:
+        header = next(csv.reader([first_line], delimiter=_delimiter(path)))
+    except csv.Error as exc:
+        if "\r" in first_line.rstrip("\r"):
+            raise InputError(path, LONE_CR) from None
+        raise InputError(path, f"has a header that is not valid CSV ({exc})") from None
     seen: set[str] = set()
     for name in header:
         key = name.strip().lower()

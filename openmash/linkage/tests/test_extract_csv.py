@@ -17,7 +17,15 @@ import pytest
 
 from openmash.linkage.__main__ import EXIT_BAD_INPUT, main
 from openmash.linkage.engine import LinkageModel, MappedIndex, SearchIndex, write_index
-from openmash.linkage.engine.inputs import DUPLICATE_ID, EMPTY_ID, NOT_UTF8, Extract, InputError, read_frame
+from openmash.linkage.engine.inputs import (
+    DUPLICATE_ID,
+    EMPTY_ID,
+    LONE_CR,
+    NOT_UTF8,
+    Extract,
+    InputError,
+    read_frame,
+)
 from openmash.linkage.tests.folders import folder_contents
 
 Pairs = tuple[pd.DataFrame, pd.DataFrame, set[tuple[str, str]]]
@@ -403,3 +411,17 @@ def test_a_csv_changed_after_it_was_checked_is_refused(tmp_path: Path) -> None:
         list(extract.chunks(10))
     with pytest.raises(InputError, match="has changed since it was opened"):
         extract.sample(2)
+
+
+def test_lines_ended_by_a_carriage_return_alone_are_refused_with_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An old Mac file (every line ended by "\\r") is one line to the header check: it gets an error,
+    not a traceback, from the reader and the command line alike."""
+    path = tmp_path / "mac.csv"
+    path.write_bytes(b"record_id,given_name\r1,Ann\r2,Bob\r")
+    assert _same_error(path) == f"{path}: {LONE_CR} | row=None column=None"
+    out = tmp_path / "indexes"
+    assert main(["index", str(path), "--out", str(out), "--quiet"]) == EXIT_BAD_INPUT
+    assert capsys.readouterr().err == f"error: {path}: {LONE_CR}\n"
+    assert not out.exists()
