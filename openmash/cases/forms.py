@@ -10,7 +10,7 @@ from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import Field
 from django import forms
 
-from openmash.cases.models import ENQUIRY_ROUTES, Case, ConsentPosition, Route
+from openmash.cases.models import ENQUIRY_ROUTES, NOT_SOUGHT_RISK_TEXT, Case, ConsentPosition, Route
 from openmash.cases.services import ALLOCATE_NO_TEAM, NO_AGENCIES, NO_REASON, RERATE_NO_REASON, RERATE_SAME
 from openmash.casework.handover import NO_KEYWORKER_AGENCY, NO_KEYWORKER_CONTACT, NO_KEYWORKER_NAME
 from openmash.casework.routing import REROUTE_NO_REASON, REROUTE_NO_TEAM
@@ -41,7 +41,7 @@ from openmash.hub.models import (
     ThresholdIndicator,
     ThresholdLevel,
 )
-from openmash.referrals.models import ReferralPerson
+from openmash.referrals.models import ReferralPerson, SubjectWords
 
 SELECT_LEVEL = "Select the level of need"
 SELECT_RAG = "Select a RAG rating"
@@ -133,10 +133,23 @@ class ScreeningForm(CaseFormMixin, GdsForm):
         label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, people: list[ReferralPerson], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: list[ReferralPerson], words: SubjectWords, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.setup_version()
         self.people = people
+        self.words = words
+        _set_choices(
+            self.fields["consent_position"],
+            [
+                (
+                    value,
+                    NOT_SOUGHT_RISK_TEXT.format(short=words.short)
+                    if value == ConsentPosition.NOT_SOUGHT_RISK
+                    else label,
+                )
+                for value, label in ConsentPosition.choices
+            ],
+        )
         self._add_consent_fields()
         self._levels = {str(lv.pk): lv for lv in ThresholdLevel.objects.all()}
         self._indicators = {str(ind.pk): ind for ind in ThresholdIndicator.objects.select_related("level")}
@@ -199,14 +212,16 @@ class ScreeningForm(CaseFormMixin, GdsForm):
                 prefix="refused_",
                 reason_label="Reason to share without consent (optional)",
                 reason_hint="Give a reason only if information must be shared although consent was refused, "
-                "for example because of a risk of significant harm to the child.",
+                f"for example because of a risk of significant harm to the {self.words.short}.",
                 required=False,
+                words=self.words,
             ),
             **basis_fields(
                 prefix="risk_",
-                reason_label="Why would seeking consent place the child at risk?",
+                reason_label=f"Why would seeking consent place the {self.words.short} at risk?",
                 reason_hint="This is recorded as the reason for sharing without consent.",
                 required=False,
+                words=self.words,
             ),
         }
         fields: dict[str, forms.Field] = {}

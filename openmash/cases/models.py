@@ -25,6 +25,10 @@ class ConsentPosition(models.TextChoices):
     TO_BE_SOUGHT = "to_be_sought", "Not yet sought"
 
 
+# NOT_SOUGHT_RISK in the words of the case's referral: "... would place the adult at risk".
+NOT_SOUGHT_RISK_TEXT = "Not sought: seeking it would place the {short} at risk"
+
+
 class Route(models.TextChoices):
     NFA = "nfa", "No further action or signposting"
     EARLY_HELP = "early_help", "Early help"
@@ -93,6 +97,13 @@ class Case(VersionedModel):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def consent_position_text(self) -> str:
+        """The consent position as pages show it, in the referral's words (an adult at risk is no child)."""
+        if self.consent_position == ConsentPosition.NOT_SOUGHT_RISK:
+            return NOT_SOUGHT_RISK_TEXT.format(short=self.referral.subject_words.short)
+        return str(self.get_consent_position_display())
 
 
 class CaseEvent(BaseModel):

@@ -475,6 +475,7 @@ def screen(request: HttpRequest, case_id: str) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         initial={"version": case.version, "agencies": [str(pk) for pk in core]},
         people=list(case.referral.people.all()),
+        words=case.referral.subject_words,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -25,17 +25,17 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from openmash.consent.models import (
-    HEALTH_OVERRIDE_TEXT,
     SPECIAL_CATEGORY_BASIS,
     Art6Basis,
     ConsentDecision,
     ForWhom,
     InformedHow,
+    health_override_text,
 )
 from openmash.consent.services import NO_BASIS_REASON
 from openmash.core.forms import DateMessages, GdsDateField, GdsForm, Markup, SingleCheckbox
 from openmash.hub.models import Agency
-from openmash.referrals.models import ReferralPerson
+from openmash.referrals.models import CHILD_WORDS, ReferralPerson, SubjectWords
 
 # The version of the hub's privacy notice people are given now; a form starts with it filled in.
 PRIVACY_NOTICE_VERSION = "2026-04"
@@ -64,6 +64,7 @@ CHILD_PREFIX = "child:"
 PAGE_PREFIX = "consent_"  # the consent page's names for the questions about the person asked
 ALL_AGENCIES = "all"
 SOME_AGENCIES = "some"
+PUBLIC_TASK_HINT = "Safeguarding {group} is part of the council's and its partners' public task"
 WITHOUT_BASIS_WARNING = (
     "Without a reason to share without consent, no agency is asked: requests wait until consent is "
     "given or a lawful basis is recorded on the case's consent page."
@@ -146,8 +147,9 @@ def adults_first(people: Sequence[ReferralPerson]) -> list[ReferralPerson]:
 
 
 def person_label(person: ReferralPerson) -> str:
-    role = "child referred" if person.is_subject else person.get_relationship_display().lower()
-    return f"{person} ({role})"
+    """The person and how the referral names them: "Kerry Whitmore (mother)", "Walter Crane (adult at
+    risk referred)"."""
+    return f"{person} ({person.role.lower()})"
 
 
 def person_choices(people: Sequence[ReferralPerson]) -> list[tuple[str, str]]:
@@ -155,13 +157,15 @@ def person_choices(people: Sequence[ReferralPerson]) -> list[tuple[str, str]]:
 
 
 def for_whom_choices(people: Sequence[ReferralPerson]) -> list[Any]:
-    """The whole household, the person themselves, or one named child: one question, not two."""
+    """The whole household, the person themselves, or one named child (in the referral's words: "A named
+    adult at risk"): one question, not two."""
     choices: list[Any] = [
         Choice(ForWhom.HOUSEHOLD.value, "The whole household", hint="Everyone named on the referral"),
         Choice(ForWhom.SELF.value, "Themselves only"),
     ]
     for child in (p for p in people if p.is_subject):
-        choices.append(Choice(f"{CHILD_PREFIX}{child.pk}", f"A named child: {child}"))
+        noun = child.referral.subject_words.noun
+        choices.append(Choice(f"{CHILD_PREFIX}{child.pk}", f"A named {noun}: {child}"))
     return choices
 
 
@@ -328,9 +332,15 @@ def read_consent(
 
 
 def basis_fields(
-    *, prefix: str = "", reason_label: str, reason_hint: str = "", required: bool = True
+    *,
+    prefix: str = "",
+    reason_label: str,
+    reason_hint: str = "",
+    required: bool = True,
+    words: SubjectWords = CHILD_WORDS,
 ) -> dict[str, forms.Field]:
-    """Why information must be shared without consent, under which Article 6 basis, and the overrides."""
+    """Why information must be shared without consent, under which Article 6 basis, and the overrides,
+    in the words of the case's referral (`words`: "a risk of significant harm to an adult")."""
     return {
         f"{prefix}reason": _required(
             forms.CharField(
@@ -348,7 +358,7 @@ def basis_fields(
                     Choice(
                         Art6Basis.PUBLIC_TASK.value,
                         Art6Basis.PUBLIC_TASK.label,
-                        hint="Safeguarding children is part of the council's and its partners' public task",
+                        hint=PUBLIC_TASK_HINT.format(group=words.group),
                     ),
                     Choice(
                         Art6Basis.LEGAL_OBLIGATION.value,
@@ -371,8 +381,8 @@ def basis_fields(
         f"{prefix}health_override": forms.BooleanField(
             label="Set aside the health duty of confidentiality because of a risk of significant harm",
             required=False,
-            help_text=f"{HEALTH_OVERRIDE_TEXT}. Without this, health agencies are asked only with consent "
-            "that names health information.",
+            help_text=f"{health_override_text(words)}. Without this, health agencies are asked only with "
+            "consent that names health information.",
         ),
     }
 
@@ -511,13 +521,14 @@ class ConsentForm(ScopeMixin, GdsForm):
 class LawfulBasisForm(ScopeMixin, GdsForm):
     """A decision to search and share without consent, with its legal basis and reason."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, words: SubjectWords, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields.update(
             basis_fields(
                 reason_label="Why must information be shared without consent?",
-                reason_hint="For example, asking for consent would place the child at risk of significant "
-                "harm, or could prejudice a police investigation.",
+                reason_hint=f"For example, asking for consent would place the {words.short} at risk of "
+                "significant harm, or could prejudice a police investigation.",
+                words=words,
             )
         )
         self.setup_scope("decision")

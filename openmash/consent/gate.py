@@ -15,12 +15,12 @@ from enum import StrEnum
 
 from openmash.cases.models import Case
 from openmash.consent.models import (
-    HEALTH_OVERRIDE_TEXT,
     SPECIAL_CATEGORY_BASIS,
     ConsentDecision,
     ConsentRecord,
     ForWhom,
     LawfulBasisDecision,
+    health_override_text,
 )
 from openmash.hub.models import Agency, HubConfiguration
 from openmash.referrals.models import ReferralPerson
@@ -46,7 +46,7 @@ class GateDecision:
             scope = "including health information" if c.includes_health else "not naming health information"
             how = c.get_informed_how_display().lower()
             return (
-                f"Consent from {c.given_by} for {c.get_for_whom_display().lower()} "
+                f"Consent from {c.given_by} for {c.for_whom_label.lower()} "
                 f"({how}, privacy notice {c.privacy_notice_version}, {scope})"
             )
         if self.lawful_basis is not None:
@@ -55,7 +55,7 @@ class GateDecision:
             if b.special_category:
                 parts.append(SPECIAL_CATEGORY_BASIS)
             if b.health_override:
-                parts.append(HEALTH_OVERRIDE_TEXT)
+                parts.append(health_override_text(b.case.referral.subject_words))
             return "; ".join(parts)
         return ""
 

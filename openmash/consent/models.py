@@ -8,7 +8,7 @@ from django.db import models
 from openmash.cases.models import Case
 from openmash.core.models import BaseModel
 from openmash.hub.models import Agency
-from openmash.referrals.models import ReferralPerson
+from openmash.referrals.models import CHILD_WORDS, ReferralPerson, SubjectWords
 
 
 class ForWhom(models.TextChoices):
@@ -61,7 +61,15 @@ class ConsentRecord(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_decision_display()} by {self.given_by} for {self.get_for_whom_display().lower()}"
+        return f"{self.get_decision_display()} by {self.given_by} for {self.for_whom_label.lower()}"
+
+    @property
+    def for_whom_label(self) -> str:
+        """Whom it is for, in the referral's words: "A named child" ("A named adult at risk"), "Themselves"
+        or "The whole household"."""
+        if self.for_whom == ForWhom.CHILD and self.child is not None:
+            return f"A named {self.child.referral.subject_words.noun}"
+        return str(self.get_for_whom_display())
 
     @property
     def is_active(self) -> bool:
@@ -77,9 +85,15 @@ SPECIAL_CATEGORY_BASIS = (
     "UK GDPR Art 9(2)(g) with Data Protection Act 2018 Schedule 1 paragraph 18 "
     "(safeguarding of children and individuals at risk)"
 )
-HEALTH_OVERRIDE_TEXT = (
-    "The common-law duty of confidentiality is set aside because of a risk of significant harm to a child"
+HEALTH_OVERRIDE = (
+    "The common-law duty of confidentiality is set aside because of a risk of significant harm to {whom}"
 )
+HEALTH_OVERRIDE_TEXT = HEALTH_OVERRIDE.format(whom=CHILD_WORDS.indefinite)
+
+
+def health_override_text(words: SubjectWords) -> str:
+    """The health override, about the person the case's referral is about: "... harm to an adult"."""
+    return HEALTH_OVERRIDE.format(whom=words.indefinite)
 
 
 class LawfulBasisDecision(BaseModel):

@@ -29,7 +29,7 @@ from openmash.consent.models import (
 from openmash.core.actor import Actor
 from openmash.hub.models import Agency, AgencyKind
 from openmash.hub.selectors import hub_configuration
-from openmash.referrals.models import ReferralPerson
+from openmash.referrals.models import ReferralPerson, SubjectWords
 
 THIRD_PARTY_FLAG = "Contains information about {count} other {people}: review before release"
 
@@ -207,16 +207,18 @@ class TransparencyReport:
         return sum(1 for item in [*self.shared, *self.withheld] if item.others)
 
 
-def _role_of(person: ReferralPerson) -> str:
-    return "child referred" if person.is_subject else str(person.get_relationship_display()).lower()
+def _role_of(person: ReferralPerson, words: SubjectWords) -> str:
+    """Their relationship ("mother"), or for the person referred the case's words ("child referred",
+    "adult at risk referred")."""
+    return words.referred if person.is_subject else str(person.get_relationship_display()).lower()
 
 
-def _roles(people: list[ReferralPerson]) -> list[str]:
-    roles = Counter(_role_of(p) for p in people)
+def _roles(people: list[ReferralPerson], words: SubjectWords) -> list[str]:
+    roles = Counter(_role_of(p, words) for p in people)
     return [role if n == 1 else f"{role} ({n})" for role, n in sorted(roles.items())]
 
 
-def _item(entry: Disclosure, person: ReferralPerson) -> ReportItem:
+def _item(entry: Disclosure, person: ReferralPerson, words: SubjectWords) -> ReportItem:
     # A person's own record names only the people whose records hold it (usually them alone); the
     # case's information names everyone in `about`.
     others = [p for p in entry.about.all() if p.pk != person.pk]
@@ -235,7 +237,7 @@ def _item(entry: Disclosure, person: ReferralPerson) -> ReportItem:
         basis_reason=reason,
         basis_decided=decided,
         others=len(others),
-        other_roles=_roles(others),
+        other_roles=_roles(others, words),
     )
 
 
@@ -264,7 +266,7 @@ def _consents_about(case: Case, person: ReferralPerson) -> list[ConsentLine]:
 
 
 def _bases_on(case: Case) -> list[BasisLine]:
-    from openmash.consent.models import HEALTH_OVERRIDE_TEXT, SPECIAL_CATEGORY_BASIS
+    from openmash.consent.models import SPECIAL_CATEGORY_BASIS, health_override_text
 
     lines = []
     for record in case.lawful_bases.select_related("decided_by").prefetch_related("agencies"):
@@ -272,7 +274,7 @@ def _bases_on(case: Case) -> list[BasisLine]:
         if record.special_category:
             grounds.append(SPECIAL_CATEGORY_BASIS)
         if record.health_override:
-            grounds.append(HEALTH_OVERRIDE_TEXT)
+            grounds.append(health_override_text(case.referral.subject_words))
         lines.append(BasisLine(record=record, scope=_agency_scope(record), grounds=grounds))
     return lines
 
@@ -300,14 +302,15 @@ def transparency_report_for(*, actor: Actor, person: ReferralPerson, output: str
         entries = agency_part(entries, user)
         covers = user.agency.name
     report = TransparencyReport(person=person, case=case, generated_at=timezone.now(), covers=covers)
+    words = person.referral.subject_words
     for entry in entries:
         whose = _whose(entry, person)
         if not whose:
             continue
-        item = _item(entry, person)
+        item = _item(entry, person, words)
         if whose == "mentions":
             children = [p for p in entry.about.all() if p.is_subject]
-            report.mentions.append(replace(item, about_whom=", ".join(_roles(children)) or "the case"))
+            report.mentions.append(replace(item, about_whom=", ".join(_roles(children, words)) or "the case"))
         elif entry.kind == DisclosureKind.SHARED:
             report.shared.append(item)
         elif entry.kind == DisclosureKind.WITHHELD:

@@ -32,8 +32,8 @@ from openmash.hub.selectors import hub_configuration
 from openmash.referrals.models import ReferralPerson
 
 NOT_ON_CASE = "{person} is not one of the people on this case"
-CHILD_NEEDED = "Choose the child the consent is for"
-NOT_A_CHILD = "{person} is not a child referred on this case"
+CHILD_NEEDED = "Choose the {noun} the consent is for"
+NOT_A_CHILD = "{person} is not {indefinite} referred on this case"
 NO_AGENCY = "Choose the agencies the consent covers, or all agencies"
 GIVEN_IN_FUTURE = "The date consent was given must be today or in the past"
 ALREADY_WITHDRAWN = "This consent was already withdrawn on {when:%d %B %Y}"
@@ -86,10 +86,11 @@ def consent_record(
     if given_by.referral_id != case.referral_id:
         raise DomainError(NOT_ON_CASE.format(person=given_by))
     if for_whom == ForWhom.CHILD:
+        words = case.referral.subject_words
         if child is None:
-            raise DomainError(CHILD_NEEDED)
+            raise DomainError(CHILD_NEEDED.format(noun=words.noun))
         if child.referral_id != case.referral_id or not child.is_subject:
-            raise DomainError(NOT_A_CHILD.format(person=child))
+            raise DomainError(NOT_A_CHILD.format(person=child, indefinite=words.indefinite))
     else:
         child = None
     if not all_agencies and not agencies:

@@ -27,11 +27,11 @@ from openmash.cases.models import Case
 from openmash.casework import consent as casework
 from openmash.consent.forms import BasisEntry, ConsentEntry, ConsentForm, LawfulBasisForm, WithdrawForm
 from openmash.consent.models import (
-    HEALTH_OVERRIDE_TEXT,
     SPECIAL_CATEGORY_BASIS,
     ConsentDecision,
     ConsentRecord,
     LawfulBasisDecision,
+    health_override_text,
 )
 from openmash.core.actor import Actor
 from openmash.core.errors import DomainError
@@ -144,6 +144,7 @@ def consent_rows(case: Case) -> list[ConsentRow]:
         "given_by", "child", "recorded_by__agency", "withdrawn_by__agency"
     ).prefetch_related("agencies")
     rows = []
+    words = case.referral.subject_words
     for c in records:
         if c.decision == ConsentDecision.REFUSED:
             state, tag = "Refused", "govuk-tag--red"
@@ -151,7 +152,7 @@ def consent_rows(case: Case) -> list[ConsentRow]:
             state, tag = "Withdrawn", "govuk-tag--grey"
         else:
             state, tag = "Given", "govuk-tag--green"
-        for_whom = f"A named child: {c.child}" if c.child else c.get_for_whom_display()
+        for_whom = f"A named {words.noun}: {c.child}" if c.child else c.get_for_whom_display()
         rows.append(
             ConsentRow(
                 record=c,
@@ -199,7 +200,7 @@ def case_consent(request: HttpRequest, case_id: UUID) -> HttpResponse:
             "hub_rule": HUB_RULE_EARLY_HELP if config.consent_before_search else HUB_RULE,
             "may_change": decide(request.user, Action.CONSENT_RECORD, case).allowed,
             "special_category_basis": SPECIAL_CATEGORY_BASIS,
-            "health_override_text": HEALTH_OVERRIDE_TEXT,
+            "health_override_text": health_override_text(case.referral.subject_words),
         },
     )
 
@@ -251,7 +252,7 @@ def consent_new(request: HttpRequest, case_id: UUID) -> HttpResponse:
 @require(Perm.CONSENT_RECORD)
 def lawful_basis_new(request: HttpRequest, case_id: UUID) -> HttpResponse:
     actor, case, _ = open_case(request, case_id, Action.CONSENT_RECORD, purpose="record lawful basis")
-    form = LawfulBasisForm(request.POST or None)
+    form = LawfulBasisForm(request.POST or None, words=case.referral.subject_words)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         entry: BasisEntry = data["entry"]

@@ -139,7 +139,7 @@ def _candidates(user: object, meeting: Meeting) -> tuple[QuerySet[Case], dict[UU
         children = ", ".join(
             f"{initials(p)} ({age(p.date_of_birth)})" for p in case.referral.people.all() if p.is_subject
         )
-        labels[case.pk] = f"{case.reference}: {children or 'no child named'}, {case.get_rag_display()}"
+        labels[case.pk] = f"{case.reference}: {children or 'no one named'}, {case.get_rag_display()}"
     return cases, labels
 
 

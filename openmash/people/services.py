@@ -38,7 +38,7 @@ DIED_BEFORE_BORN = "Date of death must be after date of birth"
 BAD_NHS = "Enter a valid 10-digit NHS number"
 NO_MEMBERS = "Choose at least one person in the household"
 ADDRESS_DATES = "The date they moved out must be after the date they moved in"
-SUBJECT_STAYS = "The child referred stays the child referred"
+SUBJECT_STAYS = "The {referred} stays the {referred}"
 IDENTIFIER_TAKEN = "This person already has this identifier"
 
 
@@ -230,7 +230,7 @@ def person_update(
     if born and died and died < born:
         raise DomainError(DIED_BEFORE_BORN)
     if person.is_subject and values.get("relationship", Relationship.SUBJECT) != Relationship.SUBJECT:
-        raise DomainError(SUBJECT_STAYS)
+        raise DomainError(SUBJECT_STAYS.format(referred=person.referral.subject_words.referred))
     with transaction.atomic(durable=True):
         changed = sorted(changes_between(person, dict(values)))
         save_versioned(person, expected_version=expected_version, values=dict(values), actor_user=actor.user)

@@ -153,8 +153,10 @@ class ReferralCollection(APIView):
         summary="Send a referral",
         description=(
             "Records the referral for the token user's agency and opens its case (status `new`). "
-            "The rules are the referral form's: at least one child (`relationship: subject`) under 18, "
-            "valid NHS numbers, dates of birth in the past, known kinds of concern and threshold levels. "
+            "The rules are the referral form's: at least one person referred (`relationship: subject`), "
+            "a child under 18 or, where the hub covers adults at risk, an adult with the concern "
+            "`adult_at_risk`; valid NHS numbers, dates of birth in the past, known kinds of concern and "
+            "threshold levels. "
             "A request that breaks any rule saves nothing and gets a 400 listing every field to correct. "
             "Unknown fields are refused, not ignored."
         ),

@@ -1,5 +1,9 @@
 """The referral form for professionals: about the referrer, the children, the household and the concerns.
 
+Where the hub covers adults at risk, the form speaks of the person or people you are worried about (a
+child, or an adult at risk) instead of children: its words come from `referral_form_words`. The field
+names and ids stay those of a child's form ("child-0-given_name") for every hub.
+
 The form parses and redisplays input; the rules a referral must meet live in
 `referral_validate`, shared with the API. Its errors (keyed by the API's field paths, such as
 `people.0.nhs_number`) are attached to the matching field here so that the GOV.UK error summary
@@ -23,7 +27,15 @@ from openmash.core.forms import GdsForm
 from openmash.core.nhs import normalise_nhs_number
 from openmash.hub.models import AgencyKind, HubConfiguration, RiskGrading, ThresholdLevel
 from openmash.hub.selectors import hub_configuration
-from openmash.referrals.models import ConcernCategory, FamilyConsent, Referral, Relationship
+from openmash.referrals.models import (
+    CHILD_WORDS,
+    ConcernCategory,
+    FamilyConsent,
+    Referral,
+    Relationship,
+    SubjectWords,
+    referral_form_words,
+)
 from openmash.referrals.services import PersonData, ReferralData
 
 MAX_CHILDREN = 3
@@ -53,9 +65,9 @@ NO_EMAIL = "Enter your email address, so the hub can tell you the outcome"
 BAD_EMAIL = "Enter an email address in the correct format, like name@example.com"
 BAD_PHONE = "Enter a telephone number, like 01632 960 001 or 07700 900 982"
 NO_SOURCE = "Select who is making the referral"
-NO_LEVEL = "Select the level of need you think the child has, or select 'Not sure'"
+NO_LEVEL = "Select the level of need you think the {short} has, or select 'Not sure'"
 NO_CONSENT = "Select whether the family knows about the referral and agrees to it"
-NO_RELATIONSHIP = "Select how this person is related to the child"
+NO_RELATIONSHIP = "Select how this person is related to the {noun}"
 NO_GRADING = "Select the risk grading: the hub triages a notification {what} by its grading"
 BAD_GRADING = "Select standard, medium or high"
 GRADING_HINT = "The DASH risk grading of a notification {what}. Leave it blank for any other referral."
@@ -63,6 +75,15 @@ BAD_POSTCODE = "Enter a real postcode, like NT1 1AA"
 DOB_MISSING = "Date of birth must include a {parts}"
 DOB_NOT_REAL = "Date of birth must be a real date"
 DOB_YEAR = "Year must include 4 numbers"
+
+# Words about the person referred, filled from the form's words ("the child", "the person").
+CONCERNS_HINT = (
+    "Describe what you have seen or been told, when, and anything already done about it. "
+    "Include what is going well for the {short}, if you know."
+)
+LEVEL_QUESTION = "What level of need do you think the {short} has?"
+CONSENT_HINT = "Only leave the family unaware if telling them could put the {short} at risk."
+RELATIONSHIP_LABEL = "Relationship to the {noun}"
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()-]{6,20}$")
 POSTCODE_PATTERN = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
@@ -170,8 +191,7 @@ class ReferralForm(GdsForm):
     concerns = forms.CharField(
         label="What are you worried about?",
         required=False,
-        help_text="Describe what you have seen or been told, when, and anything already done about it. "
-        "Include what is going well for the child, if you know.",
+        help_text=CONCERNS_HINT.format(short=CHILD_WORDS.short),
         widget=forms.Textarea(attrs={"rows": 8}),
     )
     concern_categories = forms.MultipleChoiceField(
@@ -188,20 +208,23 @@ class ReferralForm(GdsForm):
         widget=forms.RadioSelect,
     )
     referrer_level = forms.ChoiceField(
-        label="What level of need do you think the child has?",
+        label=LEVEL_QUESTION.format(short=CHILD_WORDS.short),
         help_text="From the local threshold document. The hub decides the level; your view helps.",
         choices=[],
         widget=forms.RadioSelect,
     )
     family_consent = forms.ChoiceField(
         label="Does the family know about this referral?",
-        help_text="Only leave the family unaware if telling them could put the child at risk.",
+        help_text=CONSENT_HINT.format(short=CHILD_WORDS.short),
         choices=FamilyConsent.choices,
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, words: SubjectWords = CHILD_WORDS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["concerns"].help_text = CONCERNS_HINT.format(short=words.short)
+        self.fields["referrer_level"].label = LEVEL_QUESTION.format(short=words.short)
+        self.fields["family_consent"].help_text = CONSENT_HINT.format(short=words.short)
         levels = [(str(level.number), str(level)) for level in ThresholdLevel.objects.order_by("number")]
         level_field = self.fields["referrer_level"]
         assert isinstance(level_field, forms.ChoiceField)  # noqa: S101
@@ -223,7 +246,7 @@ class ReferralForm(GdsForm):
             "referrer_organisation": NO_ORGANISATION,
             "referrer_email": NO_EMAIL,
             "source": NO_SOURCE,
-            "referrer_level": NO_LEVEL,
+            "referrer_level": NO_LEVEL.format(short=words.short),
             "family_consent": NO_CONSENT,
         }
         for name, message in messages.items():
@@ -302,8 +325,9 @@ class PersonForm(GdsForm):
         "NHS number (optional)", max_length=14, width=10, inputmode="numeric", spellcheck="false"
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, words: SubjectWords = CHILD_WORDS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.words = words
         self.fields["nhs_number"].help_text = "10 digits, for example 485 777 3456"
         _plain_length_messages(self)
 
@@ -344,17 +368,21 @@ HOUSEHOLD_RELATIONSHIPS = [(r.value, r.label) for r in Relationship if r != Rela
 
 class HouseholdMemberForm(PersonForm):
     relationship_to_child = forms.ChoiceField(
-        label="Relationship to the child",
+        label=RELATIONSHIP_LABEL.format(noun=CHILD_WORDS.noun),
         required=False,
         choices=[("", "Select a relationship"), *HOUSEHOLD_RELATIONSHIPS],
     )
 
     field_order = ["given_name", "family_name", "relationship_to_child"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["relationship_to_child"].label = RELATIONSHIP_LABEL.format(noun=self.words.noun)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if self.has_changed() and not data.get("relationship_to_child"):
-            self.add_error("relationship_to_child", NO_RELATIONSHIP)
+            self.add_error("relationship_to_child", NO_RELATIONSHIP.format(noun=self.words.noun))
         return data
 
     def relationship(self) -> str:
@@ -362,7 +390,8 @@ class HouseholdMemberForm(PersonForm):
 
 
 class _PeopleFormSet(forms.BaseFormSet):
-    """Rows of people: one shown at first, more added with "Add another" (a post, no JavaScript)."""
+    """Rows of people: one shown at first, more added with "Add another" (a post, no JavaScript). `noun`
+    names each row ("Child 1") on the page and in the error summary."""
 
     noun = "Person"
     default_error_messages = {
@@ -411,15 +440,22 @@ class ErrorLink:
 
 
 class ReferralEntry:
-    """The referral form and its two formsets, read and checked as one."""
+    """The referral form and its two formsets, read and checked as one, in the hub's words: a child's
+    rows are "Child 1"; where the hub covers adults at risk, "Person 1", and the household's rows
+    "Household member 1" so that no two rows share a name."""
 
     def __init__(self, data: Any = None, *, initial: dict[str, Any] | None = None) -> None:
-        self.form = ReferralForm(data, initial=initial)
-        self.children = ChildFormSetClass(data, prefix="child")
-        self.household = HouseholdFormSetClass(data, prefix="household")
+        self.covers_adults = hub_configuration().covers_adults
+        self.words = referral_form_words(covers_adults=self.covers_adults)
+        people = {"words": self.words}
+        self.form = ReferralForm(data, initial=initial, words=self.words)
+        self.children = ChildFormSetClass(data, prefix="child", form_kwargs=people)
+        self.children.noun = self.words.short.capitalize()
+        self.household = HouseholdFormSetClass(data, prefix="household", form_kwargs=people)
+        self.household.noun = "Household member" if self.covers_adults else "Person"
         # The people sent to the service, in order, with the row each came from.
         self.rows: list[tuple[_PeopleFormSet, int, PersonForm]] = []
-        # Errors about the children as a whole ("Add at least one child"), shown above their rows.
+        # Errors about the people referred as a whole ("Add at least one child"), shown above their rows.
         self.children_errors: list[str] = []
 
     @classmethod

@@ -12,7 +12,8 @@ from openmash.audit.services import audit_record
 from openmash.cases.selectors import referrals_made_by
 from openmash.core.actor import Actor
 from openmash.feedback.selectors import unread_outcome_count
-from openmash.referrals.models import Referral, ReferralPerson
+from openmash.hub.selectors import hub_configuration
+from openmash.referrals.models import Referral, ReferralPerson, referral_form_words
 
 PAGE_SIZE = 25
 
@@ -43,4 +44,10 @@ def referrer_home(request: HttpRequest) -> dict[str, object]:
         }
         for r in referrals
     ]
-    return {"rows": rows, "page": page, "unread_outcomes": unread_outcome_count(request.user)}
+    return {
+        "rows": rows,
+        "page": page,
+        "unread_outcomes": unread_outcome_count(request.user),
+        # "Referrals you make about a child (or adult)": the referral form's words.
+        "words": referral_form_words(covers_adults=hub_configuration().covers_adults),
+    }

@@ -52,11 +52,49 @@ class SubjectWords:
     noun: str  # "Relationship to the child"
     plural: str  # "The children"
     referred: str  # the tag on the person referred: "Child referred"
+    plural_referred: str  # "the case's information about the children referred"
+    indefinite: str  # "a risk of significant harm to a child"
+    group: str  # who the hub safeguards, in general: "Safeguarding children is part of the public task"
 
 
-CHILD_WORDS = SubjectWords("child", "child", "children", "child referred")
-ADULT_WORDS = SubjectWords("adult", "adult at risk", "adults at risk", "adult at risk referred")
-PERSON_WORDS = SubjectWords("person", "person referred", "people referred", "person referred")
+CHILD_WORDS = SubjectWords(
+    "child", "child", "children", "child referred", "children referred", "a child", "children"
+)
+ADULT_WORDS = SubjectWords(
+    "adult",
+    "adult at risk",
+    "adults at risk",
+    "adult at risk referred",
+    "adults at risk referred",
+    "an adult",
+    "adults at risk",
+)
+PERSON_WORDS = SubjectWords(
+    "person",
+    "person referred",
+    "people referred",
+    "person referred",
+    "people referred",
+    "a person",
+    "children and adults at risk",
+)
+#: The referral form of a hub that covers adults at risk: who is referred, a child or an adult, is not
+#: known until the referral is made ("The person or people you are worried about", "Person 1").
+CHILD_OR_ADULT_WORDS = SubjectWords(
+    "person",
+    "person you are worried about",
+    "people you are worried about",
+    "person referred",
+    "people referred",
+    "a child or adult",
+    "children and adults at risk",
+)
+
+
+def referral_form_words(*, covers_adults: bool) -> SubjectWords:
+    """The words the referral form (and the rules it shares with the API) names the person referred by:
+    a child, or where the hub covers adults at risk, the person you are worried about."""
+    return CHILD_OR_ADULT_WORDS if covers_adults else CHILD_WORDS
 
 
 class Channel(models.TextChoices):
@@ -184,3 +222,11 @@ class ReferralPerson(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    @property
+    def role(self) -> str:
+        """How the referral names them, in its words: "Adult at risk referred" (or "Child referred") for
+        the person referred, their relationship ("Mother") for anyone else."""
+        if self.is_subject:
+            return self.referral.subject_words.referred.capitalize()
+        return str(self.get_relationship_display())

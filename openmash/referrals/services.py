@@ -19,6 +19,7 @@ from openmash.hub.models import Agency, RiskGrading, ThresholdLevel
 from openmash.hub.selectors import hub_configuration
 from openmash.referrals.models import (
     ADULT_AGE,
+    CHILD_WORDS,
     Channel,
     ConcernCategory,
     FamilyConsent,
@@ -26,9 +27,12 @@ from openmash.referrals.models import (
     ReferralPerson,
     Relationship,
     age_on,
+    referral_form_words,
 )
 
-NO_CHILD = "Add at least one child"
+# "Add at least one child"; where the hub covers adults at risk, "... person you are worried about".
+NO_SUBJECT = "Add at least one {noun}"
+NO_CHILD = NO_SUBJECT.format(noun=CHILD_WORDS.noun)
 CHILD_TOO_OLD = "A child must be under 18 on the day of the referral"
 # Where the hub covers adults at risk, an adult may be the person referred, for adult safeguarding.
 ADULT_NEEDS_CATEGORY = "Select 'Adult at risk' as a kind of concern for a person aged 18 or over"
@@ -103,11 +107,11 @@ def referral_validate(data: ReferralData, *, on: date) -> dict[str, list[str]]:
         and not ThresholdLevel.objects.filter(number=data.referrer_level).exists()
     ):
         add("referrer_level", UNKNOWN_LEVEL.format(value=data.referrer_level))
+    covers_adults = hub_configuration().covers_adults
     if not any(p.is_subject for p in data.people):
-        add("people", NO_CHILD)
+        add("people", NO_SUBJECT.format(noun=referral_form_words(covers_adults=covers_adults).noun))
     if data.risk_grading and data.risk_grading not in RiskGrading.values:
         add("risk_grading", BAD_GRADING.format(value=data.risk_grading))
-    covers_adults = hub_configuration().covers_adults
     for index, person in enumerate(data.people):
         path = f"people.{index}"
         if not person.given_name.strip() or not person.family_name.strip():

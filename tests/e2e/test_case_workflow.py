@@ -128,7 +128,8 @@ def test_referral_to_closure_with_five_people(
     # Not the kind of agency ("Education"): her own school, which she names on her first referral.
     expect(ref_page.get_by_label("Your organisation")).to_have_value("")
     ref_page.get_by_label("Your organisation").fill("Northshire Primary School")
-    child = ref_page.get_by_role("group", name="Child 1", exact=True)
+    # The front door covers adults at risk: the form asks about the person you are worried about.
+    child = ref_page.get_by_role("group", name="Person 1", exact=True)
     child.get_by_label("First name").fill("Jayden")
     child.get_by_label("Last name").fill("Whitmore")
     child.get_by_label("Day").fill("4")
@@ -136,15 +137,15 @@ def test_referral_to_closure_with_five_people(
     child.get_by_label("Year").fill("2018")
     child.get_by_label("Male", exact=True).check()
     child.get_by_label("NHS number (optional)").fill(CHILD_NHS)
-    mother = ref_page.get_by_role("group", name="Person 1", exact=True)
+    mother = ref_page.get_by_role("group", name="Household member 1", exact=True)
     mother.get_by_label("First name").fill("Kerry")
     mother.get_by_label("Last name").fill("Whitmore")
-    mother.get_by_label("Relationship to the child").select_option(label="Mother")
+    mother.get_by_label("Relationship to the person you are worried about").select_option(label="Mother")
     ref_page.get_by_label("What are you worried about?").fill(CONCERNS)
     ref_page.get_by_role("group", name="What kinds of concern are these?").get_by_label(
         "Neglect", exact=True
     ).check()
-    ref_page.get_by_role("group", name="What level of need do you think the child has?").get_by_label(
+    ref_page.get_by_role("group", name="What level of need do you think the person has?").get_by_label(
         LEVEL_2
     ).check()
     ref_page.get_by_label("The family knows and agrees").check()

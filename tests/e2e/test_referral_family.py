@@ -38,18 +38,19 @@ def test_the_father_named_on_the_referral_is_connected_and_shares_the_household(
     organisation = page.get_by_label("Your organisation")
     expect(organisation).to_have_value("")  # never the kind of agency ("Education")
     organisation.fill("Northshire Primary School")
-    child = page.get_by_role("group", name="Child 1", exact=True)
+    # The front door covers adults at risk: the form asks about the person you are worried about.
+    child = page.get_by_role("group", name="Person 1", exact=True)
     fill_person(child, "Jayden", "Whitmore", "14 Elm Road, Northtown", "nt1 4ab")
     child.get_by_label("Male", exact=True).check()
-    father = page.get_by_role("group", name="Person 1", exact=True)
+    father = page.get_by_role("group", name="Household member 1", exact=True)
     fill_person(father, "Dean", "Whitmore", "14 Elm Road, Northtown", "NT1 4AB")
     father.get_by_label("Male", exact=True).check()
-    father.get_by_label("Relationship to the child").select_option(label="Father")
+    father.get_by_label("Relationship to the person you are worried about").select_option(label="Father")
     page.get_by_label("What are you worried about?").fill("Jayden says his father shouts at night.")
     page.get_by_role("group", name="What kinds of concern are these?").get_by_label(
         "Neglect", exact=True
     ).check()
-    page.get_by_role("group", name="What level of need do you think the child has?").get_by_label(
+    page.get_by_role("group", name="What level of need do you think the person has?").get_by_label(
         "Level 2: Early help"
     ).check()
     page.get_by_label("The family knows and agrees").check()

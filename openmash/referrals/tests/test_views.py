@@ -273,7 +273,7 @@ INVALID = [
     pytest.param(
         {"household-0-relationship_to_child": ""},
         "#id_household-0-relationship_to_child",
-        f"Person 1: {referral_forms.NO_RELATIONSHIP}",
+        "Person 1: " + referral_forms.NO_RELATIONSHIP.format(noun="child"),
         id="no-relationship",
     ),
     pytest.param(
@@ -284,7 +284,12 @@ INVALID = [
     ),
     pytest.param({"concerns": "   "}, "#id_concerns", rules.NO_CONCERNS, id="no-concerns"),
     pytest.param({"concern_categories": None}, "#id_concern_categories_1", rules.NO_CATEGORY, id="no-kind"),
-    pytest.param({"referrer_level": None}, "#id_referrer_level_1", referral_forms.NO_LEVEL, id="no-level"),
+    pytest.param(
+        {"referrer_level": None},
+        "#id_referrer_level_1",
+        referral_forms.NO_LEVEL.format(short="child"),
+        id="no-level",
+    ),
     pytest.param(
         {"family_consent": None}, "#id_family_consent_1", referral_forms.NO_CONSENT, id="no-consent"
     ),
