@@ -112,7 +112,8 @@ def open_request(
 ) -> tuple[Actor, InformationRequest]:
     """The agency's request, once the policy allows; its opening is audited unless the caller audits."""
     actor = Actor.from_request(request)
-    rows = InformationRequest.objects.select_related("case", "case__referral", "agency")
+    # With the case's destruction record, if it was destroyed, so its pages can say so.
+    rows = InformationRequest.objects.select_related("case", "case__referral", "case__destruction", "agency")
     info, _ = load(actor, action, rows, request_id)
     if audit:
         audit_record(

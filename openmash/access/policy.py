@@ -49,6 +49,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_obj
 from openmash.accounts.models import User
 from openmash.accounts.permissions import Perm, can
 from openmash.accounts.roles import Role
+from openmash.cases.destroyed import DESTROYED
 from openmash.cases.models import Case, CaseStatus, Keyworker
 from openmash.consent.gate import GateDecision, Purpose, evaluate
 from openmash.consent.models import Disclosure
@@ -186,10 +187,8 @@ CLOSED_REASON = (
     "This case has been decided, so its people are read-only. A decision maker can correct them, "
     "giving the reason."
 )
-DESTROYED_REASON = (
-    "This case's personal data was destroyed on {date} under the hub's retention rules: nothing more is "
-    "recorded on it."
-)
+DESTROYED_REASON = DESTROYED
+"""The refusal of a write on a destroyed case: the words the case's own guard gives (cases.destroyed)."""
 EARLY_HELP_REASON = (
     "This is an early-help case: its product is handed to the family's keyworker, and the hub records "
     "no decision on it"
@@ -513,8 +512,7 @@ def _request_rule(user: User, action: Action, request: InformationRequest) -> Ve
         if not seen:
             return seen
         if request.case.status in (CaseStatus.DECIDED, CaseStatus.CLOSED):
-            if DestructionRecord.objects.filter(case_id=request.case_id).exists():
-                return Verdict(False, Refusal.CLOSED, DESTROYED_REASON)
+            # Decided: refused; `decide` says "destroyed", with the date, where the case was destroyed.
             return Verdict(False, Refusal.CLOSED, CLOSED_REASON)
         if request.status not in OPEN_STATUSES:
             return Verdict(False, Refusal.CLOSED, ANSWERED_REASON)

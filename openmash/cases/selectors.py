@@ -17,6 +17,7 @@ from openmash.accounts.models import User
 from openmash.accounts.roles import Role
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
+from openmash.cases.destroyed import when_destroyed
 from openmash.cases.models import Case, CaseStatus
 from openmash.core.actor import Actor
 from openmash.core.worktime import WorkingCalendar
@@ -88,10 +89,11 @@ class CaseRow:
 
 
 def with_list_data(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """The children's names and whether the referral repeats an earlier one, in two queries."""
+    """The children's names and whether the referral repeats an earlier one, in two queries (with the
+    destruction record of a destroyed case, whose names are gone)."""
     earlier = Referral.earlier_referrals.through.objects.filter(from_referral=OuterRef("referral_id"))
     return (
-        cases.select_related("referral", "level")
+        cases.select_related("referral", "level", "destruction")
         .prefetch_related(
             Prefetch(
                 "referral__people",
@@ -116,11 +118,20 @@ def earlier_referrals(referral: Referral) -> list[Referral]:
     return list(referral.earlier_referrals.all())
 
 
+NAMES_DESTROYED = "Names destroyed"
+"""In a list, in place of the children's names once the case's personal data was destroyed."""
+
+
 def children_of(case: Case | CaseLine) -> str:
     subjects = getattr(case.referral, "subjects", None)
     if subjects is None and isinstance(case.referral, Referral):  # the people the page loaded already
         subjects = [p for p in case.referral.people.all() if p.is_subject]
-    return ", ".join(str(p) for p in subjects or ()) or "No one named"
+    named = ", ".join(name for name in (str(p).strip() for p in subjects or ()) if name)
+    if named:
+        return named
+    # Nameless: a destroyed case says so (lists read the destruction's date with the case).
+    destroyed = case.destroyed_at if isinstance(case, CaseLine) else when_destroyed(case)
+    return NAMES_DESTROYED if destroyed is not None else "No one named"
 
 
 # A list's cases read as plain values (docs/adr/0037-list-rows-read-as-values.md): a page of fifty cases
@@ -173,6 +184,8 @@ class CaseLine:
     referral: ReferralLine
     is_rereferral: bool
     next_due: datetime | None = None
+    destroyed_at: datetime | None = None
+    """When the case's personal data was destroyed (its names with it); None while it is kept."""
 
     @property
     def id(self) -> UUID:
@@ -201,6 +214,7 @@ _LINE_COLUMNS = (
     "referral__concern_categories",
     "referral__risk_grading",
     "is_rereferral",
+    "destruction__destroyed_at",
 )
 
 
@@ -234,6 +248,7 @@ def case_lines(values: Iterable[dict[str, Any]]) -> list[CaseLine]:
             ),
             is_rereferral=bool(v["is_rereferral"]),
             next_due=v.get("next_due"),
+            destroyed_at=v["destruction__destroyed_at"],
         )
         for v in rows
     ]

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
+from openmash.cases.destroyed import check_not_destroyed
 from openmash.cases.models import (
     Case,
     CaseEvent,
@@ -32,6 +33,7 @@ RERATE_CLOSED = "A {status} case cannot be re-rated."
 
 def case_transition(*, actor: Actor, case: Case, target: CaseStatus, reason: str = "") -> None:
     """Move a case along the allowed-transitions table; call inside the caller's transaction."""
+    check_not_destroyed(case.pk)
     source = CaseStatus(case.status)
     if not is_allowed(source, target):
         raise DomainError(TRANSITION_REFUSED.format(source=source.label.lower(), target=target.label.lower()))
@@ -106,6 +108,7 @@ ALLOCATE_NO_TEAM = "Enter the team the referral is allocated to"
 
 def case_allocate(*, actor: Actor, case: Case, expected_version: int, team: str, worker: str) -> Case:
     """Record the team and worker a decided referral is allocated to (Annex A list 3)."""
+    check_not_destroyed(case.pk)
     if not team.strip():
         raise DomainError(ALLOCATE_NO_TEAM)
     with transaction.atomic(durable=True):

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django.db import transaction
 
+from openmash.cases.destroyed import check_not_destroyed
 from openmash.cases.models import Case
 from openmash.consent import services as consent_services
 from openmash.consent.models import (
@@ -41,6 +42,7 @@ def consent_record(
     agencies: Iterable[Agency] = (),
     includes_health: bool = False,
 ) -> ConsentRecord:
+    check_not_destroyed(case.pk)
     with transaction.atomic(durable=True):
         record = consent_services.consent_record(
             actor=actor,
@@ -61,6 +63,7 @@ def consent_record(
 
 
 def consent_withdraw(*, actor: Actor, consent: ConsentRecord, note: str = "") -> ConsentRecord:
+    check_not_destroyed(consent.case_id)
     with transaction.atomic(durable=True):
         record = consent_services.consent_withdraw(actor=actor, consent=consent, note=note)
         requests_recheck(actor=actor, case=record.case)
@@ -78,6 +81,7 @@ def lawful_basis_record(
     all_agencies: bool = True,
     agencies: Iterable[Agency] = (),
 ) -> LawfulBasisDecision:
+    check_not_destroyed(case.pk)
     with transaction.atomic(durable=True):
         basis = consent_services.lawful_basis_record(
             actor=actor,
@@ -95,5 +99,6 @@ def lawful_basis_record(
 
 def ask_again(*, actor: Actor, case: Case) -> list[InformationRequest]:
     """The hub asks the gate again for every unanswered request (the second trawl)."""
+    check_not_destroyed(case.pk)
     with transaction.atomic(durable=True):
         return requests_recheck(actor=actor, case=case)

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
+from openmash.cases.destroyed import check_not_destroyed
 from openmash.cases.models import Case, CaseStatus, Keyworker
 from openmash.cases.services import _persons, case_transition
 from openmash.core.actor import Actor
@@ -43,6 +44,7 @@ OPEN_FOR_HAND_OVER = (CaseStatus.INFORMATION_GATHERING, CaseStatus.READY_FOR_DEC
 
 
 def _check_open(case: Case) -> None:
+    check_not_destroyed(case.pk)
     if hub_configuration().decision_in_hub:
         raise DomainError(HUB_DECIDES)
     if case.status not in OPEN_FOR_HAND_OVER:

@@ -12,6 +12,7 @@ from datetime import date
 
 from django.db import transaction
 
+from openmash.cases.destroyed import check_not_destroyed
 from openmash.cases.models import CaseStatus
 from openmash.core.actor import Actor
 from openmash.core.codes import Sex
@@ -74,6 +75,7 @@ def _check_open(request: InformationRequest) -> None:
 
 def household_member_add(*, actor: Actor, request: InformationRequest, member: NewMember) -> ReferralPerson:
     """Add `member` to the request's case as found by the request's agency; see the module's words."""
+    check_not_destroyed(request.case_id)
     check_researcher(actor, request)
     case = request.case
     with transaction.atomic(durable=True):

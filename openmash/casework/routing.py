@@ -7,6 +7,7 @@ from django.db import transaction
 
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
+from openmash.cases.destroyed import check_not_destroyed
 from openmash.cases.models import Case, CaseStatus
 from openmash.core.actor import Actor
 from openmash.core.errors import DomainError
@@ -22,6 +23,7 @@ REROUTE_NO_REASON = "Explain why this team should take the case"
 
 def routed_case_accept(*, actor: Actor, routing: Routing, expected_version: int) -> Routing:
     """The team accepts the case; the case closes now if every outcome notice is already settled."""
+    check_not_destroyed(routing.case_id)
     with transaction.atomic(durable=True):
         routing_accept(actor=actor, routing=routing, expected_version=expected_version)
         close_if_settled(actor=actor, case=routing.case)
@@ -30,6 +32,7 @@ def routed_case_accept(*, actor: Actor, routing: Routing, expected_version: int)
 
 def case_route_again(*, actor: Actor, case: Case, team: Team | None, reason: str) -> Routing:
     """A team sent the case back: the screening manager hands it to another team, with the reason."""
+    check_not_destroyed(case.pk)
     if team is None:
         raise DomainError(REROUTE_NO_TEAM)
     if not reason.strip():

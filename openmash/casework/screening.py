@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
+from openmash.cases.destroyed import check_not_destroyed
 from openmash.cases.models import (
     ENQUIRY_ROUTES,
     AgencyAsked,
@@ -71,6 +72,7 @@ def case_screen(
 ) -> Case:
     """Record the screening; send information requests, or decide at once when no enquiry is needed (a
     route to a specialist team hands the case to that team, or the hub's team for the route)."""
+    check_not_destroyed(case.pk)
     if case.status != CaseStatus.NEW:
         raise DomainError(NOT_NEW)
     if not rag_reason.strip():
@@ -140,6 +142,7 @@ def case_ask_further(
 ) -> list[Agency]:
     """Ask further agencies after screening (something in a return points to them). A case ready for
     decision goes back to gathering information until they answer."""
+    check_not_destroyed(case.pk)
     if case.status not in (CaseStatus.INFORMATION_GATHERING, CaseStatus.READY_FOR_DECISION):
         raise DomainError(ASK_NOT_GATHERING)
     if not agencies:
@@ -172,6 +175,7 @@ def case_ask_further(
 
 def case_rerate(*, actor: Actor, case: Case, expected_version: int, rag: RagRating, reason: str) -> Case:
     """Change the RAG rating; the deadlines of open requests are recomputed from when they were sent."""
+    check_not_destroyed(case.pk)
     if not reason.strip():
         raise DomainError(RERATE_NO_REASON)
     if case.status in (CaseStatus.NEW, CaseStatus.DECIDED, CaseStatus.CLOSED):
@@ -222,6 +226,7 @@ def screening_record(
     """The screening page's one action: consent given or refused, any decision to share without consent,
     then the screening itself, in one durable transaction (the gate sees the consent when each request
     is sent; a screening refused because someone screened a moment ago keeps no consent either)."""
+    check_not_destroyed(case.pk)
     given = consent_position == ConsentPosition.GIVEN
     with transaction.atomic(durable=True):
         if consent is not None:

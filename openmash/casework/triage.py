@@ -10,6 +10,7 @@ from django.db import models, transaction
 
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
+from openmash.cases.destroyed import check_not_destroyed
 from openmash.cases.models import Case, CaseStatus, ConsentPosition, Route
 from openmash.cases.services import _persons
 from openmash.casework.screening import case_screen
@@ -49,6 +50,7 @@ def triage_decide(
         raise DomainError(NO_TEAM)
     with transaction.atomic(durable=True):
         for case in cases:
+            check_not_destroyed(case.pk)
             case.refresh_from_db()
             if not case.in_triage or case.status != CaseStatus.NEW:
                 raise DomainError(NOT_IN_TRIAGE.format(reference=case.reference))

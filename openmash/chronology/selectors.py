@@ -2,7 +2,8 @@
 
 Built on read from the records it summarises (history items returned by agencies, the referral, the
 case's status changes and re-ratings), so it can never drift from them. Only information an agency has
-actually returned appears: drafts and blocked requests contribute nothing.
+actually returned appears: drafts and blocked requests contribute nothing. A destroyed case's chronology
+ends with its destruction, so that what is left is never read as all there was.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from openmash.cases.destroyed import NOTICE, when_destroyed
 from openmash.cases.models import Case, CaseEvent, CaseStatus
+from openmash.core.dates import format_date
 from openmash.enquiries.models import HistoryItem, HistoryType, RequestStatus, Significance
 
 LONDON = ZoneInfo("Europe/London")
@@ -112,6 +115,21 @@ def chronology(
     )
     for event in case.events.all():
         entries.append(_hub_entry(case, event, people))
+    destroyed = when_destroyed(case)
+    if destroyed is not None:  # the last entry of a destroyed case's chronology says so, with the date
+        entries.append(
+            Entry(
+                on=destroyed.astimezone(LONDON).date(),
+                at=destroyed,
+                agency=HUB,
+                category="destroyed",
+                category_label="Personal information destroyed",
+                significance=Significance.HIGH,
+                description=NOTICE.format(date=format_date(destroyed)),
+                source_reference=case.reference,
+                people=people,
+            )
+        )
     entries.sort(key=lambda e: (e.on, e.agency == HUB, e.at or datetime.min.replace(tzinfo=LONDON), e.agency))
     return [e for e in entries if filters.keep(e)]
 

@@ -102,7 +102,7 @@ def case_by_reference(cases: QuerySet[Case], reference: str) -> Case | None:
     reference = reference.strip()
     if not reference:
         return None
-    return cases.select_related("referral").filter(reference__iexact=reference).first()
+    return cases.select_related("referral", "destruction").filter(reference__iexact=reference).first()
 
 
 def people_on(case: Case) -> list[ReferralPerson]:
@@ -189,6 +189,12 @@ class TransparencyReport:
     bases: list[BasisLine] = field(default_factory=list)
     covers: str = ""
     """Empty for the whole hub; else the agency whose part of the log the report covers."""
+
+    @property
+    def name(self) -> str:
+        """Who the report is about: their name, or, once the case's personal data was destroyed (the name
+        with it), where they were."""
+        return str(self.person).strip() or f"Someone on case {self.case.reference}"
 
     @property
     def agencies(self) -> list[str]:

@@ -13,6 +13,7 @@ from openmash.accounts.permissions import Perm, can
 from openmash.accounts.roles import Role
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
+from openmash.cases.destroyed import check_not_destroyed
 from openmash.cases.models import Case
 from openmash.consent.gate import GateDecision, Purpose, evaluate
 from openmash.consent.models import (
@@ -81,6 +82,7 @@ def consent_record(
     includes_health: bool = False,
 ) -> ConsentRecord:
     """Record consent given (or asked for and refused); requests it now covers are unblocked at once."""
+    check_not_destroyed(case.pk)
     agencies = list(agencies)
     given_at = given_at or timezone.now()
     if given_by.referral_id != case.referral_id:
@@ -135,6 +137,7 @@ def consent_record(
 
 def consent_withdraw(*, actor: Actor, consent: ConsentRecord, note: str = "") -> ConsentRecord:
     """Withdrawal stops further searching and sharing under this consent at once; what was shared stays."""
+    check_not_destroyed(consent.case_id)
     if consent.decision != ConsentDecision.GIVEN:
         raise DomainError(ONLY_GIVEN_WITHDRAWN)
     if consent.withdrawn_at is not None:
@@ -170,6 +173,7 @@ def lawful_basis_record(
     agencies: Iterable[Agency] = (),
 ) -> LawfulBasisDecision:
     """Decide to proceed without consent; only roles allowed to may, and the reason is required."""
+    check_not_destroyed(case.pk)
     agencies = list(agencies)
     if not (can(actor.user, Perm.CASE_SCREEN) or can(actor.user, Perm.DECISION_RECORD)):
         raise DomainError(MAY_NOT_DECIDE_BASIS)

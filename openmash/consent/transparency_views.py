@@ -161,7 +161,7 @@ def disclosures(request: HttpRequest) -> HttpResponse:
 
 def _person(request: HttpRequest, person_id: str) -> ReferralPerson:
     """The person, if the policy lets this officer report on them (a partner agency: its own cases)."""
-    rows = ReferralPerson.objects.select_related("referral", "referral__case")
+    rows = ReferralPerson.objects.select_related("referral", "referral__case", "referral__case__destruction")
     person, _ = load(Actor.from_request(request), Action.TRANSPARENCY_REPORT, rows, person_id)
     return person
 

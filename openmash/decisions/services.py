@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
+from openmash.cases.destroyed import check_not_destroyed
 from openmash.cases.models import Case, CaseStatus, Route
 from openmash.cases.services import case_transition
 from openmash.core.actor import Actor
@@ -105,7 +106,7 @@ def decision_record(
     actions: list[ActionData] | None = None,
 ) -> Decision:
     """Record the decision, with every agency's view and any challenge, and send the outcome out."""
-
+    check_not_destroyed(case.pk)
     if not hub_configuration().decision_in_hub:
         raise DomainError(NO_DECISION_IN_HUB)
     if case.status not in (CaseStatus.INFORMATION_GATHERING, CaseStatus.READY_FOR_DECISION):
@@ -184,7 +185,7 @@ def decision_at_screening(
     *, actor: Actor, case: Case, route: Route, level: ThresholdLevel, rationale: str
 ) -> Decision:
     """A referral routed at the front door without an enquiry: the screening is the decision."""
-
+    check_not_destroyed(case.pk)
     outcome = ROUTE_OUTCOMES[route]
     other = route.label if outcome == Outcome.OTHER_SERVICE else ""
     lead = None
@@ -276,6 +277,7 @@ CHALLENGE_OPEN = "You have already challenged this outcome; a decision maker wil
 
 def outcome_challenge_raise(*, actor: Actor, notice: OutcomeNotification, reasons: str) -> OutcomeChallenge:
     """The referrer, or an agency told the outcome, challenges it with reasons; decision makers answer."""
+    check_not_destroyed(notice.case_id)
     reasons = reasons.strip()
     if not reasons:
         raise DomainError(NO_CHALLENGE_REASONS)
@@ -310,6 +312,7 @@ def outcome_challenge_answer(
     *, actor: Actor, challenge: OutcomeChallenge, answer: str, result: str
 ) -> OutcomeChallenge:
     """A decision maker answers a challenge: the decision stands, or it will be reviewed."""
+    check_not_destroyed(challenge.decision.case_id)
     answer = answer.strip()
     if not answer:
         raise DomainError(NO_ANSWER)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from openmash.accounts.models import User
+from openmash.cases.destroyed import when_destroyed
 from openmash.cases.models import Case
 from openmash.consent.models import Disclosure, DisclosureKind
 from openmash.consent.services import viewer_description
@@ -30,7 +31,10 @@ def _log_returns_seen(
     agencies: Collection[object] | None = None,
 ) -> list[Disclosure]:
     """One line per returned request the person saw or exported, under the basis it was shared on.
-    ``agencies``: only the returns of these agencies were shown (the access policy's answer)."""
+    ``agencies``: only the returns of these agencies were shown (the access policy's answer). None once
+    the case's personal data was destroyed: no return is left to be seen, and nothing more is recorded."""
+    if when_destroyed(case) is not None:
+        return []
     if "requests" in getattr(case, "_prefetched_objects_cache", {}):  # the page loaded them already
         returned = [r for r in case.requests.all() if r.status == RequestStatus.RETURNED]
     else:

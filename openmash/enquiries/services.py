@@ -16,6 +16,7 @@ from openmash.accounts.models import User
 from openmash.accounts.roles import Role
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
+from openmash.cases.destroyed import check_not_destroyed
 from openmash.cases.models import Case, CaseStatus
 from openmash.cases.services import case_transition
 from openmash.consent.gate import Purpose
@@ -65,7 +66,7 @@ def requests_send(
     *, actor: Actor, case: Case, agencies: list[Agency], sent_at: datetime
 ) -> list[InformationRequest]:
     """One request per agency; the sharing gate decides whether each can go now or waits, and why."""
-
+    check_not_destroyed(case.pk)
     requests = []
     for agency in agencies:
         decision = gate_check(actor=actor, case=case, agency=agency, purpose=Purpose.SEARCH)
@@ -101,7 +102,7 @@ def requests_recheck(*, actor: Actor, case: Case) -> list[InformationRequest]:
     Blocked requests the gate now allows go to the agency, due from now; open ones it now refuses are
     blocked with the reason. Returns the requests whose state changed.
     """
-
+    check_not_destroyed(case.pk)
     with transaction.atomic():
         return _recheck(actor, case)
 
@@ -155,6 +156,7 @@ def requests_end(*, actor: Actor, case: Case, reason: str) -> list[InformationRe
     """Close every request still outstanding (open, taken or waiting for consent) as no longer needed:
     the case was decided or handed on without it. The agency sees it closed with the reason, can no
     longer trawl the family for it, and its outcome notice says the case was decided without it."""
+    check_not_destroyed(case.pk)
     now = timezone.now()
     ended = []
     with transaction.atomic():
@@ -201,6 +203,7 @@ def check_researcher(actor: Actor, request: InformationRequest) -> None:
 
 
 def request_take(*, actor: Actor, request: InformationRequest) -> InformationRequest:
+    check_not_destroyed(request.case_id)
     check_researcher(actor, request)
     if request.status == RequestStatus.BLOCKED:
         raise DomainError(f"{request.blocked_reason} {request.unblock_hint}".strip())
@@ -236,6 +239,7 @@ def request_save_return(
     submit: bool,
 ) -> InformationRequest:
     """Save the agency's return as a draft, or submit it; refuses if someone else saved in between."""
+    check_not_destroyed(request.case_id)
     check_researcher(actor, request)
     if request.status == RequestStatus.BLOCKED:
         raise DomainError(f"{request.blocked_reason} {request.unblock_hint}".strip())
@@ -301,6 +305,7 @@ def request_save_return(
 def request_nil_return(
     *, actor: Actor, request: InformationRequest, expected_version: int
 ) -> InformationRequest:
+    check_not_destroyed(request.case_id)
     check_researcher(actor, request)
     if not request.is_open:
         raise DomainError(NOT_OPEN)
@@ -379,7 +384,7 @@ def _log_shared(actor: Actor, request: InformationRequest, decision: GateDecisio
 
 def request_withhold(*, actor: Actor, request: InformationRequest, what: str, reason: str) -> None:
     """Record a decision not to share something the agency holds, and why (it stays in the log)."""
-
+    check_not_destroyed(request.case_id)
     check_researcher(actor, request)
     if not reason.strip() or not what.strip():
         raise DomainError(NO_WITHHOLD_REASON)

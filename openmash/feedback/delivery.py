@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
+from openmash.cases.destroyed import destroyed_at
 from openmash.cases.models import Case, CaseStatus
 from openmash.cases.services import case_transition
 from openmash.core.actor import Actor
@@ -39,9 +40,12 @@ def retry_wait(attempts: int) -> timedelta | None:
 
 def feedback_deliver(*, case_id: UUID, retry_failed: bool = True) -> None:
     """Send each pending notice of the case (and each failed one again, unless told not to), record
-    its delivery, and close the case when every notice is settled. The worker calls it after a
-    decision and after a person asks for a notice to be sent again."""
+    its delivery, and close the case when every notice is settled; nothing once the case was destroyed.
+    The worker calls it after a decision and after a person asks for a notice to be sent again."""
     case = Case.objects.select_related("referral", "decision").get(pk=case_id)
+    if destroyed_at(case.pk) is not None:  # nothing more is sent or recorded on a destroyed case
+        log.info("outcome notices of a destroyed case not sent")
+        return
     tried = [Delivery.PENDING, Delivery.FAILED] if retry_failed else [Delivery.PENDING]
     _deliver(case, case.notifications.filter(delivery__in=tried).select_related("agency"))
 
@@ -51,6 +55,7 @@ def notices_retry_due(*, now: datetime | None = None) -> list[OutcomeNotificatio
     now = now or timezone.now()
     due = list(
         OutcomeNotification.objects.filter(delivery=Delivery.FAILED, next_attempt_at__lte=now)
+        .filter(case__destruction__isnull=True)
         .select_related("agency", "case__referral", "case__decision")
         .order_by("next_attempt_at")
     )

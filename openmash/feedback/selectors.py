@@ -37,4 +37,5 @@ def outcome_notices_for(user: object) -> QuerySet[OutcomeNotification]:
 
 
 def unread_outcome_count(user: object) -> int:
-    return outcome_notices_for(user).filter(read_at__isnull=True).count()
+    """The notices the person has not read yet; never one on a destroyed case, which is never marked read."""
+    return outcome_notices_for(user).filter(read_at__isnull=True, case__destruction__isnull=True).count()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from uuid import UUID
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
+from openmash.cases.destroyed import check_not_destroyed
 from openmash.cases.models import Case
 from openmash.core.actor import Actor
 from openmash.core.errors import DomainError
@@ -24,6 +27,7 @@ log = logging.getLogger(__name__)
 def feedback_prepare(*, actor: Actor, case: Case) -> list[OutcomeNotification]:
     """One notice to the referrer and one to each agency asked; sent by e-mail once the decision commits.
     An agency that answered is thanked; one that did not is told the case was decided without it."""
+    check_not_destroyed(case.pk)
     answered = set(case.requests.filter(status__in=DONE_STATUSES).values_list("agency_id", flat=True))
     referral = case.referral
     notices = [
@@ -59,16 +63,24 @@ def _people_of(notices: list[OutcomeNotification]) -> list[str]:
     return sorted(str(pk) for pk in people)
 
 
+def _unread(pks: list[UUID]) -> QuerySet[OutcomeNotification]:
+    """Those of these notices not yet read, and on a case whose personal data is kept: a notice on a
+    destroyed case is never marked read (nothing more is written to such a case), though seeing it is
+    audited like any other."""
+    return OutcomeNotification.objects.filter(
+        pk__in=pks, read_at__isnull=True, case__destruction__isnull=True
+    )
+
+
 def outcome_notices_read(*, actor: Actor, notices: list[OutcomeNotification]) -> int:
-    """Record that a person saw these outcome notices; the first sight of each marks it read."""
+    """Record that a person saw these outcome notices; the first sight of each marks it read (never one
+    on a destroyed case)."""
     if not notices:
         return 0
     # Not durable: on PostgreSQL the page's own transaction holds what a page read writes and commits it
     # once (core.middleware.OneCommitPerReadMiddleware), and a durable block cannot sit inside it.
     with transaction.atomic():
-        newly_read = OutcomeNotification.objects.filter(
-            pk__in=[n.pk for n in notices], read_at__isnull=True
-        ).update(read_at=timezone.now())
+        newly_read = _unread([n.pk for n in notices]).update(read_at=timezone.now())
         audit_record(
             actor=actor,
             action=AuditAction.OUTCOME_VIEWED,
@@ -85,9 +97,10 @@ def outcome_notices_read(*, actor: Actor, notices: list[OutcomeNotification]) ->
 
 
 def outcome_note_downloaded(*, actor: Actor, notice: OutcomeNotification) -> None:
-    """Record the download of an outcome note, which also counts as reading the notice."""
+    """Record the download of an outcome note, which also counts as reading the notice (unless its case
+    was destroyed: the download is audited, the notice stays as it was)."""
     with transaction.atomic():  # inside the page's transaction on PostgreSQL, as above
-        OutcomeNotification.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=timezone.now())
+        _unread([notice.pk]).update(read_at=timezone.now())
         audit_record(
             actor=actor,
             action=AuditAction.OUTCOME_NOTE_DOWNLOADED,
@@ -115,6 +128,7 @@ def _check_failed(notice: OutcomeNotification) -> None:
 def notice_resend(*, actor: Actor, notice: OutcomeNotification, email: str = "") -> OutcomeNotification:
     """A person asks for a failed notice to be sent again now (to a corrected address, if given); the
     worker sends it."""
+    check_not_destroyed(notice.case_id)
     with transaction.atomic():
         _check_failed(notice)
         values: dict[str, object] = {"delivery": Delivery.PENDING, "next_attempt_at": None, "error": ""}
@@ -140,6 +154,7 @@ def notice_resend(*, actor: Actor, notice: OutcomeNotification, email: str = "")
 def notice_give_up(*, actor: Actor, notice: OutcomeNotification, reason: str) -> OutcomeNotification:
     """A person decides a failed notice will not be sent, with the reason (the outcome was given another
     way, say); the case closes if nothing else is waiting."""
+    check_not_destroyed(notice.case_id)
     reason = reason.strip()
     if not reason:
         raise DomainError(NO_GIVE_UP_REASON)

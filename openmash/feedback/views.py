@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -47,20 +49,30 @@ def outcomes(request: HttpRequest) -> HttpResponse:
         "feedback/outcomes.html",
         {
             "page": page,
-            # Each notice's challenge, as the policy allows: never on a case whose data was destroyed.
-            "rows": [
-                {"notice": n, "new": n.pk in unread, "may_challenge": writable(n.case).allowed}
-                for n in notices
-            ],
+            "rows": [_row(n, unread) for n in notices],
             "as_referrer": user.has_role(Role.REFERRER),
             "as_researcher": user.has_role(Role.AGENCY_RESEARCHER),
         },
     )
 
 
+def _row(notice: OutcomeNotification, unread: set[UUID]) -> dict[str, object]:
+    """A notice in the list, with what the policy allows on its case: a challenge, never on a case whose
+    personal data was destroyed, whose notice is never new (seeing it marks nothing read) and says when."""
+    kept = writable(notice.case).allowed
+    return {
+        "notice": notice,
+        "new": kept and notice.pk in unread,
+        "may_challenge": kept,
+        "destroyed": not kept,
+    }
+
+
 @signed_in
 def outcome_note(request: HttpRequest, notice_id: str) -> HttpResponse:
-    rows = OutcomeNotification.objects.select_related("agency", "case", "case__referral", "case__decision")
+    rows = OutcomeNotification.objects.select_related(
+        "agency", "case", "case__referral", "case__decision", "case__destruction"
+    )
     notice, _ = load(Actor.from_request(request), Action.OUTCOME_VIEW, rows, notice_id)
     decision = getattr(notice.case, "decision", None)
     if decision is None:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
+from openmash.cases.destroyed import when_destroyed
 from openmash.cases.models import Case, CaseStatus
 from openmash.chronology.selectors import Entry, chronology
 from openmash.core.actor import Actor
@@ -140,7 +141,9 @@ def _subjects(case: Case) -> list[ReferralPerson]:
 
 def agenda(meeting: Meeting) -> list[AgendaRow]:
     items = (
-        meeting.items.select_related("case", "case__referral", "case__decision", "case__decision__level")
+        meeting.items.select_related(
+            "case", "case__referral", "case__decision", "case__decision__level", "case__destruction"
+        )
         .prefetch_related(
             Prefetch(
                 "case__referral__people",
@@ -250,6 +253,7 @@ def _significant(entry: Entry) -> bool:
 @dataclass(frozen=True, slots=True)
 class MinuteItem:
     order: int
+    case: Case
     reference: str
     children: list[str]
     decision: Decision | None
@@ -259,7 +263,7 @@ class MinuteItem:
 
 def minutes_items(meeting: Meeting) -> list[MinuteItem]:
     items = (
-        meeting.items.select_related("case", "case__referral")
+        meeting.items.select_related("case", "case__referral", "case__destruction")
         .prefetch_related("case__referral__people")
         .order_by("order")
     )
@@ -276,8 +280,9 @@ def minutes_items(meeting: Meeting) -> list[MinuteItem]:
         result.append(
             MinuteItem(
                 order=item.order,
+                case=item.case,
                 reference=item.case.reference,
-                children=[initials(p) for p in people if p.is_subject],
+                children=[] if when_destroyed(item.case) else [initials(p) for p in people if p.is_subject],
                 decision=decision,
                 rationale=redact(decision.rationale, redactor(people)) if decision else "",
                 discussed=item.discussed_at is not None or decision is not None,

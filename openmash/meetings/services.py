@@ -12,6 +12,7 @@ from django.utils import timezone
 from openmash.accounts.models import User
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
+from openmash.cases.destroyed import check_not_destroyed
 from openmash.cases.models import Case, CaseStatus
 from openmash.core.actor import Actor
 from openmash.core.concurrency import save_versioned
@@ -161,6 +162,7 @@ def meeting_start(*, actor: Actor, meeting: Meeting, expected_version: int) -> M
 
 def agenda_item_discussed(*, actor: Actor, item: AgendaItem) -> AgendaItem:
     """Mark an agenda item as discussed (once: the first time stands)."""
+    check_not_destroyed(item.case_id)
     _check(actor)
     meeting = item.meeting
     _open(meeting)

@@ -291,7 +291,11 @@ def screen_url(meeting: Meeting, position: int) -> str:
 @signed_in
 def screen(request: HttpRequest, meeting_id: str) -> HttpResponse:
     actor, meeting = _open(request, meeting_id)
-    items = list(meeting.items.select_related("case", "case__referral", "case__level").order_by("order"))
+    items = list(
+        meeting.items.select_related("case", "case__referral", "case__level", "case__destruction").order_by(
+            "order"
+        )
+    )
     if not items:
         messages.info(request, "Add cases to the agenda before opening the meeting screen.")
         return redirect("meetings:detail", meeting_id=meeting.pk)
@@ -311,6 +315,7 @@ def screen(request: HttpRequest, meeting_id: str) -> HttpResponse:
         {
             "meeting": meeting,
             "item": item,
+            "case": case,
             "shown": shown,
             "position": position,
             "count": len(items),

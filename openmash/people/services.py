@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
+from openmash.cases.destroyed import check_not_destroyed, check_referral_not_destroyed
 from openmash.cases.models import Case
 from openmash.core.actor import Actor
 from openmash.core.codes import Sex
@@ -66,6 +67,7 @@ def person_add(
     """Add someone the referral did not name (a grandparent, an ex-partner) to the case, recording who
     added them for which agency; `request` when an agency's researcher found them while answering it,
     with `reason`, how they know of them. Inside a caller's transaction when there is one."""
+    check_not_destroyed(case.pk)
     if date_of_birth and date_of_death and date_of_death < date_of_birth:
         raise DomainError(DIED_BEFORE_BORN)
     if request is not None and request.case_id != case.pk:
@@ -118,6 +120,7 @@ def relationship_add(
     kind: RelationshipKind,
     status: PartnershipStatus | str = "",
 ) -> PersonRelationship:
+    check_not_destroyed(case.pk)
     _check_on_case(case, from_person, to_person)
     if from_person.pk == to_person.pk:
         raise DomainError(SAME_PERSON)
@@ -151,6 +154,7 @@ def relationship_add(
 
 
 def relationship_remove(*, actor: Actor, relationship: PersonRelationship) -> None:
+    check_not_destroyed(relationship.case_id)
     with transaction.atomic(durable=True):
         audit_record(
             actor=actor,
@@ -175,6 +179,7 @@ def household_save(
 ) -> Household:
     """Record a household, or change `household` if it is still at `expected_version` (refused with
     `ConcurrentEditError` if someone saved it since)."""
+    check_not_destroyed(case.pk)
     members = list(members)
     if not members:
         raise DomainError(NO_MEMBERS)
@@ -220,6 +225,7 @@ def person_update(
 ) -> ReferralPerson:
     """Correct a person's details (name, sex, dates, relationship) if nobody saved them since
     `expected_version`, else `ConcurrentEditError`. Audited with which details changed, not the values."""
+    check_not_destroyed(case.pk)
     _check_on_case(case, person)
     unknown = set(values) - PERSON_FIELDS
     if unknown:
@@ -248,6 +254,7 @@ def person_update(
 def identifier_add(
     *, actor: Actor, person: ReferralPerson, scheme: IdentifierScheme, value: str
 ) -> PersonIdentifier:
+    check_referral_not_destroyed(person.referral_id)
     value = value.strip()
     if scheme == IdentifierScheme.NHS:
         if not is_valid_nhs_number(value):
@@ -277,6 +284,7 @@ def identifier_update(
 ) -> PersonIdentifier:
     """Correct an identifier if nobody saved it since `expected_version`, else `ConcurrentEditError`.
     Audited as a change to the person's details, naming the scheme and which parts changed."""
+    check_referral_not_destroyed(identifier.person.referral_id)
     value = value.strip()
     if scheme == IdentifierScheme.NHS:
         if not is_valid_nhs_number(value):
@@ -310,6 +318,7 @@ def address_add(
     from_date: date | None = None,
     to_date: date | None = None,
 ) -> PersonAddress:
+    check_referral_not_destroyed(person.referral_id)
     if from_date and to_date and to_date < from_date:
         raise DomainError(ADDRESS_DATES)
     with transaction.atomic(durable=True):
@@ -381,6 +390,7 @@ def people_from_referral(*, actor: Actor, case: Case) -> tuple[list[PersonRelati
     referred (a father is the child's parent; a parent's partner is the parent's partner when the
     referral names one parent), and who lives together (the same address and postcode make a
     household). Runs inside the caller's transaction; each record audited, naming its people."""
+    check_not_destroyed(case.pk)
     people = list(case.referral.people.all())
     relationships = []
     with transaction.atomic():

@@ -14,16 +14,19 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from openmash.access.enforce import open_case
-from openmash.access.policy import Action, contribution_agencies, decide, requests_visible
+from openmash.access.policy import Action, contribution_agencies, decide, destruction_of, requests_visible
 from openmash.accounts.permissions import Perm, can, signed_in
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
+from openmash.cases.destroyed import NOTICE
 from openmash.cases.models import Case
 from openmash.core.actor import Actor
 from openmash.core.concurrency import show_their_version
+from openmash.core.dates import format_date
 from openmash.core.errors import ConcurrentEditError, DomainError
 from openmash.enquiries.models import OPEN_STATUSES, InformationRequest
 from openmash.genogram import relationship_list, render_svg
@@ -451,6 +454,26 @@ def genogram_svg(case: Case, agencies: frozenset[object] = frozenset()) -> str:
     )
 
 
+def destroyed_svg(case: Case, day: str) -> str:
+    """In place of a destroyed case's genogram (no names, no dates, no relationships are left to draw):
+    the destruction warning, as an image with its words as text and as its title."""
+    notice = NOTICE.format(date=day)
+    cut = notice.index(" the hub's")
+    lines = (notice[:cut], notice[cut + 1 :] + " What is left is kept for the hub's figures.")
+    words = escape(f"Genogram of case {case.reference}: " + " ".join(lines))
+    text = "".join(
+        f'<text x="16" y="{32 + 24 * i}" font-size="16" fill="#0b0c0c">{escape(line)}</text>'
+        for i, line in enumerate(lines)
+    )
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 720 88" width="720" height="88" role="img" '
+        f'aria-labelledby="genogram-destroyed" font-family="Arial, sans-serif" data-destroyed="true">'
+        f'<title id="genogram-destroyed">{words}</title>'
+        '<rect x="0" y="0" width="720" height="88" fill="#ffffff"/>'
+        f"{text}</svg>\n"
+    )
+
+
 @signed_in
 def genogram(request: HttpRequest, case_id: str) -> HttpResponse:
     actor, case = _case(request, case_id, "genogram")
@@ -488,7 +511,11 @@ def genogram_download(request: HttpRequest, case_id: str) -> HttpResponse:
         persons=_person_ids(case),
         detail={"case": case.reference, "format": "svg"},
     )
-    svg = genogram_svg(case, contribution_agencies(request.user, case))
+    record = destruction_of(case)
+    if record is not None:
+        svg = destroyed_svg(case, format_date(record.destroyed_at))
+    else:
+        svg = genogram_svg(case, contribution_agencies(request.user, case))
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="genogram-{case.reference}.svg"'
     return response

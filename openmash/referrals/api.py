@@ -18,15 +18,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from openmash.access.policy import destruction_of
 from openmash.accounts.models import User
 from openmash.accounts.permissions import Perm, can
 from openmash.accounts.roles import Role
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
+from openmash.cases.destroyed import NOTICE
+from openmash.cases.models import Case
 from openmash.cases.selectors import referrals_made_by
 from openmash.casework.intake import referral_receive
 from openmash.core.actor import Actor
 from openmash.core.api import problem
+from openmash.core.dates import format_date
 from openmash.decisions.models import Decision
 from openmash.referrals.models import Channel, Referral
 from openmash.referrals.serializers import (
@@ -87,7 +91,18 @@ def _representation(request: Request, referral: Referral) -> dict[str, Any]:
             referral.earlier_referrals.order_by("received_at").values_list("reference", flat=True)
         ),
         "decision": _decision(decision) if decision is not None else None,
+        "destroyed": _destroyed(case),
         "links": {"self": url},
+    }
+
+
+def _destroyed(case: Case) -> dict[str, Any] | None:
+    record = destruction_of(case)
+    if record is None:
+        return None
+    return {
+        "destroyed_at": record.destroyed_at,
+        "notice": NOTICE.format(date=format_date(record.destroyed_at)),
     }
 
 

@@ -9,7 +9,8 @@ from django.http import HttpRequest
 
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
-from openmash.cases.selectors import referrals_made_by
+from openmash.cases.destroyed import when_destroyed
+from openmash.cases.selectors import NAMES_DESTROYED, referrals_made_by
 from openmash.core.actor import Actor
 from openmash.feedback.selectors import unread_outcome_count
 from openmash.hub.selectors import hub_configuration
@@ -20,7 +21,7 @@ PAGE_SIZE = 25
 
 def referrer_home(request: HttpRequest) -> dict[str, object]:
     """The referrer's own referrals, newest first, each with its child, status and outcome."""
-    queryset = referrals_made_by(request.user).select_related("case__decision")
+    queryset = referrals_made_by(request.user).select_related("case__decision", "case__destruction")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     referrals: list[Referral] = list(page.object_list)
     children: dict[object, list[ReferralPerson]] = defaultdict(list)
@@ -39,7 +40,9 @@ def referrer_home(request: HttpRequest) -> dict[str, object]:
         {
             "referral": r,
             "case": r.case,
-            "children": ", ".join(f"{c.given_name} {c.family_name}" for c in children[r.pk]),
+            "children": ", ".join(f"{c.given_name} {c.family_name}" for c in children[r.pk])
+            if when_destroyed(r.case) is None
+            else NAMES_DESTROYED,
             "decision": getattr(r.case, "decision", None),
         }
         for r in referrals

@@ -243,6 +243,11 @@ class DecisionSerializer(serializers.Serializer):
     decided_by = DecidedBySerializer(help_text="Whom to contact about the decision.")
 
 
+class DestroyedSerializer(serializers.Serializer):
+    destroyed_at = serializers.DateTimeField()
+    notice = serializers.CharField(help_text="The words every page of the case shows, with the date.")
+
+
 class ReferralSerializer(serializers.Serializer):
     """A referral as its referrer may follow it: where it has got to, and the outcome once decided."""
 
@@ -256,6 +261,13 @@ class ReferralSerializer(serializers.Serializer):
         help_text="References of earlier referrals about the same child (a re-referral).",
     )
     decision = DecisionSerializer(allow_null=True, help_text="Null until the hub has decided.")
+    destroyed = DestroyedSerializer(
+        allow_null=True,
+        help_text=(
+            "Null while the case's personal information is kept; once it was destroyed under the hub's "
+            "retention rules, when, and the notice that says so."
+        ),
+    )
     links = LinksSerializer()
 
 

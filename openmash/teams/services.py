@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
+from openmash.cases.destroyed import check_not_destroyed
 from openmash.cases.models import Case, Route
 from openmash.core.actor import Actor
 from openmash.core.concurrency import save_versioned
@@ -32,6 +33,7 @@ def team_for_route(route: Route | str) -> Team | None:
 def routing_start(*, actor: Actor, case: Case, team: Team) -> Routing:
     """Hand the case to the team; its members are told once the hand-off commits. Call inside the
     caller's transaction (screening, triage or routing again)."""
+    check_not_destroyed(case.pk)
     live = case.routings.exclude(status=RoutingStatus.SENT_BACK).select_related("team").first()
     if live is not None:
         raise DomainError(ALREADY_ROUTED.format(team=live.team.name))
@@ -60,6 +62,7 @@ def _check(actor: Actor, routing: Routing) -> None:
 
 def routing_accept(*, actor: Actor, routing: Routing, expected_version: int) -> Routing:
     """A member accepts the case for the team. Call inside the caller's transaction."""
+    check_not_destroyed(routing.case_id)
     _check(actor, routing)
     save_versioned(
         routing,
@@ -78,6 +81,7 @@ def routing_accept(*, actor: Actor, routing: Routing, expected_version: int) -> 
 
 def routing_send_back(*, actor: Actor, routing: Routing, expected_version: int, reason: str) -> Routing:
     """A member sends the case back to the front door with the reason; the case stays open."""
+    check_not_destroyed(routing.case_id)
     reason = reason.strip()
     if not reason:
         raise DomainError(NO_SEND_BACK_REASON)

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
+from openmash.cases.destroyed import check_not_destroyed
 from openmash.core.actor import Actor
 from openmash.core.concurrency import save_versioned
 from openmash.core.errors import CONCURRENT_EDIT, ConcurrentEditError, DomainError
@@ -59,6 +60,7 @@ def _check_request_open(request: InformationRequest) -> None:
 
 def trawl_start(*, actor: Actor, request: InformationRequest) -> Trawl:
     """Queue a trawl of the agency's sources for this request (the worker runs it)."""
+    check_not_destroyed(request.case_id)
     check_researcher(actor, request)
     _check_request_open(request)
     running = request.trawls.filter(status__in=[TrawlStatus.QUEUED, TrawlStatus.RUNNING]).first()
@@ -87,6 +89,7 @@ def trawl_start(*, actor: Actor, request: InformationRequest) -> Trawl:
 
 
 def _decide(actor: Actor, candidate: TrawlCandidate, status: CandidateStatus, reason: str) -> TrawlCandidate:
+    check_not_destroyed(candidate.trawl.request.case_id)
     request = candidate.trawl.request
     check_researcher(actor, request)
     _check_request_open(request)
@@ -141,6 +144,7 @@ def candidate_undo(*, actor: Actor, candidate: TrawlCandidate, reason: str = "")
     """Put a decided candidate back to review while the return is still a draft. Undoing a
     confirmation takes the record's events out of the draft return (they were only ever there
     because the record was confirmed). Returns how many events were taken out."""
+    check_not_destroyed(candidate.trawl.request.case_id)
     request = candidate.trawl.request
     check_researcher(actor, request)
     _check_request_open(request)
@@ -241,6 +245,7 @@ def events_add(*, actor: Actor, candidate: TrawlCandidate, event_keys: Iterable[
     """Add the chosen events of a confirmed record to the agency's draft return, as history items
     carrying the source system, the record and the agency's own reference. Events already in the
     return are not added twice."""
+    check_not_destroyed(candidate.trawl.request.case_id)
     request = candidate.trawl.request
     check_researcher(actor, request)
     _check_request_open(request)
@@ -346,6 +351,7 @@ def _also_concerns(actor: Actor, item: HistoryItem, event: SourceEvent, person: 
 
 
 def _check_trawl_item(actor: Actor, item: HistoryItem, doing: str) -> None:
+    check_not_destroyed(item.request.case_id)
     check_researcher(actor, item.request)
     _check_request_open(item.request)
     if not item.from_trawl:

@@ -176,7 +176,7 @@ def trawl_progress(request: HttpRequest, request_id: str) -> HttpResponse:
     """The progress panel alone, polled by htmx; once the trawl has finished the page reloads."""
     info = _request(request, request_id, audit=False)
     trawl = services.latest_trawl(info)
-    response = render(request, "trawl/_progress.html", {"info": info, "trawl": trawl})
+    response = render(request, "trawl/_progress.html", {"info": info, "case": info.case, "trawl": trawl})
     if trawl is None or trawl.is_finished:
         response["HX-Refresh"] = "true"
     return response

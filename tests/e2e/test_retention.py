@@ -2,7 +2,8 @@
 destruction, puts a legal hold on a case due now (after the form has asked for a reason), sees it held,
 and after the night's sweep reads the destruction record of the case that was not held. A partner
 agency's officer is not shown the hub's retention. A decision maker finds nothing to change on a destroyed
-case, and is told why at a change's own address."""
+case, and is told why at a change's own address. The referrer's outcome of a destroyed case, the police's
+search page and the chair's meeting screen each say the case's personal information was destroyed."""
 
 from __future__ import annotations
 
@@ -19,9 +20,11 @@ from openmash.cases.models import Case, CaseStatus, Route
 from openmash.cases.tests.helpers import make_referral
 from openmash.casework.destruction import retention_sweep
 from openmash.core.dates import format_date
+from openmash.decisions.tests.test_views import people  # noqa: F401
 from openmash.hub.models import AgencyKind
 from openmash.retention.models import DestructionRecord, LegalHold
 from openmash.retention.services import NO_HOLD_REASON
+from openmash.retention.tests.kept import Kept, kept  # noqa: F401
 from tests.e2e.conftest import BrowserProblems, nav_link_texts, service_navigation, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -141,3 +144,35 @@ def test_a_destroyed_case_offers_no_change_and_refuses_one_with_the_date(
     console = "Failed to load resource: the server responded with a status of 403 (Forbidden)"
     expected = {f"HTTP 403 for GET {url}", f"console error on {url}: {console}"}
     browser_problems.items = [p for p in browser_problems.items if p not in expected]
+
+
+def test_the_outcome_search_and_meeting_screen_of_a_destroyed_case_say_so(
+    new_page: Callable[[], Page],
+    kept: Kept,  # noqa: F811
+    browser_problems: BrowserProblems,
+) -> None:
+    day = kept.destroy()
+    warning = f"The personal information on this case was destroyed on {day} under the hub's retention rules"
+
+    referrer = new_page()
+    sign_in(referrer, kept.users["referrer"].username)
+    expect(referrer.get_by_test_id("unread-outcomes")).to_have_count(0)
+    referrer.goto("/outcomes/")
+    row = referrer.get_by_test_id("outcomes").get_by_role("row").filter(has_text=kept.case.reference)
+    expect(row.get_by_test_id("destroyed")).to_contain_text(warning)
+    expect(row.get_by_text("New", exact=True)).to_have_count(0)
+    expect(row.get_by_role("link", name="Challenge the outcome")).to_have_count(0)
+
+    police = new_page()
+    sign_in(police, kept.users["police"].username)
+    police.goto(f"/requests/{kept.police.pk}/trawl/")
+    expect(police.get_by_test_id("destroyed")).to_contain_text(warning)
+    expect(police.get_by_test_id("people-searched")).to_have_count(0)
+
+    chair = new_page()
+    sign_in(chair, kept.users["chair"].username)
+    chair.goto(f"/meetings/{kept.meeting.pk}/")
+    expect(chair.get_by_test_id("destroyed")).to_contain_text(warning)
+    chair.goto(f"/meetings/{kept.meeting.pk}/screen/?item=1")
+    expect(chair.get_by_test_id("destroyed")).to_contain_text(warning)
+    expect(chair.get_by_role("heading", name="What each agency knows")).to_have_count(0)

@@ -5,123 +5,19 @@ buttons and links that would lead to one."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
 
 import pytest
-from django.db import transaction
 from django.db.models import Max
-from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from openmash.access.policy import WRITES, Action, Refusal, decide
-from openmash.accounts.roles import Role
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.models import AuditEvent
-from openmash.cases.models import Case, CaseStatus
-from openmash.casework.consent import consent_record
-from openmash.casework.destruction import case_destroy
-from openmash.consent.models import ConsentDecision, ConsentRecord, ForWhom, InformedHow
-from openmash.core.actor import Actor
-from openmash.core.dates import format_date
-from openmash.decisions.models import OutcomeChallenge
-from openmash.decisions.services import outcome_challenge_raise
-from openmash.decisions.tests.test_views import decide as record_decision
-from openmash.decisions.tests.test_views import people, ready  # noqa: F401
-from openmash.enquiries.models import InformationRequest
-from openmash.feedback.models import OutcomeNotification, Recipient
-from openmash.hub.models import AgencyKind, Specialism, Team
-from openmash.meetings.models import AgendaItem, Meeting
-from openmash.meetings.services import agenda_build_from_ready, meeting_start
-from openmash.meetings.tests.helpers import schedule
-from openmash.teams.models import Routing
-from openmash.teams.services import routing_start
+from openmash.retention.tests.kept import Kept
 
 pytestmark = pytest.mark.django_db
-
-
-@dataclass
-class Kept:
-    """A case decided with something of every kind on it to act on, and the people who act."""
-
-    case: Case
-    police: InformationRequest
-    notice: OutcomeNotification
-    challenge: OutcomeChallenge
-    consent: ConsentRecord
-    routing: Routing
-    meeting: Meeting
-    item: AgendaItem
-    users: dict[str, Any]
-
-    def client(self, key: str) -> Client:
-        client = Client()
-        client.force_login(self.users[key])
-        return client
-
-    def destroy(self) -> str:
-        """Close the case ten years ago and destroy it; the date the pages give for it."""
-        Case.objects.filter(pk=self.case.pk).update(
-            status=CaseStatus.CLOSED, closed_at=timezone.now() - timedelta(days=3650)
-        )
-        record = case_destroy(actor=Actor.system("retention_sweep"), case=self.case)
-        self.case.refresh_from_db()
-        return format_date(record.destroyed_at)
-
-
-@pytest.fixture
-def kept(
-    people: dict[str, Any],  # noqa: F811
-    make_user: Any,
-    settings: Any,
-    tmp_path: Any,
-    django_capture_on_commit_callbacks: Any,
-) -> Kept:
-    settings.OPENMASH_AUDIT_ANCHOR_DIR = tmp_path
-    users = dict(people)
-    users["chair"] = make_user(Role.MEETING_CHAIR)
-    users["member"] = make_user(Role.AGENCY_RESEARCHER, AgencyKind.POLICE)
-    users["ig"] = make_user(Role.IG_OFFICER)
-    users["education"] = make_user(Role.AGENCY_RESEARCHER, AgencyKind.EDUCATION)
-    case = ready(people)
-    consent = consent_record(
-        actor=Actor(user=people["screener"]),
-        case=case,
-        given_by=case.referral.people.get(is_subject=False),
-        for_whom=ForWhom.HOUSEHOLD,
-        decision=ConsentDecision.GIVEN,
-        informed_how=InformedHow.VERBAL,
-        privacy_notice_version="2026-04",
-    )
-    chair = Actor(user=users["chair"])
-    meeting = schedule(users["chair"])
-    agenda_build_from_ready(actor=chair, meeting=meeting, expected_version=meeting.version)
-    meeting.refresh_from_db()
-    meeting_start(actor=chair, meeting=meeting, expected_version=meeting.version)
-    case.refresh_from_db()
-    record_decision(people, case, 3)
-    notice = case.notifications.get(recipient=Recipient.REFERRER)
-    challenge = outcome_challenge_raise(
-        actor=Actor(user=people["referrer"]), notice=notice, reasons="The school sees more than this"
-    )
-    team = Team.objects.get(specialism=Specialism.DOMESTIC_ABUSE)
-    team.members.set([users["member"]])
-    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        routing = routing_start(actor=Actor(user=people["screener"]), case=case, team=team)
-    return Kept(
-        case=case,
-        police=case.requests.get(agency__kind=AgencyKind.POLICE),
-        notice=notice,
-        challenge=challenge,
-        consent=consent,
-        routing=routing,
-        meeting=meeting,
-        item=meeting.items.get(case=case),
-        users=users,
-    )
 
 
 # The policy ------------------------------------------------------------------------------------------------
@@ -211,6 +107,24 @@ WRITE_PAGES: list[tuple[str, str, Url, bool]] = [
     ("people:person_change", "decider", _person("people:person_change"), True),
     ("people:identifier_add", "decider", _person("people:identifier_add"), True),
     ("people:address_add", "decider", _person("people:address_add"), True),
+    (
+        "people:relationship_remove",
+        "decider",
+        lambda k: reverse("people:relationship_remove", args=[k.case.pk, k.relationship.pk]),
+        True,
+    ),
+    (
+        "people:household_change",
+        "decider",
+        lambda k: reverse("people:household_change", args=[k.case.pk, k.household.pk]),
+        True,
+    ),
+    (
+        "people:identifier_change",
+        "decider",
+        lambda k: reverse("people:identifier_change", args=[k.case.pk, k.subject.pk, k.identifier.pk]),
+        True,
+    ),
     ("enquiries:detail", "police", lambda k: reverse("enquiries:detail", args=[k.police.pk]), False),
     ("enquiries:take", "police", lambda k: reverse("enquiries:take", args=[k.police.pk]), False),
     ("enquiries:nil-return", "police", lambda k: reverse("enquiries:nil-return", args=[k.police.pk]), False),
@@ -250,6 +164,42 @@ def test_each_write_on_a_destroyed_case_is_refused_with_the_date_and_audited(
         assert [e.action for e in written] == [AuditAction.ACCESS_REFUSED], (method, written)
         assert written[0].detail["refusal"] == "destroyed"
         assert written[0].actor_id == str(kept.users[who].pk)
+
+
+#: The changes to a search of the agency's records: (route, its URL, whether its GET is the change's form).
+#: The searches, candidates and events they act on are removed with the case, so the ones here are those a
+#: page opened before destruction would still name; the request is refused before they are looked for.
+SEARCH_WRITES: list[tuple[str, Url, bool]] = [
+    ("trawl:add-person", lambda k: reverse("trawl:add-person", args=[k.police.pk]), True),
+    ("trawl:decide", lambda k: reverse("trawl:decide", args=[k.police.pk, uuid.uuid4()]), False),
+    ("trawl:record", lambda k: reverse("trawl:record", args=[k.police.pk, uuid.uuid4()]), False),
+    ("trawl:remove-item", lambda k: reverse("trawl:remove-item", args=[k.police.pk, uuid.uuid4()]), False),
+    ("trawl:edit-item", lambda k: reverse("trawl:edit-item", args=[k.police.pk, uuid.uuid4()]), False),
+]
+
+
+@pytest.mark.parametrize(("route", "url", "form"), SEARCH_WRITES, ids=[w[0] for w in SEARCH_WRITES])
+def test_each_change_to_a_search_on_a_destroyed_case_is_refused_with_the_date(
+    kept: Kept, route: str, url: Url, form: bool
+) -> None:
+    client, address = kept.client("police"), url(kept)
+    day = kept.destroy()
+    for method in ("GET", "POST") if form else ("POST",):
+        last = AuditEvent.objects.aggregate(m=Max("sequence"))["m"] or 0
+        response = client.get(address) if method == "GET" else client.post(address, {"reason": "x"})
+        assert response.status_code == 403, (method, response.status_code)
+        assert f"destroyed on {day} under the hub&#x27;s retention" in response.content.decode()
+        written = list(AuditEvent.objects.filter(sequence__gt=last))
+        assert [(e.action, e.detail["refusal"]) for e in written] == [
+            (AuditAction.ACCESS_REFUSED, "destroyed")
+        ]
+
+
+REFUSED_ROUTES = frozenset(
+    [w[0] for w in WRITE_PAGES] + [w[0] for w in SEARCH_WRITES] + ["meetings:discussed"]
+)
+"""Every change to a destroyed case these tests see refused (test_destroyed_pages checks that each route
+under a case is here or is one of its pages)."""
 
 
 def test_marking_a_destroyed_case_discussed_at_a_meeting_is_refused(kept: Kept) -> None:
