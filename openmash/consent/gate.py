@@ -71,7 +71,7 @@ HEALTH_NEEDS_SPECIFIC = (
 NOTHING_COVERS = "No consent or lawful basis to proceed without consent covers {agency}."
 REFUSED_NOTE = " Consent was asked for and refused on {when:%d %B %Y}."
 WITHDRAWN_NOTE = " Consent was withdrawn on {when:%d %B %Y}."
-UNBLOCK_CONSENT = "Record consent from a parent or carer that covers {agency}{health}."
+UNBLOCK_CONSENT = "Record consent from {whom} that covers {agency}{health}."
 UNBLOCK_HEALTH = (
     "Record consent that names health information, or a lawful-basis decision that sets aside the duty "
     "of confidentiality because of a risk of significant harm."
@@ -120,7 +120,9 @@ def evaluate(
         return GateDecision(
             False,
             EARLY_HELP_NEEDS_CONSENT.format(agency=name) + note,
-            UNBLOCK_CONSENT.format(agency=name, health=health_words),
+            UNBLOCK_CONSENT.format(
+                whom=case.referral.subject_words.consent_from, agency=name, health=health_words
+            ),
         )
     bases = [
         b for b in case.lawful_bases.all() if _covers_agency(b, agency) and (b.health_override or not health)

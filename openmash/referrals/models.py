@@ -55,6 +55,7 @@ class SubjectWords:
     plural_referred: str  # "the case's information about the children referred"
     indefinite: str  # "a risk of significant harm to a child"
     group: str  # who the hub safeguards, in general: "Safeguarding children is part of the public task"
+    consent_from: str = "a parent or carer"  # "Record consent from a parent or carer that covers Health"
 
 
 CHILD_WORDS = SubjectWords(
@@ -68,6 +69,7 @@ ADULT_WORDS = SubjectWords(
     "adults at risk referred",
     "an adult",
     "adults at risk",
+    "the adult at risk (or someone who may decide for them)",
 )
 PERSON_WORDS = SubjectWords(
     "person",
@@ -77,6 +79,7 @@ PERSON_WORDS = SubjectWords(
     "people referred",
     "a person",
     "children and adults at risk",
+    "the person referred, a parent or a carer",
 )
 #: The referral form of a hub that covers adults at risk: who is referred, a child or an adult, is not
 #: known until the referral is made ("The person or people you are worried about", "Person 1").
