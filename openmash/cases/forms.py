@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,6 +100,11 @@ class CaseFormMixin:
         version.error_messages["min_value"] = PAGE_OUT_OF_DATE
 
 
+def _names(names: Sequence[str]) -> str:
+    """ "Education", "Education and Early Help", "Education, Early Help and Youth Offending"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 class ScreeningForm(CaseFormMixin, GdsForm):
     version = VersionField()
     level = forms.ChoiceField(label="Level of need", widget=forms.RadioSelect)
@@ -133,7 +139,16 @@ class ScreeningForm(CaseFormMixin, GdsForm):
         label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, people: list[ReferralPerson], words: SubjectWords, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        people: list[ReferralPerson],
+        words: SubjectWords,
+        not_ticked: Sequence[str] = (),
+        **kwargs: Any,
+    ) -> None:
+        """``not_ticked``: the names of core agencies not selected to start with (those that work with
+        young people, where an adult at risk is referred)."""
         super().__init__(*args, **kwargs)
         self.setup_version()
         self.people = people
@@ -155,6 +170,12 @@ class ScreeningForm(CaseFormMixin, GdsForm):
         self._indicators = {str(ind.pk): ind for ind in ThresholdIndicator.objects.select_related("level")}
         self._agencies = {str(a.pk): a for a in Agency.objects.filter(is_active=True)}
         fields = self.fields
+        if not_ticked:
+            fields["agencies"].help_text = (
+                "Needed for a MASH enquiry or an immediate strategy discussion. The hub's core agencies "
+                f"are selected to start with, except {_names(not_ticked)}, who work with young people: "
+                f"select them if they know the {words.noun}."
+            )
         _set_choices(
             fields["level"],
             [Choice(pk, str(lv), hint=lv.typical_response) for pk, lv in self._levels.items()],

@@ -81,11 +81,11 @@ from openmash.core.errors import CONCURRENT_EDIT, ConcurrentEditError, DomainErr
 from openmash.enquiries.disclosures import returns_viewed
 from openmash.enquiries.models import OPEN_STATUSES, OUTSTANDING_STATUSES, InformationRequest, RequestStatus
 from openmash.hub.calendar_format import format_deadline
-from openmash.hub.models import RagRating, ThresholdLevel
+from openmash.hub.models import CHILDREN_ONLY_KINDS, RagRating, ThresholdLevel
 from openmash.hub.selectors import hub_calendar, hub_configuration
 from openmash.people.models import PersonAddition
 from openmash.people.selectors import people_added_in_searches
-from openmash.referrals.models import Referral
+from openmash.referrals.models import ADULT_WORDS, Referral
 from openmash.teams.models import ROUTE_SPECIALISMS
 
 PAGE_SIZE = 50
@@ -470,12 +470,16 @@ def screen(request: HttpRequest, case_id: str) -> HttpResponse:
     actor, case, _ = open_case(request, case_id, Action.CASE_SCREEN, purpose="screen")
     if request.method != "POST" and case.status != CaseStatus.NEW:
         return redirect("cases:detail", case_id=case.pk)
-    core = hub_configuration().core_agencies.filter(is_active=True).values_list("pk", flat=True)
+    words = case.referral.subject_words
+    core = list(hub_configuration().core_agencies.filter(is_active=True).order_by("name"))
+    # Schools and the services for young people are not asked about an adult at risk to start with.
+    not_ticked = [a for a in core if words == ADULT_WORDS and a.kind in CHILDREN_ONLY_KINDS]
     form = ScreeningForm(
         request.POST if request.method == "POST" else None,
-        initial={"version": case.version, "agencies": [str(pk) for pk in core]},
+        initial={"version": case.version, "agencies": [str(a.pk) for a in core if a not in not_ticked]},
         people=list(case.referral.people.all()),
-        words=case.referral.subject_words,
+        words=words,
+        not_ticked=[a.name for a in not_ticked],
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -25,6 +25,12 @@ class AgencyKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+#: Agencies whose work is with children only: not asked to start with about an adult at risk.
+CHILDREN_ONLY_KINDS = frozenset(
+    {AgencyKind.EDUCATION, AgencyKind.EARLY_HELP, AgencyKind.CHILDRENS_CENTRES, AgencyKind.YOUTH_OFFENDING}
+)
+
+
 class Location(models.TextChoices):
     CO_LOCATED = "co_located", "Co-located in the hub"
     VIRTUAL = "virtual", "Virtual partner"

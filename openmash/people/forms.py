@@ -17,7 +17,13 @@ from openmash.people.models import (
     PartnershipStatus,
     RelationshipKind,
 )
-from openmash.referrals.models import CHILD_WORDS, ReferralPerson, Relationship, SubjectWords
+from openmash.referrals.models import (
+    CHILD_WORDS,
+    ReferralPerson,
+    Relationship,
+    SubjectWords,
+    relationship_choices,
+)
 
 NOT_REAL = "{label} must be a real date"
 INCOMPLETE = "{label} must include a day, month and year"
@@ -101,7 +107,9 @@ class PersonForm(GdsForm):
         if subject:  # the person referred stays the person referred
             del self.fields["relationship"]
         else:  # "Relationship to the child", "... to the adult at risk", "... to the person referred"
-            self.fields["relationship"].label = f"Relationship to the {words.noun}"
+            field = cast(forms.ChoiceField, self.fields["relationship"])
+            field.label = f"Relationship to the {words.noun}"
+            field.choices = relationship_choices(words, keep=str(self.initial.get("relationship", "")))
         if changing:
             add_version(self)
 

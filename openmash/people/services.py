@@ -346,6 +346,10 @@ FROM_REFERRAL: dict[str, RelationshipKind] = {
     Relationship.PARTNER: RelationshipKind.HOUSEHOLD_MEMBER,
     Relationship.OTHER_ADULT: RelationshipKind.HOUSEHOLD_MEMBER,
     Relationship.OTHER: RelationshipKind.OTHER_SIGNIFICANT_ADULT,
+    # An adult at risk's own family; a son or daughter is read the other way round (the adult referred
+    # is their parent).
+    Relationship.OWN_PARTNER: RelationshipKind.PARTNER,
+    Relationship.SON_OR_DAUGHTER: RelationshipKind.PARENT,
 }
 PARENTS = frozenset({Relationship.MOTHER, Relationship.FATHER})
 
@@ -358,16 +362,25 @@ def relationship_pairs(
 ) -> list[Pair]:
     """The relationships a person's "relationship to the child" means among `people`, each as (from, to,
     kind): a father is the parent of each child referred; a parent's partner is the partner of
-    `partner_of`, or of the one parent named, else a household member of each child."""
+    `partner_of`, or of the one parent named, else a household member of each child. For an adult at
+    risk: their son or daughter is the child of each person referred; their partner or spouse is the
+    partner of the one person referred, else (several were) a household member of each."""
     kind = FROM_REFERRAL.get(person.relationship)
     if person.is_subject or kind is None:
         return []
+    subjects = [p for p in people if p.is_subject]
     if person.relationship == Relationship.PARTNER:
         parents = [p for p in people if p.relationship in PARENTS and p.pk != person.pk]
         partner = partner_of or (parents[0] if len(parents) == 1 else None)
         if partner is not None:
             return [(partner, person, RelationshipKind.PARTNER)]
-    return [(person, child, kind) for child in people if child.is_subject]
+    if person.relationship == Relationship.OWN_PARTNER:
+        if len(subjects) == 1:
+            return [(subjects[0], person, RelationshipKind.PARTNER)]
+        kind = RelationshipKind.HOUSEHOLD_MEMBER
+    if person.relationship == Relationship.SON_OR_DAUGHTER:
+        return [(parent, person, RelationshipKind.PARENT) for parent in subjects]
+    return [(person, subject, kind) for subject in subjects]
 
 
 def _address_key(person: ReferralPerson) -> tuple[str, str] | None:

@@ -35,6 +35,7 @@ from openmash.referrals.models import (
     Relationship,
     SubjectWords,
     referral_form_words,
+    relationship_choices,
 )
 from openmash.referrals.services import PersonData, ReferralData
 
@@ -362,22 +363,26 @@ class PersonForm(GdsForm):
 class ChildForm(PersonForm):
     school = _text("School, college or nursery (optional)", max_length=200, width=30)
 
-
-HOUSEHOLD_RELATIONSHIPS = [(r.value, r.label) for r in Relationship if r != Relationship.SUBJECT]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.words != CHILD_WORDS:  # a person referred may be an adult, who has no school
+            self.fields["school"].label = "School, college or nursery, if they go to one (optional)"
 
 
 class HouseholdMemberForm(PersonForm):
     relationship_to_child = forms.ChoiceField(
         label=RELATIONSHIP_LABEL.format(noun=CHILD_WORDS.noun),
         required=False,
-        choices=[("", "Select a relationship"), *HOUSEHOLD_RELATIONSHIPS],
+        choices=[("", "Select a relationship"), *relationship_choices(CHILD_WORDS)],
     )
 
     field_order = ["given_name", "family_name", "relationship_to_child"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["relationship_to_child"].label = RELATIONSHIP_LABEL.format(noun=self.words.noun)
+        field = cast(forms.ChoiceField, self.fields["relationship_to_child"])
+        field.label = RELATIONSHIP_LABEL.format(noun=self.words.noun)
+        field.choices = [("", "Select a relationship"), *relationship_choices(self.words)]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -197,6 +197,26 @@ class Relationship(models.TextChoices):
     CARER = "carer", "Carer"
     OTHER_ADULT = "other_adult", "Other adult in the household"
     OTHER = "other", "Other"
+    # An adult at risk's own family (ADR 0024): their partner, and their children.
+    OWN_PARTNER = "own_partner", "Their partner or spouse"
+    SON_OR_DAUGHTER = "son_or_daughter", "Their son or daughter"
+
+
+#: Relationships a referral about a child is not offered: they name an adult at risk's own partner and
+#: children. A referral that has one (from an agency system, or a person later found to be 18) keeps it.
+ADULT_RELATIONSHIPS = frozenset({Relationship.OWN_PARTNER, Relationship.SON_OR_DAUGHTER})
+
+
+def relationship_choices(words: SubjectWords, *, keep: str = "") -> list[tuple[str, str]]:
+    """The relationships a form offers for someone around the person referred: without "Their partner
+    or spouse" and "Their son or daughter" where a child is referred (unless ``keep``, the person's
+    relationship now, is one of them)."""
+    return [
+        (r.value, r.label)
+        for r in Relationship
+        if r != Relationship.SUBJECT
+        and (words != CHILD_WORDS or r not in ADULT_RELATIONSHIPS or r.value == keep)
+    ]
 
 
 #: The order the people on a referral are listed in: the people referred first, then by name.

@@ -158,12 +158,15 @@ class ConcernCategoriesField(serializers.ListField):
 
 
 class PersonSerializer(StrictSerializer):
-    """A child referred (`relationship: subject`) or someone around them."""
+    """A person referred (`relationship: subject`), a child or, where the hub covers adults, an adult at
+    risk; or someone around them."""
 
     given_name = TextField(max_length=100, allow_blank=True)
     family_name = TextField(max_length=100, allow_blank=True)
     relationship = _choice(
-        Relationship, help_text="How the person relates to the child; `subject` marks a child referred."
+        Relationship,
+        help_text="How the person relates to the person referred; `subject` marks a person referred. "
+        "`own_partner` and `son_or_daughter` name an adult at risk's family, on a hub that covers adults.",
     )
     date_of_birth = serializers.DateField(
         required=False, allow_null=True, default=None, input_formats=["%Y-%m-%d"], help_text="YYYY-MM-DD"

@@ -19,6 +19,7 @@ from openmash.hub.models import Agency, RiskGrading, ThresholdLevel
 from openmash.hub.selectors import hub_configuration
 from openmash.referrals.models import (
     ADULT_AGE,
+    ADULT_RELATIONSHIPS,
     CHILD_WORDS,
     Channel,
     ConcernCategory,
@@ -36,6 +37,8 @@ NO_CHILD = NO_SUBJECT.format(noun=CHILD_WORDS.noun)
 CHILD_TOO_OLD = "A child must be under 18 on the day of the referral"
 # Where the hub covers adults at risk, an adult may be the person referred, for adult safeguarding.
 ADULT_NEEDS_CATEGORY = "Select 'Adult at risk' as a kind of concern for a person aged 18 or over"
+# "Their partner or spouse" and "Their son or daughter" name an adult at risk's own family.
+ADULT_RELATIONSHIP = "'{label}' is for an adult at risk's family: this hub takes referrals about children"
 BAD_GRADING = "'{value}' is not a risk grading: use standard, medium or high"
 BORN_IN_FUTURE = "Date of birth must be in the past"
 BAD_NHS_NUMBER = "Enter a valid 10-digit NHS number, or leave it blank"
@@ -126,6 +129,9 @@ def referral_validate(data: ReferralData, *, on: date) -> dict[str, list[str]]:
                 add(f"{path}.date_of_birth", ADULT_NEEDS_CATEGORY)
         if person.nhs_number and not is_valid_nhs_number(person.nhs_number):
             add(f"{path}.nhs_number", BAD_NHS_NUMBER)
+        if person.relationship in ADULT_RELATIONSHIPS and not covers_adults:
+            label = Relationship(person.relationship).label
+            add(f"{path}.relationship", ADULT_RELATIONSHIP.format(label=label))
     return errors
 
 

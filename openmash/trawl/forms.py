@@ -15,7 +15,13 @@ from openmash.enquiries.models import Significance
 from openmash.people.forms import PastDateField
 from openmash.people.models import Household
 from openmash.people.services import PARENTS
-from openmash.referrals.models import CHILD_WORDS, ReferralPerson, Relationship, SubjectWords
+from openmash.referrals.models import (
+    CHILD_WORDS,
+    ReferralPerson,
+    Relationship,
+    SubjectWords,
+    relationship_choices,
+)
 from openmash.trawl.services import NO_DESCRIPTION, NO_SIGNIFICANCE
 
 
@@ -104,7 +110,9 @@ class HouseholdMemberForm(GdsForm):
         self.households = {str(h.pk): h for h in households}
         super().__init__(*args, **kwargs)
         # An adult at risk's referral names them as such (ADR 0024), not as a child.
-        self.fields["relationship"].label = f"How are they related to the {words.referred}?"
+        relationship = cast(forms.ChoiceField, self.fields["relationship"])
+        relationship.label = f"How are they related to the {words.referred}?"
+        relationship.choices = [("", "Choose a relationship"), *relationship_choices(words)]
         self.fields[
             "address"
         ].help_text = f"Only if they do not live with the {words.short}, and you know it."
