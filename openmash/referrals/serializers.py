@@ -216,7 +216,8 @@ class ReferralSubmissionSerializer(StrictSerializer):
     people = PersonSerializer(
         many=True,
         max_length=MAX_PEOPLE,
-        help_text="Each child referred (`subject`) and the people around them.",
+        help_text="Each person referred (`subject`: a child, or an adult at risk where the hub covers "
+        "adults) and the people around them.",
     )
 
     def referral_data(self, *, agency: Agency) -> ReferralData:
@@ -261,7 +262,7 @@ class ReferralSerializer(serializers.Serializer):
     status_label = serializers.CharField()
     earlier_referrals = serializers.ListField(
         child=serializers.CharField(),
-        help_text="References of earlier referrals about the same child (a re-referral).",
+        help_text="References of earlier referrals about the same person (a re-referral).",
     )
     decision = DecisionSerializer(allow_null=True, help_text="Null until the hub has decided.")
     destroyed = DestroyedSerializer(
