@@ -36,12 +36,14 @@ import http.client
 import json
 import logging
 import re
+import socket
+import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from http.client import HTTPMessage
-from typing import IO, Any, ClassVar, Final
+from typing import IO, Any, ClassVar, Final, cast
 
 from openmash.linkage.engine.records import STANDARD_COLUMNS
 from openmash.linkage.sources.base import (
@@ -218,8 +220,62 @@ def _origin(url: str) -> tuple[str, str]:
     return parts.scheme.lower(), parts.netloc.lower()
 
 
+class _Pinned(urllib.request.Request):
+    """A request to be sent to ``address``, the address its host was checked at, not to whatever a
+    second look-up of the name answers (it could have changed since: "DNS rebinding")."""
+
+    def __init__(self, url: str, *, address: str, headers: Mapping[str, str]) -> None:
+        super().__init__(url, headers=dict(headers))  # noqa: S310 - the caller checked the scheme
+        self.address = address
+
+
+def _connect_to(address: str) -> Any:
+    """http.client's way of opening a connection, to ``address`` on the port asked for."""
+
+    def create_connection(
+        host_port: tuple[str, int], timeout: float | None = None, source_address: Any = None
+    ) -> socket.socket:
+        return socket.create_connection((address, host_port[1]), timeout, source_address)
+
+    return create_connection
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, host: str, *, address: str, **kwargs: Any) -> None:
+        super().__init__(host, **kwargs)
+        self._create_connection = _connect_to(address)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """TLS to the checked address; the certificate is still checked against the host's name (the
+    name is what the connection sends as SNI and verifies, as ``http.client`` always does)."""
+
+    def __init__(self, host: str, *, address: str, **kwargs: Any) -> None:
+        super().__init__(host, **kwargs)
+        self._create_connection = _connect_to(address)
+
+
+class _PinnedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        if not isinstance(req, _Pinned):
+            raise urllib.error.URLError("a request whose host was not checked")
+        return self.do_open(cast(Any, _PinnedHTTPConnection), req, address=req.address)
+
+
+class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self) -> None:
+        super().__init__()
+        self._tls = ssl.create_default_context()  # verifies the certificate and the host's name
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        if not isinstance(req, _Pinned):
+            raise urllib.error.URLError("a request whose host was not checked")
+        return self.do_open(cast(Any, _PinnedHTTPSConnection), req, context=self._tls, address=req.address)
+
+
 class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
-    """Follows a redirect only to the same scheme, host and port (the token goes with it)."""
+    """Follows a redirect only to the same scheme, host and port (the token goes with it), to the
+    address the host was checked at."""
 
     def redirect_request(
         self,
@@ -230,9 +286,12 @@ class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
         headers: HTTPMessage,
         newurl: str,
     ) -> urllib.request.Request | None:
-        if _origin(newurl) != _origin(req.full_url):
+        if _origin(newurl) != _origin(req.full_url) or not isinstance(req, _Pinned):
             return None  # urllib then raises the redirect as an HTTPError
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+        followed = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if followed is None:
+            return None
+        return _Pinned(followed.full_url, address=req.address, headers=dict(followed.header_items()))
 
 
 class FhirConnector(Connector):
@@ -255,7 +314,14 @@ class FhirConnector(Connector):
         self.page_size = max(1, int(page_size))
         self.token = token or None
         self.timeout = float(timeout)
-        self._opener = urllib.request.build_opener(_SameOriginRedirects())
+        # No proxy from the environment: each request goes straight to the address its host was
+        # checked at (a proxy would look the name up again, where the check cannot see).
+        self._opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}),
+            _PinnedHTTPHandler(),
+            _PinnedHTTPSHandler(),
+            _SameOriginRedirects(),
+        )
 
     # --- requests -------------------------------------------------------------------------------
 
@@ -303,10 +369,11 @@ class FhirConnector(Connector):
         try:
             port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
             # The host is checked before the token is read: a secret goes only where it may.
-            self.limits.check_host(parts.hostname, port)
+            addresses = self.limits.check_host(parts.hostname, port)
         except (HostRefused, ValueError) as refused:
             raise self._unreachable(doing, part, refused) from None
-        request = urllib.request.Request(url, headers=self._headers(part))  # noqa: S310 - scheme checked above
+        # Sent to the first address checked: a second look-up of the name is never made.
+        request = _Pinned(url, address=str(addresses[0]), headers=self._headers(part))
         try:
             with self._opener.open(request, timeout=self.timeout) as response:
                 body = response.read()

@@ -32,7 +32,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -149,6 +149,10 @@ def _special(address: Address) -> bool:
     )
 
 
+#: Looks a host name up: every address it resolves to, or :class:`HostRefused`.
+Resolver = Callable[[str, int], list[Address]]
+
+
 def _resolve(host: str, port: int) -> list[Address]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -181,6 +185,8 @@ class SourceLimits:
     max_uncompressed_bytes: int = 1024 * 1024 * 1024
     max_compression_ratio: int = 200
     sql_timeout_seconds: int = 120
+    resolver: Resolver | None = field(default=None, compare=False, repr=False)
+    """How host names are looked up (default: the system's resolver, ``socket.getaddrinfo``)."""
     _entries: tuple[_HostEntry, ...] = field(init=False, repr=False, compare=False, default=())
 
     def __post_init__(self) -> None:
@@ -242,7 +248,7 @@ class SourceLimits:
         if not host:
             raise HostRefused("no host")
         host = host.lower().strip("[]").rstrip(".")
-        addresses = _resolve(host, port)
+        addresses = (self.resolver or _resolve)(host, port)
         for address in addresses:
             self._check_address(host, address, port)
         if database is not None or self.app_databases:
@@ -274,7 +280,7 @@ class SourceLimits:
             if not app.host or (app.port or 5432) != port:
                 continue
             try:
-                app_addresses = set(_resolve(app.host, port))
+                app_addresses = set((self.resolver or _resolve)(app.host, port))
             except HostRefused:
                 app_addresses = set()
             if not (app_addresses & set(addresses)) and app.host.lower() != host:

@@ -94,15 +94,17 @@ def synthetic_resources(seed: int = 3, households: int = 20) -> Resources:
 class FhirTestServer:
     """A FHIR server on 127.0.0.1 (port chosen by the system), run in a thread."""
 
-    def __init__(self, resources: Resources, *, token: str | None = None) -> None:
+    def __init__(self, resources: Resources, *, token: str | None = None, host: str = "127.0.0.1") -> None:
         self.resources = resources
         self.token = token
         self.fail: str | None = None
         self.fail_on = ""
         #: Where ``next`` links point (default: this server), to test a link to another host.
         self.link_origin: str | None = None
+        #: Paths under ``BASE_PATH + moved`` answer 301, pointing to the same path without it.
+        self.moved: str | None = None
         self.requests: list[tuple[str, dict[str, str]]] = []
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._httpd = ThreadingHTTPServer((host, 0), _handler(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -133,6 +135,8 @@ class FhirTestServer:
 
     def answer(self, path: str, headers: dict[str, str]) -> tuple[int, str, bytes]:
         self.requests.append((path, headers))
+        if self.moved is not None and path.startswith(BASE_PATH + self.moved + "/"):
+            return 301, "location:" + BASE_PATH + path.removeprefix(BASE_PATH + self.moved), b""
         if self.token is not None and headers.get("authorization") != f"Bearer {self.token}":
             return _json(401, _outcome("login", "a bearer token is required"))
         if self.fail is not None and self.fail_on in path:
@@ -199,6 +203,9 @@ def _handler(server: FhirTestServer) -> type[BaseHTTPRequestHandler]:
                 self.path, {k.lower(): v for k, v in self.headers.items()}
             )
             self.send_response(status)
+            if content_type.startswith("location:"):  # a redirect
+                self.send_header("Location", content_type.removeprefix("location:"))
+                content_type = "text/plain"
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()

@@ -5,6 +5,7 @@ server, listening sockets, SQLite files and the local PostgreSQL."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import socket
 import threading
@@ -12,6 +13,7 @@ import uuid
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
@@ -21,7 +23,7 @@ from openmash.linkage.sources import LoadFailed, connector_for
 from openmash.linkage.sources.files import CsvConnector
 from openmash.linkage.sources.limits import AppDatabase, HostRefused, SourceLimits
 from openmash.linkage.sources.sql import SqlConnector, query_problem
-from openmash.linkage.sources.tests.fhir_server import FhirTestServer, Resources
+from openmash.linkage.sources.tests.fhir_server import BASE_PATH, FhirTestServer, Resources
 from openmash.linkage.sources.xlsx import XlsxConnector
 
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
@@ -247,6 +249,50 @@ def test_an_env_token_goes_only_to_a_listed_host(
         # Listed (by address and port): the token is sent.
         connector_for("fhir", settings, limits=SourceLimits(hosts=(f"127.0.0.1:{port}",))).read()
         assert {h.get("authorization") for _, h in server.requests} == {"Bearer token-for-the-gp-system"}
+
+
+def test_a_fhir_server_is_reached_at_the_address_its_name_was_checked_at(fhir_resources: Resources) -> None:
+    """A name is looked up once for each request, by the host check, and the request goes to the address
+    the check saw, a same-origin redirect included: no second look-up whose answer could have changed
+    since ("DNS rebinding") is ever made. The name here is known only to the check's resolver, so a
+    second look-up by the system would fail the load; the server sees the name it was asked for."""
+    looked_up: list[str] = []
+
+    def resolver(host: str, port: int) -> list[Any]:
+        looked_up.append(host)
+        return [ipaddress.ip_address("127.0.0.1")]
+
+    name = "fhir.gp.invalid"
+    with FhirTestServer(fhir_resources) as server:
+        port = int(server.origin.rsplit(":", 1)[1])
+        server.link_origin = f"http://{name}:{port}"  # its next links name it as the hub does
+        server.moved = "/old"  # the first page is asked at an old address and redirected
+        limits = SourceLimits(hosts=(f"127.0.0.1:{port}",), resolver=resolver)
+        base_url = f"http://{name}:{port}{BASE_PATH}/old"
+        extract = connector_for("fhir", {"base_url": base_url, "page_size": 7}, limits=limits).read()
+        assert extract.records == len(fhir_resources.patients)
+        hosts = {headers.get("host") for _, headers in server.requests}
+        redirected = [path for path, _ in server.requests if path.startswith(f"{BASE_PATH}/old/")]
+    assert hosts == {f"{name}:{port}"}
+    assert len(redirected) == 1 and len(server.requests) > 2
+    assert looked_up == [name] * (len(server.requests) - 1)  # the redirect followed without one
+
+
+def test_a_name_that_now_resolves_elsewhere_is_refused_before_any_request(fhir_resources: Resources) -> None:
+    """The other half: where the name's answer is an address the deployer did not list (here a second
+    local server standing in for an internal one), the check refuses it and nothing is sent anywhere."""
+    with FhirTestServer(fhir_resources) as listed, FhirTestServer(fhir_resources, host="127.0.0.2") as inner:
+        port = int(listed.origin.rsplit(":", 1)[1])
+        inner_port = int(inner.origin.rsplit(":", 1)[1])
+        limits = SourceLimits(
+            hosts=(f"127.0.0.1:{port}", f"127.0.0.1:{inner_port}"),
+            resolver=lambda host, _port: [ipaddress.ip_address("127.0.0.2")],
+        )
+        for target in (port, inner_port):
+            settings = {"base_url": f"http://fhir.gp.invalid:{target}{BASE_PATH}"}
+            with pytest.raises(LoadFailed, match="could not reach the server"):
+                connector_for("fhir", settings, limits=limits).read()
+        assert listed.requests == [] and inner.requests == []
 
 
 @pytest.mark.parametrize("name", ["SECRET_KEY", "DATABASE_URL", "HOME", "OPENMASH_SOURCEX"])
