@@ -100,6 +100,9 @@ class Action(StrEnum):
     """Adding someone the referral did not name, found while answering the request (a household member):
     the agency's researcher, while the request is open, the gate lets them search and the case is not
     decided."""
+    PERSON_REMOVE = "person.remove"
+    """Removing someone added to a case in error: the agency that added them while its request is open,
+    or the screening manager while the case is open; never someone the referral named."""
     MEETINGS_LIST = "meetings.list"
     MEETING_VIEW = "meeting.view"
     MEETING_RUN = "meeting.run"
@@ -338,6 +341,11 @@ ROLE_LEVEL: dict[Action, tuple[tuple[Perm, ...], tuple[Role, ...], str]] = {
     Action.REQUEST_TRAWL: ((Perm.REQUEST_RESPOND,), (), "Requests are for agency researchers"),
     Action.TRAWL_RECORD: ((Perm.REQUEST_RESPOND,), (), "Requests are for agency researchers"),
     Action.REQUEST_ADD_PERSON: ((Perm.REQUEST_RESPOND,), (), "Requests are for agency researchers"),
+    Action.PERSON_REMOVE: (
+        (Perm.CASE_SCREEN, Perm.REQUEST_RESPOND),
+        (),
+        "Only the screening manager, or the agency that added someone, removes them",
+    ),
     Action.CASES_LIST: (
         (Perm.CASE_VIEW_ALL,),
         (Role.MEETING_CHAIR,),
@@ -472,6 +480,37 @@ def _case_rule(user: User, action: Action, case: Case) -> Verdict:
             "Only the screening manager, or an agency still working its request, changes people"
         )
     return ALLOW
+
+
+# A refusal names nobody (a refused answer shows no personal data).
+NAMED_BY_REFERRAL = "The referral's people are corrected (change their details), not removed"
+ADDED_BY_ANOTHER = "This person was added by {agency}: only {agency}, or the screening manager, removes them"
+REMOVE_CLOSED = "The case has been decided: its people are corrected, not removed"
+
+
+def _person_remove_rule(user: User, person: ReferralPerson) -> Verdict:
+    """Someone added to the case (`people.PersonAddition`), removed by the screening manager while the case
+    is open, or by a researcher of the agency that added them while that agency may still change the
+    case's people (its request is open). Whoever may not change the case's people is answered as that
+    rule answers (not found, for one who may not see the case)."""
+    allowed_role = role_level(user, Action.PERSON_REMOVE)
+    if not allowed_role:
+        return allowed_role
+    case = getattr(person.referral, "case", None)
+    if case is None:
+        return NOT_FOUND
+    change = _case_rule(user, Action.PEOPLE_CHANGE, case)
+    if not change and change.refusal != Refusal.CLOSED:
+        return change
+    if case.status in (CaseStatus.DECIDED, CaseStatus.CLOSED):
+        return Verdict(False, Refusal.CLOSED, REMOVE_CLOSED)
+    added = person.addition if hasattr(person, "addition") else None
+    if added is None:
+        return _forbidden(NAMED_BY_REFERRAL)
+    if can(user, Perm.CASE_SCREEN) or added.agency_id == getattr(user, "agency_id", None):
+        return ALLOW
+    agency = added.agency.name if added.agency is not None else "the hub"
+    return _forbidden(ADDED_BY_ANOTHER.format(agency=agency))
 
 
 def early_help(case: Case) -> bool:
@@ -702,6 +741,7 @@ WRITES = frozenset(
         Action.REQUEST_RESPOND,
         Action.TRAWL_RECORD,
         Action.REQUEST_ADD_PERSON,
+        Action.PERSON_REMOVE,
         Action.ROUTING_ANSWER,
         Action.OUTCOME_CHALLENGE,
         Action.CHALLENGE_ANSWER,
@@ -759,6 +799,9 @@ def _destruction(obj: object) -> DestructionRecord | None:
     """The destruction record of the case this object belongs to, if there is one."""
     if isinstance(obj, Case):
         return destruction_of(obj)
+    if isinstance(obj, ReferralPerson):
+        case = getattr(obj.referral, "case", None)
+        return destruction_of(case) if case is not None else None
     if isinstance(obj, OutcomeChallenge):
         obj = obj.decision
     if isinstance(obj, (InformationRequest, OutcomeNotification, Routing, AgendaItem, Decision)):
@@ -808,6 +851,8 @@ def _rule(person: User, action: Action, obj: object) -> Verdict:
         return _retention_rule(person, action)
     if action == Action.LEGAL_HOLD and isinstance(obj, Case):
         return _retention_rule(person, action)
+    if action == Action.PERSON_REMOVE and isinstance(obj, ReferralPerson):
+        return _person_remove_rule(person, obj)
     if action == Action.TRANSPARENCY_REPORT and isinstance(obj, ReferralPerson):
         case = getattr(obj.referral, "case", None)
         return _ig_rule(person, action, case) if case is not None else NOT_FOUND

@@ -95,6 +95,7 @@ class AuditAction(models.TextChoices):
     # People on a case
     PERSON_ADDED = "people.person_added", "Person added to a case"
     PERSON_CHANGED = "people.person_changed", "Person's details changed"
+    PERSON_REMOVED = "people.person_removed", "Person added in error removed from a case"
     RELATIONSHIP_ADDED = "people.relationship_added", "Relationship recorded"
     RELATIONSHIP_REMOVED = "people.relationship_removed", "Relationship removed"
     HOUSEHOLD_SAVED = "people.household_saved", "Household recorded"

@@ -3,7 +3,11 @@ mother's new partner found in the police records, a lodger the housing file name
 transaction the person joins the case (recorded as added by that agency's researcher during the
 search, with how they know of them), with their relationship to the child and the household they live
 in, so the hub sees them on the people page and the genogram and the agency's next search looks for
-them. Each write is audited."""
+them. Each write is audited.
+
+Someone added in error (the wrong man of that name) is removed again (`person_remove`) while nothing has
+been found, shared or recorded about them: the case then holds no trace of them but the audit trail's
+record of the removal and why, whose note (their name) is destroyed with the case."""
 
 from __future__ import annotations
 
@@ -11,15 +15,19 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Q
 
+from openmash.audit.catalogue import AuditAction
+from openmash.audit.services import audit_record
 from openmash.cases.destroyed import check_not_destroyed
 from openmash.cases.models import CaseStatus
+from openmash.consent.models import ConsentRecord, Disclosure
 from openmash.core.actor import Actor
 from openmash.core.codes import Sex
 from openmash.core.errors import DomainError
-from openmash.enquiries.models import OPEN_STATUSES, InformationRequest, RequestStatus
+from openmash.enquiries.models import OPEN_STATUSES, HistoryItem, InformationRequest, RequestStatus
 from openmash.enquiries.services import check_researcher
-from openmash.people.models import Household
+from openmash.people.models import Household, PersonAddition
 from openmash.people.services import (
     household_label,
     household_save,
@@ -28,6 +36,7 @@ from openmash.people.services import (
     relationship_pairs,
 )
 from openmash.referrals.models import ReferralPerson, Relationship
+from openmash.trawl.models import CandidateStatus, TrawlCandidate
 
 REQUEST_ANSWERED = "Your agency has answered this request, so nobody more can be added to the case from it."
 REQUEST_ENDED = "This request is closed as no longer needed: nobody can be added to the case from it."
@@ -36,6 +45,15 @@ CASE_DECIDED = "The hub has decided this case, so its people are read-only."
 NOT_A_PARTNER = "Only a parent's partner is someone's partner"
 PARTNER_NOT_ON_CASE = "The person whose partner they are is not on this case"
 HOUSEHOLD_NOT_ON_CASE = "That household is not on this case"
+NO_REMOVE_REASON = "Say why they are being removed, for example: the wrong man of that name"
+NAMED_BY_REFERRAL = "{name} was named by the referral, so cannot be removed: change their details instead"
+ALREADY_REMOVED = "They have already been removed from the case"
+CASE_DECIDED_REMOVE = "The hub has decided this case, so nobody can be removed from it"
+KEPT = "{name} cannot be removed: {why}"
+KEPT_CONSENT = "consent was recorded from or for them"
+KEPT_SHOWN = "information naming them has already been shared or shown (the disclosure log records it)"
+KEPT_ITEMS = "{count} of an agency's information name them: remove {them} from the return first"
+KEPT_CONFIRMED = "a search result was confirmed as them: mark it as not the same person first"
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,3 +157,60 @@ def _home_of(member: NewMember, children: list[ReferralPerson]) -> ReferralPerso
     if member.with_child:
         return next((c for c in children if c.address or c.postcode), None)
     return None
+
+
+def _kept_by(person: ReferralPerson) -> list[str]:
+    """What recorded about the person keeps them on the case, in words; empty when nothing does."""
+    why = []
+    if ConsentRecord.objects.filter(Q(given_by=person) | Q(child=person)).exists():
+        why.append(KEPT_CONSENT)
+    if Disclosure.objects.filter(Q(about=person) | Q(subject=person)).exists():
+        why.append(KEPT_SHOWN)
+    items = HistoryItem.objects.filter(subjects=person).count()
+    if items:
+        count = "1 item" if items == 1 else f"{items} items"
+        why.append(KEPT_ITEMS.format(count=count, them="it" if items == 1 else "them"))
+    if TrawlCandidate.objects.filter(person=person, status=CandidateStatus.CONFIRMED).exists():
+        why.append(KEPT_CONFIRMED)
+    return why
+
+
+def person_remove(*, actor: Actor, person: ReferralPerson, reason: str) -> int:
+    """Remove someone added to the case in error, with why. Refused for someone the referral named, once
+    the case is decided, and while anything recorded about them keeps them (consent, information shown or
+    shared, items of an agency's information, a confirmed search result). Their details, relationships,
+    households and unconfirmed search results go with them; the audit trail keeps the removal, the
+    reason and (in the note destroyed with the case) their name. Whether this person may do it is the
+    access policy's (`Action.PERSON_REMOVE`). Returns the number of search results removed with them."""
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(NO_REMOVE_REASON)
+    with transaction.atomic(durable=True):
+        locked = ReferralPerson.objects.select_for_update().filter(pk=person.pk).first()
+        if locked is None:
+            raise DomainError(ALREADY_REMOVED)
+        case = locked.referral.case
+        check_not_destroyed(case.pk)
+        if case.status in (CaseStatus.DECIDED, CaseStatus.CLOSED):
+            raise DomainError(CASE_DECIDED_REMOVE)
+        addition = PersonAddition.objects.filter(person=locked).select_related("agency").first()
+        if addition is None:
+            raise DomainError(NAMED_BY_REFERRAL.format(name=locked))
+        why = _kept_by(locked)
+        if why:
+            raise DomainError(KEPT.format(name=locked, why="; ".join(why)))
+        results = TrawlCandidate.objects.filter(person=locked).count()
+        detail: dict[str, object] = {"case": case.reference, "search_results_removed": results}
+        if addition.agency is not None:
+            detail["added_by"] = addition.agency.name
+        audit_record(
+            actor=actor,
+            action=AuditAction.PERSON_REMOVED,
+            obj=case,
+            persons=[locked.pk],
+            justification=reason,
+            detail=detail,
+            personal={"person": str(locked), "added_because": addition.reason},
+        )
+        locked.delete()
+    return results

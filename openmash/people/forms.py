@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from openmash.casework.household import NO_REMOVE_REASON
 from openmash.core.codes import Sex
 from openmash.core.forms import DateMessages, GdsDateField, GdsForm, VersionField
 from openmash.people.models import (
@@ -212,3 +213,19 @@ class AddressForm(GdsForm):
 
 class RemoveRelationshipForm(GdsForm):
     """Confirmation only: removing needs a deliberate second click."""
+
+
+class RemovePersonForm(GdsForm):
+    """Removing someone added to the case in error: with why, kept in the audit trail."""
+
+    reason = forms.CharField(
+        label="Why are you removing them?",
+        help_text="For example: the wrong man of that name, not the mother's partner. The audit trail keeps "
+        "the reason with the removal.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = NO_REMOVE_REASON

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<uuid:case_id>/households/add/", views.household_save, name="household_add"),
     path("<uuid:case_id>/households/<uuid:household_id>/", views.household_save, name="household_change"),
     path("<uuid:case_id>/people/<uuid:person_id>/change/", views.person_change, name="person_change"),
+    path("<uuid:case_id>/people/<uuid:person_id>/remove/", views.person_remove, name="person_remove"),
     path("<uuid:case_id>/people/<uuid:person_id>/identifier/", views.identifier_add, name="identifier_add"),
     path(
         "<uuid:case_id>/people/<uuid:person_id>/identifiers/<uuid:identifier_id>/",

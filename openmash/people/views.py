@@ -11,19 +11,22 @@ from typing import Any
 
 from crispy_forms_gds.layout import Field
 from django import forms
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from openmash.access.enforce import open_case
+from openmash.access.enforce import authorize, load, open_case
 from openmash.access.policy import Action, contribution_agencies, decide, destruction_of, requests_visible
 from openmash.accounts.permissions import Perm, can, signed_in
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.cases.destroyed import NOTICE
 from openmash.cases.models import Case
+from openmash.casework.household import person_remove as remove_person
 from openmash.core.actor import Actor
 from openmash.core.concurrency import show_their_version
 from openmash.core.dates import format_date
@@ -37,6 +40,7 @@ from openmash.people.forms import (
     IdentifierForm,
     PersonForm,
     RelationshipForm,
+    RemovePersonForm,
     RemoveRelationshipForm,
 )
 from openmash.people.models import (
@@ -143,6 +147,8 @@ def case_people(request: HttpRequest, case_id: str) -> HttpResponse:
                 "provenance": provenance(p, agencies),
                 # How they know of them: told to whoever is told who added them.
                 "reason": addition.reason if addition is not None and addition.told(agencies) else "",
+                # Someone added in error: removed by who added them, or the screening manager.
+                "may_remove": addition is not None and decide(request.user, Action.PERSON_REMOVE, p).allowed,
             }
         )
     relationships, households = relationships_on(case), households_on(case)
@@ -175,8 +181,6 @@ def _form_page(request: HttpRequest, case: Case, form: Any, **context: Any) -> H
 
 
 def _back(case: Case) -> str:
-    from django.urls import reverse
-
     return reverse("people:case", args=[case.pk])
 
 
@@ -364,6 +368,57 @@ def person_change(request: HttpRequest, case_id: str, person_id: str) -> HttpRes
         else:
             return _done(actor, case, form, "change a person")
     return _form_page(request, case, form, heading=f"Change the details of {person}", submit="Save details")
+
+
+REMOVE_WARNING = (
+    "They will no longer appear on the case, in the genogram or in any agency's search, and search results "
+    "about them that nobody confirmed go with them. The audit trail keeps a record of the removal and why."
+)
+
+
+@signed_in
+def person_remove(request: HttpRequest, case_id: str, person_id: str) -> HttpResponse:
+    """Remove someone added to the case in error; who may is the policy's (`Action.PERSON_REMOVE`): the
+    agency that added them while its request is open, or the screening manager. From an agency's search
+    page (`?from=search`) the researcher goes back to it."""
+    actor = Actor.from_request(request)
+    case, _ = load(actor, Action.CASE_VIEW, Case.objects.select_related("referral", "destruction"), case_id)
+    person = _person(case, person_id)
+    authorize(actor, Action.PERSON_REMOVE, person)  # before the read is audited: a refusal writes only itself
+    audit_record(
+        actor=actor,
+        action=AuditAction.CASE_VIEWED,
+        obj=case,
+        persons=[person.pk],
+        detail={"purpose": "remove someone added in error"},
+    )
+    searching = search_request(request.user, case) if request.GET.get("from") == "search" else None
+    back = reverse("trawl:page", args=[searching.pk]) if searching is not None else _back(case)
+    form = RemovePersonForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            results = remove_person(actor=actor, person=person, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            gone = (
+                f" {results} search result{'' if results == 1 else 's'} about them went with them."
+                if results
+                else ""
+            )
+            messages.success(request, f"{person} was removed from case {case.reference}.{gone}")
+            return redirect(back)
+    return _form_page(
+        request,
+        case,
+        form,
+        heading=f"Remove {person} from the case?",
+        lead=provenance(person, contribution_agencies(request.user, case)),
+        submit="Remove them from the case",
+        warning=True,
+        warning_text=REMOVE_WARNING,
+        cancel=back,
+    )
 
 
 @signed_in

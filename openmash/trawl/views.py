@@ -24,7 +24,7 @@ from openmash.core.actor import Actor
 from openmash.core.concurrency import show_their_version
 from openmash.core.errors import ConcurrentEditError, DomainError
 from openmash.enquiries.models import HistoryItem, InformationRequest, RequestStatus
-from openmash.people.selectors import households_on, people_on, provenance
+from openmash.people.selectors import addition_of, households_on, people_on, provenance
 from openmash.referrals.models import ReferralPerson
 from openmash.trawl import services
 from openmash.trawl.forms import HouseholdMemberForm, TrawlItemForm
@@ -124,6 +124,10 @@ def trawl_page(request: HttpRequest, request_id: str) -> HttpResponse:
             and not blocked
             and decide(request.user, Action.TRAWL_RECORD, info).allowed,
             "may_add_person": decide(request.user, Action.REQUEST_ADD_PERSON, info).allowed,
+            # Who this request added: each may be removed again if added in error (on the people pages).
+            "added_here": [
+                p for p in people if (a := addition_of(p)) is not None and a.request_id == info.pk
+            ],
         },
     )
 

@@ -46,7 +46,8 @@ from openmash.enquiries.models import HistoryItem
 from openmash.health.tasks import heartbeat_record
 from openmash.hub.models import Agency, AgencyKind, ClosureDay, RagRating, ThresholdIndicator
 from openmash.hub.services import closure_day_add
-from openmash.people.models import Household, PersonIdentifier, PersonRelationship
+from openmash.people.models import Household, PersonAddition, PersonIdentifier, PersonRelationship
+from openmash.referrals.models import ReferralPerson
 from openmash.reporting.models import MonthlyReport
 from openmash.retention.models import DestructionRecord, LegalHold, RecordKind
 from openmash.retention.services import legal_hold_place
@@ -142,6 +143,28 @@ def identifiers(s: Scenario) -> list[Target]:
         )
         kwargs = {"case_id": case.pk, "person_id": person.pk, "identifier_id": identifier.pk}
         out.append(Target(key, kwargs, policy(Action.PEOPLE_CHANGE, case), key))
+    return out
+
+
+def added_people(s: Scenario) -> list[Target]:
+    """On each case someone added by Police (recorded here where the case has nobody added; on the
+    destroyed case, whose people are gone, the person referred): who may remove them."""
+    police = Agency.objects.get(kind=AgencyKind.POLICE)
+    out = []
+    for key, case in s.cases.items():
+        addition = PersonAddition.objects.filter(case=case).select_related("person").first()
+        if addition is not None:
+            person = addition.person
+        elif key == "destroyed":
+            person = s.people(key)[0]
+        else:
+            person = ReferralPerson.objects.create(
+                referral=case.referral, relationship="other", given_name="Added", family_name="Inerror"
+            )
+            PersonAddition.objects.create(person=person, case=case, agency=police)
+        kwargs = {"case_id": case.pk, "person_id": person.pk}
+        gone = partial(_gone, ReferralPerson, person.pk)
+        out.append(Target(key, kwargs, policy(Action.PERSON_REMOVE, person), key, gone=gone))
     return out
 
 
@@ -459,6 +482,7 @@ ROUTES: dict[str, Route] = {
     "people:identifier_add": Route(case_people(Action.PEOPLE_CHANGE)),
     "people:identifier_change": Route(identifiers),
     "people:person_change": Route(case_people(Action.PEOPLE_CHANGE)),
+    "people:person_remove": Route(added_people),
     "people:address_add": Route(case_people(Action.PEOPLE_CHANGE)),
     "people:genogram": Route(cases(Action.CASE_VIEW), post=False),
     "people:genogram_svg": Route(cases(Action.CASE_VIEW), post=False),
