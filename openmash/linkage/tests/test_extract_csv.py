@@ -197,6 +197,114 @@ def test_an_empty_id_and_a_ragged_row_in_late_batches_are_named_by_their_row(tmp
     assert f"row 9006: has {4 + _FILLER + 1} fields where the header has {4 + _FILLER}" in message
 
 
+#: Blank lines, which the parser skips: a user sees each as a row of the file.
+_BLANK = ["\n", "   \n", "\t\n", "\r\n"]
+
+
+def _blank_lines_before(lines: list[str], counts: dict[int, int]) -> list[str]:
+    """``lines`` with ``counts[i]`` blank lines (empty, spaces or a tab alone) before line ``i``."""
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        out += [_BLANK[j % len(_BLANK)] for j in range(counts.get(i, 0))]
+        out.append(line)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("kind", "change", "message"),
+    [
+        ("ragged", (",", ",extra,"), "row 9011: has 129 fields where the header has 128"),
+        ("empty", ("r9004,", " ,"), f"row 9011, column record_id: {EMPTY_ID}"),
+        ("repeated", ("r9004,", "r2,"), f"row 9011, column record_id: {DUPLICATE_ID} 'r2' (also on row 5)"),
+    ],
+)
+def test_a_bad_row_below_blank_lines_is_named_by_the_row_a_user_finds(
+    tmp_path: Path, kind: str, change: tuple[str, str], message: str
+) -> None:
+    """Row N is the Nth line under the header: the blank lines above it count, as they do when the
+    parser names a row with too many fields; a quoted value's line breaks (every 4th record holds
+    one) do not. Record 9,005 has six blank lines above it (two before record 3): row 9,011."""
+    lines = _rows()
+    lines[9004] = lines[9004].replace(*change, 1)
+    path = _file(tmp_path / f"{kind}.csv", _blank_lines_before(lines, {2: 2, 6000: 3, 9000: 1}))
+    assert (
+        _same_error(path)
+        == f"{path}, {message} | row=9011 column={'None' if kind == 'ragged' else 'record_id'}"
+    )
+
+
+def test_a_first_row_with_too_many_fields_below_blank_lines_is_named_by_its_row(tmp_path: Path) -> None:
+    path = tmp_path / "trailing.csv"
+    path.write_text("record_id,given_name\n\n   \nR1,Ann,\nR2,Bob,\n")
+    assert _same_error(path) == (
+        f"{path}, row 3: has 3 fields where the header has 2 (a delimiter at the end of the line?)"
+        " | row=3 column=None"
+    )
+
+
+def _lines_and_rows(rng: random.Random, columns: int) -> tuple[list[str], list[int]]:
+    """A CSV extract's lines under its header, some of them blank, and the row of each record: its
+    line's number under the header, blank lines counted, a quoted value's line breaks not."""
+    values = ["", "a", "Zoë", "x,y", 'say "hi"', "two\nlines", "three\r\nlines\n"]
+    eol = rng.choice(["\n", "\r\n"])
+    lines: list[str] = []
+    rows: list[int] = []
+    for i in range(rng.randrange(1, 12)):
+        for _ in range(rng.choice([0, 0, 0, 1, 2])):
+            lines.append(rng.choice(["", "  ", "\t"]) + eol)
+        out = io.StringIO()
+        csv.writer(out, lineterminator=eol).writerow(
+            [f"r{i}", *(rng.choice(values) for _ in range(columns - 1))]
+        )
+        lines.append(out.getvalue())
+        rows.append(len(lines))
+    return lines, rows
+
+
+def test_every_kind_of_bad_row_is_named_by_the_same_row_whatever_the_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Random extracts with blank lines and quoted line breaks, parsed 3 to 6 rows a batch: a record
+    with too many fields, an empty id or an id given before is named by its row, whatever the
+    kind of error, by the whole-file read and the batched one alike."""
+    monkeypatch.setattr("openmash.linkage.engine.inputs._BATCH_FIELDS", 18)
+    rng = random.Random(7)
+    for case in range(80):
+        columns = rng.randrange(3, 7)
+        lines, rows = _lines_and_rows(rng, columns)
+        bad = rng.randrange(len(rows))
+        line = rows[bad] - 1
+        record = f"r{bad},"
+        earlier = rng.randrange(bad) if bad else None
+        hint = " (a delimiter at the end of the line?)" if bad == 0 else ""
+        kinds = {
+            "ragged": (
+                record,
+                f"{record}extra,",
+                f"has {columns + 1} fields where the header has {columns}{hint}",
+            ),
+            "empty": (record, ",", f"{EMPTY_ID}"),
+        }
+        if earlier is not None:
+            kinds["repeated"] = (
+                record,
+                f"r{earlier},",
+                f"{DUPLICATE_ID} 'r{earlier}' (also on row {rows[earlier]})",
+            )
+        for kind, (old, new, reason) in kinds.items():
+            changed = [*lines[:line], lines[line].replace(old, new, 1), *lines[line + 1 :]]
+            path = tmp_path / f"case{case}-{kind}.csv"
+            path.write_bytes(
+                ("record_id," + ",".join(f"c{i}" for i in range(1, columns)) + "\n").encode()
+                + "".join(changed).encode()
+            )
+            where = f"row {rows[bad]}" + ("" if kind == "ragged" else ", column record_id")
+            column = "None" if kind == "ragged" else "record_id"
+            assert _same_error(path) == f"{path}, {where}: {reason} | row={rows[bad]} column={column}", (
+                changed
+            )
+
+
 def test_a_delimiter_at_the_end_of_every_line_is_refused_not_shifted_a_column(tmp_path: Path) -> None:
     """pandas reads a first row with one field too many as an index column: every value would land in
     the next column (the given name read as the record id). The file is refused, naming row 1."""
