@@ -41,6 +41,7 @@ __all__ = [
     "InputError",
     "LONE_CR",
     "LoadedRecords",
+    "STRAY_CR",
     "parse_mapping",
     "read_frame",
     "read_records",
@@ -51,15 +52,23 @@ LONE_CR: Final = (
     "ends its lines with a carriage return alone (an old Mac format):"
     " save it with Windows or Unix line endings"
 )
+STRAY_CR: Final = (
+    "holds a carriage return (CR) on its own, outside quotes: a line ends only with a line feed"
+    " (LF, or CR LF) here, so delete the CR, or put the value that holds it in double quotes"
+)
 NO_RECORD_ID: Final = "has no record_id column"
 EMPTY_ID: Final = "record_id is empty"
 DUPLICATE_ID: Final = "duplicate record_id"
+_LONE_CR = re.compile(rb"\r(?!\n)")  # a carriage return not followed by a line feed
 _PANDAS_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 #: A CSV extract is parsed in batches of rows of about this many fields (at least 2 rows a batch;
 #: 65,536 rows of 8 columns).
 _BATCH_FIELDS: Final = 2**19
 #: Bytes of a CSV extract read at a time when its encoding is checked.
 _CHECK_BYTES: Final = 1 << 23
+#: Bytes of a CSV extract read at a time when the row of a place in it is looked for (each block's
+#: quoted values are replaced at once, a few MB of work for 256 KiB).
+_SPOT_BYTES: Final = 1 << 18
 
 
 class InputError(ValueError):
@@ -217,10 +226,18 @@ def _read_csv(path: Path) -> pd.DataFrame:
 def _check_text(path: Path, block: int) -> list[str]:
     """The checks made before a CSV file is parsed, reading ``block`` bytes at a time: the file is
     UTF-8 (a byte order mark is dropped; the first byte that cannot be decoded is named by its line
-    and column), is not blank, and its header names no column twice. Returns the header's names."""
+    and column), is not blank, its header names no column twice, and no carriage return outside
+    quotes stands alone (the parser would end a row there: a row cut in two, or, on a line of
+    spaces, a batch of empty rows). Returns the header's names.
+
+    A carriage return on its own is looked for cheaply as the blocks go by (a search for the byte,
+    then, in a file of CR LF lines, for one not followed by a line feed); only a file that has one
+    is read again, to find whether it is inside quotes and its row (:func:`_spot`)."""
     first_line: list[str] = []  # the header's text, until its newline
     header_ended = False
     blank = True
+    lone_cr = False  # a carriage return not followed by a line feed has been read
+    cr_last = False  # the bytes read so far end with a carriage return
     offset = 0  # where in the file ``data`` starts
     newlines = 0  # before ``offset``
     line_start = 0  # where the line holding ``offset`` starts
@@ -246,6 +263,14 @@ def _check_text(path: Path, block: int) -> list[str]:
             used += skip
             if blank and text.strip():
                 blank = False
+            if not lone_cr and used:
+                lone_cr = cr_last and not data.startswith(b"\n")
+                cr = data.find(b"\r", 0, used)
+                lone = _LONE_CR.search(data, cr, used) if cr >= 0 else None
+                cr_last = lone is not None and lone.start() == used - 1  # a line feed may follow
+                lone_cr = lone_cr or (lone is not None and not cr_last)
+            elif not lone_cr:
+                lone_cr = cr_last and not data.startswith(b"\n")  # at the end of the file
             if not header_ended:
                 head, newline, _ = text.partition("\n")
                 first_line.append(head)
@@ -260,7 +285,109 @@ def _check_text(path: Path, block: int) -> list[str]:
                 break
     if blank:
         raise InputError(path, "is empty")
-    return _check_header(path, "".join(first_line))
+    names = _check_header(path, "".join(first_line))
+    if lone_cr and (spot := _spot(path, min(block, _SPOT_BYTES))) is not None:
+        if spot.row == 0:
+            raise InputError(path, LONE_CR)
+        column = None if spot.blank or spot.field >= len(names) else names[spot.field].strip()
+        raise InputError(path, STRAY_CR, row=spot.row, column=column)
+    return names
+
+
+@dataclass(frozen=True)
+class _Spot:
+    """A place in a CSV file: its row (0 = the header) and field (0 = the first) as the parser splits
+    the file, and whether only spaces and tabs come before it in its row."""
+
+    row: int
+    field: int
+    blank: bool
+
+
+def _quotes(
+    delimiter: bytes,
+) -> tuple[re.Pattern[bytes], re.Pattern[bytes], re.Pattern[bytes], re.Pattern[bytes]]:
+    """For a file of fields split by ``delimiter``: a quoted value closed before the end of the text
+    read (the quote that opens one follows a delimiter or a line break; a quote is doubled inside
+    it; a last quote may yet be the first of two); one closed by the end of the file; a quote that
+    opens one; the rest of a quoted value, to its closing quote."""
+    opens = rb'"(?<=[' + re.escape(delimiter) + rb'\r\n]")'
+    inside = rb'(?:[^"]+|"")*+'
+    return (
+        re.compile(opens + inside + rb'"(?!\Z)'),
+        re.compile(opens + inside + b'"'),
+        re.compile(opens),
+        re.compile(inside + b'"'),
+    )
+
+
+def _spot(path: Path, block: int, until: int | None = None) -> _Spot | None:
+    """Where in a CSV file its byte ``until`` is or, if None, its first carriage return that is
+    not followed by a line feed and not inside a quoted value (None if it has none).
+
+    Rows are split as the parser splits them: a line break outside quotes ends one (a blank
+    line's too, a carriage return on its own too); a quoted value's do not. The file is read
+    ``block`` bytes at a time; in each, its quoted values are replaced by a placeholder (by a
+    regular expression, without a Python step for each), leaving the line breaks and delimiters
+    that split rows and fields, and the quote that opens a value the block does not close."""
+    delimiter = _delimiter(path).encode()
+    closed, closed_at_end, opening, closing = _quotes(delimiter)
+    rows = fields = 0
+    blank = True
+    inside = False  # the text read so far ends inside a quoted value
+    carry = b"\n"  # the byte before the bytes not yet split (a row starts the file), then those
+    read = 0
+    with path.open("rb") as handle:
+        while True:
+            raw = handle.read(max(block, 3))
+            if until is not None and read + len(raw) >= until:
+                raw, final = raw[: until - read], True
+            else:
+                final = not raw
+            chunk = raw[3:] if read == 0 and raw.startswith(codecs.BOM_UTF8) else raw
+            read += len(raw)
+            buf, at = carry + chunk, 0
+            if inside:  # a quoted value goes on from the start of ``buf``
+                end = closing.match(buf)
+                if end is None or (end.end() == len(buf) and not final):
+                    carry = b'"' if end else b""  # a last quote may be the first of two
+                    if final:
+                        break
+                    continue
+                inside, blank, at = False, False, end.end() - 1
+            # outside quotes: ``buf[at]`` has been split, the bytes after it have not
+            text = (closed_at_end if final else closed).sub(b"Q", buf[at:])
+            opened = opening.search(text, 1)
+            if opened is not None:  # a quoted value that goes on after ``buf``
+                tail = text[opened.start() + 1 :]
+                text = text[: opened.start()]
+                inside = True
+                carry = b'"' if (len(tail) - len(tail.rstrip(b'"'))) % 2 else b""
+            elif not final and len(text) > 1 and text[-1] == 0x0D:  # a line feed may follow
+                text, carry = text[:-1], buf[-2:]
+            else:
+                carry = buf[-1:]
+            text = text[1:]
+            lone = _LONE_CR.search(text) if until is None else None
+            if lone is not None:
+                text = text[: lone.start()]
+            elif until is not None:
+                text = text.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+            if (ends := text.count(b"\n")) > 0:
+                rows += ends
+                start = text.rfind(b"\n") + 1
+                fields = text.count(delimiter, start)
+                blank = not text[start:].strip(b" \t")
+            else:
+                fields += text.count(delimiter)
+                blank = blank and not text.strip(b" \t")
+            if lone is not None:
+                return _Spot(rows, fields, blank)
+            if opened is not None:
+                blank = False
+            if final:
+                break
+    return _Spot(rows, fields, blank) if until is not None else None
 
 
 def _batch_rows(header: list[str]) -> int:

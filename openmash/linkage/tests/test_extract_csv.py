@@ -22,6 +22,7 @@ from openmash.linkage.engine.inputs import (
     EMPTY_ID,
     LONE_CR,
     NOT_UTF8,
+    STRAY_CR,
     Extract,
     InputError,
     read_frame,
@@ -211,26 +212,118 @@ def _blank_lines_before(lines: list[str], counts: dict[int, int]) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("kind", "change", "message"),
+    ("kind", "change", "message", "column"),
     [
-        ("ragged", (",", ",extra,"), "row 9011: has 129 fields where the header has 128"),
-        ("empty", ("r9004,", " ,"), f"row 9011, column record_id: {EMPTY_ID}"),
-        ("repeated", ("r9004,", "r2,"), f"row 9011, column record_id: {DUPLICATE_ID} 'r2' (also on row 5)"),
+        ("ragged", (",", ",extra,"), "row 9011: has 129 fields where the header has 128", None),
+        ("empty", ("r9004,", " ,"), f"row 9011, column record_id: {EMPTY_ID}", "record_id"),
+        (
+            "repeated",
+            ("r9004,", "r2,"),
+            f"row 9011, column record_id: {DUPLICATE_ID} 'r2' (also on row 5)",
+            "record_id",
+        ),
+        ("stray-cr", ("Given9004", "Giv\ren9004"), f"row 9011, column given_name: {STRAY_CR}", "given_name"),
+        ("cr-line", ("r9004,", "\r  r9004,"), f"row 9011: {STRAY_CR}", None),
     ],
 )
 def test_a_bad_row_below_blank_lines_is_named_by_the_row_a_user_finds(
-    tmp_path: Path, kind: str, change: tuple[str, str], message: str
+    tmp_path: Path, kind: str, change: tuple[str, str], message: str, column: str | None
 ) -> None:
     """Row N is the Nth line under the header: the blank lines above it count, as they do when the
     parser names a row with too many fields; a quoted value's line breaks (every 4th record holds
-    one) do not. Record 9,005 has six blank lines above it (two before record 3): row 9,011."""
+    one) do not. Record 9,005 has six blank lines above it (two before record 3): row 9,011.
+
+    A carriage return on its own would end a row there for the parser: the row was cut in two,
+    unreported, or (before spaces) the parser made up a batch of empty rows."""
     lines = _rows()
     lines[9004] = lines[9004].replace(*change, 1)
     path = _file(tmp_path / f"{kind}.csv", _blank_lines_before(lines, {2: 2, 6000: 3, 9000: 1}))
-    assert (
-        _same_error(path)
-        == f"{path}, {message} | row=9011 column={'None' if kind == 'ragged' else 'record_id'}"
+    assert _same_error(path) == f"{path}, {message} | row=9011 column={column}"
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n"])
+def test_a_carriage_return_on_its_own_is_refused_outside_quotes_and_kept_inside_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], eol: str
+) -> None:
+    """Inside quotes, a carriage return is part of the value (beside doubled quotes, delimiters and
+    line breaks): the file reads as before. Outside them, it is refused, naming its row. The text
+    is checked 3 to 9 bytes at a time, so that blocks end at every byte of it."""
+    values = ["a\rb", "\r", "x\r", "\ry", 'say "hi"\r', 'q""\r"', "one,\rtwo", "a\r\nb", "\r\n\r", '"\r"']
+    text = f"record_id,given_name,address{eol}" + "".join(
+        f'r{i},"{value.replace(chr(34), chr(34) * 2)}",{i} High St{eol}' for i, value in enumerate(values)
     )
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_bytes(text.encode())
+    stray = tmp_path / "stray.csv"
+    stray.write_bytes((text + f"r10,Ann\rMarie,10 High St{eol}").encode())
+    expected = f"{stray}, row 11, column given_name: {STRAY_CR}"
+    for block in range(3, 10):
+        monkeypatch.setattr("openmash.linkage.engine.inputs._CHECK_BYTES", block)
+        frame = read_frame(quoted)
+        assert frame["given_name"].tolist() == values
+        pd.testing.assert_frame_equal(Extract(quoted).frame(), frame)
+        assert _same_error(stray) == f"{expected} | row=11 column=given_name"
+
+    indexes = tmp_path / "indexes"
+    assert main(["index", str(stray), "--out", str(indexes), "--quiet"]) == EXIT_BAD_INPUT
+    assert capsys.readouterr().err == f"error: {expected}\n"
+    assert not indexes.exists()
+
+
+def _first_lone_cr(body: str) -> tuple[int, int, bool] | None:
+    """The row (1 = the first under the header), field and blankness before it of the first carriage
+    return in ``body`` that is not followed by a line feed nor inside quotes, found a character at
+    a time as the parser reads: a quote opens a value only at the start of a field, and a doubled
+    quote inside one is a quote."""
+    row, field, blank, quoted, field_start = 1, 0, True, False, True
+    i = 0
+    while i < len(body):
+        c = body[i]
+        if quoted:
+            if c == '"' and body[i + 1 : i + 2] == '"':
+                i += 1
+            elif c == '"':
+                quoted = False
+        elif c == '"' and field_start:
+            quoted, blank, field_start = True, False, False
+        elif c == "\r" and body[i + 1 : i + 2] != "\n":
+            return row, field, blank
+        elif c == "\n":
+            row, field, blank, field_start = row + 1, 0, True, True
+        elif c == ",":
+            field, blank, field_start = field + 1, False, True
+        elif c != "\r":
+            blank = blank and c in " \t"
+            field_start = False
+        i += 1
+    return None
+
+
+def test_a_carriage_return_on_its_own_is_found_wherever_quotes_and_blocks_fall(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Random files of quotes, delimiters, line breaks, carriage returns and spaces, their text
+    checked 3 to 9 bytes at a time: a carriage return on its own outside quotes is refused, naming
+    the row and column where a character-at-a-time reading finds it; one inside quotes is not."""
+    rng = random.Random(13)
+    pieces = ["a", "7", ",", ",", '"', '"', "\n", "\r\n", "\r", " ", "\t", "é"]
+    names = ["record_id", "given_name", "surname"]
+    found = 0
+    for case in range(300):
+        body = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 40)))
+        path = tmp_path / f"case{case}.csv"
+        path.write_bytes(("record_id,given_name,surname\n" + body).encode())
+        monkeypatch.setattr("openmash.linkage.engine.inputs._CHECK_BYTES", rng.randrange(3, 10))
+        error = _same_error(path)
+        if (spot := _first_lone_cr(body)) is None:
+            assert STRAY_CR not in error, body
+            continue
+        found += 1
+        row, field, blank = spot
+        column = None if blank or field >= len(names) else names[field]
+        where = f"row {row}" + (f", column {column}" if column else "")
+        assert error == f"{path}, {where}: {STRAY_CR} | row={row} column={column}", body
+    assert found > 100
 
 
 def test_a_first_row_with_too_many_fields_below_blank_lines_is_named_by_its_row(tmp_path: Path) -> None:
@@ -264,10 +357,12 @@ def _lines_and_rows(rng: random.Random, columns: int) -> tuple[list[str], list[i
 def test_every_kind_of_bad_row_is_named_by_the_same_row_whatever_the_batches(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Random extracts with blank lines and quoted line breaks, parsed 3 to 6 rows a batch: a record
-    with too many fields, an empty id or an id given before is named by its row, whatever the
-    kind of error, by the whole-file read and the batched one alike."""
+    """Random extracts with blank lines and quoted line breaks, parsed 3 to 6 rows a batch, their
+    text checked 3 bytes at a time: a record with too many fields, an empty id, an id given before
+    or a carriage return on its own in its id is named by its row, whatever the kind of error, by
+    the whole-file read and the batched one alike."""
     monkeypatch.setattr("openmash.linkage.engine.inputs._BATCH_FIELDS", 18)
+    monkeypatch.setattr("openmash.linkage.engine.inputs._CHECK_BYTES", 3)
     rng = random.Random(7)
     for case in range(80):
         columns = rng.randrange(3, 7)
@@ -284,6 +379,7 @@ def test_every_kind_of_bad_row_is_named_by_the_same_row_whatever_the_batches(
                 f"has {columns + 1} fields where the header has {columns}{hint}",
             ),
             "empty": (record, ",", f"{EMPTY_ID}"),
+            "stray-cr": (record, f"r\r{bad},", STRAY_CR),
         }
         if earlier is not None:
             kinds["repeated"] = (
@@ -475,12 +571,13 @@ def test_empty_header_only_and_short_rows_read_as_the_whole_file_read(
 def test_any_file_reads_in_batches_as_it_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Short random files of quotes, delimiters, newlines, spaces and non-ASCII text, their encoding
     checked 3 bytes at a time: the records, sample and chunks are the whole read's, or the error
-    is its error, word for word."""
+    is its error, word for word. (A carriage return on its own outside quotes refuses many of
+    them: 400 files leave more than 30 read.)"""
     monkeypatch.setattr("openmash.linkage.engine.inputs._CHECK_BYTES", 3)
     rng = random.Random(5)
     pieces = ["a", "b", "7", "0", ",", ",", '"', "\n", "\n", "\r\n", "\r", " ", "é", "Ω", "\t", "\ufeff"]
     compared = errors = 0
-    for case in range(200):
+    for case in range(400):
         body = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 60)))
         header = rng.choice(
             ["record_id,surname\n", "record_id,surname,sex\n", "Record_ID\n", '"record_id"\r\n']
@@ -529,6 +626,9 @@ def test_lines_ended_by_a_carriage_return_alone_are_refused_with_a_clear_error(
     path = tmp_path / "mac.csv"
     path.write_bytes(b"record_id,given_name\r1,Ann\r2,Bob\r")
     assert _same_error(path) == f"{path}: {LONE_CR} | row=None column=None"
+    header_only = tmp_path / "header.csv"
+    header_only.write_bytes(b"record_id,given_name\r")
+    assert _same_error(header_only) == f"{header_only}: {LONE_CR} | row=None column=None"
     out = tmp_path / "indexes"
     assert main(["index", str(path), "--out", str(out), "--quiet"]) == EXIT_BAD_INPUT
     assert capsys.readouterr().err == f"error: {path}: {LONE_CR}\n"
