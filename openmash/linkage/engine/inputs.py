@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, overload
 
 import numpy as np
 import pandas as pd
@@ -129,15 +129,14 @@ _PANDAS_CSV: Final[dict[str, Any]] = {
 }
 
 
-def _not_utf8(path: Path, header: bytes, line: bytes, line_number: int, byte: int) -> InputError:
+def _not_utf8(path: Path, header: bytes, where: _Spot, byte: int) -> InputError:
     """The error for a file that is not UTF-8: the first byte that cannot be decoded is ``byte``,
-    on line ``line_number`` (1 = the header) after the bytes ``line``; ``header`` is line 1."""
-    prefix = line.decode("utf-8", "replace")
-    names = next(csv.reader([header.decode("utf-8-sig", "replace")]), [])
-    field_index = len(next(csv.reader([prefix]), [""])) - 1 if prefix else 0
-    column = names[field_index].strip() if 0 <= field_index < len(names) else None
-    row = line_number - 1 if line_number > 1 else None
-    return InputError(path, f"{NOT_UTF8}; byte 0x{byte:02x} cannot be decoded", row=row, column=column)
+    ``where`` in the file; ``header`` is its first line."""
+    names = next(csv.reader([header.decode("utf-8-sig", "replace")], delimiter=_delimiter(path)), [])
+    column = names[where.field].strip() if where.field < len(names) else None
+    return InputError(
+        path, f"{NOT_UTF8}; byte 0x{byte:02x} cannot be decoded", row=where.row or None, column=column
+    )
 
 
 def _check_header(path: Path, first_line: str) -> list[str]:
@@ -225,7 +224,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 def _check_text(path: Path, block: int) -> list[str]:
     """The checks made before a CSV file is parsed, reading ``block`` bytes at a time: the file is
-    UTF-8 (a byte order mark is dropped; the first byte that cannot be decoded is named by its line
+    UTF-8 (a byte order mark is dropped; the first byte that cannot be decoded is named by its row
     and column), is not blank, its header names no column twice, and no carriage return outside
     quotes stands alone (the parser would end a row there: a row cut in two, or, on a line of
     spaces, a batch of empty rows). Returns the header's names.
@@ -239,8 +238,6 @@ def _check_text(path: Path, block: int) -> list[str]:
     lone_cr = False  # a carriage return not followed by a line feed has been read
     cr_last = False  # the bytes read so far end with a carriage return
     offset = 0  # where in the file ``data`` starts
-    newlines = 0  # before ``offset``
-    line_start = 0  # where the line holding ``offset`` starts
     carry = b""  # the start of a character cut by the end of a block
     with path.open("rb") as handle:
         while True:
@@ -252,14 +249,10 @@ def _check_text(path: Path, block: int) -> list[str]:
                 text, used = codecs.utf_8_decode(data[skip:], "strict", final)
             except UnicodeDecodeError as exc:
                 bad = skip + exc.start
-                line_number = newlines + data.count(b"\n", 0, bad) + 1
-                last = data.rfind(b"\n", 0, bad)
-                start = offset + last + 1 if last >= 0 else line_start
                 handle.seek(0)
                 header = handle.readline().split(b"\n", 1)[0]
-                handle.seek(start)
-                line = handle.read(offset + bad - start)
-                raise _not_utf8(path, header, line, line_number, data[bad]) from None
+                where = _spot(path, min(block, _SPOT_BYTES), offset + bad)
+                raise _not_utf8(path, header, where, data[bad]) from None
             used += skip
             if blank and text.strip():
                 blank = False
@@ -275,10 +268,6 @@ def _check_text(path: Path, block: int) -> list[str]:
                 head, newline, _ = text.partition("\n")
                 first_line.append(head)
                 header_ended = bool(newline)
-            newlines += data.count(b"\n", 0, used)
-            last = data.rfind(b"\n", 0, used)
-            if last >= 0:
-                line_start = offset + last + 1
             offset += used
             carry = data[used:]
             if final:
@@ -321,6 +310,10 @@ def _quotes(
     )
 
 
+@overload
+def _spot(path: Path, block: int, until: int) -> _Spot: ...
+@overload
+def _spot(path: Path, block: int, until: None = None) -> _Spot | None: ...
 def _spot(path: Path, block: int, until: int | None = None) -> _Spot | None:
     """Where in a CSV file its byte ``until`` is or, if None, its first carriage return that is
     not followed by a line feed and not inside a quoted value (None if it has none).

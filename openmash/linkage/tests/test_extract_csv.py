@@ -154,12 +154,17 @@ def test_the_files_below_span_several_batches(tmp_path: Path) -> None:
     assert extract.frame().loc[4096, "address"] == "4096 High St\nNortham"
 
 
-def test_a_bad_byte_late_in_the_file_is_named_by_its_line_and_column(tmp_path: Path) -> None:
-    path = _file(tmp_path / "latin.csv", _rows())
-    path.write_bytes(path.read_bytes().replace(b",Surname9001,", b",Bront\xeb,"))
+def test_a_bad_byte_late_in_the_file_is_named_by_its_row_and_column(tmp_path: Path) -> None:
+    """Its row is counted as every other error counts it: record 9,002 has five blank lines above it
+    (row 9,007), and 2,251 records holding a quoted line break (line 11,259 of the file)."""
+    path = _file(tmp_path / "latin.csv", _blank_lines_before(_rows(), {2: 2, 6000: 3}))
+    text = path.read_bytes()
+    path.write_bytes(text.replace(b",Surname9001,", b",Bront\xeb,"))
     message = _same_error(path)
-    # the header and 9,001 records above it, 2,251 of them holding a quoted newline: line 11,254
-    assert message.startswith(f"{path}, row 11253, column surname: {NOT_UTF8}; byte 0xeb cannot be decoded")
+    assert message.startswith(f"{path}, row 9007, column surname: {NOT_UTF8}; byte 0xeb cannot be decoded")
+    path.write_bytes(text.replace(b'"9000 High St\nNortham"', b'"9000 High St\nNorth\xe4m"'))
+    message = _same_error(path)  # on the second line of a quoted value, in record 9,001's row
+    assert message.startswith(f"{path}, row 9006, column address: {NOT_UTF8}; byte 0xe4 cannot be decoded")
 
 
 def test_a_character_cut_at_the_end_of_the_file_is_not_utf8(
@@ -270,15 +275,22 @@ def test_a_carriage_return_on_its_own_is_refused_outside_quotes_and_kept_inside_
     assert not indexes.exists()
 
 
-def _first_lone_cr(body: str) -> tuple[int, int, bool] | None:
-    """The row (1 = the first under the header), field and blankness before it of the first carriage
-    return in ``body`` that is not followed by a line feed nor inside quotes, found a character at
-    a time as the parser reads: a quote opens a value only at the start of a field, and a doubled
-    quote inside one is a quote."""
+#: Stands for a byte that is not UTF-8 in the random files below.
+_BAD = "¤"
+
+
+def _first(body: str, wanted: str) -> tuple[int, int, bool] | None:
+    """The row (1 = the first under the header), field and blankness before it of the first
+    ``wanted`` in ``body``, found a character at a time as the parser reads (a quote opens a value
+    only at the start of a field; a doubled quote inside one is a quote): "\\r", a carriage return
+    not followed by a line feed nor inside quotes; :data:`_BAD`, a bad byte anywhere (a carriage
+    return on its own ends a row before it)."""
     row, field, blank, quoted, field_start = 1, 0, True, False, True
     i = 0
     while i < len(body):
         c = body[i]
+        if c == wanted == _BAD:
+            return row, field, blank
         if quoted:
             if c == '"' and body[i + 1 : i + 2] == '"':
                 i += 1
@@ -287,7 +299,9 @@ def _first_lone_cr(body: str) -> tuple[int, int, bool] | None:
         elif c == '"' and field_start:
             quoted, blank, field_start = True, False, False
         elif c == "\r" and body[i + 1 : i + 2] != "\n":
-            return row, field, blank
+            if wanted == "\r":
+                return row, field, blank
+            row, field, blank, field_start = row + 1, 0, True, True
         elif c == "\n":
             row, field, blank, field_start = row + 1, 0, True, True
         elif c == ",":
@@ -299,31 +313,38 @@ def _first_lone_cr(body: str) -> tuple[int, int, bool] | None:
     return None
 
 
-def test_a_carriage_return_on_its_own_is_found_wherever_quotes_and_blocks_fall(
+def test_a_carriage_return_on_its_own_or_a_bad_byte_is_found_wherever_quotes_and_blocks_fall(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Random files of quotes, delimiters, line breaks, carriage returns and spaces, their text
-    checked 3 to 9 bytes at a time: a carriage return on its own outside quotes is refused, naming
-    the row and column where a character-at-a-time reading finds it; one inside quotes is not."""
+    """Random files of quotes, delimiters, line breaks, carriage returns, spaces and bytes that are
+    not UTF-8, their text checked 3 to 9 bytes at a time: the first bad byte is named by the row
+    and column where a character-at-a-time reading finds it; in a file without one, so is a
+    carriage return on its own outside quotes (one inside quotes is part of its value)."""
     rng = random.Random(13)
     pieces = ["a", "7", ",", ",", '"', '"', "\n", "\r\n", "\r", " ", "\t", "é"]
     names = ["record_id", "given_name", "surname"]
-    found = 0
-    for case in range(300):
-        body = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 40)))
+    found = {"\r": 0, _BAD: 0}
+    for case in range(400):
+        body = "".join(rng.choice(pieces + [_BAD] * (case % 3 == 0)) for _ in range(rng.randrange(1, 40)))
         path = tmp_path / f"case{case}.csv"
-        path.write_bytes(("record_id,given_name,surname\n" + body).encode())
+        path.write_bytes(("record_id,given_name,surname\n" + body).encode().replace(_BAD.encode(), b"\xff"))
         monkeypatch.setattr("openmash.linkage.engine.inputs._CHECK_BYTES", rng.randrange(3, 10))
         error = _same_error(path)
-        if (spot := _first_lone_cr(body)) is None:
+        wanted = _BAD if _BAD in body else "\r"
+        if (spot := _first(body, wanted)) is None:
             assert STRAY_CR not in error, body
             continue
-        found += 1
+        found[wanted] += 1
         row, field, blank = spot
-        column = None if blank or field >= len(names) else names[field]
+        if wanted == _BAD:
+            column = names[field] if field < len(names) else None
+            reason = f"{NOT_UTF8}; byte 0xff cannot be decoded"
+        else:
+            column = None if blank or field >= len(names) else names[field]
+            reason = STRAY_CR
         where = f"row {row}" + (f", column {column}" if column else "")
-        assert error == f"{path}, {where}: {STRAY_CR} | row={row} column={column}", body
-    assert found > 100
+        assert error == f"{path}, {where}: {reason} | row={row} column={column}", body
+    assert found["\r"] > 100 and found[_BAD] > 80
 
 
 def test_a_first_row_with_too_many_fields_below_blank_lines_is_named_by_its_row(tmp_path: Path) -> None:
