@@ -286,7 +286,8 @@ def _check_text(path: Path, block: int) -> list[str]:
 @dataclass(frozen=True)
 class _Spot:
     """A place in a CSV file: its row (0 = the header) and field (0 = the first) as the parser splits
-    the file, and whether only spaces and tabs come before it in its row."""
+    the file, and whether only spaces (and tabs, if they do not split fields) come before it in
+    its row."""
 
     row: int
     field: int
@@ -324,6 +325,7 @@ def _spot(path: Path, block: int, until: int | None = None) -> _Spot | None:
     regular expression, without a Python step for each), leaving the line breaks and delimiters
     that split rows and fields, and the quote that opens a value the block does not close."""
     delimiter = _delimiter(path).encode()
+    spaces = b" \t".replace(delimiter, b"")
     closed, closed_at_end, opening, closing = _quotes(delimiter)
     rows = fields = 0
     blank = True
@@ -370,10 +372,10 @@ def _spot(path: Path, block: int, until: int | None = None) -> _Spot | None:
                 rows += ends
                 start = text.rfind(b"\n") + 1
                 fields = text.count(delimiter, start)
-                blank = not text[start:].strip(b" \t")
+                blank = not text[start:].strip(spaces)
             else:
                 fields += text.count(delimiter)
-                blank = blank and not text.strip(b" \t")
+                blank = blank and not text.strip(spaces)
             if lone is not None:
                 return _Spot(rows, fields, blank)
             if opened is not None:

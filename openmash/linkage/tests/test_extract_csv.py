@@ -279,7 +279,7 @@ def test_a_carriage_return_on_its_own_is_refused_outside_quotes_and_kept_inside_
 _BAD = "¤"
 
 
-def _first(body: str, wanted: str) -> tuple[int, int, bool] | None:
+def _first(body: str, wanted: str, delimiter: str) -> tuple[int, int, bool] | None:
     """The row (1 = the first under the header), field and blankness before it of the first
     ``wanted`` in ``body``, found a character at a time as the parser reads (a quote opens a value
     only at the start of a field; a doubled quote inside one is a quote): "\\r", a carriage return
@@ -304,7 +304,7 @@ def _first(body: str, wanted: str) -> tuple[int, int, bool] | None:
             row, field, blank, field_start = row + 1, 0, True, True
         elif c == "\n":
             row, field, blank, field_start = row + 1, 0, True, True
-        elif c == ",":
+        elif c == delimiter:
             field, blank, field_start = field + 1, False, True
         elif c != "\r":
             blank = blank and c in " \t"
@@ -316,22 +316,25 @@ def _first(body: str, wanted: str) -> tuple[int, int, bool] | None:
 def test_a_carriage_return_on_its_own_or_a_bad_byte_is_found_wherever_quotes_and_blocks_fall(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Random files of quotes, delimiters, line breaks, carriage returns, spaces and bytes that are
-    not UTF-8, their text checked 3 to 9 bytes at a time: the first bad byte is named by the row
-    and column where a character-at-a-time reading finds it; in a file without one, so is a
-    carriage return on its own outside quotes (one inside quotes is part of its value)."""
+    """Random CSV and TSV files of quotes, delimiters, line breaks, carriage returns, spaces and
+    bytes that are not UTF-8, their text checked 3 to 9 bytes at a time: the first bad byte is
+    named by the row and column where a character-at-a-time reading finds it; in a file without
+    one, so is a carriage return on its own outside quotes (one inside quotes is part of its
+    value)."""
     rng = random.Random(13)
     pieces = ["a", "7", ",", ",", '"', '"', "\n", "\r\n", "\r", " ", "\t", "é"]
     names = ["record_id", "given_name", "surname"]
     found = {"\r": 0, _BAD: 0}
     for case in range(400):
         body = "".join(rng.choice(pieces + [_BAD] * (case % 3 == 0)) for _ in range(rng.randrange(1, 40)))
-        path = tmp_path / f"case{case}.csv"
-        path.write_bytes(("record_id,given_name,surname\n" + body).encode().replace(_BAD.encode(), b"\xff"))
+        delimiter = rng.choice([",", "\t"])
+        path = tmp_path / f"case{case}.{'csv' if delimiter == ',' else 'tsv'}"
+        header = delimiter.join(names) + "\n"
+        path.write_bytes((header + body).encode().replace(_BAD.encode(), b"\xff"))
         monkeypatch.setattr("openmash.linkage.engine.inputs._CHECK_BYTES", rng.randrange(3, 10))
         error = _same_error(path)
         wanted = _BAD if _BAD in body else "\r"
-        if (spot := _first(body, wanted)) is None:
+        if (spot := _first(body, wanted, delimiter)) is None:
             assert STRAY_CR not in error, body
             continue
         found[wanted] += 1
