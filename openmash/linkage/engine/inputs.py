@@ -4,11 +4,14 @@ Columns use the standard names (:data:`~.records.STANDARD_COLUMNS`, matched igno
 surrounding spaces); any may be absent or empty except ``record_id``; extra columns are ignored;
 ``mapping`` renames source columns to standard ones first (the CLI's ``--map src=std``).
 
-Malformed input raises :class:`InputError` naming the file, the row (1 = the first data row,
-under the header) and the column: a file that is not UTF-8, a row with too many fields, a
-missing ``record_id`` column, an empty or duplicate ``record_id``. A value that cannot be read
-— an unparseable date of birth, an NHS number with a bad check digit — is *not* an error: it
-becomes missing and is counted in :attr:`LoadedRecords.warnings`.
+Malformed input raises :class:`InputError` naming the file, the row and the column: a file that is
+not UTF-8, a row with too many fields, a missing ``record_id`` column, an empty or duplicate
+``record_id``. A CSV file's row N is the Nth line under the header as its user finds it: blank lines
+count (a spreadsheet shows each as a row), a line break inside a quoted value does not (the value
+stays in its row). So row N is row N + 1 of a spreadsheet, whose row 1 is the header, and line
+N + 1 in a text editor if no value above it holds a line break. A Parquet file's row N is its Nth
+record. A value that cannot be read — an unparseable date of birth, an NHS number with a bad check
+digit — is *not* an error: it becomes missing and is counted in :attr:`LoadedRecords.warnings`.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, overload
 
 import numpy as np
 import pandas as pd
@@ -38,6 +41,7 @@ __all__ = [
     "InputError",
     "LONE_CR",
     "LoadedRecords",
+    "STRAY_CR",
     "parse_mapping",
     "read_frame",
     "read_records",
@@ -48,15 +52,23 @@ LONE_CR: Final = (
     "ends its lines with a carriage return alone (an old Mac format):"
     " save it with Windows or Unix line endings"
 )
+STRAY_CR: Final = (
+    "holds a carriage return (CR) on its own, outside quotes: a line ends only with a line feed"
+    " (LF, or CR LF) here, so delete the CR, or put the value that holds it in double quotes"
+)
 NO_RECORD_ID: Final = "has no record_id column"
 EMPTY_ID: Final = "record_id is empty"
 DUPLICATE_ID: Final = "duplicate record_id"
+_LONE_CR = re.compile(rb"\r(?!\n)")  # a carriage return not followed by a line feed
 _PANDAS_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 #: A CSV extract is parsed in batches of rows of about this many fields (at least 2 rows a batch;
 #: 65,536 rows of 8 columns).
 _BATCH_FIELDS: Final = 2**19
 #: Bytes of a CSV extract read at a time when its encoding is checked.
 _CHECK_BYTES: Final = 1 << 23
+#: Bytes of a CSV extract read at a time when the row of a place in it is looked for (each block's
+#: quoted values are replaced at once, a few MB of work for 256 KiB).
+_SPOT_BYTES: Final = 1 << 18
 
 
 class InputError(ValueError):
@@ -117,15 +129,14 @@ _PANDAS_CSV: Final[dict[str, Any]] = {
 }
 
 
-def _not_utf8(path: Path, header: bytes, line: bytes, line_number: int, byte: int) -> InputError:
+def _not_utf8(path: Path, header: bytes, where: _Spot, byte: int) -> InputError:
     """The error for a file that is not UTF-8: the first byte that cannot be decoded is ``byte``,
-    on line ``line_number`` (1 = the header) after the bytes ``line``; ``header`` is line 1."""
-    prefix = line.decode("utf-8", "replace")
-    names = next(csv.reader([header.decode("utf-8-sig", "replace")]), [])
-    field_index = len(next(csv.reader([prefix]), [""])) - 1 if prefix else 0
-    column = names[field_index].strip() if 0 <= field_index < len(names) else None
-    row = line_number - 1 if line_number > 1 else None
-    return InputError(path, f"{NOT_UTF8}; byte 0x{byte:02x} cannot be decoded", row=row, column=column)
+    ``where`` in the file; ``header`` is its first line."""
+    names = next(csv.reader([header.decode("utf-8-sig", "replace")], delimiter=_delimiter(path)), [])
+    column = names[where.field].strip() if where.field < len(names) else None
+    return InputError(
+        path, f"{NOT_UTF8}; byte 0x{byte:02x} cannot be decoded", row=where.row or None, column=column
+    )
 
 
 def _check_header(path: Path, first_line: str) -> list[str]:
@@ -145,6 +156,43 @@ def _check_header(path: Path, first_line: str) -> list[str]:
     return header
 
 
+def _row_of_record(path: Path, record: int) -> int:
+    """The row of the file that holds its ``record``-th record (1 = the first): for a CSV file, as
+    the parser names a row with too many fields (blank lines count, a quoted value's line breaks
+    do not). The parser is asked where each line under the header starts, blank ones too, until it
+    has read the record: the last it was asked about is the record's. Read only to name a row in
+    an error (a Python call a line: about 0.6 s for a million records)."""
+    if _suffix(path) != "csv":
+        return record
+    started = [record]
+
+    def starts(line: int) -> bool:  # the parser's row of each line it starts, 0 = the header
+        started[0] = line
+        return False  # none is skipped
+
+    with pd.read_csv(
+        path,
+        sep=_delimiter(path),
+        encoding="utf-8-sig",
+        dtype="S1",
+        nrows=record,
+        skiprows=starts,
+        chunksize=2**16,
+        **_PANDAS_CSV,
+    ) as reader:
+        for _ in reader:
+            pass
+    return started[0]
+
+
+def _id_error(path: Path, reason: str, record: int, *, first: int | None = None) -> InputError:
+    """The error for the record id of the ``record``-th record (1 = the first), naming its row;
+    ``first`` is the record that gave a repeated id before."""
+    if first is not None:
+        reason = f"{reason} (also on row {_row_of_record(path, first)})"
+    return InputError(path, reason, row=_row_of_record(path, record), column="record_id")
+
+
 def _parse_error(path: Path, exc: pd.errors.ParserError) -> InputError:
     if m := _PANDAS_FIELDS.search(str(exc)):
         return InputError(path, f"has {m[3]} fields where the header has {m[1]}", row=int(m[2]) - 1)
@@ -161,7 +209,7 @@ def _no_implied_index(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
         raise InputError(
             path,
             f"has {fields} fields where the header has {names} (a delimiter at the end of the line?)",
-            row=1,
+            row=_row_of_record(path, 1),
         )
     return frame
 
@@ -176,14 +224,20 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 def _check_text(path: Path, block: int) -> list[str]:
     """The checks made before a CSV file is parsed, reading ``block`` bytes at a time: the file is
-    UTF-8 (a byte order mark is dropped; the first byte that cannot be decoded is named by its line
-    and column), is not blank, and its header names no column twice. Returns the header's names."""
+    UTF-8 (a byte order mark is dropped; the first byte that cannot be decoded is named by its row
+    and column), is not blank, its header names no column twice, and no carriage return outside
+    quotes stands alone (the parser would end a row there: a row cut in two, or, on a line of
+    spaces, a batch of empty rows). Returns the header's names.
+
+    A carriage return on its own is looked for cheaply as the blocks go by (a search for the byte,
+    then, in a file of CR LF lines, for one not followed by a line feed); only a file that has one
+    is read again, to find whether it is inside quotes and its row (:func:`_spot`)."""
     first_line: list[str] = []  # the header's text, until its newline
     header_ended = False
     blank = True
+    lone_cr = False  # a carriage return not followed by a line feed has been read
+    cr_last = False  # the bytes read so far end with a carriage return
     offset = 0  # where in the file ``data`` starts
-    newlines = 0  # before ``offset``
-    line_start = 0  # where the line holding ``offset`` starts
     carry = b""  # the start of a character cut by the end of a block
     with path.open("rb") as handle:
         while True:
@@ -195,32 +249,140 @@ def _check_text(path: Path, block: int) -> list[str]:
                 text, used = codecs.utf_8_decode(data[skip:], "strict", final)
             except UnicodeDecodeError as exc:
                 bad = skip + exc.start
-                line_number = newlines + data.count(b"\n", 0, bad) + 1
-                last = data.rfind(b"\n", 0, bad)
-                start = offset + last + 1 if last >= 0 else line_start
                 handle.seek(0)
                 header = handle.readline().split(b"\n", 1)[0]
-                handle.seek(start)
-                line = handle.read(offset + bad - start)
-                raise _not_utf8(path, header, line, line_number, data[bad]) from None
+                where = _spot(path, min(block, _SPOT_BYTES), offset + bad)
+                raise _not_utf8(path, header, where, data[bad]) from None
             used += skip
             if blank and text.strip():
                 blank = False
+            if not lone_cr and used:
+                lone_cr = cr_last and not data.startswith(b"\n")
+                cr = data.find(b"\r", 0, used)
+                lone = _LONE_CR.search(data, cr, used) if cr >= 0 else None
+                cr_last = lone is not None and lone.start() == used - 1  # a line feed may follow
+                lone_cr = lone_cr or (lone is not None and not cr_last)
+            elif not lone_cr:
+                lone_cr = cr_last and not data.startswith(b"\n")  # at the end of the file
             if not header_ended:
                 head, newline, _ = text.partition("\n")
                 first_line.append(head)
                 header_ended = bool(newline)
-            newlines += data.count(b"\n", 0, used)
-            last = data.rfind(b"\n", 0, used)
-            if last >= 0:
-                line_start = offset + last + 1
             offset += used
             carry = data[used:]
             if final:
                 break
     if blank:
         raise InputError(path, "is empty")
-    return _check_header(path, "".join(first_line))
+    names = _check_header(path, "".join(first_line))
+    if lone_cr and (spot := _spot(path, min(block, _SPOT_BYTES))) is not None:
+        if spot.row == 0:
+            raise InputError(path, LONE_CR)
+        column = None if spot.blank or spot.field >= len(names) else names[spot.field].strip()
+        raise InputError(path, STRAY_CR, row=spot.row, column=column)
+    return names
+
+
+@dataclass(frozen=True)
+class _Spot:
+    """A place in a CSV file: its row (0 = the header) and field (0 = the first) as the parser splits
+    the file, and whether only spaces (and tabs, if they do not split fields) come before it in
+    its row."""
+
+    row: int
+    field: int
+    blank: bool
+
+
+def _quotes(
+    delimiter: bytes,
+) -> tuple[re.Pattern[bytes], re.Pattern[bytes], re.Pattern[bytes], re.Pattern[bytes]]:
+    """For a file of fields split by ``delimiter``: a quoted value closed before the end of the text
+    read (the quote that opens one follows a delimiter or a line break; a quote is doubled inside
+    it; a last quote may yet be the first of two); one closed by the end of the file; a quote that
+    opens one; the rest of a quoted value, to its closing quote."""
+    opens = rb'"(?<=[' + re.escape(delimiter) + rb'\r\n]")'
+    inside = rb'(?:[^"]+|"")*+'
+    return (
+        re.compile(opens + inside + rb'"(?!\Z)'),
+        re.compile(opens + inside + b'"'),
+        re.compile(opens),
+        re.compile(inside + b'"'),
+    )
+
+
+@overload
+def _spot(path: Path, block: int, until: int) -> _Spot: ...
+@overload
+def _spot(path: Path, block: int, until: None = None) -> _Spot | None: ...
+def _spot(path: Path, block: int, until: int | None = None) -> _Spot | None:
+    """Where in a CSV file its byte ``until`` is or, if None, its first carriage return that is
+    not followed by a line feed and not inside a quoted value (None if it has none).
+
+    Rows are split as the parser splits them: a line break outside quotes ends one (a blank
+    line's too, a carriage return on its own too); a quoted value's do not. The file is read
+    ``block`` bytes at a time; in each, its quoted values are replaced by a placeholder (by a
+    regular expression, without a Python step for each), leaving the line breaks and delimiters
+    that split rows and fields, and the quote that opens a value the block does not close."""
+    delimiter = _delimiter(path).encode()
+    spaces = b" \t".replace(delimiter, b"")
+    closed, closed_at_end, opening, closing = _quotes(delimiter)
+    rows = fields = 0
+    blank = True
+    inside = False  # the text read so far ends inside a quoted value
+    carry = b"\n"  # the byte before the bytes not yet split (a row starts the file), then those
+    read = 0
+    with path.open("rb") as handle:
+        while True:
+            raw = handle.read(max(block, 3))
+            if until is not None and read + len(raw) >= until:
+                raw, final = raw[: until - read], True
+            else:
+                final = not raw
+            chunk = raw[3:] if read == 0 and raw.startswith(codecs.BOM_UTF8) else raw
+            read += len(raw)
+            buf, at = carry + chunk, 0
+            if inside:  # a quoted value goes on from the start of ``buf``
+                end = closing.match(buf)
+                if end is None or (end.end() == len(buf) and not final):
+                    carry = b'"' if end else b""  # a last quote may be the first of two
+                    if final:
+                        break
+                    continue
+                inside, blank, at = False, False, end.end() - 1
+            # outside quotes: ``buf[at]`` has been split, the bytes after it have not
+            text = (closed_at_end if final else closed).sub(b"Q", buf[at:])
+            opened = opening.search(text, 1)
+            if opened is not None:  # a quoted value that goes on after ``buf``
+                tail = text[opened.start() + 1 :]
+                text = text[: opened.start()]
+                inside = True
+                carry = b'"' if (len(tail) - len(tail.rstrip(b'"'))) % 2 else b""
+            elif not final and len(text) > 1 and text[-1] == 0x0D:  # a line feed may follow
+                text, carry = text[:-1], buf[-2:]
+            else:
+                carry = buf[-1:]
+            text = text[1:]
+            lone = _LONE_CR.search(text) if until is None else None
+            if lone is not None:
+                text = text[: lone.start()]
+            elif until is not None:
+                text = text.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+            if (ends := text.count(b"\n")) > 0:
+                rows += ends
+                start = text.rfind(b"\n") + 1
+                fields = text.count(delimiter, start)
+                blank = not text[start:].strip(spaces)
+            else:
+                fields += text.count(delimiter)
+                blank = blank and not text.strip(spaces)
+            if lone is not None:
+                return _Spot(rows, fields, blank)
+            if opened is not None:
+                blank = False
+            if final:
+                break
+    return _Spot(rows, fields, blank) if until is not None else None
 
 
 def _batch_rows(header: list[str]) -> int:
@@ -374,14 +536,16 @@ def _renames(path: Path, columns: list[Any], mapping: Mapping[str, str] | None) 
     return renames
 
 
-def _standard(raw: pd.DataFrame, path: Path, renames: Mapping[Any, str], first_row: int = 1) -> pd.DataFrame:
-    """The standard columns of ``raw`` (whose first row is row ``first_row`` of the file), with
-    record ids as text; an empty id is an error."""
+def _standard(
+    raw: pd.DataFrame, path: Path, renames: Mapping[Any, str], first_record: int = 1
+) -> pd.DataFrame:
+    """The standard columns of ``raw`` (whose first record is the file's ``first_record``-th), with
+    record ids as text; an empty id is an error, naming its row."""
     frame = raw[list(renames)].rename(columns=renames)
     ids = frame["record_id"].map(_id_text)
     empty = ids.isna()
     if empty.any():
-        raise InputError(path, EMPTY_ID, row=int(empty.to_numpy().argmax()) + first_row, column="record_id")
+        raise _id_error(path, EMPTY_ID, int(empty.to_numpy().argmax()) + first_record)
     frame = frame.assign(record_id=ids)
     for column in STANDARD_COLUMNS:
         if column not in frame.columns:
@@ -400,9 +564,7 @@ def read_frame(path: str | Path, *, mapping: Mapping[str, str] | None = None) ->
         row = int(repeated.argmax())
         value = ids.iat[row]
         first = int((ids == value).to_numpy().argmax())
-        raise InputError(
-            path, f"{DUPLICATE_ID} {value!r} (also on row {first + 1})", row=row + 1, column="record_id"
-        )
+        raise _id_error(path, f"{DUPLICATE_ID} {value!r}", row + 1, first=first + 1)
     return frame
 
 
@@ -470,7 +632,7 @@ class Extract(Chunked):
         dtype = _ids_as_text(self.path, mapping)  # only the ids are needed here
         renames: dict[Any, str] | None = None
         no_columns: InputError | None = None
-        empty_row: int | None = None
+        empty_record: int | None = None
         hashes: list[np.ndarray] = []
         records = 0
         for raw in _checked_csv_batches(self.path, rows, dtype):
@@ -479,12 +641,12 @@ class Extract(Chunked):
                     renames = _renames(self.path, list(raw.columns), mapping)
                 except InputError as exc:  # reported once every row's fields have been checked
                     no_columns = exc
-            if renames is not None and empty_row is None:
+            if renames is not None and empty_record is None:
                 source = next(column for column, target in renames.items() if target == "record_id")
                 ids = raw[source].map(_id_text)
                 empty = ids.isna().to_numpy()
                 if empty.any():
-                    empty_row = records + int(empty.argmax()) + 1
+                    empty_record = records + int(empty.argmax()) + 1
                 else:
                     hashes.append(pd.util.hash_pandas_object(ids, index=False).to_numpy())
             records += len(raw)
@@ -492,8 +654,8 @@ class Extract(Chunked):
             raise no_columns
         if renames is None:
             renames = _renames(self.path, [], mapping)
-        if empty_row is not None:
-            raise InputError(self.path, EMPTY_ID, row=empty_row, column="record_id")
+        if empty_record is not None:
+            raise _id_error(self.path, EMPTY_ID, empty_record)
         self._renames = renames
         all_hashes = np.concatenate(hashes) if hashes else np.empty(0, dtype=np.uint64)
         hashes.clear()
@@ -593,17 +755,12 @@ class Extract(Chunked):
             return
         rows = np.flatnonzero(np.isin(hashes, clashing))
         values = self._ids_at(rows)
-        first_row: dict[str, int] = {}
+        first_seen: dict[str, int] = {}
         for row in rows.tolist():  # in row order: the first id seen again is the one reported
             value = values[row]
-            if value in first_row:
-                raise InputError(
-                    self.path,
-                    f"{DUPLICATE_ID} {value!r} (also on row {first_row[value] + 1})",
-                    row=row + 1,
-                    column="record_id",
-                )
-            first_row[value] = row
+            if value in first_seen:
+                raise _id_error(self.path, f"{DUPLICATE_ID} {value!r}", row + 1, first=first_seen[value] + 1)
+            first_seen[value] = row
 
     def _ids_at(self, rows: np.ndarray) -> dict[int, str]:
         ids_only = {source: target for source, target in self._renames.items() if target == "record_id"}
