@@ -38,6 +38,7 @@ def _objects(k: Kept) -> dict[Action, tuple[str, object]]:
         Action.REQUEST_RESPOND: ("police", k.police),
         Action.TRAWL_RECORD: ("police", k.police),
         Action.REQUEST_ADD_PERSON: ("police", k.police),
+        Action.PERSON_REMOVE: ("screener", k.case.referral.people.get(is_subject=False)),
         Action.ROUTING_ANSWER: ("member", k.routing),
         Action.OUTCOME_CHALLENGE: ("referrer", k.notice),
         Action.CHALLENGE_ANSWER: ("decider", k.challenge),
@@ -47,7 +48,7 @@ def _objects(k: Kept) -> dict[Action, tuple[str, object]]:
     }
 
 
-REFUSED_ONCE_DECIDED = {Action.REQUEST_ADD_PERSON}
+REFUSED_ONCE_DECIDED = {Action.REQUEST_ADD_PERSON, Action.PERSON_REMOVE}
 """Writes refused on any decided case (a destroyed case is always one): refused before, for that reason."""
 
 
@@ -196,7 +197,9 @@ def test_each_change_to_a_search_on_a_destroyed_case_is_refused_with_the_date(
 
 
 REFUSED_ROUTES = frozenset(
-    [w[0] for w in WRITE_PAGES] + [w[0] for w in SEARCH_WRITES] + ["meetings:discussed"]
+    [w[0] for w in WRITE_PAGES]
+    + [w[0] for w in SEARCH_WRITES]
+    + ["meetings:discussed", "people:person_remove"]
 )
 """Every change to a destroyed case these tests see refused (test_destroyed_pages checks that each route
 under a case is here or is one of its pages)."""
@@ -255,3 +258,21 @@ def test_looking_up_a_destroyed_case_to_hold_says_there_is_nothing_left_to_hold(
     assert "govuk-error-summary" in html
     assert f"destroyed on {day} under the hub&#x27;s retention rules" in html
     assert "There is nothing left to hold." in html
+
+
+def test_removing_someone_from_a_destroyed_case_is_refused_with_the_date(kept: Kept) -> None:
+    """Nobody is removed from a decided case (refused before, for that reason); once it is destroyed the
+    refusal gives the date, and only the refusal is written."""
+    screener = kept.client("screener")
+    parent = kept.case.referral.people.filter(is_subject=False).first()
+    assert parent is not None
+    address = reverse("people:person_remove", args=[kept.case.pk, parent.pk])
+    assert screener.get(address).status_code == 403
+    day = kept.destroy()
+    for method in ("GET", "POST"):
+        last = AuditEvent.objects.aggregate(m=Max("sequence"))["m"] or 0
+        response = screener.get(address) if method == "GET" else screener.post(address, {"reason": "x"})
+        assert response.status_code == 403, (method, response.status_code)
+        assert f"destroyed on {day} under the hub&#x27;s retention" in response.content.decode()
+        written = list(AuditEvent.objects.filter(sequence__gt=last))
+        assert [e.action for e in written] == [AuditAction.ACCESS_REFUSED], (method, written)
