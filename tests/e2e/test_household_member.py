@@ -117,3 +117,58 @@ def test_researcher_adds_the_mothers_partner_and_the_search_finds_his_record(
     expect(genogram).to_contain_text("Added by Police researcher")
     expect(genogram).to_contain_text("during the search")
     axe_done(manager)
+
+
+def test_researcher_removes_someone_they_added_in_error(
+    new_page: Callable[[], Page], make_user: Callable[..., Any], tmp_path: Path
+) -> None:
+    """The wrong man of that name was added: from the search page the researcher removes him, saying why;
+    sent without a reason first, the error summary asks for one."""
+    from datetime import date
+
+    from openmash.casework.household import NewMember, household_member_add
+    from openmash.core.actor import Actor
+    from openmash.core.codes import Sex
+    from openmash.referrals.models import Relationship
+
+    people = make_people(make_user)
+    police_source(tmp_path, extra_rows=[DEAN], extra_events=DEAN_EVENTS)
+    info = request_to(make_case(people), AgencyKind.POLICE)
+    household_member_add(
+        actor=Actor(user=people["police"]),
+        request=info,
+        member=NewMember(
+            given_name="Dean",
+            family_name="Harrow",
+            relationship=Relationship.OTHER_ADULT,
+            reason="Named in incident INC-2026-000555.",
+            sex=Sex.MALE,
+            date_of_birth=date(1971, 2, 3),
+        ),
+    )
+
+    page = new_page()
+    sign_in(page, people["police"].username, PASSWORD)
+    page.goto(f"/requests/{info.pk}/trawl/")
+    expect(h1(page)).to_have_text("Search Police's records")
+    added = page.get_by_test_id("added-here")
+    expect(added).to_contain_text("Added from this request: Dean Harrow")
+    added.get_by_role("link", name="remove Dean Harrow, added in error").click()
+    expect(h1(page)).to_have_text("Remove Dean Harrow from the case?")
+    expect(page.locator(".govuk-body-l")).to_contain_text(ADDED_BY)
+    axe_done(page)
+
+    page.get_by_role("button", name="Remove them from the case").click()
+    expect(page.get_by_test_id("error-summary")).to_contain_text("Say why they are being removed")
+    page.get_by_label("Why are you removing them?").fill(
+        "Wrong man: the Dean Harrow in the incident was born in 1988."
+    )
+    page.get_by_role("button", name="Remove them from the case").click()
+
+    expect(h1(page)).to_have_text("Search Police's records")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        f"Dean Harrow was removed from case {info.case.reference}."
+    )
+    expect(page.get_by_test_id("added-here")).to_have_count(0)
+    expect(page.get_by_test_id("person-searched").filter(has_text="Dean Harrow")).to_have_count(0)
+    axe_done(page)
