@@ -36,7 +36,7 @@ from openmash.people.services import (
     relationship_pairs,
 )
 from openmash.referrals.models import ReferralPerson, Relationship
-from openmash.trawl.models import CandidateStatus, TrawlCandidate
+from openmash.trawl.models import CandidateStatus, Trawl, TrawlCandidate, TrawlStatus
 
 REQUEST_ANSWERED = "Your agency has answered this request, so nobody more can be added to the case from it."
 REQUEST_ENDED = "This request is closed as no longer needed: nobody can be added to the case from it."
@@ -54,6 +54,7 @@ KEPT_CONSENT = "consent was recorded from or for them"
 KEPT_SHOWN = "information naming them has already been shared or shown (the disclosure log records it)"
 KEPT_ITEMS = "{count} of an agency's information name them: remove {them} from the return first"
 KEPT_CONFIRMED = "a search result was confirmed as them: mark it as not the same person first"
+KEPT_SEARCHING = "a search of {agency}'s records that looks for them has not finished: wait for it to end"
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +173,17 @@ def _kept_by(person: ReferralPerson) -> list[str]:
         why.append(KEPT_ITEMS.format(count=count, them="it" if items == 1 else "them"))
     if TrawlCandidate.objects.filter(person=person, status=CandidateStatus.CONFIRMED).exists():
         why.append(KEPT_CONFIRMED)
+    searching = (
+        Trawl.objects.filter(
+            request__case__referral_id=person.referral_id,
+            status__in=(TrawlStatus.QUEUED, TrawlStatus.RUNNING),
+            created_at__gte=person.created_at,  # a search looks for those on the case when it began
+        )
+        .select_related("request__agency")
+        .first()
+    )
+    if searching is not None:
+        why.append(KEPT_SEARCHING.format(agency=searching.request.agency.name))
     return why
 
 

@@ -26,6 +26,7 @@ from openmash.casework.household import (
     KEPT,
     KEPT_CONFIRMED,
     KEPT_CONSENT,
+    KEPT_SEARCHING,
     NAMED_BY_REFERRAL,
     NO_REMOVE_REASON,
     household_member_add,
@@ -184,3 +185,23 @@ def test_nobody_is_removed_from_a_decided_case(
     with pytest.raises(DomainError, match=CASE_DECIDED_REMOVE):
         person_remove(actor=Actor(user=people["screener"]), person=added, reason=WHY)
     assert client_for(people["screener"]).get(remove_url(added)).status_code == 403
+
+
+def test_he_is_not_removed_while_a_search_that_looks_for_him_is_under_way(
+    people: dict[str, Any],  # noqa: F811
+    info: InformationRequest,  # noqa: F811
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The search would record results about someone no longer there: the removal waits for it."""
+    police = Actor(user=people["police"])
+    added = household_member_add(actor=police, request=info, member=dean(info))
+    with django_capture_on_commit_callbacks(execute=False):  # queued: no worker has run it yet
+        search = trawl_start(actor=police, request=info)
+    with pytest.raises(DomainError) as kept:
+        person_remove(actor=police, person=added, reason=WHY)
+    assert str(kept.value) == KEPT.format(
+        name="Dean Harrow", why=KEPT_SEARCHING.format(agency=info.agency.name)
+    )
+    search.status = "done"
+    search.save(update_fields=["status"])
+    assert person_remove(actor=police, person=added, reason=WHY) == 0
