@@ -112,6 +112,8 @@ class CaseEvent(BaseModel):
     class Kind(models.TextChoices):
         STATUS = "status", "Status changed"
         RERATED = "rerated", "RAG rating changed"
+        # Its reason is the remover's; the person is not named (the audit trail's note does that).
+        PERSON_REMOVED = "removed", "Someone added in error removed"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=Kind.choices)

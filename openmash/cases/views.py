@@ -281,8 +281,10 @@ class HistoryEntry:
     reason: str
 
 
-def _event_entry(event: CaseEvent) -> HistoryEntry:
-    if event.kind == CaseEvent.Kind.RERATED:
+def _event_entry(event: CaseEvent, agencies: frozenset[object] = frozenset()) -> HistoryEntry:
+    if event.kind == CaseEvent.Kind.PERSON_REMOVED:
+        title = "Someone added to the case in error was removed"
+    elif event.kind == CaseEvent.Kind.RERATED:
         title = (
             f"RAG rating changed from {_label(RagRating, event.from_value)} "
             f"to {_label(RagRating, event.to_value)}"
@@ -291,12 +293,14 @@ def _event_entry(event: CaseEvent) -> HistoryEntry:
         title = f"{_label(CaseStatus, event.to_value)}"
         if event.from_value:
             title = f"{_label(CaseStatus, event.from_value)} to {title.lower()}"
+    # Someone found during an agency's search and removed by it: who and why are that agency's to tell.
+    told = event.from_value != "search" or getattr(event.created_by, "agency_id", None) in agencies
     return HistoryEntry(
         at=event.at,
         when=format_deadline(event.at),
         title=title,
-        by=_person(event.created_by),
-        reason=event.reason,
+        by=_person(event.created_by) if told else "a partner agency",
+        reason=event.reason if told else "",
     )
 
 
@@ -354,7 +358,7 @@ def case_history(case: Case, agencies: frozenset[object] = frozenset()) -> list[
                 reason=case.rag_reason,
             )
         )
-    entries.extend(_event_entry(e) for e in events)
+    entries.extend(_event_entry(e, agencies) for e in events)
     entries.extend(_addition_entry(a, agencies) for a in people_added_in_searches(case))
     return sorted(entries, key=lambda e: e.at, reverse=True)
 

@@ -16,11 +16,12 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.cases.destroyed import check_not_destroyed
-from openmash.cases.models import CaseStatus
+from openmash.cases.models import CaseEvent, CaseStatus
 from openmash.consent.models import ConsentRecord, Disclosure
 from openmash.core.actor import Actor
 from openmash.core.codes import Sex
@@ -223,6 +224,16 @@ def person_remove(*, actor: Actor, person: ReferralPerson, reason: str) -> int:
             justification=reason,
             detail=detail,
             personal={"person": str(locked), "added_because": addition.reason},
+        )
+        CaseEvent.objects.create(
+            case=case,
+            kind=CaseEvent.Kind.PERSON_REMOVED,
+            # Found during an agency's search: told as that agency's contribution is (ADR 0031).
+            from_value="search" if addition.during_search else "",
+            to_value="",
+            reason=reason,
+            at=timezone.now(),
+            created_by=actor.user,
         )
         locked.delete()
     return results

@@ -114,7 +114,8 @@ def chronology(
         )
     )
     for event in case.events.all():
-        entries.append(_hub_entry(case, event, people))
+        if event.kind != CaseEvent.Kind.PERSON_REMOVED:  # a correction of the case, not the family's events
+            entries.append(_hub_entry(case, event, people))
     destroyed = when_destroyed(case)
     if destroyed is not None:  # the last entry of a destroyed case's chronology says so, with the date
         entries.append(

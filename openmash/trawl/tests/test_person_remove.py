@@ -76,6 +76,7 @@ def test_the_researcher_removes_the_wrong_man_from_the_search_page(
     people: dict[str, Any],  # noqa: F811
     info: InformationRequest,  # noqa: F811
     django_capture_on_commit_callbacks: Any,
+    make_user: Any,
 ) -> None:
     added = added_and_searched(people, info, django_capture_on_commit_callbacks)
     results = TrawlCandidate.objects.filter(person=added).count()
@@ -116,6 +117,14 @@ def test_the_researcher_removes_the_wrong_man_from_the_search_page(
     assert event.persons == [str(added.pk)] and event.actor_id == str(people["police"].pk)
     assert event.detail["added_by"] == "Police" and event.detail["search_results_removed"] == results
     assert event.reason == WHY
+    # The hub sees it in the case's history, with who removed him and why (the entry itself does not name
+    # him), and the family's chronology is not changed by it.
+    screener = client_for(make_user(Role.SCREENING_MANAGER))
+    history = _text(screener.get(reverse("cases:detail", args=[info.case.pk])))
+    assert "Someone added to the case in error was removed" in history and WHY in history
+    assert "Dean Harrow" not in history.replace(WHY, "")
+    chronology = _text(screener.get(reverse("chronology:case", args=[info.case.pk])))
+    assert "in error" not in chronology and WHY not in chronology
 
 
 def test_a_confirmed_match_or_consent_from_him_keeps_him_until_undone(
