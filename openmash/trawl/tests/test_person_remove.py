@@ -214,3 +214,21 @@ def test_he_is_not_removed_while_a_search_that_looks_for_him_is_under_way(
     search.status = "done"
     search.save(update_fields=["status"])
     assert person_remove(actor=police, person=added, reason=WHY) == 0
+
+
+def test_a_partner_agency_not_told_of_police_information_is_not_told_who_removed_him_or_why(
+    people: dict[str, Any],  # noqa: F811
+    info: InformationRequest,  # noqa: F811
+) -> None:
+    """Who Police found, and why they took him off again, is Police's contribution: a health researcher
+    who does not see Police's information reads only that someone added in error was removed."""
+    from openmash.access.policy import contribution_agencies
+
+    police = Actor(user=people["police"])
+    added = household_member_add(actor=police, request=info, member=dean(info))
+    person_remove(actor=police, person=added, reason=WHY)
+    health = people["health"]
+    assert info.agency_id not in contribution_agencies(health, info.case)  # the hub's rule here
+    history = _text(client_for(health).get(reverse("cases:detail", args=[info.case.pk])))
+    assert "Someone added to the case in error was removed" in history
+    assert WHY not in history and "Priya Shah" not in history
