@@ -61,6 +61,7 @@ from openmash.feedback.models import OutcomeNotification, Recipient
 from openmash.hub.models import Agency, Team
 from openmash.hub.selectors import hub_configuration
 from openmash.meetings.models import AgendaItem, Attendance, Meeting
+from openmash.people.selectors import addition_of
 from openmash.referrals.models import Referral, ReferralPerson
 from openmash.retention.models import DestructionRecord
 from openmash.teams.models import Routing, RoutingStatus
@@ -504,7 +505,7 @@ def _person_remove_rule(user: User, person: ReferralPerson) -> Verdict:
         return change
     if case.status in (CaseStatus.DECIDED, CaseStatus.CLOSED):
         return Verdict(False, Refusal.CLOSED, REMOVE_CLOSED)
-    added = person.addition if hasattr(person, "addition") else None
+    added = addition_of(person)
     if added is None:
         return _forbidden(NAMED_BY_REFERRAL)
     if can(user, Perm.CASE_SCREEN) or added.agency_id == getattr(user, "agency_id", None):

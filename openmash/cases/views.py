@@ -477,7 +477,7 @@ def screen(request: HttpRequest, case_id: str) -> HttpResponse:
     words = case.referral.subject_words
     core = list(hub_configuration().core_agencies.filter(is_active=True).order_by("name"))
     # Schools and the services for young people are not asked about an adult at risk to start with.
-    not_ticked = [a for a in core if words == ADULT_WORDS and a.kind in CHILDREN_ONLY_KINDS]
+    not_ticked = [a for a in core if a.kind in CHILDREN_ONLY_KINDS] if words == ADULT_WORDS else []
     form = ScreeningForm(
         request.POST if request.method == "POST" else None,
         initial={"version": case.version, "agencies": [str(a.pk) for a in core if a not in not_ticked]},
