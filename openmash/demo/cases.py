@@ -4,6 +4,11 @@ The synthetic area's referral texts become referrals; each is then taken as far 
 its place in the spread says: screened, asked of agencies, answered, decided, fed back, closed. Times
 are then moved back to when the synthetic referral arrived, so queues show realistic ages and some
 requests are overdue. Only synthetic data is used.
+
+Two states reviewers walk through are made on purpose: an adult at risk referred with their own partner
+and son or daughter (where the hub covers adults at risk), and people the police researcher added to a
+case during their search: one added in error that nothing names yet, so it can be removed again, and one
+an agency's return has named since, so it cannot.
 """
 
 from __future__ import annotations
@@ -21,10 +26,11 @@ from django.utils import timezone
 from openmash.accounts.models import User
 from openmash.cases.models import Case, CaseEvent, CaseStatus, ConsentPosition, Route
 from openmash.casework.consent import consent_record, lawful_basis_record
+from openmash.casework.household import NewMember, household_member_add
 from openmash.casework.intake import referral_receive
 from openmash.casework.routing import routed_case_accept
 from openmash.casework.screening import case_screen
-from openmash.consent.models import ConsentDecision, ForWhom, InformedHow
+from openmash.consent.models import ConsentDecision, Disclosure, ForWhom, InformedHow
 from openmash.core.actor import Actor
 from openmash.core.codes import Sex
 from openmash.decisions.models import Decision, Outcome
@@ -35,7 +41,13 @@ from openmash.decisions.services import (
     outcome_challenge_raise,
 )
 from openmash.enquiries.deadlines import due_at
-from openmash.enquiries.models import InformationRequest, RequestStatus
+from openmash.enquiries.models import (
+    OPEN_STATUSES,
+    HistoryType,
+    InformationRequest,
+    RequestStatus,
+    Significance,
+)
 from openmash.enquiries.services import (
     HistoryData,
     request_nil_return,
@@ -46,9 +58,18 @@ from openmash.enquiries.services import (
 from openmash.feedback.delivery import feedback_deliver
 from openmash.feedback.models import Delivery, OutcomeNotification
 from openmash.hub.models import Agency, AgencyKind, RagRating, Specialism, Team, ThresholdLevel
-from openmash.people.models import RelationshipKind
+from openmash.hub.selectors import hub_configuration
+from openmash.people.models import PersonAddition, RelationshipKind
 from openmash.people.services import household_label, household_save, person_add, relationship_add
-from openmash.referrals.models import Channel, ConcernCategory, Referral, Relationship
+from openmash.referrals.models import (
+    ADULT_AGE,
+    Channel,
+    ConcernCategory,
+    FamilyConsent,
+    Referral,
+    ReferralPerson,
+    Relationship,
+)
 from openmash.referrals.services import PersonData, ReferralData
 from openmash.synth import Area
 from openmash.synth.area import Person
@@ -159,10 +180,344 @@ def load_demo_cases(*, area: Area, count: int = 200, seed: int = 2026) -> int:
             _add_family(referral.case, known, people, family_index, households, addresses, users)
         _advance(referral.case, status, users, rng)
         _backdate(referral.case, received, now)
+    adult_case = _adult_at_risk(area, people, family_index, households, addresses, users, now)
+    _added_in_searches(people, users, rng, exclude=adult_case)
     requests_mark_overdue()
     _challenges(users)
     _team_queue(users)
     return Case.objects.count()
+
+
+# An adult at risk with their own family -------------------------------------------------------------------
+
+ADULT_CONCERNS = (
+    "{adult} ({age}) came to the surgery with {partner}, {poss} {partner_word}, and had bruising to both "
+    "forearms that nobody could explain. Since a stroke last year {partner_given} has been {adult_given}'s "
+    "main carer. {child}, {poss} {child_word}, rang the practice afterwards, worried that {partner_given} "
+    "is not coping: {adult_given} is losing weight and missing medication, and {partner_given} shouts at "
+    "{obj} when {adult_given} needs help at night. {adult_given} knows about this referral and agreed to "
+    "it. We are referring {obj} as an adult at risk of neglect and of abuse by {poss} carer."
+)
+
+
+def _adult_family(area: Area, on: date) -> tuple[Person, Person, Person, str] | None:
+    """The oldest adult of the area who lives with a partner or spouse and has a son or daughter of 18 or
+    over living in the area: the adult, the partner, the son or daughter and the partnership's kind."""
+    people = area.people_by_id()
+    living = {m for h in area.households for m in h.member_ids if m in people and people[m].is_alive_on(on)}
+    partners: dict[str, list[tuple[str, str]]] = {}
+    children: dict[str, list[str]] = {}
+    for rel in area.relationships:
+        if rel.kind in ("partner", "spouse") and rel.status == "current":
+            partners.setdefault(rel.from_id, []).append((rel.to_id, rel.kind))
+            partners.setdefault(rel.to_id, []).append((rel.from_id, rel.kind))
+        elif rel.kind == "parent":
+            children.setdefault(rel.from_id, []).append(rel.to_id)
+    found = []
+    for pid in living:
+        if people[pid].age_on(on) < ADULT_AGE:
+            continue
+        partner = next(((q, kind) for q, kind in sorted(partners.get(pid, [])) if q in living), None)
+        child = next(
+            (c for c in sorted(children.get(pid, [])) if c in living and people[c].age_on(on) >= ADULT_AGE),
+            None,
+        )
+        if partner is not None and child is not None:
+            found.append((people[pid].age_on(on), pid, partner, child))
+    if not found:
+        return None
+    _, pid, (partner_id, kind), child_id = max(found)
+    return people[pid], people[partner_id], people[child_id], kind
+
+
+def _adult_at_risk(
+    area: Area,
+    people: dict[str, Person],
+    family_index: dict[str, list[Any]],
+    households: dict[str, Any],
+    addresses: dict[str, Any],
+    users: dict[str, User],
+    now: datetime,
+) -> Case | None:
+    """An adult at risk, referred by their GP with their partner and a grown-up son or daughter, on the
+    queues: screened to police, health and adult social care on the adult's own consent; health has
+    answered and adult social care is working on it. Only where the hub takes referrals about adults at
+    risk (a children's hub refuses an adult referred and an adult's family)."""
+    referrer = users.get("referrer.gp")
+    if not hub_configuration().covers_adults or referrer is None or "screening.manager" not in users:
+        return None
+    day = _recent_working_days(now.date(), 1, over=2)[0]  # a working day or two ago
+    received = min(datetime.combine(day, time(10, 40), LONDON), now - timedelta(minutes=30))
+    family = _adult_family(area, received.date())
+    if family is None:
+        return None
+    adult, partner, child, kind = family
+    home_of = {m: h for h in households.values() for m in h.member_ids}
+
+    def row(person: Person, relationship: Relationship) -> PersonData:
+        home = addresses.get(home_of[person.id].address_id) if person.id in home_of else None
+        return PersonData(
+            given_name=person.given_name,
+            family_name=person.family_name,
+            relationship=relationship,
+            date_of_birth=person.date_of_birth,
+            sex=SEX[person.sex],
+            nhs_number=person.nhs_number or "",
+            address=", ".join(p for p in (home.line1, home.line2, home.town) if p) if home else "",
+            postcode=home.postcode if home else "",
+        )
+
+    words = {"female": ("her", "her"), "male": ("his", "him")}
+    poss, obj = words.get(adult.sex, ("their", "them"))
+    concerns = ADULT_CONCERNS.format(
+        adult=adult.full_name,
+        age=adult.age_on(received.date()),
+        adult_given=adult.given_name,
+        partner=partner.full_name,
+        partner_given=partner.given_name,
+        partner_word={"female": "wife", "male": "husband"}.get(partner.sex, "spouse")
+        if kind == "spouse"
+        else "partner",
+        child=child.full_name,
+        child_word={"female": "daughter", "male": "son"}.get(child.sex, "grown-up child"),
+        poss=poss,
+        obj=obj,
+    )
+    data = ReferralData(
+        referrer_name=referrer.get_full_name(),
+        referrer_organisation=referrer.agency.name,
+        referrer_job_title="GP",
+        referrer_email=f"{referrer.username}@openmash.invalid",
+        referrer_agency=referrer.agency,
+        source=SOURCE_CODES["gp"],
+        concerns=concerns,
+        concern_categories=[ConcernCategory.ADULT_AT_RISK, ConcernCategory.NEGLECT],
+        family_consent=FamilyConsent.AWARE_AGREES,
+        people=[
+            row(adult, Relationship.SUBJECT),
+            row(partner, Relationship.OWN_PARTNER),
+            row(child, Relationship.SON_OR_DAUGHTER),
+        ],
+    )
+    case = referral_receive(
+        actor=Actor(user=referrer), data=data, channel=Channel.FORM, received_at=received
+    ).case
+    _add_family(case, [adult, partner, child], people, family_index, households, addresses, users)
+    screener = Actor(user=users["screening.manager"])
+    subject = case.referral.people.get(is_subject=True)
+    consent_record(
+        actor=screener,
+        case=case,
+        given_by=subject,
+        for_whom=ForWhom.SELF,
+        decision=ConsentDecision.GIVEN,
+        informed_how=InformedHow.VERBAL,
+        privacy_notice_version="2026-04",
+        includes_health=True,
+    )
+    case.refresh_from_db()
+    kinds = (AgencyKind.POLICE, AgencyKind.HEALTH, AgencyKind.ADULT_SOCIAL_CARE)
+    agencies = [a for k in kinds if (a := Agency.objects.filter(kind=k).order_by("created_at").first())]
+    case_screen(
+        actor=screener,
+        case=case,
+        expected_version=case.version,
+        level=ThresholdLevel.objects.get(number=3),
+        indicators=[],
+        rag=RagRating.AMBER,
+        rag_reason="Unexplained bruising and a carer who may not be coping: agencies answer within a day",
+        consent_position=ConsentPosition.GIVEN,
+        route=Route.MASH_ENQUIRY,
+        agencies=agencies,
+        notes=f"{adult.given_name} agreed on the phone to agencies sharing what they know.",
+    )
+    on = received.date()
+    for request in case.requests.filter(status=RequestStatus.OPEN).select_related("agency"):
+        researcher = _researcher(request.agency, users)
+        if researcher is None:
+            continue
+        if request.agency.kind == AgencyKind.HEALTH:
+            request_save_return(
+                actor=Actor(user=researcher),
+                request=request,
+                expected_version=request.version,
+                summary=f"Registered with the practice. {adult.given_name} had a stroke last year and takes "
+                f"blood thinners, so bruises easily; two medication reviews were missed this year, both "
+                f"cancelled by {partner.given_name}.",
+                risk_factors="Missed medication reviews; unexplained bruising; a carer under strain",
+                protective_factors=f"{child.given_name} visits every week and raised the concern",
+                history=[
+                    HistoryData(
+                        occurred_on=on - timedelta(days=130),
+                        kind=HistoryType.HEALTH_ATTENDANCE,
+                        description="Seen after a fall at home; no injury found",
+                        significance=Significance.LOW,
+                        source_reference="GP-40391",
+                    ),
+                    HistoryData(
+                        occurred_on=on - timedelta(days=41),
+                        kind=HistoryType.MISSED_APPOINTMENT,
+                        description="Medication review missed; the carer cancelled the appointment",
+                        significance=Significance.MEDIUM,
+                        source_reference="GP-40417",
+                    ),
+                ],
+                submit=True,
+            )
+        elif request.agency.kind == AgencyKind.ADULT_SOCIAL_CARE:
+            request_take(actor=Actor(user=researcher), request=request)
+    _backdate(case, received, now)
+    return case
+
+
+# People added during an agency's search -----------------------------------------------------------------
+
+IN_ERROR_REASON = "A police call-out to this address in {when:%B %Y} names {man} as {whose}."
+KEPT_REASON = (
+    "{man} gave this address as his home when police officers stopped him in {when:%B %Y}; he says he "
+    "lodges with the family."
+)
+
+
+def _added_in_searches(
+    people: dict[str, Person], users: dict[str, User], rng: random.Random, *, exclude: Case | None
+) -> None:
+    """The police researcher adds someone to two open cases while answering the police request. On one
+    nothing has named him since (no return, no consent, no confirmed search result): he was the wrong man
+    of that name, and can be removed again. On the other another agency's return has been shared since,
+    so the disclosure log names him and he stays on the case."""
+    researcher = users.get("police.researcher")
+    if researcher is None:
+        return
+    requests = InformationRequest.objects.filter(
+        agency=researcher.agency,
+        status__in=OPEN_STATUSES,
+        case__status=CaseStatus.INFORMATION_GATHERING,
+    ).select_related("case__referral", "agency")
+    if exclude is not None:
+        requests = requests.exclude(case=exclude)
+    police = list(requests.order_by("-case__reference"))
+    answered = set(
+        InformationRequest.objects.filter(
+            case__in=[r.case_id for r in police], status=RequestStatus.RETURNED
+        ).values_list("case_id", flat=True)
+    )
+    actor = Actor(user=researcher)
+    chosen: set[str] = set()
+    in_error = next((r for r in police if r.case_id not in answered), None)
+    if in_error is not None:
+        _police_add(actor, in_error, people, chosen, in_error=True)
+    for request in police:
+        other = _other_open(request, users) if request is not in_error else None
+        if other is None:
+            continue
+        if _police_add(actor, request, people, chosen, in_error=False) is not None:
+            # Shared after he was added: the disclosure log names him among the case's people.
+            _return(other, _researcher(other.agency, users), rng)
+        return
+
+
+def _other_open(request: InformationRequest, users: dict[str, User]) -> InformationRequest | None:
+    """Another agency's request on the case, still open, that one of the demo's researchers answers."""
+    others = (
+        request.case.requests.filter(status__in=OPEN_STATUSES)
+        .exclude(agency=request.agency)
+        .select_related("agency", "case")
+        .order_by("agency__name")
+    )
+    return next((o for o in others if _researcher(o.agency, users) is not None), None)
+
+
+def _police_add(
+    actor: Actor, request: InformationRequest, people: dict[str, Person], chosen: set[str], *, in_error: bool
+) -> ReferralPerson | None:
+    """A man of the area from another family, added to the request's case from the police search page."""
+    if request.status == RequestStatus.OPEN:
+        request_take(actor=actor, request=request)
+    case = request.case
+    on_case = list(case.referral.people.all())
+    families = {p.family_name for p in on_case}
+    on = timezone.localdate()
+    man = next(
+        (
+            p
+            for p in sorted(people.values(), key=lambda p: p.id)
+            if p.sex == "male"
+            and p.is_alive_on(on)
+            and 20 <= p.age_on(on) <= 60
+            and p.family_name not in families
+            and p.id not in chosen
+        ),
+        None,
+    )
+    subject = next((p for p in on_case if p.is_subject), None)
+    if man is None or subject is None:
+        return None
+    chosen.add(man.id)
+    mother = next((p for p in on_case if p.relationship == Relationship.MOTHER), None)
+    when = timezone.localdate(case.referral.received_at) - timedelta(days=75 if in_error else 130)
+    if in_error:
+        whose = f"{mother.given_name}'s new partner" if mother else "a man staying with the family"
+        reason = IN_ERROR_REASON.format(man=man.full_name, when=when, whose=whose)
+    else:
+        reason = KEPT_REASON.format(man=man.full_name, when=when)
+    household = case.households.filter(members=subject).first()
+    partner_of = mother if in_error else None
+    member = NewMember(
+        given_name=man.given_name,
+        family_name=man.family_name,
+        relationship=Relationship.PARTNER if partner_of else Relationship.OTHER_ADULT,
+        reason=reason,
+        sex=Sex.MALE,
+        date_of_birth=man.date_of_birth,
+        partner_of=partner_of,
+        household=household,
+        with_child=household is None,
+    )
+    return household_member_add(actor=actor, request=request, member=member)
+
+
+def demo_walks() -> list[str]:
+    """Where the states reviewers walk through are, as `demo_load` prints them."""
+    walks = []
+    adult = (
+        Case.objects.filter(
+            status__in=(CaseStatus.INFORMATION_GATHERING, CaseStatus.READY_FOR_DECISION),
+            referral__people__relationship=Relationship.OWN_PARTNER,
+        )
+        .order_by("reference")
+        .first()
+    )
+    if adult is not None:
+        walks.append(
+            f"{adult.reference}: an adult at risk referred with their partner and their son or daughter "
+            "(screening.manager; asc.researcher answers adult social care's request)"
+        )
+    added = (
+        PersonAddition.objects.filter(
+            case__status=CaseStatus.INFORMATION_GATHERING,
+            request__agency__kind=AgencyKind.POLICE,
+            request__status__in=OPEN_STATUSES,
+        )
+        .select_related("case", "person")
+        .order_by("created_at")
+    )
+    removable = kept = False
+    for addition in added:
+        named = Disclosure.objects.filter(about=addition.person).exists()
+        if not named and not removable:
+            removable = True
+            walks.append(
+                f"{addition.case.reference}: {addition.person}, added in error during the police search; "
+                "police.researcher removes him from the request's search page"
+            )
+        elif named and not kept:
+            kept = True
+            walks.append(
+                f"{addition.case.reference}: {addition.person}, added during the police search and named "
+                "in an agency's return since, so he cannot be removed"
+            )
+    return walks
 
 
 def _team_queue(users: dict[str, User]) -> None:
@@ -530,10 +885,17 @@ def _answer(request: InformationRequest, users: dict[str, User], rng: random.Ran
     researcher = _researcher(request.agency, users)
     if researcher is None:
         return
-    actor = Actor(user=researcher)
     if rng.random() < 0.25:
-        request_nil_return(actor=actor, request=request, expected_version=request.version)
+        request_nil_return(actor=Actor(user=researcher), request=request, expected_version=request.version)
         return
+    _return(request, researcher, rng)
+
+
+def _return(request: InformationRequest, researcher: User | None, rng: random.Random) -> None:
+    """The agency's return, submitted: a summary and one to three items of its history."""
+    if researcher is None:
+        return
+    actor = Actor(user=researcher)
     summary, risk, kind = RETURN_TEXT.get(
         request.agency.kind, ("Known to this agency.", "Concerns noted", "other")
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
@@ -14,7 +14,7 @@ from openmash.accounts.roles import Role
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.core.actor import Actor
-from openmash.demo.cases import load_demo_cases
+from openmash.demo.cases import demo_walks, load_demo_cases
 from openmash.demo.sources import demo_sources
 from openmash.hub.models import Agency, AgencyKind, HubConfiguration, Specialism, Team
 from openmash.hub.services import hub_apply_preset
@@ -79,6 +79,8 @@ class DemoResult:
     referrals: int
     cases: int
     sources: list[str]
+    walks: list[str] = field(default_factory=list)
+    """Where the states reviewers walk through are (an adult at risk, someone added in error)."""
 
 
 def load_demo_hub(*, preset: str = "front-door") -> tuple[HubConfiguration, list[ListedUser]]:
@@ -173,4 +175,5 @@ def load_demo(
             else f"{load.source.agency.name}: {load.source.name} – load failed: {load.error}"
             for load in loads
         ],
+        walks=demo_walks(),
     )

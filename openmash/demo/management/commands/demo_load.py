@@ -43,6 +43,10 @@ class Command(BaseCommand):
         self.stdout.write("Agency data sources loaded for the trawl:")
         for line in result.sources:
             self.stdout.write(f"  {line}")
+        if result.walks:
+            self.stdout.write("Cases to walk through:")
+            for line in result.walks:
+                self.stdout.write(f"  {line}")
         self.stdout.write("")
         if expected.count:
             self.stdout.write(
