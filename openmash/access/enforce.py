@@ -7,6 +7,7 @@ explanation (never the family) for an agency whose request waits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
 from django.db.models import Model, QuerySet
@@ -17,6 +18,7 @@ from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.cases.models import Case
 from openmash.core.actor import Actor
+from openmash.core.prepared import Param, Prepared
 from openmash.enquiries.models import InformationRequest
 
 M = TypeVar("M", bound=Model)
@@ -63,12 +65,16 @@ def authorize(actor: Actor, action: Action, obj: Model | None) -> Verdict:
     return verdict
 
 
-def load(actor: Actor, action: Action, rows: QuerySet[M], pk: object) -> tuple[M, Verdict]:
+def load(actor: Actor, action: Action, rows: QuerySet[M] | Prepared[M], pk: object) -> tuple[M, Verdict]:
     """One object by primary key, if the policy lets this person do this to it; a missing one is refused
-    the same way as one the person may not see (its absence is not told apart from its existence)."""
-    # By key, so unordered: `.first()` would add ORDER BY id, which Django compiles by comparing it with
-    # every selected column (over a hundred for a case with its referral), for no difference in the row.
-    obj = next(iter(rows.filter(pk=pk).order_by()[:1]), None)
+    the same way as one the person may not see (its absence is not told apart from its existence).
+    ``rows`` may be a query prepared with a ``pk`` parameter (see :func:`by_key`)."""
+    if isinstance(rows, Prepared):
+        obj = rows.first(pk=pk)
+    else:
+        # By key, so unordered: `.first()` would add ORDER BY id, which Django compiles by comparing it
+        # with every selected column (over a hundred for a case with its referral), for no difference.
+        obj = next(iter(rows.filter(pk=pk).order_by()[:1]), None)
     if obj is None:
         verdict = role_level(actor.user, action)
         verdict = verdict if not verdict else NOT_FOUND
@@ -86,17 +92,31 @@ def load(actor: Actor, action: Action, rows: QuerySet[M], pk: object) -> tuple[M
 # Opening one object for a view: load, ask the policy, then audit the read -------------------------------
 
 
+def by_key(rows: Callable[[], QuerySet[M]]) -> Prepared[M]:
+    """`rows` (a function giving the query) as one object by key, its SQL compiled once (ADR 0040)."""
+    return Prepared(lambda: rows().filter(pk=Param("pk", rows().model._meta.pk)).order_by()[:1])
+
+
+# The referral's people once, for the audit and for every panel of the page that names them. With its
+# destruction record, if it was destroyed, so its pages can say so.
+_CASE_PAGE_ROWS = by_key(
+    lambda: Case.objects.select_related(
+        "referral", "level", "screened_by__agency", "destruction"
+    ).prefetch_related("referral__people")
+)
+_REQUEST_PAGE_ROWS = by_key(
+    lambda: InformationRequest.objects.select_related(
+        "case", "case__referral", "case__destruction", "case__level", "agency", "taken_by", "returned_by"
+    )
+)
+
+
 def open_case(
     request: HttpRequest, case_id: object, action: Action = Action.CASE_VIEW, *, purpose: str = "view"
 ) -> tuple[Actor, Case, Verdict]:
     """The case, once the policy allows this action; its opening is audited, naming its people."""
     actor = Actor.from_request(request)
-    # The referral's people once, for the audit and for every panel of the page that names them.
-    # With its destruction record, if it was destroyed, so its pages can say so.
-    rows = Case.objects.select_related(
-        "referral", "level", "screened_by__agency", "destruction"
-    ).prefetch_related("referral__people")
-    case, verdict = load(actor, action, rows, case_id)
+    case, verdict = load(actor, action, _CASE_PAGE_ROWS, case_id)
     audit_record(
         actor=actor,
         action=AuditAction.CASE_VIEWED,
@@ -112,9 +132,7 @@ def open_request(
 ) -> tuple[Actor, InformationRequest]:
     """The agency's request, once the policy allows; its opening is audited unless the caller audits."""
     actor = Actor.from_request(request)
-    # With the case's destruction record, if it was destroyed, so its pages can say so.
-    rows = InformationRequest.objects.select_related("case", "case__referral", "case__destruction", "agency")
-    info, _ = load(actor, action, rows, request_id)
+    info, _ = load(actor, action, _REQUEST_PAGE_ROWS, request_id)
     if audit:
         audit_record(
             actor=actor,

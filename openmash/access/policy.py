@@ -43,8 +43,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from openmash.accounts.models import User
 from openmash.accounts.permissions import Perm, can
@@ -52,9 +53,10 @@ from openmash.accounts.roles import Role
 from openmash.cases.destroyed import DESTROYED
 from openmash.cases.models import Case, CaseStatus, Keyworker
 from openmash.consent.gate import GateDecision, Purpose, evaluate
-from openmash.consent.models import Disclosure
+from openmash.consent.models import ConsentRecord, Disclosure, LawfulBasisDecision
 from openmash.consent.selectors import sees_whole_log
 from openmash.core.dates import format_date
+from openmash.core.prepared import Param, Prepared, as_prefetched
 from openmash.decisions.models import Decision, OutcomeChallenge
 from openmash.enquiries.models import OPEN_STATUSES, InformationRequest, RequestStatus
 from openmash.feedback.models import OutcomeNotification, Recipient
@@ -258,12 +260,24 @@ def _gate(case: Case, agency: Agency, purpose: Purpose) -> GateDecision:
     a write asks with what it has just changed, so nothing is kept for it."""
     if _STANDINGS.get() is not None:
         cached = getattr(case, "_prefetched_objects_cache", {})
-        wanted = [name for name in ("consents", "lawful_bases") if name not in cached]
+        for name, rows in _GATE_READS.items():
+            if name not in cached:
+                as_prefetched(case, name, rows.run(case=case.pk))
         if "people" not in getattr(case.referral, "_prefetched_objects_cache", {}):
-            wanted.append("referral__people")
-        if wanted:
-            prefetch_related_objects([case], *wanted)
+            as_prefetched(case.referral, "people", _REFERRAL_PEOPLE.run(referral=case.referral_id))
     return evaluate(config=hub_configuration(), case=case, agency=agency, purpose=purpose)
+
+
+# What the gate reads of a case, once for every agency a page asks about: compiled once (ADR 0040).
+_GATE_READS: dict[str, Prepared[Any]] = {
+    "consents": Prepared(lambda: ConsentRecord.objects.filter(case_id=Param("case", Case._meta.pk))),
+    "lawful_bases": Prepared(
+        lambda: LawfulBasisDecision.objects.filter(case_id=Param("case", Case._meta.pk))
+    ),
+}
+_REFERRAL_PEOPLE = Prepared(
+    lambda: ReferralPerson.objects.filter(referral_id=Param("referral", Referral._meta.pk))
+)
 
 
 def standing(user: User, case: Case) -> Standing:
@@ -276,6 +290,23 @@ def standing(user: User, case: Case) -> Standing:
     return remembered[key]
 
 
+# Asked on nearly every page about a case: compiled once (ADR 0040).
+_CASE_KEY = Case._meta.pk
+_CASE_REQUESTS = Prepared(
+    lambda: InformationRequest.objects.filter(case_id=Param("case", _CASE_KEY)).select_related("agency")
+)
+_AGENCYS_LAST_REQUEST = Prepared(
+    lambda: (
+        InformationRequest.objects.filter(
+            case_id=Param("case", _CASE_KEY), agency_id=Param("agency", Agency._meta.pk)
+        )
+        .select_related("agency")
+        .order_by("sent_at")
+        .reverse()[:1]
+    )  # the last sent, as `.last()` reads it
+)
+
+
 def _standing(user: User, case: Case) -> Standing:
     s = Standing(hub=can(user, Perm.CASE_VIEW_ALL))
     if s.hub:
@@ -283,9 +314,7 @@ def _standing(user: User, case: Case) -> Standing:
     if user.has_role(Role.MEETING_CHAIR):
         s.chair = AgendaItem.objects.filter(case=case, meeting__chair=user).exists()
     if user.has_role(Role.AGENCY_RESEARCHER):
-        s.request = (
-            case.requests.select_related("agency").filter(agency_id=user.agency_id).order_by("sent_at").last()
-        )
+        s.request = _AGENCYS_LAST_REQUEST.first(case=case.pk, agency=user.agency_id)
         if s.request is not None and s.request.status not in (RequestStatus.BLOCKED, RequestStatus.WITHDRAWN):
             gate = _gate(case, s.request.agency, Purpose.SHARE)
             s.gate_open = gate.allowed
@@ -879,7 +908,7 @@ def contribution_agencies(user: object, case: Case) -> frozenset[object]:
     if "requests" in getattr(case, "_prefetched_objects_cache", {}):  # the page loaded them already
         requests = list(case.requests.all())
     else:
-        requests = list(case.requests.select_related("agency"))
+        requests = _CASE_REQUESTS.run(case=case.pk)
     if s.hub or s.chair:
         return frozenset(r.agency_id for r in requests)
     shown = {person.agency_id}

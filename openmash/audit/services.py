@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from openmash.audit.anchor import Checkpoint, anchor_append, anchor_file, anchor_newest, anchor_read
@@ -30,6 +31,7 @@ from openmash.audit.chain import (
 )
 from openmash.audit.models import ERASED, NOTE_KEY, NOTE_MAC_KEY, AuditEvent, AuditNote
 from openmash.core.actor import Actor
+from openmash.core.prepared import Param, Prepared
 
 log = logging.getLogger(__name__)
 
@@ -186,16 +188,24 @@ def _lock_a_chain() -> int:
 def audit_chain_head(partition: int = 0) -> tuple[int, str]:
     """The sequence number and hash of the newest event of one chain (0: the main chain); the caller
     holds that chain's lock (`_lock_a_chain`, or the main chain's CHAIN_LOCK_KEY for a bulk load)."""
-    events = (
-        AuditEvent.objects.filter(partition=partition)
-        if partition
-        else AuditEvent.objects.filter(partition__isnull=True)
-    )
+    last = _CHAIN_HEAD.first(partition=partition) if partition else _MAIN_CHAIN_HEAD.first()
+    return last if last is not None else (0, GENESIS_HASH)
+
+
+def _head(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent, tuple[int, str]]:
     # Ordered as the chains' head index is (partition, sequence descending), so that PostgreSQL reads one
     # index entry whatever its statistics say; ordered by sequence alone, a planner that believes the
     # table small (a new hub, before autovacuum has analysed it) reads and sorts the whole main chain.
-    last = events.order_by("partition", "-sequence").values_list("sequence", "hash").first()
-    return last if last is not None else (0, GENESIS_HASH)
+    return events.order_by("partition", "-sequence").values_list("sequence", "hash")[:1]
+
+
+# Read before every event is written: compiled once (ADR 0040).
+_MAIN_CHAIN_HEAD = Prepared(lambda: _head(AuditEvent.objects.filter(partition__isnull=True)))
+_CHAIN_HEAD = Prepared(
+    lambda: _head(
+        AuditEvent.objects.filter(partition=Param("partition", AuditEvent._meta.get_field("partition")))
+    )
+)
 
 
 def audit_chain_heads() -> list[tuple[int, int, str]]:

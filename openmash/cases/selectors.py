@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from openmash.accounts.models import User
@@ -20,6 +20,7 @@ from openmash.audit.services import audit_record
 from openmash.cases.destroyed import when_destroyed
 from openmash.cases.models import Case, CaseStatus
 from openmash.core.actor import Actor
+from openmash.core.prepared import Param, Prepared, as_prefetched, as_prefetched_each, as_related_one
 from openmash.core.worktime import WorkingCalendar
 from openmash.hub.calendar_format import format_deadline
 from openmash.hub.models import level_label
@@ -108,14 +109,19 @@ def with_list_data(cases: QuerySet[Case]) -> QuerySet[Case]:
 def earlier_referrals(referral: Referral) -> list[Referral]:
     """The child's earlier referrals, newest first, each with its case and decision, loaded once for the
     referral panel and the re-referral warning."""
-    prefetch_related_objects(
-        [referral],
-        Prefetch(
-            "earlier_referrals",
-            queryset=Referral.objects.select_related("case__decision").order_by("-received_at"),
-        ),
+    earlier = _EARLIER.run(key=referral.pk)
+    as_prefetched(referral, "earlier_referrals", earlier)  # the re-referral warning reads them so
+    return earlier
+
+
+# Compiled once (ADR 0040): the referral panel is on every case page.
+_EARLIER = Prepared(
+    lambda: (
+        Referral.objects.filter(later_referrals=Param("key", Referral._meta.pk))
+        .select_related("case__decision")
+        .order_by("-received_at")
     )
-    return list(referral.earlier_referrals.all())
+)
 
 
 NAMES_DESTROYED = "Names destroyed"
@@ -301,35 +307,48 @@ def _related(model: type[Model], name: str) -> type[Model]:
 def with_page_data(case: Case) -> Case:
     """Load, in one query each, what the case page's partials show for every request, the decision and
     every outcome notice (agencies, history, views, challenges, actions), so that the page costs the same
-    number of queries however many agencies were asked."""
-    request = _related(Case, "requests")
-    decision = _related(Case, "decision")
-    notice = _related(Case, "notifications")
-    prefetch_related_objects(
-        [case],
-        Prefetch("requests", queryset=request._default_manager.select_related("agency")),
-        "requests__history",
-        Prefetch(
-            "decision",
-            queryset=decision._default_manager.select_related("lead_agency", "level", "decided_by__agency"),
-        ),
-        Prefetch(
-            "decision__views", queryset=_related(decision, "views")._default_manager.select_related("agency")
-        ),
-        Prefetch(
-            "decision__challenges",
-            queryset=_related(decision, "challenges")._default_manager.select_related("agency"),
-        ),
-        Prefetch(
-            "decision__actions",
-            queryset=_related(decision, "actions")._default_manager.select_related("owner_agency"),
-        ),
-        Prefetch(
-            "decision__outcome_challenges",
-            queryset=_related(decision, "outcome_challenges")._default_manager.select_related(
-                "notice__agency"
-            ),
-        ),
-        Prefetch("notifications", queryset=notice._default_manager.select_related("agency")),
-    )
+    number of queries however many agencies were asked. Each query is compiled once (ADR 0040) and its
+    rows kept as `prefetch_related` keeps them."""
+    requests = _PAGE_REQUESTS.run(key=case.pk)
+    as_prefetched(case, "requests", requests)
+    as_prefetched_each(requests, "history", lambda: _PAGE_HISTORY.run(key=case.pk))
+    decision = _PAGE_DECISION.first(key=case.pk)
+    as_related_one(case, "decision", decision)
+    if decision is not None:
+        for name, rows in _PAGE_DECISION_PARTS.items():
+            as_prefetched(decision, name, rows.run(key=decision.pk))
+    as_prefetched(case, "notifications", _PAGE_NOTICES.run(key=case.pk))
     return case
+
+
+def _of_case(name: str, *related: str) -> Prepared[Any]:
+    """The rows of the case's reverse relation `name` (`decision.views`: of the case's decision), with
+    `related`, by the key of the case (or of its decision). Built when first run: the models are then
+    all loaded."""
+
+    def build() -> QuerySet[Any]:
+        owner, _, relation = name.rpartition(".")
+        model = _related(Case, owner) if owner else Case
+        relation_field = model._meta.get_field(relation)
+        by = relation_field.field.attname  # type: ignore[union-attr]
+        rows = relation_field.related_model._default_manager.filter(**{by: Param("key", model._meta.pk)})  # type: ignore[union-attr]
+        return rows.select_related(*related)
+
+    return Prepared(build)
+
+
+def _page_history() -> QuerySet[Any]:
+    history = _related(_related(Case, "requests"), "history")
+    return history._default_manager.filter(request__case_id=Param("key", Case._meta.pk))
+
+
+_PAGE_REQUESTS = _of_case("requests", "agency")
+_PAGE_HISTORY = Prepared(_page_history)
+_PAGE_DECISION = _of_case("decision", "lead_agency", "level", "decided_by__agency")
+_PAGE_DECISION_PARTS = {
+    "views": _of_case("decision.views", "agency"),
+    "challenges": _of_case("decision.challenges", "agency"),
+    "actions": _of_case("decision.actions", "owner_agency"),
+    "outcome_challenges": _of_case("decision.outcome_challenges", "notice__agency"),
+}
+_PAGE_NOTICES = _of_case("notifications", "agency")

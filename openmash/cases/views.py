@@ -44,6 +44,7 @@ from openmash.cases.forms import (
 )
 from openmash.cases.models import (
     ENQUIRY_ROUTES,
+    AgencyAsked,
     Case,
     CaseEvent,
     CaseStatus,
@@ -78,10 +79,11 @@ from openmash.casework.screening import (
 from openmash.casework.triage import triage_decide
 from openmash.core.actor import Actor
 from openmash.core.errors import CONCURRENT_EDIT, ConcurrentEditError, DomainError
+from openmash.core.prepared import Param, Prepared
 from openmash.enquiries.disclosures import returns_viewed
 from openmash.enquiries.models import OPEN_STATUSES, OUTSTANDING_STATUSES, InformationRequest, RequestStatus
 from openmash.hub.calendar_format import format_deadline
-from openmash.hub.models import CHILDREN_ONLY_KINDS, RagRating, ThresholdLevel
+from openmash.hub.models import CHILDREN_ONLY_KINDS, RagRating, ThresholdIndicator, ThresholdLevel
 from openmash.hub.selectors import hub_calendar, hub_configuration
 from openmash.people.models import PersonAddition
 from openmash.people.selectors import people_added_in_searches
@@ -330,6 +332,31 @@ def _addition_entry(addition: PersonAddition, agencies: frozenset[object]) -> Hi
     )
 
 
+# What every case page reads of its case, by the case's key: compiled once (ADR 0040).
+_CASE_EVENTS = Prepared(
+    lambda: CaseEvent.objects.filter(case_id=Param("case", Case._meta.pk)).select_related(
+        "created_by__agency"
+    )
+)
+_AGENCIES_ASKED = Prepared(
+    lambda: AgencyAsked.objects.filter(case_id=Param("case", Case._meta.pk)).select_related("agency")
+)
+
+
+_INDICATORS = Prepared(
+    lambda: (
+        Case.indicators.through.objects.filter(case_id=Param("case", Case._meta.pk))
+        .select_related("thresholdindicator__level")
+        .order_by(*(f"thresholdindicator__{o}" for o in ThresholdIndicator._meta.ordering or ()))
+    )
+)
+_LEVEL = Prepared(
+    lambda: ThresholdLevel.objects.filter(
+        number=Param("number", ThresholdLevel._meta.get_field("number"))
+    ).order_by(*(ThresholdLevel._meta.ordering or ()))[:1]  # as `.first()` orders
+)
+
+
 def case_history(case: Case, agencies: frozenset[object] = frozenset()) -> list[HistoryEntry]:
     """The case's own history, newest first: received, screened, each status change and re-rating, and
     each person an agency added during its search (told as `agencies`' contributions are)."""
@@ -343,7 +370,7 @@ def case_history(case: Case, agencies: frozenset[object] = frozenset()) -> list[
             reason=referral.get_channel_display(),
         )
     ]
-    events = list(case.events.select_related("created_by__agency"))
+    events = _CASE_EVENTS.run(case=case.pk)
     if case.screened_at is not None:
         # The rating given at screening: the first re-rating started from it, if there was one.
         rerated = [e for e in events if e.kind == CaseEvent.Kind.RERATED]
@@ -367,7 +394,7 @@ def referral_context(referral: Referral, user: object) -> dict[str, Any]:
     """What the referral panel shows, on the case page and beside the screening form."""
     referrer_level = None
     if referral.referrer_level is not None:
-        referrer_level = ThresholdLevel.objects.filter(number=referral.referrer_level).first()
+        referrer_level = _LEVEL.first(number=referral.referrer_level)
     earlier = earlier_referrals(referral)
     return {
         "referral": referral,
@@ -428,8 +455,8 @@ def detail(request: HttpRequest, case_id: str) -> HttpResponse:
         "decision_due": format_deadline(case.decision_due_at),
         "decision_overdue": open_ and case.decision_due_at < now,
         "is_open": open_,
-        "indicators": list(case.indicators.select_related("level")),
-        "agencies_asked": [a.agency for a in case.agencies_asked.select_related("agency")],
+        "indicators": [i.thresholdindicator for i in _INDICATORS.run(case=case.pk)],
+        "agencies_asked": [a.agency for a in _AGENCIES_ASKED.run(case=case.pk)],
         "screened_by": _person(case.screened_by) if case.screened_by else "",
         "screened_when": format_deadline(case.screened_at) if case.screened_at else "",
         "history": case_history(case, shown),

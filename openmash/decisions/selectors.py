@@ -12,8 +12,9 @@ from django.utils import timezone
 from openmash.accounts.permissions import Perm, can
 from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
-from openmash.cases.models import Case, CaseStatus
+from openmash.cases.models import AgencyAsked, Case, CaseStatus
 from openmash.core.actor import Actor
+from openmash.core.prepared import Param, Prepared, as_prefetched_each, pointing_at
 from openmash.decisions.models import Decision, OutcomeChallenge
 from openmash.enquiries.models import (
     DONE_STATUSES,
@@ -136,13 +137,8 @@ def decision_counts(user: object, *, decidable: QuerySet[Case]) -> dict[str, int
 def requests_of(case: Case) -> list[InformationRequest]:
     """Every information request on the case, with its agency and how many history items it returned
     (counted from the history loaded with them: no GROUP BY over every column of the row)."""
-    rows = list(
-        case.requests.select_related("agency", "taken_by", "returned_by")
-        .prefetch_related(
-            Prefetch("history", queryset=HistoryItem.objects.order_by("occurred_on", "created_at"))
-        )
-        .order_by("agency__name")
-    )
+    rows = pointing_at(_REQUESTS_OF.run(case=case.pk), "case", case)
+    as_prefetched_each(rows, "history", lambda: _HISTORY_OF.run(case=case.pk))
     for row in rows:
         row.history_count = len(row.history.all())  # type: ignore[attr-defined]
     return rows
@@ -150,7 +146,29 @@ def requests_of(case: Case) -> list[InformationRequest]:
 
 def agencies_asked(case: Case) -> list[Agency]:
     """The agencies the screening manager asked about this case, by name."""
-    return list(Agency.objects.filter(pk__in=case.agencies_asked.values("agency")).order_by("name"))
+    return [asked.agency for asked in _AGENCIES_ASKED.run(case=case.pk)]
+
+
+# The decision page's reads by the case's key: compiled once (ADR 0040).
+_REQUESTS_OF = Prepared(
+    lambda: (
+        InformationRequest.objects.filter(case_id=Param("case", Case._meta.pk))
+        .select_related("agency", "taken_by", "returned_by")
+        .order_by("agency__name")
+    )
+)
+_HISTORY_OF = Prepared(
+    lambda: HistoryItem.objects.filter(request__case_id=Param("case", Case._meta.pk)).order_by(
+        "occurred_on", "created_at"
+    )
+)
+_AGENCIES_ASKED = Prepared(
+    lambda: (
+        AgencyAsked.objects.filter(case_id=Param("case", Case._meta.pk))
+        .select_related("agency")
+        .order_by("agency__name")
+    )
+)
 
 
 def decision_of(case: Case) -> Decision | None:

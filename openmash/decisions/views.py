@@ -17,6 +17,7 @@ from openmash.cases.models import Case, CaseStatus
 from openmash.core.actor import Actor
 from openmash.core.dates import format_datetime
 from openmash.core.errors import DomainError
+from openmash.core.prepared import Prepared
 from openmash.decisions.challenge_forms import AnswerForm, ChallengeForm
 from openmash.decisions.forms import DecisionForm, OutstandingRequest
 from openmash.decisions.models import OutcomeChallenge
@@ -72,6 +73,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
+_LEVELS = Prepared(lambda: ThresholdLevel.objects.order_by("number"))  # compiled once (ADR 0040)
+
+
 @require(Perm.DECISION_RECORD)
 def record(request: HttpRequest, case_id: str) -> HttpResponse:
     actor, case, _ = open_case(request, case_id, Action.CASE_DECIDE, purpose="decide")
@@ -97,7 +101,7 @@ def record(request: HttpRequest, case_id: str) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         initial={"version": case.version},
         agencies=agencies_asked(case),
-        levels=list(ThresholdLevel.objects.order_by("number")),
+        levels=_LEVELS.run(),
         referrer_level=case.referral.referrer_level,
         screened_level=case.level,
         outstanding=outstanding if decidable else [],

@@ -17,7 +17,8 @@ from openmash.cases.models import Case
 from openmash.consent.models import Disclosure, DisclosureKind
 from openmash.consent.services import viewer_description
 from openmash.core.actor import Actor
-from openmash.enquiries.models import RequestStatus
+from openmash.core.prepared import Param, Prepared
+from openmash.enquiries.models import InformationRequest, RequestStatus
 
 
 def _log_returns_seen(
@@ -38,17 +39,12 @@ def _log_returns_seen(
     if "requests" in getattr(case, "_prefetched_objects_cache", {}):  # the page loaded them already
         returned = [r for r in case.requests.all() if r.status == RequestStatus.RETURNED]
     else:
-        returned = list(case.requests.filter(status=RequestStatus.RETURNED).select_related("agency"))
+        returned = _RETURNED.run(case=case.pk)
     if agencies is not None:
         returned = [r for r in returned if r.agency_id in agencies]
     if not returned:
         return []
-    shared = {
-        d.item_id: d
-        for d in Disclosure.objects.filter(case=case, kind=DisclosureKind.SHARED, item_type="return")
-        .select_related("consent", "lawful_basis")
-        .order_by("at", "id")
-    }
+    shared = {d.item_id: d for d in _SHARED_RETURNS.run(case=case.pk)}
     people = list(case.referral.people.all())
     to = viewer_description(actor)
     user = actor.user if isinstance(actor.user, User) else None
@@ -85,6 +81,23 @@ def _log_returns_seen(
             ]
         )
     return entries
+
+
+_RETURNED = Prepared(
+    lambda: InformationRequest.objects.filter(
+        case_id=Param("case", Case._meta.pk), status=RequestStatus.RETURNED
+    ).select_related("agency")
+)
+# The basis each return was shared on, read whenever a page shows returns: compiled once (ADR 0040).
+_SHARED_RETURNS = Prepared(
+    lambda: (
+        Disclosure.objects.filter(
+            case_id=Param("case", Case._meta.pk), kind=DisclosureKind.SHARED, item_type="return"
+        )
+        .select_related("consent", "lawful_basis")
+        .order_by("at", "id")
+    )
+)
 
 
 def returns_viewed(*, actor: Actor, case: Case, where: str = "", **item: Any) -> list[Disclosure]:

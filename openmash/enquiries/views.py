@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -21,9 +21,11 @@ from django.views.decorators.http import require_POST
 from openmash.access.enforce import open_request
 from openmash.access.policy import Action, contribution_agencies, decide, requests_visible
 from openmash.accounts.permissions import Perm, require
+from openmash.cases.models import Case
 from openmash.consent.models import Disclosure, DisclosureKind
 from openmash.core.actor import Actor
 from openmash.core.errors import DomainError
+from openmash.core.prepared import Param, Prepared, pointing_at
 from openmash.enquiries.forms import (
     DATE_NO_DAY,
     DATE_NO_MONTH,
@@ -33,7 +35,13 @@ from openmash.enquiries.forms import (
     ReturnForm,
     WithholdForm,
 )
-from openmash.enquiries.models import DONE_STATUSES, OPEN_STATUSES, InformationRequest, RequestStatus
+from openmash.enquiries.models import (
+    DONE_STATUSES,
+    OPEN_STATUSES,
+    HistoryItem,
+    InformationRequest,
+    RequestStatus,
+)
 from openmash.enquiries.selectors import audit_queue, queue_rows, request_lines
 from openmash.enquiries.services import (
     HistoryData,
@@ -43,8 +51,12 @@ from openmash.enquiries.services import (
     request_withhold,
 )
 from openmash.hub.calendar_format import format_deadline
+from openmash.hub.models import Agency
 from openmash.hub.selectors import hub_configuration
 from openmash.people.selectors import provenance
+from openmash.referrals.models import Referral, ReferralPerson
+from openmash.sources.models import DataSource
+from openmash.trawl.models import Trawl
 
 RECENTLY_RETURNED = timedelta(days=30)
 QUEUE_PAGE_SIZE = 50
@@ -121,7 +133,8 @@ def _return_initial(info: InformationRequest) -> dict[str, Any]:
     }
 
 
-def _history_initial(info: InformationRequest) -> list[dict[str, Any]]:
+def _history_initial(items: Iterable[HistoryItem]) -> list[dict[str, Any]]:
+    """The form's rows: the items the agency wrote (a search's items are shown apart)."""
     return [
         {
             "occurred_on": item.occurred_on,
@@ -130,7 +143,8 @@ def _history_initial(info: InformationRequest) -> list[dict[str, Any]]:
             "significance": item.significance,
             "source_reference": item.source_reference,
         }
-        for item in info.history.filter(source_system="")
+        for item in items
+        if not item.source_system
     ]
 
 
@@ -155,6 +169,29 @@ def _form_errors(form: forms.Form | None, label: str = "") -> list[tuple[str, st
     return errors
 
 
+# The request page's reads by key: compiled once (ADR 0040).
+_REQUEST_HISTORY = Prepared(
+    lambda: HistoryItem.objects.filter(
+        request_id=Param("request", InformationRequest._meta.pk)
+    ).select_related("trawl_candidate__person")
+)
+_LOADED_SOURCE = Prepared(
+    lambda: DataSource.objects.filter(
+        agency_id=Param("agency", Agency._meta.pk), is_active=True, current_load__isnull=False
+    ).values_list("pk")[:1]
+)
+_LATEST_TRAWL = Prepared(
+    lambda: Trawl.objects.filter(request_id=Param("request", InformationRequest._meta.pk)).order_by(
+        *(Trawl._meta.ordering or ())
+    )[:1]  # as `.first()` orders
+)
+_REQUEST_PEOPLE = Prepared(
+    lambda: ReferralPerson.objects.filter(referral_id=Param("referral", Referral._meta.pk)).select_related(
+        "addition__agency", "addition__created_by"
+    )
+)
+
+
 def _render_detail(
     request: HttpRequest,
     info: InformationRequest,
@@ -166,12 +203,14 @@ def _render_detail(
     page_errors: Sequence[str] = (),
 ) -> HttpResponse:
     now = timezone.now()
+    # The request's history once, for the form, the draft check and the search's items.
+    history = pointing_at(_REQUEST_HISTORY.run(request=info.pk), "request", info)
     if withhold_form is None:
         withhold_form = WithholdForm()
     if form is None:
         form = ReturnForm(initial=_return_initial(info))
     if formset is None:
-        formset = HistoryFormSet(prefix=HISTORY_PREFIX, initial=_history_initial(info))
+        formset = HistoryFormSet(prefix=HISTORY_PREFIX, initial=_history_initial(history))
     if nil_form is None:
         nil_form = NilReturnForm(initial={"version": info.version})
     errors: list[tuple[str, str]] = [("#main-content", message) for message in page_errors]
@@ -190,7 +229,7 @@ def _render_detail(
     people = (
         []
         if blocked or ended
-        else list(referral.people.select_related("addition__agency", "addition__created_by"))
+        else pointing_at(_REQUEST_PEOPLE.run(referral=referral.pk), "referral", referral)
     )
     agencies = contribution_agencies(request.user, info.case) if people else frozenset()
     for person in people:
@@ -222,15 +261,10 @@ def _render_detail(
             "form": form,
             "formset": formset,
             "nil_form": nil_form,
-            "has_draft": bool(info.summary or info.risk_factors or info.protective_factors)
-            or info.history.exists(),
-            "trawl_items": list(
-                info.history.exclude(source_system="").select_related("trawl_candidate__person")
-            ),
-            "has_sources": info.agency.data_sources.filter(
-                is_active=True, current_load__isnull=False
-            ).exists(),
-            "latest_trawl": info.trawls.first(),
+            "has_draft": bool(info.summary or info.risk_factors or info.protective_factors or history),
+            "trawl_items": [item for item in history if item.source_system],
+            "has_sources": bool(_LOADED_SOURCE.run(agency=info.agency_id)),
+            "latest_trawl": _LATEST_TRAWL.first(request=info.pk),
             "errors": errors,
         },
     )
@@ -238,13 +272,21 @@ def _render_detail(
 
 def withheld_by_request(info: InformationRequest) -> list[Disclosure]:
     """The agency's recorded decisions not to share, for this request, oldest first."""
-    return list(
+    return _WITHHELD.run(case=info.case_id, agency=info.agency_id, item=str(info.pk))
+
+
+_WITHHELD = Prepared(
+    lambda: (
         Disclosure.objects.filter(
-            kind=DisclosureKind.WITHHELD, case=info.case, from_agency=info.agency, item_id=str(info.pk)
+            kind=DisclosureKind.WITHHELD,
+            case_id=Param("case", Case._meta.pk),
+            from_agency_id=Param("agency", Agency._meta.pk),
+            item_id=Param("item", Disclosure._meta.get_field("item_id")),
         )
         .select_related("by_user")
         .order_by("at", "id")
     )
+)
 
 
 @require(Perm.REQUEST_RESPOND)

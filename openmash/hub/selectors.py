@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from django.db.models.signals import post_delete, post_save
 
+from openmash.core.prepared import Prepared
 from openmash.core.worktime import WorkingCalendar
 from openmash.hub.models import ClosureDay, HubConfiguration, RagRating, RagResponseTime
 
@@ -54,8 +55,12 @@ def _once(name: str, read: Callable[[], T]) -> T:
     return value
 
 
+# Read by nearly every page: compiled once (ADR 0040).
+_CONFIGURATION = Prepared(lambda: HubConfiguration.objects.order_by("created_at")[:1])
+
+
 def _read_configuration() -> HubConfiguration:
-    config = HubConfiguration.objects.order_by("created_at").first()
+    config = _CONFIGURATION.first()
     if config is None:
         config = HubConfiguration.objects.create()
     return config

@@ -7,6 +7,7 @@ from collections.abc import Collection
 from django.db.models import Prefetch
 
 from openmash.cases.models import Case
+from openmash.core.prepared import Param, Prepared, pointing_at
 from openmash.genogram.model import Family, GenoHousehold, GenoPerson, GenoRelationship
 from openmash.people.models import Household, PersonAddition, PersonIdentifier, PersonRelationship
 from openmash.referrals.models import ReferralPerson
@@ -17,14 +18,33 @@ SEX = {"M": "male", "F": "female", "U": "unknown"}
 def people_on(case: Case) -> list[ReferralPerson]:
     """The case's people, each with its identifiers, addresses and, for someone the referral did not
     name, who added them (one query each for all of them)."""
-    return list(
-        case.referral.people.order_by("-is_subject", "date_of_birth", "family_name", "given_name")
+    referral = case.referral
+    return pointing_at(_PEOPLE_ON.run(referral=referral.pk), "referral", referral)
+
+
+# The people pages, the genogram and the search page read these by the case's key: compiled once
+# (ADR 0040).
+_PEOPLE_ON = Prepared(
+    lambda: (
+        ReferralPerson.objects.filter(
+            referral_id=Param("referral", ReferralPerson._meta.get_field("referral").target_field)
+        )
+        .order_by("-is_subject", "date_of_birth", "family_name", "given_name")
         .select_related("addition__agency", "addition__created_by")
         .prefetch_related(
             Prefetch("identifiers", queryset=PersonIdentifier.objects.order_by("scheme", "value")),
             "addresses",
         )
     )
+)
+_RELATIONSHIPS_ON = Prepared(
+    lambda: PersonRelationship.objects.filter(case_id=Param("case", Case._meta.pk)).select_related(
+        "from_person", "to_person"
+    )
+)
+_HOUSEHOLDS_ON = Prepared(
+    lambda: Household.objects.filter(case_id=Param("case", Case._meta.pk)).prefetch_related("members")
+)
 
 
 def addition_of(person: ReferralPerson) -> PersonAddition | None:
@@ -42,21 +62,25 @@ def provenance(person: ReferralPerson, agencies: Collection[object]) -> str:
     return addition.provenance_for(agencies) if addition is not None else "Named on the referral"
 
 
+# Read by every case page: compiled once (ADR 0040).
+_ADDED_IN_SEARCHES = Prepared(
+    lambda: PersonAddition.objects.filter(
+        case_id=Param("case", PersonAddition._meta.get_field("case").target_field), request__isnull=False
+    ).select_related("person", "agency", "created_by")
+)
+
+
 def people_added_in_searches(case: Case) -> list[PersonAddition]:
     """The people agencies' researchers added to the case while answering their requests, oldest first."""
-    return list(
-        PersonAddition.objects.filter(case=case, request__isnull=False).select_related(
-            "person", "agency", "created_by"
-        )
-    )
+    return _ADDED_IN_SEARCHES.run(case=case.pk)
 
 
 def relationships_on(case: Case) -> list[PersonRelationship]:
-    return list(case.relationships.select_related("from_person", "to_person"))
+    return pointing_at(_RELATIONSHIPS_ON.run(case=case.pk), "case", case)
 
 
 def households_on(case: Case) -> list[Household]:
-    return list(case.households.prefetch_related("members"))
+    return pointing_at(_HOUSEHOLDS_ON.run(case=case.pk), "case", case)
 
 
 def family_for(

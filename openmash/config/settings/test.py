@@ -19,3 +19,5 @@ OPENMASH_AUDIT_KEY = "test-only-audit-key-not-for-any-real-hub-0017"
 OPENMASH_AUDIT_ANCHOR_DIR = Path(tempfile.mkdtemp(prefix="openmash-test-audit-anchor-"))
 # Tests write agency extracts under the system's temporary directory (pytest's tmp_path).
 OPENMASH_SOURCE_FOLDERS = [*OPENMASH_SOURCE_FOLDERS, Path(tempfile.gettempdir())]  # noqa: F405
+# Every run of a query whose SQL is kept compiled (ADR 0040) is checked against a fresh compile.
+OPENMASH_CHECK_PREPARED = True

@@ -1,0 +1,255 @@
+"""Queries whose SQL is compiled once per process, then run with each request's values (ADR 0040).
+
+Django builds a query's SQL anew every time it runs: for a case with its referral, screener and
+destruction record that is about a millisecond of CPU, more than the database takes to answer it. The
+queries every page runs (the signed-in user, the object the page is about) have the same shape each time;
+only the values in their conditions change. A :class:`Prepared` query is built once from a function
+that puts a :class:`Param` where a value goes; its SQL, the columns it selects and how Django maps them
+to objects are kept per database connection, and each run puts the values in place of the parameters and
+hands the rows to Django's own object building, so ``select_related`` and ``prefetch_related`` work as
+on any queryset.
+
+It is safe only because nothing else can change the query: a run returns a list, not a queryset to
+filter further. With ``OPENMASH_CHECK_PREPARED`` on (the test settings), every run also builds and
+compiles the query afresh with its values written in, and refuses to go on if the SQL or its values
+differ from the kept ones.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.conf import settings
+from django.db import connections, router
+from django.db.models import Expression, Field, Model, QuerySet
+from django.db.models.sql import Query
+
+M = TypeVar("M", bound=Model)
+R = TypeVar("R")  # what a run gives: model objects, or value tuples
+
+# In the check, parameters compile to their values, as if the query had been written with them.
+_WRITTEN_IN: ContextVar[Mapping[str, Any] | None] = ContextVar("prepared_written_in", default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    """Where a parameter's value goes in the compiled SQL's values."""
+
+    name: str
+    field: Field[Any, Any]
+
+
+class Param(Expression):
+    """A value given at each run: ``Case.objects.filter(pk=Param("pk", UUIDField()))``."""
+
+    def __init__(self, name: str, output_field: Field[Any, Any]) -> None:
+        super().__init__(output_field=output_field)
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Param({self.name!r})"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        written = _WRITTEN_IN.get()
+        if written is not None:
+            return "%s", (_prepare(self.output_field, written[self.name], connection),)
+        return "%s", (_Slot(self.name, self.output_field),)
+
+    def get_group_by_cols(self) -> list[Any]:
+        return []
+
+
+def _prepare(field: Field[Any, Any], value: object, connection: Any) -> Any:
+    return field.get_db_prep_value(value, connection, prepared=False)
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    sql: str
+    params: tuple[Any, ...]
+    select: Any
+    klass_info: Any
+    annotation_col_map: Any
+    col_count: int
+    has_extra_select: bool
+    names: frozenset[str]
+    converters: Any
+
+
+class _PreparedQuery(Query):
+    """A query that compiles to the kept SQL, its parameters filled in (see :class:`Prepared`)."""
+
+    prepared_run: tuple[_Compiled, Mapping[str, Any]] | None = None
+
+    def get_compiler(self, using: Any = None, connection: Any = None, elide_empty: bool = True) -> Any:
+        compiler = super().get_compiler(using, connection, elide_empty)
+        run = self.prepared_run
+        if run is not None:
+            compiler.__class__ = _kept_compiler(type(compiler))
+            compiler.prepared_run = run
+        return compiler
+
+
+_COMPILERS: dict[type, type] = {}
+
+
+def _kept_compiler(base: type) -> type:
+    kept = _COMPILERS.get(base)
+    if kept is None:
+
+        class Kept(base):
+            prepared_run: tuple[_Compiled, Mapping[str, Any]]
+
+            def as_sql(
+                self, with_limits: bool = True, with_col_aliases: bool = False
+            ) -> tuple[str, list[Any]]:
+                compiled, values = self.prepared_run
+                self.select = compiled.select
+                self.klass_info = compiled.klass_info
+                self.annotation_col_map = compiled.annotation_col_map
+                self.col_count = compiled.col_count
+                self.has_extra_select = compiled.has_extra_select
+                connection = self.connection
+                return compiled.sql, [
+                    _prepare(p.field, values[p.name], connection) if isinstance(p, _Slot) else p
+                    for p in compiled.params
+                ]
+
+            def get_converters(self, expressions: Any) -> Any:
+                return self.prepared_run[0].converters
+
+        Kept.__name__ = Kept.__qualname__ = f"Kept{base.__name__}"
+        kept = _COMPILERS.setdefault(base, Kept)
+    return kept
+
+
+class Prepared(Generic[R]):
+    """A query built once by ``build`` (with a :class:`Param` for each value) and compiled once per
+    database connection; ``run(**values)`` returns its objects."""
+
+    def __init__(self, build: Callable[[], QuerySet[Any, R]]) -> None:
+        self._build = build
+        self._lock = threading.Lock()
+        self._kept: dict[tuple[str, str], tuple[QuerySet[Any, R], _Compiled]] = {}
+
+    def _compiled(self, alias: str) -> tuple[QuerySet[Any, R], _Compiled]:
+        connection = connections[alias]
+        key = (alias, connection.settings_dict["NAME"] or "")
+        kept = self._kept.get(key)
+        if kept is None:
+            queryset = self._build()
+            compiler = queryset.query.get_compiler(using=alias)
+            sql, params = compiler.as_sql()
+            compiled = _Compiled(
+                sql=sql,
+                params=tuple(params),
+                select=compiler.select,
+                klass_info=compiler.klass_info,
+                annotation_col_map=compiler.annotation_col_map,
+                col_count=compiler.col_count,
+                has_extra_select=compiler.has_extra_select,
+                names=frozenset(p.name for p in params if isinstance(p, _Slot)),
+                converters=compiler.get_converters([s[0] for s in compiler.select[0 : compiler.col_count]]),
+            )
+            with self._lock:
+                kept = self._kept.setdefault(key, (queryset, compiled))
+        return kept
+
+    @property
+    def model(self) -> type[Model]:
+        return self._build_once().model
+
+    def run(self, **values: Any) -> list[R]:
+        base = self._build_once()
+        alias = router.db_for_read(base.model)
+        queryset, compiled = self._compiled(alias)
+        if set(values) != compiled.names:
+            raise TypeError(f"this query takes {sorted(compiled.names)}, not {sorted(values)}")
+        if getattr(settings, "OPENMASH_CHECK_PREPARED", False):
+            _check(self._build, compiled, values, alias)
+        rows = queryset.all()
+        rows.query.__class__ = _PreparedQuery
+        rows.query.prepared_run = (compiled, values)  # type: ignore[attr-defined]
+        return list(rows)
+
+    def first(self, **values: Any) -> R | None:
+        found = self.run(**values)
+        return found[0] if found else None
+
+    def _build_once(self) -> QuerySet[Any, R]:
+        kept = next(iter(self._kept.values()), None)
+        return kept[0] if kept is not None else self._build()
+
+
+def _check(
+    build: Callable[[], QuerySet[Any]], compiled: _Compiled, values: Mapping[str, Any], alias: str
+) -> None:
+    """The kept SQL and values, against the query built and compiled afresh with the values written in."""
+    token = _WRITTEN_IN.set(values)
+    try:
+        sql, params = build().query.get_compiler(using=alias).as_sql()
+    finally:
+        _WRITTEN_IN.reset(token)
+    connection = connections[alias]
+    kept = [
+        _prepare(p.field, values[p.name], connection) if isinstance(p, _Slot) else p for p in compiled.params
+    ]
+    if sql != compiled.sql or list(params) != kept:
+        raise AssertionError(
+            f"a prepared query's kept SQL differs from its fresh compile:\n{compiled.sql}\n{sql}"
+        )
+
+
+def as_prefetched(instance: Model, name: str, rows: list[Any]) -> None:
+    """Keep ``rows``, the objects on the other side of ``instance``'s reverse foreign key or many-to-many
+    field ``name`` read by a prepared query, as ``prefetch_related(name)`` keeps them:
+    ``instance.<name>.all()`` gives them without a query, and (a foreign key) each row's key gives
+    ``instance`` back."""
+    manager = getattr(instance, name)
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    many = hasattr(manager, "prefetch_cache_name")
+    cache_name = manager.prefetch_cache_name if many else manager.field.remote_field.cache_name
+    cache.pop(cache_name, None)
+    queryset = manager.get_queryset()  # filtered to the instance, for anything that filters it further
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    cache[cache_name] = queryset
+    if not many:
+        for row in rows:
+            manager.field.set_cached_value(row, instance)
+
+
+def as_related_one(instance: Model, name: str, row: Model | None) -> None:
+    """Keep ``row`` (or its absence) as ``instance``'s reverse one-to-one ``name``, as
+    ``prefetch_related(name)`` keeps it."""
+    related = type(instance)._meta.get_field(name)
+    related.set_cached_value(instance, row)  # type: ignore[union-attr]
+    if row is not None:
+        related.field.set_cached_value(row, instance)  # type: ignore[union-attr]
+
+
+def pointing_at(rows: list[M], name: str, instance: Model) -> list[M]:
+    """``rows`` with their foreign key ``name`` holding ``instance`` (which they were read by), as a
+    related manager's query leaves them, so reading it back costs no query."""
+    if rows:
+        field = type(rows[0])._meta.get_field(name)
+        for row in rows:
+            field.set_cached_value(row, instance)  # type: ignore[union-attr]
+    return rows
+
+
+def as_prefetched_each(parents: list[Any], name: str, read: Callable[[], Iterable[Any]]) -> None:
+    """Keep the rows ``read`` gives (read once for all ``parents``, and only if there are any) as each
+    parent's reverse foreign key ``name``, each parent given the rows whose key points at it."""
+    if not parents:
+        return
+    attname = getattr(parents[0], name).field.attname
+    rows: dict[object, list[Any]] = {parent.pk: [] for parent in parents}
+    for row in read():
+        rows[getattr(row, attname)].append(row)
+    for parent in parents:
+        as_prefetched(parent, name, rows[parent.pk])

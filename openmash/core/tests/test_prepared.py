@@ -1,0 +1,167 @@
+"""A query compiled once per process (ADR 0040) reads the same objects as the same query built each time:
+each run's own values, related objects, prefetched lists and annotations; a run that would read other
+rows than a fresh compile is stopped by the check the tests run with."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.models import CharField, Count, UUIDField
+from django.test.utils import CaptureQueriesContext
+
+from openmash.cases.models import Case
+from openmash.cases.tests.helpers import make_referral
+from openmash.core.prepared import Param, Prepared
+from openmash.referrals.services import PersonData
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("hub")]
+
+
+def _cases() -> Any:
+    return (
+        Case.objects.select_related("referral", "level", "destruction")
+        .prefetch_related("referral__people")
+        .annotate(people=Count("referral__people"))
+        .filter(pk=Param("pk", UUIDField()))
+        .order_by()[:1]
+    )
+
+
+def _two(given: str) -> list[Case]:
+    first = make_referral().case
+    second = make_referral(
+        concerns="A second family's referral.",
+        people=[PersonData(given_name=given, family_name="Marsh", sex="F")],
+    ).case
+    return [first, second]
+
+
+def test_each_run_reads_its_own_row_with_its_related_rows() -> None:
+    first, second = _two("Esme")
+    cases = Prepared(_cases)
+    for case in (first, second, first):
+        read = cases.first(pk=case.pk)
+        plain = next(iter(_plain(case.pk)))
+        assert read is not None
+        assert (read.pk, read.reference, read.referral.reference) == (
+            case.pk,
+            case.reference,
+            plain.referral.reference,
+        )
+        assert [str(p) for p in read.referral.people.all()] == [str(p) for p in plain.referral.people.all()]
+        assert read.people == plain.people
+    assert cases.first(pk=second.pk).referral.people.get().given_name == "Esme"
+
+
+def _plain(pk: object) -> Any:
+    return (
+        Case.objects.select_related("referral", "level", "destruction")
+        .prefetch_related("referral__people")
+        .annotate(people=Count("referral__people"))
+        .filter(pk=pk)
+        .order_by()[:1]
+    )
+
+
+def test_a_run_reads_related_rows_in_the_same_query_as_the_plain_one() -> None:
+    case = make_referral().case
+    cases = Prepared(_cases)
+    cases.first(pk=case.pk)  # compiled
+    with CaptureQueriesContext(connection) as kept:
+        read = cases.first(pk=case.pk)
+        assert read is not None
+        read.referral.reference, read.level, list(read.referral.people.all())
+    with CaptureQueriesContext(connection) as plain:
+        again = next(iter(_plain(case.pk)))
+        again.referral.reference, again.level, list(again.referral.people.all())
+    # The same statements; a parameter is written as an expression, which Django puts in brackets.
+    kept_sql = [q["sql"] for q in kept.captured_queries]
+    plain_sql = [q["sql"] for q in plain.captured_queries]
+    assert len(kept_sql) == len(plain_sql) == 2
+    assert kept_sql[0] == re.sub(r'(WHERE "cases_case"\."id" = )([^ ]+)', r"\1(\2)", plain_sql[0], count=1)
+    assert kept_sql[1] == plain_sql[1]
+
+
+def test_no_row_reads_none() -> None:
+    make_referral()
+    assert Prepared(_cases).first(pk="00000000-0000-4000-8000-000000000000") is None
+
+
+def test_a_run_names_exactly_the_parameters_the_query_takes() -> None:
+    case = make_referral().case
+    cases = Prepared(_cases)
+    with pytest.raises(TypeError, match="takes \\['pk'\\]"):
+        cases.run(id=case.pk)
+    with pytest.raises(TypeError):
+        cases.run(pk=case.pk, reference="x")
+
+
+def test_two_parameters_each_take_their_own_value() -> None:
+    first, second = _two("Esme")
+    by_two = Prepared(
+        lambda: Case.objects.filter(pk=Param("pk", UUIDField()), reference=Param("reference", CharField()))
+    )
+    assert [c.pk for c in by_two.run(pk=second.pk, reference=second.reference)] == [second.pk]
+    assert by_two.run(pk=second.pk, reference=first.reference) == []
+
+
+def test_the_check_stops_a_run_whose_kept_sql_differs_from_a_fresh_compile(settings: Any) -> None:
+    settings.OPENMASH_CHECK_PREPARED = True
+    case = make_referral().case
+    shape = {"ordered": False}
+
+    def build() -> Any:  # a query whose shape changed after it was kept: what the check is for
+        rows = Case.objects.filter(pk=Param("pk", UUIDField()))
+        return rows.order_by("reference") if shape["ordered"] else rows.order_by()
+
+    cases = Prepared(build)
+    assert cases.first(pk=case.pk) is not None
+    shape["ordered"] = True
+    with pytest.raises(AssertionError, match="differs from its fresh compile"):
+        cases.first(pk=case.pk)
+    settings.OPENMASH_CHECK_PREPARED = False
+    assert cases.first(pk=case.pk) is not None  # unchecked, the kept SQL runs
+
+
+def test_values_are_read_as_tuples_too() -> None:
+    first, second = _two("Esme")
+    references = Prepared(
+        lambda: Case.objects.filter(pk=Param("pk", UUIDField())).values_list("reference", "status")[:1]
+    )
+    assert references.first(pk=second.pk) == (second.reference, second.status)
+    assert references.first(pk=first.pk) == (first.reference, first.status)
+
+
+def test_rows_kept_as_prefetched_read_back_without_a_query_and_filter_within_their_owner(
+    make_user: Any,
+) -> None:
+    from openmash.accounts.roles import Role
+    from openmash.cases.tests.helpers import screen
+    from openmash.core.prepared import as_prefetched, as_prefetched_each
+    from openmash.enquiries.models import HistoryItem, InformationRequest
+
+    screener = make_user(Role.SCREENING_MANAGER)
+    first, second = _two("Esme")
+    for case in (first, second):
+        screen(case, screener)
+    requests = Prepared(
+        lambda: InformationRequest.objects.filter(case_id=Param("case", UUIDField())).select_related("agency")
+    )
+    history = Prepared(lambda: HistoryItem.objects.filter(request__case_id=Param("case", UUIDField())))
+    case = Case.objects.get(pk=second.pk)
+    rows = requests.run(case=case.pk)
+    assert len(rows) == 2
+    as_prefetched(case, "requests", rows)
+    as_prefetched_each(rows, "history", lambda: history.run(case=case.pk))
+    with CaptureQueriesContext(connection) as read:
+        kept = list(case.requests.all())
+        assert [r.case for r in kept] == [case, case]
+        assert [list(r.history.all()) for r in kept] == [[], []]
+    assert kept == rows
+    assert read.captured_queries == []
+    # Anything that filters further still reads only this case's requests.
+    assert {r.case_id for r in case.requests.filter(status__isnull=False)} == {case.pk}
+    assert InformationRequest.objects.filter(case=first).count() == 2
