@@ -307,12 +307,37 @@ _AGENCYS_LAST_REQUEST = Prepared(
 )
 
 
+_USER_KEY = User._meta.pk
+_CHAIRS = Prepared(
+    lambda: AgendaItem.objects.filter(
+        case_id=Param("case", _CASE_KEY), meeting__chair_id=Param("user", _USER_KEY)
+    )
+)
+_ATTENDED = Prepared(
+    lambda: Attendance.objects.filter(
+        meeting__items__case_id=Param("case", _CASE_KEY),
+        agency_id=Param("agency", Agency._meta.pk),
+        status=Attendance.Status.PRESENT,
+    )
+)
+_IN_TEAM = Prepared(
+    lambda: Routing.objects.filter(
+        case_id=Param("case", _CASE_KEY), team__members=Param("user", _USER_KEY)
+    ).exclude(status=RoutingStatus.SENT_BACK)
+)
+_KEYWORKER = Prepared(
+    lambda: Keyworker.objects.filter(
+        case_id=Param("case", _CASE_KEY), agency_id=Param("agency", Agency._meta.pk)
+    )
+)
+
+
 def _standing(user: User, case: Case) -> Standing:
     s = Standing(hub=can(user, Perm.CASE_VIEW_ALL))
     if s.hub:
         return s
     if user.has_role(Role.MEETING_CHAIR):
-        s.chair = AgendaItem.objects.filter(case=case, meeting__chair=user).exists()
+        s.chair = _CHAIRS.exists(case=case.pk, user=user.pk)
     if user.has_role(Role.AGENCY_RESEARCHER):
         s.request = _AGENCYS_LAST_REQUEST.first(case=case.pk, agency=user.agency_id)
         if s.request is not None and s.request.status not in (RequestStatus.BLOCKED, RequestStatus.WITHDRAWN):
@@ -320,16 +345,12 @@ def _standing(user: User, case: Case) -> Standing:
             s.gate_open = gate.allowed
             if not gate.allowed:
                 s.notes = [gate.reason, gate.unblock]
-            s.attended = Attendance.objects.filter(
-                meeting__items__case=case, agency_id=user.agency_id, status=Attendance.Status.PRESENT
-            ).exists()
+            s.attended = _ATTENDED.exists(case=case.pk, agency=user.agency_id)
     if user.has_role(Role.REFERRER):
         s.referrer = case.referral.made_by_id == user.pk
-    s.team = (
-        Routing.objects.filter(case=case, team__members=user).exclude(status=RoutingStatus.SENT_BACK).exists()
-    )
+    s.team = _IN_TEAM.exists(case=case.pk, user=user.pk)
     if user.has_role(Role.AGENCY_RESEARCHER) and case.handed_over_at is not None:
-        s.keyworker = Keyworker.objects.filter(case=case, agency_id=user.agency_id).exists()
+        s.keyworker = _KEYWORKER.exists(case=case.pk, agency=user.agency_id)
     return s
 
 

@@ -135,6 +135,7 @@ class Prepared(Generic[R]):
         self._build = build
         self._lock = threading.Lock()
         self._kept: dict[tuple[str, str], tuple[QuerySet[Any, R], _Compiled]] = {}
+        self._asked_exists: Prepared[Any] | None = None
 
     def _compiled(self, alias: str) -> tuple[QuerySet[Any, R], _Compiled]:
         connection = connections[alias]
@@ -175,6 +176,16 @@ class Prepared(Generic[R]):
         rows.query.__class__ = _PreparedQuery
         rows.query.prepared_run = (compiled, values)  # type: ignore[attr-defined]
         return list(rows)
+
+    def exists(self, **values: Any) -> bool:
+        """Whether the query finds a row (it is asked as ``.exists()`` asks: one row, one column)."""
+        return bool(self._exists().run(**values))
+
+    def _exists(self) -> Prepared[Any]:
+        if self._asked_exists is None:
+            build = self._build
+            self._asked_exists = Prepared(lambda: build().order_by().values_list("pk")[:1])
+        return self._asked_exists
 
     def first(self, **values: Any) -> R | None:
         found = self.run(**values)

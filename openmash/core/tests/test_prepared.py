@@ -165,3 +165,13 @@ def test_rows_kept_as_prefetched_read_back_without_a_query_and_filter_within_the
     # Anything that filters further still reads only this case's requests.
     assert {r.case_id for r in case.requests.filter(status__isnull=False)} == {case.pk}
     assert InformationRequest.objects.filter(case=first).count() == 2
+
+
+def test_exists_asks_for_one_row() -> None:
+    first, second = _two("Esme")
+    named = Prepared(lambda: Case.objects.filter(referral__people__given_name=Param("name", CharField())))
+    assert named.exists(name="Esme")
+    assert not named.exists(name="Nobody")
+    with CaptureQueriesContext(connection) as asked:
+        named.exists(name="Esme")
+    assert asked.captured_queries[0]["sql"].rstrip().endswith("LIMIT 1")
