@@ -64,6 +64,10 @@ class Param(Expression):
 
 
 def _prepare(field: Field[Any, Any], value: object, connection: Any) -> Any:
+    if value is None:
+        # `= NULL` matches nothing, where Django writes `filter(x=None)` as `IS NULL`: refused, not
+        # answered differently from the query it stands for.
+        raise TypeError("a prepared query's parameter cannot be None")
     return field.get_db_prep_value(value, connection, prepared=False)
 
 

@@ -175,3 +175,9 @@ def test_exists_asks_for_one_row() -> None:
     with CaptureQueriesContext(connection) as asked:
         named.exists(name="Esme")
     assert asked.captured_queries[0]["sql"].rstrip().endswith("LIMIT 1")
+
+
+def test_a_missing_value_is_refused_not_matched_as_sql_null() -> None:
+    make_referral()
+    with pytest.raises(TypeError, match="cannot be None"):
+        Prepared(_cases).first(pk=None)
