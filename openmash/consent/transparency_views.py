@@ -23,8 +23,10 @@ from openmash.consent.selectors import (
     DisclosureFilter,
     TransparencyReport,
     case_by_reference,
+    disclosure_lines,
     disclosure_log_viewed,
     disclosures_filtered,
+    line_values,
     people_on,
     transparency_report_for,
 )
@@ -133,14 +135,14 @@ def disclosures(request: HttpRequest) -> HttpResponse:
     params = {key: request.GET[key].strip() for key in FILTER_KEYS if request.GET.get(key, "").strip()}
     # Newer / older from the last line seen: as quick on a log of millions as on a new one.
     page = keyset_page(
-        disclosures_filtered(request.user, chosen),
+        line_values(disclosures_filtered(request.user, chosen)),
         fields=["at", "id"],
         parse=lambda parts: [datetime.fromisoformat(parts[0]), int(parts[1])],
         params=request.GET.dict(),
         query=params,
         size=PAGE_SIZE,
     )
-    shown = page.rows
+    shown = disclosure_lines(page.rows)
     people = people_on(chosen.case) if chosen.case else []
     cursor = request.GET.get("older") or request.GET.get("newer") or ""
     disclosure_log_viewed(

@@ -11,9 +11,9 @@ from functools import reduce
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 
-T = TypeVar("T", bound=Model)
+T = TypeVar("T")  # a row: a model object, or its values
 NEWER, OLDER = "newer", "older"
 
 
@@ -50,7 +50,7 @@ def _beyond(fields: Sequence[str], values: Sequence[object], lookup: str) -> Q:
 
 
 def keyset_page(
-    rows: QuerySet[T],
+    rows: QuerySet[Any, T],
     *,
     fields: Sequence[str],
     parse: Callable[[list[str]], Sequence[object]],
@@ -63,8 +63,8 @@ def keyset_page(
     being the fields' values joined by "_". ``query``: the filters to keep in the links. An unreadable
     key shows the newest page."""
 
-    def key(row: T) -> str:
-        return "_".join(str(getattr(row, f)) for f in fields)
+    def key(row: T) -> str:  # a row read as an object, or as values (a dict)
+        return "_".join(str(row[f] if isinstance(row, dict) else getattr(row, f)) for f in fields)
 
     def link(direction: str, row: T) -> str:
         return "?" + urlencode({**{k: v for k, v in query.items() if v}, direction: key(row)})

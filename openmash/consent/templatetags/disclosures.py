@@ -8,6 +8,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 
 from openmash.consent.models import Disclosure, DisclosureKind
+from openmash.consent.selectors import DisclosureLine
 
 register = template.Library()
 
@@ -19,13 +20,13 @@ KIND_COLOURS = {
 
 
 @register.filter
-def disclosure_kind_tag(disclosure: Disclosure) -> SafeString:
+def disclosure_kind_tag(disclosure: Disclosure | DisclosureLine) -> SafeString:
     """The kind of one disclosure-log line as a GOV.UK tag."""
     colour = KIND_COLOURS.get(disclosure.kind, "govuk-tag--orange")  # type: ignore[call-overload]
     return format_html('<strong class="govuk-tag {}">{}</strong>', colour, disclosure.get_kind_display())
 
 
 @register.filter
-def disclosure_about(disclosure: Disclosure) -> SafeString:
-    """The people a line is about, one a line (read from those loaded with the log)."""
-    return SafeString("<br>".join(conditional_escape(str(person)) for person in disclosure.about.all()))
+def disclosure_about(line: DisclosureLine) -> SafeString:
+    """The people a line of the log is about, one a line (read with the page's lines)."""
+    return SafeString("<br>".join(conditional_escape(str(person)) for person in line.people))
