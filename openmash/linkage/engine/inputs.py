@@ -20,7 +20,7 @@ import codecs
 import csv
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, overload
@@ -42,6 +42,7 @@ __all__ = [
     "LONE_CR",
     "LoadedRecords",
     "STRAY_CR",
+    "stray_carriage_return",
     "parse_mapping",
     "read_frame",
     "read_records",
@@ -281,6 +282,34 @@ def _check_text(path: Path, block: int) -> list[str]:
         column = None if spot.blank or spot.field >= len(names) else names[spot.field].strip()
         raise InputError(path, STRAY_CR, row=spot.row, column=column)
     return names
+
+
+def stray_carriage_return(
+    path: Path, header: Sequence[str], block: int = 1 << 20
+) -> tuple[int, str | None] | None:
+    """The row (1 = the first under the header, rows counted as every error counts them, ADR 0038) and
+    column of the first carriage return in a CSV file that is not followed by a line feed and stands
+    outside quotes, or None. A file whose lines all end with a carriage return alone (an old Mac
+    format) has none under its header: its header's own line ends with one. For a text encoding that
+    writes a carriage return, a line feed, quotes and delimiters as ASCII does (UTF-8, Windows-1252,
+    Latin-1): the bytes are searched."""
+    cr_last = False
+    with path.open("rb") as handle:
+        while chunk := handle.read(block):
+            if cr_last and not chunk.startswith(b"\n"):
+                break
+            cr = chunk.find(b"\r")
+            lone = _LONE_CR.search(chunk, cr) if cr >= 0 else None
+            cr_last = lone is not None and lone.start() == len(chunk) - 1  # a line feed may follow
+            if lone is not None and not cr_last:
+                break
+        else:
+            if not cr_last:
+                return None
+    spot = _spot(path, min(block, _SPOT_BYTES))
+    if spot is None or spot.row == 0:
+        return None
+    return spot.row, None if spot.blank or spot.field >= len(header) else header[spot.field].strip()
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, overload
 
+from openmash.linkage.engine.inputs import STRAY_CR, stray_carriage_return
 from openmash.linkage.sources.base import BadRow, Connector, Extract, LoadFailed, Progress, build_extract
 from openmash.linkage.sources.limits import UNRESTRICTED, PathRefused, SourceLimits
 
 __all__ = ["CsvConnector", "FileConnector", "RowList", "Rows", "read_csv_rows", "read_with_events"]
 
 _PROGRESS_EVERY = 5000
+
+
+def _ascii_like(codec: str) -> bool:
+    """Whether the encoding writes line breaks, quotes and commas as ASCII does (not UTF-16 or -32)."""
+    return codecs.lookup(codec).name not in {
+        "utf-16",
+        "utf-16-le",
+        "utf-16-be",
+        "utf-32",
+        "utf-32-le",
+        "utf-32-be",
+    }
 
 
 def _codec(encoding: str) -> str:
@@ -150,6 +163,11 @@ def read_csv_rows(
                 out = Rows(header=header, rows=RowList(header), problems=problems)
                 if header_only:
                     return out
+                # The reader would end a row at a carriage return on its own, cutting it in two and
+                # numbering every later row one too many: the file is refused, as an extract is.
+                stray = stray_carriage_return(real, header) if _ascii_like(codec) else None
+                if stray is not None:
+                    return Rows(problems=[BadRow(STRAY_CR, row=stray[0], column=stray[1], part=part)])
                 for number, values in enumerate(reader, start=1):
                     if not values:
                         continue

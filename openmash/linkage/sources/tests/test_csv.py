@@ -171,3 +171,33 @@ def test_a_snapshot_is_never_written_over(tmp_path: Path) -> None:
     assert {p.name: p.read_bytes() for p in target.iterdir()} == before
     assert list(Snapshot(target).fetch(["P1", "Q1"])) == ["P1"]
     assert [p.name for p in target.parent.iterdir()] == ["load-1"]  # no partial directory left behind
+
+
+def test_a_carriage_return_on_its_own_is_refused_at_its_row_as_an_extract_refuses_it(tmp_path: Path) -> None:
+    """The reader would end the row at it: the row cut in two, every later row numbered one too many."""
+    from openmash.linkage.engine.inputs import STRAY_CR
+
+    lines = IDENTITIES.splitlines()
+    lines[2] = lines[2].replace("Sampleton", "Sample\rton")  # row 2, in the surname
+    text = "\r\n".join([*lines, "P4,Dee,Noid,,,,", "P5,Eve,Noid,,,,,extra", ""])
+    people = tmp_path / "people.csv"
+    people.write_bytes(text.encode())
+    with pytest.raises(LoadFailed) as failed:
+        CsvConnector(people).read()
+    assert report(failed) == [("identities", 2, "surname", STRAY_CR)]
+
+    # Inside quotes it is part of the value, and the rows after it keep their numbers.
+    lines[2] = lines[2].replace("Sample\rton", '"Sample\rton"')
+    people.write_bytes("\r\n".join([*lines, "P4,Dee,Noid,,,,", "P5,Eve,Noid,,,,,extra", ""]).encode())
+    with pytest.raises(LoadFailed) as failed:
+        CsvConnector(people).read()
+    assert report(failed) == [("identities", 5, None, "has 8 fields where the header has 7")]
+    people.write_bytes("\r\n".join([*lines, ""]).encode())
+    extract = CsvConnector(people).read()
+    assert extract.identities.set_index("record_id").at["P2", "surname"] == "Sample\rton"
+
+
+def test_a_file_of_lines_ended_by_carriage_returns_alone_still_loads(tmp_path: Path) -> None:
+    people = tmp_path / "people.csv"
+    people.write_bytes(IDENTITIES.replace("\n", "\r").encode())
+    assert CsvConnector(people).read().records == 3
