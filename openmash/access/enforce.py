@@ -94,7 +94,12 @@ def load(actor: Actor, action: Action, rows: QuerySet[M] | Prepared[M], pk: obje
 
 def by_key(rows: Callable[[], QuerySet[M]]) -> Prepared[M]:
     """`rows` (a function giving the query) as one object by key, its SQL compiled once (ADR 0040)."""
-    return Prepared(lambda: rows().filter(pk=Param("pk", rows().model._meta.pk)).order_by()[:1])
+
+    def build() -> QuerySet[M]:
+        query = rows()
+        return query.filter(pk=Param("pk", query.model._meta.pk)).order_by()[:1]
+
+    return Prepared(build)
 
 
 # The referral's people once, for the audit and for every panel of the page that names them. With its

@@ -12,6 +12,7 @@ unescaped; values typed by a person are always escaped.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,8 +20,6 @@ from crispy_forms.layout import HTML
 from crispy_forms_gds.layout import ConditionalRadios, Field, Fieldset
 from django import forms
 from django.forms.boundfield import BoundField
-from django.forms.utils import flatatt
-from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
 from openmash.core.forms import Markup, RevealQuestion
@@ -30,6 +29,30 @@ WIDGET_CLASSES = {
     forms.Textarea: "govuk-textarea",
     forms.Select: "govuk-select",
 }
+
+
+def escape(value: object) -> str:
+    """Django's ``escape`` (which escapes even markup already marked safe), without its lazy wrapper:
+    this module escapes a few thousand values on a long form."""
+    return html.escape(str(value))
+
+
+def conditional_escape(value: object) -> str:
+    """Django's ``conditional_escape``: markup marked safe as it is, any other value escaped."""
+    markup = getattr(value, "__html__", None)
+    return str(markup()) if markup is not None else html.escape(str(value))
+
+
+def flatatt(attrs: dict[str, Any]) -> str:
+    """Django's ``flatatt``: each attribute with a value as ``name="value"`` in name order, then each
+    attribute set to True by its name alone; False and None leave an attribute out."""
+    pairs = sorted(
+        (name, value) for name, value in attrs.items() if not isinstance(value, bool) and value is not None
+    )
+    flags = sorted(name for name, value in attrs.items() if value is True)
+    return "".join(
+        f' {conditional_escape(name)}="{conditional_escape(value)}"' for name, value in pairs
+    ) + "".join(f" {conditional_escape(name)}" for name in flags)
 
 
 def join(parts: Iterable[str]) -> SafeString:

@@ -10,9 +10,10 @@ hands the rows to Django's own object building, so ``select_related`` and ``pref
 on any queryset.
 
 It is safe only because nothing else can change the query: a run returns a list, not a queryset to
-filter further. With ``OPENMASH_CHECK_PREPARED`` on (the test settings), every run also builds and
-compiles the query afresh with its values written in, and refuses to go on if the SQL or its values
-differ from the kept ones.
+filter further. With ``OPENMASH_CHECK_PREPARED`` on (the test settings), the first run on each database
+with each kind of value (a UUID, a string, an int for each parameter) also builds and compiles the query
+afresh with its values written in, and refuses to go on if the SQL or its values differ from the kept
+ones.
 """
 
 from __future__ import annotations
@@ -140,13 +141,17 @@ class Prepared(Generic[R]):
         self._lock = threading.Lock()
         self._kept: dict[tuple[str, str], tuple[QuerySet[Any, R], _Compiled]] = {}
         self._asked_exists: Prepared[Any] | None = None
+        self._checked: set[tuple[Any, ...]] = set()  # (alias, database, value types) checked once
+        self._model: type[Model] | None = None
+        self._spare: list[QuerySet[Any, R]] = []  # built to learn the model, and not compiled yet
 
     def _compiled(self, alias: str) -> tuple[QuerySet[Any, R], _Compiled]:
         connection = connections[alias]
         key = (alias, connection.settings_dict["NAME"] or "")
         kept = self._kept.get(key)
         if kept is None:
-            queryset = self._build()
+            spare = self._take_spare()
+            queryset = spare if spare is not None else self._build()  # (a queryset's truth runs it)
             compiler = queryset.query.get_compiler(using=alias)
             sql, params = compiler.as_sql()
             compiled = _Compiled(
@@ -166,20 +171,38 @@ class Prepared(Generic[R]):
 
     @property
     def model(self) -> type[Model]:
-        return self._build_once().model
+        if self._model is None:
+            queryset = self._build()
+            self._model = queryset.model
+            with self._lock:
+                self._spare.append(queryset)
+        return self._model
 
     def run(self, **values: Any) -> list[R]:
-        base = self._build_once()
-        alias = router.db_for_read(base.model)
+        alias = router.db_for_read(self.model)
         queryset, compiled = self._compiled(alias)
         if set(values) != compiled.names:
             raise TypeError(f"this query takes {sorted(compiled.names)}, not {sorted(values)}")
         if getattr(settings, "OPENMASH_CHECK_PREPARED", False):
-            _check(self._build, compiled, values, alias)
+            self._check_once(compiled, values, alias)
         rows = queryset.all()
         rows.query.__class__ = _PreparedQuery
         rows.query.prepared_run = (compiled, values)  # type: ignore[attr-defined]
         return list(rows)
+
+    def _check_once(self, compiled: _Compiled, values: Mapping[str, Any], alias: str) -> None:
+        """The kept SQL against a fresh compile, once for each database and each kind of value given
+        (a value's type can change the SQL a field writes; the value itself cannot)."""
+        signature = (
+            alias,
+            connections[alias].settings_dict["NAME"] or "",
+            tuple(sorted((name, type(value)) for name, value in values.items())),
+        )
+        if signature in self._checked:
+            return
+        _check(self._build, compiled, values, alias)
+        with self._lock:
+            self._checked.add(signature)
 
     def exists(self, **values: Any) -> bool:
         """Whether the query finds a row (it is asked as ``.exists()`` asks: one row, one column)."""
@@ -195,9 +218,9 @@ class Prepared(Generic[R]):
         found = self.run(**values)
         return found[0] if found else None
 
-    def _build_once(self) -> QuerySet[Any, R]:
-        kept = next(iter(self._kept.values()), None)
-        return kept[0] if kept is not None else self._build()
+    def _take_spare(self) -> QuerySet[Any, R] | None:
+        with self._lock:
+            return self._spare.pop() if self._spare else None
 
 
 def _check(

@@ -111,19 +111,34 @@ def test_two_parameters_each_take_their_own_value() -> None:
 def test_the_check_stops_a_run_whose_kept_sql_differs_from_a_fresh_compile(settings: Any) -> None:
     settings.OPENMASH_CHECK_PREPARED = True
     case = make_referral().case
-    shape = {"ordered": False}
+    builds = []
 
-    def build() -> Any:  # a query whose shape changed after it was kept: what the check is for
+    def build() -> Any:  # a query whose shape is not the same each time it is built: what the check is for
+        builds.append(1)
         rows = Case.objects.filter(pk=Param("pk", UUIDField()))
-        return rows.order_by("reference") if shape["ordered"] else rows.order_by()
+        return rows.order_by("reference") if len(builds) > 1 else rows.order_by()
 
     cases = Prepared(build)
-    assert cases.first(pk=case.pk) is not None
-    shape["ordered"] = True
     with pytest.raises(AssertionError, match="differs from its fresh compile"):
         cases.first(pk=case.pk)
     settings.OPENMASH_CHECK_PREPARED = False
     assert cases.first(pk=case.pk) is not None  # unchecked, the kept SQL runs
+
+
+def test_the_check_runs_once_for_each_kind_of_value(settings: Any) -> None:
+    settings.OPENMASH_CHECK_PREPARED = True
+    first, second = _two("Ines")
+    builds = []
+
+    def build() -> Any:
+        builds.append(1)
+        return Case.objects.filter(reference=Param("reference", CharField()))
+
+    cases = Prepared(build)
+    assert [c.pk for c in cases.run(reference=first.reference)] == [first.pk]
+    checked = len(builds)  # kept, and checked against a fresh compile
+    assert [c.pk for c in cases.run(reference=second.reference)] == [second.pk]
+    assert len(builds) == checked  # the same kind of value: not checked again
 
 
 def test_values_are_read_as_tuples_too() -> None:
