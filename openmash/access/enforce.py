@@ -18,8 +18,9 @@ from openmash.audit.catalogue import AuditAction
 from openmash.audit.services import audit_record
 from openmash.cases.models import Case
 from openmash.core.actor import Actor
-from openmash.core.prepared import Param, Prepared
+from openmash.core.prepared import Param, Prepared, as_prefetched
 from openmash.enquiries.models import InformationRequest
+from openmash.referrals.models import Referral, ReferralPerson
 
 M = TypeVar("M", bound=Model)
 
@@ -102,12 +103,34 @@ def by_key(rows: Callable[[], QuerySet[M]]) -> Prepared[M]:
     return Prepared(build)
 
 
-# The referral's people once, for the audit and for every panel of the page that names them. With its
-# destruction record, if it was destroyed, so its pages can say so.
-_CASE_PAGE_ROWS = by_key(
-    lambda: Case.objects.select_related(
-        "referral", "level", "screened_by__agency", "destruction"
-    ).prefetch_related("referral__people")
+# The referral's people once, for the audit and for every panel of the page that names them: read by a
+# prepared query of their own and kept as the referral's prefetched people (a prefetch_related would
+# compile its query on every page). With its destruction record, if it was destroyed, so its pages can
+# say so.
+_REFERRAL_PEOPLE = Prepared(
+    lambda: ReferralPerson.objects.filter(referral_id=Param("referral", Referral._meta.pk))
+)
+_REFERRAL_PEOPLE_KEYS = Prepared(
+    lambda: ReferralPerson.objects.filter(referral_id=Param("referral", Referral._meta.pk)).values_list(
+        "pk", flat=True
+    )
+)
+
+
+class _CasesWithTheirPeople(Prepared[Case]):
+    def run(self, **values: object) -> list[Case]:
+        cases = super().run(**values)
+        for case in cases:
+            as_prefetched(case.referral, "people", _REFERRAL_PEOPLE.run(referral=case.referral_id))
+        return cases
+
+
+_CASE_PAGE_ROWS = _CasesWithTheirPeople(
+    lambda: (
+        Case.objects.select_related("referral", "level", "screened_by__agency", "destruction")
+        .filter(pk=Param("pk", Case._meta.pk))
+        .order_by()[:1]
+    )
 )
 _REQUEST_PAGE_ROWS = by_key(
     lambda: InformationRequest.objects.select_related(
@@ -143,7 +166,7 @@ def open_request(
             actor=actor,
             action=AuditAction.REQUEST_VIEWED,
             obj=info,
-            persons=[str(p) for p in info.case.referral.people.values_list("pk", flat=True)],
+            persons=[str(p) for p in _REFERRAL_PEOPLE_KEYS.run(referral=info.case.referral_id)],
             detail={"case": info.case.reference},
         )
     return actor, info
