@@ -5,10 +5,11 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/openmash_ci
-# The browser walk on PostgreSQL has a database of its own: it runs while the PostgreSQL pass uses PG_URL's.
+# The browser walk on PostgreSQL has a database of its own, apart from the PostgreSQL pass's.
 PG_E2E_URL ?= $(PG_URL)_e2e
 
-.PHONY: install demo test lint typecheck test-sqlite test-postgres test-databases test-e2e test-e2e-postgres clean
+.PHONY: install demo test lint typecheck test-sqlite test-postgres test-databases test-e2e test-e2e-postgres \
+	test-sqlite-db test-db-free test-lane-postgres clean
 
 install: $(VENV)/.installed
 
@@ -44,12 +45,22 @@ typecheck: install
 # tests open SQLite and PostgreSQL themselves; the genogram; the synthetic area; the working-time
 # clock) run once, in the SQLite pass; the PostgreSQL pass repeats everything that uses the database.
 DB_FREE := openmash/linkage openmash/genogram openmash/synth openmash/core/tests/test_worktime.py
+# Tests whose subject is the same Python whatever the database, and which the SQLite pass runs (ADR 0041):
+# each app's permission matrix and the access findings (the policy's answers; on PostgreSQL the access
+# sweep still runs every view's allowed and refused path), the consent gate's random histories, what
+# `make demo` prints (the demo itself is loaded on PostgreSQL by the demo walk-through test), the long
+# forms' markup, the words for a child or an adult, and the API fuzzer.
+SAME_ON_EVERY_DATABASE := $(wildcard openmash/*/tests/test_permission*.py) \
+	openmash/access/tests/test_findings.py openmash/consent/tests/test_gate_properties.py \
+	tests/test_demo_load.py openmash/decisions/tests/test_form_markup.py \
+	openmash/referrals/tests/test_subject_words.py openmash/core/tests/test_api_fuzz.py
 
 test-sqlite: install
 	$(VENV)/bin/pytest -q -m "not e2e"
 
 test-postgres: install
-	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -m "not e2e" --create-db $(addprefix --ignore=,$(DB_FREE))
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -m "not e2e" --create-db \
+		$(addprefix --ignore=,$(DB_FREE) $(SAME_ON_EVERY_DATABASE))
 
 # Both database passes at once (two cores, two processes, two databases); each one's output is
 # printed when it ends, and the target fails if either fails.
@@ -71,18 +82,36 @@ test-e2e: install
 test-e2e-postgres: install
 	DATABASE_URL=$(PG_E2E_URL) $(VENV)/bin/pytest -q -m "e2e and postgres" --create-db tests/e2e
 
-# Lint and typecheck first; then two lanes, one a core: the PostgreSQL pass in one, the SQLite pass, the
-# browser tests and the browser walk on PostgreSQL in the other (the PostgreSQL pass takes about as long
-# as they do). Each pass's output is printed when it ends; the target fails if any fails.
-test: lint typecheck
+# The SQLite pass without the plain-Python packages, and those packages on their own: the two halves
+# `make test` runs in different lanes.
+test-sqlite-db: install
+	$(VENV)/bin/pytest -q -m "not e2e" $(addprefix --ignore=,$(DB_FREE))
+
+test-db-free: install
+	$(VENV)/bin/pytest -q -m "not e2e" $(DB_FREE)
+
+# Lint, typecheck, the PostgreSQL pass, the plain-Python packages and the browser walk on PostgreSQL, one
+# after another (each is run even if one before it failed); fails if any failed.
+test-lane-postgres: install
+	@f=0; \
+	echo "== Lint =="; $(MAKE) --no-print-directory lint || f=1; \
+	echo "== Typecheck =="; $(MAKE) --no-print-directory typecheck || f=1; \
+	echo "== PostgreSQL =="; $(MAKE) --no-print-directory test-postgres || f=1; \
+	echo "== Plain-Python packages =="; $(MAKE) --no-print-directory test-db-free || f=1; \
+	echo "== Browser walk on PostgreSQL =="; $(MAKE) --no-print-directory test-e2e-postgres || f=1; \
+	exit $$f
+
+# Two lanes, one a core, of about the same length (ADR 0041): lint, typecheck, the PostgreSQL pass, the
+# plain-Python packages and the browser walk on PostgreSQL in one; the SQLite pass and the browser tests
+# in the other. Each lane's output is printed when it ends; the target fails if anything failed.
+test: install
 	@mkdir -p var; \
-	$(MAKE) --no-print-directory test-postgres > var/test-postgres.log 2>&1 & postgres=$$!; \
-	$(MAKE) --no-print-directory test-sqlite > var/test-sqlite.log 2>&1; s=$$?; \
+	$(MAKE) --no-print-directory test-lane-postgres > var/test-lane-postgres.log 2>&1 & lane=$$!; \
+	$(MAKE) --no-print-directory test-sqlite-db > var/test-sqlite.log 2>&1; s=$$?; \
 	echo "== SQLite =="; cat var/test-sqlite.log; \
 	echo "== Browser tests =="; $(MAKE) --no-print-directory test-e2e; e=$$?; \
-	echo "== Browser walk on PostgreSQL =="; $(MAKE) --no-print-directory test-e2e-postgres; w=$$?; \
-	wait $$postgres; p=$$?; echo "== PostgreSQL =="; cat var/test-postgres.log; \
-	test $$s -eq 0 -a $$e -eq 0 -a $$w -eq 0 -a $$p -eq 0
+	wait $$lane; p=$$?; cat var/test-lane-postgres.log; \
+	test $$s -eq 0 -a $$e -eq 0 -a $$p -eq 0
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/audit-anchor

@@ -102,6 +102,12 @@ class BrowserProblems:
             content_type, loaded = page.evaluate("[document.contentType, typeof axe !== 'undefined']")
             if content_type != "text/html":
                 return
+            # A page whose markup (elements, ids, classes, roles, ARIA and which labels are empty) is
+            # one already checked gets the same answer from axe: it is checked once (ADR 0021).
+            state = (checked_path(url), page.evaluate(MARKUP_SIGNATURE))
+            if state in TALLY.states:
+                TALLY.repeats += 1
+                return
             if not loaded:  # once a page: the script is half a megabyte
                 page.evaluate(AXE_SCRIPT)
             result = page.evaluate(AXE_RUN, AXE_OPTIONS)
@@ -113,6 +119,7 @@ class BrowserProblems:
             raise
         TALLY.loads += 1
         TALLY.checked.add(checked_path(url))
+        TALLY.states.add(state)
         for violation in result["violations"]:
             rule, impact = violation["id"], violation["impact"]
             TALLY.findings[f"{rule} ({impact})"] = TALLY.findings.get(f"{rule} ({impact})", 0) + len(
@@ -150,6 +157,36 @@ AXE_RUN = """async options => {
     if (window.openmashAxeRun === run) window.openmashAxeRun = null;
   }
 }"""
+# What axe-core's rules read of a page, as one number: each element's name, id, classes, role, ARIA and
+# the other attributes the rules look at, and whether an element that must name something has text.
+# The words themselves (a case's reference, a person's name) are left out, so the same page for another
+# case, or the same form refilled, is one state.
+MARKUP_SIGNATURE = """() => {
+  const kept = new RegExp('^(aria-|role$|type$|for$|scope$|lang$|alt$|title$|tabindex$|disabled$|' +
+    'hidden$|open$|style$|name$|href$|src$|data-module$)');
+  const uuid = /[0-9a-f]{8}-[0-9a-f-]{27}/g;
+  const named = new Set(['A', 'BUTTON', 'LABEL', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'TH', 'TD', 'LEGEND',
+    'OPTION', 'SUMMARY', 'TITLE', 'CAPTION', 'LI', 'DT', 'DD', 'P', 'SPAN', 'STRONG']);
+  let hash = 0;
+  const add = text => {
+    for (let i = 0; i < text.length; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
+    hash = (Math.imul(hash, 31) + 1) | 0;
+  };
+  const all = document.getElementsByTagName('*');
+  for (const element of all) {
+    add(element.tagName);
+    add(element.id.replace(uuid, 'U'));
+    add(element.getAttribute('class') || '');
+    for (const attribute of element.attributes) {
+      if (!kept.test(attribute.name)) continue;
+      const link = attribute.name === 'href' || attribute.name === 'src';
+      const value = link ? (attribute.value ? '+' : '') : attribute.value;
+      add(attribute.name + '=' + value.replace(uuid, 'U'));
+    }
+    if (named.has(element.tagName)) add(element.textContent.trim() ? '+' : '-');
+  }
+  return `${all.length}:${hash}`;
+}"""
 NAVIGATED_AWAY = (
     "Execution context was destroyed",
     "navigat",
@@ -163,6 +200,8 @@ class AccessibilityTally:
 
     checked: set[str] = field(default_factory=set)
     loads: int = 0
+    states: set[tuple[str, str]] = field(default_factory=set)  # (page, what its markup is) checked
+    repeats: int = 0  # loads of a page whose markup was checked already
     left_early: int = 0
     missed: set[str] = field(default_factory=set)
     findings: dict[str, int] = field(default_factory=dict)
@@ -170,6 +209,7 @@ class AccessibilityTally:
     def summary(self) -> str:
         lines = [
             f"axe-core: {self.loads} page loads checked on {len(self.checked)} distinct pages; "
+            f"{self.repeats} loads of markup already checked; "
             f"{self.left_early} loads left by the test before the check finished",
         ]
         lines += [f"  {rule}: {count} nodes" for rule, count in sorted(self.findings.items())]
