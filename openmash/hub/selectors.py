@@ -71,9 +71,12 @@ def hub_configuration() -> HubConfiguration:
     return _once("configuration", _read_configuration)
 
 
+_CLOSURE_DATES = Prepared(lambda: ClosureDay.objects.values_list("date", flat=True))
+
+
 def _read_calendar() -> WorkingCalendar:
     config = hub_configuration()
-    closures = frozenset(ClosureDay.objects.values_list("date", flat=True))
+    closures = frozenset(_CLOSURE_DATES.run())
     return WorkingCalendar(
         timezone=config.time_zone,
         day_start=config.day_start,
