@@ -331,6 +331,8 @@ _KEYWORKER = Prepared(
     )
 )
 
+_ANY_KEYWORKER = Prepared(lambda: Keyworker.objects.filter(case_id=Param("case", _CASE_KEY)))
+
 
 def _standing(user: User, case: Case) -> Standing:
     s = Standing(hub=can(user, Perm.CASE_VIEW_ALL))
@@ -567,7 +569,7 @@ def _person_remove_rule(user: User, person: ReferralPerson) -> Verdict:
 def early_help(case: Case) -> bool:
     """An early-help case: the hub records no decision (each product goes to a keyworker), or a keyworker
     was appointed on the case (ADR 0024). Nobody decides it."""
-    return not hub_configuration().decision_in_hub or Keyworker.objects.filter(case=case).exists()
+    return not hub_configuration().decision_in_hub or _ANY_KEYWORKER.exists(case=case.pk)
 
 
 def _forbidden(reason: str) -> Verdict:
