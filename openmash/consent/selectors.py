@@ -31,6 +31,7 @@ from openmash.core.actor import Actor
 from openmash.hub.models import Agency, AgencyKind
 from openmash.hub.selectors import hub_configuration
 from openmash.referrals.models import ReferralPerson, SubjectWords
+from openmash.referrals.selectors import PersonLine
 
 THIRD_PARTY_FLAG = "Contains information about {count} other {people}: review before release"
 
@@ -122,16 +123,6 @@ class LineAgency:
 
 
 @dataclass(frozen=True, slots=True)
-class LinePerson:
-    pk: object
-    given_name: str
-    family_name: str
-
-    def __str__(self) -> str:
-        return f"{self.given_name} {self.family_name}"
-
-
-@dataclass(frozen=True, slots=True)
 class DisclosureLine:
     """One line of the log as the page shows it, read as values (ADR 0037), not as model objects."""
 
@@ -144,7 +135,7 @@ class DisclosureLine:
     to_description: str
     basis_text: str
     reason: str
-    people: tuple[LinePerson, ...]
+    people: tuple[PersonLine, ...]
 
     def get_kind_display(self) -> str:
         try:
@@ -174,7 +165,7 @@ def line_values(rows: QuerySet[Disclosure]) -> QuerySet[Disclosure, dict[str, An
 def disclosure_lines(values: list[dict[str, Any]]) -> list[DisclosureLine]:
     """A page of the log's values as lines, with the people each is about (children first), read for
     the whole page in one more query."""
-    about: dict[int, list[LinePerson]] = {row["id"]: [] for row in values}
+    about: dict[int, list[PersonLine]] = {row["id"]: [] for row in values}
     if about:
         through = Disclosure.about.through
         for row in (
@@ -185,9 +176,10 @@ def disclosure_lines(values: list[dict[str, Any]]) -> list[DisclosureLine]:
                 "referralperson_id",
                 "referralperson__given_name",
                 "referralperson__family_name",
+                "referralperson__is_subject",
             )
         ):
-            about[row[0]].append(LinePerson(pk=row[1], given_name=row[2], family_name=row[3]))
+            about[row[0]].append(PersonLine(*row[1:]))
     return [
         DisclosureLine(
             pk=row["id"],

@@ -657,7 +657,7 @@ def test_the_access_sweep(
         objects += len(targets)
         # What a refused answer must not show, read once a route (the sweep's empty POSTs change no one).
         secrets = {t.case: s.secrets(t.case) for t in targets if t.case and not route.public}
-        asked = _askers(s.users, targets, everyone and (not route.pdf or _everywhere()))
+        asked = _askers(s.users, targets, _everywhere() if route.pdf else everyone)
         for user_key, user in s.users.items():
             client = clients[user_key]
             for i, target in enumerate(targets):

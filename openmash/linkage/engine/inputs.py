@@ -257,14 +257,8 @@ def _check_text(path: Path, block: int) -> list[str]:
             used += skip
             if blank and text.strip():
                 blank = False
-            if not lone_cr and used:
-                lone_cr = cr_last and not data.startswith(b"\n")
-                cr = data.find(b"\r", 0, used)
-                lone = _LONE_CR.search(data, cr, used) if cr >= 0 else None
-                cr_last = lone is not None and lone.start() == used - 1  # a line feed may follow
-                lone_cr = lone_cr or (lone is not None and not cr_last)
-            elif not lone_cr:
-                lone_cr = cr_last and not data.startswith(b"\n")  # at the end of the file
+            if not lone_cr:
+                lone_cr, cr_last = _lone_cr_in(data, used, cr_last)
             if not header_ended:
                 head, newline, _ = text.partition("\n")
                 first_line.append(head)
@@ -279,9 +273,25 @@ def _check_text(path: Path, block: int) -> list[str]:
     if lone_cr and (spot := _spot(path, min(block, _SPOT_BYTES))) is not None:
         if spot.row == 0:
             raise InputError(path, LONE_CR)
-        column = None if spot.blank or spot.field >= len(names) else names[spot.field].strip()
-        raise InputError(path, STRAY_CR, row=spot.row, column=column)
+        raise InputError(path, STRAY_CR, row=spot.row, column=_column(spot, names))
     return names
+
+
+def _lone_cr_in(data: bytes, end: int, cr_last: bool) -> tuple[bool, bool]:
+    """Whether ``data[:end]``, read after bytes that ended with a carriage return if ``cr_last``, shows
+    a carriage return not followed by a line feed; and whether it ends with a carriage return that a
+    line feed in the next bytes may follow (one at the very end of a file stands alone)."""
+    if cr_last and not data.startswith(b"\n"):
+        return True, False
+    cr = data.find(b"\r", 0, end)
+    lone = _LONE_CR.search(data, cr, end) if cr >= 0 else None
+    ends = lone is not None and lone.start() == end - 1
+    return lone is not None and not ends, ends
+
+
+def _column(spot: _Spot, header: Sequence[str]) -> str | None:
+    """The header's name for the field at ``spot``; None before the first field's text or past the last."""
+    return None if spot.blank or spot.field >= len(header) else header[spot.field].strip()
 
 
 def stray_carriage_return(
@@ -296,12 +306,8 @@ def stray_carriage_return(
     cr_last = False
     with path.open("rb") as handle:
         while chunk := handle.read(block):
-            if cr_last and not chunk.startswith(b"\n"):
-                break
-            cr = chunk.find(b"\r")
-            lone = _LONE_CR.search(chunk, cr) if cr >= 0 else None
-            cr_last = lone is not None and lone.start() == len(chunk) - 1  # a line feed may follow
-            if lone is not None and not cr_last:
+            lone, cr_last = _lone_cr_in(chunk, len(chunk), cr_last)
+            if lone:
                 break
         else:
             if not cr_last:
@@ -309,7 +315,7 @@ def stray_carriage_return(
     spot = _spot(path, min(block, _SPOT_BYTES))
     if spot is None or spot.row == 0:
         return None
-    return spot.row, None if spot.blank or spot.field >= len(header) else header[spot.field].strip()
+    return spot.row, _column(spot, header)
 
 
 @dataclass(frozen=True)
