@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
+
+
+@cache
+def _labels(field: models.Field[Any, Any]) -> dict[Any, Any]:
+    """A field's choices by value, read once: its choices are the code's, fixed while it runs."""
+    return dict(make_hashable(field.flatchoices))
 
 
 class BaseModel(models.Model):
@@ -21,6 +31,12 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def _get_FIELD_display(self, field: models.Field[Any, Any]) -> Any:  # noqa: N802 - Django's name
+        """``get_<field>_display()``, as Django's, from the field's choices read once rather than on
+        every call: a queue's or a case page's rows each show a status, a kind and a significance."""
+        value = getattr(self, field.attname)
+        return force_str(_labels(field).get(make_hashable(value), value), strings_only=True)
 
 
 class VersionedModel(BaseModel):

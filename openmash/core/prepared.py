@@ -19,7 +19,7 @@ ones.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -27,7 +27,7 @@ from typing import Any, Generic, TypeVar
 from django.conf import settings
 from django.db import connections, router
 from django.db.models import Expression, Field, Model, QuerySet
-from django.db.models.sql import Query
+from django.db.models.sql import InsertQuery, Query
 
 M = TypeVar("M", bound=Model)
 R = TypeVar("R")  # what a run gives: model objects, or value tuples
@@ -240,6 +240,94 @@ def _check(
         raise AssertionError(
             f"a prepared query's kept SQL differs from its fresh compile:\n{compiled.sql}\n{sql}"
         )
+
+
+class PreparedInsert(Generic[M]):
+    """Rows of one model written by an INSERT built once per database and number of rows (ADR 0040).
+
+    Every page that shows personal data writes its audit event, and a page that shows agencies' returns
+    writes a disclosure log line for each and whom they were about; Django's compiler builds each of
+    those INSERTs anew, which costs more CPU than the database takes to run them. ``insert(objs)`` writes
+    the objects' fields as Django's ``bulk_create`` would (each value through the field's ``pre_save``
+    and ``get_db_prep_save``), in one statement, and gives each object the key the database chose. No
+    signals are sent, as with ``bulk_create``. With ``OPENMASH_CHECK_PREPARED`` on, the first insert on
+    each database also compiles Django's own INSERT of the first object and refuses to go on if its SQL
+    or values differ from the kept statement's.
+    """
+
+    def __init__(self, model: type[M]) -> None:
+        self._model = model
+        meta = model._meta
+        self._returning = meta.pk if meta.pk is not None and meta.pk.db_returning else None
+        self._fields = [f for f in meta.concrete_fields if f is not self._returning and not f.generated]
+        self._kept: dict[tuple[str, str, int], str] = {}
+        self._checked: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
+
+    def insert(self, objs: Sequence[M]) -> None:
+        if not objs:
+            return
+        alias = router.db_for_write(self._model)
+        connection = connections[alias]
+        database = connection.settings_dict["NAME"] or ""
+        params = [self._value(field, obj, connection) for obj in objs for field in self._fields]
+        key = (alias, database, len(objs))
+        sql = self._kept.get(key)
+        if sql is None:
+            sql = self._sql(connection, len(objs))
+            with self._lock:
+                sql = self._kept.setdefault(key, sql)
+        if getattr(settings, "OPENMASH_CHECK_PREPARED", False) and (alias, database) not in self._checked:
+            self._check(objs[0], alias, params[: len(self._fields)])
+            with self._lock:
+                self._checked.add((alias, database))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            keys = cursor.fetchall() if self._returning is not None else []
+        for obj, row in zip(objs, keys, strict=False):
+            setattr(obj, self._returning.attname, row[0])  # type: ignore[union-attr]
+        for obj in objs:
+            obj._state.adding = False
+            obj._state.db = alias
+
+    @staticmethod
+    def _value(field: Field[Any, Any], obj: Model, connection: Any) -> Any:
+        value = field.pre_save(obj, add=True)
+        if hasattr(value, "resolve_expression"):
+            raise TypeError(f"a prepared insert writes values, not expressions ({field.name})")
+        return field.get_db_prep_save(value, connection)
+
+    def _sql(self, connection: Any, rows: int) -> str:
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in self._fields)
+        row = "(" + ", ".join(["%s"] * len(self._fields)) + ")"
+        # Table and column names from the model, quoted; every value is a parameter.
+        table = quote(self._model._meta.db_table)
+        sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * rows)}"  # noqa: S608
+        if self._returning is not None:
+            returning, _ = connection.ops.returning_columns([self._returning])
+            sql = f"{sql} {returning}"
+        return sql
+
+    def _check(self, obj: M, alias: str, params: list[Any]) -> None:
+        """The kept one-row INSERT against Django's own compile of the same object."""
+        query = InsertQuery(self._model)
+        query.insert_values(self._fields, [obj])
+        compiler = query.get_compiler(using=alias)
+        compiler.returning_fields = [self._returning] if self._returning is not None else None
+        [(sql, fresh)] = compiler.as_sql()
+        kept = self._kept.get((alias, connections[alias].settings_dict["NAME"] or "", 1)) or self._sql(
+            connections[alias], 1
+        )
+        if sql != kept or [_comparable(v) for v in fresh] != [_comparable(v) for v in params]:
+            raise AssertionError(f"a prepared insert differs from Django's compile:\n{kept}\n{sql}")
+
+
+def _comparable(value: Any) -> Any:
+    """A value as the database gets it, to compare: an adapter built for each insert (PostgreSQL's JSON
+    wrapper) by its type and what it wraps."""
+    wrapped = getattr(value, "obj", None)
+    return (type(value), wrapped) if wrapped is not None else value
 
 
 def as_prefetched(instance: Model, name: str, rows: list[Any]) -> None:

@@ -17,7 +17,7 @@ from openmash.cases.models import Case
 from openmash.consent.models import Disclosure, DisclosureKind
 from openmash.consent.services import viewer_description
 from openmash.core.actor import Actor
-from openmash.core.prepared import Param, Prepared
+from openmash.core.prepared import Param, Prepared, PreparedInsert
 from openmash.enquiries.models import InformationRequest, RequestStatus
 
 
@@ -71,16 +71,21 @@ def _log_returns_seen(
         )
     # In a handful of queries however many returns the page showed: the lines, then who they were about.
     with transaction.atomic(savepoint=False):
-        Disclosure.objects.bulk_create(entries)
-        about = Disclosure.about.through
-        about.objects.bulk_create(
+        _INSERT_LINES.insert(entries)
+        _INSERT_ABOUT.insert(
             [
-                about(disclosure_id=entry.pk, referralperson_id=person.pk)
+                _ABOUT(disclosure_id=entry.pk, referralperson_id=person.pk)
                 for entry in entries
                 for person in people
             ]
         )
     return entries
+
+
+# Written on every page that shows returns: their SQL built once (ADR 0040).
+_ABOUT = Disclosure.about.through
+_INSERT_LINES = PreparedInsert(Disclosure)
+_INSERT_ABOUT = PreparedInsert(_ABOUT)
 
 
 _RETURNED = Prepared(

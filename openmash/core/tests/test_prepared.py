@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from openmash.cases.models import Case
 from openmash.cases.tests.helpers import make_referral
-from openmash.core.prepared import Param, Prepared
+from openmash.core.prepared import Param, Prepared, PreparedInsert
 from openmash.referrals.services import PersonData
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("hub")]
@@ -196,3 +196,78 @@ def test_a_missing_value_is_refused_not_matched_as_sql_null() -> None:
     make_referral()
     with pytest.raises(TypeError, match="cannot be None"):
         Prepared(_cases).first(pk=None)
+
+
+def _lines(case: Case, n: int, reason: str) -> list[Any]:
+    from datetime import UTC, datetime
+
+    from openmash.consent.models import Disclosure, DisclosureKind
+    from openmash.hub.models import Agency
+
+    agencies = list(Agency.objects.order_by("name")[:n])
+    return [
+        Disclosure(
+            at=datetime(2026, 12, 6, 9, 30, tzinfo=UTC),
+            kind=DisclosureKind.VIEWED,
+            case=case,
+            from_agency=agency,
+            to_description="Sam Patel, Decision maker, Children's Social Care",
+            item_type="return",
+            item_id=str(agency.pk),
+            item_summary=f"{agency.name}'s return",
+            basis_text="",
+            reason=reason,
+        )
+        for agency in agencies
+    ]
+
+
+def test_an_insert_writes_what_bulk_create_writes_in_one_statement_and_gives_each_row_its_key() -> None:
+    from openmash.consent.models import Disclosure
+
+    case = make_referral().case
+    inserted, created = _lines(case, 3, "prepared"), _lines(case, 3, "bulk_create")
+    lines = PreparedInsert(Disclosure)
+    with CaptureQueriesContext(connection) as queries:
+        lines.insert(inserted)
+    assert len(queries) == 1
+    Disclosure.objects.bulk_create(created)
+    assert all(line.pk is not None and not line._state.adding for line in inserted)
+
+    def read(rows: list[Any]) -> list[dict[str, Any]]:
+        by_key = {r["id"]: r for r in Disclosure.objects.filter(pk__in=[line.pk for line in rows]).values()}
+        return [{k: v for k, v in by_key[line.pk].items() if k not in ("id", "reason")} for line in rows]
+
+    assert read(inserted) == read(created)
+    assert [r.reason for r in Disclosure.objects.filter(pk__in=[line.pk for line in inserted])] == [
+        "prepared"
+    ] * 3
+    # Many-to-many rows, whose key nobody reads back, and a second size of insert.
+    about = Disclosure.about.through
+    person = case.referral.people.first()
+    PreparedInsert(about).insert(
+        [about(disclosure_id=line.pk, referralperson_id=person.pk) for line in inserted]
+    )
+    assert [list(line.about.all()) for line in inserted] == [[person]] * 3
+
+
+def test_the_check_stops_an_insert_whose_sql_differs_from_djangos_compile(settings: Any) -> None:
+    from openmash.consent.models import Disclosure
+
+    settings.OPENMASH_CHECK_PREPARED = True
+    case = make_referral().case
+
+    class Reordered(PreparedInsert[Disclosure]):  # the columns written in another order than the values
+        def _sql(self, connection: Any, rows: int) -> str:
+            fields = self._fields
+            self._fields = list(reversed(fields))
+            try:
+                return super()._sql(connection, rows)
+            finally:
+                self._fields = fields
+
+    with pytest.raises(AssertionError, match="differs from Django's compile"):
+        Reordered(Disclosure).insert(_lines(case, 1, "reordered"))
+    assert not Disclosure.objects.filter(reason="reordered").exists()
+    PreparedInsert(Disclosure).insert(_lines(case, 2, "checked"))  # the true statement passes the check
+    assert Disclosure.objects.filter(reason="checked").count() == 2
