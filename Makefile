@@ -84,9 +84,9 @@ test-e2e-postgres: install
 	DATABASE_URL=$(PG_E2E_URL) $(VENV)/bin/pytest -q -m "e2e and postgres" --create-db tests/e2e
 
 # The SQLite pass without the plain-Python packages, and those packages on their own: the two halves
-# `make test` runs in different lanes. Two of the SQLite-only tests (SAME_ON_EVERY_DATABASE), about a
-# minute between them, run with the packages, to keep the lanes even (ADR 0041, "Later").
-SQLITE_SECOND_LANE := openmash/access/tests/test_findings.py tests/test_demo_load.py
+# `make test` runs in different lanes. One of the SQLite-only tests (SAME_ON_EVERY_DATABASE), the access
+# findings, runs with the packages, to keep the lanes even (ADR 0041, "Later").
+SQLITE_SECOND_LANE := openmash/access/tests/test_findings.py
 test-sqlite-db: install
 	$(VENV)/bin/pytest -q -m "not e2e" $(addprefix --ignore=,$(DB_FREE) $(SQLITE_SECOND_LANE))
 
@@ -100,7 +100,7 @@ test-lane-postgres: install
 	echo "== Lint =="; $(MAKE) --no-print-directory lint || f=1; \
 	echo "== Typecheck =="; $(MAKE) --no-print-directory typecheck || f=1; \
 	echo "== PostgreSQL =="; $(MAKE) --no-print-directory test-postgres || f=1; \
-	echo "== Plain-Python packages, and two SQLite-only tests =="; $(MAKE) --no-print-directory test-db-free || f=1; \
+	echo "== Plain-Python packages, and the access findings on SQLite =="; $(MAKE) --no-print-directory test-db-free || f=1; \
 	echo "== Browser walk on PostgreSQL =="; $(MAKE) --no-print-directory test-e2e-postgres || f=1; \
 	exit $$f
 
