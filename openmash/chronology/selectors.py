@@ -16,7 +16,9 @@ from zoneinfo import ZoneInfo
 from openmash.cases.destroyed import NOTICE, when_destroyed
 from openmash.cases.models import Case, CaseEvent, CaseStatus
 from openmash.core.dates import format_date
+from openmash.core.prepared import Param, Prepared
 from openmash.enquiries.models import HistoryItem, HistoryType, RequestStatus, Significance
+from openmash.referrals.models import PEOPLE_ORDER
 
 LONDON = ZoneInfo("Europe/London")
 HUB = "The hub"
@@ -71,16 +73,16 @@ def chronology(
     filters = filters or Filters()
     people = tuple(str(p) for p in case.referral.people.all())
     entries: list[Entry] = []
-    items = (
-        HistoryItem.objects.filter(request__case=case, request__status=RequestStatus.RETURNED)
-        .select_related("request__agency", "trawl_candidate__person")
-        .prefetch_related("subjects")
-    )
-    if agencies is not None:
-        items = items.filter(request__agency_id__in=list(agencies))
+    items = _RETURNED_ITEMS.run(case=case.pk)
+    if agencies is not None:  # the reader's agencies' items only, before anything is made of them
+        items = [item for item in items if item.request.agency_id in agencies]
+    named: dict[object, list[str]] = {}
+    if items:
+        for link in _ITEM_SUBJECTS.run(case=case.pk):
+            named.setdefault(link.historyitem_id, []).append(str(link.referralperson))
     for item in items:
         candidate = item.trawl_candidate
-        subjects = tuple(str(p) for p in item.subjects.all())
+        subjects = tuple(named.get(item.pk, ()))
         if not subjects and candidate is not None:
             subjects = (str(candidate.person),)
         entries.append(
@@ -113,7 +115,7 @@ def chronology(
             people=people,
         )
     )
-    for event in case.events.all():
+    for event in _events(case):
         if event.kind != CaseEvent.Kind.PERSON_REMOVED:  # a correction of the case, not the family's events
             entries.append(_hub_entry(case, event, people))
     destroyed = when_destroyed(case)
@@ -133,6 +135,34 @@ def chronology(
         )
     entries.sort(key=lambda e: (e.on, e.agency == HUB, e.at or datetime.min.replace(tzinfo=LONDON), e.agency))
     return [e for e in entries if filters.keep(e)]
+
+
+# A case's returned history, whom each item names, and the case's own events: read on every chronology,
+# case product and meeting pack, each compiled once (ADR 0040).
+_RETURNED_ITEMS = Prepared(
+    lambda: HistoryItem.objects.filter(
+        request__case_id=Param("case", Case._meta.pk), request__status=RequestStatus.RETURNED
+    ).select_related("request__agency", "trawl_candidate__person")
+)
+_ITEM_SUBJECTS = Prepared(
+    lambda: (
+        HistoryItem.subjects.through.objects.filter(
+            historyitem__request__case_id=Param("case", Case._meta.pk),
+            historyitem__request__status=RequestStatus.RETURNED,
+        )
+        .select_related("referralperson")
+        .order_by(
+            *(f"-referralperson__{f[1:]}" if f[0] == "-" else f"referralperson__{f}" for f in PEOPLE_ORDER)
+        )
+    )
+)
+_EVENTS = Prepared(lambda: CaseEvent.objects.filter(case_id=Param("case", Case._meta.pk)))
+
+
+def _events(case: Case) -> list[CaseEvent]:
+    if "events" in getattr(case, "_prefetched_objects_cache", {}):  # the caller read them already
+        return list(case.events.all())
+    return _EVENTS.run(case=case.pk)
 
 
 def _hub_entry(case: Case, event: CaseEvent, people: tuple[str, ...]) -> Entry:

@@ -11,7 +11,6 @@ from typing import Any
 from uuid import UUID
 
 from django.db.models import Min, Q, QuerySet
-from django.utils.timesince import timesince
 
 from openmash.accounts.models import User
 from openmash.audit.catalogue import AuditAction
@@ -19,7 +18,7 @@ from openmash.audit.services import audit_record
 from openmash.cases.models import Case
 from openmash.core.actor import Actor
 from openmash.enquiries.models import OPEN_STATUSES, InformationRequest, RequestStatus
-from openmash.hub.calendar_format import format_deadline
+from openmash.hub.calendar_format import format_deadline, time_since
 from openmash.referrals.selectors import PersonLine, people_on_referrals
 
 
@@ -128,7 +127,7 @@ def queue_rows(lines: Iterable[dict[str, Any]], now: datetime) -> list[QueueRow]
                 child=next(iter(people.get(v["case__referral_id"], [])), None),
                 due=format_deadline(request.due_at),
                 overdue=overdue,
-                overdue_by=timesince(request.due_at, now, depth=2) if overdue and request.due_at else "",
+                overdue_by=time_since(request.due_at, now) if overdue and request.due_at else "",
                 returned_late=bool(
                     request.returned_at and request.due_at and request.returned_at > request.due_at
                 ),

@@ -15,7 +15,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
 from openmash.access.enforce import open_request
@@ -50,7 +49,7 @@ from openmash.enquiries.services import (
     request_take,
     request_withhold,
 )
-from openmash.hub.calendar_format import format_deadline
+from openmash.hub.calendar_format import format_deadline, time_since
 from openmash.hub.models import Agency
 from openmash.hub.selectors import hub_configuration
 from openmash.people.selectors import provenance
@@ -253,7 +252,7 @@ def _render_detail(
             "household": [p for p in people if not p.is_subject],
             "due": format_deadline(info.due_at),
             "overdue": info.is_overdue(now),
-            "overdue_by": timesince(info.due_at, now, depth=2) if info.due_at and info.due_at < now else "",
+            "overdue_by": time_since(info.due_at, now) if info.due_at and info.due_at < now else "",
             "may_respond": may_respond,
             "may_take": may_respond and info.status == RequestStatus.OPEN,
             "may_add_person": bool(people) and decide(request.user, Action.REQUEST_ADD_PERSON, info).allowed,
