@@ -33,6 +33,10 @@ class StaffName:
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
+    def __str__(self) -> str:
+        """Their full name, or their username if the account has no name."""
+        return self.get_full_name() or self.username
+
 
 @dataclass(frozen=True, slots=True)
 class CaseLine:

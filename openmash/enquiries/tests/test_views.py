@@ -336,6 +336,9 @@ def test_take_a_request(people: dict[str, Any], police: Client, police_request: 
     body = text(response)
     assert f"You have taken the request for case {police_request.case.reference}." in body
     assert "Take this request" not in body
+    # The queue names who took it (an account without a name, by its username: below).
+    row = _queue_row(police, police_request)
+    assert "Priya Shah" in row and "Nobody yet" not in row
 
     colleague = client_for(people["police2"])
     refused = colleague.post(reverse("enquiries:take", args=[police_request.pk]))
@@ -345,6 +348,16 @@ def test_take_a_request(people: dict[str, Any], police: Client, police_request: 
     police_request.refresh_from_db()
     assert police_request.taken_by == people["police"]
     assert "Priya Shah is working on this request" in text(colleague.get(detail_url(police_request)))
+    people["police"].first_name = people["police"].last_name = ""
+    people["police"].save(update_fields=["first_name", "last_name"])
+    assert people["police"].username in _queue_row(police, police_request)
+
+
+def _queue_row(client: Client, info: InformationRequest) -> str:
+    body = client.get(reverse("enquiries:queue")).content.decode()
+    rows = [r for r in body.split('data-testid="request-row"')[1:] if info.case.reference in r]
+    assert len(rows) == 1
+    return rows[0].split("</tr>")[0]
 
 
 def test_take_needs_post(police: Client, police_request: InformationRequest) -> None:
