@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.utils.timesince import timesince
@@ -40,4 +40,5 @@ _UNITS = {unit: _Unit(unit) for unit in ("year", "month", "week", "day", "hour",
 def time_since(then: datetime, now: datetime) -> str:
     """How long ago ``then`` was at ``now``, in two adjacent units at most ("2 weeks, 3 days"): Django's
     ``timesince(then, now, depth=2)``, its words in English."""
-    return timesince(then, now, depth=2, time_strings=_UNITS)
+    # Django's own units are lazy strings formatted with ``%`` as these are; its stub says plain str.
+    return timesince(then, now, depth=2, time_strings=cast(dict[str, str], _UNITS))
