@@ -56,7 +56,7 @@ from openmash.consent.gate import GateDecision, Purpose, evaluate
 from openmash.consent.models import ConsentRecord, Disclosure, LawfulBasisDecision
 from openmash.consent.selectors import sees_whole_log
 from openmash.core.dates import format_date
-from openmash.core.prepared import Param, Prepared, as_prefetched
+from openmash.core.prepared import Param, Prepared, as_prefetched, is_kept, kept_rows
 from openmash.decisions.models import Decision, OutcomeChallenge
 from openmash.enquiries.models import OPEN_STATUSES, InformationRequest, RequestStatus
 from openmash.feedback.models import OutcomeNotification, Recipient
@@ -259,11 +259,10 @@ def _gate(case: Case, agency: Agency, purpose: Purpose) -> GateDecision:
     people, consents and lawful bases are read once for every agency and purpose the page asks about;
     a write asks with what it has just changed, so nothing is kept for it."""
     if _STANDINGS.get() is not None:
-        cached = getattr(case, "_prefetched_objects_cache", {})
         for name, rows in _GATE_READS.items():
-            if name not in cached:
+            if not is_kept(case, name):
                 as_prefetched(case, name, rows.run(case=case.pk))
-        if "people" not in getattr(case.referral, "_prefetched_objects_cache", {}):
+        if not is_kept(case.referral, "people"):
             as_prefetched(case.referral, "people", _REFERRAL_PEOPLE.run(referral=case.referral_id))
     return evaluate(config=hub_configuration(), case=case, agency=agency, purpose=purpose)
 
@@ -928,9 +927,8 @@ def contribution_agencies(user: object, case: Case) -> frozenset[object]:
     s = standing(person, case)
     if not _case_view(person, case, s):
         return frozenset()
-    if "requests" in getattr(case, "_prefetched_objects_cache", {}):  # the page loaded them already
-        requests = list(case.requests.all())
-    else:
+    requests = kept_rows(case, "requests")  # the page loaded them already
+    if requests is None:
         requests = _CASE_REQUESTS.run(case=case.pk)
     if s.hub or s.chair:
         return frozenset(r.agency_id for r in requests)

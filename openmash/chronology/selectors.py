@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from openmash.cases.destroyed import NOTICE, when_destroyed
 from openmash.cases.models import Case, CaseEvent, CaseStatus
 from openmash.core.dates import format_date
-from openmash.core.prepared import Param, Prepared
+from openmash.core.prepared import Param, Prepared, kept_rows
 from openmash.enquiries.models import HistoryItem, HistoryType, RequestStatus, Significance
 from openmash.referrals.models import PEOPLE_ORDER
 
@@ -160,9 +160,8 @@ _EVENTS = Prepared(lambda: CaseEvent.objects.filter(case_id=Param("case", Case._
 
 
 def _events(case: Case) -> list[CaseEvent]:
-    if "events" in getattr(case, "_prefetched_objects_cache", {}):  # the caller read them already
-        return list(case.events.all())
-    return _EVENTS.run(case=case.pk)
+    kept = kept_rows(case, "events")  # the caller read them already
+    return kept if kept is not None else _EVENTS.run(case=case.pk)
 
 
 def _hub_entry(case: Case, event: CaseEvent, people: tuple[str, ...]) -> Entry:

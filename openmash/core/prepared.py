@@ -283,9 +283,9 @@ class PreparedInsert(Generic[M]):
                 self._checked.add((alias, database))
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            keys = cursor.fetchall() if self._returning is not None else []
-        for obj, row in zip(objs, keys, strict=False):
-            setattr(obj, self._returning.attname, row[0])  # type: ignore[union-attr]
+            if self._returning is not None:
+                for obj, row in zip(objs, cursor.fetchall(), strict=True):
+                    setattr(obj, self._returning.attname, row[0])
         for obj in objs:
             obj._state.adding = False
             obj._state.db = alias
@@ -316,9 +316,7 @@ class PreparedInsert(Generic[M]):
         compiler = query.get_compiler(using=alias)
         compiler.returning_fields = [self._returning] if self._returning is not None else None
         [(sql, fresh)] = compiler.as_sql()
-        kept = self._kept.get((alias, connections[alias].settings_dict["NAME"] or "", 1)) or self._sql(
-            connections[alias], 1
-        )
+        kept = self._sql(connections[alias], 1)
         if sql != kept or [_comparable(v) for v in fresh] != [_comparable(v) for v in params]:
             raise AssertionError(f"a prepared insert differs from Django's compile:\n{kept}\n{sql}")
 
@@ -338,7 +336,7 @@ def as_prefetched(instance: Model, name: str, rows: list[Any]) -> None:
     manager = getattr(instance, name)
     cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
     many = hasattr(manager, "prefetch_cache_name")
-    cache_name = manager.prefetch_cache_name if many else manager.field.remote_field.cache_name
+    cache_name = _cache_name(manager)
     cache.pop(cache_name, None)
     queryset = manager.get_queryset()  # filtered to the instance, for anything that filters it further
     queryset._result_cache = rows
@@ -347,6 +345,24 @@ def as_prefetched(instance: Model, name: str, rows: list[Any]) -> None:
     if not many:
         for row in rows:
             manager.field.set_cached_value(row, instance)
+
+
+def _cache_name(manager: Any) -> str:
+    """Where ``prefetch_related`` keeps a related manager's rows on its instance."""
+    many = hasattr(manager, "prefetch_cache_name")
+    return str(manager.prefetch_cache_name if many else manager.field.remote_field.cache_name)
+
+
+def is_kept(instance: Model, name: str) -> bool:
+    """Whether ``prefetch_related`` or :func:`as_prefetched` kept the rows of ``instance``'s related
+    manager ``name`` (the page read them already)."""
+    return _cache_name(getattr(instance, name)) in getattr(instance, "_prefetched_objects_cache", {})
+
+
+def kept_rows(instance: Model, name: str) -> list[Any] | None:
+    """The rows of ``instance``'s related manager ``name`` kept by ``prefetch_related`` or
+    :func:`as_prefetched`, or None if none were kept."""
+    return list(getattr(instance, name).all()) if is_kept(instance, name) else None
 
 
 def as_related_one(instance: Model, name: str, row: Model | None) -> None:

@@ -17,7 +17,7 @@ from openmash.cases.models import Case
 from openmash.consent.models import Disclosure, DisclosureKind
 from openmash.consent.services import viewer_description
 from openmash.core.actor import Actor
-from openmash.core.prepared import Param, Prepared, PreparedInsert
+from openmash.core.prepared import Param, Prepared, PreparedInsert, kept_rows
 from openmash.enquiries.models import InformationRequest, RequestStatus
 
 
@@ -36,8 +36,9 @@ def _log_returns_seen(
     the case's personal data was destroyed: no return is left to be seen, and nothing more is recorded."""
     if when_destroyed(case) is not None:
         return []
-    if "requests" in getattr(case, "_prefetched_objects_cache", {}):  # the page loaded them already
-        returned = [r for r in case.requests.all() if r.status == RequestStatus.RETURNED]
+    kept = kept_rows(case, "requests")  # the page loaded them already
+    if kept is not None:
+        returned = [r for r in kept if r.status == RequestStatus.RETURNED]
     else:
         returned = _RETURNED.run(case=case.pk)
     if agencies is not None:
