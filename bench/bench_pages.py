@@ -1,24 +1,31 @@
 """Page costs at a busy hub's volume: a 20,000-case hub in a PostgreSQL database of its own, the main
-pages served by gunicorn to 1, 5 and 20 signed-in people at once, and the audit write rate.
+pages served by gunicorn to 1, 5 and 20 signed-in people at once, beside the same pages of a 200-case
+hub, and the audit write rate.
 
     nice -n 19 /work/main/.venv/bin/python bench/bench_pages.py             # build (or reuse) and measure
-    nice -n 19 /work/main/.venv/bin/python bench/bench_pages.py --fresh     # rebuild the database first
-    nice -n 19 /work/main/.venv/bin/python bench/bench_pages.py --cases 200 --database openmash_pages_small
+    nice -n 19 /work/main/.venv/bin/python bench/bench_pages.py --fresh     # rebuild the databases first
+    nice -n 19 /work/main/.venv/bin/python bench/bench_pages.py --beside '' # the big hub alone
 
-Builds the hub with the project's own commands (migrate, demo_load, volume_load: bench/load/hub.py),
-starts gunicorn, and signs each simulated person in through the sign-in form (two-factor is switched off
-for the demo accounts, as in bench/load). For each page it prints p50 and p95 in milliseconds, errors,
-the queries the page runs (counted in-process with Django's CaptureQueriesContext, one request as the
-same person), and p50 as a multiple of the bare sign-in page's p50 in the same run. Then the audit
-writes a second with 1, 5 and 20 writers, with one chain and with 16 (bench/bench_audit.py, on a
-database of its own next to the hub's). Not part of the
-test run; the machine it runs on is shared, so figures move from run to run.
+Builds each hub with the project's own commands (migrate, demo_load, volume_load: bench/load/hub.py),
+starts a gunicorn for each, and signs each simulated person in through the sign-in form (two-factor is
+switched off for the demo accounts, as in bench/load). Every simulated person asks for every page once a
+round, in an order shuffled for each person and round, so a slow moment of the shared machine falls on
+all pages alike rather than on the one measured then. At one user the small hub's pages are in the same
+rounds. For each page it prints p50 and p95 in milliseconds, errors, the queries the page runs (counted
+in-process with Django's CaptureQueriesContext, one request as the same person), the table rows it
+shows, p50 as a multiple of the bare sign-in page's p50 in the same run and, at one user, as a multiple
+of the same page's p50 at 200 cases (whose hub has open work enough to fill each list's first page).
+Then the audit writes a second with 1, 5 and 20 writers, with one chain and with 16
+(bench/bench_audit.py, on a database of its own next to the hub's). Not part of the test run; the
+machine it runs on is shared, so figures move from run to run.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import random
 import re
 import statistics
 import subprocess
@@ -94,14 +101,15 @@ def pick_pages() -> list[Page]:
     ]
 
 
-def queries_per_page(pages: list[Page]) -> dict[str, int]:
+def queries_per_page(pages: list[Page]) -> dict[str, tuple[int, int]]:
+    """The queries each page runs and the table rows it shows."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from openmash.accounts.models import User
 
-    counts: dict[str, int] = {}
+    counts: dict[str, tuple[int, int]] = {}
     for page in pages:
         client = Client(SERVER_NAME="localhost")
         if page.username:
@@ -109,7 +117,8 @@ def queries_per_page(pages: list[Page]) -> dict[str, int]:
         client.get(page.path)
         with CaptureQueriesContext(connection) as captured:
             response = client.get(page.path)
-        counts[page.name] = len(captured) if response.status_code == 200 else -response.status_code
+        rows = response.content.count(b"<tr")
+        counts[page.name] = (len(captured) if response.status_code == 200 else -response.status_code, rows)
     return counts
 
 
@@ -132,34 +141,89 @@ def sign_in(base: str, username: str) -> requests.Session:
     return session
 
 
+def pages_of(database: str) -> tuple[int, list[Page], dict[str, tuple[int, int]]]:
+    """The cases, pages and queries per page of one benchmark database, read in a process of its own
+    (Django is set up for one database per process)."""
+    env = hub_env(database)
+    answer = subprocess.run(  # noqa: S603 - our own benchmark
+        [PYTHON, str(Path(__file__).resolve()), "--list-pages", "--database", database],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    found = json.loads(answer.stdout.strip().splitlines()[-1])
+    return (
+        found["cases"],
+        [Page(**p) for p in found["pages"]],
+        {k: tuple(v) for k, v in found["queries"].items()},
+    )
+
+
+def list_pages() -> None:
+    import django
+
+    django.setup()
+    from openmash.cases.models import Case
+
+    pages = pick_pages()
+    queries = queries_per_page(pages)
+    print(
+        json.dumps(
+            {
+                "cases": Case.objects.count(),
+                "pages": [p.__dict__ for p in pages],
+                "queries": queries,
+            }
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Target:
+    """One page of one running hub."""
+
+    hub: str  # the hub's label: "main" or "beside"
+    base: str
+    page: Page
+
+
 def measure(
-    base: str, page: Page, users: int, requests_each: int, sessions: Callable[[str], requests.Session]
-) -> Result:
-    result = Result()
+    targets: list[Target], users: int, rounds: int, session_for: Callable[[int, str, str], requests.Session]
+) -> dict[Target, Result]:
+    """Each of `users` people asks for every target once a round, in an order shuffled for each person
+    and round, so whatever else the machine is doing falls on every page alike."""
+    results = {target: Result() for target in targets}
     lock = threading.Lock()
     start = threading.Barrier(users)
 
-    def person() -> None:
-        session = sessions(page.username) if page.username else requests.Session()
+    def person(who: int) -> None:
+        sessions = {(t.base, t.page.username): session_for(who, t.base, t.page.username) for t in targets}
         start.wait()
-        for _ in range(requests_each):
-            began = time.perf_counter()
-            try:
-                answer = session.get(base + page.path, timeout=120, allow_redirects=False)
-                ok = answer.status_code == 200
-            except requests.RequestException:
-                ok = False
-            took = time.perf_counter() - began
-            with lock:
-                result.times.append(took)
-                result.errors += not ok
+        for round_ in range(rounds + 1):  # the first round warms up and is not counted
+            order = list(targets)
+            random.Random(f"{who}-{round_}").shuffle(order)  # noqa: S311 - an order, not a secret
+            for target in order:
+                session = sessions[(target.base, target.page.username)]
+                began = time.perf_counter()
+                try:
+                    answer = session.get(target.base + target.page.path, timeout=120, allow_redirects=False)
+                    ok = answer.status_code == 200
+                except requests.RequestException:
+                    ok = False
+                took = time.perf_counter() - began
+                if round_:
+                    with lock:
+                        results[target].times.append(took)
+                        results[target].errors += not ok
 
-    threads = [threading.Thread(target=person) for _ in range(users)]
+    threads = [threading.Thread(target=person, args=(who,)) for who in range(users)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return result
+    return results
 
 
 def percentile(times: list[float], p: int) -> float:
@@ -174,89 +238,116 @@ def main() -> int:
     )
     parser.add_argument("--database", default="openmash_volume_pages")
     parser.add_argument("--cases", type=int, default=20_000)
+    parser.add_argument(
+        "--beside", default="openmash_pages_small", help="the small hub's database ('' for none)"
+    )
+    parser.add_argument("--beside-cases", type=int, default=200)
     parser.add_argument("--open-share", type=float, default=0.03)
+    parser.add_argument(
+        "--beside-open-share",
+        type=float,
+        default=0.6,
+        help="open work enough to fill each list's first page at 200 cases, so that a list page is "
+        "compared with itself showing as many rows",
+    )
     parser.add_argument("--fresh", action="store_true")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--users", type=int, nargs="+", default=[1, 5, 20])
     parser.add_argument(
-        "--requests", type=int, default=60, help="requests of each page at each level, in all"
+        "--requests", type=int, default=100, help="requests of each page at each level, in all"
     )
     parser.add_argument("--port", type=int, default=8791)
+    parser.add_argument("--list-pages", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.list_pages:
+        list_pages()
+        return 0
 
     began = time.perf_counter()
-    timings = prepare_database(args.database, cases=args.cases, open_share=args.open_share, fresh=args.fresh)
-    for step, seconds in timings.items():
-        print(f"set-up {step}: {seconds:.0f} s")
-    env = hub_env(args.database)
-    os.environ.update(
-        {k: env[k] for k in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "OPENMASH_MFA_REQUIRED")}
-    )
-    os.environ["OPENMASH_VAR_DIR"] = env["OPENMASH_VAR_DIR"]
-    import django
+    hubs = {"main": (args.database, args.cases, args.open_share)}
+    if args.beside:
+        hubs["beside"] = (args.beside, args.beside_cases, args.beside_open_share)
+    found: dict[str, tuple[int, list[Page], dict[str, tuple[int, int]]]] = {}
+    running: dict[str, Hub] = {}
+    for n, (label, (database, cases, open_share)) in enumerate(hubs.items()):
+        timings = prepare_database(database, cases=cases, open_share=open_share, fresh=args.fresh)
+        for step, seconds in timings.items():
+            print(f"set-up {database} {step}: {seconds:.0f} s")
+        found[label] = pages_of(database)
+        running[label] = Hub(database, port=args.port + n, workers=args.workers)
+    pages = found["main"][1]
 
-    django.setup()
-    from openmash.cases.models import Case
+    pool: dict[tuple[int, str, str], requests.Session] = {}
 
-    pages = pick_pages()
-    queries = queries_per_page(pages)
-    cases = Case.objects.count()
-    from django.db import connections
+    def session_for(who: int, base: str, username: str) -> requests.Session:
+        """Each simulated person signs in once on each hub as each account, and keeps the session."""
+        key = (who, base, username)
+        if key not in pool:
+            pool[key] = sign_in(base, username) if username else requests.Session()
+        return pool[key]
 
-    connections.close_all()
-
-    hub = Hub(args.database, port=args.port, workers=args.workers)
-    results: dict[tuple[str, int], Result] = {}
+    results: dict[int, dict[Target, Result]] = {}
     try:
-        hub.start_web()
-        pool: dict[str, list[requests.Session]] = {}
-        lock = threading.Lock()
-        handed: dict[str, int] = {}
-
-        def session_for(username: str) -> requests.Session:
-            """Each simulated person signs in once and keeps their session for every page."""
-            with lock:
-                n = handed.get(username, 0)
-                handed[username] = n + 1
-                sessions = pool.setdefault(username, [])
-                if n < len(sessions):
-                    return sessions[n]
-            session = sign_in(hub.url, username)
-            with lock:
-                sessions.append(session)
-            return session
-
+        for hub in running.values():
+            hub.start_web()
         for users in args.users:
-            for page in pages:
-                handed.clear()
-                each = max(2, args.requests // users)
-                measure(hub.url, page, users, 1, session_for)  # warm up: sign in, first render
-                handed.clear()
-                results[(page.name, users)] = measure(hub.url, page, users, each, session_for)
+            # the small hub is served beside the big one at one user: its pages are the yardstick
+            # "within 20% of its own time at 200 cases"; under load it would halve the big hub's share
+            labels = list(running) if users == 1 else ["main"]
+            targets = [
+                Target(label, running[label].url, page) for label in labels for page in found[label][1]
+            ]
+            results[users] = measure(targets, users, max(2, args.requests // users), session_for)
     finally:
-        hub.stop()
+        for hub in running.values():
+            hub.stop()
+
+    def p50(users: int, label: str, name: str) -> float:
+        for target, result in results[users].items():
+            if target.hub == label and target.page.name == name:
+                return percentile(result.times, 50)
+        return float("nan")
 
     print()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(
-        f"{cases} cases in PostgreSQL; gunicorn with {args.workers} workers; {args.requests} requests of "
-        f"each page at each level; load average at the end {load} (other work on the machine slows "
-        f"every figure)"
+    cases = found["main"][0]
+    beside = (
+        f"; beside it at one user, the same pages of a {found['beside'][0]}-case hub"
+        if "beside" in found
+        else ""
     )
-    header = f"{'page':<26} {'queries':>7}"
+    print(
+        f"{cases} cases in PostgreSQL{beside}; gunicorn with {args.workers} workers; {args.requests} "
+        f"requests of each page at each level, every page once a round in a shuffled order; load "
+        f"average at the end {load} (other work on the machine slows every figure)"
+    )
+    header = f"{'page':<26} {'queries':>7} {'rows':>4}"
     for users in args.users:
         header += f" | {users:>2} user{'s' if users > 1 else ' '} p50   p95  err  ×bare"
+        if users == 1 and "beside" in found:
+            header += " small rows  p50 ×small"
     print(header)
     for page in pages:
-        line = f"{page.name:<26} {queries[page.name]:>7}"
+        queries, rows = found["main"][2][page.name]
+        line = f"{page.name:<26} {queries:>7} {rows:>4}"
         for users in args.users:
-            r = results[(page.name, users)]
-            bare = percentile(results[(BARE, users)].times, 50)
-            p50, p95 = percentile(r.times, 50), percentile(r.times, 95)
-            line += f" | {p50:>10.0f} {p95:>5.0f} {r.errors:>4} {p50 / bare:>6.1f}"
+            result = next(r for t, r in results[users].items() if t.hub == "main" and t.page == page)
+            mine = percentile(result.times, 50)
+            line += (
+                f" | {mine:>10.0f} {percentile(result.times, 95):>5.0f} {result.errors:>4} "
+                f"{mine / p50(users, 'main', BARE):>6.1f}"
+            )
+            if users == 1 and "beside" in found:
+                small = p50(1, "beside", page.name)
+                line += f" {found['beside'][2][page.name][1]:>10} {small:>4.0f} {mine / small:>6.2f}"
         print(line)
+    errors = sum(r.errors for level in results.values() for r in level.values())
+    print(f"errors in all: {errors}")
+
     print()
-    audit_db = env["DATABASE_URL"].rsplit("/", 1)[0] + f"/{args.database}_audit"  # not the hub's own trail
+    audit_db = (
+        hub_env(args.database)["DATABASE_URL"].rsplit("/", 1)[0] + f"/{args.database}_audit"
+    )  # not the hub's own trail
     print(
         f"Audit writes a second (bench/bench_audit.py on {audit_db.rsplit('/', 1)[1]}, 100 events a writer):"
     )

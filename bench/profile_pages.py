@@ -1,5 +1,6 @@
 """What each main page costs inside the server process: CPU and wall milliseconds per request (median),
-measured in-process with Django's test client, and optionally a cProfile listing sorted by cumulative
+measured in-process with Django's test client, Python function calls per request (the firm figure on a
+shared machine), and optionally a cProfile listing sorted by cumulative
 time. Complements bench/bench_pages.py, which measures the same pages over HTTP under load.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/openmash_pages_profile \
@@ -51,7 +52,7 @@ def main() -> None:
     pages = pick_pages()
     if args.only:
         pages = [p for p in pages if p.name in args.only or p.name == BARE]
-    print(f"{'page':26} {'cpu ms':>8} {'wall ms':>8} {'×bare cpu':>9} {'×bare wall':>10}")
+    print(f"{'page':26} {'cpu ms':>8} {'wall ms':>8} {'×bare cpu':>9} {'×bare wall':>10} {'calls':>8}")
     bare: tuple[float, float] | None = None
     together = cProfile.Profile(time.process_time) if args.all else None
     for page in pages:
@@ -71,7 +72,8 @@ def main() -> None:
         if bare is None:
             bare = row
         print(
-            f"{page.name:26} {row[0]:8.1f} {row[1]:8.1f} {row[0] / bare[0]:9.1f} {row[1] / bare[1]:10.1f}",
+            f"{page.name:26} {row[0]:8.1f} {row[1]:8.1f} {row[0] / bare[0]:9.1f} {row[1] / bare[1]:10.1f}"
+            f" {calls_per_request(client, page.path):>8}",
             flush=True,
         )
         if page.name in args.profile or (together and page.username):
@@ -85,6 +87,16 @@ def main() -> None:
                 report(profiler, args.sort, args.top)
     if together:
         report(together, args.sort, args.top)
+
+
+def calls_per_request(client: object, path: str, requests: int = 5) -> int:
+    """Python function calls per request: the same on every run, unlike times on a shared machine."""
+    counter = cProfile.Profile()
+    counter.enable()
+    for _ in range(requests):
+        client.get(path)  # type: ignore[attr-defined]
+    counter.disable()
+    return round(pstats.Stats(counter).total_calls / requests)  # type: ignore[attr-defined]
 
 
 def report(profiler: cProfile.Profile, sort: str, top: int) -> None:
