@@ -83,6 +83,7 @@ class _Compiled:
     has_extra_select: bool
     names: frozenset[str]
     converters: Any
+    has_composite: bool
 
 
 class _PreparedQuery(Query):
@@ -127,6 +128,9 @@ def _kept_compiler(base: type) -> type:
             def get_converters(self, expressions: Any) -> Any:
                 return self.prepared_run[0].converters
 
+            def has_composite_fields(self, expressions: Any) -> bool:
+                return self.prepared_run[0].has_composite
+
         Kept.__name__ = Kept.__qualname__ = f"Kept{base.__name__}"
         kept = _COMPILERS.setdefault(base, Kept)
     return kept
@@ -154,6 +158,7 @@ class Prepared(Generic[R]):
             queryset = spare if spare is not None else self._build()  # (a queryset's truth runs it)
             compiler = queryset.query.get_compiler(using=alias)
             sql, params = compiler.as_sql()
+            selected = [s[0] for s in compiler.select[0 : compiler.col_count]]
             compiled = _Compiled(
                 sql=sql,
                 params=tuple(params),
@@ -163,7 +168,8 @@ class Prepared(Generic[R]):
                 col_count=compiler.col_count,
                 has_extra_select=compiler.has_extra_select,
                 names=frozenset(p.name for p in params if isinstance(p, _Slot)),
-                converters=compiler.get_converters([s[0] for s in compiler.select[0 : compiler.col_count]]),
+                converters=compiler.get_converters(selected),
+                has_composite=compiler.has_composite_fields(selected),
             )
             with self._lock:
                 kept = self._kept.setdefault(key, (queryset, compiled))
@@ -185,10 +191,7 @@ class Prepared(Generic[R]):
             raise TypeError(f"this query takes {sorted(compiled.names)}, not {sorted(values)}")
         if getattr(settings, "OPENMASH_CHECK_PREPARED", False):
             self._check_once(compiled, values, alias)
-        rows = queryset.all()
-        rows.query.__class__ = _PreparedQuery
-        rows.query.prepared_run = (compiled, values)  # type: ignore[attr-defined]
-        return list(rows)
+        return list(_for_one_run(queryset, (compiled, values)))
 
     def _check_once(self, compiled: _Compiled, values: Mapping[str, Any], alias: str) -> None:
         """The kept SQL against a fresh compile, once for each database and each kind of value given
@@ -221,6 +224,18 @@ class Prepared(Generic[R]):
     def _take_spare(self) -> QuerySet[Any, R] | None:
         with self._lock:
             return self._spare.pop() if self._spare else None
+
+
+def _for_one_run(queryset: QuerySet[Any, R], run: tuple[_Compiled, Mapping[str, Any]]) -> QuerySet[Any, R]:
+    """The kept queryset for one run: its attributes copied, not cloned as ``.all()`` clones them (a
+    clone copies the query's every part, which the kept SQL makes unused). Its query is a
+    :class:`_PreparedQuery` carrying this run's values; the parts both share are only read."""
+    query = object.__new__(_PreparedQuery)
+    query.__dict__.update(queryset.query.__dict__)
+    query.prepared_run = run
+    rows = object.__new__(type(queryset))
+    rows.__dict__.update(queryset.__dict__, _query=query, _result_cache=None, _prefetch_done=False)
+    return rows
 
 
 def _check(
