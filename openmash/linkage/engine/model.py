@@ -266,7 +266,13 @@ class LinkageModel:
             marked.with_prior(prior).splink_settings(backend.dialect, link_type=link_type),
             log_level=logging.ERROR,
         )
-        linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+        # Where the sample holds every record (a small source), every pair is counted, in one pass.
+        # Splink's default first counts a hundredth of the pairs, then ten chunks, and stops once each
+        # level has 100 pairs: on a small source up to eleven passes for each comparison, and u from
+        # part of the pairs.
+        linker.training.estimate_u_using_random_sampling(
+            max_pairs=max_pairs, seed=seed, num_chunks=1 if total_pairs <= max_pairs else 10
+        )
         # Splink keeps a level's prior u when no random pair reached it; for agreement rarer than the
         # sample can show (the same address among ten million records) that prior can be a thousand
         # times too high, and the level's evidence far too weak. Such a level takes the most u that

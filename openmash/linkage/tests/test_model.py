@@ -144,3 +144,20 @@ def test_a_level_no_random_pair_reaches_takes_u_from_the_pairs_compared(pairs: P
     assert 0.3 < sex_exact < 0.7 and sex_exact != pytest.approx(3 / 2e4)
     given_exact = model.parameters["given_name"][1][1]
     assert given_exact != before.parameters["given_name"][1][1]
+
+
+def test_a_small_source_takes_u_from_every_pair(pairs: Pairs) -> None:
+    """Where every pair of a source fits in the sample, u is counted over all of them: sex agrees
+    between exactly this share of the pairs of 600 records. Splink's default of counting a hundredth
+    of the pairs first, and stopping once each level has 100, gave another share (0.4949)."""
+    from collections import Counter
+
+    from openmash.linkage.engine.features import feature_frame
+
+    left, _, _ = pairs
+    sexes = Counter(feature_frame(left).frame["sex"].dropna())
+    known = sum(sexes.values())
+    agreeing = sum(n * (n - 1) / 2 for n in sexes.values()) / (known * (known - 1) / 2)
+    model = LinkageModel.default().train(left, max_pairs=2e5, refine_prior=False, min_em_matches=10**9)
+    assert model.parameters["sex"][1][1] == pytest.approx(agreeing, rel=1e-9)
+    assert model.parameters["sex"][2][1] == pytest.approx(1 - agreeing, rel=1e-9)
