@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 import pandas as pd
 
 from openmash.linkage.engine.backends import Backend, DuckDBBackend
 from openmash.linkage.engine.features import FeatureTable, feature_frame, feature_rows
-from openmash.linkage.engine.model import LinkageModel
+from openmash.linkage.engine.model import SPLINK_QUIET, LinkageModel
 from openmash.linkage.engine.records import Records
 from openmash.linkage.engine.scoring import FieldEvidence, Scorer, term_frequencies
 
@@ -46,7 +45,7 @@ class Linker:
         linker = SplinkLinker(
             tables,
             self.model.splink_settings(self.backend.dialect, link_type="link_only"),
-            log_level=logging.ERROR,
+            **SPLINK_QUIET,
         )
         predictions = self.backend.to_pandas(linker.inference.predict(threshold_match_probability=threshold))
         # Splink names each pair's sides by input table; put the left file's record first.
