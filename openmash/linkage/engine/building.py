@@ -176,6 +176,11 @@ def _narrow(file: ArrayFile, block: int) -> None:
     narrow.path.replace(file.path)
 
 
+#: A chunk of fewer rows leaves too little behind to give back (a small source's one chunk, the last of
+#: a large one), and a full collection in a busy process costs more than a small source's whole build.
+_SMALL_CHUNK: Final = 20_000
+
+
 def _give_back_memory() -> None:
     """Return the memory a chunk freed to the system: without it, the normalisers' caches (spread
     over every chunk's memory) and C's allocator keep most of what a chunk's many small objects
@@ -327,7 +332,8 @@ class IndexBuilder:
         )
         self._files["sex"].append(known[sex_codes])
         self.n += n
-        _give_back_memory()
+        if n >= _SMALL_CHUNK:
+            _give_back_memory()
         self._say(f"indexed {self.n:,} records")
 
     # --- steps 2 and 3 --------------------------------------------------------------------------------
