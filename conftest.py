@@ -11,6 +11,17 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def _the_same_staff_names_every_run(request: pytest.FixtureRequest) -> None:
+    """Staff accounts are named by Faker (`UserFactory`), seeded here from the test's own name, so a
+    test meets the same names on every run. Unseeded, a screening manager could draw the first name of
+    the mother in the test's family (Kerry is one of Faker's), and "the refusal does not name her" then
+    failed in one run of many."""
+    import factory.random
+
+    factory.random.reseed_random(request.node.nodeid)
+
+
 @pytest.fixture
 def hub(db: None) -> object:
     from openmash.core.actor import Actor
