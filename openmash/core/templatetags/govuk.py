@@ -10,6 +10,7 @@ needs no ``{% load %}``.
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from functools import cache
 from typing import Any
 
 from django import template
@@ -107,6 +108,12 @@ def object_url(name: str, pk: Any) -> str:
     return url(name, pk)
 
 
+@cache
+def _rag_markup(rag: str) -> SafeString:
+    """A rating's tag, made once per rating (a queue draws one on every row)."""
+    return format_html('<strong class="govuk-tag openmash-rag--{}">{}</strong>', rag, capfirst(rag))
+
+
 @register.simple_tag
 def rag_tag(rag: str, unrated: str = "", unrated_hidden: bool = False) -> SafeString | str:
     """``{% rag_tag case.rag %}``: the case's RAG rating as a coloured tag ("Red"), nothing if not rated.
@@ -114,7 +121,7 @@ def rag_tag(rag: str, unrated: str = "", unrated_hidden: bool = False) -> SafeSt
     reader hears it (a table cell that would otherwise read as empty). A tag rather than an included
     template: queues draw one on every row."""
     if rag:
-        return format_html('<strong class="govuk-tag openmash-rag--{}">{}</strong>', rag, capfirst(rag))
+        return _rag_markup(rag)
     if not unrated:
         return ""
     style = "govuk-visually-hidden" if unrated_hidden else "govuk-body-s"
