@@ -87,6 +87,7 @@ class CaseRow:
     overdue: bool
     rereferral: bool
     status_tag: str
+    concerns: str  # the kinds of concern, in words, joined once here rather than by a filter on every row
 
 
 def with_list_data(cases: QuerySet[Case]) -> QuerySet[Case]:
@@ -276,6 +277,7 @@ def case_rows(cases: Iterable[Case | CaseLine], *, now: datetime | None = None) 
                 overdue=open_ and case.decision_due_at < now,
                 rereferral=bool(getattr(case, "is_rereferral", False)),
                 status_tag=STATUS_TAGS[CaseStatus(case.status)],
+                concerns=", ".join(case.referral.concern_labels()),
             )
         )
     return rows
