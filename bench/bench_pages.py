@@ -5,6 +5,8 @@ hub, and the audit write rate.
     nice -n 19 /work/main/.venv/bin/python bench/bench_pages.py             # build (or reuse) and measure
     nice -n 19 /work/main/.venv/bin/python bench/bench_pages.py --fresh     # rebuild the databases first
     nice -n 19 /work/main/.venv/bin/python bench/bench_pages.py --beside '' # the big hub alone
+    nice -n 19 /work/main/.venv/bin/python bench/bench_pages.py --users 1 \
+        --beside openmash_volume_pages --beside-checkout /tmp/old   # two versions of the code, same data
 
 Builds each hub with the project's own commands (migrate, demo_load, volume_load: bench/load/hub.py),
 starts a gunicorn for each, and signs each simulated person in through the sign-in form (two-factor is
@@ -242,6 +244,13 @@ def main() -> int:
         "--beside", default="openmash_pages_small", help="the small hub's database ('' for none)"
     )
     parser.add_argument("--beside-cases", type=int, default=200)
+    parser.add_argument(
+        "--beside-checkout",
+        type=Path,
+        default=ROOT,
+        help="serve the beside hub from another checkout's code, to compare two versions of the code "
+        "(with --beside set to the main database, on the same data)",
+    )
     parser.add_argument("--open-share", type=float, default=0.03)
     parser.add_argument(
         "--beside-open-share",
@@ -274,7 +283,8 @@ def main() -> int:
         for step, seconds in timings.items():
             print(f"set-up {database} {step}: {seconds:.0f} s")
         found[label] = pages_of(database)
-        running[label] = Hub(database, port=args.port + n, workers=args.workers)
+        checkout = args.beside_checkout.resolve() if label == "beside" else ROOT
+        running[label] = Hub(database, port=args.port + n, workers=args.workers, checkout=checkout)
     pages = found["main"][1]
 
     pool: dict[tuple[int, str, str], requests.Session] = {}
@@ -311,8 +321,10 @@ def main() -> int:
     print()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     cases = found["main"][0]
+    other_code = args.beside_checkout.resolve() != ROOT
     beside = (
         f"; beside it at one user, the same pages of a {found['beside'][0]}-case hub"
+        + (f" served by the code at {args.beside_checkout}" if other_code else "")
         if "beside" in found
         else ""
     )
@@ -325,7 +337,7 @@ def main() -> int:
     for users in args.users:
         header += f" | {users:>2} user{'s' if users > 1 else ' '} p50   p95  err  ×bare"
         if users == 1 and "beside" in found:
-            header += " small rows  p50 ×small"
+            header += " other rows  p50 ×other" if other_code else " small rows  p50 ×small"
     print(header)
     for page in pages:
         queries, rows = found["main"][2][page.name]

@@ -92,6 +92,7 @@ class Hub:
     database: str
     port: int = 8765
     workers: int = 3
+    checkout: Path = ROOT  # whose code gunicorn serves (another checkout's, to compare two versions)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
@@ -116,7 +117,7 @@ class Hub:
                 "--access-logfile",
                 "-",
             ],
-            cwd=ROOT,
+            cwd=self.checkout,
             env=hub_env(self.database),
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -127,7 +128,7 @@ class Hub:
         log = (OUT / "worker.log").open("ab")
         self.processes["worker"] = subprocess.Popen(  # noqa: S603
             [PYTHON, "manage.py", "db_worker", "--no-reload", "--interval", "1"],
-            cwd=ROOT,
+            cwd=self.checkout,
             env=hub_env(self.database),
             stdout=log,
             stderr=subprocess.STDOUT,
