@@ -210,14 +210,19 @@ _CHAIN_HEAD = Prepared(
 
 
 def audit_chain_heads() -> list[tuple[int, int, str]]:
-    """(chain, sequence, hash) of every chain's newest event, oldest chain first."""
-    newest = (
-        AuditEvent.objects.values("partition")
-        .annotate(last=models.Max("sequence"))
-        .values_list("last", flat=True)
-    )
-    rows = AuditEvent.objects.filter(sequence__in=list(newest)).values_list("partition", "sequence", "hash")
-    return sorted((p or 0, seq, hash_) for p, seq, hash_ in rows)
+    """(chain, sequence, hash) of every chain's newest event, oldest chain first. Each chain's head is
+    one entry of the chains' head index, as every write reads it, and the highest chain one more: a
+    checkpoint (every OPENMASH_AUDIT_CHECKPOINT_EVERY events, on the page whose event crossed it)
+    costs the same on a trail of millions of events as on a new one. Grouping the whole trail by
+    chain read every event (94 ms at 350,000 events). Chains are numbered from 0; a hub that once ran
+    with more chains than now still has its higher chains read."""
+    highest = AuditEvent.objects.aggregate(highest=models.Max("partition"))["highest"] or 0
+    heads = []
+    for chain in range(highest + 1):
+        last = _CHAIN_HEAD.first(partition=chain) if chain else _MAIN_CHAIN_HEAD.first()
+        if last is not None:
+            heads.append((chain, *last))
+    return heads
 
 
 def audit_seal(event: AuditEvent, *, previous_hash: str, key: bytes | None = None) -> str:

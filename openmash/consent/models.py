@@ -165,6 +165,10 @@ class Disclosure(models.Model):
             # The log newest first, whole or by sharing agency, a page at a time from the last line seen.
             models.Index(fields=["-at", "-id"], name="disclosure_log_newest"),
             models.Index(fields=["from_agency", "-at", "-id"], name="disclosure_agency_newest"),
+            # A case's returns as first shared (read on every page that shows returns, to log the view
+            # under the same basis), and its withheld items: not the case's every view, which grow
+            # with each page shown.
+            models.Index(fields=["case", "kind", "at", "id"], name="disclosure_case_kind"),
         ]
 
     def __str__(self) -> str:
