@@ -2,7 +2,8 @@
 
 `manage.py schedule_sweeps` starts it with the sweeps; `manage.py db_worker` runs it. Each run records
 the worker process that ran it, so the readiness check and the hub administrator's page can say when a
-worker was last seen. A worker that has stopped, or that never started, is seen by its absence.
+worker was last seen. A worker that has stopped, or that never started, is seen by its absence. Each run
+also removes expired sign-in sessions and a day's old heartbeat results.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import os
 import socket
 from datetime import timedelta
+from importlib import import_module
 
 from django.conf import settings
 from django.tasks import TaskResult, TaskResultStatus, task
@@ -39,6 +41,10 @@ def heartbeat_record() -> WorkerHeartbeat:
 
 def _beat() -> list[object]:
     heartbeat_record()
+    # Sessions past their expiry (signed out by being idle, or never signed out) are of no use to anyone:
+    # removed, as Django's clearsessions removes them, rather than kept for ever. A look-up by the expiry
+    # index, each minute.
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
     # Keep the task table from filling with a row a minute: a day of finished heartbeats is enough.
     DBTaskResult.objects.filter(
         task_path=worker_heartbeat.module_path,

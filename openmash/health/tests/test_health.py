@@ -142,3 +142,22 @@ def test_the_queue_counts_tasks_waiting_for_a_worker(hub: Any, make_user: Any, s
     client.force_login(make_user(Role.HUB_ADMINISTRATOR))
     page = client.get(reverse("health:background-work")).content.decode()
     assert 'data-testid="queue-waiting">1 (the oldest queued at' in page
+
+
+def test_each_heartbeat_removes_expired_sessions_and_keeps_live_ones(hub: Any, make_user: Any) -> None:
+    """A session ended by idleness stays in the sessions table until removed: the heartbeat removes
+    every expired one, each minute, and no one still signed in is signed out."""
+    from django.contrib.sessions.models import Session
+
+    live = Client()
+    live.force_login(make_user(Role.SCREENING_MANAGER))
+    idle = Client()
+    idle.force_login(make_user(Role.DECISION_MAKER))
+    Session.objects.filter(session_key=idle.session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    assert Session.objects.count() == 2
+    worker_heartbeat.call()
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live.session.session_key]
+    assert live.get(reverse("health:background-work")).status_code == 403  # signed in, not an administrator
+    assert idle.get(reverse("health:background-work")).status_code == 302  # sent to sign in
