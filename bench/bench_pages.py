@@ -312,11 +312,11 @@ def main() -> int:
         for hub in running.values():
             hub.stop()
 
+    def result_of(users: int, label: str, name: str) -> Result:
+        return next(r for t, r in results[users].items() if t.hub == label and t.page.name == name)
+
     def p50(users: int, label: str, name: str) -> float:
-        for target, result in results[users].items():
-            if target.hub == label and target.page.name == name:
-                return percentile(result.times, 50)
-        return float("nan")
+        return percentile(result_of(users, label, name).times, 50)
 
     print()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -343,7 +343,7 @@ def main() -> int:
         queries, rows = found["main"][2][page.name]
         line = f"{page.name:<26} {queries:>7} {rows:>4}"
         for users in args.users:
-            result = next(r for t, r in results[users].items() if t.hub == "main" and t.page == page)
+            result = result_of(users, "main", page.name)
             mine = percentile(result.times, 50)
             line += (
                 f" | {mine:>10.0f} {percentile(result.times, 95):>5.0f} {result.errors:>4} "

@@ -188,8 +188,14 @@ def _lock_a_chain() -> int:
 def audit_chain_head(partition: int = 0) -> tuple[int, str]:
     """The sequence number and hash of the newest event of one chain (0: the main chain); the caller
     holds that chain's lock (`_lock_a_chain`, or the main chain's CHAIN_LOCK_KEY for a bulk load)."""
-    last = _CHAIN_HEAD.first(partition=partition) if partition else _MAIN_CHAIN_HEAD.first()
+    last = _newest(partition)
     return last if last is not None else (0, GENESIS_HASH)
+
+
+def _newest(chain: int) -> tuple[int, str] | None:
+    """(sequence, hash) of one chain's newest event, from the chains' head index; None for a chain
+    with no event."""
+    return _CHAIN_HEAD.first(partition=chain) if chain else _MAIN_CHAIN_HEAD.first()
 
 
 def _head(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent, tuple[int, str]]:
@@ -219,7 +225,7 @@ def audit_chain_heads() -> list[tuple[int, int, str]]:
     highest = AuditEvent.objects.aggregate(highest=models.Max("partition"))["highest"] or 0
     heads = []
     for chain in range(highest + 1):
-        last = _CHAIN_HEAD.first(partition=chain) if chain else _MAIN_CHAIN_HEAD.first()
+        last = _newest(chain)
         if last is not None:
             heads.append((chain, *last))
     return heads
