@@ -32,6 +32,9 @@ from django.db.models.sql import InsertQuery, Query
 M = TypeVar("M", bound=Model)
 R = TypeVar("R")  # what a run gives: model objects, or value tuples
 
+# Set while a prepared query or insert is sent: PostgreSQL then keeps its plan (ADR 0042).
+PLANNED_ONCE: ContextVar[bool] = ContextVar("planned_once", default=False)
+
 # In the check, parameters compile to their values, as if the query had been written with them.
 _WRITTEN_IN: ContextVar[Mapping[str, Any] | None] = ContextVar("prepared_written_in", default=None)
 
@@ -127,6 +130,14 @@ def _kept_compiler(base: type) -> type:
 
             def get_converters(self, expressions: Any) -> Any:
                 return self.prepared_run[0].converters
+
+            def execute_sql(self, *args: Any, **kwargs: Any) -> Any:
+                # The cursor is opened and the statement sent here; rows are fetched after.
+                token = PLANNED_ONCE.set(True)
+                try:
+                    return super().execute_sql(*args, **kwargs)
+                finally:
+                    PLANNED_ONCE.reset(token)
 
             def has_composite_fields(self, expressions: Any) -> bool:
                 return self.prepared_run[0].has_composite
@@ -296,7 +307,12 @@ class PreparedInsert(Generic[M]):
             self._check(objs[0], alias, params[: len(self._fields)])
             with self._lock:
                 self._checked.add((alias, database))
-        with connection.cursor() as cursor:
+        token = PLANNED_ONCE.set(True)
+        try:
+            cursor = connection.cursor()
+        finally:
+            PLANNED_ONCE.reset(token)
+        with cursor:
             cursor.execute(sql, params)
             if self._returning is not None:
                 for obj, row in zip(objs, cursor.fetchall(), strict=True):

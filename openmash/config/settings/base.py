@@ -100,6 +100,7 @@ TEMPLATES = [
 
 # Django's SQLite backend, whose flush passes the audit table's append-only triggers (ADR 0017).
 SQLITE_ENGINE = "openmash.audit.db.sqlite3"
+POSTGRESQL_ENGINE = "openmash.core.db.postgresql"
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
@@ -127,12 +128,21 @@ def database_from_env() -> dict[str, object]:
             jit = os.environ.get("POSTGRES_JIT", "off")
             random_page_cost = float(os.environ.get("POSTGRES_RANDOM_PAGE_COST", "1.1"))
             parsed["OPTIONS"] = {"options": f"-c jit={jit} -c random_page_cost={random_page_cost}"}
+            parsed["ENGINE"] = POSTGRESQL_ENGINE
         return parsed
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     return {"ENGINE": SQLITE_ENGINE, "NAME": VAR_DIR / "openmash.sqlite3", "OPTIONS": dict(SQLITE_OPTIONS)}
 
 
 DATABASES = {"default": database_from_env()}
+# On PostgreSQL, the queries every page runs are prepared statements, planned once per connection
+# (docs/adr/0042-prepared-statements-on-postgresql.md); off for a pooler that cannot keep them.
+OPENMASH_POSTGRES_PREPARE = os.environ.get("OPENMASH_POSTGRES_PREPARE", "on").lower() not in {
+    "0",
+    "false",
+    "no",
+    "off",
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
