@@ -94,11 +94,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     audit_queue(actor=actor, rows=rows, queue="agency_requests", tab=tab, page=page.number)
     # Waiting at the sharing gate: listed with the reason, but without the family's names, which this
     # agency may not see until consent or a lawful basis covers it.
-    waiting = (
-        list(mine.filter(status=RequestStatus.BLOCKED).select_related("case").order_by("sent_at"))
-        if tab == TAB_OPEN
-        else []
-    )
+    waiting, waiting_pages = _waiting(request, mine) if tab == TAB_OPEN else ([], {})
     base = {"show": TAB_RETURNED} if tab == TAB_RETURNED else {}
     return render(
         request,
@@ -115,12 +111,37 @@ def queue(request: HttpRequest) -> HttpResponse:
                 "numbers": [],
             },
             "waiting": waiting,
+            "waiting_pagination": waiting_pages,
             "open_count": counts["open"],
             "returned_count": counts["returned"],
             "overdue_count": counts["overdue"],
             "recent_days": RECENTLY_RETURNED.days,
         },
     )
+
+
+def _waiting(request: HttpRequest, mine: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The requests waiting at the sharing gate, longest waiting first, a page at a time (``?waiting=N``,
+    no count: one row more than a page tells whether there is a next), each as the four things shown."""
+    try:
+        number = max(1, int(request.GET.get("waiting", "1")))
+    except ValueError:
+        number = 1
+    start = (number - 1) * QUEUE_PAGE_SIZE
+    rows = list(
+        mine.filter(status=RequestStatus.BLOCKED)
+        .order_by("sent_at", "pk")
+        .values("pk", "case__reference", "case__rag", "sent_at", "blocked_reason")[
+            start : start + QUEUE_PAGE_SIZE + 1
+        ]
+    )
+    pages = {
+        "previous": "?" + urlencode({"waiting": number - 1}) + "#waiting" if number > 1 else "",
+        "next": "?" + urlencode({"waiting": number + 1}) + "#waiting" if len(rows) > QUEUE_PAGE_SIZE else "",
+        "numbers": [],
+        "label": "Pages of requests waiting",
+    }
+    return rows[:QUEUE_PAGE_SIZE], pages
 
 
 def _return_initial(info: InformationRequest) -> dict[str, Any]:

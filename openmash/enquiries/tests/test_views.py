@@ -693,6 +693,48 @@ def test_queue_lists_waiting_requests_apart_with_the_reason_and_no_names(
     assert event.persons == []
 
 
+def test_waiting_requests_come_a_page_at_a_time_longest_waiting_first(
+    people: dict[str, Any], waiting_case: Case, health: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("openmash.enquiries.views.QUEUE_PAGE_SIZE", 2)
+    cases = [waiting_case]
+    for given in ("Ava", "Noah"):
+        later = make_referral(
+            people["referrer"],
+            people=[
+                PersonData(given_name=given, family_name="Okafor", sex="F"),
+                PersonData(given_name="Kerry", family_name="Okafor", relationship="mother", sex="F"),
+            ],
+        ).case
+        consent_from_mother(later, people["screener"], health=False)
+        screen(later, people["screener"], lawful_basis=False)
+        cases.append(later)
+    oldest_first = [
+        i.case.reference
+        for i in InformationRequest.objects.filter(status=RequestStatus.BLOCKED).order_by("sent_at", "pk")
+    ]
+    assert sorted(oldest_first) == sorted(c.reference for c in cases)
+
+    def shown(response: HttpResponse) -> tuple[list[str], list[str]]:
+        body = text(response)
+        table = body.split('data-testid="waiting-requests"')[1].split("</table>")[0]
+        references = [
+            r
+            for r in oldest_first
+            for row in re.findall(r'data-testid="waiting-row">(.*?)</tr>', table, re.S)
+            if r in row
+        ]
+        links = re.findall(r'href="(\?waiting=\d+#waiting)" rel="(?:prev|next)"', body)
+        return references, links
+
+    first = health.get(reverse("enquiries:queue"))
+    assert shown(first) == (oldest_first[:2], ["?waiting=2#waiting"])
+    assert 'aria-label="Pages of requests waiting"' in text(first)
+    second = health.get(reverse("enquiries:queue") + "?waiting=2")
+    assert shown(second) == (oldest_first[2:], ["?waiting=1#waiting"])
+    assert shown(health.get(reverse("enquiries:queue") + "?waiting=nonsense")) == shown(first)
+
+
 def test_home_tells_the_researcher_of_requests_waiting_for_consent(
     waiting_case: Case, health: Client
 ) -> None:
