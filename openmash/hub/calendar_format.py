@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils.timesince import timesince
 
+from openmash.core.dates import MONTHS, WEEKDAYS
+
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -15,11 +17,16 @@ NOT_YET_DUE = "when consent or a lawful basis allows the request to go"
 
 
 def format_deadline(when: datetime | None) -> str:
+    """ "9am on Friday 4 December 2026", "4:30pm on ..." (London time)."""
     if when is None:
         return NOT_YET_DUE
     local = when.astimezone(LONDON)
-    hour = local.strftime("%I:%M%p").lstrip("0").lower().replace(":00", "")
-    return f"{hour} on {local:%A} {local.day} {local:%B %Y}"
+    hour12 = local.hour % 12 or 12
+    clock = f"{hour12}:{local.minute:02d}" if local.minute else str(hour12)
+    noon = "pm" if local.hour >= 12 else "am"
+    # The names written out, not strftime's %A and %B: strftime was most of this function's time, and a
+    # queue page formats two deadlines on each of its fifty rows.
+    return f"{clock}{noon} on {WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]} {local.year}"
 
 
 class _Unit:
