@@ -78,6 +78,7 @@ from openmash.casework.screening import (
 )
 from openmash.casework.triage import triage_decide
 from openmash.core.actor import Actor
+from openmash.core.counted_page import counted_page
 from openmash.core.errors import CONCURRENT_EDIT, ConcurrentEditError, DomainError
 from openmash.core.prepared import Param, Prepared
 from openmash.enquiries.disclosures import returns_viewed
@@ -134,7 +135,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     waiting = list_values(
         filters.apply(cases_visible(request.user).filter(in_triage=False), now=timezone.now())
     ).order_by("referral__received_at", "created_at")
-    page = _page(request, waiting)
+    page = counted_page(waiting, request.GET.get("page"), PAGE_SIZE)  # open contacts: a short list
     cases = case_lines(page.object_list)
     audit_list(
         Actor.from_request(request),
