@@ -326,6 +326,36 @@ def _size(context: dict[str, Any], key: str, prefix: str) -> str:
     return value.removeprefix(prefix)
 
 
+def hidden(bound: BoundField) -> str:
+    """A hidden input as Django's ``HiddenInput`` writes it (its ``input.html``), without drawing that
+    template: type, name, value, then the widget's attributes and the id."""
+    widget = bound.field.widget
+    if type(widget) is not forms.HiddenInput:
+        return str(bound)
+    value = widget.format_value(bound.value())
+    written = f' value="{conditional_escape(value)}"' if value is not None else ""
+    extra: dict[str, Any] = {"id": bound.auto_id} if bound.auto_id and "id" not in widget.attrs else {}
+    attrs = {**widget.attrs, **bound.build_widget_attrs(extra, widget)}
+    # In Django's order (its attrs.html): each attribute as given, False left out, True by name alone.
+    written += "".join(
+        f" {conditional_escape(name)}"
+        if given is True
+        else f' {conditional_escape(name)}="{conditional_escape(given)}"'
+        for name, given in attrs.items()
+        if given is not False
+    )
+    kind, name = conditional_escape(widget.input_type), conditional_escape(bound.html_name)
+    return f'<input type="{kind}" name="{name}"{written}>'
+
+
+def hidden_form(form: forms.BaseForm) -> SafeString:
+    """A form of hidden fields only (a formset's management form) as Django draws it when it has no
+    errors: each hidden input in turn. Any other form is drawn by Django."""
+    if form.is_bound and form.errors or any(not form[name].is_hidden for name in form.fields):
+        return mark_safe(str(form))  # noqa: S308 - Django's own rendering
+    return mark_safe("".join(hidden(form[name]) for name in form.fields))  # noqa: S308 - each value escaped in hidden()
+
+
 def _field(form: forms.BaseForm, name: str, context: dict[str, Any], attrs: dict[str, Any]) -> str:
     bound = form[name]
     widget = bound.field.widget
@@ -337,7 +367,7 @@ def _field(form: forms.BaseForm, name: str, context: dict[str, Any], attrs: dict
     legend_size = _size(context, "legend_size", LEGEND_PREFIX)
     css_class = str(attrs.get("class", ""))
     if isinstance(widget, forms.HiddenInput):
-        return str(bound)
+        return hidden(bound)
     if isinstance(widget, forms.RadioSelect) and not isinstance(widget, forms.CheckboxSelectMultiple):
         return radios(bound, legend_size=legend_size, small=bool(context.get("radios_small")))
     if isinstance(widget, forms.MultiWidget) and hasattr(bound.field, "fields") and len(widget.widgets) == 3:

@@ -100,6 +100,15 @@ def govuk_form(form: Any) -> SafeString:
 
 
 @register.simple_tag
+def hidden_form(form: Any) -> SafeString:
+    """``{% hidden_form formset.management_form %}``: a form of hidden fields as ``{{ form }}`` draws it,
+    without drawing Django's form and widget templates for each field."""
+    from openmash.core.govuk_html import hidden_form as write
+
+    return write(form)
+
+
+@register.simple_tag
 def object_url(name: str, pk: Any) -> str:
     """``{% object_url "cases:detail" case.pk %}``: as ``{% url %}`` for one UUID argument, for links on
     every row of a list (openmash/core/urls.py)."""

@@ -93,3 +93,39 @@ def test_an_error_about_the_whole_form_is_left_to_the_error_summary_as_crispy_fo
     assert not by_crispy
     assert "Something about the whole form" not in html
     assert elements(html) == elements(render_crispy_form(form))
+
+
+class _Versioned(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    token = forms.CharField(widget=forms.HiddenInput(attrs={"data-kept": "yes", "data-off": False}))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [None, {"version": "4", "token": "a \"quoted\" <b>&'value'"}, {"version": "", "token": ""}],
+    ids=["unbound", "bound", "blank"],
+)
+def test_a_hidden_input_is_written_exactly_as_django_draws_it(data: dict[str, str] | None) -> None:
+    from openmash.core.govuk_html import hidden
+
+    for prefix in (None, "return"):
+        form = _Versioned(data, initial={"version": 3, "token": "t"}, prefix=prefix)
+        for name in form.fields:
+            assert hidden(form[name]) == str(form[name])
+        no_ids = _Versioned(data, auto_id=False)
+        assert hidden(no_ids["version"]) == str(no_ids["version"])
+
+
+def test_a_formsets_management_form_is_written_exactly_as_django_draws_it() -> None:
+    from openmash.core.govuk_html import hidden_form
+
+    rows = forms.formset_factory(_Versioned, extra=2, max_num=5)
+    for formset in (
+        rows(prefix="history"),
+        rows({"history-TOTAL_FORMS": "3", "history-INITIAL_FORMS": "1"}, prefix="history"),
+    ):
+        assert hidden_form(formset.management_form) == str(formset.management_form)
+    broken = rows({"history-TOTAL_FORMS": "x"}, prefix="history").management_form
+    assert not broken.is_valid()
+    assert hidden_form(broken) == str(broken)  # its errors drawn by Django, as before
+    assert hidden_form(_Versioned()) == str(_Versioned())
