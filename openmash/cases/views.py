@@ -42,6 +42,7 @@ from openmash.cases.forms import (
     ScreeningForm,
     TriageForm,
 )
+from openmash.cases.markup import queue_rows
 from openmash.cases.models import (
     ENQUIRY_ROUTES,
     AgencyAsked,
@@ -147,11 +148,13 @@ def queue(request: HttpRequest) -> HttpResponse:
         status=filters.status,
         age=filters.age or "any",
     )
+    rows = case_rows(cases)
     return render(
         request,
         "cases/queue.html",
         {
-            "rows": case_rows(cases),
+            "rows": rows,
+            "row_markup": queue_rows(rows),
             "page": page,
             "pagination": _page_links(page, filters.params()),
             "day_length": _hours(hub_calendar().working_day_length()),
