@@ -77,7 +77,7 @@ def rows(draw: st.DrawFn) -> CaseRow:
     )
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(rows(), max_size=4))
 def test_the_rows_are_the_templates_markup(drawn: list[CaseRow]) -> None:
     written = engines["django"].from_string(TEMPLATE).render({"rows": drawn})
