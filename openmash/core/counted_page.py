@@ -1,4 +1,4 @@
-"""A page of a short list and the list's length read by one query (ADR 0042's Consequences).
+"""A page of a short list and the list's length read by one query (ADR 0043).
 
 Django's paginator counts the list (``SELECT COUNT(*)``), then reads the page: two statements, each
 planned for its values. For a list whose filter leaves few rows (the screening queue's open contacts),
