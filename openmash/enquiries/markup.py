@@ -4,14 +4,18 @@ from the database is escaped here; the words around them are fixed."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from datetime import date
 from functools import cache
 from html import escape
+from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from openmash.core.dates import format_datetime
+from openmash.core.dates import format_date, format_datetime
 from openmash.core.templatetags.govuk import rag_tag
 from openmash.core.urls import object_url
 from openmash.enquiries.models import REQUEST_STATUS_COLOURS, RequestStatus
@@ -95,3 +99,103 @@ def status_markup(status: str) -> SafeString:
         REQUEST_STATUS_COLOURS[status],
         RequestStatus(status).label,
     )
+
+
+SIGNIFICANCE_COLOURS = {"high": "govuk-tag--red", "medium": "govuk-tag--yellow"}
+
+
+def agency_return(req: Any, case: Any) -> SafeString:
+    """What an agency returned for one request: its summary, risk and protective factors and its
+    history items, or that the family is not known to it (a nil return); "Destroyed" once the case's
+    personal data is. The caller decides whether the viewer may see it."""
+    if req.status == RequestStatus.NIL_RETURN:
+        agency = escape(req.agency.name)
+        nil = (
+            f'<p class="govuk-body" data-testid="nil-return">{agency} searched its systems: '
+            "this family is not known to them.</p>"
+        )
+        return mark_safe(f"\n\n{nil}\n\n")  # noqa: S308 - the agency's name escaped
+    destroyed = _destroyed(case)
+    rows = "".join(
+        '  <div class="govuk-summary-list__row">\n'
+        f'    <dt class="govuk-summary-list__key">{label}</dt>\n'
+        f'    <dd class="govuk-summary-list__value"{testid}>'
+        f"{'Destroyed' if destroyed else _lines(text)}</dd>\n"
+        "  </div>\n"
+        for label, testid, text in (
+            ("Summary", ' data-testid="return-summary"', req.summary),
+            ("Risk factors", "", req.risk_factors),
+            ("Protective factors", "", req.protective_factors),
+        )
+    )
+    items = list(req.history.all())
+    if items:
+        history = (
+            '\n<table class="govuk-table" data-testid="history-table">\n'
+            '  <caption class="govuk-table__caption govuk-table__caption--s">Relevant history from '
+            f"{escape(req.agency.name)}</caption>\n"
+            + HISTORY_HEAD
+            + '  <tbody class="govuk-table__body">\n    '
+            + "".join(_history_row(item) for item in items)
+            + "\n  </tbody>\n</table>\n"
+        )
+    else:
+        said = "Destroyed under the hub's retention rules." if destroyed else "No history items returned."
+        history = f'\n<p class="govuk-body">{said}</p>\n'
+    return mark_safe(  # noqa: S308 - every value escaped above
+        f'\n\n<dl class="govuk-summary-list">\n{rows}</dl>\n\n{history}\n\n\n'
+    )
+
+
+HISTORY_HEAD = (
+    '  <thead class="govuk-table__head">\n'
+    '    <tr class="govuk-table__row">\n'
+    '      <th scope="col" class="govuk-table__header">Date</th>\n'
+    '      <th scope="col" class="govuk-table__header">Type</th>\n'
+    '      <th scope="col" class="govuk-table__header">What happened</th>\n'
+    '      <th scope="col" class="govuk-table__header">Significance</th>\n'
+    '      <th scope="col" class="govuk-table__header">Source reference</th>\n'
+    "    </tr>\n"
+    "  </thead>\n"
+)
+
+
+def _history_row(item: Any) -> str:
+    colour = SIGNIFICANCE_COLOURS.get(item.significance, "govuk-tag--grey")
+    source = (
+        f"{escape(item.source_system)}, record "
+        f'<span class="openmash-nowrap">{escape(item.source_record_id)}</span>: '
+        if item.source_system
+        else ""
+    )
+    occurred = format_date(item.occurred_on) if isinstance(item.occurred_on, date) else ""
+    return (
+        '\n    <tr class="govuk-table__row">\n'
+        f'      <td class="govuk-table__cell enquiries-nowrap">{escape(occurred)}</td>\n'
+        f'      <td class="govuk-table__cell">{escape(str(item.get_kind_display()))}</td>\n'
+        f'      <td class="govuk-table__cell">{_lines(item.description, "")}</td>\n'
+        f'      <td class="govuk-table__cell"><strong class="govuk-tag {colour}">'
+        f"{escape(str(item.get_significance_display()))}</strong></td>\n"
+        f'      <td class="govuk-table__cell">{source}<span class="openmash-nowrap">'
+        f"{escape(item.source_reference)}</span></td>\n"
+        "    </tr>\n    "
+    )
+
+
+def _lines(text: str, empty: str = "None given") -> str:
+    """Django's ``linebreaksbr`` (each line break a <br>, the text escaped), then ``default:`` ``empty``."""
+    written = escape(_NEWLINES.sub("\n", str(text))).replace("\n", "<br>")
+    return written or empty
+
+
+_NEWLINES = re.compile(r"\r\n|\r")
+
+
+def _destroyed(case: Any) -> bool:
+    """Whether the case's personal data was destroyed (``{% if case.destruction %}``)."""
+    if case is None:
+        return False
+    try:
+        return bool(case.destruction)
+    except ObjectDoesNotExist:
+        return False

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from django import template
 from django.utils.safestring import SafeString
 
+from openmash.enquiries.markup import agency_return as return_markup
 from openmash.enquiries.markup import open_rows, returned_rows, status_markup
 from openmash.enquiries.models import InformationRequest
 from openmash.enquiries.selectors import QueueRow, RequestLine
@@ -32,3 +33,10 @@ def open_request_rows(rows: Sequence[QueueRow]) -> SafeString:
 def returned_request_rows(rows: Sequence[QueueRow]) -> SafeString:
     """``{% returned_request_rows rows %}``: the returned requests' table rows, written in Python."""
     return returned_rows(rows)
+
+
+@register.simple_tag
+def agency_return(req: InformationRequest, case: object = None) -> SafeString:
+    """``{% agency_return req case %}``: what an agency returned for one request, written in Python
+    (ADR 0043). The caller decides whether the viewer may see it."""
+    return return_markup(req, case)

@@ -3,15 +3,18 @@ character, whatever the names and words hold (ADR 0043)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
 from uuid import UUID
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.template import engines
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from openmash.enquiries.markup import open_rows, returned_rows
-from openmash.enquiries.models import RequestStatus
+from openmash.enquiries.markup import agency_return, open_rows, returned_rows
+from openmash.enquiries.models import HistoryItem, HistoryType, RequestStatus, Significance
 from openmash.enquiries.selectors import CaseLine, QueueRow, RequestLine, StaffName
 from openmash.hub.models import RagRating
 from openmash.referrals.selectors import PersonLine
@@ -85,3 +88,113 @@ def test_the_open_rows_are_the_templates_markup(drawn: list[QueueRow]) -> None:
 @given(st.lists(rows(), max_size=4))
 def test_the_returned_rows_are_the_templates_markup(drawn: list[QueueRow]) -> None:
     assert str(returned_rows(drawn)) == engines["django"].from_string(RETURNED).render({"rows": drawn})
+
+
+# What an agency returned, as enquiries/_return.html wrote it before it was written in Python.
+RETURN = """{% load enquiries %}{% comment %}What an agency returned for one request: `req`. The caller decides whether the viewer may see it.{% endcomment %}
+{% if req.status == "nil_return" %}
+<p class="govuk-body" data-testid="nil-return">{{ req.agency.name }} searched its systems: this family is not known to them.</p>
+{% else %}
+<dl class="govuk-summary-list">
+  <div class="govuk-summary-list__row">
+    <dt class="govuk-summary-list__key">Summary</dt>
+    <dd class="govuk-summary-list__value" data-testid="return-summary">{% if case.destruction %}Destroyed{% else %}{{ req.summary|linebreaksbr|default:"None given" }}{% endif %}</dd>
+  </div>
+  <div class="govuk-summary-list__row">
+    <dt class="govuk-summary-list__key">Risk factors</dt>
+    <dd class="govuk-summary-list__value">{% if case.destruction %}Destroyed{% else %}{{ req.risk_factors|linebreaksbr|default:"None given" }}{% endif %}</dd>
+  </div>
+  <div class="govuk-summary-list__row">
+    <dt class="govuk-summary-list__key">Protective factors</dt>
+    <dd class="govuk-summary-list__value">{% if case.destruction %}Destroyed{% else %}{{ req.protective_factors|linebreaksbr|default:"None given" }}{% endif %}</dd>
+  </div>
+</dl>
+{% with items=req.history.all %}
+{% if items %}
+<table class="govuk-table" data-testid="history-table">
+  <caption class="govuk-table__caption govuk-table__caption--s">Relevant history from {{ req.agency.name }}</caption>
+  <thead class="govuk-table__head">
+    <tr class="govuk-table__row">
+      <th scope="col" class="govuk-table__header">Date</th>
+      <th scope="col" class="govuk-table__header">Type</th>
+      <th scope="col" class="govuk-table__header">What happened</th>
+      <th scope="col" class="govuk-table__header">Significance</th>
+      <th scope="col" class="govuk-table__header">Source reference</th>
+    </tr>
+  </thead>
+  <tbody class="govuk-table__body">
+    {% for item in items %}
+    <tr class="govuk-table__row">
+      <td class="govuk-table__cell enquiries-nowrap">{{ item.occurred_on|govuk_date }}</td>
+      <td class="govuk-table__cell">{{ item.get_kind_display }}</td>
+      <td class="govuk-table__cell">{{ item.description|linebreaksbr }}</td>
+      <td class="govuk-table__cell"><strong class="govuk-tag {% if item.significance == 'high' %}govuk-tag--red{% elif item.significance == 'medium' %}govuk-tag--yellow{% else %}govuk-tag--grey{% endif %}">{{ item.get_significance_display }}</strong></td>
+      <td class="govuk-table__cell">{% if item.source_system %}{{ item.source_system }}, record <span class="openmash-nowrap">{{ item.source_record_id }}</span>: {% endif %}<span class="openmash-nowrap">{{ item.source_reference }}</span></td>
+    </tr>
+    {% endfor %}
+  </tbody>
+</table>
+{% else %}
+<p class="govuk-body">{% if case.destruction %}Destroyed under the hub's retention rules.{% else %}No history items returned.{% endif %}</p>
+{% endif %}
+{% endwith %}
+{% endif %}
+"""  # noqa: E501
+
+
+class _History:
+    def __init__(self, items: list[HistoryItem]) -> None:
+        self._items = items
+
+    def all(self) -> list[HistoryItem]:
+        return self._items
+
+
+class _Case:
+    """A case whose personal data was destroyed or not, as ``case.destruction`` answers."""
+
+    def __init__(self, destroyed: bool) -> None:
+        self.destroyed = destroyed
+
+    @property
+    def destruction(self) -> object:
+        if not self.destroyed:
+            raise ObjectDoesNotExist
+        return object()
+
+
+lines = st.text(alphabet=st.sampled_from("ab <>&\"'\r\n"), max_size=10)
+
+
+@st.composite
+def returns(draw: st.DrawFn) -> tuple[Any, Any]:
+    items = [
+        HistoryItem(
+            occurred_on=draw(st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 12, 31))),
+            kind=draw(st.sampled_from(HistoryType.values)),
+            description=draw(lines),
+            significance=draw(st.sampled_from(Significance.values)),
+            source_reference=draw(words),
+            source_system=draw(st.sampled_from(["", "Niche RMS", "<b>"])),
+            source_record_id=draw(words),
+        )
+        for _ in range(draw(st.integers(0, 3)))
+    ]
+    req = SimpleNamespace(
+        status=draw(st.sampled_from([RequestStatus.RETURNED, RequestStatus.NIL_RETURN])),
+        agency=SimpleNamespace(name=draw(words)),
+        summary=draw(lines),
+        risk_factors=draw(lines),
+        protective_factors=draw(lines),
+        history=_History(items),
+    )
+    case = draw(st.sampled_from([None, _Case(False), _Case(True)]))
+    return req, case
+
+
+@settings(max_examples=300, deadline=None)
+@given(returns())
+def test_a_return_is_the_templates_markup(drawn: tuple[Any, Any]) -> None:
+    req, case = drawn
+    context = {"req": req} if case is None else {"req": req, "case": case}
+    assert str(agency_return(req, case)) == engines["django"].from_string(RETURN).render(context)
