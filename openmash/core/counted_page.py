@@ -15,6 +15,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
 
 _OF = "counted_page_of"  # the annotation carrying the list's length on each row
+# Beyond any list's end: a page number asking for more is not sent to the database (an OFFSET past a
+# 64-bit integer is an error there), it is answered as a number past the end.
+FURTHEST_ROW = 2**31
 
 
 def counted_page(items: QuerySet[Any, dict[str, Any]], number: object, per_page: int) -> Page[dict[str, Any]]:
@@ -24,7 +27,7 @@ def counted_page(items: QuerySet[Any, dict[str, Any]], number: object, per_page:
         wanted = max(1, int(str(number)))
     except ValueError:
         wanted = 1
-    rows = _rows(items, wanted, per_page)
+    rows = _rows(items, wanted, per_page) if (wanted - 1) * per_page <= FURTHEST_ROW else []
     if rows:
         count = rows[0][_OF]
     else:

@@ -59,6 +59,7 @@ from openmash.trawl.models import Trawl
 
 RECENTLY_RETURNED = timedelta(days=30)
 QUEUE_PAGE_SIZE = 50
+MOST_WAITING_PAGES = 10**6
 WITHHOLD_FORM = "withhold"  # the value of the hidden "form" field that posts a decision not to share
 HISTORY_PREFIX = "history"
 TAB_OPEN = "open"
@@ -127,6 +128,7 @@ def _waiting(request: HttpRequest, mine: Any) -> tuple[list[dict[str, Any]], dic
         number = max(1, int(request.GET.get("waiting", "1")))
     except ValueError:
         number = 1
+    number = min(number, MOST_WAITING_PAGES)  # an OFFSET past a 64-bit integer is the database's error
     start = (number - 1) * QUEUE_PAGE_SIZE
     rows = list(
         mine.filter(status=RequestStatus.BLOCKED)

@@ -733,6 +733,9 @@ def test_waiting_requests_come_a_page_at_a_time_longest_waiting_first(
     second = health.get(reverse("enquiries:queue") + "?waiting=2")
     assert shown(second) == (oldest_first[2:], ["?waiting=1#waiting"])
     assert shown(health.get(reverse("enquiries:queue") + "?waiting=nonsense")) == shown(first)
+    # Far past the end, beyond what the database takes as an OFFSET: an empty page, not an error.
+    far = health.get(reverse("enquiries:queue") + "?waiting=99999999999999999999")
+    assert far.status_code == 200 and 'data-testid="waiting-row"' not in text(far)
 
 
 def test_home_tells_the_researcher_of_requests_waiting_for_consent(
