@@ -290,20 +290,60 @@ class PreparedInsert(Generic[M]):
         self._checked: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
 
+    def insert_values(self, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Rows given as their fields' values, ``names`` naming the fields in the order written: for a
+        table of keys only (a many-to-many table's rows), where building a model object for each row
+        costs more than writing it. Each value goes through its field's ``get_db_prep_save``; no
+        ``pre_save`` runs and no key is read back."""
+        if [f.name for f in self._fields] != list(names):
+            raise TypeError(f"this insert writes {[f.name for f in self._fields]}, not {list(names)}")
+        if not rows:
+            return
+        alias = router.db_for_write(self._model)
+        connection = connections[alias]
+        if getattr(settings, "OPENMASH_CHECK_PREPARED", False):
+            # Checked as a model object's insert would be: the same values, the same statement.
+            first = self._model(**{f.attname: value for f, value in zip(self._fields, rows[0], strict=True)})
+            checked = [self._value(field, first, connection) for field in self._fields]
+            given = [
+                field.get_db_prep_save(value, connection)
+                for field, value in zip(self._fields, rows[0], strict=True)
+            ]
+            if [_comparable(v) for v in checked] != [_comparable(v) for v in given]:
+                raise AssertionError(
+                    f"values given to a prepared insert differ from a model object's: {given}"
+                )
+            self._check(first, alias, given)
+        params = [
+            field.get_db_prep_save(value, connection)
+            for row in rows
+            for field, value in zip(self._fields, row, strict=True)
+        ]
+        self._send(connection, alias, len(rows), params, None)
+
     def insert(self, objs: Sequence[M]) -> None:
         if not objs:
             return
         alias = router.db_for_write(self._model)
         connection = connections[alias]
-        database = connection.settings_dict["NAME"] or ""
         params = [self._value(field, obj, connection) for obj in objs for field in self._fields]
-        key = (alias, database, len(objs))
+        self._send(connection, alias, len(objs), params, objs)
+
+    def _send(
+        self, connection: Any, alias: str, count: int, params: list[Any], objs: Sequence[M] | None
+    ) -> None:
+        database = connection.settings_dict["NAME"] or ""
+        key = (alias, database, count)
         sql = self._kept.get(key)
         if sql is None:
-            sql = self._sql(connection, len(objs))
+            sql = self._sql(connection, count)
             with self._lock:
                 sql = self._kept.setdefault(key, sql)
-        if getattr(settings, "OPENMASH_CHECK_PREPARED", False) and (alias, database) not in self._checked:
+        if (
+            objs is not None
+            and getattr(settings, "OPENMASH_CHECK_PREPARED", False)
+            and (alias, database) not in self._checked
+        ):
             self._check(objs[0], alias, params[: len(self._fields)])
             with self._lock:
                 self._checked.add((alias, database))
@@ -314,10 +354,10 @@ class PreparedInsert(Generic[M]):
             PLANNED_ONCE.reset(token)
         with cursor:
             cursor.execute(sql, params)
-            if self._returning is not None:
+            if self._returning is not None and objs is not None:
                 for obj, row in zip(objs, cursor.fetchall(), strict=True):
                     setattr(obj, self._returning.attname, row[0])
-        for obj in objs:
+        for obj in objs or ():
             obj._state.adding = False
             obj._state.db = alias
 

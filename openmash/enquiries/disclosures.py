@@ -78,12 +78,9 @@ def _log_returns_seen(
     # In a handful of queries however many returns the page showed: the lines, then who they were about.
     with transaction.atomic(savepoint=False):
         _INSERT_LINES.insert(entries)
-        _INSERT_ABOUT.insert(
-            [
-                _ABOUT(disclosure_id=entry.pk, referralperson_id=person.pk)
-                for entry in entries
-                for person in people
-            ]
+        _INSERT_ABOUT.insert_values(
+            ("disclosure", "referralperson"),
+            [(entry.pk, person.pk) for entry in entries for person in people],
         )
     return entries
 

@@ -271,3 +271,24 @@ def test_the_check_stops_an_insert_whose_sql_differs_from_djangos_compile(settin
     assert not Disclosure.objects.filter(reason="reordered").exists()
     PreparedInsert(Disclosure).insert(_lines(case, 2, "checked"))  # the true statement passes the check
     assert Disclosure.objects.filter(reason="checked").count() == 2
+
+
+def test_rows_given_as_values_are_written_as_their_model_objects_would_be(settings: Any) -> None:
+    from openmash.consent.models import Disclosure
+
+    settings.OPENMASH_CHECK_PREPARED = True  # checked against a model object's insert, and Django's SQL
+    case = make_referral().case
+    lines = _lines(case, 2, "prepared")
+    PreparedInsert(Disclosure).insert(lines)
+    about = Disclosure.about.through
+    people = list(case.referral.people.all())
+    rows = PreparedInsert(about)
+    with CaptureQueriesContext(connection) as queries:
+        rows.insert_values(
+            ("disclosure", "referralperson"), [(line.pk, person.pk) for line in lines for person in people]
+        )
+    assert len([q for q in queries if q["sql"].startswith("INSERT")]) == 1
+    assert [sorted(p.pk for p in line.about.all()) for line in lines] == [sorted(p.pk for p in people)] * 2
+    with pytest.raises(TypeError, match="writes"):
+        rows.insert_values(("referralperson", "disclosure"), [(people[0].pk, lines[0].pk)])
+    rows.insert_values(("disclosure", "referralperson"), [])  # nothing to write: no statement
