@@ -43,7 +43,6 @@ from openmash.consent.services import lawful_basis_record as basis_step
 from openmash.core.actor import Actor
 from openmash.core.concurrency import save_versioned
 from openmash.core.errors import DomainError
-from openmash.core.prepared import kept_rows
 from openmash.decisions.services import decision_at_screening
 from openmash.enquiries.models import OPEN_STATUSES, RequestStatus
 from openmash.enquiries.services import requests_recompute_deadlines, requests_send
@@ -285,22 +284,17 @@ def out_of_hours_warning(case: Case, now: datetime | None = None) -> OutOfHours 
     """
     if case.rag != RagRating.RED or case.screened_at is None:
         return None
-    # The first request still to fall due, from the requests the page read already where it did: a
-    # closed case has none, and is answered without the calendar.
+    # The first request still to fall due (from the requests the case page read already): a closed case
+    # has none, and is answered without the calendar.
     now = now or timezone.now()
-    kept = kept_rows(case, "requests")
-    if kept is None:
-        due = (
-            case.requests.filter(status__in=OPEN_STATUSES, due_at__gt=now)
-            .order_by("due_at")
-            .values_list("due_at", flat=True)
-            .first()
-        )
-    else:
-        due = min(
-            (r.due_at for r in kept if r.status in OPEN_STATUSES and r.due_at is not None and r.due_at > now),
-            default=None,
-        )
+    due = min(
+        (
+            r.due_at
+            for r in case.requests.all()
+            if r.status in OPEN_STATUSES and r.due_at is not None and r.due_at > now
+        ),
+        default=None,
+    )
     if due is None:
         return None
     reopens = hub_calendar().next_opening(case.screened_at)

@@ -15,19 +15,26 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
 
 _OF = "counted_page_of"  # the annotation carrying the list's length on each row
-# Beyond any list's end: a page number asking for more is not sent to the database (an OFFSET past a
-# 64-bit integer is an error there), it is answered as a number past the end.
+# Beyond any list's end: a page number asking for rows past it is taken as the page just past it (an
+# OFFSET past a 64-bit integer is the database's error, not an empty page).
 FURTHEST_ROW = 2**31
+
+
+def page_number(value: object, per_page: int) -> int:
+    """The page a query string asks for: 1 for anything that is not a number of one or more, and no
+    further than the page just past row FURTHEST_ROW."""
+    try:
+        number = int(str(value))
+    except ValueError:
+        return 1
+    return max(1, min(number, FURTHEST_ROW // per_page + 2))
 
 
 def counted_page(items: QuerySet[Any, dict[str, Any]], number: object, per_page: int) -> Page[dict[str, Any]]:
     """The page ``number`` of ``items`` (values rows, ordered), as ``Paginator.get_page`` gives it: page 1
     for a number that is not one, the last page for one past the end."""
-    try:
-        wanted = max(1, int(str(number)))
-    except ValueError:
-        wanted = 1
-    rows = _rows(items, wanted, per_page) if (wanted - 1) * per_page <= FURTHEST_ROW else []
+    wanted = page_number(number, per_page)
+    rows = _rows(items, wanted, per_page)
     if rows:
         count = rows[0][_OF]
     else:

@@ -301,25 +301,14 @@ class PreparedInsert(Generic[M]):
             return
         alias = router.db_for_write(self._model)
         connection = connections[alias]
-        if getattr(settings, "OPENMASH_CHECK_PREPARED", False):
-            # Checked as a model object's insert would be: the same values, the same statement.
-            first = self._model(**{f.attname: value for f, value in zip(self._fields, rows[0], strict=True)})
-            checked = [self._value(field, first, connection) for field in self._fields]
-            given = [
-                field.get_db_prep_save(value, connection)
-                for field, value in zip(self._fields, rows[0], strict=True)
-            ]
-            if [_comparable(v) for v in checked] != [_comparable(v) for v in given]:
-                raise AssertionError(
-                    f"values given to a prepared insert differ from a model object's: {given}"
-                )
-            self._check(first, alias, given)
         params = [
             field.get_db_prep_save(value, connection)
             for row in rows
             for field, value in zip(self._fields, row, strict=True)
         ]
-        self._send(connection, alias, len(rows), params, None)
+        # Checked (in the tests) as the first row's model object would be written: its values, its SQL.
+        sample = self._model(**{f.attname: value for f, value in zip(self._fields, rows[0], strict=True)})
+        self._send(connection, alias, len(rows), params, sample=sample)
 
     def insert(self, objs: Sequence[M]) -> None:
         if not objs:
@@ -327,11 +316,19 @@ class PreparedInsert(Generic[M]):
         alias = router.db_for_write(self._model)
         connection = connections[alias]
         params = [self._value(field, obj, connection) for obj in objs for field in self._fields]
-        self._send(connection, alias, len(objs), params, objs)
+        self._send(connection, alias, len(objs), params, sample=objs[0], objs=objs)
 
     def _send(
-        self, connection: Any, alias: str, count: int, params: list[Any], objs: Sequence[M] | None
+        self,
+        connection: Any,
+        alias: str,
+        count: int,
+        params: list[Any],
+        *,
+        sample: M,
+        objs: Sequence[M] = (),
     ) -> None:
+        """Write ``count`` rows' ``params``; ``objs`` (if given) get the keys the database chose."""
         database = connection.settings_dict["NAME"] or ""
         key = (alias, database, count)
         sql = self._kept.get(key)
@@ -339,12 +336,8 @@ class PreparedInsert(Generic[M]):
             sql = self._sql(connection, count)
             with self._lock:
                 sql = self._kept.setdefault(key, sql)
-        if (
-            objs is not None
-            and getattr(settings, "OPENMASH_CHECK_PREPARED", False)
-            and (alias, database) not in self._checked
-        ):
-            self._check(objs[0], alias, params[: len(self._fields)])
+        if getattr(settings, "OPENMASH_CHECK_PREPARED", False) and (alias, database) not in self._checked:
+            self._check(sample, alias, params[: len(self._fields)])
             with self._lock:
                 self._checked.add((alias, database))
         token = PLANNED_ONCE.set(True)
@@ -354,10 +347,10 @@ class PreparedInsert(Generic[M]):
             PLANNED_ONCE.reset(token)
         with cursor:
             cursor.execute(sql, params)
-            if self._returning is not None and objs is not None:
+            if self._returning is not None and objs:
                 for obj, row in zip(objs, cursor.fetchall(), strict=True):
                     setattr(obj, self._returning.attname, row[0])
-        for obj in objs or ():
+        for obj in objs:
             obj._state.adding = False
             obj._state.db = alias
 

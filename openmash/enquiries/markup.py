@@ -11,10 +11,10 @@ from functools import cache
 from html import escape
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from openmash.cases.destroyed import when_destroyed
 from openmash.core.dates import format_date, format_datetime
 from openmash.core.templatetags.govuk import rag_tag
 from openmash.core.urls import object_url
@@ -115,7 +115,7 @@ def agency_return(req: Any, case: Any) -> SafeString:
             "this family is not known to them.</p>"
         )
         return mark_safe(f"\n\n{nil}\n\n")  # noqa: S308 - the agency's name escaped
-    destroyed = _destroyed(case)
+    destroyed = case is not None and when_destroyed(case) is not None
     rows = "".join(
         '  <div class="govuk-summary-list__row">\n'
         f'    <dt class="govuk-summary-list__key">{label}</dt>\n'
@@ -189,13 +189,3 @@ def _lines(text: str, empty: str = "None given") -> str:
 
 
 _NEWLINES = re.compile(r"\r\n|\r")
-
-
-def _destroyed(case: Any) -> bool:
-    """Whether the case's personal data was destroyed (``{% if case.destruction %}``)."""
-    if case is None:
-        return False
-    try:
-        return bool(case.destruction)
-    except ObjectDoesNotExist:
-        return False

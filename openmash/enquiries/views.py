@@ -23,6 +23,7 @@ from openmash.accounts.permissions import Perm, require
 from openmash.cases.models import Case
 from openmash.consent.models import Disclosure, DisclosureKind
 from openmash.core.actor import Actor
+from openmash.core.counted_page import page_number
 from openmash.core.errors import DomainError
 from openmash.core.prepared import Param, Prepared, pointing_at
 from openmash.enquiries.forms import (
@@ -59,7 +60,6 @@ from openmash.trawl.models import Trawl
 
 RECENTLY_RETURNED = timedelta(days=30)
 QUEUE_PAGE_SIZE = 50
-MOST_WAITING_PAGES = 10**6
 WITHHOLD_FORM = "withhold"  # the value of the hidden "form" field that posts a decision not to share
 HISTORY_PREFIX = "history"
 TAB_OPEN = "open"
@@ -124,11 +124,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 def _waiting(request: HttpRequest, mine: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The requests waiting at the sharing gate, longest waiting first, a page at a time (``?waiting=N``,
     no count: one row more than a page tells whether there is a next), each as the four things shown."""
-    try:
-        number = max(1, int(request.GET.get("waiting", "1")))
-    except ValueError:
-        number = 1
-    number = min(number, MOST_WAITING_PAGES)  # an OFFSET past a 64-bit integer is the database's error
+    number = page_number(request.GET.get("waiting"), QUEUE_PAGE_SIZE)
     start = (number - 1) * QUEUE_PAGE_SIZE
     rows = list(
         mine.filter(status=RequestStatus.BLOCKED)

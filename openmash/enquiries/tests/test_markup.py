@@ -8,16 +8,17 @@ from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.template import engines
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from openmash.cases.models import Case
 from openmash.enquiries.markup import agency_return, open_rows, returned_rows
 from openmash.enquiries.models import HistoryItem, HistoryType, RequestStatus, Significance
 from openmash.enquiries.selectors import CaseLine, QueueRow, RequestLine, StaffName
 from openmash.hub.models import RagRating
 from openmash.referrals.selectors import PersonLine
+from openmash.retention.models import DestructionRecord
 
 # The rows as the queue's templates wrote them before they were written in Python.
 OPEN = """{% load enquiries %}{% for row in rows %}
@@ -150,17 +151,13 @@ class _History:
         return self._items
 
 
-class _Case:
-    """A case whose personal data was destroyed or not, as ``case.destruction`` answers."""
-
-    def __init__(self, destroyed: bool) -> None:
-        self.destroyed = destroyed
-
-    @property
-    def destruction(self) -> object:
-        if not self.destroyed:
-            raise ObjectDoesNotExist
-        return object()
+def _case(destroyed: bool) -> Case:
+    """A case whose personal data was destroyed or not, its destruction record loaded with it (as the
+    pages load it)."""
+    case = Case()
+    record = DestructionRecord(case=case, destroyed_at=MOMENT) if destroyed else None
+    Case.destruction.related.set_cached_value(case, record)
+    return case
 
 
 lines = st.text(alphabet=st.sampled_from("ab <>&\"'\r\n"), max_size=10)
@@ -188,7 +185,7 @@ def returns(draw: st.DrawFn) -> tuple[Any, Any]:
         protective_factors=draw(lines),
         history=_History(items),
     )
-    case = draw(st.sampled_from([None, _Case(False), _Case(True)]))
+    case = draw(st.sampled_from([None, _case(False), _case(True)]))
     return req, case
 
 
