@@ -318,7 +318,7 @@ def with_page_data(case: Case) -> Case:
     as_related_one(case, "decision", decision)
     if decision is not None:
         for name, rows in _PAGE_DECISION_PARTS.items():
-            as_prefetched(decision, name, rows.run(key=decision.pk))
+            as_prefetched(decision, name, rows.run(key=decision.pk) if getattr(decision, _has(name)) else [])
     as_prefetched(case, "notifications", _PAGE_NOTICES.run(key=case.pk))
     return case
 
@@ -327,16 +327,33 @@ def _of_case(name: str, *related: str) -> Prepared[Any]:
     """The rows of the case's reverse relation `name` (`decision.views`: of the case's decision), with
     `related`, by the key of the case (or of its decision). Built when first run: the models are then
     all loaded."""
+    return Prepared(lambda: _rows_of_case(name, *related))
 
-    def build() -> QuerySet[Any]:
-        owner, _, relation = name.rpartition(".")
-        model = _related(Case, owner) if owner else Case
-        relation_field = model._meta.get_field(relation)
-        by = relation_field.field.attname  # type: ignore[union-attr]
-        rows = relation_field.related_model._default_manager.filter(**{by: Param("key", model._meta.pk)})  # type: ignore[union-attr]
-        return rows.select_related(*related)
 
-    return Prepared(build)
+def _rows_of_case(name: str, *related: str) -> QuerySet[Any]:
+    owner, _, relation = name.rpartition(".")
+    model = _related(Case, owner) if owner else Case
+    relation_field = model._meta.get_field(relation)
+    by = relation_field.field.attname  # type: ignore[union-attr]
+    rows = relation_field.related_model._default_manager.filter(**{by: Param("key", model._meta.pk)})  # type: ignore[union-attr]
+    return rows.select_related(*related)
+
+
+def _page_decision() -> QuerySet[Any]:
+    """The case's decision, with whether it has any rows of each part the page shows (its views,
+    challenges, actions, outcome challenges): a part with none is not read. Most decisions have no
+    challenge or action, and each read costs a round trip."""
+    decision = _related(Case, "decision")
+    marks = {}
+    for name in _PAGE_DECISION_PARTS:
+        part = decision._meta.get_field(name)
+        rows = part.related_model._default_manager.filter(**{part.field.attname: OuterRef("pk")})  # type: ignore[union-attr]
+        marks[_has(name)] = Exists(rows)
+    return _rows_of_case("decision", "lead_agency", "level", "decided_by__agency").annotate(**marks)
+
+
+def _has(part: str) -> str:
+    return f"page_has_{part}"
 
 
 def _page_history() -> QuerySet[Any]:
@@ -346,7 +363,7 @@ def _page_history() -> QuerySet[Any]:
 
 _PAGE_REQUESTS = _of_case("requests", "agency")
 _PAGE_HISTORY = Prepared(_page_history)
-_PAGE_DECISION = _of_case("decision", "lead_agency", "level", "decided_by__agency")
+_PAGE_DECISION = Prepared(_page_decision)
 _PAGE_DECISION_PARTS = {
     "views": _of_case("decision.views", "agency"),
     "challenges": _of_case("decision.challenges", "agency"),

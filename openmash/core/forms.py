@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -12,6 +13,7 @@ from crispy_forms_gds.layout import ConditionalQuestion
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 
 from openmash.core.errors import CONCURRENT_EDIT, NO_VERSION
@@ -233,11 +235,12 @@ class SingleCheckbox:
         )
 
 
-def read_choices_once(form: forms.BaseForm) -> None:
+def read_choices_once(form: forms.BaseForm, known: Iterable[tuple[QuerySet[Any], list[Any]]] = ()) -> None:
     """Give every model choice list of ``form`` its options from one query per distinct question: a
     form with six "which agency" lists reads the agencies once, not once per list as it renders. The
-    submitted value is still checked against the field's own query."""
-    read: dict[object, list[Any]] = {}
+    submitted value is still checked against the field's own query. ``known``: a query's rows the caller
+    has read already (by a prepared query asking the same), which then is not asked again."""
+    read: dict[object, list[Any]] = {_question(queryset): rows for queryset, rows in known}
     for field in form.fields.values():
         if not isinstance(field, forms.ModelChoiceField) or isinstance(field, forms.ModelMultipleChoiceField):
             continue

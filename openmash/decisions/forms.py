@@ -27,6 +27,7 @@ from openmash.decisions.services import (
     ViewData,
 )
 from openmash.hub.models import Agency, ThresholdLevel
+from openmash.hub.selectors import active_agencies
 
 CHALLENGE_ROWS = 2
 ACTION_ROWS = 3
@@ -219,7 +220,7 @@ class DecisionForm(GdsForm):
                 agencies=names
             )
         self.helper.layout = self._layout()
-        read_choices_once(self)
+        read_choices_once(self, known=[(active, active_agencies())])
 
     # Layout -----------------------------------------------------------------------------------------
 

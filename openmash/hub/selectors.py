@@ -11,7 +11,7 @@ from django.db.models.signals import post_delete, post_save
 
 from openmash.core.prepared import Prepared
 from openmash.core.worktime import WorkingCalendar
-from openmash.hub.models import ClosureDay, HubConfiguration, RagRating, RagResponseTime
+from openmash.hub.models import Agency, ClosureDay, HubConfiguration, RagRating, RagResponseTime
 
 T = TypeVar("T")
 # While a page is served (openmash.hub.middleware), the configuration and the calendar are read once
@@ -69,6 +69,15 @@ def _read_configuration() -> HubConfiguration:
 def hub_configuration() -> HubConfiguration:
     """The hub's one configuration row; a default one until `hub_setup` has run."""
     return _once("configuration", _read_configuration)
+
+
+_ACTIVE_AGENCIES = Prepared(lambda: Agency.objects.filter(is_active=True))
+
+
+def active_agencies() -> list[Agency]:
+    """The hub's agencies still taking part, in their order (by name): a long form's "which agency"
+    lists, read by a query compiled once (ADR 0040)."""
+    return _ACTIVE_AGENCIES.run()
 
 
 _CLOSURE_DATES = Prepared(lambda: ClosureDay.objects.values_list("date", flat=True))

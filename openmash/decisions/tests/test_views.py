@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
+from django.db import connection
 from django.template.loader import render_to_string
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -468,6 +470,26 @@ def test_a_closed_case_shows_a_message_and_no_form(
     assert 'id="decision-form"' not in html
 
 
+def test_the_decision_page_offers_active_agencies_and_reads_the_requests_once(
+    people: dict[str, Any], decider: Client
+) -> None:
+    case = ready(people)
+    gone = Agency.objects.create(name="Closed Youth Project", kind=AgencyKind.OTHER, is_active=False)
+    with CaptureQueriesContext(connection) as reads:
+        html = page(decider.get(record_url(case)))
+    owner = re.search(r'<select[^>]*name="action_1_owner_agency"[^>]*>.*?</select>', html, re.S)
+    assert owner is not None
+    offered = re.findall(r'<option value="([^"]+)"', owner.group(0))
+    active = [str(a.pk) for a in Agency.objects.filter(is_active=True).order_by("name")]
+    assert offered == active and str(gone.pk) not in offered
+    # The disclosure log's lines for the returns shown are written from the page's own rows.
+    assert (
+        sum(1 for q in reads.captured_queries if q["sql"].startswith('SELECT "enquiries_informationrequest"'))
+        == 1
+    )
+    assert "Two domestic incidents at the address" in html
+
+
 def test_an_unscreened_case_cannot_be_decided(people: dict[str, Any], decider: Client) -> None:
     case = make_referral(people["referrer"]).case
     html = page(decider.get(record_url(case)))
@@ -538,6 +560,36 @@ def test_the_case_page_shows_the_whole_decision(people: dict[str, Any]) -> None:
     assert "Not resolved in the hub" in html
     assert "Refer to MARAC" in html and "IDVA, Police" in html and f"5 January {NEXT_YEAR}" in html
     assert "Dana Decider, Children&#x27;s Social Care, at" in html
+
+
+def _tables_read(reads: CaptureQueriesContext) -> set[str]:
+    """The tables the captured queries read rows from (by each query's first column)."""
+    found = (re.match(r'SELECT "(\w+)"\.', q["sql"]) for q in reads.captured_queries)
+    return {m.group(1) for m in found if m}
+
+
+def test_the_case_page_reads_only_the_parts_a_decision_has(people: dict[str, Any], decider: Client) -> None:
+    police = Agency.objects.get(kind=AgencyKind.POLICE)
+    plain, whole = ready(people), ready(people)
+    decide(people, plain, 2)
+    decide(
+        people,
+        whole,
+        3,
+        views=[ViewData(police, "disagree", "Police want a s.47 now")],
+        challenges=[ChallengeData("Sam Patel", "Level too low", police, "", "Head of service")],
+        actions=[ActionData("Refer to MARAC", "IDVA", date(NEXT_YEAR, 1, 5), police)],
+    )
+    parts = {"decisions_agencyview", "decisions_challenge", "decisions_action", "decisions_outcomechallenge"}
+    with CaptureQueriesContext(connection) as reads:
+        html = page(decider.get(reverse("cases:detail", args=[plain.pk])))
+    assert 'data-testid="case-decision"' in html and "No agency's view was recorded." in html
+    assert not _tables_read(reads) & parts
+    with CaptureQueriesContext(connection) as reads:
+        html = page(decider.get(reverse("cases:detail", args=[whole.pk])))
+    assert "Police want a s.47 now" in html
+    assert "Challenge by Sam Patel, Police" in html and "Refer to MARAC" in html
+    assert _tables_read(reads) & parts == parts - {"decisions_outcomechallenge"}
 
 
 def test_the_case_page_shows_nothing_before_a_decision(people: dict[str, Any]) -> None:
