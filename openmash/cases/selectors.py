@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from openmash.accounts.models import User
@@ -93,7 +93,6 @@ class CaseRow:
 def with_list_data(cases: QuerySet[Case]) -> QuerySet[Case]:
     """The children's names and whether the referral repeats an earlier one, in two queries (with the
     destruction record of a destroyed case, whose names are gone)."""
-    earlier = Referral.earlier_referrals.through.objects.filter(from_referral=OuterRef("referral_id"))
     return (
         cases.select_related("referral", "level", "destruction")
         .prefetch_related(
@@ -103,8 +102,16 @@ def with_list_data(cases: QuerySet[Case]) -> QuerySet[Case]:
                 to_attr="subjects",
             )
         )
-        .annotate(is_rereferral=Exists(earlier))
+        .annotate(is_rereferral=_an_earlier_referral())
     )
+
+
+def _an_earlier_referral() -> Subquery:
+    """One earlier referral the case's referral repeats, or null (true when there is one): looked up by
+    index for each row a page shows. Asked as EXISTS, PostgreSQL read every re-referral link in the hub
+    into a hash instead (0.8 ms at 20,000 cases, and growing with the hub)."""
+    earlier = Referral.earlier_referrals.through.objects.filter(from_referral=OuterRef("referral_id"))
+    return Subquery(earlier.values("from_referral_id")[:1])
 
 
 def earlier_referrals(referral: Referral) -> list[Referral]:
@@ -228,8 +235,7 @@ _LINE_COLUMNS = (
 def list_values(cases: QuerySet[Case], *annotations: str) -> QuerySet[Case, dict[str, Any]]:
     """A list's cases as the values its rows show, with whether each repeats an earlier referral and
     any of the query's ``annotations`` (order and slice it, then :func:`case_lines`)."""
-    earlier = Referral.earlier_referrals.through.objects.filter(from_referral=OuterRef("referral_id"))
-    return cases.annotate(is_rereferral=Exists(earlier)).values(*_LINE_COLUMNS, *annotations)
+    return cases.annotate(is_rereferral=_an_earlier_referral()).values(*_LINE_COLUMNS, *annotations)
 
 
 def case_lines(values: Iterable[dict[str, Any]]) -> list[CaseLine]:

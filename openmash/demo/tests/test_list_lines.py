@@ -65,7 +65,7 @@ def test_a_case_line_reads_as_its_case(hub: None) -> None:
         assert line.level == (str(case.level) if case.level else "")
         assert line.decision_due_at == case.decision_due_at
         assert line.status_changed_at == case.status_changed_at
-        assert line.is_rereferral == case.is_rereferral
+        assert line.is_rereferral == bool(case.is_rereferral)
         referral = case.referral
         assert line.referral.received_at == referral.received_at
         assert line.referral.referrer_organisation == referral.referrer_organisation
