@@ -5,18 +5,20 @@ from the database is escaped here; the words around them are fixed."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Iterable, Sequence
 from datetime import date
 from functools import cache
 from html import escape
 from typing import Any
 
+from django.template.defaultfilters import timesince_filter
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from openmash.cases.destroyed import when_destroyed
 from openmash.core.dates import format_date, format_datetime
-from openmash.core.templatetags.govuk import rag_tag
+from openmash.core.templatetags.govuk import govuk_datetime, rag_tag
 from openmash.core.urls import object_url
 from openmash.enquiries.models import REQUEST_STATUS_COLOURS, RequestStatus
 from openmash.enquiries.selectors import QueueRow
@@ -189,3 +191,89 @@ def _lines(text: str, empty: str = "None given") -> str:
 
 
 _NEWLINES = re.compile(r"\r\n|\r")
+
+
+UNBLOCK_DEFAULT = "Consent or a lawful basis that covers this agency."
+
+
+def case_request_cards(
+    requests: Iterable[Any], case: Any, *, sees_whole_case: bool, shown_agencies: Container[Any] | None
+) -> SafeString:
+    """The case page's card for each information request (ADR 0043): its agency and status; why it waits
+    at the sharing gate, or when it was due and returned (overdue or late); and what the agency returned
+    where this person may see it (the whole case, or the agencies the access policy shows them)."""
+    now = int(timezone.now().timestamp())  # whole seconds, as the template compared them
+    return mark_safe(  # noqa: S308 - each value escaped below
+        "".join(_request_card(req, case, now, sees_whole_case, shown_agencies) for req in requests)
+    )
+
+
+def _request_card(
+    req: Any, case: Any, now: int, sees_whole_case: bool, shown_agencies: Container[Any] | None
+) -> str:
+    if req.status == RequestStatus.BLOCKED:
+        unblock = escape(str(req.unblock_hint)) if req.unblock_hint else UNBLOCK_DEFAULT
+        times = (
+            '\n      <dl class="govuk-summary-list" data-testid="blocked">\n'
+            '        <div class="govuk-summary-list__row">\n'
+            '          <dt class="govuk-summary-list__key">Why it is waiting</dt>\n'
+            '          <dd class="govuk-summary-list__value" data-testid="blocked-reason">'
+            f"{escape(str(req.blocked_reason))}</dd>\n"
+            "        </div>\n"
+            '        <div class="govuk-summary-list__row">\n'
+            '          <dt class="govuk-summary-list__key">What would unblock it</dt>\n'
+            f'          <dd class="govuk-summary-list__value" data-testid="unblock-hint">{unblock}</dd>\n'
+            "        </div>\n"
+            "      </dl>\n      "
+        )
+    else:
+        overdue = (
+            '<strong class="govuk-tag govuk-tag--red" data-testid="overdue-tag">Overdue</strong> by '
+            f"{escape(timesince_filter(req.due_at))}<br>"
+            if req.is_open and req.due_at is not None and int(req.due_at.timestamp()) < now
+            else ""
+        )
+        if req.returned_at:
+            late = (
+                ' <strong class="govuk-tag govuk-tag--orange">Late</strong>'
+                if req.due_at and req.returned_at > req.due_at
+                else ""
+            )
+            returned = f"{escape(govuk_datetime(req.returned_at, 'weekday'))}{late}"
+        else:
+            returned = "Not yet"
+        times = (
+            '\n      <dl class="govuk-summary-list">\n'
+            '        <div class="govuk-summary-list__row">\n'
+            '          <dt class="govuk-summary-list__key">Due</dt>\n'
+            '          <dd class="govuk-summary-list__value">\n'
+            f"            {overdue}\n"
+            f"            {escape(govuk_datetime(req.due_at, 'weekday'))}\n"
+            "          </dd>\n"
+            "        </div>\n"
+            '        <div class="govuk-summary-list__row">\n'
+            '          <dt class="govuk-summary-list__key">Returned</dt>\n'
+            f'          <dd class="govuk-summary-list__value">{returned}</dd>\n'
+            "        </div>\n"
+            "      </dl>\n      "
+        )
+    shown = sees_whole_case or (shown_agencies is not None and req.agency_id in shown_agencies)
+    answer = (
+        f"\n        {agency_return(req, case)}\n      "
+        if req.returned_at and shown and req.status in (RequestStatus.RETURNED, RequestStatus.NIL_RETURN)
+        else ""
+    )
+    return (
+        "\n  \n"
+        '  <div class="govuk-summary-card" data-testid="case-request">\n'
+        '    <div class="govuk-summary-card__title-wrapper">\n'
+        f'      <h3 class="govuk-summary-card__title">{escape(str(req.agency.name))}</h3>\n'
+        f'      <div class="govuk-summary-card__actions">{status_markup(req.status)}</div>\n'
+        "    </div>\n"
+        '    <div class="govuk-summary-card__content">\n'
+        f"      {times}\n"
+        f"      {answer}\n"
+        "    </div>\n"
+        "  </div>\n"
+        "  \n"
+    )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 from django import template
 from django.utils.safestring import SafeString
 
 from openmash.enquiries.markup import agency_return as return_markup
+from openmash.enquiries.markup import case_request_cards as request_cards
 from openmash.enquiries.markup import open_rows, returned_rows, status_markup
 from openmash.enquiries.models import InformationRequest
 from openmash.enquiries.selectors import QueueRow, RequestLine
@@ -40,3 +41,22 @@ def agency_return(req: InformationRequest, case: object = None) -> SafeString:
     """``{% agency_return req case %}``: what an agency returned for one request, written in Python
     (ADR 0043). The caller decides whether the viewer may see it."""
     return return_markup(req, case)
+
+
+@register.simple_tag
+def case_request_cards(
+    requests: Sequence[InformationRequest],
+    case: object,
+    *,
+    sees_whole_case: object = False,
+    shown_agencies: object = None,
+) -> SafeString:
+    """``{% case_request_cards requests case sees_whole_case=… shown_agencies=… %}``: the case page's card
+    for each request, written in Python (ADR 0043). Returns are shown for the whole case, or for the
+    agencies in ``shown_agencies`` (a context without them shows none)."""
+    shown = (
+        shown_agencies
+        if isinstance(shown_agencies, Container) and not isinstance(shown_agencies, str)
+        else None
+    )
+    return request_cards(requests, case, sees_whole_case=bool(sees_whole_case), shown_agencies=shown)

@@ -4,6 +4,7 @@ character, whatever the names and words hold (ADR 0043)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from openmash.cases.models import Case
 from openmash.enquiries.markup import agency_return, open_rows, returned_rows
-from openmash.enquiries.models import HistoryItem, HistoryType, RequestStatus, Significance
+from openmash.enquiries.models import OPEN_STATUSES, HistoryItem, HistoryType, RequestStatus, Significance
 from openmash.enquiries.selectors import CaseLine, QueueRow, RequestLine, StaffName
 from openmash.hub.models import RagRating
 from openmash.referrals.selectors import PersonLine
@@ -195,3 +196,96 @@ def test_a_return_is_the_templates_markup(drawn: tuple[Any, Any]) -> None:
     req, case = drawn
     context = {"req": req} if case is None else {"req": req, "case": case}
     assert str(agency_return(req, case)) == engines["django"].from_string(RETURN).render(context)
+
+
+# The case page's request cards as enquiries/_case_requests.html wrote them before they were written in
+# Python (ADR 0043).
+CASE_REQUESTS = """{% load enquiries %}{% comment %}
+The information requests on a case page.
+  {% include "enquiries/_case_requests.html" with case=case sees_whole_case=sees_whole_case %}
+case: the Case. shown_agencies: the agencies whose returns the access policy lets this person see
+(access.policy.contribution_agencies); sees_whole_case=True shows every return. Other agencies' returns
+stay hidden (status and times only). A draft is never shown.
+{% endcomment %}
+<section aria-labelledby="case-requests-heading" data-testid="case-requests">
+<h2 class="govuk-heading-m" id="case-requests-heading">Information from agencies</h2>
+{% now "U" as now_ts %}
+{% for req in case.requests.all %}
+  {% with due_ts=req.due_at|date:"U" %}
+  <div class="govuk-summary-card" data-testid="case-request">
+    <div class="govuk-summary-card__title-wrapper">
+      <h3 class="govuk-summary-card__title">{{ req.agency.name }}</h3>
+      <div class="govuk-summary-card__actions">{% request_status_tag req %}</div>
+    </div>
+    <div class="govuk-summary-card__content">
+      {% if req.status == "blocked" %}
+      <dl class="govuk-summary-list" data-testid="blocked">
+        <div class="govuk-summary-list__row">
+          <dt class="govuk-summary-list__key">Why it is waiting</dt>
+          <dd class="govuk-summary-list__value" data-testid="blocked-reason">{{ req.blocked_reason }}</dd>
+        </div>
+        <div class="govuk-summary-list__row">
+          <dt class="govuk-summary-list__key">What would unblock it</dt>
+          <dd class="govuk-summary-list__value" data-testid="unblock-hint">{{ req.unblock_hint|default:"Consent or a lawful basis that covers this agency." }}</dd>
+        </div>
+      </dl>
+      {% else %}
+      <dl class="govuk-summary-list">
+        <div class="govuk-summary-list__row">
+          <dt class="govuk-summary-list__key">Due</dt>
+          <dd class="govuk-summary-list__value">
+            {% if req.is_open and due_ts|add:0 < now_ts|add:0 %}<strong class="govuk-tag govuk-tag--red" data-testid="overdue-tag">Overdue</strong> by {{ req.due_at|timesince }}<br>{% endif %}
+            {{ req.due_at|govuk_datetime:"weekday" }}
+          </dd>
+        </div>
+        <div class="govuk-summary-list__row">
+          <dt class="govuk-summary-list__key">Returned</dt>
+          <dd class="govuk-summary-list__value">{% if req.returned_at %}{{ req.returned_at|govuk_datetime:"weekday" }}{% if req.due_at and req.returned_at > req.due_at %} <strong class="govuk-tag govuk-tag--orange">Late</strong>{% endif %}{% else %}Not yet{% endif %}</dd>
+        </div>
+      </dl>
+      {% endif %}
+      {% if req.returned_at %}{% if sees_whole_case or req.agency_id in shown_agencies %}{% if req.status == "returned" or req.status == "nil_return" %}
+        {% agency_return req case %}
+      {% endif %}{% endif %}{% endif %}
+    </div>
+  </div>
+  {% endwith %}
+{% empty %}
+  <p class="govuk-body">No agencies have been asked for information about this case.</p>
+{% endfor %}
+</section>
+"""  # noqa: E501
+PARTIAL = Path(__file__).resolve().parents[1] / "templates" / "enquiries" / "_case_requests.html"
+SOON = datetime.now(UTC).replace(second=30, microsecond=0)  # whole minutes from it: no second's edge
+AGENCIES = [UUID(int=n) for n in range(1, 4)]
+moments = st.none() | st.integers(-20000, 20000).map(lambda m: SOON + timedelta(minutes=m))
+
+
+@st.composite
+def request_cards(draw: st.DrawFn) -> dict[str, Any]:
+    rows = []
+    for _ in range(draw(st.integers(0, 4))):
+        req, _ = draw(returns())
+        req.status = draw(st.sampled_from(RequestStatus.values))
+        req.is_open = req.status in OPEN_STATUSES
+        req.due_at, req.returned_at = draw(moments), draw(moments)
+        req.agency_id = draw(st.sampled_from(AGENCIES))
+        req.blocked_reason, req.unblock_hint = draw(words), draw(words)
+        rows.append(req)
+    context: dict[str, Any] = {"rows": rows, "case": _case(draw(st.booleans()))}
+    if draw(st.booleans()):
+        context["sees_whole_case"] = draw(st.booleans())
+    if draw(st.booleans()):
+        context["shown_agencies"] = set(draw(st.lists(st.sampled_from(AGENCIES))))
+    return context
+
+
+@settings(max_examples=300, deadline=None)
+@given(request_cards())
+def test_the_case_pages_request_cards_are_the_templates_markup(context: dict[str, Any]) -> None:
+    # Both read the drawn rows where the page reads the case's requests.
+    old = CASE_REQUESTS.replace("case.requests.all", "rows")
+    new = PARTIAL.read_text().replace("case.requests.all", "rows")
+    assert "case_request_cards" in new
+    django = engines["django"]
+    assert django.from_string(new).render(context) == django.from_string(old).render(context)
