@@ -42,7 +42,6 @@ from openmash.cases.forms import (
     ScreeningForm,
     TriageForm,
 )
-from openmash.cases.markup import queue_rows
 from openmash.cases.models import (
     ENQUIRY_ROUTES,
     AgencyAsked,
@@ -154,7 +153,6 @@ def queue(request: HttpRequest) -> HttpResponse:
         "cases/queue.html",
         {
             "rows": rows,
-            "row_markup": queue_rows(rows),
             "page": page,
             "pagination": _page_links(page, filters.params()),
             "day_length": _hours(hub_calendar().working_day_length()),

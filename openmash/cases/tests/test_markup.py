@@ -1,5 +1,5 @@
-"""The screening queue's rows written in Python are the markup its template wrote, character for
-character, whatever the names and words hold (ADR 0043)."""
+"""The screening queue's rows and the case page's timeline written in Python are the markup their
+templates wrote, character for character, whatever the names and words hold (ADR 0043)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from openmash.cases.markup import queue_rows
 from openmash.cases.selectors import CaseLine, CaseRow, ReferralLine
+from openmash.cases.views import HistoryEntry
 from openmash.referrals.models import Referral
 
 # The rows as the queue's template wrote them before they were written in Python.
@@ -82,3 +83,44 @@ def rows(draw: st.DrawFn) -> CaseRow:
 def test_the_rows_are_the_templates_markup(drawn: list[CaseRow]) -> None:
     written = engines["django"].from_string(TEMPLATE).render({"rows": drawn})
     assert str(queue_rows(drawn)) == written
+
+
+# The case page's timeline as cases/detail.html wrote it before it was written in Python.
+HISTORY = """      {% for entry in history %}
+      <div class="moj-timeline__item">
+        <div class="moj-timeline__header">
+          <h3 class="moj-timeline__title">{{ entry.title }}</h3>
+          <p class="moj-timeline__byline">by {{ entry.by }}</p>
+        </div>
+        <p class="moj-timeline__date"><time datetime="{{ entry.at|date:'c' }}">{{ entry.when }}</time></p>
+        {% if entry.reason %}<div class="moj-timeline__description"><p class="govuk-body">{{ entry.reason|linebreaksbr }}</p></div>{% endif %}
+      </div>
+      {% endfor %}
+"""  # noqa: E501
+NOW = """{% load case_markup %}      {% history_items history %}
+"""
+lines = st.text(alphabet=st.sampled_from("ab <>&\"'\r\n"), max_size=10)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.builds(
+            HistoryEntry,
+            at=st.datetimes(
+                min_value=datetime(2000, 1, 1),  # noqa: DTZ001 - Hypothesis's bounds are naive
+                max_value=datetime(2040, 1, 1),  # noqa: DTZ001
+                timezones=st.just(UTC),
+            ),
+            when=words,
+            title=words,
+            by=words,
+            reason=lines,
+        ),
+        max_size=4,
+    )
+)
+def test_the_timeline_is_the_templates_markup(entries: list[HistoryEntry]) -> None:
+    django = engines["django"]
+    context = {"history": entries}
+    assert django.from_string(NOW).render(context) == django.from_string(HISTORY).render(context)
