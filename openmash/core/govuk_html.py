@@ -59,6 +59,12 @@ def join(parts: Iterable[str]) -> SafeString:
     return mark_safe(" ".join(parts))  # noqa: S308 - each part is built here, escaped where needed
 
 
+def _errors_of(bound: BoundField) -> Any:
+    """``bound.errors``, without Django building an empty error list each time it is asked of a field
+    that has none (a long form's markup asks it of each field several times)."""
+    return bound.form.errors.get(bound.name) or ()
+
+
 def _choices(bound: BoundField) -> Any:
     field: Any = bound.field  # a ChoiceField
     return field.choices
@@ -74,14 +80,14 @@ def _errors(bound: BoundField) -> str:
     return "".join(
         f'<span id="{bound.auto_id}_{n}_error" class="govuk-error-message">'
         f'<span class="govuk-visually-hidden">Error:</span> {escape(error)}</span>'
-        for n, error in enumerate(bound.errors, start=1)
+        for n, error in enumerate(_errors_of(bound), start=1)
     )
 
 
 def _described_by(bound: BoundField) -> str:
     """What crispy-forms-gds puts in a single control's aria-describedby: its hint, then its errors."""
     ids = [f"{bound.auto_id}_hint"] if bound.help_text else []
-    ids += [f"{bound.auto_id}_{n}_error" for n in range(1, len(bound.errors) + 1)]
+    ids += [f"{bound.auto_id}_{n}_error" for n in range(1, len(_errors_of(bound)) + 1)]
     return " ".join(ids)
 
 
@@ -89,7 +95,7 @@ def _control_attrs(bound: BoundField, css_class: str = "") -> dict[str, Any]:
     widget = bound.field.widget
     css = [WIDGET_CLASSES[type(widget)]]
     css += [c for c in f"{widget.attrs.get('class', '')} {css_class}".split() if c not in css]
-    if bound.errors:
+    if _errors_of(bound):
         css.append("govuk-input--error")
     attrs: dict[str, Any] = {k: v for k, v in widget.attrs.items() if k != "class"}
     attrs["class"] = " ".join(css)
@@ -103,7 +109,7 @@ def _control_attrs(bound: BoundField, css_class: str = "") -> dict[str, Any]:
 
 
 def _group(bound: BoundField, inner: str) -> str:
-    error = " govuk-form-group--error" if bound.errors else ""
+    error = " govuk-form-group--error" if _errors_of(bound) else ""
     return f'<div id="div_{bound.auto_id}" class="govuk-form-group{error}">{inner}</div>'
 
 
@@ -155,10 +161,10 @@ def _legend(label: Any, size: str = "") -> str:
 
 def _fieldset_described(bound: BoundField) -> str:
     """A fieldset's aria-describedby as crispy-forms-gds writes it (hint, then each error after a space)."""
-    if not (bound.help_text or bound.errors):
+    if not (bound.help_text or _errors_of(bound)):
         return ""
     value = f"{bound.auto_id}_hint" if bound.help_text else ""
-    value += "".join(f" {bound.auto_id}_{n}_error" for n in range(1, len(bound.errors) + 1))
+    value += "".join(f" {bound.auto_id}_{n}_error" for n in range(1, len(_errors_of(bound)) + 1))
     return f' aria-describedby="{value}"'
 
 
@@ -218,8 +224,8 @@ def conditional_radios(bound: BoundField, reveals: dict[str, str]) -> str:
             )
         else:
             items.append(_radio(bound, position, choice))
-    error = " govuk-form-group--error" if bound.errors else ""
-    described = " ".join(f"{bound.auto_id}_{n}_error" for n in range(1, len(bound.errors) + 1))
+    error = " govuk-form-group--error" if _errors_of(bound) else ""
+    described = " ".join(f"{bound.auto_id}_{n}_error" for n in range(1, len(_errors_of(bound)) + 1))
     if bound.help_text:
         described = f"{bound.auto_id}_hint {described}".strip()
     described_attr = f' aria-describedby="{described}"' if described else ""
@@ -244,7 +250,7 @@ def date_input(bound: BoundField, *, legend_size: str = "") -> str:
         sub_errors = getattr(subfield.widget, "errors", None) or []
         css = ["govuk-input"]
         css += [c for c in subwidget.attrs.get("class", "").split() if c not in css]
-        if bound.errors and (marked == 0 or sub_errors):
+        if _errors_of(bound) and (marked == 0 or sub_errors):
             css.append("govuk-input--error")
         attrs: dict[str, Any] = {"type": "text", "name": f"{bound.html_name}_{index}"}
         value = values[index] if index < len(values) else None
@@ -254,12 +260,12 @@ def date_input(bound: BoundField, *, legend_size: str = "") -> str:
         attrs |= {k: v for k, v in subwidget.attrs.items() if k not in {"class", "label"}}
         described = [
             f"{bound.auto_id}_{n}_error"
-            for n, error in enumerate(bound.errors, start=1)
+            for n, error in enumerate(_errors_of(bound), start=1)
             if error in sub_errors
         ]
         if described:
             attrs["aria-describedby"] = " ".join(described)
-        if bound.errors:
+        if _errors_of(bound):
             attrs["aria-invalid"] = "true"
         attrs["id"] = part_id
         items.append(
