@@ -13,6 +13,7 @@ from django.template.defaultfilters import linebreaksbr
 from django.utils.safestring import SafeString, mark_safe
 
 from openmash.core.templatetags.govuk import govuk_date, govuk_datetime
+from openmash.core.urls import object_url
 
 
 def return_cards(returns: Iterable[Any]) -> SafeString:
@@ -108,4 +109,260 @@ def _returned(request: Any, agency: str) -> str:
         "      </tbody>\n"
         "    </table>\n    "
         "\n    "
+    )
+
+
+LEVEL_CHANGE_TAGS = {
+    "escalated": '<strong class="govuk-tag govuk-tag--orange" data-testid="level-change">Escalated</strong>'
+    "\n        ",
+    "de_escalated": '<strong class="govuk-tag govuk-tag--purple" data-testid="level-change">De-escalated'
+    "</strong>\n        ",
+    "same": '<strong class="govuk-tag govuk-tag--grey" data-testid="level-change">'
+    "Same as the referrer's view</strong>\n        ",
+}
+NO_VIEW_TAG = (
+    '<strong class="govuk-tag govuk-tag--grey" data-testid="level-change">Referrer gave no view</strong>'
+)
+
+
+def case_decision(decision: Any, case: Any, *, may_answer_challenges: bool) -> SafeString:
+    """The case page's decision: its outcome, the level decided against the referrer's view, the reasons,
+    who took part and who decided, each agency's view, any challenge or dissent, the actions agreed, and
+    any challenge to the outcome after it was sent (with the link to answer it, for those who may)."""
+    return mark_safe(  # noqa: S308 - each value escaped below
+        "\n"
+        '<section aria-labelledby="case-decision-heading" data-testid="case-decision">\n'
+        '  <h2 class="govuk-heading-m" id="case-decision-heading">Decision</h2>\n'
+        f"{_summary(decision, case)}"
+        f"\n  {_views(decision.views.all())}"
+        f"\n\n  {_challenges(decision.challenges.all())}"
+        f"\n\n  {_actions(decision.actions.all())}"
+        f"\n  {_outcome_challenges(decision.outcome_challenges.all(), may_answer_challenges)}"
+        "\n</section>\n"
+    )
+
+
+def _text(value: Any) -> str:
+    return escape(str(value))
+
+
+def _summary(decision: Any, case: Any) -> str:
+    outcome = _text(decision.get_outcome_display())
+    if decision.lead_agency:
+        outcome += f"<br>Lead agency: {_text(decision.lead_agency.name)}"
+    if decision.other_service:
+        outcome += f"<br>Service: {_text(decision.other_service)}"
+    change = LEVEL_CHANGE_TAGS.get(decision.level_change, f"{NO_VIEW_TAG}")
+    referrer_level = case.referral.referrer_level
+    referrers = (
+        '<p class="govuk-body-s govuk-!-margin-top-2 govuk-!-margin-bottom-0">'
+        f"The referrer's view was level {_text(referrer_level)}.</p>"
+        if referrer_level
+        else ""
+    )
+    proceeded = ""
+    if decision.proceeded_without:
+        proceeded = (
+            '\n    <div class="govuk-summary-list__row">\n'
+            '      <dt class="govuk-summary-list__key">Went ahead without</dt>\n'
+            '      <dd class="govuk-summary-list__value" data-testid="decision-proceeded-without">\n'
+            f"        {', '.join(_text(name) for name in decision.proceeded_without)}\n"
+            '        <p class="govuk-body govuk-!-margin-top-2 govuk-!-margin-bottom-0">Reason: '
+            f"{linebreaksbr(decision.proceed_reason)}</p>\n"
+            "      </dd>\n"
+            "    </div>\n    "
+        )
+    by = decision.decided_by
+    agency = getattr(by, "agency", None) if by is not None else None
+    decided = f"{_text(by)}{f', {_text(agency.name)}' if agency else ''}"
+    return (
+        '  <dl class="govuk-summary-list">\n'
+        '    <div class="govuk-summary-list__row">\n'
+        '      <dt class="govuk-summary-list__key">Outcome</dt>\n'
+        '      <dd class="govuk-summary-list__value" data-testid="decision-outcome">\n'
+        f"        {outcome}\n"
+        "      </dd>\n"
+        "    </div>\n"
+        '    <div class="govuk-summary-list__row">\n'
+        '      <dt class="govuk-summary-list__key">Level of need decided</dt>\n'
+        '      <dd class="govuk-summary-list__value" data-testid="decision-level">\n'
+        f"        {_text(decision.level)}\n"
+        f"        {change}\n        {referrers}\n"
+        "      </dd>\n"
+        "    </div>\n"
+        '    <div class="govuk-summary-list__row">\n'
+        '      <dt class="govuk-summary-list__key">Reasons</dt>\n'
+        '      <dd class="govuk-summary-list__value" data-testid="decision-rationale">'
+        f"{linebreaksbr(decision.rationale)}</dd>\n"
+        "    </div>\n"
+        '    <div class="govuk-summary-list__row">\n'
+        '      <dt class="govuk-summary-list__key">Information considered</dt>\n'
+        '      <dd class="govuk-summary-list__value">'
+        f"{linebreaksbr(decision.information_considered) or 'Not recorded'}</dd>\n"
+        "    </div>\n"
+        '    <div class="govuk-summary-list__row">\n'
+        '      <dt class="govuk-summary-list__key">Who took part</dt>\n'
+        '      <dd class="govuk-summary-list__value">'
+        f"{linebreaksbr(decision.participants) or 'Not recorded'}</dd>\n"
+        "    </div>\n"
+        f"    {proceeded}\n"
+        '    <div class="govuk-summary-list__row">\n'
+        '      <dt class="govuk-summary-list__key">Decided by</dt>\n'
+        '      <dd class="govuk-summary-list__value" data-testid="decision-by">'
+        f"{decided}, at {_text(govuk_datetime(decision.decided_at))}</dd>\n"
+        "    </div>\n"
+        "  </dl>\n"
+    )
+
+
+def _views(views: Any) -> str:
+    if not views:
+        body = (
+            '<tbody class="govuk-table__body"><tr class="govuk-table__row"><td class="govuk-table__cell">'
+            "No agency's view was recorded.</td></tr></tbody>"
+        )
+    else:
+        rows = "".join(
+            "\n"
+            '      <tr class="govuk-table__row">\n'
+            f'        <th scope="row" class="govuk-table__header">{_text(view.agency.name)}</th>\n'
+            '        <td class="govuk-table__cell"><strong class="govuk-tag '
+            f'{"govuk-tag--green" if view.view == "agree" else "govuk-tag--red"}">'
+            f"{_text(view.get_view_display())}</strong></td>\n"
+            f'        <td class="govuk-table__cell">{linebreaksbr(view.comment) or "No comment"}</td>\n'
+            "      </tr>\n      "
+            for view in views
+        )
+        body = (
+            '<thead class="govuk-table__head"><tr class="govuk-table__row">\n'
+            '      <th scope="col" class="govuk-table__header">Agency</th>\n'
+            '      <th scope="col" class="govuk-table__header">View</th>\n'
+            '      <th scope="col" class="govuk-table__header">Comment</th>\n'
+            "    </tr></thead>\n"
+            '    <tbody class="govuk-table__body">\n'
+            f"      {rows}\n"
+            "    </tbody>"
+        )
+    return (
+        "\n"
+        '  <table class="govuk-table" data-testid="decision-views">\n'
+        '    <caption class="govuk-table__caption govuk-table__caption--s">Each agency\'s view</caption>\n'
+        f"    \n    {body}\n    \n"
+        "  </table>\n  "
+    )
+
+
+def _challenges(challenges: Any) -> str:
+    cards = "".join(_challenge(challenge) for challenge in challenges) or (
+        '\n  <p class="govuk-body" data-testid="decision-no-challenges">'
+        "No challenge or dissent was recorded.</p>\n  "
+    )
+    return f'\n  <h3 class="govuk-heading-s">Challenges</h3>\n  {cards}\n  '
+
+
+def _challenge(challenge: Any) -> str:
+    agency = f", {_text(challenge.agency.name)}" if challenge.agency else ""
+    escalated = (
+        "\n"
+        '        <div class="govuk-summary-list__row">\n'
+        '          <dt class="govuk-summary-list__key">Escalated to</dt>\n'
+        f'          <dd class="govuk-summary-list__value">{_text(challenge.escalated_to)}</dd>\n'
+        "        </div>\n        "
+        if challenge.escalated_to
+        else ""
+    )
+    return (
+        "\n"
+        '  <div class="govuk-summary-card" data-testid="decision-challenge">\n'
+        '    <div class="govuk-summary-card__title-wrapper"><h4 class="govuk-summary-card__title">'
+        f"Challenge by {_text(challenge.raised_by)}{agency}</h4></div>\n"
+        '    <div class="govuk-summary-card__content">\n'
+        '      <dl class="govuk-summary-list">\n'
+        '        <div class="govuk-summary-list__row">\n'
+        '          <dt class="govuk-summary-list__key">Challenge</dt>\n'
+        f'          <dd class="govuk-summary-list__value">{linebreaksbr(challenge.challenge)}</dd>\n'
+        "        </div>\n"
+        '        <div class="govuk-summary-list__row">\n'
+        '          <dt class="govuk-summary-list__key">Resolution</dt>\n'
+        '          <dd class="govuk-summary-list__value">'
+        f"{linebreaksbr(challenge.resolution) or 'Not resolved in the hub'}</dd>\n"
+        "        </div>\n"
+        f"        {escalated}\n"
+        "      </dl>\n"
+        "    </div>\n"
+        "  </div>\n  "
+    )
+
+
+def _actions(actions: Any) -> str:
+    if not actions:
+        body = (
+            '<tbody class="govuk-table__body"><tr class="govuk-table__row"><td class="govuk-table__cell">'
+            "No actions were agreed.</td></tr></tbody>"
+        )
+    else:
+        rows = "".join(
+            "\n"
+            '      <tr class="govuk-table__row">\n'
+            f'        <td class="govuk-table__cell">{linebreaksbr(action.description)}</td>\n'
+            f'        <td class="govuk-table__cell">{_text(action.owner)}'
+            f"{f', {_text(action.owner_agency.name)}' if action.owner_agency else ''}</td>\n"
+            f'        <td class="govuk-table__cell">{_text(govuk_date(action.due_on))}</td>\n'
+            "      </tr>\n      "
+            for action in actions
+        )
+        body = (
+            '<thead class="govuk-table__head"><tr class="govuk-table__row">\n'
+            '      <th scope="col" class="govuk-table__header">Action</th>\n'
+            '      <th scope="col" class="govuk-table__header">Owner</th>\n'
+            '      <th scope="col" class="govuk-table__header">Due</th>\n'
+            "    </tr></thead>\n"
+            '    <tbody class="govuk-table__body">\n'
+            f"      {rows}\n"
+            "    </tbody>"
+        )
+    return (
+        "\n"
+        '  <table class="govuk-table" data-testid="decision-actions">\n'
+        '    <caption class="govuk-table__caption govuk-table__caption--s">Actions</caption>\n'
+        f"    \n    {body}\n    \n"
+        "  </table>\n  "
+    )
+
+
+def _outcome_challenges(challenges: Any, may_answer: bool) -> str:
+    if not challenges:
+        return ""
+    items = "".join(_outcome_challenge(challenge, may_answer) for challenge in challenges)
+    heading = '<h3 class="govuk-heading-s" id="outcome-challenges">Challenges to the outcome</h3>'
+    return f"\n  {heading}\n  {items}\n  "
+
+
+def _outcome_challenge(challenge: Any, may_answer: bool) -> str:
+    agency = challenge.notice.agency
+    who = _text(agency.name) if agency else "The referrer"
+    if challenge.is_open:
+        link = (
+            f' <a class="govuk-link" href="{_text(object_url("decisions:challenge-answer", challenge.pk))}">'
+            "Answer it</a>"
+            if may_answer
+            else ""
+        )
+        state = (
+            '<p class="govuk-body govuk-!-margin-bottom-0"><strong class="govuk-tag govuk-tag--yellow">'
+            f"Waiting for an answer</strong>{link}</p>\n    "
+        )
+    else:
+        state = (
+            '<p class="govuk-body govuk-!-margin-bottom-0">'
+            f"<strong>{_text(challenge.get_result_display())}</strong>"
+            f" ({_text(govuk_date(challenge.answered_at))}): {linebreaksbr(challenge.answer)}</p>"
+        )
+    return (
+        "\n"
+        '  <div class="govuk-inset-text" data-testid="outcome-challenge">\n'
+        f'    <p class="govuk-body">{who}, {_text(govuk_date(challenge.raised_at))}: '
+        f"{linebreaksbr(challenge.reasons)}</p>\n"
+        f"    {state}\n"
+        "  </div>\n  "
     )

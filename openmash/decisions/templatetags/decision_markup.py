@@ -17,3 +17,9 @@ register = template.Library()
 def return_cards(returns: Iterable[Any]) -> SafeString:
     """``{% return_cards returns %}``: a summary card for each agency's request and what it returned."""
     return markup.return_cards(returns)
+
+
+@register.simple_tag
+def case_decision(decision: Any, case: Any, may_answer_challenges: object = False) -> SafeString:
+    """``{% case_decision decision case may_answer_challenges %}``: the case page's decision, whole."""
+    return markup.case_decision(decision, case, may_answer_challenges=bool(may_answer_challenges))
