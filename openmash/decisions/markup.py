@@ -216,37 +216,48 @@ def _summary(decision: Any, case: Any) -> str:
 
 
 def _views(views: Any) -> str:
-    if not views:
-        body = (
-            '<tbody class="govuk-table__body"><tr class="govuk-table__row"><td class="govuk-table__cell">'
-            "No agency's view was recorded.</td></tr></tbody>"
-        )
-    else:
-        rows = "".join(
-            "\n"
-            '      <tr class="govuk-table__row">\n'
-            f'        <th scope="row" class="govuk-table__header">{_text(view.agency.name)}</th>\n'
-            '        <td class="govuk-table__cell"><strong class="govuk-tag '
-            f'{"govuk-tag--green" if view.view == "agree" else "govuk-tag--red"}">'
-            f"{_text(view.get_view_display())}</strong></td>\n"
-            f'        <td class="govuk-table__cell">{linebreaksbr(view.comment) or "No comment"}</td>\n'
-            "      </tr>\n      "
-            for view in views
+    rows = "".join(
+        "\n"
+        '      <tr class="govuk-table__row">\n'
+        f'        <th scope="row" class="govuk-table__header">{_text(view.agency.name)}</th>\n'
+        '        <td class="govuk-table__cell"><strong class="govuk-tag '
+        f'{"govuk-tag--green" if view.view == "agree" else "govuk-tag--red"}">'
+        f"{_text(view.get_view_display())}</strong></td>\n"
+        f'        <td class="govuk-table__cell">{linebreaksbr(view.comment) or "No comment"}</td>\n'
+        "      </tr>\n      "
+        for view in views
+    )
+    return _table("decision-views", "Each agency's view", ("Agency", "View", "Comment"), rows, NO_VIEWS)
+
+
+NO_VIEWS = "No agency's view was recorded."
+NO_ACTIONS = "No actions were agreed."
+
+
+def _table(testid: str, caption: str, heads: tuple[str, ...], rows: str, none: str) -> str:
+    """A table of the decision's views or actions: its caption, its headings and ``rows``, or ``none``
+    in a row of its own when there are no rows."""
+    if rows:
+        headings = "".join(
+            f'      <th scope="col" class="govuk-table__header">{head}</th>\n' for head in heads
         )
         body = (
             '<thead class="govuk-table__head"><tr class="govuk-table__row">\n'
-            '      <th scope="col" class="govuk-table__header">Agency</th>\n'
-            '      <th scope="col" class="govuk-table__header">View</th>\n'
-            '      <th scope="col" class="govuk-table__header">Comment</th>\n'
+            f"{headings}"
             "    </tr></thead>\n"
             '    <tbody class="govuk-table__body">\n'
             f"      {rows}\n"
             "    </tbody>"
         )
+    else:
+        body = (
+            '<tbody class="govuk-table__body"><tr class="govuk-table__row"><td class="govuk-table__cell">'
+            f"{none}</td></tr></tbody>"
+        )
     return (
         "\n"
-        '  <table class="govuk-table" data-testid="decision-views">\n'
-        '    <caption class="govuk-table__caption govuk-table__caption--s">Each agency\'s view</caption>\n'
+        f'  <table class="govuk-table" data-testid="{testid}">\n'
+        f'    <caption class="govuk-table__caption govuk-table__caption--s">{caption}</caption>\n'
         f"    \n    {body}\n    \n"
         "  </table>\n  "
     )
@@ -295,39 +306,17 @@ def _challenge(challenge: Any) -> str:
 
 
 def _actions(actions: Any) -> str:
-    if not actions:
-        body = (
-            '<tbody class="govuk-table__body"><tr class="govuk-table__row"><td class="govuk-table__cell">'
-            "No actions were agreed.</td></tr></tbody>"
-        )
-    else:
-        rows = "".join(
-            "\n"
-            '      <tr class="govuk-table__row">\n'
-            f'        <td class="govuk-table__cell">{linebreaksbr(action.description)}</td>\n'
-            f'        <td class="govuk-table__cell">{_text(action.owner)}'
-            f"{f', {_text(action.owner_agency.name)}' if action.owner_agency else ''}</td>\n"
-            f'        <td class="govuk-table__cell">{_text(govuk_date(action.due_on))}</td>\n'
-            "      </tr>\n      "
-            for action in actions
-        )
-        body = (
-            '<thead class="govuk-table__head"><tr class="govuk-table__row">\n'
-            '      <th scope="col" class="govuk-table__header">Action</th>\n'
-            '      <th scope="col" class="govuk-table__header">Owner</th>\n'
-            '      <th scope="col" class="govuk-table__header">Due</th>\n'
-            "    </tr></thead>\n"
-            '    <tbody class="govuk-table__body">\n'
-            f"      {rows}\n"
-            "    </tbody>"
-        )
-    return (
+    rows = "".join(
         "\n"
-        '  <table class="govuk-table" data-testid="decision-actions">\n'
-        '    <caption class="govuk-table__caption govuk-table__caption--s">Actions</caption>\n'
-        f"    \n    {body}\n    \n"
-        "  </table>\n  "
+        '      <tr class="govuk-table__row">\n'
+        f'        <td class="govuk-table__cell">{linebreaksbr(action.description)}</td>\n'
+        f'        <td class="govuk-table__cell">{_text(action.owner)}'
+        f"{f', {_text(action.owner_agency.name)}' if action.owner_agency else ''}</td>\n"
+        f'        <td class="govuk-table__cell">{_text(govuk_date(action.due_on))}</td>\n'
+        "      </tr>\n      "
+        for action in actions
     )
+    return _table("decision-actions", "Actions", ("Action", "Owner", "Due"), rows, NO_ACTIONS)
 
 
 def _outcome_challenges(challenges: Any, may_answer: bool) -> str:
