@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from html import escape
 from typing import Any
 
 from django.template.defaultfilters import linebreaksbr
@@ -16,6 +15,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from openmash.cases.selectors import CaseRow
+from openmash.core.govuk_html import escape
 from openmash.core.urls import object_url
 
 REREFERRAL = '<br><strong class="govuk-tag govuk-tag--pink" data-testid="rereferral">Re-referral</strong>'
@@ -45,7 +45,7 @@ def _queue_row(row: CaseRow) -> str:
         f'        <span class="govuk-body-s">Received {escape(row.received)}</span>\n'
         "      </td>\n"
         f'      <td class="govuk-table__cell">{escape(referral.referrer_organisation)}<br>'
-        f'<span class="govuk-body-s">{escape(str(referral.get_source_display()))}</span></td>\n'
+        f'<span class="govuk-body-s">{escape(referral.get_source_display())}</span></td>\n'
         f'      <td class="govuk-table__cell">{escape(row.concerns)}</td>\n'
         '      <td class="govuk-table__cell">\n'
         f"        {OVERDUE if row.overdue else ''}\n"

@@ -339,10 +339,15 @@ def _of_case(name: str, *related: str) -> Prepared[Any]:
 def _rows_of_case(name: str, *related: str) -> QuerySet[Any]:
     owner, _, relation = name.rpartition(".")
     model = _related(Case, owner) if owner else Case
+    return _pointing_at(model, relation, Param("key", model._meta.pk)).select_related(*related)
+
+
+def _pointing_at(model: type[Model], relation: str, key: object) -> QuerySet[Any]:
+    """The rows on the other side of ``model``'s reverse relation ``relation`` whose foreign key is
+    ``key`` (a parameter, or an outer query's key)."""
     relation_field = model._meta.get_field(relation)
     by = relation_field.field.attname  # type: ignore[union-attr]
-    rows = relation_field.related_model._default_manager.filter(**{by: Param("key", model._meta.pk)})  # type: ignore[union-attr]
-    return rows.select_related(*related)
+    return relation_field.related_model._default_manager.filter(**{by: key})  # type: ignore[union-attr]
 
 
 def _page_decision() -> QuerySet[Any]:
@@ -350,11 +355,9 @@ def _page_decision() -> QuerySet[Any]:
     challenges, actions, outcome challenges): a part with none is not read. Most decisions have no
     challenge or action, and each read costs a round trip."""
     decision = _related(Case, "decision")
-    marks = {}
-    for name in _PAGE_DECISION_PARTS:
-        part = decision._meta.get_field(name)
-        rows = part.related_model._default_manager.filter(**{part.field.attname: OuterRef("pk")})  # type: ignore[union-attr]
-        marks[_has(name)] = Exists(rows)
+    marks = {
+        _has(name): Exists(_pointing_at(decision, name, OuterRef("pk"))) for name in _PAGE_DECISION_PARTS
+    }
     return _rows_of_case("decision", "lead_agency", "level", "decided_by__agency").annotate(**marks)
 
 

@@ -5,15 +5,15 @@ database is escaped here; the words around them are fixed."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
 from urllib.parse import quote
 
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from openmash.consent.models import Disclosure, DisclosureKind
 from openmash.consent.selectors import DisclosureLine
 from openmash.core.dates import format_datetime
+from openmash.core.govuk_html import escape
 
 KIND_COLOURS = {
     DisclosureKind.SHARED: "govuk-tag--blue",
@@ -30,7 +30,7 @@ def kind_tag(disclosure: Disclosure | DisclosureLine) -> SafeString:
 
 def about(line: DisclosureLine) -> SafeString:
     """The people a line of the log is about, one a line (read with the page's lines)."""
-    return SafeString("<br>".join(conditional_escape(str(person)) for person in line.people))
+    return SafeString("<br>".join(escape(person) for person in line.people))
 
 
 def disclosure_rows(lines: Sequence[DisclosureLine]) -> SafeString:
@@ -41,21 +41,21 @@ def disclosure_rows(lines: Sequence[DisclosureLine]) -> SafeString:
 
 def _row(line: DisclosureLine) -> str:
     reference = str(line.case.reference)
-    agency = escape(str(line.from_agency.name)) if line.from_agency is not None else ""
+    agency = escape(line.from_agency.name) if line.from_agency is not None else ""
     if line.kind == DisclosureKind.WITHHELD:
-        basis = f"Reason: {escape(str(line.reason))}"
+        basis = f"Reason: {escape(line.reason)}"
     else:
-        basis = escape(str(line.basis_text)) if line.basis_text else "No basis recorded"
+        basis = escape(line.basis_text) if line.basis_text else "No basis recorded"
         if line.reason:
-            basis += f"<br>Where: {escape(str(line.reason))}"
+            basis += f"<br>Where: {escape(line.reason)}"
     return (
         '\n    <tr class="govuk-table__row" data-testid="disclosure">\n'
         f'      <td class="govuk-table__cell enquiries-nowrap">{escape(format_datetime(line.at))}</td>\n'
-        f'      <td class="govuk-table__cell">{kind_tag(line)}<br>{escape(str(line.item_summary))}</td>\n'
+        f'      <td class="govuk-table__cell">{kind_tag(line)}<br>{escape(line.item_summary)}</td>\n'
         '      <td class="govuk-table__cell openmash-nowrap"><a class="govuk-link" '
         f'href="?case={escape(quote(reference))}">{escape(reference)}</a></td>\n'
         f'      <td class="govuk-table__cell">{agency}</td>\n'
-        f'      <td class="govuk-table__cell">{escape(str(line.to_description))}</td>\n'
+        f'      <td class="govuk-table__cell">{escape(line.to_description)}</td>\n'
         f'      <td class="govuk-table__cell">{about(line)}</td>\n'
         f'      <td class="govuk-table__cell govuk-body-s">{basis}</td>\n'
         "    </tr>\n  "

@@ -6,12 +6,12 @@ fixed."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from html import escape
 from typing import Any
 
 from django.template.defaultfilters import linebreaksbr
 from django.utils.safestring import SafeString, mark_safe
 
+from openmash.core.govuk_html import escape
 from openmash.core.templatetags.govuk import govuk_date, govuk_datetime
 from openmash.core.urls import object_url
 
@@ -25,7 +25,7 @@ def return_cards(returns: Iterable[Any]) -> SafeString:
 
 def _card(item: Any) -> str:
     request = item.request
-    agency = escape(str(request.agency.name))
+    agency = escape(request.agency.name)
     colour = (
         "govuk-tag--orange"
         if request.is_open
@@ -42,7 +42,7 @@ def _card(item: Any) -> str:
         content = f'\n    <p class="govuk-body">Not known to {agency}{answered}.</p>\n    '
     elif request.is_open:
         overdue = '<strong class="govuk-tag govuk-tag--red">Overdue</strong> ' if item.overdue else ""
-        due = escape(str(item.due))
+        due = escape(item.due)
         content = f'\n    <p class="govuk-body">{overdue}Not returned yet: due by {due}.</p>\n    '
     else:
         content = '\n    <p class="govuk-body">No longer needed.</p>\n    '
@@ -51,7 +51,7 @@ def _card(item: Any) -> str:
         '<div class="govuk-summary-card" data-testid="summary-return">\n'
         '  <div class="govuk-summary-card__title-wrapper">\n'
         f'    <h3 class="govuk-summary-card__title">{agency}</h3>\n'
-        f'    <strong class="govuk-tag {colour}">{escape(str(request.get_status_display()))}</strong>\n'
+        f'    <strong class="govuk-tag {colour}">{escape(request.get_status_display())}</strong>\n'
         "  </div>\n"
         '  <div class="govuk-summary-card__content">\n'
         f"    {content}\n"
@@ -70,14 +70,14 @@ def _row(key: str, value: str, testid: str = "") -> str:
 
 
 def _returned(request: Any, agency: str) -> str:
-    by = f" by {escape(str(request.returned_by))}" if request.returned_by else ""
+    by = f" by {escape(request.returned_by)}" if request.returned_by else ""
     summary = (
         "\n"
         '    <dl class="govuk-summary-list">\n'
         + _row("Summary", linebreaksbr(request.summary))
         + _row("Risk factors", linebreaksbr(request.risk_factors) or "None given")
         + _row("Protective factors", linebreaksbr(request.protective_factors) or "None given")
-        + _row("History items", escape(str(request.history_count)), ' data-testid="history-count"')
+        + _row("History items", escape(request.history_count), ' data-testid="history-count"')
         + _row("Returned", f"{escape(govuk_datetime(request.returned_at))}{by}")
         + "    </dl>\n    "
     )
@@ -87,10 +87,10 @@ def _returned(request: Any, agency: str) -> str:
         "\n"
         '        <tr class="govuk-table__row" data-testid="returned-item">\n'
         f'          <td class="govuk-table__cell openmash-nowrap">{escape(govuk_date(h.occurred_on))}</td>\n'
-        f'          <td class="govuk-table__cell"><strong>{escape(str(h.get_kind_display()))}</strong> · '
-        f"{escape(str(h.get_significance_display()))}<br>{escape(str(h.description))}</td>\n"
+        f'          <td class="govuk-table__cell"><strong>{escape(h.get_kind_display())}</strong> · '
+        f"{escape(h.get_significance_display())}<br>{escape(h.description)}</td>\n"
         '          <td class="govuk-table__cell"><span class="openmash-mono openmash-nowrap">'
-        f"{escape(str(h.source_reference))}</span></td>\n"
+        f"{escape(h.source_reference)}</span></td>\n"
         "        </tr>\n      "
         for h in request.history.all()
     )
@@ -142,21 +142,17 @@ def case_decision(decision: Any, case: Any, *, may_answer_challenges: bool) -> S
     )
 
 
-def _text(value: Any) -> str:
-    return escape(str(value))
-
-
 def _summary(decision: Any, case: Any) -> str:
-    outcome = _text(decision.get_outcome_display())
+    outcome = escape(decision.get_outcome_display())
     if decision.lead_agency:
-        outcome += f"<br>Lead agency: {_text(decision.lead_agency.name)}"
+        outcome += f"<br>Lead agency: {escape(decision.lead_agency.name)}"
     if decision.other_service:
-        outcome += f"<br>Service: {_text(decision.other_service)}"
+        outcome += f"<br>Service: {escape(decision.other_service)}"
     change = LEVEL_CHANGE_TAGS.get(decision.level_change, f"{NO_VIEW_TAG}")
     referrer_level = case.referral.referrer_level
     referrers = (
         '<p class="govuk-body-s govuk-!-margin-top-2 govuk-!-margin-bottom-0">'
-        f"The referrer's view was level {_text(referrer_level)}.</p>"
+        f"The referrer's view was level {escape(referrer_level)}.</p>"
         if referrer_level
         else ""
     )
@@ -166,7 +162,7 @@ def _summary(decision: Any, case: Any) -> str:
             '\n    <div class="govuk-summary-list__row">\n'
             '      <dt class="govuk-summary-list__key">Went ahead without</dt>\n'
             '      <dd class="govuk-summary-list__value" data-testid="decision-proceeded-without">\n'
-            f"        {', '.join(_text(name) for name in decision.proceeded_without)}\n"
+            f"        {', '.join(escape(name) for name in decision.proceeded_without)}\n"
             '        <p class="govuk-body govuk-!-margin-top-2 govuk-!-margin-bottom-0">Reason: '
             f"{linebreaksbr(decision.proceed_reason)}</p>\n"
             "      </dd>\n"
@@ -174,7 +170,7 @@ def _summary(decision: Any, case: Any) -> str:
         )
     by = decision.decided_by
     agency = getattr(by, "agency", None) if by is not None else None
-    decided = f"{_text(by)}{f', {_text(agency.name)}' if agency else ''}"
+    decided = f"{escape(by)}{f', {escape(agency.name)}' if agency else ''}"
     return (
         '  <dl class="govuk-summary-list">\n'
         '    <div class="govuk-summary-list__row">\n'
@@ -186,7 +182,7 @@ def _summary(decision: Any, case: Any) -> str:
         '    <div class="govuk-summary-list__row">\n'
         '      <dt class="govuk-summary-list__key">Level of need decided</dt>\n'
         '      <dd class="govuk-summary-list__value" data-testid="decision-level">\n'
-        f"        {_text(decision.level)}\n"
+        f"        {escape(decision.level)}\n"
         f"        {change}\n        {referrers}\n"
         "      </dd>\n"
         "    </div>\n"
@@ -209,7 +205,7 @@ def _summary(decision: Any, case: Any) -> str:
         '    <div class="govuk-summary-list__row">\n'
         '      <dt class="govuk-summary-list__key">Decided by</dt>\n'
         '      <dd class="govuk-summary-list__value" data-testid="decision-by">'
-        f"{decided}, at {_text(govuk_datetime(decision.decided_at))}</dd>\n"
+        f"{decided}, at {escape(govuk_datetime(decision.decided_at))}</dd>\n"
         "    </div>\n"
         "  </dl>\n"
     )
@@ -219,10 +215,10 @@ def _views(views: Any) -> str:
     rows = "".join(
         "\n"
         '      <tr class="govuk-table__row">\n'
-        f'        <th scope="row" class="govuk-table__header">{_text(view.agency.name)}</th>\n'
+        f'        <th scope="row" class="govuk-table__header">{escape(view.agency.name)}</th>\n'
         '        <td class="govuk-table__cell"><strong class="govuk-tag '
         f'{"govuk-tag--green" if view.view == "agree" else "govuk-tag--red"}">'
-        f"{_text(view.get_view_display())}</strong></td>\n"
+        f"{escape(view.get_view_display())}</strong></td>\n"
         f'        <td class="govuk-table__cell">{linebreaksbr(view.comment) or "No comment"}</td>\n'
         "      </tr>\n      "
         for view in views
@@ -272,12 +268,12 @@ def _challenges(challenges: Any) -> str:
 
 
 def _challenge(challenge: Any) -> str:
-    agency = f", {_text(challenge.agency.name)}" if challenge.agency else ""
+    agency = f", {escape(challenge.agency.name)}" if challenge.agency else ""
     escalated = (
         "\n"
         '        <div class="govuk-summary-list__row">\n'
         '          <dt class="govuk-summary-list__key">Escalated to</dt>\n'
-        f'          <dd class="govuk-summary-list__value">{_text(challenge.escalated_to)}</dd>\n'
+        f'          <dd class="govuk-summary-list__value">{escape(challenge.escalated_to)}</dd>\n'
         "        </div>\n        "
         if challenge.escalated_to
         else ""
@@ -286,7 +282,7 @@ def _challenge(challenge: Any) -> str:
         "\n"
         '  <div class="govuk-summary-card" data-testid="decision-challenge">\n'
         '    <div class="govuk-summary-card__title-wrapper"><h4 class="govuk-summary-card__title">'
-        f"Challenge by {_text(challenge.raised_by)}{agency}</h4></div>\n"
+        f"Challenge by {escape(challenge.raised_by)}{agency}</h4></div>\n"
         '    <div class="govuk-summary-card__content">\n'
         '      <dl class="govuk-summary-list">\n'
         '        <div class="govuk-summary-list__row">\n'
@@ -310,9 +306,9 @@ def _actions(actions: Any) -> str:
         "\n"
         '      <tr class="govuk-table__row">\n'
         f'        <td class="govuk-table__cell">{linebreaksbr(action.description)}</td>\n'
-        f'        <td class="govuk-table__cell">{_text(action.owner)}'
-        f"{f', {_text(action.owner_agency.name)}' if action.owner_agency else ''}</td>\n"
-        f'        <td class="govuk-table__cell">{_text(govuk_date(action.due_on))}</td>\n'
+        f'        <td class="govuk-table__cell">{escape(action.owner)}'
+        f"{f', {escape(action.owner_agency.name)}' if action.owner_agency else ''}</td>\n"
+        f'        <td class="govuk-table__cell">{escape(govuk_date(action.due_on))}</td>\n'
         "      </tr>\n      "
         for action in actions
     )
@@ -329,10 +325,10 @@ def _outcome_challenges(challenges: Any, may_answer: bool) -> str:
 
 def _outcome_challenge(challenge: Any, may_answer: bool) -> str:
     agency = challenge.notice.agency
-    who = _text(agency.name) if agency else "The referrer"
+    who = escape(agency.name) if agency else "The referrer"
     if challenge.is_open:
         link = (
-            f' <a class="govuk-link" href="{_text(object_url("decisions:challenge-answer", challenge.pk))}">'
+            f' <a class="govuk-link" href="{escape(object_url("decisions:challenge-answer", challenge.pk))}">'
             "Answer it</a>"
             if may_answer
             else ""
@@ -344,13 +340,13 @@ def _outcome_challenge(challenge: Any, may_answer: bool) -> str:
     else:
         state = (
             '<p class="govuk-body govuk-!-margin-bottom-0">'
-            f"<strong>{_text(challenge.get_result_display())}</strong>"
-            f" ({_text(govuk_date(challenge.answered_at))}): {linebreaksbr(challenge.answer)}</p>"
+            f"<strong>{escape(challenge.get_result_display())}</strong>"
+            f" ({escape(govuk_date(challenge.answered_at))}): {linebreaksbr(challenge.answer)}</p>"
         )
     return (
         "\n"
         '  <div class="govuk-inset-text" data-testid="outcome-challenge">\n'
-        f'    <p class="govuk-body">{who}, {_text(govuk_date(challenge.raised_at))}: '
+        f'    <p class="govuk-body">{who}, {escape(govuk_date(challenge.raised_at))}: '
         f"{linebreaksbr(challenge.reasons)}</p>\n"
         f"    {state}\n"
         "  </div>\n  "

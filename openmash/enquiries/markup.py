@@ -4,20 +4,19 @@ from the database is escaped here; the words around them are fixed."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Container, Iterable, Sequence
 from datetime import date
 from functools import cache
-from html import escape
 from typing import Any
 
-from django.template.defaultfilters import timesince_filter
+from django.template.defaultfilters import linebreaksbr, timesince_filter
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from openmash.cases.destroyed import when_destroyed
 from openmash.core.dates import format_date, format_datetime
+from openmash.core.govuk_html import escape
 from openmash.core.templatetags.govuk import govuk_datetime, rag_tag
 from openmash.core.urls import object_url
 from openmash.enquiries.models import REQUEST_STATUS_COLOURS, RequestStatus
@@ -44,14 +43,14 @@ def returned_rows(rows: Sequence[QueueRow]) -> SafeString:
 def _open_row(row: QueueRow) -> str:
     request = row.request
     link = escape(object_url("enquiries:detail", request.pk))
-    about = escape(str(row.child)) if row.child else "the person referred"
-    child = escape(str(row.child)) if row.child else "Not recorded"
+    about = escape(row.child) if row.child else "the person referred"
+    child = escape(row.child) if row.child else "Not recorded"
     overdue = (
         f'{OVERDUE}        <span class="govuk-body-s">by {escape(row.overdue_by)}</span><br>'
         if row.overdue
         else ""
     )
-    taken = escape(str(request.taken_by)) if request.taken_by else NOBODY
+    taken = escape(request.taken_by) if request.taken_by else NOBODY
     return (
         f'\n    <tr class="govuk-table__row{" enquiries-row--overdue" if row.overdue else ""}" '
         'data-testid="request-row">\n'
@@ -75,7 +74,7 @@ def _returned_row(row: QueueRow) -> str:
     link = escape(object_url("enquiries:detail", request.pk))
     child = f"{escape(row.child.given_name)} {escape(row.child.family_name)}" if row.child else "Not recorded"
     returned = format_datetime(request.returned_at) if request.returned_at is not None else ""
-    by = escape(str(request.returned_by)) if request.returned_by else ""
+    by = escape(request.returned_by) if request.returned_by else ""
     return (
         '\n      <tr class="govuk-table__row" data-testid="request-row">\n'
         f'        <td class="govuk-table__cell enquiries-nowrap"><a class="govuk-link" href="{link}">'
@@ -174,10 +173,10 @@ def _history_row(item: Any) -> str:
     return (
         '\n    <tr class="govuk-table__row">\n'
         f'      <td class="govuk-table__cell enquiries-nowrap">{escape(occurred)}</td>\n'
-        f'      <td class="govuk-table__cell">{escape(str(item.get_kind_display()))}</td>\n'
+        f'      <td class="govuk-table__cell">{escape(item.get_kind_display())}</td>\n'
         f'      <td class="govuk-table__cell">{_lines(item.description, "")}</td>\n'
         f'      <td class="govuk-table__cell"><strong class="govuk-tag {colour}">'
-        f"{escape(str(item.get_significance_display()))}</strong></td>\n"
+        f"{escape(item.get_significance_display())}</strong></td>\n"
         f'      <td class="govuk-table__cell">{source}<span class="openmash-nowrap">'
         f"{escape(item.source_reference)}</span></td>\n"
         "    </tr>\n    "
@@ -186,11 +185,7 @@ def _history_row(item: Any) -> str:
 
 def _lines(text: str, empty: str = "None given") -> str:
     """Django's ``linebreaksbr`` (each line break a <br>, the text escaped), then ``default:`` ``empty``."""
-    written = escape(_NEWLINES.sub("\n", str(text))).replace("\n", "<br>")
-    return written or empty
-
-
-_NEWLINES = re.compile(r"\r\n|\r")
+    return linebreaksbr(text) or empty
 
 
 UNBLOCK_DEFAULT = "Consent or a lawful basis that covers this agency."
@@ -212,13 +207,13 @@ def _request_card(
     req: Any, case: Any, now: int, sees_whole_case: bool, shown_agencies: Container[Any] | None
 ) -> str:
     if req.status == RequestStatus.BLOCKED:
-        unblock = escape(str(req.unblock_hint)) if req.unblock_hint else UNBLOCK_DEFAULT
+        unblock = escape(req.unblock_hint) if req.unblock_hint else UNBLOCK_DEFAULT
         times = (
             '\n      <dl class="govuk-summary-list" data-testid="blocked">\n'
             '        <div class="govuk-summary-list__row">\n'
             '          <dt class="govuk-summary-list__key">Why it is waiting</dt>\n'
             '          <dd class="govuk-summary-list__value" data-testid="blocked-reason">'
-            f"{escape(str(req.blocked_reason))}</dd>\n"
+            f"{escape(req.blocked_reason)}</dd>\n"
             "        </div>\n"
             '        <div class="govuk-summary-list__row">\n'
             '          <dt class="govuk-summary-list__key">What would unblock it</dt>\n'
@@ -267,7 +262,7 @@ def _request_card(
         "\n  \n"
         '  <div class="govuk-summary-card" data-testid="case-request">\n'
         '    <div class="govuk-summary-card__title-wrapper">\n'
-        f'      <h3 class="govuk-summary-card__title">{escape(str(req.agency.name))}</h3>\n'
+        f'      <h3 class="govuk-summary-card__title">{escape(req.agency.name)}</h3>\n'
         f'      <div class="govuk-summary-card__actions">{status_markup(req.status)}</div>\n'
         "    </div>\n"
         '    <div class="govuk-summary-card__content">\n'

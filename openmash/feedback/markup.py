@@ -5,11 +5,11 @@ is escaped here; the words around them are fixed."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from html import escape
 from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
 
+from openmash.core.govuk_html import escape
 from openmash.core.templatetags.govuk import govuk_datetime
 from openmash.core.urls import object_url
 
@@ -28,10 +28,10 @@ def notice_rows(notices: Iterable[Any], case: Any, *, may_resend: bool) -> SafeS
 def _notice_row(notice: Any, case: Any, may_resend: bool) -> str:
     if notice.recipient == "referrer":
         referral = case.referral
-        to = f"Referrer: {escape(str(referral.referrer_name))}, {escape(str(referral.referrer_organisation))}"
+        to = f"Referrer: {escape(referral.referrer_name)}, {escape(referral.referrer_organisation)}"
     else:
-        to = escape(str(notice.agency.name)) if notice.agency else ""
-    email = f"<br>{HINT}{escape(str(notice.email))}</span>" if notice.email else ""
+        to = escape(notice.agency.name) if notice.agency else ""
+    email = f"<br>{HINT}{escape(notice.email)}</span>" if notice.email else ""
     without = (
         f"<br>{HINT}Decided without its information</span>"
         if notice.recipient == "agency" and not notice.contributed
@@ -60,18 +60,18 @@ def _delivery(notice: Any, may_resend: bool) -> str:
     if notice.delivery == "sent":
         return f'<strong class="govuk-tag govuk-tag--green">Sent</strong>{after}'
     if notice.delivery == "failed":
-        error = f"<br>{HINT}{escape(str(notice.error))}</span>" if notice.error else ""
+        error = f"<br>{HINT}{escape(notice.error)}</span>" if notice.error else ""
         if notice.next_attempt_at:
             tries = "" if notice.attempts == 1 else "s"
             next_try = (
-                f"Tried {escape(str(notice.attempts))} time{tries}; trying again "
+                f"Tried {escape(notice.attempts)} time{tries}; trying again "
                 f"{escape(govuk_datetime(notice.next_attempt_at))}"
             )
         else:
             next_try = "No more automatic tries"
         resend = ""
         if may_resend:
-            whom = escape(str(notice.agency.name)) if notice.agency else "the referrer"
+            whom = escape(notice.agency.name) if notice.agency else "the referrer"
             resend = (
                 f'<br><a class="govuk-link" href="{escape(object_url("feedback:failed", notice.pk))}" '
                 'data-testid="notice-failed-link">Send again or give up<span class="govuk-visually-hidden">'
@@ -84,7 +84,7 @@ def _delivery(notice: Any, may_resend: bool) -> str:
     if notice.delivery == "given_up":
         return (
             '<strong class="govuk-tag govuk-tag--grey">Given up</strong><br>'
-            f"{HINT}{escape(str(notice.given_up_reason))}</span>{after}"
+            f"{HINT}{escape(notice.given_up_reason)}</span>{after}"
         )
     if notice.delivery == "no_address":
         return (

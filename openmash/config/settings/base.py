@@ -12,6 +12,12 @@ from django.utils.csp import CSP
 BASE_DIR = Path(__file__).resolve().parents[3]
 VAR_DIR = Path(os.environ.get("OPENMASH_VAR_DIR", BASE_DIR / "var"))
 
+
+def env_flag(name: str, default: str) -> bool:
+    """A setting that is on or off: on for 1, true, yes or on (any case), off for anything else."""
+    return os.environ.get(name, default).lower() in {"1", "true", "yes", "on"}
+
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = False
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
@@ -137,12 +143,7 @@ def database_from_env() -> dict[str, object]:
 DATABASES = {"default": database_from_env()}
 # On PostgreSQL, the queries every page runs are prepared statements, planned once per connection
 # (docs/adr/0042-prepared-statements-on-postgresql.md); off for a pooler that cannot keep them.
-OPENMASH_POSTGRES_PREPARE = os.environ.get("OPENMASH_POSTGRES_PREPARE", "on").lower() not in {
-    "0",
-    "false",
-    "no",
-    "off",
-}
+OPENMASH_POSTGRES_PREPARE = env_flag("OPENMASH_POSTGRES_PREPARE", "on")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -289,8 +290,7 @@ OPENMASH_SOURCE_ENV_PREFIXES = [
     for p in os.environ.get("OPENMASH_SOURCE_ENV_PREFIXES", "OPENMASH_SOURCE_").split(",")
     if p.strip()
 ]
-_ALLOW_APP_DATABASE = os.environ.get("OPENMASH_SOURCE_ALLOW_APP_DATABASE", "false")
-OPENMASH_SOURCE_ALLOW_APP_DATABASE = _ALLOW_APP_DATABASE.lower() in {"1", "true", "yes"}
+OPENMASH_SOURCE_ALLOW_APP_DATABASE = env_flag("OPENMASH_SOURCE_ALLOW_APP_DATABASE", "false")
 OPENMASH_SOURCE_MAX_UPLOAD_MB = int(os.environ.get("OPENMASH_SOURCE_MAX_UPLOAD_MB", "100"))
 OPENMASH_SOURCE_MAX_ROWS = int(os.environ.get("OPENMASH_SOURCE_MAX_ROWS", "2000000"))
 OPENMASH_SOURCE_MAX_UNCOMPRESSED_MB = int(os.environ.get("OPENMASH_SOURCE_MAX_UNCOMPRESSED_MB", "1024"))
@@ -319,7 +319,7 @@ for _proxy in OPENMASH_TRUSTED_PROXIES:
 # Two-factor sign-in (an authenticator app's six-digit code, TOTP). A person who has set it up is
 # always asked for a code; with OPENMASH_MFA_REQUIRED everyone must set it up at their next sign-in.
 # The production settings require it unless told otherwise.
-OPENMASH_MFA_REQUIRED = os.environ.get("OPENMASH_MFA_REQUIRED", "false").lower() in {"1", "true", "yes"}
+OPENMASH_MFA_REQUIRED = env_flag("OPENMASH_MFA_REQUIRED", "false")
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "OpenMASH")
 
 # The audit trail (ADR 0017). Each event's hash is an HMAC with OPENMASH_AUDIT_KEY, which is never stored
@@ -343,4 +343,4 @@ OPENMASH_MONTHLY_REPORT_SWEEP_SECONDS = int(os.environ.get("OPENMASH_MONTHLY_REP
 OPENMASH_AUDIT_CHAINS = int(os.environ.get("OPENMASH_AUDIT_CHAINS", "16"))
 # A web process warms up in the background from its first request (openmash/core/warmup.py): the bank
 # holidays, the first pages' templates, WeasyPrint and its fonts. "false" turns it off.
-OPENMASH_WARM_UP = os.environ.get("OPENMASH_WARM_UP", "true").lower() in {"1", "true", "yes"}
+OPENMASH_WARM_UP = env_flag("OPENMASH_WARM_UP", "true")

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import OPENMASH_AUDIT_KEY, os
+from .base import OPENMASH_AUDIT_KEY, env_flag, os
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if len(SECRET_KEY) < 50:
@@ -21,7 +21,7 @@ if len(OPENMASH_AUDIT_KEY) < 32:
     )
 
 DEBUG = False
-OPENMASH_MFA_REQUIRED = os.environ.get("OPENMASH_MFA_REQUIRED", "true").lower() in {"1", "true", "yes"}
+OPENMASH_MFA_REQUIRED = env_flag("OPENMASH_MFA_REQUIRED", "true")
 SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # A load balancer or monitor may ask the health endpoints over plain HTTP, on the server's own port.

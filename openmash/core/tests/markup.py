@@ -5,6 +5,7 @@ with whitespace between and around words not counted."""
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from typing import Any
 
 TOKEN_LISTS = frozenset({"class", "aria-describedby"})
 
@@ -37,3 +38,13 @@ def elements(html: str) -> list[str]:
     reader.feed(str(html))
     reader.close()
     return reader.items
+
+
+class Rows:
+    """A related manager's stand-in for markup tests: ``.all()`` gives the rows it was made with."""
+
+    def __init__(self, rows: list[Any]) -> None:
+        self._rows = rows
+
+    def all(self) -> list[Any]:
+        return self._rows

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from openmash.config.settings.base import database_from_env
+from openmash.config.settings.base import database_from_env, env_flag
 
 
 def test_postgres_planner_settings_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -27,3 +27,31 @@ def test_the_live_postgres_connection_runs_with_them() -> None:
         assert cursor.fetchone()[0] == "off"
         cursor.execute("SHOW random_page_cost")
         assert cursor.fetchone()[0] == "1.1"
+
+
+@pytest.mark.parametrize(
+    ("written", "default", "on"),
+    [
+        (None, "on", True),
+        ("off", "on", False),
+        ("OFF", "on", False),
+        ("0", "on", False),
+        ("false", "true", False),
+        ("no", "true", False),
+        (None, "false", False),
+        ("on", "false", True),
+        ("TRUE", "false", True),
+        ("1", "false", True),
+        ("yes", "false", True),
+    ],
+)
+def test_a_setting_that_is_on_or_off_reads_its_words_one_way(
+    monkeypatch: pytest.MonkeyPatch, written: str | None, default: str, on: bool
+) -> None:
+    """Every on-or-off setting (OPENMASH_POSTGRES_PREPARE, OPENMASH_MFA_REQUIRED, OPENMASH_WARM_UP,
+    OPENMASH_SOURCE_ALLOW_APP_DATABASE) is read by one function."""
+    if written is None:
+        monkeypatch.delenv("OPENMASH_TEST_FLAG", raising=False)
+    else:
+        monkeypatch.setenv("OPENMASH_TEST_FLAG", written)
+    assert env_flag("OPENMASH_TEST_FLAG", default) is on

@@ -14,6 +14,7 @@ from django.template import engines
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from openmash.core.tests.markup import Rows
 from openmash.enquiries.models import OPEN_STATUSES, HistoryItem, HistoryType, RequestStatus, Significance
 
 # The cards as the page's template wrote them before they were written in Python.
@@ -87,14 +88,6 @@ words = st.text(alphabet=st.sampled_from("ab <>&\"'/=é\r\n"), max_size=12)
 MOMENT = datetime(2026, 12, 4, 9, 30, tzinfo=UTC)
 
 
-class _Rows:
-    def __init__(self, rows: list[Any]) -> None:
-        self._rows = rows
-
-    def all(self) -> list[Any]:
-        return self._rows
-
-
 @st.composite
 def summaries(draw: st.DrawFn) -> SimpleNamespace:
     status = draw(st.sampled_from(RequestStatus.values))
@@ -116,7 +109,7 @@ def summaries(draw: st.DrawFn) -> SimpleNamespace:
         summary=draw(words),
         risk_factors=draw(words),
         protective_factors=draw(words),
-        history=_Rows(items),
+        history=Rows(items),
         history_count=len(items),
         returned_at=draw(
             st.none() | st.integers(-(10**6), 10**6).map(lambda m: MOMENT + timedelta(minutes=m))
@@ -357,10 +350,10 @@ def decided_cases(draw: st.DrawFn) -> dict[str, Any]:
         proceed_reason=draw(words),
         decided_by=_Person(draw(words), _agency(draw)),
         decided_at=draw(moment),
-        views=_Rows(views),
-        challenges=_Rows(challenges),
-        actions=_Rows(actions),
-        outcome_challenges=_Rows(outcome_challenges),
+        views=Rows(views),
+        challenges=Rows(challenges),
+        actions=Rows(actions),
+        outcome_challenges=Rows(outcome_challenges),
     )
     case = SimpleNamespace(
         decision=draw(st.none() | st.just(decision)),

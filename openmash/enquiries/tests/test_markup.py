@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openmash.cases.models import Case
+from openmash.core.tests.markup import Rows
 from openmash.enquiries.markup import agency_return, open_rows, returned_rows
 from openmash.enquiries.models import OPEN_STATUSES, HistoryItem, HistoryType, RequestStatus, Significance
 from openmash.enquiries.selectors import CaseLine, QueueRow, RequestLine, StaffName
@@ -144,14 +145,6 @@ RETURN = """{% load enquiries %}{% comment %}What an agency returned for one req
 """  # noqa: E501
 
 
-class _History:
-    def __init__(self, items: list[HistoryItem]) -> None:
-        self._items = items
-
-    def all(self) -> list[HistoryItem]:
-        return self._items
-
-
 def _case(destroyed: bool) -> Case:
     """A case whose personal data was destroyed or not, its destruction record loaded with it (as the
     pages load it)."""
@@ -184,7 +177,7 @@ def returns(draw: st.DrawFn) -> tuple[Any, Any]:
         summary=draw(lines),
         risk_factors=draw(lines),
         protective_factors=draw(lines),
-        history=_History(items),
+        history=Rows(items),
     )
     case = draw(st.sampled_from([None, _case(False), _case(True)]))
     return req, case

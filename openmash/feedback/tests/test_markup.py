@@ -13,6 +13,8 @@ from django.template import engines
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from openmash.core.tests.markup import Rows
+
 # The partial as it was before its rows were written in Python.
 OLD = """{# The outcome notices of one case: to whom, whether delivered, and when. Takes `case`. #}
 {% with notices=case.notifications.all %}
@@ -60,14 +62,6 @@ MOMENT = datetime(2026, 12, 4, 9, 30, tzinfo=UTC)
 moments = st.none() | st.integers(-(10**6), 10**6).map(lambda m: MOMENT + timedelta(minutes=m))
 
 
-class _Rows:
-    def __init__(self, rows: list[Any]) -> None:
-        self._rows = rows
-
-    def all(self) -> list[Any]:
-        return self._rows
-
-
 @st.composite
 def notice(draw: st.DrawFn) -> SimpleNamespace:
     recipient = draw(st.sampled_from(["referrer", "agency"]))
@@ -93,7 +87,7 @@ def contexts(draw: st.DrawFn) -> dict[str, Any]:
     case = SimpleNamespace(
         reference=draw(words),
         referral=SimpleNamespace(referrer_name=draw(words), referrer_organisation=draw(words)),
-        notifications=_Rows(draw(st.lists(notice(), max_size=4))),
+        notifications=Rows(draw(st.lists(notice(), max_size=4))),
     )
     context: dict[str, Any] = {"case": case}
     if draw(st.booleans()):
