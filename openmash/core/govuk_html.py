@@ -308,10 +308,11 @@ def checkbox(bound: BoundField, *, small: bool = False) -> str:
     return _group(bound, inner)
 
 
-def fieldset(legend: str, parts: Iterable[str], *, legend_size: str = "") -> str:
-    """A fieldset grouping several questions (``Fieldset(..., legend=...)``)."""
+def fieldset(legend: str, parts: Iterable[str], *, legend_size: str = "", css_id: str = "") -> str:
+    """A fieldset grouping several questions (``Fieldset(..., legend=..., css_id=...)``)."""
     legend_html = _legend(conditional_escape(legend), legend_size)
-    return f'<fieldset class="govuk-fieldset">{legend_html}{"".join(parts)}</fieldset>'
+    id_attr = f' id="{escape(css_id)}"' if css_id else ""
+    return f'<fieldset{id_attr} class="govuk-fieldset">{legend_html}{"".join(parts)}</fieldset>'
 
 
 # A crispy-forms-gds layout, drawn with the functions above ------------------------------------------
@@ -429,12 +430,13 @@ def _part(form: forms.BaseForm, item: Any) -> str:
     if type(item) is Field and len(item.fields) == 1 and isinstance(item.fields[0], str):
         return _field(form, item.fields[0], item.context, item.attrs)
     if type(item) is Fieldset and set(item.context) <= {"legend", "legend_size"}:
-        if item.css_class != "govuk-fieldset" or item.css_id or item.flat_attrs:
+        if item.css_class != "govuk-fieldset" or item.flat_attrs:
             raise UnsupportedLayoutError("fieldset")
         return fieldset(
             item.context.get("legend", ""),
             [_part(form, inner) for inner in item.fields],
             legend_size=_size(item.context, "legend_size", LEGEND_PREFIX),
+            css_id=item.css_id or "",
         )
     if type(item) is ConditionalRadios:
         return _reveal_radios(form, item)

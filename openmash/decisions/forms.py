@@ -12,6 +12,7 @@ from crispy_forms_gds.layout import HTML, ConditionalRadios, Field, Fieldset, La
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.forms.utils import ErrorDict
 from django.utils import timezone
 from django.utils.html import escape, format_html, format_html_join
 
@@ -29,8 +30,13 @@ from openmash.decisions.services import (
 from openmash.hub.models import Agency, ThresholdLevel
 from openmash.hub.selectors import active_agencies
 
-CHALLENGE_ROWS = 2
-ACTION_ROWS = 3
+# A new form shows one challenge and one action; "Add another" sends the form back with one more row
+# (kept without checking what is typed so far), up to these.
+MOST_CHALLENGES = 10
+MOST_ACTIONS = 10
+CHALLENGE_PARTS = ("raised_by", "agency", "challenge", "resolution", "escalated_to")
+ACTION_PARTS = ("description", "owner", "owner_agency", "due_on_0", "due_on_1", "due_on_2")
+ADD = "add"  # the name of the "Add another" buttons; their value says which
 
 OUTCOME_REQUIRED = "Select the outcome"
 LEAD_AGENCY_REQUIRED = "Select the lead agency for early help"
@@ -150,6 +156,17 @@ class DecisionForm(GdsForm):
         subject: str = "child",
         **kwargs: Any,
     ) -> None:
+        data = args[0] if args else kwargs.get("data")
+        self.challenge_rows = rows_in(data, "challenge", CHALLENGE_PARTS, MOST_CHALLENGES)
+        self.action_rows = rows_in(data, "action", ACTION_PARTS, MOST_ACTIONS)
+        #: "challenge" or "action" when the form came back to add a row to that list: nothing is checked.
+        self.adding = str(data.get(ADD, "")) if data is not None else ""
+        if self.adding == "challenge":
+            self.challenge_rows = min(self.challenge_rows + 1, MOST_CHALLENGES)
+        elif self.adding == "action":
+            self.action_rows = min(self.action_rows + 1, MOST_ACTIONS)
+        else:
+            self.adding = ""
         self.agencies = agencies
         self.levels = {str(level.pk): level for level in levels}
         self.outstanding = outstanding
@@ -183,7 +200,7 @@ class DecisionForm(GdsForm):
         # One query object for every "which agency" list (each list clones it): building the filter for
         # each of them was a twentieth of the decision page's time.
         active = Agency.objects.filter(is_active=True)
-        for n in range(1, CHALLENGE_ROWS + 1):
+        for n in range(1, self.challenge_rows + 1):
             p = f"challenge_{n}"
             self.fields[f"{p}_raised_by"] = forms.CharField(label="Raised by", max_length=200, required=False)
             self.fields[f"{p}_agency"] = _agency_select("Their agency (optional)", active)
@@ -199,7 +216,7 @@ class DecisionForm(GdsForm):
                 required=False,
                 help_text="If it was not resolved in the hub: who it was escalated to.",
             )
-        for n in range(1, ACTION_ROWS + 1):
+        for n in range(1, self.action_rows + 1):
             p = f"action_{n}"
             self.fields[f"{p}_description"] = forms.CharField(
                 label="Action", required=False, widget=forms.Textarea
@@ -221,6 +238,10 @@ class DecisionForm(GdsForm):
             )
         self.helper.layout = self._layout()
         read_choices_once(self, known=[(active, active_agencies())])
+        if self.adding:
+            # Shown again as typed, with no errors: the person has not asked to record anything yet.
+            self._errors = ErrorDict()
+            self.cleaned_data = {}
 
     # Layout -----------------------------------------------------------------------------------------
 
@@ -278,10 +299,10 @@ class DecisionForm(GdsForm):
             HTML(
                 '<h2 class="govuk-heading-m">Challenges</h2>'
                 '<p class="govuk-body">Record any challenge or dissent, and how it was resolved. '
-                "Leave these blank if there was none.</p>"
+                "Leave a challenge blank if there was none.</p>"
             )
         )
-        for n in range(1, CHALLENGE_ROWS + 1):
+        for n in range(1, self.challenge_rows + 1):
             p = f"challenge_{n}"
             fields.append(
                 Fieldset(
@@ -292,16 +313,18 @@ class DecisionForm(GdsForm):
                     Field.text(f"{p}_escalated_to", field_width="two-thirds"),
                     legend=f"Challenge {n}",
                     legend_size="s",
+                    css_id=f"challenge-{n}",
                 )
             )
+        fields.append(_add_another("challenge", self.challenge_rows, MOST_CHALLENGES))
         fields.append(
             HTML(
                 '<h2 class="govuk-heading-m">Actions</h2>'
-                '<p class="govuk-body">Up to three actions agreed, each with an owner and a due date. '
-                "Leave a row blank if it is not needed.</p>"
+                '<p class="govuk-body">Each action agreed, with an owner and a due date. '
+                "Leave an action blank if it is not needed.</p>"
             )
         )
-        for n in range(1, ACTION_ROWS + 1):
+        for n in range(1, self.action_rows + 1):
             p = f"action_{n}"
             fields.append(
                 Fieldset(
@@ -311,8 +334,10 @@ class DecisionForm(GdsForm):
                     Field(f"{p}_due_on"),
                     legend=f"Action {n}",
                     legend_size="s",
+                    css_id=f"action-{n}",
                 )
             )
+        fields.append(_add_another("action", self.action_rows, MOST_ACTIONS))
         return Layout(*fields)
 
     # Validation -------------------------------------------------------------------------------------
@@ -330,9 +355,9 @@ class DecisionForm(GdsForm):
         for i, agency in enumerate(self.agencies, start=1):
             if data.get(f"view_{i}_comment") and not data.get(f"view_{i}"):
                 self.add_error(f"view_{i}", VIEW_REQUIRED.format(agency=agency.name))
-        for n in range(1, CHALLENGE_ROWS + 1):
+        for n in range(1, self.challenge_rows + 1):
             self._clean_challenge(n, data)
-        for n in range(1, ACTION_ROWS + 1):
+        for n in range(1, self.action_rows + 1):
             self._clean_action(n, data)
         return data
 
@@ -344,8 +369,7 @@ class DecisionForm(GdsForm):
 
     def _clean_challenge(self, n: int, data: dict[str, Any]) -> None:
         p = f"challenge_{n}"
-        names = ("raised_by", "agency", "challenge", "resolution", "escalated_to")
-        if not any(data.get(f"{p}_{name}") for name in names):
+        if not any(data.get(f"{p}_{name}") for name in CHALLENGE_PARTS):
             return
         if not data.get(f"{p}_raised_by"):
             self.add_error(f"{p}_raised_by", CHALLENGE_RAISED_BY_REQUIRED.format(n=n))
@@ -389,7 +413,7 @@ class DecisionForm(GdsForm):
     def challenges_data(self) -> list[ChallengeData]:
         data = self.cleaned_data
         rows = []
-        for n in range(1, CHALLENGE_ROWS + 1):
+        for n in range(1, self.challenge_rows + 1):
             p = f"challenge_{n}"
             if data.get(f"{p}_raised_by") and data.get(f"{p}_challenge"):
                 rows.append(
@@ -406,7 +430,7 @@ class DecisionForm(GdsForm):
     def actions_data(self) -> list[ActionData]:
         data = self.cleaned_data
         rows = []
-        for n in range(1, ACTION_ROWS + 1):
+        for n in range(1, self.action_rows + 1):
             p = f"action_{n}"
             if data.get(f"{p}_description") and data.get(f"{p}_owner") and data.get(f"{p}_due_on"):
                 rows.append(
@@ -451,6 +475,42 @@ class DecisionForm(GdsForm):
                     return f"#{auto_id}_{index}"
             return f"#{auto_id}_0"
         return super().error_anchor(name)
+
+
+def rows_in(data: Any, kind: str, parts: tuple[str, ...], most: int) -> int:
+    """How many challenge or action rows a form shows: as many as the form sent back said it showed
+    (``challenge_rows``), and at least up to the last row with anything typed in it; one on a new form."""
+    if data is None:
+        return 1
+    try:
+        said = int(str(data.get(f"{kind}_rows", "1")))
+    except ValueError:
+        said = 1
+    typed = [
+        n
+        for n in range(1, most + 1)
+        if any(str(data.get(f"{kind}_{n}_{part}", "")).strip() for part in parts)
+    ]
+    return max(1, min(most, max([said, *typed])))
+
+
+def _add_another(kind: str, rows: int, most: int) -> Markup:
+    """The count of rows shown, sent back with the form, and below the last row a button that sends the
+    form back for one more (landing on the new row), until there are ``most``."""
+    count = format_html('<input type="hidden" name="{}_rows" value="{}">', kind, rows)
+    if rows >= most:
+        note = format_html('<p class="govuk-body">Up to {} {}s can be recorded here.</p>', most, kind)
+        return Markup(count + note)
+    button = format_html(
+        '<button type="submit" name="{}" value="{}" formaction="#{}-{}" formnovalidate '
+        'class="govuk-button govuk-button--secondary" data-module="govuk-button">Add another {}</button>',
+        ADD,
+        kind,
+        kind,
+        rows + 1,
+        kind,
+    )
+    return Markup(count + button)
 
 
 def _agency_select(label: str, active: QuerySet[Agency]) -> forms.ModelChoiceField[Agency]:

@@ -107,7 +107,8 @@ def record(request: HttpRequest, case_id: str) -> HttpResponse:
         outstanding=outstanding if decidable else [],
         subject=case.referral.subject_words.short,
     )
-    if request.method == "POST":
+    # A form sent back for one more challenge or action is shown again as typed: nothing checked or saved.
+    if request.method == "POST" and not (decidable and form.adding):
         valid = form.is_valid()
         if not decidable:
             form.add_error(None, _refusal(case))

@@ -278,6 +278,24 @@ def test_referral_to_closure_with_five_people(
     dm_page.get_by_label("Reasons for the decision").fill(RATIONALE)
     dm_page.get_by_role("group", name="Police's view").get_by_label("Agrees", exact=True).check()
     dm_page.get_by_role("group", name="Health's view").get_by_label("Agrees", exact=True).check()
+    # One action row to start with; "Add another action" brings a second, keeping what was typed.
+    first = dm_page.get_by_role("group", name="Action 1")
+    first.get_by_label("Action", exact=True).fill("Start the child and family assessment")
+    first.get_by_label("Owner", exact=True).fill("Duty social worker")
+    for part, value in (("Day", "4"), ("Month", "12"), ("Year", str(timezone.localdate().year + 1))):
+        first.get_by_label(part).fill(value)
+    expect(dm_page.get_by_role("group", name="Action 2")).to_have_count(0)
+    dm_page.get_by_role("button", name="Add another action").click()
+    second = dm_page.get_by_role("group", name="Action 2")
+    expect(second).to_be_in_viewport()  # the page lands on the new row
+    expect(dm_page).to_have_url(re.compile(r"#action-2$"))
+    expect(dm_page.get_by_test_id("error-summary")).to_have_count(0)
+    expect(dm_page.get_by_label("Reasons for the decision")).to_have_value(RATIONALE)
+    expect(first.get_by_label("Owner", exact=True)).to_have_value("Duty social worker")
+    second.get_by_label("Action", exact=True).fill("Share the police history with the assessing worker")
+    second.get_by_label("Owner", exact=True).fill("PC Jones")
+    for part, value in (("Day", "7"), ("Month", "12"), ("Year", str(timezone.localdate().year + 1))):
+        second.get_by_label(part).fill(value)
     dm_page.get_by_role("button", name="Record the decision").click()
     expect(success_banner(dm_page)).to_have_text(
         "Decision recorded. The outcome has been sent to the referrer and 2 agencies."
@@ -314,6 +332,9 @@ def test_referral_to_closure_with_five_people(
     expect(views).to_have_count(2)
     for agency in ("Police", "Health"):
         expect(views.filter(has_text=agency).locator("td")).to_have_text(["Agrees", "No comment"])
+    actions = decision.get_by_test_id("decision-actions").locator("tbody tr")
+    expect(actions).to_have_count(2)
+    expect(actions.nth(1)).to_contain_text("PC Jones")
     feedback = dm_page.get_by_test_id("case-feedback")
     expect(
         feedback.locator("tbody tr").filter(has_text="Referrer: Amira Okafor, Northshire Primary School")

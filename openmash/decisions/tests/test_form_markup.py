@@ -113,8 +113,21 @@ def five_agencies_posted_partly(staff: dict[str, Any], browser: Client) -> HttpR
     return browser.post(record_url(case), data)
 
 
+def rows_added(staff: dict[str, Any], browser: Client) -> HttpResponse:
+    case = ready(staff)
+    data = post_data(case, challenge_rows="2", action_rows="3", add="action", **PARTIAL)
+    return browser.post(record_url(case), data)
+
+
+def rows_at_the_most(staff: dict[str, Any], browser: Client) -> HttpResponse:
+    case = ready(staff)
+    return browser.post(record_url(case), post_data(case, challenge_rows="10", action_rows="10", **PARTIAL))
+
+
 STATES = [
     empty,
+    rows_added,
+    rows_at_the_most,
     posted_empty,
     posted_partly,
     other_service_unnamed,

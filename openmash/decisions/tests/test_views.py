@@ -33,6 +33,7 @@ from openmash.decisions.forms import (
     ACTION_DUE_PAST,
     LEAD_AGENCY_REQUIRED,
     LEVEL_REQUIRED,
+    MOST_CHALLENGES,
     OTHER_SERVICE_REQUIRED,
     OUTCOME_REQUIRED,
     RATIONALE_REQUIRED,
@@ -373,6 +374,120 @@ def test_a_partial_action_row_lists_every_missing_part(people: dict[str, Any], d
     assert "Enter who owns action 3" in html
     assert "The due date for action 3 must include a month and year" in html
     assert not Decision.objects.exists()
+
+
+def fieldsets(html: str, kind: str) -> list[str]:
+    """The ids of the challenge or action rows a page shows, in order."""
+    return re.findall(rf'<fieldset id="({kind}-\d+)"', html)
+
+
+def test_a_new_form_shows_one_challenge_and_one_action_each_with_a_button_for_another(
+    people: dict[str, Any], decider: Client
+) -> None:
+    html = page(decider.get(record_url(ready(people))))
+    assert fieldsets(html, "challenge") == ["challenge-1"]
+    assert fieldsets(html, "action") == ["action-1"]
+    assert re.search(r'<button type="submit" name="add" value="challenge" formaction="#challenge-2"', html)
+    assert re.search(r'<button type="submit" name="add" value="action" formaction="#action-2"', html)
+
+
+def test_add_another_action_keeps_what_was_typed_checks_nothing_and_saves_nothing(
+    people: dict[str, Any], decider: Client
+) -> None:
+    case = ready(people)
+    typed = {
+        "version": str(case.version),
+        "rationale": "",  # not yet written: no error, as nothing was asked to be recorded
+        "participants": "Dana Decider (CSC)",
+        "action_1_description": "Visit the family",
+        "action_1_due_on_0": "4",  # a part-typed date is kept as typed, not refused
+        "action_rows": "1",
+        "add": "action",
+    }
+    response = decider.post(record_url(case), typed)
+    html = page(response)
+    assert response.status_code == 200
+    assert not title(html).startswith("Error")
+    assert 'data-testid="error-summary"' not in html
+    assert fieldsets(html, "action") == ["action-1", "action-2"]
+    assert fieldsets(html, "challenge") == ["challenge-1"]
+    assert re.search(r">\s*Visit the family</textarea>", html) and "Dana Decider (CSC)" in html
+    assert re.search(r'name="action_1_due_on_0"[^>]*value="4"', html)
+    assert '<input type="hidden" name="action_rows" value="2">' in html
+    assert not Decision.objects.exists()
+    case.refresh_from_db()
+    assert case.status == CaseStatus.READY_FOR_DECISION
+
+    again = page(decider.post(record_url(case), {**typed, "action_rows": "2", "add": "challenge"}))
+    assert fieldsets(again, "action") == ["action-1", "action-2"]
+    assert fieldsets(again, "challenge") == ["challenge-1", "challenge-2"]
+
+
+def test_more_actions_than_a_fixed_form_had_room_for_are_recorded(
+    people: dict[str, Any], decider: Client
+) -> None:
+    case = ready(people)
+    rows = {}
+    for n in range(1, 6):
+        rows |= {
+            f"action_{n}_description": f"Action number {n}",
+            f"action_{n}_owner": f"Owner {n}",
+            f"action_{n}_due_on_0": str(n),
+            f"action_{n}_due_on_1": "12",
+            f"action_{n}_due_on_2": str(NEXT_YEAR),
+        }
+    for n in (1, 2, 3):
+        rows |= {f"challenge_{n}_raised_by": f"Person {n}", f"challenge_{n}_challenge": f"Challenge {n}"}
+    response = decider.post(record_url(case), post_data(case, action_rows="5", challenge_rows="3", **rows))
+    assert response.status_code == 302
+    decision = Decision.objects.get(case=case)
+    owners = list(Action.objects.filter(decision=decision).order_by("due_on").values_list("owner", flat=True))
+    assert owners == [f"Owner {n}" for n in range(1, 6)]
+    assert Challenge.objects.filter(decision=decision).count() == 3
+
+
+def test_a_row_sent_back_with_an_error_is_shown_again_though_the_form_said_fewer_rows(
+    people: dict[str, Any], decider: Client
+) -> None:
+    case = ready(people)
+    html = page(decider.post(record_url(case), post_data(case, action_rows="1", action_4_owner="Alex")))
+    assert fieldsets(html, "action") == ["action-1", "action-2", "action-3", "action-4"]
+    assert "Enter what action 4 is" in html
+    assert not Decision.objects.exists()
+
+
+def test_no_more_rows_are_offered_past_the_most_a_decision_records(
+    people: dict[str, Any], decider: Client
+) -> None:
+    case = ready(people)
+    data = {"version": str(case.version), "challenge_rows": str(MOST_CHALLENGES), "add": "challenge"}
+    html = page(decider.post(record_url(case), data))
+    assert len(fieldsets(html, "challenge")) == MOST_CHALLENGES
+    assert 'value="challenge" formaction' not in html
+    assert f"Up to {MOST_CHALLENGES} challenges can be recorded here." in html
+    assert 'value="action" formaction="#action-2"' in html
+    for bad in ("many", "-3", "99999"):
+        shown = fieldsets(page(decider.post(record_url(case), {"challenge_rows": bad})), "challenge")
+        assert 1 <= len(shown) <= MOST_CHALLENGES
+
+
+def test_adding_a_row_to_a_case_decided_meanwhile_says_so(people: dict[str, Any], decider: Client) -> None:
+    case = ready(people)
+    opened = post_data(case, add="action")
+    decision_record(
+        actor=Actor(user=people["decider"]),
+        case=case,
+        expected_version=case.version,
+        outcome=Outcome.NFA,
+        level=level(1),
+        rationale="Decided elsewhere",
+        views=[],
+        challenges=[],
+        actions=[],
+    )
+    html = page(decider.post(record_url(case), opened))
+    assert "recorded a decision on this case" in html.replace("&#x27;", "'")
+    assert Decision.objects.count() == 1
 
 
 def test_agency_names_in_labels_are_escaped(people: dict[str, Any], decider: Client) -> None:
