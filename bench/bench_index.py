@@ -88,7 +88,13 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def work_prepare(
-    data: Path, size: int, queries: int, density: int = 1, backend: str = "duckdb", sample_size: int = 100_000
+    data: Path,
+    size: int,
+    queries: int,
+    density: int = 1,
+    backend: str = "duckdb",
+    sample_size: int = 100_000,
+    names: str = "narrow",
 ) -> dict[str, float]:
     """The synthetic extract, written a chunk at a time (unless kept whole from an earlier run), and
     a model trained on a ``sample_size`` sample of it (drawn while reading, as ``python -m
@@ -100,7 +106,7 @@ def work_prepare(
 
     started = time.perf_counter()
     if not (data / "truth.json").is_file():  # written last: the kept extract is whole
-        write_search_data(size, data, queries=queries, density=density)
+        write_search_data(size, data, queries=queries, density=density, names=names)
     generated = time.perf_counter()
     print(f"  {size:,}: generated in {generated - started:.0f} s", file=sys.stderr)
     extract = Extract(data / "index.parquet")
@@ -216,12 +222,18 @@ def _run_worker(*args: str) -> dict[str, Any]:
 # --- the benchmark ------------------------------------------------------------------------------------
 
 
-def search_only(size: int, queries: int, keep: Path, density: int = 1) -> list[str]:
+def kept_folder(keep: Path, size: int, density: int = 1, names: str = "narrow") -> Path:
+    """Where a size's data, model and index are kept: one folder for each population."""
+    folder = str(size) if density == 1 else f"{size}-dense{density}"
+    return keep / (folder if names == "narrow" else f"{folder}-{names}")
+
+
+def search_only(size: int, queries: int, keep: Path, density: int = 1, names: str = "narrow") -> list[str]:
     """Only the searches, on the kept data, model and index (built first if missing)."""
-    data = keep / (str(size) if density == 1 else f"{size}-dense{density}")
+    data = kept_folder(keep, size, density, names)
     if not (data / "model.json").is_file():
         data.mkdir(parents=True, exist_ok=True)
-        _run_worker("prepare", str(data), str(size), str(queries), str(density), "duckdb", "100000")
+        _run_worker("prepare", str(data), str(size), str(queries), str(density), "duckdb", "100000", names)
     if not (data / "index" / "index.json").is_file():
         shutil.rmtree(data / "index", ignore_errors=True)
         _run_worker("build", str(data))
@@ -244,18 +256,19 @@ def bench_size(
     keep: Path | None = None,
     train_backend: str = "duckdb",
     training_sample: int = 100_000,
+    names: str = "narrow",
 ) -> list[str]:
     from bench.bench_linkage import _worker
 
     lines = []
     with tempfile.TemporaryDirectory(prefix="bench-index-") as tmp:
-        data = Path(tmp) if keep is None else keep / str(size)
+        data = Path(tmp) if keep is None else kept_folder(keep, size, names=names)
         data.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         trained: dict[str, Any] = {}
         if not (data / "model.json").is_file():  # else kept from an earlier run
             trained = _run_worker(
-                "prepare", str(data), str(size), str(queries), "1", train_backend, str(training_sample)
+                "prepare", str(data), str(size), str(queries), "1", train_backend, str(training_sample), names
             )
         print(f"  {size:,}: data and model ready in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         shutil.rmtree(data / "index", ignore_errors=True)
@@ -353,6 +366,13 @@ def main() -> None:
     parser.add_argument(
         "--training-sample", type=int, default=100_000, help="records drawn from the extract to train on"
     )
+    parser.add_argument(
+        "--names",
+        choices=("narrow", "wide"),
+        default="narrow",
+        help="the population's given names: narrow (en_GB's 182 for each sex, each as likely; every"
+        " figure before 6 December 2026) or wide (thousands, in a long tail, as in a real population)",
+    )
     args = parser.parse_args()
     if args.search_only and args.keep is None:
         parser.error("--search-only needs --keep")
@@ -363,9 +383,9 @@ def main() -> None:
         if kind == "build":
             result: dict[str, object] = dict(work_build(Path(rest[0])))
         elif kind == "prepare":
-            folder, size, queries, density, backend, sample = rest
+            folder, size, queries, density, backend, sample, names = rest
             result = dict(
-                work_prepare(Path(folder), int(size), int(queries), int(density), backend, int(sample))
+                work_prepare(Path(folder), int(size), int(queries), int(density), backend, int(sample), names)
             )
         else:
             barrier = Path(rest[2]) if len(rest) > 2 else None
@@ -376,7 +396,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for size in args.sizes:
         if args.search_only:
-            print(search_only(size, args.queries, args.keep, args.density)[0], flush=True)
+            print(search_only(size, args.queries, args.keep, args.density, args.names)[0], flush=True)
             continue
         for line in bench_size(
             size,
@@ -386,6 +406,7 @@ def main() -> None:
             args.keep,
             args.train_backend,
             args.training_sample,
+            args.names,
         ):
             print(line, flush=True)
 

@@ -55,6 +55,47 @@ def _surname_pool() -> tuple[list[str], list[float]]:
     return list(names), list(accumulate(names.values()))
 
 
+def _given_name_pool(sex: str) -> tuple[list[str], list[float]]:
+    """Given names as varied as a real population's (``names="wide"``): en_GB's 182 names for the sex
+    given to 55 % of people, the commonest about 2 % (a Zipf-like fall, the order being Faker's), and
+    every other Faker locale's names for the sex (ASCII letters only, about 8,000) to the other 45 %,
+    in a longer Zipf-like tail."""
+    import importlib
+    import pkgutil
+
+    import faker.providers.person as people
+
+    attribute = "first_names_female" if sex == "F" else "first_names_male"
+    head = list(dict.fromkeys(getattr(GbPerson, attribute)))
+    tail: list[str] = []
+    for module in sorted(m.name for m in pkgutil.iter_modules(people.__path__)):
+        if module == "en_GB":
+            continue
+        try:
+            provider = importlib.import_module(f"faker.providers.person.{module}").Provider
+        except ImportError:
+            continue
+        tail += [
+            n for n in getattr(provider, attribute, ()) if n.isascii() and n.isalpha() and n[0].isupper()
+        ]
+    known = set(head)
+    tail = [n for n in dict.fromkeys(tail) if n not in known]
+    weights = [0.55 * w for w in _zipf(len(head), 15)] + [0.45 * w for w in _zipf(len(tail), 10)]
+    return head + tail, list(accumulate(weights))
+
+
+def _zipf(count: int, offset: int) -> list[float]:
+    raw = [1.0 / (rank + offset) for rank in range(count)]
+    total = sum(raw)
+    return [w / total for w in raw]
+
+
+def sharing_chance(cumulative: list[float]) -> float:
+    """The chance that two people drawn from a pool share a name (the sum of the squared shares)."""
+    shares = [b - a for a, b in zip([0.0, *cumulative[:-1]], cumulative, strict=True)]
+    return sum(s * s for s in shares) / cumulative[-1] ** 2
+
+
 @dataclass
 class Person:
     pid: int
@@ -73,8 +114,13 @@ class Generator:
     search cost of a 10M-record index measured on 1M records. (Not its accuracy: the people are
     more alike than real ones.)"""
 
-    def __init__(self, seed: int, people_hint: int, density: int = 1) -> None:
+    def __init__(self, seed: int, people_hint: int, density: int = 1, names: str = "narrow") -> None:
         self.rng = random.Random(seed)
+        # "narrow": en_GB's 182 given names for each sex, each as likely as the next (the population
+        # every figure before 6 December 2026 was measured on); "wide": see _given_name_pool.
+        if names not in ("narrow", "wide"):
+            raise ValueError(f"names must be narrow or wide, not {names!r}")
+        self.given_pools = {sex: _given_name_pool(sex) for sex in "FM"} if names == "wide" else None
         self.surnames, self.surname_cum = _surname_pool()
         self.density = density
         self.surname_of = {
@@ -107,7 +153,11 @@ class Generator:
     def person(self) -> Person:
         rng = self.rng
         sex = "F" if rng.random() < 0.51 else "M"
-        given = rng.choice(self.female if sex == "F" else self.male)
+        if self.given_pools is None:
+            given = rng.choice(self.female if sex == "F" else self.male)
+        else:
+            pool, cumulative = self.given_pools[sex]
+            given = rng.choices(pool, cum_weights=cumulative)[0]
         surname = self.surname_of[rng.choices(self.surnames, cum_weights=self.surname_cum)[0]]
         if rng.random() < 0.03:
             other = self.surname_of[rng.choices(self.surnames, cum_weights=self.surname_cum)[0]]
@@ -223,6 +273,7 @@ def write_search_data(
     seed: int = 11,
     chunk_rows: int = 250_000,
     density: int = 1,
+    names: str = "narrow",
 ) -> None:
     """:func:`make_search_data` for sizes that do not fit in memory (10M, 20M records), streamed.
 
@@ -230,13 +281,14 @@ def write_search_data(
     each record as ``person.npy`` (indexed by the record's number), ``present.parquet`` and
     ``absent.parquet`` and their people in ``truth.json``; :func:`load_truth` reads them back. The
     present people are drawn in advance from the first third of the people generated (there are
-    always at least that many), so no list of people is kept. ``density``: see :class:`Generator`.
+    always at least that many), so no list of people is kept. ``density`` and ``names``: see
+    :class:`Generator`.
     """
     import numpy as np
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    gen = Generator(seed, people_hint=int(records / 1.6), density=density)
+    gen = Generator(seed, people_hint=int(records / 1.6), density=density, names=names)
     rng = gen.rng
     chosen = set(random.Random(seed + 1).sample(range(max(queries, records // 3)), queries))
     schema = pa.schema([(c, pa.string()) for c in _COLUMNS])

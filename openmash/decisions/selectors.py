@@ -154,7 +154,7 @@ def agencies_asked(case: Case) -> list[Agency]:
 _REQUESTS_OF = Prepared(
     lambda: (
         InformationRequest.objects.filter(case_id=Param("case", Case._meta.pk))
-        .select_related("agency", "taken_by", "returned_by")
+        .select_related("agency", "returned_by")  # who returned it: on each return card
         .order_by("agency__name")
     )
 )
