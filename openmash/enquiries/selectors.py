@@ -110,8 +110,11 @@ def _staff(values: dict[str, Any], role: str) -> StaffName | None:
 def queue_rows(lines: Iterable[dict[str, Any]], now: datetime) -> list[QueueRow]:
     """Rows for the values :func:`request_lines` read, with each case's person referred (one query)."""
     values = list(lines)
-    # The person referred: the referral's subject (its first person, if it names none).
-    people = people_on_referrals(v["case__referral_id"] for v in values) if values else {}
+    # The person referred: the referral's subject (its first person, if it names none: read only then).
+    referrals = {v["case__referral_id"] for v in values}
+    people = people_on_referrals(referrals, subjects_only=True) if values else {}
+    if unnamed := referrals - people.keys():
+        people |= people_on_referrals(unnamed)
     rows = []
     for v in values:
         request = RequestLine(

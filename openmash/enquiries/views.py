@@ -38,6 +38,7 @@ from openmash.enquiries.forms import (
 from openmash.enquiries.models import (
     DONE_STATUSES,
     OPEN_STATUSES,
+    OUTSTANDING_STATUSES,
     HistoryItem,
     InformationRequest,
     RequestStatus,
@@ -73,20 +74,19 @@ def queue(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     tab = TAB_RETURNED if request.GET.get("show") == TAB_RETURNED else TAB_OPEN
     mine = requests_visible(request.user)
-    open_requests = mine.filter(status__in=OPEN_STATUSES).order_by("due_at", "sent_at")
-    returned = mine.filter(status__in=DONE_STATUSES, returned_at__gte=now - RECENTLY_RETURNED).order_by(
-        "-returned_at"
-    )
-    shown = open_requests if tab == TAB_OPEN else returned
-    # The three counts in one query over the rows that can count (read through the two queue indexes,
+    since = now - RECENTLY_RETURNED
+    if tab == TAB_OPEN:
+        shown = mine.filter(status__in=OPEN_STATUSES).order_by("due_at", "sent_at")
+    else:
+        shown = mine.filter(status__in=DONE_STATUSES, returned_at__gte=since).order_by("-returned_at")
+    # The four counts in one query over the rows that can count (read through the two queue indexes,
     # not the agency's whole history); the list a page at a time (a busy agency's open list is long).
-    counted = mine.filter(
-        Q(status__in=OPEN_STATUSES) | Q(status__in=DONE_STATUSES, returned_at__gte=now - RECENTLY_RETURNED)
-    )
-    counts = counted.aggregate(
+    recent = Q(status__in=DONE_STATUSES, returned_at__gte=since)
+    counts = mine.filter(Q(status__in=OUTSTANDING_STATUSES) | recent).aggregate(
         open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
         overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_at__lt=now)),
-        returned=Count("pk", filter=Q(status__in=DONE_STATUSES, returned_at__gte=now - RECENTLY_RETURNED)),
+        returned=Count("pk", filter=recent),
+        waiting=Count("pk", filter=Q(status=RequestStatus.BLOCKED)),
     )
     paginator = Paginator(request_lines(shown), QUEUE_PAGE_SIZE)
     paginator.count = counts["open" if tab == TAB_OPEN else "returned"]
@@ -95,7 +95,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     audit_queue(actor=actor, rows=rows, queue="agency_requests", tab=tab, page=page.number)
     # Waiting at the sharing gate: listed with the reason, but without the family's names, which this
     # agency may not see until consent or a lawful basis covers it.
-    waiting, waiting_pages = _waiting(request, mine) if tab == TAB_OPEN else ([], {})
+    waiting, waiting_pages = _waiting(request, mine) if tab == TAB_OPEN and counts["waiting"] else ([], {})
     base = {"show": TAB_RETURNED} if tab == TAB_RETURNED else {}
     return render(
         request,

@@ -260,6 +260,31 @@ def test_queue_and_home_name_the_person_referred_not_whoever_sorts_first(
         assert event.persons == [str(child.pk)], page
 
 
+def test_a_referral_naming_no_subject_is_listed_by_its_first_person(
+    people: dict[str, Any], police: Client
+) -> None:
+    """Read only when a page holds such a referral: the subjects are read first, the rest for those."""
+    named = make_referral(
+        people["referrer"], people=[PersonData(given_name="Zara", family_name="Young")]
+    ).case
+    older = PersonData(given_name="Aaron", family_name="Young", relationship="grandparent")
+    unnamed = make_referral(
+        people["referrer"], people=[PersonData(given_name="Yusuf", family_name="Abbott"), older]
+    ).case
+    for case in (named, unnamed):
+        screen(case, people["screener"], kinds=(AgencyKind.POLICE,))
+    unnamed.referral.people.update(is_subject=False)
+
+    rows = re.findall(
+        r'data-testid="request-row">.*?</tr>', text(police.get(reverse("enquiries:queue"))), re.S
+    )
+    assert len(rows) == 2
+    by_case = {case.reference: next(r for r in rows if case.reference in r) for case in (named, unnamed)}
+    assert "Zara Young" in by_case[named.reference]
+    assert "Yusuf Abbott" in by_case[unnamed.reference]  # first by family name, then given name
+    assert "Aaron" not in by_case[unnamed.reference]
+
+
 def test_returned_tab_lists_recent_returns_and_not_open_ones(
     people: dict[str, Any], police: Client, case: Case
 ) -> None:
