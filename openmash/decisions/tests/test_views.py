@@ -471,25 +471,6 @@ def test_no_more_rows_are_offered_past_the_most_a_decision_records(
         assert 1 <= len(shown) <= MOST_CHALLENGES
 
 
-def test_adding_a_row_to_a_case_decided_meanwhile_says_so(people: dict[str, Any], decider: Client) -> None:
-    case = ready(people)
-    opened = post_data(case, add="action")
-    decision_record(
-        actor=Actor(user=people["decider"]),
-        case=case,
-        expected_version=case.version,
-        outcome=Outcome.NFA,
-        level=level(1),
-        rationale="Decided elsewhere",
-        views=[],
-        challenges=[],
-        actions=[],
-    )
-    html = page(decider.post(record_url(case), opened))
-    assert "recorded a decision on this case" in html.replace("&#x27;", "'")
-    assert Decision.objects.count() == 1
-
-
 def test_agency_names_in_labels_are_escaped(people: dict[str, Any], decider: Client) -> None:
     case = ready(people)
     Agency.objects.filter(kind=AgencyKind.POLICE).update(name="Police <b>West</b>")
@@ -501,14 +482,15 @@ def test_agency_names_in_labels_are_escaped(people: dict[str, Any], decider: Cli
 # Two decision makers --------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("adding", [{}, {"add": "action"}], ids=["recording", "adding an action row"])
 def test_second_decision_maker_is_told_someone_decided_first(
-    people: dict[str, Any], decider: Client, make_user: Any
+    people: dict[str, Any], decider: Client, make_user: Any, adding: dict[str, str]
 ) -> None:
     case = ready(people)
     other = Client()
     other.force_login(make_user(Role.DECISION_MAKER))
     opened = post_data(
-        case, rationale="My own view: early help would do", outcome="nfa", level=str(level(1).pk)
+        case, rationale="My own view: early help would do", outcome="nfa", level=str(level(1).pk), **adding
     )
     assert decider.post(record_url(case), post_data(case)).status_code == 302
 
