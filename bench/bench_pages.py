@@ -335,7 +335,7 @@ def main() -> int:
     )
     header = f"{'page':<26} {'queries':>7} {'rows':>4}"
     for users in args.users:
-        header += f" | {users:>2} user{'s' if users > 1 else ' '} p50   p95  err  ×bare"
+        header += f" | {users:>2} user{'s' if users > 1 else ' '} p50   p95  err   ×bare"
         if users == 1 and "beside" in found:
             header += " other rows  p50 ×other" if other_code else " small rows  p50 ×small"
     print(header)
@@ -347,7 +347,7 @@ def main() -> int:
             mine = percentile(result.times, 50)
             line += (
                 f" | {mine:>10.0f} {percentile(result.times, 95):>5.0f} {result.errors:>4} "
-                f"{mine / p50(users, 'main', BARE):>6.1f}"
+                f"{mine / p50(users, 'main', BARE):>6.2f}"
             )
             if users == 1 and "beside" in found:
                 small = p50(1, "beside", page.name)
