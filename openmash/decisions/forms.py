@@ -147,7 +147,8 @@ class DecisionForm(GdsForm):
 
     def __init__(
         self,
-        *args: Any,
+        data: Any = None,
+        *,
         agencies: list[Agency],
         levels: list[ThresholdLevel],
         referrer_level: int | None,
@@ -156,21 +157,14 @@ class DecisionForm(GdsForm):
         subject: str = "child",
         **kwargs: Any,
     ) -> None:
-        data = args[0] if args else kwargs.get("data")
-        self.challenge_rows = rows_in(data, "challenge", CHALLENGE_PARTS, MOST_CHALLENGES)
-        self.action_rows = rows_in(data, "action", ACTION_PARTS, MOST_ACTIONS)
         #: "challenge" or "action" when the form came back to add a row to that list: nothing is checked.
-        self.adding = str(data.get(ADD, "")) if data is not None else ""
-        if self.adding == "challenge":
-            self.challenge_rows = min(self.challenge_rows + 1, MOST_CHALLENGES)
-        elif self.adding == "action":
-            self.action_rows = min(self.action_rows + 1, MOST_ACTIONS)
-        else:
-            self.adding = ""
+        self.adding = next((kind for kind in ("challenge", "action") if data and data.get(ADD) == kind), "")
+        self.challenge_rows = rows_in(data, "challenge", CHALLENGE_PARTS, MOST_CHALLENGES, self.adding)
+        self.action_rows = rows_in(data, "action", ACTION_PARTS, MOST_ACTIONS, self.adding)
         self.agencies = agencies
         self.levels = {str(level.pk): level for level in levels}
         self.outstanding = outstanding
-        super().__init__(*args, **kwargs)
+        super().__init__(data, **kwargs)
         level_field = cast(forms.ChoiceField, self.fields["level"])
         level_field.choices = [
             Choice(str(level.pk), str(level), **_level_hint(level, referrer_level, screened_level))
@@ -238,10 +232,13 @@ class DecisionForm(GdsForm):
             )
         self.helper.layout = self._layout()
         read_choices_once(self, known=[(active, active_agencies())])
-        if self.adding:
-            # Shown again as typed, with no errors: the person has not asked to record anything yet.
+
+    def full_clean(self) -> None:
+        if self.adding:  # shown again as typed, with no errors: nothing was asked to be recorded yet
             self._errors = ErrorDict()
             self.cleaned_data = {}
+            return
+        super().full_clean()
 
     # Layout -----------------------------------------------------------------------------------------
 
@@ -477,9 +474,10 @@ class DecisionForm(GdsForm):
         return super().error_anchor(name)
 
 
-def rows_in(data: Any, kind: str, parts: tuple[str, ...], most: int) -> int:
+def rows_in(data: Any, kind: str, parts: tuple[str, ...], most: int, adding: str = "") -> int:
     """How many challenge or action rows a form shows: as many as the form sent back said it showed
-    (``challenge_rows``), and at least up to the last row with anything typed in it; one on a new form."""
+    (``challenge_rows``), and at least up to the last row with anything typed in it, one more if the
+    person asked to add one to this ``kind``; one on a new form; never more than ``most``."""
     if data is None:
         return 1
     try:
@@ -491,7 +489,7 @@ def rows_in(data: Any, kind: str, parts: tuple[str, ...], most: int) -> int:
         for n in range(1, most + 1)
         if any(str(data.get(f"{kind}_{n}_{part}", "")).strip() for part in parts)
     ]
-    return max(1, min(most, max([said, *typed])))
+    return max(1, min(most, max([said, *typed]) + (adding == kind)))
 
 
 def _add_another(kind: str, rows: int, most: int) -> Markup:
