@@ -48,10 +48,8 @@ def _surname_pool() -> tuple[list[str], list[float]]:
         others += [n for n in provider.last_names if n.isascii() and n.isalpha() and n not in names]
     others = list(dict.fromkeys(others))
     # A Zipf-like tail: the 30 % of people with less common surnames.
-    tail = [1.0 / (rank + 10) for rank in range(len(others))]
-    scale = 0.3 / sum(tail)
-    for name, weight in zip(others, tail, strict=True):
-        names[name] = weight * scale
+    for name, weight in zip(others, _zipf(len(others), 10), strict=True):
+        names[name] = 0.3 * weight
     return list(names), list(accumulate(names.values()))
 
 
@@ -88,12 +86,6 @@ def _zipf(count: int, offset: int) -> list[float]:
     raw = [1.0 / (rank + offset) for rank in range(count)]
     total = sum(raw)
     return [w / total for w in raw]
-
-
-def sharing_chance(cumulative: list[float]) -> float:
-    """The chance that two people drawn from a pool share a name (the sum of the squared shares)."""
-    shares = [b - a for a, b in zip([0.0, *cumulative[:-1]], cumulative, strict=True)]
-    return sum(s * s for s in shares) / cumulative[-1] ** 2
 
 
 @dataclass
