@@ -205,7 +205,7 @@ REFUSALS = [
         child(date_of_birth=born_years_ago(18)), "/people/0/date_of_birth", CHILD_TOO_OLD, id="child-18"
     ),
     pytest.param(
-        child(date_of_birth=(timezone.localdate() + timedelta(days=1)).isoformat()),
+        child(date_of_birth=(timezone.localdate() + timedelta(days=7)).isoformat()),
         "/people/0/date_of_birth",
         BORN_IN_FUTURE,
         id="future-dob",
