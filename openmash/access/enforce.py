@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Exists, Model, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 
 from openmash.access.policy import NOT_FOUND, Action, Refusal, Verdict, decide, role_level
@@ -20,6 +20,7 @@ from openmash.cases.models import Case
 from openmash.core.actor import Actor
 from openmash.core.prepared import Param, Prepared, as_prefetched
 from openmash.enquiries.models import InformationRequest
+from openmash.hub.models import ThresholdLevel
 from openmash.referrals.models import Referral, ReferralPerson
 
 M = TypeVar("M", bound=Model)
@@ -125,13 +126,26 @@ class _CasesWithTheirPeople(Prepared[Case]):
         return cases
 
 
-_CASE_PAGE_ROWS = _CasesWithTheirPeople(
-    lambda: (
+def _case_page_rows() -> QuerySet[Case]:
+    """The case with what its page shows beside it. For the referral panel: whether the child was
+    referred before (most were not, and their earlier referrals are then not read) and the name of the
+    level of need the referrer gave, in the same read."""
+    earlier = Referral.earlier_referrals.through.objects.filter(from_referral=OuterRef("referral_id"))
+    level = ThresholdLevel.objects.filter(number=OuterRef("referral__referrer_level"))
+    return (
         Case.objects.select_related("referral", "level", "screened_by__agency", "destruction")
+        .annotate(
+            page_has_earlier=Exists(earlier),
+            page_referrer_level=Subquery(
+                level.order_by(*(ThresholdLevel._meta.ordering or ())).values("name")[:1]  # as `.first()`
+            ),
+        )
         .filter(pk=Param("pk", Case._meta.pk))
         .order_by()[:1]
     )
-)
+
+
+_CASE_PAGE_ROWS = _CasesWithTheirPeople(_case_page_rows)
 _REQUEST_PAGE_ROWS = by_key(
     lambda: InformationRequest.objects.select_related(
         "case", "case__referral", "case__destruction", "case__level", "agency", "taken_by", "returned_by"

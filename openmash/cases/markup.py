@@ -1,4 +1,5 @@
-"""The screening queue's rows and the case page's timeline written in Python (ADR 0043): the same
+"""The screening queue's rows, the case page's timeline and the referral panel written in Python (ADR
+0043): the same
 markup the templates wrote for each row, without Django's template engine drawing fifty rows of a dozen
 values each (a sixth of the queue's time). Every value from the database is escaped here; the words
 around them are fixed."""
@@ -9,13 +10,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from django.template.defaultfilters import linebreaksbr
+from django.template.defaultfilters import capfirst, linebreaksbr
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from openmash.cases.selectors import CaseRow
 from openmash.core.govuk_html import escape
+from openmash.core.templatetags.govuk import govuk_date
 from openmash.core.urls import object_url
 
 REREFERRAL = '<br><strong class="govuk-tag govuk-tag--pink" data-testid="rereferral">Re-referral</strong>'
@@ -82,4 +85,106 @@ def _history_item(entry: Any) -> str:
         f'<time datetime="{at}">{conditional_escape(entry.when)}</time></p>\n'
         f"        {reason}\n"
         "      </div>\n      "
+    )
+
+
+REREFERRAL_WARNING = "referrals/_rereferral_warning.html"
+
+
+def referral_panel(context: Any) -> SafeString:
+    """The referral as the hub received it, on the case page and beside the screening form: any earlier
+    referrals of the child (the re-referral warning, with the references the reader may open), who
+    referred and why, and each person named. Context: referral, people, received, referrer_level,
+    earlier_viewable."""
+    referral = context["referral"]
+    warning = ""
+    if referral.earlier_referrals.all():  # read with the page (cases.selectors.earlier_referrals)
+        warning = "\n  " + render_to_string(
+            REREFERRAL_WARNING,
+            {"referral": referral, "earlier_viewable": context["earlier_viewable"], "show_details": True},
+        )
+    level = context["referrer_level"]
+    if level:
+        level_text = escape(level)
+    elif referral.referrer_level:
+        level_text = f"Level {escape(referral.referrer_level)}"
+    else:
+        level_text = "Not given"
+    referrer = escape(referral.referrer_name)
+    if referral.referrer_job_title:
+        referrer += f", {escape(referral.referrer_job_title)}"
+    contact = "".join(
+        f"\n    <br>{escape(value)}" if value else "\n    "  # the template kept the line of a blank detail
+        for value in (referral.referrer_email, referral.referrer_phone)
+    )
+    concerns = "".join(f"<li>{escape(label)}</li>" for label in referral.concern_labels())
+    referred = escape(capfirst(referral.subject_words.referred))
+    people = "".join(_person_card(person, referred) for person in context["people"])
+    return mark_safe(  # noqa: S308 - each value escaped above and below
+        '\n<h2 class="govuk-heading-m" id="referral">The referral</h2>\n'
+        f"{warning}\n"
+        '<dl class="govuk-summary-list">\n'
+        + _row("Reference", escape(referral.reference))
+        + _row(
+            "Received",
+            f'{escape(context["received"])}<br><span class="govuk-body-s">'
+            f"{escape(referral.get_channel_display())}</span>",
+        )
+        + '  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Referrer</dt>'
+        '<dd class="govuk-summary-list__value">\n'
+        f"    {referrer}<br>\n"
+        f"    {escape(referral.referrer_organisation)}{contact}\n"
+        "  </dd></div>\n"
+        + _row("Referral source", escape(referral.get_source_display()))
+        + _row("Kinds of concern", f'\n    <ul class="govuk-list">{concerns}</ul>\n  ')
+        + _row("Concerns", linebreaksbr(referral.concerns))
+        + _row("Referrer's view of the level of need", level_text)
+        + _row("Family's consent", escape(referral.get_family_consent_display()))
+        + '</dl>\n<h3 class="govuk-heading-s">People named</h3>\n'
+        + people
+    )
+
+
+def _row(key: str, value: str) -> str:
+    """A summary list row: ``key`` is fixed words, ``value`` escaped already."""
+    return (
+        f'  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">{key}</dt>'
+        f'<dd class="govuk-summary-list__value">{value}</dd></div>\n'
+    )
+
+
+def _person_card(person: Any, referred: str) -> str:
+    if person.is_subject:
+        tag = f' <strong class="govuk-tag govuk-tag--blue">{referred}</strong>'
+    else:
+        tag = f' <span class="govuk-body-s">({escape(person.get_relationship_display())})</span>'
+    born = escape(govuk_date(person.date_of_birth) or "Not known")
+    rows = _card_row("Date of birth", born) + _card_row("Sex", escape(person.get_sex_display()))
+    optional = ["", "", ""]
+    if person.nhs_number:
+        optional[0] = _card_row("NHS number", escape(person.nhs_number), end="")
+    if person.address or person.postcode:
+        postcode = f"<br>{escape(person.postcode)}" if person.postcode else ""
+        optional[1] = _card_row("Address", f"{escape(person.address)}{postcode}", end="")
+    if person.school:
+        optional[2] = _card_row("School", escape(person.school), end="")
+    return (
+        '<div class="govuk-summary-card">\n'
+        '  <div class="govuk-summary-card__title-wrapper">\n'
+        f'    <h4 class="govuk-summary-card__title">{escape(person.given_name)} {escape(person.family_name)}'
+        f"{tag}</h4>\n"
+        "  </div>\n"
+        '  <div class="govuk-summary-card__content">\n'
+        '    <dl class="govuk-summary-list">\n'
+        f"{rows}" + "".join(f"      {row}\n" for row in optional) + "    </dl>\n"
+        "  </div>\n"
+        "</div>\n"
+    )
+
+
+def _card_row(key: str, value: str, *, end: str = "\n") -> str:
+    start = "      " if end else ""
+    return (
+        f'{start}<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">{key}</dt>'
+        f'<dd class="govuk-summary-list__value">{value}</dd></div>{end}'
     )

@@ -13,8 +13,6 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils import timezone
 
 from openmash.access.enforce import AccessRefusedError, authorize, open_case
@@ -28,7 +26,7 @@ from openmash.access.policy import (
     writable,
 )
 from openmash.accounts.models import User
-from openmash.accounts.permissions import Perm, can, require, signed_in
+from openmash.accounts.permissions import Perm, require, signed_in
 from openmash.cases.forms import (
     KEYWORKER_ERROR_FIELDS,
     RERATE_ERROR_FIELDS,
@@ -80,19 +78,24 @@ from openmash.casework.triage import triage_decide
 from openmash.core.actor import Actor
 from openmash.core.counted_page import counted_page
 from openmash.core.errors import CONCURRENT_EDIT, ConcurrentEditError, DomainError
-from openmash.core.prepared import Param, Prepared
+from openmash.core.prepared import Param, Prepared, as_prefetched
 from openmash.enquiries.disclosures import returns_viewed
 from openmash.enquiries.models import OPEN_STATUSES, OUTSTANDING_STATUSES, InformationRequest, RequestStatus
 from openmash.hub.calendar_format import format_deadline
-from openmash.hub.models import CHILDREN_ONLY_KINDS, RagRating, ThresholdIndicator, ThresholdLevel
+from openmash.hub.models import (
+    CHILDREN_ONLY_KINDS,
+    RagRating,
+    ThresholdIndicator,
+    ThresholdLevel,
+    level_label,
+)
 from openmash.hub.selectors import hub_calendar, hub_configuration
 from openmash.people.models import PersonAddition
 from openmash.people.selectors import people_added_in_searches
-from openmash.referrals.models import ADULT_WORDS, Referral
+from openmash.referrals.models import ADULT_WORDS
 from openmash.teams.models import ROUTE_SPECIALISMS
 
 PAGE_SIZE = 50
-REREFERRAL_WARNING = "referrals/_rereferral_warning.html"
 
 
 def _page(request: HttpRequest, items: QuerySet[Case, dict[str, Any]]) -> Page[dict[str, Any]]:
@@ -392,12 +395,23 @@ def case_history(case: Case, agencies: frozenset[object] = frozenset()) -> list[
     return sorted(entries, key=lambda e: e.at, reverse=True)
 
 
-def referral_context(referral: Referral, user: object) -> dict[str, Any]:
-    """What the referral panel shows, on the case page and beside the screening form."""
-    referrer_level = None
+def referral_context(case: Case, user: object) -> dict[str, Any]:
+    """What the referral panel shows, on the case page and beside the screening form. The case read
+    with its page (access.enforce) says already whether the child was referred before and names the
+    referrer's level of need: each is read again only if it does not."""
+    referral = case.referral
+    referrer_level: object = None
     if referral.referrer_level is not None:
-        referrer_level = _LEVEL.first(number=referral.referrer_level)
-    earlier = earlier_referrals(referral)
+        name = getattr(case, "page_referrer_level", _NOT_READ)
+        if name is _NOT_READ:
+            referrer_level = _LEVEL.first(number=referral.referrer_level)
+        elif isinstance(name, str):
+            referrer_level = level_label(referral.referrer_level, name)
+    if getattr(case, "page_has_earlier", True):
+        earlier = earlier_referrals(referral)
+    else:
+        earlier = []
+        as_prefetched(referral, "earlier_referrals", earlier)  # the panel reads none
     return {
         "referral": referral,
         "people": list(referral.people.all()),
@@ -410,17 +424,10 @@ def referral_context(referral: Referral, user: object) -> dict[str, Any]:
             for r in earlier
             if getattr(r, "case", None) is not None and decide(user, Action.CASE_VIEW, r.case).allowed
         },
-        "rereferral_warning": _template_exists(REREFERRAL_WARNING),
-        "may_view_all": can(user, Perm.CASE_VIEW_ALL),
     }
 
 
-def _template_exists(name: str) -> bool:
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return False
-    return True
+_NOT_READ = object()
 
 
 @signed_in
@@ -490,7 +497,7 @@ def detail(request: HttpRequest, case_id: str) -> HttpResponse:
         "waiting": sorted(
             (r for r in case.requests.all() if r.status == RequestStatus.BLOCKED), key=lambda r: r.agency.name
         ),
-        **referral_context(case.referral, request.user),
+        **referral_context(case, request.user),
     }
     return render(request, "cases/detail.html", context)
 
@@ -557,7 +564,7 @@ def screen(request: HttpRequest, case_id: str) -> HttpResponse:
             "children": children_of(case),
             "already_recorded": [str(c) for c in case.consents.select_related("given_by")]
             + [f"Lawful basis: {b.get_art6_display()}" for b in case.lawful_bases.all()],
-            **referral_context(case.referral, request.user),
+            **referral_context(case, request.user),
         },
     )
 

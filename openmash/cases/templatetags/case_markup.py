@@ -24,3 +24,9 @@ def screening_rows(rows: Sequence[CaseRow]) -> SafeString:
 def history_items(entries: Sequence[Any]) -> SafeString:
     """``{% history_items history %}``: the case page's timeline, newest first."""
     return markup.history_items(entries)
+
+
+@register.simple_tag(takes_context=True)
+def referral_panel(context: Any) -> SafeString:
+    """``{% referral_panel %}``: the referral as the hub received it, and the people it names."""
+    return markup.referral_panel(context)

@@ -1,9 +1,11 @@
-"""The screening queue's rows and the case page's timeline written in Python are the markup their
-templates wrote, character for character, whatever the names and words hold (ADR 0043)."""
+"""The screening queue's rows, the case page's timeline and the referral panel written in Python are the
+markup their templates wrote, whatever the names and words hold (ADR 0043): character for character, or
+for the referral panel, but for the blank lines the template left where it wrote no warning."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from django.template import engines
@@ -11,9 +13,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openmash.cases.markup import queue_rows
+from openmash.cases.models import Case
 from openmash.cases.selectors import CaseLine, CaseRow, ReferralLine
 from openmash.cases.views import HistoryEntry
-from openmash.referrals.models import Referral
+from openmash.core.codes import Sex
+from openmash.referrals.models import (
+    Channel,
+    ConcernCategory,
+    FamilyConsent,
+    Referral,
+    ReferralPerson,
+    Relationship,
+)
 
 # The rows as the queue's template wrote them before they were written in Python.
 TEMPLATE = """{% for row in rows %}
@@ -124,3 +135,110 @@ def test_the_timeline_is_the_templates_markup(entries: list[HistoryEntry]) -> No
     django = engines["django"]
     context = {"history": entries}
     assert django.from_string(NOW).render(context) == django.from_string(HISTORY).render(context)
+
+
+# The referral panel as cases/_referral.html wrote it before it was written in Python.
+REFERRAL = """<h2 class="govuk-heading-m" id="referral">The referral</h2>
+{% include "referrals/_rereferral_warning.html" with show_details=True %}
+<dl class="govuk-summary-list">
+  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Reference</dt><dd class="govuk-summary-list__value">{{ referral.reference }}</dd></div>
+  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Received</dt><dd class="govuk-summary-list__value">{{ received }}<br><span class="govuk-body-s">{{ referral.get_channel_display }}</span></dd></div>
+  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Referrer</dt><dd class="govuk-summary-list__value">
+    {{ referral.referrer_name }}{% if referral.referrer_job_title %}, {{ referral.referrer_job_title }}{% endif %}<br>
+    {{ referral.referrer_organisation }}
+    {% if referral.referrer_email %}<br>{{ referral.referrer_email }}{% endif %}
+    {% if referral.referrer_phone %}<br>{{ referral.referrer_phone }}{% endif %}
+  </dd></div>
+  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Referral source</dt><dd class="govuk-summary-list__value">{{ referral.get_source_display }}</dd></div>
+  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Kinds of concern</dt><dd class="govuk-summary-list__value">
+    <ul class="govuk-list">{% for label in referral.concern_labels %}<li>{{ label }}</li>{% endfor %}</ul>
+  </dd></div>
+  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Concerns</dt><dd class="govuk-summary-list__value">{{ referral.concerns|linebreaksbr }}</dd></div>
+  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Referrer's view of the level of need</dt><dd class="govuk-summary-list__value">{% if referrer_level %}{{ referrer_level }}{% elif referral.referrer_level %}Level {{ referral.referrer_level }}{% else %}Not given{% endif %}</dd></div>
+  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Family's consent</dt><dd class="govuk-summary-list__value">{{ referral.get_family_consent_display }}</dd></div>
+</dl>
+<h3 class="govuk-heading-s">People named</h3>
+{% for person in people %}
+<div class="govuk-summary-card">
+  <div class="govuk-summary-card__title-wrapper">
+    <h4 class="govuk-summary-card__title">{{ person.given_name }} {{ person.family_name }}{% if person.is_subject %} <strong class="govuk-tag govuk-tag--blue">{{ referral.subject_words.referred|capfirst }}</strong>{% else %} <span class="govuk-body-s">({{ person.get_relationship_display }})</span>{% endif %}</h4>
+  </div>
+  <div class="govuk-summary-card__content">
+    <dl class="govuk-summary-list">
+      <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Date of birth</dt><dd class="govuk-summary-list__value">{{ person.date_of_birth|govuk_date|default:"Not known" }}</dd></div>
+      <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Sex</dt><dd class="govuk-summary-list__value">{{ person.get_sex_display }}</dd></div>
+      {% if person.nhs_number %}<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">NHS number</dt><dd class="govuk-summary-list__value">{{ person.nhs_number }}</dd></div>{% endif %}
+      {% if person.address or person.postcode %}<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Address</dt><dd class="govuk-summary-list__value">{{ person.address }}{% if person.postcode %}<br>{{ person.postcode }}{% endif %}</dd></div>{% endif %}
+      {% if person.school %}<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">School</dt><dd class="govuk-summary-list__value">{{ person.school }}</dd></div>{% endif %}
+    </dl>
+  </div>
+</div>
+{% endfor %}
+"""  # noqa: E501
+PANEL = """{% load case_markup %}{% referral_panel %}"""
+choice = st.sampled_from
+maybe = st.one_of(st.just(""), words)
+
+
+@st.composite
+def referrals(draw: st.DrawFn) -> dict[str, object]:
+    referral = Referral(
+        pk=UUID(int=draw(st.integers(0, 2**128 - 1))),
+        reference=draw(words),
+        received_at=MOMENT,
+        channel=draw(choice(Channel.values)),
+        referrer_name=draw(words),
+        referrer_organisation=draw(words),
+        referrer_job_title=draw(maybe),
+        referrer_email=draw(maybe),
+        referrer_phone=draw(maybe),
+        source=draw(choice(SOURCES)),
+        concerns=draw(lines),
+        concern_categories=draw(st.lists(choice(ConcernCategory.values), max_size=3, unique=True)),
+        referrer_level=draw(st.one_of(st.none(), st.integers(1, 5))),
+        family_consent=draw(choice(FamilyConsent.values)),
+    )
+    people = [
+        ReferralPerson(
+            referral=referral,
+            is_subject=draw(st.booleans()),
+            relationship=draw(choice(Relationship.values)),
+            given_name=draw(words),
+            family_name=draw(words),
+            date_of_birth=draw(st.one_of(st.none(), st.dates(date(1950, 1, 1), date(2026, 12, 1)))),
+            sex=draw(choice(Sex.values)),
+            nhs_number=draw(maybe),
+            address=draw(maybe),
+            postcode=draw(maybe),
+            school=draw(maybe),
+        )
+        for _ in range(draw(st.integers(0, 3)))
+    ]
+    earlier = [
+        Referral(pk=UUID(int=n), reference=f"REF-{n}", received_at=MOMENT - timedelta(days=n))
+        for n in range(draw(st.integers(0, 2)))
+    ]
+    for n, before in enumerate(earlier):
+        case = Case(pk=UUID(int=n + 10), reference=f"CASE-{n}")
+        case._state.fields_cache["decision"] = None  # no outcome yet
+        before._state.fields_cache["case"] = case
+    referral._prefetched_objects_cache = {"people": people, "earlier_referrals": earlier}
+    return {
+        "referral": referral,
+        "people": people,
+        "received": draw(words),
+        "referrer_level": draw(st.one_of(st.just(""), words)),
+        "earlier_viewable": {UUID(int=10)},  # the first earlier case is linked
+    }
+
+
+def _blank_lines_dropped(markup: str) -> str:
+    return re.sub(r"\n\s*\n", "\n", markup).strip()
+
+
+@settings(max_examples=200, deadline=None)
+@given(referrals())
+def test_the_referral_panel_is_the_templates_markup(context: dict[str, object]) -> None:
+    django = engines["django"]
+    written, now = django.from_string(REFERRAL).render(context), django.from_string(PANEL).render(context)
+    assert _blank_lines_dropped(now) == _blank_lines_dropped(written)

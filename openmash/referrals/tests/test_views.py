@@ -481,6 +481,32 @@ def test_re_referral_warning_lists_earlier_referrals_for_staff_only(
     assert f"{second.reference} ({when}, no outcome yet)" in text
 
 
+def test_the_case_page_warns_of_earlier_referrals_only_where_there_were_some(
+    referrer: Any, make_user: Any, client_for: Any
+) -> None:
+    """The case page's referral panel: a child referred before is warned of, with each earlier
+    referral's reference linking to its case; a first referral shows no warning."""
+    screener = make_user(Role.SCREENING_MANAGER)
+    first = make_referral(referrer)
+    latest = make_referral(referrer)
+    assert list(latest.earlier_referrals.all()) == [first]
+
+    def case_page(referral: Any) -> str:
+        response = client_for(screener).get(reverse("cases:detail", args=[referral.case.pk]))
+        assert response.status_code == 200
+        return str(response.content.decode())
+
+    page = case_page(latest)
+    warning = re.sub(r"\s+", " ", page.split('data-testid="rereferral-warning"', 1)[1].split("</ul>", 1)[0])
+    assert "This child has been referred before:" in warning
+    link = reverse("cases:detail", args=[first.case.pk])
+    assert (
+        f'<a class="govuk-link" href="{link}" data-testid="earlier-referral-link">{first.reference}'
+        in warning
+    )
+    assert 'data-testid="rereferral-warning"' not in case_page(first)
+
+
 def test_a_different_child_gives_no_warning(referrer: Any, client_for: Any) -> None:
     make_referral(referrer)
     data = form_data(**{"child-0-nhs_number": "", "child-0-given_name": "Amelia"})
