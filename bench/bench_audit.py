@@ -6,7 +6,11 @@ once, each a separate process with its own database connection as web workers ar
 .venv/bin/python bench/bench_audit.py --database postgres://postgres@127.0.0.1:5432/openmash_volume_audit
 .venv/bin/python bench/bench_audit.py --database sqlite    # a SQLite file in a temporary folder
 
-The database is migrated first; events are appended to whatever trail it holds.
+The database is migrated first; events are appended to whatever trail it holds. Its checkpoints are
+anchored in one folder per database (under the system's temporary folder), kept between runs as a hub
+keeps its anchor: `audit_verify` at the end checks this run's events and every earlier run's. A
+PostgreSQL database named here is this benchmark's own: where its anchor folder is missing (a new
+machine, a cleaned temporary folder), the database is dropped and made again.
 """
 
 from __future__ import annotations
@@ -112,7 +116,14 @@ def main() -> None:
         help="OPENMASH_AUDIT_CHAINS to compare (1: every writer queues for the one chain's lock)",
     )
     args = parser.parse_args()
-    anchor = Path(tempfile.mkdtemp(prefix="bench-audit-anchor-"))
+    kept_as = args.database.rstrip("/").rsplit("/", 1)[-1] if args.database != "sqlite" else ""
+    anchor = (
+        Path(tempfile.gettempdir()) / "openmash-bench-audit-anchors" / kept_as
+        if kept_as
+        else Path(tempfile.mkdtemp(prefix="bench-audit-anchor-"))  # a new SQLite file each run
+    )
+    anchored = anchor.is_dir()  # made by an earlier run, with whatever checkpoints it anchored
+    anchor.mkdir(parents=True, exist_ok=True)
     setup(args.database, anchor)
     from django.core.management import call_command
     from django.db import connection
@@ -123,6 +134,10 @@ def main() -> None:
         params = connection.get_connection_params()
         name = params.pop("dbname")
         with connect(**{**params, "dbname": "postgres"}, autocommit=True) as admin:
+            if not anchored:
+                # A trail whose checkpoints were anchored in a folder since removed would fail its check
+                # for that reason alone: this benchmark's own database is started again.
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
             if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
                 admin.execute(f'CREATE DATABASE "{name}"')
     call_command("migrate", verbosity=0)
