@@ -1,8 +1,7 @@
-"""The screening queue's rows, the case page's timeline and the referral panel written in Python (ADR
-0043): the same
-markup the templates wrote for each row, without Django's template engine drawing fifty rows of a dozen
-values each (a sixth of the queue's time). Every value from the database is escaped here; the words
-around them are fixed."""
+"""The screening queue's rows, the case page's timeline and the referral panel written in Python
+(ADR 0043): the same markup the templates wrote for each row, without Django's template engine drawing
+fifty rows of a dozen values each (a sixth of the queue's time). Every value from the database is escaped
+here; the words around them are fixed."""
 
 from __future__ import annotations
 
@@ -114,8 +113,7 @@ def referral_panel(context: Any) -> SafeString:
     if referral.referrer_job_title:
         referrer += f", {escape(referral.referrer_job_title)}"
     contact = "".join(
-        f"\n    <br>{escape(value)}" if value else "\n    "  # the template kept the line of a blank detail
-        for value in (referral.referrer_email, referral.referrer_phone)
+        f"\n    <br>{escape(value)}" for value in (referral.referrer_email, referral.referrer_phone) if value
     )
     concerns = "".join(f"<li>{escape(label)}</li>" for label in referral.concern_labels())
     referred = escape(capfirst(referral.subject_words.referred))
@@ -159,15 +157,14 @@ def _person_card(person: Any, referred: str) -> str:
     else:
         tag = f' <span class="govuk-body-s">({escape(person.get_relationship_display())})</span>'
     born = escape(govuk_date(person.date_of_birth) or "Not known")
-    rows = _card_row("Date of birth", born) + _card_row("Sex", escape(person.get_sex_display()))
-    optional = ["", "", ""]
+    rows = [("Date of birth", born), ("Sex", escape(person.get_sex_display()))]
     if person.nhs_number:
-        optional[0] = _card_row("NHS number", escape(person.nhs_number), end="")
+        rows.append(("NHS number", escape(person.nhs_number)))
     if person.address or person.postcode:
         postcode = f"<br>{escape(person.postcode)}" if person.postcode else ""
-        optional[1] = _card_row("Address", f"{escape(person.address)}{postcode}", end="")
+        rows.append(("Address", f"{escape(person.address)}{postcode}"))
     if person.school:
-        optional[2] = _card_row("School", escape(person.school), end="")
+        rows.append(("School", escape(person.school)))
     return (
         '<div class="govuk-summary-card">\n'
         '  <div class="govuk-summary-card__title-wrapper">\n'
@@ -176,15 +173,8 @@ def _person_card(person: Any, referred: str) -> str:
         "  </div>\n"
         '  <div class="govuk-summary-card__content">\n'
         '    <dl class="govuk-summary-list">\n'
-        f"{rows}" + "".join(f"      {row}\n" for row in optional) + "    </dl>\n"
+        + "".join(f"    {_row(key, value)}" for key, value in rows)
+        + "    </dl>\n"
         "  </div>\n"
         "</div>\n"
-    )
-
-
-def _card_row(key: str, value: str, *, end: str = "\n") -> str:
-    start = "      " if end else ""
-    return (
-        f'{start}<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">{key}</dt>'
-        f'<dd class="govuk-summary-list__value">{value}</dd></div>{end}'
     )

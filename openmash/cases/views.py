@@ -86,7 +86,6 @@ from openmash.hub.models import (
     CHILDREN_ONLY_KINDS,
     RagRating,
     ThresholdIndicator,
-    ThresholdLevel,
     level_label,
 )
 from openmash.hub.selectors import hub_calendar, hub_configuration
@@ -355,11 +354,6 @@ _INDICATORS = Prepared(
         .order_by(*(f"thresholdindicator__{o}" for o in ThresholdIndicator._meta.ordering or ()))
     )
 )
-_LEVEL = Prepared(
-    lambda: ThresholdLevel.objects.filter(
-        number=Param("number", ThresholdLevel._meta.get_field("number"))
-    ).order_by(*(ThresholdLevel._meta.ordering or ()))[:1]  # as `.first()` orders
-)
 
 
 def case_history(case: Case, agencies: frozenset[object] = frozenset()) -> list[HistoryEntry]:
@@ -396,18 +390,16 @@ def case_history(case: Case, agencies: frozenset[object] = frozenset()) -> list[
 
 
 def referral_context(case: Case, user: object) -> dict[str, Any]:
-    """What the referral panel shows, on the case page and beside the screening form. The case read
-    with its page (access.enforce) says already whether the child was referred before and names the
-    referrer's level of need: each is read again only if it does not."""
+    """What the referral panel shows, on the case page and beside the screening form. Both open the case
+    with the read that says whether the child was referred before and names the referrer's level of need
+    (access.enforce's case page rows): the earlier referrals are read only if there are some."""
     referral = case.referral
-    referrer_level: object = None
-    if referral.referrer_level is not None:
-        name = getattr(case, "page_referrer_level", _NOT_READ)
-        if name is _NOT_READ:
-            referrer_level = _LEVEL.first(number=referral.referrer_level)
-        elif isinstance(name, str):
-            referrer_level = level_label(referral.referrer_level, name)
-    if getattr(case, "page_has_earlier", True):
+    level_name = getattr(case, "page_referrer_level")  # noqa: B009 - an annotation the model does not declare
+    number = referral.referrer_level
+    referrer_level = (
+        level_label(number, level_name) if number is not None and level_name is not None else None
+    )
+    if getattr(case, "page_has_earlier"):  # noqa: B009
         earlier = earlier_referrals(referral)
     else:
         earlier = []
@@ -417,7 +409,6 @@ def referral_context(case: Case, user: object) -> dict[str, Any]:
         "people": list(referral.people.all()),
         "received": format_deadline(referral.received_at),
         "referrer_level": referrer_level,
-        "earlier_referrals": earlier,
         # The earlier cases this person may open, linked from the re-referral warning.
         "earlier_viewable": {
             r.case.pk
@@ -425,9 +416,6 @@ def referral_context(case: Case, user: object) -> dict[str, Any]:
             if getattr(r, "case", None) is not None and decide(user, Action.CASE_VIEW, r.case).allowed
         },
     }
-
-
-_NOT_READ = object()
 
 
 @signed_in
