@@ -25,7 +25,7 @@ from openmash.consent.models import Disclosure, DisclosureKind
 from openmash.core.actor import Actor
 from openmash.core.counted_page import page_number
 from openmash.core.errors import DomainError
-from openmash.core.prepared import Param, Prepared, pointing_at
+from openmash.core.prepared import Param, Prepared, as_prefetched, pointing_at
 from openmash.enquiries.forms import (
     DATE_NO_DAY,
     DATE_NO_MONTH,
@@ -249,6 +249,8 @@ def _render_detail(
         if blocked or ended
         else pointing_at(_REQUEST_PEOPLE.run(referral=referral.pk), "referral", referral)
     )
+    if people:
+        as_prefetched(referral, "people", people)  # the sharing gate reads them, as the referral's people
     agencies = contribution_agencies(request.user, info.case) if people else frozenset()
     for person in people:
         setattr(person, "provenance", provenance(person, agencies))  # noqa: B010 - shown with each person

@@ -11,9 +11,11 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -350,6 +352,18 @@ def test_request_page_shows_what_the_agency_needs(police: Client, police_request
     assert body.count('data-testid="history-row"') == 3
     viewed = AuditEvent.objects.get(action=AuditAction.REQUEST_VIEWED)
     assert viewed.object_id == str(police_request.pk) and len(viewed.persons) == 2
+
+
+def test_request_page_reads_the_familys_people_once(
+    police: Client, police_request: InformationRequest
+) -> None:
+    """The researcher's page reads the referral's people for its panels and the sharing gate once (and
+    their keys, for the audit event, before the page is drawn)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = police.get(detail_url(police_request))
+    assert response.status_code == 200
+    people_reads = [q["sql"] for q in queries if 'FROM "referrals_referralperson"' in q["sql"]]
+    assert len(people_reads) == 2, people_reads
 
 
 def test_take_a_request(people: dict[str, Any], police: Client, police_request: InformationRequest) -> None:
