@@ -154,19 +154,33 @@ _REQUEST_PAGE_ROWS = by_key(
 
 
 def open_case(
-    request: HttpRequest, case_id: object, action: Action = Action.CASE_VIEW, *, purpose: str = "view"
+    request: HttpRequest,
+    case_id: object,
+    action: Action = Action.CASE_VIEW,
+    *,
+    purpose: str = "view",
+    audit: bool = True,
 ) -> tuple[Actor, Case, Verdict]:
-    """The case, once the policy allows this action; its opening is audited, naming its people."""
+    """The case, once the policy allows this action; its opening is audited, naming its people, unless
+    the caller audits (a page that records what it showed in an event of its own, naming the people:
+    one event for one read, not two)."""
     actor = Actor.from_request(request)
     case, verdict = load(actor, action, _CASE_PAGE_ROWS, case_id)
-    audit_record(
-        actor=actor,
-        action=AuditAction.CASE_VIEWED,
-        obj=case,
-        persons=[str(p.pk) for p in case.referral.people.all()],
-        detail={"purpose": purpose},
-    )
+    if audit:
+        audit_record(
+            actor=actor,
+            action=AuditAction.CASE_VIEWED,
+            obj=case,
+            persons=case_people_keys(case),
+            detail={"purpose": purpose},
+        )
     return actor, case, verdict
+
+
+def case_people_keys(case: Case) -> list[str]:
+    """The keys of the people on a case opened by :func:`open_case`, for the audit event of its read:
+    the referral's people it keeps (no read of its own)."""
+    return [str(p.pk) for p in case.referral.people.all()]
 
 
 def open_request(

@@ -235,6 +235,9 @@ class Standing:
     keyworker: bool = False
     """A researcher in the agency of the keyworker the early-help product was handed to."""
     notes: list[str] = field(default_factory=list)
+    requests: list[InformationRequest] | None = None
+    """A researcher's: every request on the case, read once for their agency's and for the agencies
+    whose returns they may see (an agency is asked once on a case)."""
 
 
 _STANDINGS: ContextVar[dict[tuple[object, object], Standing] | None] = ContextVar(
@@ -294,16 +297,12 @@ _CASE_KEY = Case._meta.pk
 _CASE_REQUESTS = Prepared(
     lambda: InformationRequest.objects.filter(case_id=Param("case", _CASE_KEY)).select_related("agency")
 )
-_AGENCYS_LAST_REQUEST = Prepared(
-    lambda: (
-        InformationRequest.objects.filter(
-            case_id=Param("case", _CASE_KEY), agency_id=Param("agency", Agency._meta.pk)
-        )
-        .select_related("agency")
-        .order_by("sent_at")
-        .reverse()[:1]
-    )  # the last sent, as `.last()` reads it
-)
+
+
+def _case_requests(case: Case) -> list[InformationRequest]:
+    """The case's requests with their agencies: the page's, where it loaded them already."""
+    kept = kept_rows(case, "requests")
+    return kept if kept is not None else _CASE_REQUESTS.run(case=case.pk)
 
 
 _USER_KEY = User._meta.pk
@@ -340,7 +339,8 @@ def _standing(user: User, case: Case) -> Standing:
     if user.has_role(Role.MEETING_CHAIR):
         s.chair = _CHAIRS.exists(case=case.pk, user=user.pk)
     if user.has_role(Role.AGENCY_RESEARCHER):
-        s.request = _AGENCYS_LAST_REQUEST.first(case=case.pk, agency=user.agency_id)
+        s.requests = _case_requests(case)
+        s.request = next((r for r in s.requests if r.agency_id == user.agency_id), None)
         if s.request is not None and s.request.status not in (RequestStatus.BLOCKED, RequestStatus.WITHDRAWN):
             gate = _gate(case, s.request.agency, Purpose.SHARE)
             s.gate_open = gate.allowed
@@ -927,9 +927,7 @@ def contribution_agencies(user: object, case: Case) -> frozenset[object]:
     s = standing(person, case)
     if not _case_view(person, case, s):
         return frozenset()
-    requests = kept_rows(case, "requests")  # the page loaded them already
-    if requests is None:
-        requests = _CASE_REQUESTS.run(case=case.pk)
+    requests = s.requests if s.requests is not None else _case_requests(case)
     if s.hub or s.chair:
         return frozenset(r.agency_id for r in requests)
     shown = {person.agency_id}

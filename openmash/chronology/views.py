@@ -7,7 +7,7 @@ from defusedcsv import csv
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from openmash.access.enforce import open_case
+from openmash.access.enforce import case_people_keys, open_case
 from openmash.access.policy import Action, contribution_agencies
 from openmash.accounts.permissions import signed_in
 from openmash.audit.catalogue import AuditAction
@@ -19,7 +19,8 @@ from openmash.enquiries.disclosures import CHRONOLOGY_CSV_EXPORTED, CHRONOLOGY_V
 
 
 def _case(request: HttpRequest, case_id: str, purpose: str) -> tuple[Actor, Case, frozenset[object]]:
-    actor, case, _ = open_case(request, case_id, Action.CASE_VIEW, purpose=purpose)
+    # Each page audits its read itself, naming the people: one event, not a second "case viewed".
+    actor, case, _ = open_case(request, case_id, Action.CASE_VIEW, purpose=purpose, audit=False)
     return actor, case, contribution_agencies(request.user, case)
 
 
@@ -42,6 +43,7 @@ def case_chronology(request: HttpRequest, case_id: str) -> HttpResponse:
         actor=actor,
         action=AuditAction.CHRONOLOGY_VIEWED,
         obj=case,
+        persons=case_people_keys(case),
         detail={"filters": dataclasses.asdict(filters), "entries": len(entries)},
     )
     returns_shown(actor=actor, case=case, shown=CHRONOLOGY_VIEWED, agencies=shown)
@@ -97,7 +99,7 @@ def case_chronology_csv(request: HttpRequest, case_id: str) -> HttpResponse:
         actor=actor,
         action=AuditAction.CHRONOLOGY_EXPORTED,
         obj=case,
-        persons=[str(p) for p in case.referral.people.values_list("pk", flat=True)],
+        persons=case_people_keys(case),
         detail={"entries": len(entries), "format": "csv"},
     )
     returns_shown(actor=actor, case=case, shown=CHRONOLOGY_CSV_EXPORTED, agencies=shown)

@@ -295,20 +295,26 @@ class PreparedInsert(Generic[M]):
         table of keys only (a many-to-many table's rows), where building a model object for each row
         costs more than writing it. Each value goes through its field's ``get_db_prep_save``; no
         ``pre_save`` runs and no key is read back."""
-        if [f.name for f in self._fields] != list(names):
-            raise TypeError(f"this insert writes {[f.name for f in self._fields]}, not {list(names)}")
-        if not rows:
-            return
         alias = router.db_for_write(self._model)
         connection = connections[alias]
-        params = [
+        params = self._value_rows(names, rows, connection)
+        if not rows:
+            return
+        # Checked (in the tests) as the first row's model object would be written: its values, its SQL.
+        self._send(connection, alias, len(rows), params, sample=self._value_sample(rows))
+
+    def _value_rows(self, names: Sequence[str], rows: Sequence[Sequence[Any]], connection: Any) -> list[Any]:
+        if [f.name for f in self._fields] != list(names):
+            raise TypeError(f"this insert writes {[f.name for f in self._fields]}, not {list(names)}")
+        return [
             field.get_db_prep_save(value, connection)
             for row in rows
             for field, value in zip(self._fields, row, strict=True)
         ]
-        # Checked (in the tests) as the first row's model object would be written: its values, its SQL.
-        sample = self._model(**{f.attname: value for f, value in zip(self._fields, rows[0], strict=True)})
-        self._send(connection, alias, len(rows), params, sample=sample)
+
+    def _value_sample(self, rows: Sequence[Sequence[Any]]) -> M:
+        """The first row as a model object, for the check against Django's compile."""
+        return self._model(**{f.attname: value for f, value in zip(self._fields, rows[0], strict=True)})
 
     def insert(self, objs: Sequence[M]) -> None:
         if not objs:
@@ -317,6 +323,58 @@ class PreparedInsert(Generic[M]):
         connection = connections[alias]
         params = [self._value(field, obj, connection) for obj in objs for field in self._fields]
         self._send(connection, alias, len(objs), params, sample=objs[0], objs=objs)
+
+    def insert_linked(
+        self, objs: Sequence[M], link: PreparedInsert[Any], names: Sequence[str], others: Sequence[Any]
+    ) -> None:
+        """``objs``, and a row of ``link`` (a many-to-many table) joining each of them to each of ``others``;
+        ``names`` are ``link``'s two fields as :meth:`insert_values` takes them, the one pointing at
+        ``objs`` first. On PostgreSQL in one statement: the objects' INSERT in a WITH, whose keys the
+        link rows take and the statement gives back (one round trip, not two; the link rows' foreign
+        keys are checked at the statement's end, when the objects are there). Elsewhere, or for objects
+        whose keys are not chosen by the database, one INSERT after the other."""
+        if not objs:
+            return
+        alias = router.db_for_write(self._model)
+        connection = connections[alias]
+        if not others or connection.vendor != "postgresql" or self._returning is None:
+            self.insert(objs)
+            link.insert_values(names, [(obj.pk, other) for obj in objs for other in others])
+            return
+        params = [self._value(field, obj, connection) for obj in objs for field in self._fields]
+        first = self._statement(connection, alias, len(objs), params, objs[0])
+        rows = [(objs[0].pk, other) for other in others[:1]]
+        link._statement(
+            connection, alias, 1, link._value_rows(names, rows, connection), link._value_sample(rows)
+        )
+        own, other = (link._model._meta.get_field(name) for name in names)
+        values = [other.get_db_prep_save(value, connection) for value in others]
+        quote = connection.ops.quote_name
+        key = quote(self._returning.column or self._returning.attname)
+        # Names from the models, quoted; every value is a parameter.
+        sql = (
+            f"WITH written AS ({first}), linked AS (INSERT INTO {quote(link._model._meta.db_table)}"  # noqa: S608
+            f" ({quote(own.column)}, {quote(other.column)}) SELECT written.{key}, others.value FROM written"
+            f" CROSS JOIN (VALUES {', '.join(['(%s)'] * len(values))}) AS others (value))"
+            f" SELECT {key} FROM written"
+        )
+        self._execute(connection, alias, sql, params + values, objs)
+
+    def _statement(self, connection: Any, alias: str, count: int, params: list[Any], sample: M) -> str:
+        """The kept INSERT of ``count`` rows (checked once, with OPENMASH_CHECK_PREPARED, against
+        Django's compile of ``sample``, whose values ``params`` begins with)."""
+        database = connection.settings_dict["NAME"] or ""
+        key = (alias, database, count)
+        sql = self._kept.get(key)
+        if sql is None:
+            sql = self._sql(connection, count)
+            with self._lock:
+                sql = self._kept.setdefault(key, sql)
+        if getattr(settings, "OPENMASH_CHECK_PREPARED", False) and (alias, database) not in self._checked:
+            self._check(sample, alias, params[: len(self._fields)])
+            with self._lock:
+                self._checked.add((alias, database))
+        return sql
 
     def _send(
         self,
@@ -329,17 +387,12 @@ class PreparedInsert(Generic[M]):
         objs: Sequence[M] = (),
     ) -> None:
         """Write ``count`` rows' ``params``; ``objs`` (if given) get the keys the database chose."""
-        database = connection.settings_dict["NAME"] or ""
-        key = (alias, database, count)
-        sql = self._kept.get(key)
-        if sql is None:
-            sql = self._sql(connection, count)
-            with self._lock:
-                sql = self._kept.setdefault(key, sql)
-        if getattr(settings, "OPENMASH_CHECK_PREPARED", False) and (alias, database) not in self._checked:
-            self._check(sample, alias, params[: len(self._fields)])
-            with self._lock:
-                self._checked.add((alias, database))
+        self._execute(
+            connection, alias, self._statement(connection, alias, count, params, sample), params, objs
+        )
+
+    def _execute(self, connection: Any, alias: str, sql: str, params: list[Any], objs: Sequence[M]) -> None:
+        """Run a kept statement; ``objs`` get the keys it gives back, in order, and are saved."""
         token = PLANNED_ONCE.set(True)
         try:
             cursor = connection.cursor()

@@ -75,12 +75,10 @@ def _log_returns_seen(
                 reason=where,
             )
         )
-    # In a handful of queries however many returns the page showed: the lines, then who they were about.
+    # In one statement however many returns the page showed: the lines, and who they were about.
     with transaction.atomic(savepoint=False):
-        _INSERT_LINES.insert(entries)
-        _INSERT_ABOUT.insert_values(
-            ("disclosure", "referralperson"),
-            [(entry.pk, person.pk) for entry in entries for person in people],
+        _INSERT_LINES.insert_linked(
+            entries, _INSERT_ABOUT, ("disclosure", "referralperson"), [person.pk for person in people]
         )
     return entries
 

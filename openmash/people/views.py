@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from openmash.access.enforce import authorize, load, open_case
+from openmash.access.enforce import authorize, case_people_keys, load, open_case
 from openmash.access.policy import Action, contribution_agencies, decide, destruction_of, requests_visible
 from openmash.accounts.permissions import Perm, can, signed_in
 from openmash.audit.catalogue import AuditAction
@@ -65,9 +65,12 @@ def may_edit_people(user: object, case: Case) -> bool:
     return decide(user, Action.PEOPLE_CHANGE, case).allowed
 
 
-def _case(request: HttpRequest, case_id: str, purpose: str, *, edit: bool = False) -> tuple[Actor, Case]:
+def _case(
+    request: HttpRequest, case_id: str, purpose: str, *, edit: bool = False, audit: bool = True
+) -> tuple[Actor, Case]:
+    """The case, opened for this purpose; ``audit=False`` for a page that audits its read itself."""
     actor, case, _ = open_case(
-        request, case_id, Action.PEOPLE_CHANGE if edit else Action.CASE_VIEW, purpose=purpose
+        request, case_id, Action.PEOPLE_CHANGE if edit else Action.CASE_VIEW, purpose=purpose, audit=audit
     )
     return actor, case
 
@@ -124,7 +127,7 @@ def _person_ids(case: Case) -> list[str]:
 
 @signed_in
 def case_people(request: HttpRequest, case_id: str) -> HttpResponse:
-    actor, case = _case(request, case_id, "people")
+    actor, case = _case(request, case_id, "people", audit=False)  # PEOPLE_VIEWED below
     people = people_on(case)
     today = timezone.localdate()
     audit_record(
@@ -531,14 +534,14 @@ def destroyed_svg(case: Case, day: str) -> str:
 
 @signed_in
 def genogram(request: HttpRequest, case_id: str) -> HttpResponse:
-    actor, case = _case(request, case_id, "genogram")
+    actor, case = _case(request, case_id, "genogram", audit=False)  # GENOGRAM_VIEWED below
     family = family_for(case, agencies=contribution_agencies(request.user, case))
     today = timezone.localdate()
     audit_record(
         actor=actor,
         action=AuditAction.GENOGRAM_VIEWED,
         obj=case,
-        persons=_person_ids(case),
+        persons=case_people_keys(case),
         detail={"case": case.reference, "people": len(family.people)},
     )
     svg = render_svg(family, as_of=today, id_prefix="genogram")
@@ -558,12 +561,12 @@ def genogram(request: HttpRequest, case_id: str) -> HttpResponse:
 
 @signed_in
 def genogram_download(request: HttpRequest, case_id: str) -> HttpResponse:
-    actor, case = _case(request, case_id, "genogram download")
+    actor, case = _case(request, case_id, "genogram download", audit=False)  # GENOGRAM_DOWNLOADED below
     audit_record(
         actor=actor,
         action=AuditAction.GENOGRAM_DOWNLOADED,
         obj=case,
-        persons=_person_ids(case),
+        persons=case_people_keys(case),
         detail={"case": case.reference, "format": "svg"},
     )
     record = destruction_of(case)

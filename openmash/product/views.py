@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from openmash.access.enforce import open_case
+from openmash.access.enforce import case_people_keys, open_case
 from openmash.access.policy import Action, contribution_agencies
 from openmash.accounts.permissions import signed_in
 from openmash.audit.catalogue import AuditAction
@@ -33,7 +33,8 @@ MARKING = "OFFICIAL-SENSITIVE"
 
 
 def _case(request: HttpRequest, case_id: str, purpose: str) -> tuple[Actor, Case, frozenset[object]]:
-    actor, case, _ = open_case(request, case_id, Action.CASE_VIEW, purpose=purpose)
+    # Each page audits its read itself, naming the people: one event, not a second "case viewed".
+    actor, case, _ = open_case(request, case_id, Action.CASE_VIEW, purpose=purpose, audit=False)
     return actor, case, contribution_agencies(request.user, case)
 
 
@@ -76,10 +77,6 @@ def product_context(case: Case, *, id_prefix: str, agencies: frozenset[object]) 
     }
 
 
-def _persons(case: Case) -> list[str]:
-    return [str(pk) for pk in case.referral.people.values_list("pk", flat=True)]
-
-
 @signed_in
 def case_product(request: HttpRequest, case_id: str) -> HttpResponse:
     actor, case, shown = _case(request, case_id, "case product")
@@ -88,7 +85,7 @@ def case_product(request: HttpRequest, case_id: str) -> HttpResponse:
         actor=actor,
         action=AuditAction.CASE_PRODUCT_VIEWED,
         obj=case,
-        persons=_persons(case),
+        persons=case_people_keys(case),
         detail={"case": case.reference, "agencies": len(context["contributions"])},
     )
     returns_shown(actor=actor, case=case, shown=CASE_PRODUCT_VIEWED, agencies=shown)
@@ -114,7 +111,7 @@ def case_pack(request: HttpRequest, case_id: str) -> HttpResponse:
         actor=actor,
         action=AuditAction.CASE_PACK_DOWNLOADED,
         obj=case,
-        persons=_persons(case),
+        persons=case_people_keys(case),
         detail={"case": case.reference, "format": "pdf", "bytes": len(pdf or b"")},
     )
     returns_shown(actor=actor, case=case, shown=PRODUCT_PACK_DOWNLOADED, agencies=shown)

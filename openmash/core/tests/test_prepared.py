@@ -292,3 +292,49 @@ def test_rows_given_as_values_are_written_as_their_model_objects_would_be(settin
     with pytest.raises(TypeError, match="writes"):
         rows.insert_values(("referralperson", "disclosure"), [(people[0].pk, lines[0].pk)])
     rows.insert_values(("disclosure", "referralperson"), [])  # nothing to write: no statement
+
+
+def test_lines_and_whom_they_are_about_are_written_together_in_one_statement_on_postgresql(
+    settings: Any,
+) -> None:
+    """On PostgreSQL the disclosure lines and their rows of whom they were about go in one statement (one
+    round trip); elsewhere in two. Either way every row is written, as the two inserts write them."""
+    from openmash.consent.models import Disclosure
+
+    settings.OPENMASH_CHECK_PREPARED = True
+    case = make_referral().case
+    lines = _lines(case, 2, "together")
+    people = list(case.referral.people.all())
+    about = Disclosure.about.through
+    with CaptureQueriesContext(connection) as queries:
+        PreparedInsert(Disclosure).insert_linked(
+            lines, PreparedInsert(about), ("disclosure", "referralperson"), [person.pk for person in people]
+        )
+    writes = [q["sql"] for q in queries if "INSERT" in q["sql"]]
+    assert len(writes) == (1 if connection.vendor == "postgresql" else 2), writes
+    written = list(Disclosure.objects.filter(reason="together"))
+    assert {line.pk for line in written} == {line.pk for line in lines}
+    assert [sorted(p.pk for p in line.about.all()) for line in written] == [sorted(p.pk for p in people)] * 2
+    assert all(not line._state.adding for line in lines)
+    assert sorted(line.pk for line in lines) == sorted(line.pk for line in written)  # each line's own key
+    assert [line.reason for line in lines] == ["together"] * 2
+
+
+def test_lines_get_their_keys_in_order_and_a_line_with_no_one_named_writes_no_about_row() -> None:
+    from openmash.consent.models import Disclosure
+
+    case = make_referral().case
+    lines = _lines(case, 3, "keyed")
+    person = case.referral.people.first()
+    assert person is not None
+    PreparedInsert(Disclosure).insert_linked(
+        lines, PreparedInsert(Disclosure.about.through), ("disclosure", "referralperson"), [person.pk]
+    )
+    for line in lines:  # each object got the key of its own row, not another's
+        assert Disclosure.objects.get(pk=line.pk).item_id == line.item_id
+        assert [p.pk for p in Disclosure.objects.get(pk=line.pk).about.all()] == [person.pk]
+    alone = _lines(case, 1, "no one named")
+    PreparedInsert(Disclosure).insert_linked(
+        alone, PreparedInsert(Disclosure.about.through), ("disclosure", "referralperson"), []
+    )
+    assert Disclosure.objects.get(pk=alone[0].pk).about.count() == 0

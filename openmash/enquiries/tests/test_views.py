@@ -366,6 +366,19 @@ def test_request_page_reads_the_familys_people_once(
     assert len(people_reads) == 2, people_reads
 
 
+def test_request_page_reads_the_cases_requests_once_for_the_policy(
+    police: Client, police_request: InformationRequest
+) -> None:
+    """The researcher's page reads their request to open it, then the case's requests once: the policy
+    finds their agency's among them (an agency is asked once on a case) and the agencies whose returns
+    they may see."""
+    with CaptureQueriesContext(connection) as queries:
+        response = police.get(detail_url(police_request))
+    assert response.status_code == 200
+    request_reads = [q["sql"] for q in queries if 'FROM "enquiries_informationrequest"' in q["sql"]]
+    assert len(request_reads) == 2, request_reads
+
+
 def test_take_a_request(people: dict[str, Any], police: Client, police_request: InformationRequest) -> None:
     response = police.post(reverse("enquiries:take", args=[police_request.pk]), follow=True)
 
