@@ -97,8 +97,7 @@ def audit_record(
     agency = getattr(user, "agency", None) if user is not None else None
     # No savepoint of its own: an event that cannot be written fails the caller's whole transaction.
     with transaction.atomic(savepoint=False):
-        partition = _lock_a_chain()
-        last_sequence, last_hash = audit_chain_head(partition)
+        partition, last_sequence, last_hash = _take_a_chain()
         event = AuditEvent(
             occurred_at=timezone.now(),
             actor_id=str(user.pk) if user is not None else "",
@@ -161,33 +160,33 @@ def _chain_lock(partition: int) -> int:
     return CHAIN_LOCK_KEY if partition == 0 else PARTITION_LOCK_BASE + partition
 
 
-def _lock_a_chain() -> int:
-    """Lock one of the chains for this transaction and return its number. On PostgreSQL a writer takes
-    the first free chain, starting from the one its connection used last (the main chain at first), so
-    that one transaction's events stay on one chain and a quiet hub writes one chain; it waits only when
-    every chain is busy. SQLite lets one writer in at a time anyway: always the main chain."""
-    count = max(1, settings.OPENMASH_AUDIT_CHAINS)
+def _take_a_chain() -> tuple[int, int, str]:
+    """Lock one of the chains for this transaction: its number, and the sequence number and hash of its
+    newest event. On PostgreSQL a writer takes the first free chain, starting from the one its
+    connection used last (the main chain at first), so that one transaction's events stay on one chain
+    and a quiet hub writes one chain; it waits only when every chain is busy. The locks are tried and
+    the head is read in one call (`openmash_audit_take_chain`, migration 0007): the head with a
+    snapshot taken once the lock is held, so an event committed on the chain just before is seen. SQLite
+    lets one writer in at a time anyway: always the main chain."""
     if connection.vendor != "postgresql":
-        return 0
+        return (0, *audit_chain_head(0))
+    count = max(1, settings.OPENMASH_AUDIT_CHAINS)
     first = getattr(connection, "openmash_audit_chain", 0)
     if first >= count:
         first = 0
     with connection.cursor() as cursor:
-        for step in range(count):
-            partition = (first + step) % count
-            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_chain_lock(partition)])
-            if cursor.fetchone()[0]:
-                break
-        else:
-            partition = first
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_chain_lock(partition)])
+        cursor.execute(_TAKE_A_CHAIN, [[_chain_lock(partition) for partition in range(count)], first])
+        partition, sequence, hash_ = cursor.fetchone()
     connection.openmash_audit_chain = partition  # type: ignore[attr-defined]
-    return partition
+    return (partition, 0, GENESIS_HASH) if sequence is None else (partition, sequence, hash_)
+
+
+_TAKE_A_CHAIN = "SELECT chain, head_sequence, head_hash FROM openmash_audit_take_chain(%s::bigint[], %s)"
 
 
 def audit_chain_head(partition: int = 0) -> tuple[int, str]:
     """The sequence number and hash of the newest event of one chain (0: the main chain); the caller
-    holds that chain's lock (`_lock_a_chain`, or the main chain's CHAIN_LOCK_KEY for a bulk load)."""
+    holds that chain's lock (`_take_a_chain`, or the main chain's CHAIN_LOCK_KEY for a bulk load)."""
     last = _newest(partition)
     return last if last is not None else (0, GENESIS_HASH)
 

@@ -248,3 +248,58 @@ def test_writers_spread_over_as_many_chains_as_the_setting_says_and_each_verifie
     as_attacker(("UPDATE audit_auditevent SET justification = 'x' WHERE sequence = %s", [changed.sequence]))
     with pytest.raises(CommandError, match=rf"event #{changed.sequence} \(accounts.users_viewed"):
         call_command("audit_verify", stdout=StringIO())
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite lets one writer in at a time: the next writer starts after the last has committed",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_that_waited_for_the_chain_writes_after_the_event_committed_while_it_waited(
+    settings: Any,
+    anchor: Path,  # noqa: F811
+) -> None:
+    """With one chain, a second writer waits for the first's lock; once the first commits, the second's
+    event follows the first's (its previous hash is the first's hash): the head is read after the lock
+    is held, not before, so the chain does not fork."""
+    settings.OPENMASH_AUDIT_CHAINS = 1
+    holding = threading.Event()
+    release = threading.Event()
+    failures: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                audit_record(actor=Actor.system("first writer"), action=AuditAction.USERS_VIEWED)
+                holding.set()
+                release.wait(timeout=60)
+        except BaseException as error:  # reported below
+            failures.append(error)
+        finally:
+            connection.close()
+
+    def second() -> None:
+        try:
+            audit_record(actor=Actor.system("second writer"), action=AuditAction.USERS_VIEWED)
+        except BaseException as error:  # reported below
+            failures.append(error)
+        finally:
+            connection.close()
+
+    writers = [threading.Thread(target=first), threading.Thread(target=second)]
+    writers[0].start()
+    assert holding.wait(timeout=60)
+    writers[1].start()
+    for _ in range(6000):  # until the second waits for the chain's lock
+        if _waiting_for_a_chain():
+            break
+        time.sleep(0.01)
+    release.set()
+    for thread in writers:
+        thread.join(timeout=60)
+    assert not failures, failures
+    events = {e.actor_label: e for e in AuditEvent.objects.all()}
+    assert events["system:second writer"].previous_hash == events["system:first writer"].hash
+    out = StringIO()
+    call_command("audit_verify", stdout=out)
+    assert "Audit chain intact: 2 events checked" in out.getvalue()
