@@ -26,6 +26,21 @@ def test_the_words_are_djangos_for_any_two_moments(then: datetime, later: timede
     assert time_since(then, now) == timesince(then, now, depth=2)
 
 
+@settings(max_examples=400, deadline=None)
+@given(
+    then=moments,
+    earlier_or_later=st.timedeltas(min_value=timedelta(days=-30), max_value=timedelta(days=1200)),
+    zone=st.sampled_from([UTC, LONDON]),
+)
+def test_the_words_are_djangos_whatever_zone_now_is_read_in(
+    then: datetime, earlier_or_later: timedelta, zone: object
+) -> None:
+    """A deadline read from the database (UTC) against now in London, and the other way round, across
+    the clocks changing, and a moment not yet reached."""
+    now = (then + earlier_or_later).astimezone(zone)  # type: ignore[arg-type]
+    assert time_since(then, now) == timesince(then, now, depth=2)
+
+
 def test_the_words_read_as_a_person_reads_them() -> None:
     due = datetime(2026, 3, 2, 9, 0, tzinfo=LONDON)
     assert time_since(due, due + timedelta(days=1, hours=3)) == "1\xa0day, 3\xa0hours"
