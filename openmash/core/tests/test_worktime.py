@@ -502,3 +502,51 @@ def test_night_calendar_is_monotonic_across_dst(start: datetime, first: timedelt
     # Exact inverse, except a deadline moved out of the spring gap (at most an hour later).
     counted = NIGHT.working_time_between(start, late)
     assert longer <= counted <= longer + HOUR
+
+
+def _walked(calendar: WorkingCalendar, start: datetime, end: datetime) -> timedelta:
+    """Working time between two instants walked a day at a time, as it was counted before the whole days
+    between were counted at once: the yardstick for that count."""
+    if end.astimezone(UTC) < start.astimezone(UTC):
+        return -_walked(calendar, end, start)
+    begin = start.astimezone(UTC).astimezone(LONDON).replace(tzinfo=None)
+    finish = end.astimezone(UTC).astimezone(LONDON).replace(tzinfo=None)
+    total = timedelta(0)
+    day = begin.date()
+    while day <= finish.date():
+        if calendar.is_working_day(day):
+            lower = max(begin, datetime.combine(day, calendar.day_start))
+            upper = min(finish, datetime.combine(day, calendar.day_end))
+            if upper > lower:
+                total += upper - lower
+        day += timedelta(days=1)
+    return total
+
+
+CALENDARS = st.builds(
+    lambda weekdays, closures, hours: WorkingCalendar(
+        working_weekdays=weekdays, extra_closures=closures, day_start=hours[0], day_end=hours[1]
+    ),
+    st.frozensets(st.integers(min_value=0, max_value=6), min_size=1),
+    st.frozensets(st.dates(min_value=date(2025, 12, 1), max_value=date(2029, 1, 31)), max_size=12),
+    st.sampled_from(
+        [(time(9), time(17)), (time(0), time(4)), (time(8, 30), time(18)), (time(0), time(23, 59))]
+    ),
+)
+WIDER = st.datetimes(
+    min_value=datetime(2025, 12, 1),  # noqa: DTZ001 - hypothesis bounds are naive
+    max_value=datetime(2029, 1, 31, 23, 59),  # noqa: DTZ001
+    timezones=ZONES,
+    allow_imaginary=False,
+)
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(calendar=CALENDARS, start=WIDER | NEAR_DST, end=WIDER | NEAR_DST)
+def test_whole_days_counted_at_once_give_the_day_by_day_sum(
+    calendar: WorkingCalendar, start: datetime, end: datetime
+) -> None:
+    """Any working week, closures (on working days or not, one or many) and hours; any two instants up to
+    three years apart, in either order, near the clocks changing too: the same working time as walking
+    the days one by one."""
+    assert calendar.working_time_between(start, end) == _walked(calendar, start, end)
