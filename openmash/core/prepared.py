@@ -330,8 +330,8 @@ class PreparedInsert(Generic[M]):
         """``objs``, and a row of ``link`` (a many-to-many table) joining each of them to each of ``others``;
         ``names`` are ``link``'s two fields as :meth:`insert_values` takes them, the one pointing at
         ``objs`` first. On PostgreSQL in one statement: the objects' INSERT in a WITH, whose keys the
-        link rows take and the statement gives back (one round trip, not two; the link rows' foreign
-        keys are checked at the statement's end, when the objects are there). Elsewhere, or for objects
+        link rows take and the statement gives back (one round trip, not two; the foreign keys are
+        checked when the transaction commits, as Django makes them deferrable). Elsewhere, or for objects
         whose keys are not chosen by the database, one INSERT after the other."""
         if not objs:
             return

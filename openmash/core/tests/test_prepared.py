@@ -338,3 +338,22 @@ def test_lines_get_their_keys_in_order_and_a_line_with_no_one_named_writes_no_ab
         alone, PreparedInsert(Disclosure.about.through), ("disclosure", "referralperson"), []
     )
     assert Disclosure.objects.get(pk=alone[0].pk).about.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lines_about_someone_who_is_not_there_fail_together_and_keep_nothing() -> None:
+    """The about rows' keys are checked when the transaction commits (the foreign keys are deferred): one
+    naming nobody fails the commit, and the lines written with it are not kept either."""
+    from uuid import uuid4
+
+    from django.db import IntegrityError, transaction
+
+    from openmash.consent.models import Disclosure
+
+    case = make_referral().case
+    lines = _lines(case, 2, "about nobody")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PreparedInsert(Disclosure).insert_linked(
+            lines, PreparedInsert(Disclosure.about.through), ("disclosure", "referralperson"), [uuid4()]
+        )
+    assert not Disclosure.objects.filter(reason="about nobody").exists()
