@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Final
 from zoneinfo import ZoneInfo
+
+from django.utils.timesince import MONTHS_DAYS, TIME_CHUNKS, TIME_STRINGS_KEYS
 
 from openmash.core.dates import MONTHS, WEEKDAYS
 
@@ -26,9 +29,9 @@ def format_deadline(when: datetime | None) -> str:
     return f"{clock}{noon} on {WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]} {local.year}"
 
 
-#: Django's ``timesince`` units below a month, in seconds, largest first.
-_CHUNKS = ((60 * 60 * 24 * 7, "week"), (60 * 60 * 24, "day"), (60 * 60, "hour"), (60, "minute"))
-_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+#: Django's ``timesince`` units (year, month, week, day, hour, minute) and the seconds of those below a
+#: month, read from it rather than copied.
+_UNITS: Final = tuple(TIME_STRINGS_KEYS)
 
 
 def _words(count: int, unit: str) -> str:
@@ -59,18 +62,19 @@ def time_since(then: datetime, now: datetime) -> str:
         pivot = datetime(  # noqa: DTZ001 - then's own zone, naive if it is
             year,
             month,
-            min(_MONTH_DAYS[month - 1], then.day),
+            min(MONTHS_DAYS[month - 1], then.day),
             then.hour,
             then.minute,
             then.second,
             tzinfo=then.tzinfo,
         )
     remaining = (now - pivot).total_seconds()
-    parts = [(years, "year"), (months, "month")]
-    for seconds, unit in _CHUNKS:
+    counts = [years, months]
+    for seconds in TIME_CHUNKS:
         count = int(remaining // seconds)
-        parts.append((count, unit))
+        counts.append(count)
         remaining -= seconds * count
+    parts = list(zip(counts, _UNITS, strict=True))
     first = next((i for i, (count, _) in enumerate(parts) if count), None)
     if first is None:
         return _words(0, "minute")
