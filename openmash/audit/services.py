@@ -31,7 +31,7 @@ from openmash.audit.chain import (
 )
 from openmash.audit.models import ERASED, NOTE_KEY, NOTE_MAC_KEY, AuditEvent, AuditNote
 from openmash.core.actor import Actor
-from openmash.core.prepared import Param, Prepared, PreparedInsert
+from openmash.core.prepared import Param, Prepared, PreparedInsert, planned_cursor
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +174,7 @@ def _take_a_chain() -> tuple[int, int, str]:
     first = getattr(connection, "openmash_audit_chain", 0)
     if first >= count:
         first = 0
-    with connection.cursor() as cursor:
+    with planned_cursor(connection) as cursor:  # sent with every event: planned once per connection
         cursor.execute(_TAKE_A_CHAIN, [[_chain_lock(partition) for partition in range(count)], first])
         partition, sequence, hash_ = cursor.fetchone()
     connection.openmash_audit_chain = partition  # type: ignore[attr-defined]

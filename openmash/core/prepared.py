@@ -35,6 +35,17 @@ R = TypeVar("R")  # what a run gives: model objects, or value tuples
 # Set while a prepared query or insert is sent: PostgreSQL then keeps its plan (ADR 0042).
 PLANNED_ONCE: ContextVar[bool] = ContextVar("planned_once", default=False)
 
+
+def planned_cursor(connection: Any) -> Any:
+    """A cursor whose statements are sent prepared on PostgreSQL, each connection keeping its plan
+    (ADR 0042): for a statement a page sends every time, planned the same way whatever its values."""
+    token = PLANNED_ONCE.set(True)
+    try:
+        return connection.cursor()
+    finally:
+        PLANNED_ONCE.reset(token)
+
+
 # In the check, parameters compile to their values, as if the query had been written with them.
 _WRITTEN_IN: ContextVar[Mapping[str, Any] | None] = ContextVar("prepared_written_in", default=None)
 
@@ -343,10 +354,8 @@ class PreparedInsert(Generic[M]):
             return
         params = [self._value(field, obj, connection) for obj in objs for field in self._fields]
         first = self._statement(connection, alias, len(objs), params, objs[0])
-        rows = [(objs[0].pk, other) for other in others[:1]]
-        link._statement(
-            connection, alias, 1, link._value_rows(names, rows, connection), link._value_sample(rows)
-        )
+        rows = [(objs[0].pk, others[0])]
+        link._check_once(alias, link._value_rows(names, rows, connection), link._value_sample(rows))
         own, other = (link._model._meta.get_field(name) for name in names)
         values = [other.get_db_prep_save(value, connection) for value in others]
         quote = connection.ops.quote_name
@@ -361,8 +370,7 @@ class PreparedInsert(Generic[M]):
         self._execute(connection, alias, sql, params + values, objs)
 
     def _statement(self, connection: Any, alias: str, count: int, params: list[Any], sample: M) -> str:
-        """The kept INSERT of ``count`` rows (checked once, with OPENMASH_CHECK_PREPARED, against
-        Django's compile of ``sample``, whose values ``params`` begins with)."""
+        """The kept INSERT of ``count`` rows (checked once: :meth:`_check_once`)."""
         database = connection.settings_dict["NAME"] or ""
         key = (alias, database, count)
         sql = self._kept.get(key)
@@ -370,11 +378,17 @@ class PreparedInsert(Generic[M]):
             sql = self._sql(connection, count)
             with self._lock:
                 sql = self._kept.setdefault(key, sql)
+        self._check_once(alias, params, sample)
+        return sql
+
+    def _check_once(self, alias: str, params: list[Any], sample: M) -> None:
+        """With OPENMASH_CHECK_PREPARED, the first write on each database checks the kept one-row INSERT
+        against Django's compile of ``sample``, whose values ``params`` begins with."""
+        database = connections[alias].settings_dict["NAME"] or ""
         if getattr(settings, "OPENMASH_CHECK_PREPARED", False) and (alias, database) not in self._checked:
             self._check(sample, alias, params[: len(self._fields)])
             with self._lock:
                 self._checked.add((alias, database))
-        return sql
 
     def _send(
         self,
@@ -393,12 +407,7 @@ class PreparedInsert(Generic[M]):
 
     def _execute(self, connection: Any, alias: str, sql: str, params: list[Any], objs: Sequence[M]) -> None:
         """Run a kept statement; ``objs`` get the keys it gives back, in order, and are saved."""
-        token = PLANNED_ONCE.set(True)
-        try:
-            cursor = connection.cursor()
-        finally:
-            PLANNED_ONCE.reset(token)
-        with cursor:
+        with planned_cursor(connection) as cursor:
             cursor.execute(sql, params)
             if self._returning is not None and objs:
                 for obj, row in zip(objs, cursor.fetchall(), strict=True):

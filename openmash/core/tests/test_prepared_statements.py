@@ -96,3 +96,21 @@ def test_turned_off_the_same_rows_are_read_and_nothing_is_prepared(settings: Any
     read = [cases.first(pk=case.pk) for case in (first, second)]
     assert [c.pk for c in read] == [first.pk, second.pk]
     assert _ours(_held()) == []
+
+
+def test_taking_an_audit_chain_is_planned_once_per_connection() -> None:
+    """Every event takes its chain through one call (ADR 0028): the call is held prepared and its plan
+    reused by the next event on the connection."""
+    from openmash.audit.catalogue import AuditAction
+    from openmash.audit.services import audit_record
+    from openmash.core.actor import Actor
+
+    for _ in range(3):
+        audit_record(actor=Actor.system("planned"), action=AuditAction.USERS_VIEWED)
+    taking = [s for s in _held() if "openmash_audit_take_chain" in s]
+    assert len(taking) == 1, taking
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans + custom_plans FROM pg_prepared_statements WHERE statement = %s", taking
+        )
+        assert cursor.fetchone()[0] >= 3
