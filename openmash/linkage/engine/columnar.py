@@ -88,6 +88,7 @@ class _Gathered:
         self._codes: dict[str, np.ndarray] = {}
         self._distinct: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._values: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._scores: dict[tuple[str, str], np.ndarray] = {}
 
     def __call__(self, source: str) -> np.ndarray:
         codes = self._codes.get(source)
@@ -108,6 +109,8 @@ class _Gathered:
             counted |= found[1] >= 0
             for name in [name for name in self._values if self._columns.source(name) == source]:
                 del self._values[name]
+            for key in [key for key in self._scores if self._columns.source(key[1]) == source]:
+                del self._scores[key]
         at = np.flatnonzero(counted)
         distinct, inverse = np.unique(codes[at], return_inverse=True)
         places = np.full(len(codes), -1, dtype=np.intp)
@@ -128,6 +131,20 @@ class _Gathered:
             return self._columns.derive(feature, self.values(source, source, missing))
 
         return self._held(feature, len(distinct), needed, derive)
+
+    def scores(self, kind: str, feature: str, source: str, needed: np.ndarray, mine: str) -> np.ndarray:
+        """The query's value ``mine`` against ``feature``'s value of each of the ``needed`` distinct
+        codes of ``source`` (from :meth:`distinct`): the Jaro-Winkler similarity or the Levenshtein
+        distance, NaN where the value is missing. Each is worked out once per query, however many of
+        a comparison's levels ask (a name's two similarity levels, a date's two distance levels)."""
+        held = self._scores.get((kind, feature))
+        if held is None:
+            held = self._scores[kind, feature] = np.full(len(self._distinct[source][0]), -np.inf)
+        missing = needed[held[needed] == -np.inf]
+        if len(missing):
+            held[missing] = _scores(kind, mine, self.values(feature, source, missing))
+        result: np.ndarray = held[needed]
+        return result
 
     def _held(
         self, name: str, size: int, needed: np.ndarray, make: Callable[[np.ndarray], list[Any]]
@@ -153,6 +170,9 @@ class _Step:
     """The code columns read by its levels that need decoded values (the rest compare codes)."""
     tf_exact: bool
     """The term-frequency level is "exact" on the adjusted column: its adjustment is the query's."""
+    on_codes: int
+    """How many of its first levels are decided by comparing codes alone: a candidate that falls in
+    none of them can only fall in a later level."""
 
 
 #: Candidates are dropped only when their weight so far plus the most the rest could add falls short
@@ -187,7 +207,10 @@ class ArrayScorer:
             and comparison.levels[compiled.tf_level].column == FEATURE_COLUMNS[compiled.tf_column]
         )
         weights = np.asarray(compiled.weights, dtype=np.float64)
-        return _Step(compiled, weights, comparison.levels, tuple(value_sources), tf_exact)
+        on_codes = 0
+        while on_codes < len(comparison.levels) - 1 and self._on_codes(comparison.levels[on_codes]):
+            on_codes += 1
+        return _Step(compiled, weights, comparison.levels, tuple(value_sources), tf_exact, on_codes)
 
     def _compile(self, level: Level) -> None:
         self._predicates[id(level)] = level.predicate()
@@ -207,20 +230,74 @@ class ArrayScorer:
             return all(b in coded for _, b in level.pairs)
         return False
 
-    def _most(self, step: _Step, query: FeatureRow) -> float:
-        """The most ``step``'s comparison can add for this query: its best level, or the adjusted
-        level with the largest adjustment this query's value allows."""
+    def _level_most(self, step: _Step, query: FeatureRow) -> np.ndarray:
+        """The most each of ``step``'s levels can add for this query: its weight, and on the adjusted
+        level the largest adjustment this query's value allows."""
         c = step.compiled
-        best = float(step.weights.max())
         if c.tf_level < 0 or not c.tf_table:
-            return best
+            return step.weights
         mine = query[c.tf_column]
         tf = None if mine is None else c.tf_table.get(mine)
         if tf is not None:
             adjustment = c.tf_log2_u - math.log2(tf)  # max(tf_query, tf_record) >= tf_query
         else:
             adjustment = max(0.0, c.tf_log2_u - math.log2(_least(c.tf_table)))
-        return max(best, float(step.weights[c.tf_level]) + adjustment)
+        most = step.weights.copy()
+        most[c.tf_level] += adjustment
+        return most
+
+    def _caps(
+        self, step: _Step, query: FeatureRow, codes: _Gathered, n: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """For each candidate, the most ``step``'s comparison can add, from its codes alone; and the
+        level it falls in where the codes decide it (-1 where they do not).
+
+        The levels decided by codes (missing, exact on a coded feature, ...) are tried in order, as
+        :meth:`_levels` tries them. A candidate placed by one of them adds that level's weight; any
+        other can only fall in a later level, so adds at most the best of those. A candidate whose
+        given name, surname and address all differ from the query's in their codes is thus known to
+        fall short before a name is decoded, as its date of birth alone cannot lift it."""
+        most = self._level_most(step, query)
+        placed = np.full(n, -1, dtype=np.intp)
+        unplaced = np.arange(n)
+        for index in range(step.on_codes):
+            if not len(unplaced):
+                break
+            holds = self._holds(step.levels[index], query, codes, unplaced)
+            placed[unplaced[holds]] = index
+            unplaced = unplaced[~holds]
+        if step.on_codes == len(step.levels) - 1:  # the codes decide every level but the last
+            placed[unplaced] = len(step.levels) - 1
+        cap = np.empty(n, dtype=np.float64)
+        known = placed >= 0
+        cap[known] = most[placed[known]]
+        # The rest can fall in any later level their codes do not rule out: each takes the most of
+        # the best such level (the levels tried best first, until one the codes cannot rule out).
+        unplaced = np.flatnonzero(~known)
+        later = range(step.on_codes, len(step.levels))
+        for index in sorted(later, key=lambda i: -most[i]):
+            if not len(unplaced):
+                break
+            level = step.levels[index]
+            if level.kind == "else":
+                cap[unplaced] = most[index]
+                break
+            possible = self._possible(level, query, codes, unplaced)
+            cap[unplaced[possible]] = most[index]
+            unplaced = unplaced[~possible]
+        return cap, placed
+
+    def _possible(self, level: Level, query: FeatureRow, codes: _Gathered, rows: np.ndarray) -> np.ndarray:
+        """Whether ``level`` may hold for each candidate in ``rows``, as far as codes tell: false only
+        where a condition decided by codes (the level's own, or one of an ``all_of``'s parts) fails."""
+        if self._on_codes(level):
+            return self._holds(level, query, codes, rows)
+        possible = np.ones(len(rows), dtype=bool)
+        if level.kind == "all_of":
+            for part in level.parts:
+                if self._on_codes(part):
+                    possible &= self._holds(part, query, codes, rows)
+        return possible
 
     def _order(self) -> list[int]:
         """The order to score the comparisons in: those comparing codes alone first, then those
@@ -253,10 +330,12 @@ class ArrayScorer:
         codes = _Gathered(self.columns, positions)
         steps = self._steps
         order = self._order()
-        most = [self._most(steps[i], query) for i in order]
-        rest = [sum(most[k + 1 :]) for k in range(len(most))]
-        alive = np.arange(n)
+        # Each comparison's most per candidate, from the codes, and the level where they decide it.
+        caps = [self._caps(steps[i], query, codes, n) for i in order]
         so_far = np.full(n, self.scorer.prior_weight, dtype=np.float64)
+        # What the comparisons not yet scored could still add to each candidate.
+        rest = np.sum([cap for cap, _ in caps], axis=0)
+        alive = np.flatnonzero(so_far + rest + _SLACK >= floor)
         # Each comparison's level weight and term-frequency adjustment per candidate (every entry is
         # replaced below: a query whose candidates are all dropped returns early).
         added: list[tuple[np.ndarray, np.ndarray | None]] = [(so_far, None)] * len(steps)
@@ -264,8 +343,12 @@ class ArrayScorer:
             if not len(alive):
                 return positions[:0]
             step = steps[i]
+            cap, placed = caps[k]
             level = np.zeros(n, dtype=np.intp)
-            level[alive] = self._levels(step.levels, query, codes, alive)
+            level[alive] = placed[alive]
+            open_ = alive[placed[alive] < 0]
+            if len(open_):
+                level[open_] = self._levels(step.levels, query, codes, open_, step.on_codes)
             weight = step.weights[level]
             tf = None
             if step.compiled.tf_level >= 0:
@@ -273,7 +356,8 @@ class ArrayScorer:
                 tf[alive] = self._tf(step, query, codes, alive, level[alive])
             added[i] = (weight, tf)
             so_far[alive] += weight[alive] if tf is None else weight[alive] + tf[alive]
-            alive = alive[so_far[alive] + rest[k] + _SLACK >= floor]
+            rest[alive] -= cap[alive]
+            alive = alive[so_far[alive] + rest[alive] + _SLACK >= floor]
         # The weight of each candidate left, added up in the order Scorer.weight_at_least adds it.
         total = np.full(len(alive), self.scorer.prior_weight, dtype=np.float64)
         for weight, tf in added:
@@ -294,12 +378,14 @@ class ArrayScorer:
     # --- levels --------------------------------------------------------------------------------------
 
     def _levels(
-        self, levels: Sequence[Level], query: FeatureRow, codes: _Gathered, rows: np.ndarray
+        self, levels: Sequence[Level], query: FeatureRow, codes: _Gathered, rows: np.ndarray, start: int = 0
     ) -> np.ndarray:
-        """The index of the first level that holds, for each candidate in ``rows``."""
+        """The index of the first level that holds, for each candidate in ``rows`` (known to hold none
+        of the levels before ``start``)."""
         placed = np.full(len(rows), len(levels) - 1, dtype=np.intp)
         unplaced = np.arange(len(rows))
-        for index, level in enumerate(levels[:-1]):
+        for index in range(start, len(levels) - 1):
+            level = levels[index]
             if not len(unplaced):
                 break
             holds = self._holds(level, query, codes, rows[unplaced])
@@ -352,8 +438,17 @@ class ArrayScorer:
         wanted = np.zeros(len(distinct), dtype=bool)
         wanted[where] = True
         needed = np.flatnonzero(wanted)
-        values = codes.values(feature, source, needed)
         answers = np.zeros(len(distinct), dtype=bool)
+        if level.column == feature and level.kind in ("jaro_winkler", "levenshtein"):
+            mine = query[FEATURE_INDEX[feature]]
+            if isinstance(mine, str) and len(needed):
+                scores = codes.scores(level.kind, feature, source, needed, mine)
+                if level.kind == "jaro_winkler":
+                    answers[needed] = scores >= level.threshold - JW_EPSILON
+                else:
+                    answers[needed] = scores <= int(level.threshold)
+            return answers[where]
+        values = codes.values(feature, source, needed)
         if level.column == feature and level.kind in _BY_KIND:
             mine = query[FEATURE_INDEX[feature]]
             if mine is not None and values:
@@ -412,22 +507,17 @@ class ArrayScorer:
         return adjustment
 
 
-def _similar(level: Level, mine: Any, values: list[Any]) -> np.ndarray:
-    """Jaro-Winkler or Levenshtein against every value at once, as :meth:`Level.predicate` compares."""
-    answers = np.zeros(len(values), dtype=bool)
-    if not isinstance(mine, str):  # pragma: no cover - string features only
-        return answers
+def _scores(kind: str, mine: str, values: list[Any]) -> np.ndarray:
+    """The Jaro-Winkler similarity of ``mine`` to each value, or its Levenshtein distance from each,
+    all in one call, as :meth:`Level.predicate` works them out one at a time (NaN for a missing
+    value, which no level's test passes)."""
+    scores = np.full(len(values), np.nan)
     known = [i for i, v in enumerate(values) if v is not None]
-    if not known:
-        return answers
-    choices = [values[i] for i in known]
-    if level.kind == "jaro_winkler":
-        scores = process.cdist([mine], choices, scorer=JaroWinkler.similarity, dtype=np.float64)[0]
-        answers[known] = scores >= level.threshold - JW_EPSILON
-    else:
-        distances = process.cdist([mine], choices, scorer=Levenshtein.distance, dtype=np.int64)[0]
-        answers[known] = distances <= int(level.threshold)
-    return answers
+    if known:
+        choices = [values[i] for i in known]
+        scorer = JaroWinkler.similarity if kind == "jaro_winkler" else Levenshtein.distance
+        scores[known] = process.cdist([mine], choices, scorer=scorer, dtype=np.float64)[0]
+    return scores
 
 
 def _exact(level: Level, mine: Any, values: list[Any]) -> np.ndarray:
@@ -450,8 +540,6 @@ def _abs_diff(level: Level, mine: Any, values: list[Any]) -> np.ndarray:
 #: decides it for one (given that the query's value is not missing).
 _BY_KIND: Final[dict[str, Callable[[Level, Any, list[Any]], np.ndarray]]] = {
     "exact": _exact,
-    "jaro_winkler": _similar,
-    "levenshtein": _similar,
     "prefix": _prefix,
     "abs_diff": _abs_diff,
 }

@@ -20,6 +20,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from openmash.linkage.engine.arrays import sorted_distinct
 from openmash.linkage.engine.blocking import Variant
 from openmash.linkage.engine.features import (
     FEATURE_COLUMNS,
@@ -218,7 +219,7 @@ class SearchIndex(Searchable):
                 slices.append(self.positions[start:end])
         if not slices:
             return np.empty(0, dtype=np.int32), tuple(skipped)
-        return np.unique(np.concatenate(slices)), tuple(dict.fromkeys(skipped))
+        return sorted_distinct(np.concatenate(slices)), tuple(dict.fromkeys(skipped))
 
     def rows(self, positions: np.ndarray) -> list[FeatureRow]:
         columns = self.columns

@@ -48,6 +48,7 @@ from typing import Any, Final, overload
 
 import numpy as np
 
+from openmash.linkage.engine.arrays import sorted_distinct
 from openmash.linkage.engine.building import (
     CODED,
     DEFAULT_CHUNK_ROWS,
@@ -280,7 +281,7 @@ class _Vocabulary(Sequence[str]):
 
     def decode(self, codes: np.ndarray) -> dict[int, str]:
         """Each distinct code's value (-1 is left out)."""
-        distinct = np.unique(codes)
+        distinct = sorted_distinct(codes)
         distinct = distinct[distinct >= 0]
         return dict(zip(distinct.tolist(), self.many(distinct), strict=True))
 
@@ -425,10 +426,10 @@ class MappedIndex(Searchable):
             return [None if s < 0 else self._sexes[s] for s in codes.tolist()]
         # Names and dates of birth recur from one search to the next: each is decoded once.
         cache = self._decoded
-        text = [cache.get(c) for c in codes.tolist()]
-        missing = [
-            at for at, (c, v) in enumerate(zip(codes.tolist(), text, strict=True)) if v is None and c >= 0
-        ]
+        text: list[Any] = list(map(cache.get, codes.tolist()))
+        missing = [at for at, v in enumerate(text) if v is None] if None in text else []
+        if missing and codes[missing].min() < 0:
+            missing = [at for at in missing if codes[at] >= 0]
         if missing:
             fresh = self.vocabulary.many(codes[missing])
             if len(cache) + len(fresh) > _DECODED:
@@ -488,7 +489,7 @@ class MappedIndex(Searchable):
         ]
         if not slices:
             return np.empty(0, dtype=np.int32), skipped
-        return np.unique(np.concatenate(slices)), skipped
+        return sorted_distinct(np.concatenate(slices)), skipped
 
     def rows(self, positions: np.ndarray) -> list[FeatureRow]:
         """The candidates' feature rows: each column's codes gathered at once, each distinct value

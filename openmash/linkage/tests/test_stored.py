@@ -297,3 +297,49 @@ def test_equal_weights_are_ranked_by_record_id_on_arrays_too(tmp_path: Path, pai
             best = result.candidates[: min(top, 4)]
             assert len({c.match_weight for c in best}) == 1, "a query's four copies lead, scored alike"
             assert [c.record_id for c in best] == sorted(c.record_id for c in best)
+
+
+class _Counting(MappedIndex):
+    """A mapped index that remembers every value the array scorer decoded, by source."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder, arrays_from=0)
+        self.decoded: dict[str, set[str]] = {}
+
+    def decode(self, source: str, codes: np.ndarray) -> list[object]:
+        values = super().decode(source, codes)
+        self.decoded.setdefault(source, set()).update(v for v in values if isinstance(v, str))
+        return values
+
+
+def test_candidates_whose_codes_rule_them_out_are_dropped_before_their_names_are_read(
+    tmp_path: Path, pairs: Pairs
+) -> None:
+    """Three hundred people share the query's date of birth and sex and nothing else: their codes
+    show that neither name nor address is the query's, so at most a near miss on each, and that
+    cannot lift them to the threshold. They are dropped before any of their names is decoded and
+    compared. (Each comparison's most was once judged for the whole query, so the names of every
+    record in the date of birth's block were decoded and compared with the query's.)"""
+    _, right, _ = pairs
+    person = right.iloc[[0]].copy()
+    alike = pd.concat([person] * 300, ignore_index=True)
+    letters = "BCDFGHJKLMNPQRSTVWXZ"
+    made = ["".join(letters[(i // 20**k) % 20] for k in range(3)) for i in range(300)]
+    alike["record_id"] = [f"alike-{i:03d}" for i in range(300)]
+    alike["given_name"] = ["Q" + m.lower() + "ix" for m in made]
+    alike["surname"] = ["Y" + m.lower() + "ow" for m in made]
+    alike["address"] = [f"{i + 1} {m.title()} Lane" for i, m in enumerate(made)]
+    alike["postcode"] = "ZE1 0AA"
+    alike["nhs_number"] = None
+    records = pd.concat([right, alike], ignore_index=True)
+    index = _Counting(write_index(records, LinkageModel.default(), tmp_path / "alike"))
+    [result] = index.search(person, top=5, threshold=0.999)
+    assert result.candidates[0].record_id == person["record_id"].iloc[0]
+    assert result.considered >= 300
+    read = index.decoded.get("given_name", set()) | index.decoded.get("surname", set())
+    names = {n.upper() for n in [*alike["given_name"], *alike["surname"]]}
+    assert not {v.upper() for v in read} & names, "a name of someone the codes ruled out was read"
+    # Searched a pair at a time, the answer is the same.
+    assert index.search(person, top=5, threshold=0.999) == MappedIndex(index.folder, arrays_from=None).search(
+        person, top=5, threshold=0.999
+    )
