@@ -36,6 +36,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
+from openmash.linkage.engine.arrays import distinct_and_where
 from openmash.linkage.engine.comparisons import JW_EPSILON, Level
 from openmash.linkage.engine.features import FEATURE_COLUMNS, FEATURE_INDEX, FeatureRow
 from openmash.linkage.engine.scoring import Scorer, _Compiled, _least
@@ -112,7 +113,7 @@ class _Gathered:
             for key in [key for key in self._scores if self._columns.source(key[1]) == source]:
                 del self._scores[key]
         at = np.flatnonzero(counted)
-        distinct, inverse = np.unique(codes[at], return_inverse=True)
+        distinct, inverse = distinct_and_where(codes[at])
         places = np.full(len(codes), -1, dtype=np.intp)
         places[at] = inverse.reshape(-1)
         found = self._distinct[source] = (distinct, places)
