@@ -50,6 +50,7 @@ from openmash.linkage.engine.search import _TABLE_SHIFT, blocking_tables, encode
 
 __all__ = [
     "CODED",
+    "CODES",
     "DEFAULT_CHUNK_ROWS",
     "DEFAULT_SORT_ROWS",
     "Chunked",
@@ -81,6 +82,8 @@ CODED: Final[tuple[str, ...]] = (
     "address",
     "other_id",
 )
+#: The file holding every record's CODED features, one row per record, in CODED's order.
+CODES: Final = "codes"
 _YEAR_OFFSET: Final = 1850  # as search.py encodes a birth year in a key
 _INT32_MAX: Final = np.iinfo(np.int32).max
 
@@ -115,12 +118,14 @@ def feature_chunks(records: Records | FeatureTable | Chunked, rows: int) -> Iter
 # --- files ---------------------------------------------------------------------------------------------
 
 
-def _header(dtype: np.dtype[Any], length: int) -> bytes:
-    """The ``.npy`` header of a 1-D array (128 bytes whatever the length, as NumPy writes it)."""
+def _header(dtype: np.dtype[Any], length: int, width: int | None = None) -> bytes:
+    """The ``.npy`` header of a 1-D array, or of ``length`` rows of ``width`` (128 bytes whatever the
+    length, as NumPy writes it)."""
 
     buffer = io.BytesIO()
+    shape = (length,) if width is None else (length, width)
     np.lib.format.write_array_header_1_0(
-        buffer, {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False, "shape": (length,)}
+        buffer, {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False, "shape": shape}
     )
     return buffer.getvalue()
 
@@ -174,6 +179,20 @@ def _narrow(file: ArrayFile, block: int) -> None:
     file.close()
     narrow.close()
     narrow.path.replace(file.path)
+
+
+def _interleave(files: list[ArrayFile], path: Path, block: int) -> None:
+    """Write int32 files of equal length as one ``.npy`` file of one row per record (a record's codes
+    side by side), a block of rows at a time; then close and remove them."""
+    length = files[0].length
+    with path.open("wb") as out:
+        out.write(_header(np.dtype(np.int32), length, len(files)))
+        for start in range(0, length, block):
+            rows = np.stack([file.read(start, start + block) for file in files], axis=1)
+            out.write(memoryview(np.ascontiguousarray(rows, dtype=np.int32)).cast("B"))
+    for file in files:
+        file.close()
+        file.path.unlink()
 
 
 #: A chunk of fewer rows leaves too little behind to give back (a small source's one chunk, the last of
@@ -370,9 +389,12 @@ class IndexBuilder:
             _narrow(self._id_offsets, self.block_rows)
         else:
             self._id_offsets.close()
+        # A search reads most of a candidate's codes: side by side, they come in one or two cache
+        # lines and one page, not one of each per feature.
+        _interleave([self._files.pop(c) for c in CODED], self.folder / f"{CODES}.npy", self.block_rows)
         for column, file in self._files.items():
             file.close()
-            if column not in CODED and column not in ("nhs_number", "sex"):
+            if column not in ("nhs_number", "sex"):
                 file.path.unlink()  # only the blocking keys needed it
         return Built(
             records=self.n,

@@ -20,8 +20,10 @@ Layout of an index folder (written to a temporary name and renamed into place wh
 * ``vocab_blob.npy`` / ``vocab_offsets.npy`` — every text value once, UTF-8, in sorted order, so a
   code is a value's rank and a query's value is found by binary search;
 * ``record_id_blob.npy`` / ``record_id_offsets.npy`` — the record ids;
-* ``col_<feature>.npy`` — per record, the vocabulary code of each compared text feature (-1:
-  missing), the day number of the date of birth, the NHS number, the sex;
+* ``codes.npy`` — one row per record: the vocabulary code of each compared text feature (-1:
+  missing), in ``CODED``'s order, side by side, so that the codes of a candidate are read together
+  (an index written before 7 December 2026 has a ``col_<feature>.npy`` for each, which still opens);
+* ``col_nhs_number.npy``, ``col_sex.npy`` — per record, the NHS number and the sex;
 * ``block_keys.npy`` (sorted, distinct), ``block_offsets.npy`` and ``block_positions.npy`` — key
   ``block_keys[i]``'s records are ``block_positions[block_offsets[i]:block_offsets[i + 1]]``;
 * ``tf_<feature>_codes.npy`` / ``tf_<feature>_values.npy`` — term frequencies by vocabulary code.
@@ -51,6 +53,7 @@ import numpy as np
 from openmash.linkage.engine.arrays import sorted_distinct
 from openmash.linkage.engine.building import (
     CODED,
+    CODES,
     DEFAULT_CHUNK_ROWS,
     DEFAULT_SORT_ROWS,
     Chunked,
@@ -291,6 +294,7 @@ class _TermFrequencies(Mapping[str, float]):
 
     def __init__(self, vocabulary: _Vocabulary, codes: np.ndarray, values: np.ndarray) -> None:
         self._vocabulary, self._codes, self._values = vocabulary, codes, values
+        self._least: float | None = None
         self._cached = lru_cache(maxsize=16384)(self._lookup)
 
     def __len__(self) -> int:
@@ -310,7 +314,10 @@ class _TermFrequencies(Mapping[str, float]):
         return default if found is None else found
 
     def least(self) -> float:
-        return float(self._values.min()) if len(self._values) else 1.0
+        # Asked by each search whose value the table does not hold: read the table once.
+        if self._least is None:
+            self._least = float(self._values.min()) if len(self._values) else 1.0
+        return self._least
 
     def _lookup(self, value: Any) -> float | None:
         code = self._vocabulary.code(value)
@@ -374,7 +381,11 @@ class MappedIndex(Searchable):
         self._block_positions = load("block_positions")
         self.vocabulary = _Vocabulary(load("vocab_blob"), load("vocab_offsets"))
         self._ids = _Vocabulary(load("record_id_blob"), load("record_id_offsets"))
-        self._coded = [load(f"col_{c}") for c in CODED]
+        if (self.folder / f"{CODES}.npy").is_file():
+            codes = load(CODES)
+            self._coded = [codes[:, i] for i in range(len(CODED))]
+        else:  # written before the codes were kept side by side
+            self._coded = [load(f"col_{c}") for c in CODED]
         self._nhs = load("col_nhs_number")
         self._sex = load("col_sex")
         self._sexes: list[str] = list(meta["sexes"])

@@ -171,7 +171,7 @@ def test_a_build_in_small_chunks_writes_the_same_index_as_one_in_a_single_chunk(
         Extract(tmp_path / "right.parquet"), trained, tmp_path / "streamed", chunk_rows=64, sort_rows=500
     )
     expected = folder_contents(whole)
-    assert {"block_keys.npy", "col_surname.npy", "vocab_blob.npy", "tf_surname_values.npy"} <= set(expected)
+    assert {"block_keys.npy", "codes.npy", "vocab_blob.npy", "tf_surname_values.npy"} <= set(expected)
     assert not any(name.startswith("key_") for name in expected), "working files are removed"
     assert folder_contents(chunked) == expected
     assert folder_contents(streamed) == expected
