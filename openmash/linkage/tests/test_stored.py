@@ -343,3 +343,20 @@ def test_candidates_whose_codes_rule_them_out_are_dropped_before_their_names_are
     assert index.search(person, top=5, threshold=0.999) == MappedIndex(index.folder, arrays_from=None).search(
         person, top=5, threshold=0.999
     )
+
+
+def test_a_folder_written_with_a_file_per_feature_still_opens_and_answers_alike(
+    tmp_path: Path, pairs: Pairs, trained: LinkageModel, mapped: MappedIndex
+) -> None:
+    """Indexes written before 7 December 2026 kept each feature's codes in a file of its own."""
+    from openmash.linkage.engine.building import CODED
+
+    left, right, _ = pairs
+    folder = write_index(right, trained, tmp_path / "older")
+    rows = np.load(folder / "codes.npy")
+    assert rows.shape == (len(right), len(CODED))
+    for i, feature in enumerate(CODED):
+        np.save(folder / f"col_{feature}.npy", np.ascontiguousarray(rows[:, i]))
+    (folder / "codes.npy").unlink()
+    older = MappedIndex(folder)
+    assert older.search(left, top=10, threshold=0.0) == mapped.search(left, top=10, threshold=0.0)
