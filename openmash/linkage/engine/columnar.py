@@ -91,6 +91,10 @@ class _Gathered:
         self._values: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._scores: dict[tuple[str, str], np.ndarray] = {}
 
+    @property
+    def n(self) -> int:
+        return len(self._positions)
+
     def __call__(self, source: str) -> np.ndarray:
         codes = self._codes.get(source)
         if codes is None:
@@ -259,46 +263,68 @@ class ArrayScorer:
         given name, surname and address all differ from the query's in their codes is thus known to
         fall short before a name is decoded, as its date of birth alone cannot lift it."""
         most = self._level_most(step, query)
-        placed = np.full(n, -1, dtype=np.intp)
-        unplaced = np.arange(n)
-        for index in range(step.on_codes):
-            if not len(unplaced):
-                break
-            holds = self._holds(step.levels[index], query, codes, unplaced)
-            placed[unplaced[holds]] = index
-            unplaced = unplaced[~holds]
-        if step.on_codes == len(step.levels) - 1:  # the codes decide every level but the last
-            placed[unplaced] = len(step.levels) - 1
-        cap = np.empty(n, dtype=np.float64)
-        known = placed >= 0
-        cap[known] = most[placed[known]]
+        levels = step.levels
+        last = len(levels) - 1
+        # The first of the levels decided by codes that holds (each tried on every candidate at once:
+        # a comparison of two arrays costs less than picking out the candidates still unplaced).
+        placed = np.full(n, last if step.on_codes == last else -1, dtype=np.intp)
+        for index in reversed(range(step.on_codes)):
+            placed[self._codes_hold(levels[index], query, codes)] = index
+        cap = most[placed]
         # The rest can fall in any later level their codes do not rule out: each takes the most of
         # the best such level (the levels tried best first, until one the codes cannot rule out).
-        unplaced = np.flatnonzero(~known)
-        later = range(step.on_codes, len(step.levels))
-        for index in sorted(later, key=lambda i: -most[i]):
-            if not len(unplaced):
+        unset = placed < 0
+        for index in sorted(range(step.on_codes, len(levels)), key=lambda i: -most[i]):
+            if not unset.any():
                 break
-            level = step.levels[index]
-            if level.kind == "else":
-                cap[unplaced] = most[index]
+            possible = self._codes_allow(levels[index], query, codes)
+            if possible is None:
+                cap[unset] = most[index]
                 break
-            possible = self._possible(level, query, codes, unplaced)
-            cap[unplaced[possible]] = most[index]
-            unplaced = unplaced[~possible]
+            cap[unset & possible] = most[index]
+            unset &= ~possible
         return cap, placed
 
-    def _possible(self, level: Level, query: FeatureRow, codes: _Gathered, rows: np.ndarray) -> np.ndarray:
-        """Whether ``level`` may hold for each candidate in ``rows``, as far as codes tell: false only
-        where a condition decided by codes (the level's own, or one of an ``all_of``'s parts) fails."""
+    def _codes_hold(self, level: Level, query: FeatureRow, codes: _Gathered) -> np.ndarray:
+        """Whether a level decided by codes alone holds, for every candidate: what :meth:`_holds`
+        gives, on whole arrays."""
+        if level.parts:  # all_of, or missing on several fields: every part holds
+            holds = self._codes_hold(level.parts[0], query, codes)
+            for part in level.parts[1:]:
+                holds = holds & self._codes_hold(part, query, codes)
+            return holds
+        if level.kind == "null" and level.column:
+            if query[FEATURE_INDEX[level.column]] is None:
+                return np.ones(codes.n, dtype=bool)
+            return codes(self.columns.source(level.column)) < 0
+        if level.kind == "exact" and level.column:
+            return self._equal_all(query[FEATURE_INDEX[level.column]], level.column, codes)
+        holds = np.zeros(codes.n, dtype=bool)  # equal_any
+        for a, b in level.pairs:
+            holds |= self._equal_all(query[FEATURE_INDEX[a]], b, codes)
+        return holds
+
+    def _codes_allow(self, level: Level, query: FeatureRow, codes: _Gathered) -> np.ndarray | None:
+        """Whether ``level`` may hold for each candidate, as far as codes tell: false only where a
+        condition decided by codes (the level's own, or one of an ``all_of``'s parts) fails; ``None``
+        where no code decides any part of it (the last level, a similarity, ...)."""
+        if level.kind == "else":
+            return None
         if self._on_codes(level):
-            return self._holds(level, query, codes, rows)
-        possible = np.ones(len(rows), dtype=bool)
+            return self._codes_hold(level, query, codes)
+        possible = None
         if level.kind == "all_of":
             for part in level.parts:
                 if self._on_codes(part):
-                    possible &= self._holds(part, query, codes, rows)
+                    holds = self._codes_hold(part, query, codes)
+                    possible = holds if possible is None else possible & holds
         return possible
+
+    def _equal_all(self, value: Any, feature: str, codes: _Gathered) -> np.ndarray:
+        code = None if value is None else self.columns.code_of(feature, value)
+        if code is None:
+            return np.zeros(codes.n, dtype=bool)
+        return codes(self.columns.source(feature)) == code
 
     def _order(self) -> list[int]:
         """The order to score the comparisons in: those comparing codes alone first, then those

@@ -323,7 +323,9 @@ class _TermFrequencies(Mapping[str, float]):
         code = self._vocabulary.code(value)
         if code is None:
             return None
-        at = int(np.searchsorted(self._codes, code))
+        # The code as the table's own type: a Python int would have NumPy cast the whole table to
+        # int64 first, for every value looked up (about 40 µs at 20M records).
+        at = int(np.searchsorted(self._codes, self._codes.dtype.type(code)))
         return float(self._values[at]) if at < len(self._codes) and self._codes[at] == code else None
 
 
