@@ -56,6 +56,11 @@ class Columns(Protocol):
         """The codes of ``source`` at ``positions`` (-1 where missing)."""
         ...
 
+    def gather_together(self, positions: np.ndarray) -> dict[str, np.ndarray]:
+        """The codes at ``positions`` of every source the index keeps side by side, read in one pass
+        (empty if it keeps none so): what :meth:`gather` gives for each."""
+        ...
+
     def decode(self, source: str, codes: np.ndarray) -> list[Any]:
         """The value of each of ``source``'s ``codes`` (``None`` for -1)."""
         ...
@@ -86,7 +91,7 @@ class _Gathered:
 
     def __init__(self, columns: Columns, positions: np.ndarray) -> None:
         self._columns, self._positions = columns, positions
-        self._codes: dict[str, np.ndarray] = {}
+        self._codes: dict[str, np.ndarray] | None = None
         self._distinct: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._values: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._scores: dict[tuple[str, str], np.ndarray] = {}
@@ -96,6 +101,8 @@ class _Gathered:
         return len(self._positions)
 
     def __call__(self, source: str) -> np.ndarray:
+        if self._codes is None:  # a candidate's codes side by side are read together, the first time
+            self._codes = self._columns.gather_together(self._positions)
         codes = self._codes.get(source)
         if codes is None:
             codes = self._codes[source] = self._columns.gather(source, self._positions)

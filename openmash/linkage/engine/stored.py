@@ -383,9 +383,10 @@ class MappedIndex(Searchable):
         self._block_positions = load("block_positions")
         self.vocabulary = _Vocabulary(load("vocab_blob"), load("vocab_offsets"))
         self._ids = _Vocabulary(load("record_id_blob"), load("record_id_offsets"))
+        self._rows: np.ndarray | None = None
         if (self.folder / f"{CODES}.npy").is_file():
-            codes = load(CODES)
-            self._coded = [codes[:, i] for i in range(len(CODED))]
+            self._rows = load(CODES)
+            self._coded = [self._rows[:, i] for i in range(len(CODED))]
         else:  # written before the codes were kept side by side
             self._coded = [load(f"col_{c}") for c in CODED]
         self._nhs = load("col_nhs_number")
@@ -429,6 +430,12 @@ class MappedIndex(Searchable):
         if source == _UNSTORED:
             return np.full(len(positions), -1, dtype=np.int8)
         return self._sources[source][positions]
+
+    def gather_together(self, positions: np.ndarray) -> dict[str, np.ndarray]:
+        if self._rows is None:
+            return {}
+        rows = self._rows[positions]
+        return {feature: rows[:, i] for i, feature in enumerate(CODED)}
 
     def decode(self, source: str, codes: np.ndarray) -> list[Any]:
         if source == _UNSTORED:
