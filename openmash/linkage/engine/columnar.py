@@ -6,17 +6,23 @@ Python values and every comparison's classifier is called on it. A block grows w
 :class:`ArrayScorer` scores all of a query's candidates together, from the integer codes the mapped
 index stores, and decodes nothing it does not have to:
 
+* first, from the codes alone, the most each comparison can add to each candidate: the weight of the
+  level its codes place it in (missing, exact, ...), or else of the best later level its codes do not
+  rule out (a different postcode rules out "same postcode, similar address"). A candidate whose
+  names and address differ from the query's in their codes is so known to fall short before any of
+  its values is decoded, however well its date of birth agrees;
 * the comparisons that compare codes alone go first, then those whose values are least varied (names
   before dates, dates before addresses); after each, the candidates that could no longer reach the
-  threshold (their weight so far plus the most the rest could add for this query) are dropped, as
+  threshold (their weight so far plus the most the rest could add to them) are dropped, as
   :meth:`Scorer.weight_at_least` gives a pair up, so few candidates reach the costly comparisons;
 * a comparison's levels are tried in order on the candidates not yet placed. A "missing" level is a
   test of the codes against -1, an exact level (and "the given name is the other's surname") a test
   of the codes against the query value's code: both whole-array comparisons, nothing decoded;
 * any other level is worked out once per distinct value among the candidates still unplaced:
-  Jaro-Winkler and Levenshtein for all of them in one RapidFuzz call, a prefix, an exact derived
-  value or a difference of days in one pass, anything else by the level's own Python predicate;
-  each value is decoded once per query (names and dates once per process);
+  Jaro-Winkler and Levenshtein for all of them in one RapidFuzz call (kept for the comparison's other
+  levels of the same kind), a prefix, an exact derived value or a difference of days in one pass,
+  anything else by the level's own Python predicate; each value is decoded once per query (names and
+  dates once per process);
 * the term-frequency adjustment is worked out by :class:`Scorer` itself, once per distinct value.
 
 Weights are added in the same order as :meth:`Scorer.weight_at_least` adds them, so each candidate's
