@@ -270,9 +270,10 @@ class ArrayScorer:
         """For each candidate, the most ``step``'s comparison can add, from its codes alone; and the
         level it falls in where the codes decide it (-1 where they do not).
 
-        The levels decided by codes (missing, exact on a coded feature, ...) are tried in order, as
-        :meth:`_levels` tries them. A candidate placed by one of them adds that level's weight; any
-        other can only fall in a later level, so adds at most the best of those. A candidate whose
+        The first levels, those decided by codes (missing, exact on a coded feature, ...), place a
+        candidate in the first of them that holds, as :meth:`_levels` would. A candidate placed so
+        adds that level's weight; any other can only fall in a later level, so adds at most the best
+        of those its codes do not rule out. A candidate whose
         given name, surname and address all differ from the query's in their codes is thus known to
         fall short before a name is decoded, as its date of birth alone cannot lift it."""
         most = self._level_most(step, query)
