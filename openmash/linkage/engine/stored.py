@@ -55,6 +55,7 @@ from openmash.linkage.engine.building import (
     CODED,
     CODES,
     DEFAULT_CHUNK_ROWS,
+    DEFAULT_ORDER_ROWS,
     DEFAULT_SORT_ROWS,
     Chunked,
     build_files,
@@ -134,6 +135,7 @@ def write_index(
     max_block_size: int = DEFAULT_MAX_BLOCK_SIZE,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     sort_rows: int = DEFAULT_SORT_ROWS,
+    order_rows: int = DEFAULT_ORDER_ROWS,
     progress: Callable[[str], None] | None = None,
 ) -> Path:
     """Write the index of ``records`` to ``directory`` (which must not exist yet), atomically.
@@ -142,7 +144,9 @@ def write_index(
     :class:`~.building.Chunked` source such as :class:`~.inputs.Extract` (a Parquet or CSV extract
     read a batch of rows at a time). They are normalised ``chunk_rows`` at a time and blocking keys sorted
     ``sort_rows`` at a time (:mod:`.building`), so the build's memory does not grow with the
-    source; the folder written does not depend on either. ``progress`` is told of each step.
+    source; the folder written does not depend on either. The records are put in date-of-birth order
+    ``order_rows`` at a time: another ``order_rows`` places them differently, and answers alike.
+    ``progress`` is told of each step.
     ``matches_per_query`` and ``max_block_size`` mean what they mean for :meth:`SearchIndex.build`.
     """
     target = Path(directory)
@@ -158,6 +162,7 @@ def write_index(
             work,
             sort_rows=sort_rows,
             block_rows=chunk_rows,
+            order_rows=order_rows,
             progress=progress,
         )
         meta = {

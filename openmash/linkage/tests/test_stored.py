@@ -193,7 +193,8 @@ def test_warnings_and_sexes_are_gathered_across_chunks(tmp_path: Path) -> None:
     assert chunked.warnings == whole.warnings
     assert len(whole.warnings) == 2 and whole.warnings[0].startswith("4 date_of_birth value(s)")
     assert chunked.rows(np.arange(12)) == whole.rows(np.arange(12))
-    sexes = [row[FEATURE_INDEX["sex"]] for row in chunked.rows(np.arange(12))]
+    by_id = {row[0]: row for row in chunked.rows(np.arange(12))}  # kept in date-of-birth order
+    sexes = [by_id[record_id][FEATURE_INDEX["sex"]] for record_id in records["record_id"]]
     assert sexes == [normalise_sex(s) for s in records["sex"]]
     assert sexes[5:7] == ["f", "m"], "first seen in the second chunk"
 
@@ -360,3 +361,29 @@ def test_a_folder_written_with_a_file_per_feature_still_opens_and_answers_alike(
     (folder / "codes.npy").unlink()
     older = MappedIndex(folder)
     assert older.search(left, top=10, threshold=0.0) == mapped.search(left, top=10, threshold=0.0)
+
+
+@pytest.mark.parametrize("order_rows", [1, 50, 1_000_000])
+def test_records_are_kept_in_birth_order_and_answer_as_before(
+    tmp_path: Path, pairs: Pairs, trained: LinkageModel, index: SearchIndex, order_rows: int
+) -> None:
+    """A date of birth's records lie together, run by run, so that a search reads them from a few
+    pages; their ids, codes and blocking keys move with them, so the answers do not change."""
+    from openmash.linkage.engine.building import CODED
+
+    left, right, _ = pairs
+    folder = write_index(right, trained, tmp_path / "ordered", order_rows=order_rows, chunk_rows=70)
+    dob = np.load(folder / "codes.npy")[:, CODED.index("dob")]
+    for start in range(0, len(dob), order_rows):
+        run = dob[start : start + order_rows]
+        assert (np.diff(run) >= 0).all(), f"records {start}.. are in date-of-birth order"
+    ids = MappedIndex(folder).record_ids(np.arange(len(right)))
+    # One record at a time keeps them as they came; more are moved.
+    assert (ids == list(right["record_id"])) == (order_rows == 1)
+    mapped = MappedIndex(folder)
+    assert sorted(mapped.record_ids(np.arange(len(mapped)))) == sorted(right["record_id"])
+    for arrays_from in (0, None):
+        ordered = MappedIndex(folder, arrays_from=arrays_from)
+        assert ordered.search(left, top=10_000, threshold=0.0) == index.search(
+            left, top=10_000, threshold=0.0
+        )
