@@ -436,9 +436,10 @@ class ArrayScorer:
 
     def _holds(self, level: Level, query: FeatureRow, codes: _Gathered, rows: np.ndarray) -> np.ndarray:
         """Whether ``level``'s condition holds between the query and each candidate in ``rows``."""
-        columns = self.columns
-        kind = level.kind
-        if kind in ("all_of", "null") and level.parts:
+        if self._on_codes(level):  # decided by codes: on every candidate at once, as the caps are
+            holds: np.ndarray = self._codes_hold(level, query, codes)[rows]
+            return holds
+        if level.kind == "all_of":
             holds = np.ones(len(rows), dtype=bool)
             for part in level.parts:  # each part asked only where the ones before it held
                 where = np.flatnonzero(holds)
@@ -446,27 +447,10 @@ class ArrayScorer:
                     break
                 holds[where] = self._holds(part, query, codes, rows[where])
             return holds
-        if kind == "null" and level.column:
-            if query[FEATURE_INDEX[level.column]] is None:
-                return np.ones(len(rows), dtype=bool)
-            return codes(columns.source(level.column))[rows] < 0
-        if kind == "exact" and level.column in columns.coded:
-            return self._equal(query[FEATURE_INDEX[level.column]], level.column, codes, rows)
-        if kind == "equal_any" and all(b in columns.coded for _, b in level.pairs):
-            holds = np.zeros(len(rows), dtype=bool)
-            for a, b in level.pairs:
-                holds |= self._equal(query[FEATURE_INDEX[a]], b, codes, rows)
-            return holds
         features = _record_features(level)
         if len(features) == 1:
             return self._by_values(level, next(iter(features)), query, codes, rows)
         return self._by_distinct_values(level, query, codes, rows)
-
-    def _equal(self, value: Any, feature: str, codes: _Gathered, rows: np.ndarray) -> np.ndarray:
-        code = None if value is None else self.columns.code_of(feature, value)
-        if code is None:
-            return np.zeros(len(rows), dtype=bool)
-        return codes(self.columns.source(feature))[rows] == code
 
     def _by_values(
         self, level: Level, feature: str, query: FeatureRow, codes: _Gathered, rows: np.ndarray
