@@ -271,7 +271,7 @@ def _command(
 ) -> int:
     from openmash.linkage.engine import LinkageModel, Linker, read_records
     from openmash.linkage.engine.features import feature_rows
-    from openmash.linkage.engine.inputs import Extract
+    from openmash.linkage.engine.inputs import Extract, trained_on
     from openmash.linkage.engine.search import Searchable
     from openmash.linkage.engine.stored import IndexFormatError, is_index, open_index, publish
 
@@ -322,10 +322,7 @@ def _command(
         say(f"checked {len(extract):,} records ({time.perf_counter() - started:.1f} s)")
 
         def train(sample: int | None) -> LinkageModel:
-            if sample is None or sample >= len(extract):
-                return LinkageModel.default().train(extract.frame(), backend=backend)
-            drawn = extract.sample(sample)
-            return LinkageModel.default().train(drawn, backend=backend).sampled_from(len(extract))
+            return trained_on(extract, sample, backend=backend)
 
         model = _model(args, train, [len(extract)], say)
         building = time.perf_counter()

@@ -9,7 +9,7 @@ costs one pass over its vocabulary rather than over its rows.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Final
@@ -41,6 +41,7 @@ __all__ = [
     "FeatureRow",
     "FeatureTable",
     "feature_frame",
+    "drawing_key_parts",
     "feature_rows",
     "nhs_numbers",
     "record_features",
@@ -261,6 +262,26 @@ def nhs_numbers(values: pd.Series) -> tuple[np.ndarray, Counter[tuple[str, str]]
             warnings[("nhs_number", NHS_BAD_CHECK_DIGIT)] = n_invalid
         valid_text[positions[valid]] = candidates[valid]
     return valid_text[codes], warnings
+
+
+def drawing_key_parts(
+    column: str, values: Sequence[object], *, today: date | None = None
+) -> list[np.ndarray]:
+    """For raw values of the standard column ``column``, the features a sample for EM is drawn on
+    (:data:`.sampling.EM_SESSIONS`), one array per feature, as :func:`feature_frame` makes them
+    (``None`` where missing): ``dob`` for ``date_of_birth``; ``surname_first`` and ``surname_last``
+    for ``surname``."""
+    if column == "date_of_birth":
+        today = today or datetime.now(UTC).date()
+        dates = [parse_date_of_birth(as_text(v), today=today).value for v in values]
+        return [np.array([None if d is None else d.isoformat() for d in dates], dtype=object)]
+    if column == "surname":
+        names = [normalise_surname(as_text(v)) for v in values]
+        return [
+            np.array([None if n is None else n.first for n in names], dtype=object),
+            np.array([None if n is None else n.last for n in names], dtype=object),
+        ]
+    raise ValueError(f"no sample is drawn on {column!r}")
 
 
 def feature_frame(records: Records, *, today: date | None = None) -> FeatureTable:

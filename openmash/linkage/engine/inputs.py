@@ -22,15 +22,19 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Final, overload
 
 import numpy as np
 import pandas as pd
 
+from openmash.linkage.engine.backends import Backend
 from openmash.linkage.engine.building import Chunked
-from openmash.linkage.engine.features import FeatureTable, feature_frame
+from openmash.linkage.engine.features import FeatureTable, drawing_key_parts, feature_frame
+from openmash.linkage.engine.model import EM_SAMPLE, U_MAX_PAIRS, LinkageModel
 from openmash.linkage.engine.records import STANDARD_COLUMNS
+from openmash.linkage.engine.sampling import EM_SESSIONS, WholeGroups, drawn_whole, thinned
 
 __all__ = [
     "DUPLICATE_ID",
@@ -44,6 +48,7 @@ __all__ = [
     "STRAY_CR",
     "stray_carriage_return",
     "parse_mapping",
+    "trained_on",
     "read_frame",
     "read_records",
 ]
@@ -764,6 +769,51 @@ class Extract(Chunked):
         table = pa.Table.from_batches(drawn, schema=pa.schema([schema.field(c) for c in self._renames]))
         return _standard(table.to_pandas(), self.path, self._renames)
 
+    def whole_groups(self, size: int, *, today: date | None = None) -> WholeGroups | None:
+        """For each EM session, about ``size`` records drawn in whole groups (every record sharing
+        the session's key with one drawn, :mod:`.sampling`), read a batch at a time: what
+        ``LinkageModel.train(..., drawn=...)`` learns m from for a file too large to hold. ``None``
+        when the file has no more than ``size`` records (EM then runs on the table trained on).
+
+        Whether a key is drawn is worked out once per distinct raw value (a date of birth or a
+        surname recurs from batch to batch), and only the rows drawn are made standard."""
+        if self._records <= size:
+            return None
+        drawer = _Drawer(size / self._records, today)
+        parts: list[list[pd.DataFrame]] = [[] for _ in EM_SESSIONS]
+        if self._parquet is None:
+            for frame in self._csv_standard():
+                for part, (i, session) in zip(parts, enumerate(EM_SESSIONS), strict=True):
+                    part.append(frame[drawer.drawn(i, frame[session.raw_column])])
+        else:
+            import pyarrow as pa
+
+            source_of = {standard: source for source, standard in self._renames.items()}
+            first = 1
+            for batch in self._parquet.iter_batches(batch_size=250_000, columns=list(self._renames)):
+                for part, (i, session) in zip(parts, enumerate(EM_SESSIONS), strict=True):
+                    source = source_of.get(session.raw_column)
+                    if source is None:
+                        continue
+                    drawn = drawer.drawn(i, batch.column(source).to_pandas())
+                    if drawn.any():
+                        part.append(
+                            _standard(
+                                batch.filter(pa.array(drawn)).to_pandas(), self.path, self._renames, first
+                            )
+                        )
+                first += batch.num_rows
+        drawn_frames = []
+        for part, session in zip(parts, EM_SESSIONS, strict=True):
+            records = (
+                pd.concat(part, ignore_index=True) if part else pd.DataFrame(columns=list(STANDARD_COLUMNS))
+            )
+            features = feature_frame(records, today=today).frame
+            keep = thinned([features[f] for f in session.drawn_on], features["record_id"])
+            drawn_frames.append(features[keep].reset_index(drop=True))
+        pairs = self._records * (self._records - 1) / 2
+        return WholeGroups(tuple(drawn_frames), None, drawer.fraction, self._records, pairs)
+
     def _csv_sample(self, size: int, seed: int) -> pd.DataFrame:
         # as DataFrame.sample draws: positions in the order drawn (its permutation of every
         # position is 8 bytes a record while drawing)
@@ -809,3 +859,46 @@ class Extract(Chunked):
                 found.update((row, ids.iat[row - start]) for row in inside.tolist())
             start = stop
         return found
+
+
+class _Drawer:
+    """Which raw values' keys a sample for each EM session draws, each distinct value worked out once."""
+
+    def __init__(self, fraction: float, today: date | None) -> None:
+        self.fraction, self._today = fraction, today
+        self._known: list[dict[Any, bool]] = [{} for _ in EM_SESSIONS]
+
+    def drawn(self, session: int, values: pd.Series) -> np.ndarray:
+        """Which of ``values`` (the session's raw column) hold a key drawn."""
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        known = self._known[session]
+        found = [known.get(u) for u in uniques]
+        fresh = [j for j, was in enumerate(found) if was is None]
+        if fresh:
+            column = EM_SESSIONS[session].raw_column
+            parts = drawing_key_parts(column, [uniques[j] for j in fresh], today=self._today)
+            for j, was in zip(fresh, drawn_whole(parts, self.fraction).tolist(), strict=True):
+                found[j] = known[uniques[j]] = was
+        lookup = np.array([*found, False], dtype=bool)  # factorize's sentinel -1 selects the last slot
+        drawn: np.ndarray = lookup[codes]
+        return drawn
+
+
+def trained_on(
+    extract: Extract,
+    sample: int | None,
+    *,
+    backend: Backend | None = None,
+    em_max_records: int = EM_SAMPLE,
+    max_pairs: float = U_MAX_PAIRS,
+) -> LinkageModel:
+    """The default model trained on ``extract``: on all its records when it has no more than
+    ``sample`` (or ``sample`` is ``None``), else on a random sample of ``sample`` records drawn while
+    reading it (lambda and u), with EM on about ``em_max_records`` records for each session, drawn
+    from the whole file in whole groups (:meth:`Extract.whole_groups`)."""
+    options: dict[str, Any] = {"backend": backend, "em_max_records": em_max_records, "max_pairs": max_pairs}
+    if sample is None or sample >= len(extract):
+        return LinkageModel.default().train(extract.frame(), **options)
+    drawn = extract.sample(sample)
+    groups = extract.whole_groups(em_max_records)
+    return LinkageModel.default().train(drawn, drawn=groups, **options).sampled_from(len(extract))

@@ -33,6 +33,7 @@ from openmash.linkage.engine.blocking import (
 from openmash.linkage.engine.comparisons import DEFAULT_COMPARISONS, Comparison, Dialect
 from openmash.linkage.engine.features import FeatureTable, feature_frame
 from openmash.linkage.engine.records import Records
+from openmash.linkage.engine.sampling import EM_SESSIONS, WholeGroups, whole_groups
 
 __all__ = [
     "MODEL_FORMAT",
@@ -56,23 +57,15 @@ U_MAX_PAIRS: Final = 1e7
 RULE_OF_THREE: Final = 3.0
 
 LinkType = Literal["dedupe_only", "link_only"]
-#: Blocking rules for the EM sessions. Splink leaves untrained every comparison that reads a
-#: column the rule uses. The second rule blocks on the surname's parts, which only the surname
-#: comparison reads, so given name and date of birth are estimated together there. (Blocking on
-#: given name and surname would leave date of birth the only free field in a names-and-DOB
-#: source, and EM cannot tell "a match with a wrong date" from "a non-match" with one field;
-#: blocking on ``surname`` itself would also freeze the given name, whose "swapped" level reads it.)
 #: A source larger than this is trained on a random sample of this many records (see ``train``).
 TRAINING_SAMPLE: Final = 100_000
-#: EM runs on a random sample of at most this many records of the training table (see ``train``).
+#: EM runs on about this many records for each session, drawn in whole groups from a larger source
+#: (see ``train`` and :mod:`.sampling`).
 EM_SAMPLE: Final = 30_000
 
-EM_BLOCKING_RULES: Final[tuple[tuple[str, frozenset[str]], ...]] = (
-    ("l.dob = r.dob", frozenset({"dob"})),
-    (
-        "l.surname_first = r.surname_first AND l.surname_last = r.surname_last",
-        frozenset({"surname_first", "surname_last"}),
-    ),
+#: Each EM session's blocking rule and the columns it blocks on (:data:`.sampling.EM_SESSIONS`).
+EM_BLOCKING_RULES: Final[tuple[tuple[str, frozenset[str]], ...]] = tuple(
+    (session.rule, session.blocked) for session in EM_SESSIONS
 )
 
 log = logging.getLogger(__name__)
@@ -172,36 +165,12 @@ class LinkageModel:
         }
 
     @staticmethod
-    def _em_inputs(
-        backend: Backend,
-        left: pd.DataFrame,
-        right: pd.DataFrame | None,
-        limit: int,
-        seed: int,
-        estimated: float,
-        recall: float,
-        min_em_matches: int,
-        notes: list[str],
-    ) -> Any:
-        """Smaller tables for the EM sessions when the training tables are larger than ``limit``
-        records: EM's blocked pairs grow with the square of the table (one common surname makes
-        millions of pairs), while m needs only a few hundred matching pairs, which the sample must
-        still be expected to hold. None: use the whole training tables."""
-        if len(left) <= limit and (right is None or len(right) <= limit):
-            return None
-        sample_notes: list[str] = []
-        em_left = _sampled(left, limit, seed + 2, sample_notes)
-        em_right = None if right is None else _sampled(right, limit, seed + 3, sample_notes)
-        pairs = (
-            len(em_left) * len(em_right) if em_right is not None else len(em_left) * (len(em_left) - 1) / 2
-        )
-        if estimated * pairs * recall < min_em_matches:
-            return None
-        notes.append(f"EM estimated on a random sample of {limit:,} records")
-        tables = [backend.register(em_left, "em")]
-        if em_right is not None:
-            tables.append(backend.register(em_right, "em"))
-        return tables if em_right is not None else tables[0]
+    def _registered(backend: Backend, groups: WholeGroups, session: int, linking: bool) -> Any:
+        """The tables (one per side when linking) drawn in whole groups for an EM session."""
+        left = backend.register(groups.left[session], "em")
+        if not linking or groups.right is None:
+            return left
+        return [left, backend.register(groups.right[session], "em")]
 
     def train(
         self,
@@ -216,6 +185,7 @@ class LinkageModel:
         min_em_matches: int = 200,
         max_records: int | None = None,
         em_max_records: int | None = EM_SAMPLE,
+        drawn: WholeGroups | None = None,
     ) -> LinkageModel:
         """Train lambda, u and m on ``records`` (dedupe) or ``records`` x ``other`` (link).
 
@@ -229,9 +199,15 @@ class LinkageModel:
         (each side, when linking). m and u do not depend on the table's size and lambda, a ratio of
         matches to pairs, is kept by uniform sampling, while the blocked pairs EM and the prior's
         refinement score grow with the square of it: a million police records would otherwise
-        take tens of gigabytes. EM itself runs on a sample of at most ``em_max_records`` records
-        (when that sample can still be expected to hold ``min_em_matches`` matching pairs): one
-        common surname's block is otherwise most of the training time.
+        take tens of gigabytes.
+
+        EM runs, for a table larger than ``em_max_records`` records, on samples of about that many
+        drawn in whole groups for each session from the whole table (:mod:`.sampling`), or on
+        ``drawn``, drawn so from the table ``records`` was sampled from (as
+        :meth:`.inputs.Extract.whole_groups` draws them while reading a file too large to hold),
+        when they can be expected to hold ``min_em_matches`` matching pairs. A uniform sample would
+        keep a matching pair only when it drew both its records: too few of them, in a large
+        source, to learn m from.
         """
         from splink import Linker
 
@@ -296,26 +272,29 @@ class LinkageModel:
         # that underflows to zero), and a failed session must not leave half-updated parameters.
         # As in Splink, a comparison's m is the mean over the sessions that could estimate it.
         estimates: dict[str, list[tuple[tuple[float, float], ...]]] = {c.name: [] for c in self.comparisons}
-        em_inputs = inputs
-        if expected_matches >= min_em_matches and em_max_records is not None:
-            em_inputs = (
-                self._em_inputs(
-                    backend,
-                    left_frame,
-                    right_frame,
-                    em_max_records,
-                    seed,
-                    estimated,
-                    deterministic_recall,
-                    min_em_matches,
-                    notes,
-                )
-                or inputs
-            )
-        if expected_matches >= min_em_matches:
-            for rule, blocked_columns in EM_BLOCKING_RULES:
+        # EM on a large source runs on records drawn in whole groups for each session (see
+        # .sampling), when they can be expected to hold enough matching pairs; else on the tables
+        # trained on.
+        groups = drawn
+        if groups is None and em_max_records is not None:
+            groups = whole_groups(left.frame, None if right is None else right.frame, em_max_records)
+        em_matches = expected_matches
+        session_inputs: list[Any] = [inputs] * len(EM_SESSIONS)
+        if groups is not None:
+            in_groups = estimated * groups.pairs * groups.fraction * deterministic_recall
+            if in_groups >= min_em_matches:
+                em_matches = in_groups
+                session_inputs = [
+                    self._registered(backend, groups, i, right is not None) for i in range(len(EM_SESSIONS))
+                ]
+                notes.append(groups.note())
+            else:
+                groups = None
+        if em_matches >= min_em_matches:
+            for session_of, inputs_of in zip(EM_SESSIONS, session_inputs, strict=True):
+                rule = session_of.rule
                 session = Linker(
-                    em_inputs,
+                    inputs_of,
                     with_u.splink_settings(backend.dialect, link_type=link_type),
                     **SPLINK_QUIET,
                 )
@@ -326,11 +305,11 @@ class LinkageModel:
                     notes.append(f"EM on {rule!r} failed ({exc}); its estimates are not used")
                     continue
                 for comparison in self.comparisons:
-                    if not comparison.columns() & blocked_columns:
+                    if not comparison.columns() & session_of.blocked:
                         estimates[comparison.name].append(result.parameters[comparison.name])
         else:
             notes.append(
-                f"about {expected_matches:.0f} matching pairs: too few for EM (needs {min_em_matches});"
+                f"about {em_matches:.0f} matching pairs: too few for EM (needs {min_em_matches});"
                 " kept the prior m"
             )
         parameters = {}
