@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from openmash.linkage.engine import LinkageModel
 from openmash.linkage.engine.features import feature_frame, feature_rows
 from openmash.linkage.engine.inputs import Extract, trained_on
+from openmash.linkage.engine.normalise import parse_date_of_birth
 from openmash.linkage.engine.sampling import EM_SESSIONS, drawn_whole, thinned, whole_groups
 from openmash.linkage.engine.scoring import Scorer
 from openmash.linkage.tests.noisy import noisy_pairs
@@ -88,11 +89,19 @@ def test_drawn_whole_a_sample_keeps_many_times_the_matching_pairs_of_a_uniform_o
     assert whole_groups(features, None, len(features)) is None
 
 
-def test_a_file_gives_the_groups_its_whole_table_gives(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["parquet", "csv", "parquet with dates"])
+def test_a_file_gives_the_groups_its_whole_table_gives(kind: str, tmp_path: Path) -> None:
     """Drawn a batch at a time from the raw file, the samples are those drawn from its features."""
     table, _ = _people(3_000)
-    path = tmp_path / "extract.parquet"
-    table.to_parquet(path, index=False)
+    path = tmp_path / f"extract.{'csv' if kind == 'csv' else 'parquet'}"
+    if kind == "csv":
+        table.to_csv(path, index=False)
+    elif kind == "parquet":
+        table.to_parquet(path, index=False)
+    else:  # dates of birth stored as dates, not text
+        dates = [parse_date_of_birth(v).value if isinstance(v, str) else None for v in table["date_of_birth"]]
+        table = table.assign(date_of_birth=dates)
+        table.to_parquet(path, index=False)
     from_file = Extract(path).whole_groups(1_500)
     from_table = whole_groups(feature_frame(table).frame, None, 1_500)
     assert from_file is not None and from_table is not None
@@ -146,3 +155,18 @@ def test_a_large_source_learns_m_close_to_the_truth(where: str, tmp_path: Path) 
         level = next(i for i, lv in enumerate(comparison.levels) if lv.label == label)
         learnt = model.parameters[name][level][0]
         assert abs(learnt - true_m[name][level]) < 0.04, (name, label, learnt, true_m[name][level])
+
+
+def test_a_file_without_surnames_draws_no_surname_groups_and_still_trains(tmp_path: Path) -> None:
+    """An extract holding no surname column: its surname session has nothing to learn from, and the
+    model is still trained (the date-of-birth session's estimates, and the prior m elsewhere)."""
+    table, _ = _people(3_000)
+    path = tmp_path / "extract.parquet"
+    table.drop(columns=["surname"]).to_parquet(path, index=False)
+    groups = Extract(path).whole_groups(1_500)
+    assert groups is not None
+    assert len(groups.left[0]) > 0 and len(groups.left[1]) == 0
+    model = trained_on(Extract(path), 2_000, em_max_records=1_500, max_pairs=2e5)
+    assert any("0 records sharing a surname" in note for note in model.training["notes"])
+    dob = next(c for c in model.comparisons if c.name == "date_of_birth")
+    assert model.level_weights(dob)[1] > 0 > model.level_weights(dob)[-1]
