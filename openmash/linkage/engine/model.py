@@ -166,7 +166,12 @@ class LinkageModel:
 
     @staticmethod
     def _registered(backend: Backend, groups: WholeGroups, session: int, linking: bool) -> Any:
-        """The tables (one per side when linking) drawn in whole groups for an EM session."""
+        """The tables (one per side when linking) drawn in whole groups for an EM session; ``None``
+        when a side has none (a source without the session's key: nothing to learn from there)."""
+        if not len(groups.left[session]) or (
+            linking and groups.right is not None and not len(groups.right[session])
+        ):
+            return None
         left = backend.register(groups.left[session], "em")
         if not linking or groups.right is None:
             return left
@@ -293,6 +298,9 @@ class LinkageModel:
         if em_matches >= min_em_matches:
             for session_of, inputs_of in zip(EM_SESSIONS, session_inputs, strict=True):
                 rule = session_of.rule
+                if inputs_of is None:
+                    notes.append(f"no records drawn for EM on {rule!r}: that session was not run")
+                    continue
                 session = Linker(
                     inputs_of,
                     with_u.splink_settings(backend.dialect, link_type=link_type),

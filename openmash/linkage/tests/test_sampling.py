@@ -168,5 +168,7 @@ def test_a_file_without_surnames_draws_no_surname_groups_and_still_trains(tmp_pa
     assert len(groups.left[0]) > 0 and len(groups.left[1]) == 0
     model = trained_on(Extract(path), 2_000, em_max_records=1_500, max_pairs=2e5)
     assert any("0 records sharing a surname" in note for note in model.training["notes"])
+    assert any("no records drawn for EM on 'l.surname_first" in note for note in model.training["notes"])
+    assert not any("failed" in note for note in model.training["notes"])
     dob = next(c for c in model.comparisons if c.name == "date_of_birth")
     assert model.level_weights(dob)[1] > 0 > model.level_weights(dob)[-1]
