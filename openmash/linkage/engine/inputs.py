@@ -608,6 +608,18 @@ def read_frame(path: str | Path, *, mapping: Mapping[str, str] | None = None) ->
     return frame
 
 
+def _standard_rows(
+    raw: pd.DataFrame, path: Path, renames: Mapping[Any, str], rows: np.ndarray
+) -> pd.DataFrame:
+    """:func:`_standard` of rows picked from a file, whose 1-based row numbers in it are ``rows``: an
+    empty id names its own row, not its place among the rows picked."""
+    ids = raw[next(source for source, standard in renames.items() if standard == "record_id")]
+    empty = ids.map(_id_text).isna().to_numpy()
+    if empty.any():
+        raise _id_error(path, EMPTY_ID, int(rows[int(empty.argmax())]))
+    return _standard(raw, path, renames)
+
+
 def _id_text(value: object) -> str | None:
     if value is None or (isinstance(value, float) and value != value):
         return None
@@ -767,7 +779,7 @@ class Extract(Chunked):
             start = stop
         schema = self._parquet.schema_arrow
         table = pa.Table.from_batches(drawn, schema=pa.schema([schema.field(c) for c in self._renames]))
-        return _standard(table.to_pandas(), self.path, self._renames)
+        return _standard_rows(table.to_pandas(), self.path, self._renames, wanted + 1)
 
     def whole_groups(self, size: int, *, today: date | None = None) -> WholeGroups | None:
         """For each EM session, about ``size`` records drawn in whole groups (every record sharing
@@ -797,10 +809,9 @@ class Extract(Chunked):
                         continue
                     drawn = drawer.drawn(i, batch.column(source).to_pandas())
                     if drawn.any():
+                        picked = batch.filter(pa.array(drawn)).to_pandas()
                         part.append(
-                            _standard(
-                                batch.filter(pa.array(drawn)).to_pandas(), self.path, self._renames, first
-                            )
+                            _standard_rows(picked, self.path, self._renames, first + np.flatnonzero(drawn))
                         )
                 first += batch.num_rows
         drawn_frames = []

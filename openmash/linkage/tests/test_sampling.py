@@ -3,6 +3,7 @@ pairs are kept at the sample's fraction, not its square."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from openmash.linkage.engine import LinkageModel
 from openmash.linkage.engine.features import feature_frame, feature_rows
-from openmash.linkage.engine.inputs import Extract, trained_on
+from openmash.linkage.engine.inputs import Extract, InputError, trained_on
 from openmash.linkage.engine.normalise import parse_date_of_birth
 from openmash.linkage.engine.sampling import EM_SESSIONS, drawn_whole, thinned, whole_groups
 from openmash.linkage.engine.scoring import Scorer
@@ -172,3 +173,19 @@ def test_a_file_without_surnames_draws_no_surname_groups_and_still_trains(tmp_pa
     assert not any("failed" in note for note in model.training["notes"])
     dob = next(c for c in model.comparisons if c.name == "date_of_birth")
     assert model.level_weights(dob)[1] > 0 > model.level_weights(dob)[-1]
+
+
+def test_an_empty_id_among_the_rows_drawn_names_its_own_row(tmp_path: Path) -> None:
+    """Rows drawn for training from a Parquet extract (the random sample, the groups for EM) are
+    checked as they are read: an empty record id names its row in the file, not its place among the
+    rows drawn."""
+    table, _ = _people(3_000)
+    table.loc[4_000:4_099, "record_id"] = None  # rows 4,001 to 4,100 of the file
+    path = tmp_path / "extract.parquet"
+    table.to_parquet(path, index=False)
+    extract = Extract(path)
+    for draw in (lambda: extract.sample(3_000), lambda: extract.whole_groups(1_500)):
+        with pytest.raises(InputError, match="record_id is empty") as caught:
+            draw()
+        row = re.search(r"row (\d+)", str(caught.value))
+        assert row is not None and 4_001 <= int(row.group(1)) <= 4_100, str(caught.value)
