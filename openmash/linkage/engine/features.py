@@ -273,14 +273,11 @@ def drawing_key_parts(
     for ``surname``."""
     if column == "date_of_birth":
         today = today or datetime.now(UTC).date()
-        dates = [parse_date_of_birth(as_text(v), today=today).value for v in values]
-        return [np.array([None if d is None else d.isoformat() for d in dates], dtype=object)]
+        dates = [_dob_features(parse_date_of_birth(as_text(v), today=today).value) for v in values]
+        return [np.array([d[0] for d in dates], dtype=object)]
     if column == "surname":
-        names = [normalise_surname(as_text(v)) for v in values]
-        return [
-            np.array([None if n is None else n.first for n in names], dtype=object),
-            np.array([None if n is None else n.last for n in names], dtype=object),
-        ]
+        names = [_surname_features(as_text(v)) for v in values]
+        return [np.array([n[1] for n in names], dtype=object), np.array([n[2] for n in names], dtype=object)]
     raise ValueError(f"no sample is drawn on {column!r}")
 
 

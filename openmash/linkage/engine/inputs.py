@@ -34,7 +34,7 @@ from openmash.linkage.engine.building import Chunked
 from openmash.linkage.engine.features import FeatureTable, drawing_key_parts, feature_frame
 from openmash.linkage.engine.model import EM_SAMPLE, U_MAX_PAIRS, LinkageModel
 from openmash.linkage.engine.records import STANDARD_COLUMNS
-from openmash.linkage.engine.sampling import EM_SESSIONS, WholeGroups, drawn_whole, thinned
+from openmash.linkage.engine.sampling import EM_SESSIONS, WholeGroups, drawn_whole, within_cap
 
 __all__ = [
     "DUPLICATE_ID",
@@ -577,15 +577,22 @@ def _renames(path: Path, columns: list[Any], mapping: Mapping[str, str] | None) 
 
 
 def _standard(
-    raw: pd.DataFrame, path: Path, renames: Mapping[Any, str], first_record: int = 1
+    raw: pd.DataFrame,
+    path: Path,
+    renames: Mapping[Any, str],
+    first_record: int = 1,
+    *,
+    records: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """The standard columns of ``raw`` (whose first record is the file's ``first_record``-th), with
+    """The standard columns of ``raw`` (whose first record is the file's ``first_record``-th, or,
+    for records picked from the file, whose places in it are ``records``, 1 = the first), with
     record ids as text; an empty id is an error, naming its row."""
     frame = raw[list(renames)].rename(columns=renames)
     ids = frame["record_id"].map(_id_text)
     empty = ids.isna()
     if empty.any():
-        raise _id_error(path, EMPTY_ID, int(empty.to_numpy().argmax()) + first_record)
+        at = int(empty.to_numpy().argmax())
+        raise _id_error(path, EMPTY_ID, at + first_record if records is None else int(records[at]))
     frame = frame.assign(record_id=ids)
     for column in STANDARD_COLUMNS:
         if column not in frame.columns:
@@ -606,18 +613,6 @@ def read_frame(path: str | Path, *, mapping: Mapping[str, str] | None = None) ->
         first = int((ids == value).to_numpy().argmax())
         raise _id_error(path, f"{DUPLICATE_ID} {value!r}", row + 1, first=first + 1)
     return frame
-
-
-def _standard_rows(
-    raw: pd.DataFrame, path: Path, renames: Mapping[Any, str], rows: np.ndarray
-) -> pd.DataFrame:
-    """:func:`_standard` of rows picked from a file, whose 1-based row numbers in it are ``rows``: an
-    empty id names its own row, not its place among the rows picked."""
-    ids = raw[next(source for source, standard in renames.items() if standard == "record_id")]
-    empty = ids.map(_id_text).isna().to_numpy()
-    if empty.any():
-        raise _id_error(path, EMPTY_ID, int(rows[int(empty.argmax())]))
-    return _standard(raw, path, renames)
 
 
 def _id_text(value: object) -> str | None:
@@ -779,7 +774,7 @@ class Extract(Chunked):
             start = stop
         schema = self._parquet.schema_arrow
         table = pa.Table.from_batches(drawn, schema=pa.schema([schema.field(c) for c in self._renames]))
-        return _standard_rows(table.to_pandas(), self.path, self._renames, wanted + 1)
+        return _standard(table.to_pandas(), self.path, self._renames, records=wanted + 1)
 
     def whole_groups(self, size: int, *, today: date | None = None) -> WholeGroups | None:
         """For each EM session, about ``size`` records drawn in whole groups (every record sharing
@@ -793,35 +788,26 @@ class Extract(Chunked):
             return None
         drawer = _Drawer(size / self._records, today)
         parts: list[list[pd.DataFrame]] = [[] for _ in EM_SESSIONS]
+        source_of = {standard: source for source, standard in self._renames.items()}
+        first = 1
+        for raw in self._raw(250_000, self._renames):
+            for part, (i, session) in zip(parts, enumerate(EM_SESSIONS), strict=True):
+                source = source_of.get(session.raw_column)
+                if source is None:  # no such column: nothing is drawn for this session
+                    continue
+                drawn = drawer.drawn(i, raw[source])
+                if drawn.any():
+                    at = first + np.flatnonzero(drawn)
+                    part.append(_standard(raw[drawn], self.path, self._renames, records=at))
+            first += len(raw)
         if self._parquet is None:
-            for frame in self._csv_standard():
-                for part, (i, session) in zip(parts, enumerate(EM_SESSIONS), strict=True):
-                    part.append(frame[drawer.drawn(i, frame[session.raw_column])])
-        else:
-            import pyarrow as pa
-
-            source_of = {standard: source for source, standard in self._renames.items()}
-            first = 1
-            for batch in self._parquet.iter_batches(batch_size=250_000, columns=list(self._renames)):
-                for part, (i, session) in zip(parts, enumerate(EM_SESSIONS), strict=True):
-                    source = source_of.get(session.raw_column)
-                    if source is None:
-                        continue
-                    drawn = drawer.drawn(i, batch.column(source).to_pandas())
-                    if drawn.any():
-                        picked = batch.filter(pa.array(drawn)).to_pandas()
-                        part.append(
-                            _standard_rows(picked, self.path, self._renames, first + np.flatnonzero(drawn))
-                        )
-                first += batch.num_rows
+            self._check_count(first - 1)
         drawn_frames = []
         for part, session in zip(parts, EM_SESSIONS, strict=True):
             records = (
                 pd.concat(part, ignore_index=True) if part else pd.DataFrame(columns=list(STANDARD_COLUMNS))
             )
-            features = feature_frame(records, today=today).frame
-            keep = thinned([features[f] for f in session.drawn_on], features["record_id"])
-            drawn_frames.append(features[keep].reset_index(drop=True))
+            drawn_frames.append(within_cap(feature_frame(records, today=today).frame, session))
         pairs = self._records * (self._records - 1) / 2
         return WholeGroups(tuple(drawn_frames), None, drawer.fraction, self._records, pairs)
 

@@ -63,11 +63,6 @@ TRAINING_SAMPLE: Final = 100_000
 #: (see ``train`` and :mod:`.sampling`).
 EM_SAMPLE: Final = 30_000
 
-#: Each EM session's blocking rule and the columns it blocks on (:data:`.sampling.EM_SESSIONS`).
-EM_BLOCKING_RULES: Final[tuple[tuple[str, frozenset[str]], ...]] = tuple(
-    (session.rule, session.blocked) for session in EM_SESSIONS
-)
-
 log = logging.getLogger(__name__)
 
 #: How every Splink linker here is made: errors only in the log, and without Splink's settings
@@ -350,7 +345,7 @@ class LinkageModel:
             "link_type": link_type,
             "backend": backend.name,
             "u_max_pairs": max_pairs,
-            "em_blocking_rules": [rule for rule, _ in EM_BLOCKING_RULES],
+            "em_blocking_rules": [session.rule for session in EM_SESSIONS],
             "notes": notes,
         }
         return replace(trained, training=info)

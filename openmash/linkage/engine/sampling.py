@@ -29,7 +29,16 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-__all__ = ["EM_SESSIONS", "GROUP_CAP", "EmSession", "WholeGroups", "drawn_whole", "thinned", "whole_groups"]
+__all__ = [
+    "EM_SESSIONS",
+    "GROUP_CAP",
+    "EmSession",
+    "WholeGroups",
+    "drawn_whole",
+    "thinned",
+    "whole_groups",
+    "within_cap",
+]
 
 _HASH_KEY: Final = "openmash-em-draw"  # 16 bytes: the same keys are drawn in every table and batch
 _SEPARATOR: Final = "\x1f"
@@ -44,6 +53,8 @@ class EmSession:
     drawn_on: tuple[str, ...]
     raw_column: str
     """The standard column the features drawn on are made from."""
+    words: str
+    """What the records of one key share, for the training notes."""
 
     @property
     def blocked(self) -> frozenset[str]:
@@ -57,11 +68,12 @@ class EmSession:
 #: wrong date" from "a non-match" with one field; blocking on ``surname`` itself would also freeze the
 #: given name, whose "swapped" level reads it.)
 EM_SESSIONS: Final[tuple[EmSession, ...]] = (
-    EmSession("l.dob = r.dob", ("dob",), "date_of_birth"),
+    EmSession("l.dob = r.dob", ("dob",), "date_of_birth", "a date of birth"),
     EmSession(
         "l.surname_first = r.surname_first AND l.surname_last = r.surname_last",
         ("surname_first", "surname_last"),
         "surname",
+        "a surname",
     ),
 )
 #: The most records of one key a sample keeps (about): a block of this many is two million pairs.
@@ -116,6 +128,13 @@ def thinned(
     return (sizes <= cap) | _below(hashes, cap / sizes)
 
 
+def within_cap(frame: pd.DataFrame, session: EmSession, cap: int = GROUP_CAP) -> pd.DataFrame:
+    """The feature frame of records drawn whole for ``session``, each key's group :func:`thinned`
+    to about ``cap``."""
+    keep = thinned([frame[f] for f in session.drawn_on], frame["record_id"], cap)
+    return frame[keep].reset_index(drop=True)
+
+
 @dataclass(frozen=True)
 class WholeGroups:
     """For each of :data:`EM_SESSIONS`, the feature frames of the records drawn whole for it (one per
@@ -134,7 +153,7 @@ class WholeGroups:
             for i, frame in enumerate(self.left)
         ]
         drawn = "; ".join(
-            f"{size:,} records sharing a {' '.join(w for f in session.drawn_on if (w := _WORDS.get(f, f)))}"
+            f"{size:,} records sharing {session.words}"
             for session, size in zip(EM_SESSIONS, sizes, strict=True)
         )
         share = f"1 in {1 / self.fraction:,.0f}" if self.fraction < 0.5 else f"{self.fraction:.0%}"
@@ -142,9 +161,6 @@ class WholeGroups:
             f"EM estimated on records drawn in whole groups from the {self.records:,}"
             f" ({share} of the keys): {drawn}"
         )
-
-
-_WORDS: Final = {"dob": "date of birth", "surname_first": "surname", "surname_last": ""}
 
 
 def whole_groups(left: pd.DataFrame, right: pd.DataFrame | None, limit: int) -> WholeGroups | None:
@@ -156,12 +172,10 @@ def whole_groups(left: pd.DataFrame, right: pd.DataFrame | None, limit: int) -> 
     fraction = limit / largest
 
     def draw(frame: pd.DataFrame) -> tuple[pd.DataFrame, ...]:
-        drawn = []
-        for session in EM_SESSIONS:
-            sample = frame[drawn_whole([frame[f] for f in session.drawn_on], fraction)]
-            keep = thinned([sample[f] for f in session.drawn_on], sample["record_id"])
-            drawn.append(sample[keep].reset_index(drop=True))
-        return tuple(drawn)
+        return tuple(
+            within_cap(frame[drawn_whole([frame[f] for f in session.drawn_on], fraction)], session)
+            for session in EM_SESSIONS
+        )
 
     pairs = len(left) * (len(left) - 1) / 2 if right is None else float(len(left) * len(right))
     records = len(left) + (0 if right is None else len(right))

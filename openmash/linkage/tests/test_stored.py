@@ -377,10 +377,10 @@ def test_records_are_kept_in_birth_order_and_answer_as_before(
     for start in range(0, len(dob), order_rows):
         run = dob[start : start + order_rows]
         assert (np.diff(run) >= 0).all(), f"records {start}.. are in date-of-birth order"
-    ids = MappedIndex(folder).record_ids(np.arange(len(right)))
+    mapped = MappedIndex(folder)
+    ids = mapped.record_ids(np.arange(len(right)))
     # One record at a time keeps them as they came; more are moved.
     assert (ids == list(right["record_id"])) == (order_rows == 1)
-    mapped = MappedIndex(folder)
     assert sorted(mapped.record_ids(np.arange(len(mapped)))) == sorted(right["record_id"])
     for arrays_from in (0, None):
         ordered = MappedIndex(folder, arrays_from=arrays_from)
