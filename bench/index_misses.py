@@ -33,15 +33,18 @@ class Kept:
     absent: list[Any]
 
 
-def open_kept(description: str) -> tuple[Kept, argparse.Namespace]:
-    """The command line's kept index folder (DIR/SIZE) and its first ``--queries`` people of each kind."""
+def open_kept(
+    description: str, parser: argparse.ArgumentParser | None = None
+) -> tuple[Kept, argparse.Namespace]:
+    """The command line's kept index folder (DIR/SIZE) and its first ``--queries`` people of each kind
+    (``parser``: a script's own parser, its options added to these)."""
     import pandas as pd
 
     from bench.linkage_data import load_truth
     from openmash.linkage.engine import MappedIndex
     from openmash.linkage.engine.search import query_rows
 
-    parser = argparse.ArgumentParser(description=description)
+    parser = parser or argparse.ArgumentParser(description=description)
     parser.add_argument("data", type=Path)
     parser.add_argument("--queries", type=int, default=1000)
     args = parser.parse_args()
