@@ -26,8 +26,10 @@ from rapidfuzz.distance import JaroWinkler, Levenshtein
 from openmash.linkage.engine.features import FEATURE_INDEX, FeatureRow
 
 __all__ = [
+    "ADDED_LEVELS",
     "DEFAULT_COMPARISONS",
     "JW_EPSILON",
+    "ONE_LETTER",
     "Comparison",
     "Dialect",
     "Level",
@@ -41,6 +43,16 @@ LevelKind = Literal[
 ]
 
 JW_EPSILON: Final = 1e-7
+
+#: A name's level for one typing error.
+ONE_LETTER: Final = "one letter different"
+#: Levels added after models were first stored, by comparison: a stored model without them is read
+#: with each at its starting m and u (:meth:`.model.LinkageModel.from_dict`), so that a source loaded
+#: by an earlier version is still searched.
+ADDED_LEVELS: Final[dict[str, frozenset[str]]] = {
+    "given_name": frozenset({ONE_LETTER}),
+    "surname": frozenset({ONE_LETTER}),
+}
 
 _JW_FUNCTION: Final[dict[str, str]] = {"duckdb": "jaro_winkler_similarity", "spark": "jaro_winkler"}
 _LEV_FUNCTION: Final[dict[str, str]] = {"duckdb": "levenshtein", "spark": "levenshtein"}
@@ -234,6 +246,10 @@ _GIVEN_NAME = Comparison(
             m=0.02,
             u=0.0002,
         ),
+        # One typing error (a letter added, dropped or changed) that Jaro-Winkler puts below 0.92: in a
+        # short name one letter is much of the name ("Maisy" and "Mwisy" 0.88), and among different
+        # people's names 0.80 is common (one pair in 200), so such a typo counted for little.
+        Level(ONE_LETTER, "levenshtein", "given_name", 1, m=0.01, u=0.0004),
         Level("Jaro-Winkler >= 0.80", "jaro_winkler", "given_name", 0.80, m=0.03, u=0.03),
         Level("same initial", "exact", "given_initial", m=0.02, u=0.06),
         _else(m=0.02, u=0.9),
@@ -267,6 +283,7 @@ _SURNAME = Comparison(
             m=0.02,
             u=0.0002,
         ),
+        Level(ONE_LETTER, "levenshtein", "surname", 1, m=0.01, u=0.0004),
         Level("Jaro-Winkler >= 0.80", "jaro_winkler", "surname", 0.80, m=0.03, u=0.02),
         _else(m=0.05, u=0.97),
     ),

@@ -30,7 +30,7 @@ from openmash.linkage.engine.blocking import (
     deterministic_rules,
     splink_blocking_rules,
 )
-from openmash.linkage.engine.comparisons import DEFAULT_COMPARISONS, Comparison, Dialect
+from openmash.linkage.engine.comparisons import ADDED_LEVELS, DEFAULT_COMPARISONS, Comparison, Dialect
 from openmash.linkage.engine.features import FeatureTable, feature_frame
 from openmash.linkage.engine.records import Records
 from openmash.linkage.engine.sampling import EM_SESSIONS, WholeGroups, whole_groups
@@ -476,25 +476,44 @@ class LinkageModel:
             )
         stored = {c["name"]: c for c in data["comparisons"]}
         parameters: dict[str, tuple[tuple[float, float], ...]] = {}
+        added_notes: list[str] = []
         for comparison in DEFAULT_COMPARISONS:
             if comparison.name not in stored:
                 raise ModelFormatError(f"stored model has no {comparison.name!r} comparison")
             levels = stored[comparison.name]["levels"]
             labels = [level["label"] for level in levels]
             expected = [level.label for level in comparison.levels if not level.is_null]
-            if labels != expected:
+            # A model stored before a level was added lacks it (and only it): read at its starting m, u.
+            added = [
+                label
+                for label in expected
+                if label not in labels and label in ADDED_LEVELS.get(comparison.name, ())
+            ]
+            if labels != [label for label in expected if label not in added]:
                 raise ModelFormatError(
                     f"{comparison.name}: stored levels {labels} differ from this version's {expected}"
                 )
-            values = iter((float(level["m_probability"]), float(level["u_probability"])) for level in levels)
+            values = {
+                level["label"]: (float(level["m_probability"]), float(level["u_probability"]))
+                for level in levels
+            }
             parameters[comparison.name] = tuple(
-                (0.0, 0.0) if level.is_null else next(values) for level in comparison.levels
+                (0.0, 0.0) if level.is_null else values.get(level.label, (level.m, level.u))
+                for level in comparison.levels
             )
+            added_notes.extend(
+                f"{comparison.name} {label!r}: a level added after this model was trained, scored at its"
+                " starting m and u until the source is loaded again"
+                for label in added
+            )
+        training = dict(data.get("training", {}))
+        if added_notes:
+            training["notes"] = [*training.get("notes", []), *added_notes]
         return cls(
             probability_two_random_records_match=float(data["probability_two_random_records_match"]),
             parameters=parameters,
             link_type=data.get("link_type", "dedupe_only"),
-            training=dict(data.get("training", {})),
+            training=training,
         )
 
     @classmethod

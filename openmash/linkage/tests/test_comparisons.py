@@ -8,7 +8,13 @@ import random
 import duckdb
 import pandas as pd
 
-from openmash.linkage.engine.comparisons import DEFAULT_COMPARISONS, JW_EPSILON, Comparison
+from openmash.linkage.engine.comparisons import (
+    DEFAULT_COMPARISONS,
+    JW_EPSILON,
+    ONE_LETTER,
+    Comparison,
+    comparisons_by_name,
+)
 from openmash.linkage.engine.features import FEATURE_COLUMNS, feature_frame, feature_rows
 from openmash.linkage.tests.noisy import noisy_pairs
 
@@ -60,3 +66,28 @@ def test_every_comparison_starts_with_missing_and_ends_with_all_other() -> None:
         assert comparison.levels[0].is_null
         assert comparison.levels[-1].label == "all other"
         assert len({level.label for level in comparison.levels}) == len(comparison.levels)
+
+
+def test_one_typing_error_in_a_short_name_is_told_from_a_merely_similar_name() -> None:
+    """A letter changed, dropped or added in a short name puts it below Jaro-Winkler 0.92, among the
+    many different names that reach 0.80; "one letter different" keeps it apart from them."""
+    records = pd.DataFrame(
+        [
+            ("a", "Maisy", "Smith"),
+            ("b", "Mwisy", "Smyth"),  # one letter changed in each: Jaro-Winkler 0.88, 0.89
+            ("c", "Jon", "Cox"),
+            ("d", "Jan", "Cos"),  # 0.80, 0.82
+            ("e", "Maria", "Browne"),
+            ("f", "Mairi", "Bruwen"),  # two letters out: 0.88 and 0.84, still "similar spelling"
+        ],
+        columns=["record_id", "given_name", "surname"],
+    )
+    rows = {row[0]: row for row in feature_rows(feature_frame(records).frame)}
+    for name in ("given_name", "surname"):
+        comparison = comparisons_by_name()[name]
+        labels = [level.label for level in comparison.levels]
+        classify = comparison.classifier()
+        assert labels[classify(rows["a"], rows["b"])] == ONE_LETTER, name
+        assert labels[classify(rows["c"], rows["d"])] == ONE_LETTER, name
+        assert labels[classify(rows["e"], rows["f"])] == "Jaro-Winkler >= 0.80", name
+        assert labels[classify(rows["a"], rows["a"])] == "exact", name

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from openmash.linkage.engine import LinkageModel, Linker, ModelFormatError
-from openmash.linkage.engine.comparisons import DEFAULT_COMPARISONS
+from openmash.linkage.engine.comparisons import DEFAULT_COMPARISONS, ONE_LETTER
 
 Pairs = tuple[pd.DataFrame, pd.DataFrame, set[tuple[str, str]]]
 
@@ -29,6 +29,41 @@ def test_a_stored_model_from_another_version_is_refused(trained: LinkageModel) -
         LinkageModel.from_dict(data)
     with pytest.raises(ModelFormatError, match="not an OpenMASH linkage model"):
         LinkageModel.from_dict({"format": "something else"})
+
+
+def test_a_model_stored_before_a_level_was_added_is_read_with_it_at_its_starting_values(
+    trained: LinkageModel,
+) -> None:
+    """A source loaded by an earlier version is still searched: its model lacks the names' "one letter
+    different" level, which is read at its starting m and u and named in the training notes. A model
+    lacking any other level is still refused."""
+    data = json.loads(trained.to_json())
+    for comparison in data["comparisons"]:
+        comparison["levels"] = [level for level in comparison["levels"] if level["label"] != ONE_LETTER]
+    older = LinkageModel.from_dict(data)
+    for comparison in DEFAULT_COMPARISONS:
+        for level, now, then in zip(
+            comparison.levels,
+            older.parameters[comparison.name],
+            trained.parameters[comparison.name],
+            strict=True,
+        ):
+            assert now == ((level.m, level.u) if level.label == ONE_LETTER else then), (
+                comparison.name,
+                level,
+            )
+    words = "a level added after this model was trained, scored at its starting m and u until the source"
+    added = [note for note in older.training["notes"] if words in note]
+    assert added == [f"{name} {ONE_LETTER!r}: {words} is loaded again" for name in ("given_name", "surname")]
+    assert older.training["notes"][: len(trained.training["notes"])] == trained.training["notes"]
+    assert json.loads(LinkageModel.from_json(trained.to_json()).to_json()) == json.loads(trained.to_json())
+
+    data = json.loads(trained.to_json())
+    data["comparisons"][0]["levels"] = [
+        level for level in data["comparisons"][0]["levels"] if level["label"] != "same initial"
+    ]
+    with pytest.raises(ModelFormatError, match="given_name"):
+        LinkageModel.from_dict(data)
 
 
 def test_training_learns_that_agreement_is_evidence_of_a_match(trained: LinkageModel) -> None:

@@ -351,6 +351,28 @@ def test_a_source_that_cannot_be_searched_is_named_not_passed_over(
     assert searched is not None and searched.detail["not_searched"] == ["Police records system"]
 
 
+def test_a_source_loaded_before_the_names_typing_error_level_was_added_is_still_searched(
+    people: dict[str, Any], police_request: InformationRequest
+) -> None:
+    """A load whose model was stored before "one letter different" was added to the names is searched
+    (that level at its starting values), not refused as from an earlier version."""
+    import json
+
+    from openmash.linkage.engine.comparisons import ONE_LETTER
+    from openmash.sources.models import SourceLoad
+
+    stored = json.loads(SourceLoad.objects.get().model_json)
+    for comparison in stored["comparisons"]:
+        comparison["levels"] = [level for level in comparison["levels"] if level["label"] != ONE_LETTER]
+    SourceLoad.objects.update(model_json=json.dumps(stored))
+    trawl = trawl_run(
+        Trawl.objects.create(request=police_request, started_by=people["police"], people_total=2)
+    )
+    assert trawl.status == TrawlStatus.DONE
+    assert "unavailable" not in trawl.searched[0]
+    assert candidates(trawl, "Jayden")
+
+
 def test_an_event_found_by_trawl_can_be_changed_before_sharing_and_the_chronology_shows_the_change(
     people: dict[str, Any], police_request: InformationRequest, django_capture_on_commit_callbacks: Any
 ) -> None:
