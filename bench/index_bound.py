@@ -5,8 +5,8 @@
 The generator knows whose each record is, so each comparison level's m can be read off the population
 itself: its share among pairs of one person's records in the index (``--pairs`` of them, drawn at
 random). With ``--random-pairs N``, each level's u is read the same way from N random pairs of different
-people's records; a level none of them reached keeps the trained u (at 20M a shared address is rarer
-than one pair in a million). The index is opened again with that model (``DIR/SIZE/index-truth``: the
+people's records; a level fewer than 20 of them reached keeps the trained u (at 20M a shared address
+is rarer than one pair in a million). The index is opened again with that model (``DIR/SIZE/index-truth``: the
 kept index's arrays linked, only ``model.json`` new; the prior stays one in the index's size), and the
 script prints each level's trained and fitted m (and u), the threshold curve of
 ``index_thresholds.py`` for both models side by side, and why each present person the fitted model
