@@ -163,14 +163,12 @@ class LinkageModel:
     def _registered(backend: Backend, groups: WholeGroups, session: int, linking: bool) -> Any:
         """The tables (one per side when linking) drawn in whole groups for an EM session; ``None``
         when a side has none (a source without the session's key: nothing to learn from there)."""
-        if not len(groups.left[session]) or (
-            linking and groups.right is not None and not len(groups.right[session])
-        ):
+        sides = [groups.left] if not linking or groups.right is None else [groups.left, groups.right]
+        frames = [side[session] for side in sides]
+        if any(not len(frame) for frame in frames):
             return None
-        left = backend.register(groups.left[session], "em")
-        if not linking or groups.right is None:
-            return left
-        return [left, backend.register(groups.right[session], "em")]
+        tables = [backend.register(frame, "em") for frame in frames]
+        return tables if len(tables) > 1 else tables[0]
 
     def train(
         self,
@@ -288,8 +286,6 @@ class LinkageModel:
                     self._registered(backend, groups, i, right is not None) for i in range(len(EM_SESSIONS))
                 ]
                 notes.append(groups.note())
-            else:
-                groups = None
         if em_matches >= min_em_matches:
             for session_of, inputs_of in zip(EM_SESSIONS, session_inputs, strict=True):
                 rule = session_of.rule
