@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,13 +36,13 @@ if TYPE_CHECKING:
 MIN_U_PAIRS = 20
 
 
-def people_at(index: Any, person_of_row: np.ndarray) -> np.ndarray:
-    """Whose record each index position holds (the index keeps its records in its own order; record
-    ``R0000123`` is the extract's row 123)."""
-    people = np.empty(len(index), dtype=np.int64)
+def people_at(kept: Kept) -> np.ndarray:
+    """Whose record each position of the kept index holds (the index keeps its records in its own
+    order)."""
+    index, people = kept.index, np.empty(len(kept.index), dtype=np.int64)
     for start in range(0, len(index), 1_000_000):
         ids = index.record_ids(np.arange(start, min(start + 1_000_000, len(index))))
-        people[start : start + len(ids)] = person_of_row[np.array([int(i[1:]) for i in ids])]
+        people[start : start + len(ids)] = [kept.person_of[i] for i in ids]
     return people
 
 
@@ -126,34 +125,8 @@ def linked_copy(folder: Path, to: Path, model_json: str) -> Path:
     return to
 
 
-def misses(kept: Kept, index: Any, threshold: float) -> Counter[str]:
-    """Why each present person not found first at ``threshold`` in ``index`` is missed. "At least as
-    well on every field" means that no scorer weighing each field's levels in this order could put
-    their own record first."""
-    kinds: Counter[str] = Counter()
-    for row in kept.present:
-        found = index.search_features(row, top=200, threshold=1e-4)
-        want = kept.query_person[found.query_id]
-        theirs = [c for c in found.candidates if kept.person_of[c.record_id] == want]
-        first = found.candidates[0] if found.candidates else None
-        if theirs and theirs[0] is first and first.match_probability >= threshold:
-            continue
-        if not theirs:
-            kinds["their record not among the best 200 candidates"] += 1
-        elif theirs[0] is first:
-            kinds[f"their record first, below {threshold:g}"] += 1
-        else:
-            own = {e.comparison: e.match_weight for e in theirs[0].evidence}
-            other = {e.comparison: e.match_weight for e in first.evidence}
-            if all(other.get(name, 0.0) >= weight - 1e-9 for name, weight in own.items()):
-                kinds["another person's record agrees at least as well on every field"] += 1
-            else:
-                kinds["another person's record scores higher, not on every field"] += 1
-    return kinds
-
-
 def main() -> None:
-    from bench.index_misses import open_kept
+    from bench.index_misses import open_kept, why_missed
     from bench.index_thresholds import THRESHOLDS, curve
     from openmash.linkage.engine import MappedIndex
 
@@ -163,7 +136,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     kept, args = open_kept(parser.description or "", parser)
     index = kept.index
-    person = people_at(index, np.load(args.data / "person.npy", mmap_mode="r"))
+    person = people_at(kept)
     rng = np.random.default_rng(args.seed)
     matches = level_counts(index, same_person_pairs(person, args.pairs, rng))
     others = level_counts(index, random_pairs(person, args.random_pairs, rng)) if args.random_pairs else None
@@ -190,7 +163,7 @@ def main() -> None:
         )
     from bench.bench_index import THRESHOLD
 
-    missed = misses(kept, truth, THRESHOLD)
+    missed = why_missed(kept, truth, THRESHOLD)
     print(f"\nPresent people not found first at {THRESHOLD:g} with the fitted model: {sum(missed.values())}")
     for kind, count in missed.most_common():
         print(f"  {count:4}  {kind}")
